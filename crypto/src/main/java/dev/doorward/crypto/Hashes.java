@@ -1,0 +1,52 @@
+package dev.doorward.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+/** SHA-256 and constant-time comparison. */
+public final class Hashes {
+
+    private Hashes() {}
+
+    /** SHA-256 over the plain concatenation of {@code parts}; callers that need framing must add it. */
+    public static byte[] sha256(byte[]... parts) {
+        MessageDigest digest = newSha256();
+        for (byte[] part : parts) {
+            digest.update(part);
+        }
+        return digest.digest();
+    }
+
+    public static String sha256Base64Url(byte[] data) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(data));
+    }
+
+    /**
+     * Constant-time for equal lengths. A null on either side compares unequal (even null with null), so a
+     * missing stored value can never match a missing presented value.
+     */
+    public static boolean constantTimeEquals(byte[] a, byte[] b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(a, b);
+    }
+
+    /** Compares the UTF-8 encodings in constant time; null never matches. */
+    public static boolean constantTimeEquals(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}

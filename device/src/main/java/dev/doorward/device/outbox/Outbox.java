@@ -1,0 +1,160 @@
+package dev.doorward.device.outbox;
+
+import dev.doorward.device.files.AtomicFiles;
+import dev.doorward.protocol.LinkCodec;
+import dev.doorward.protocol.LinkMessage.DeviceEvent;
+import dev.doorward.protocol.LinkMessage.FromDevice;
+import dev.doorward.protocol.ProtocolException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Events waiting for the hub's acknowledgement, kept on disk so a ring survives a power cut or a hub that is
+ * down. One small file per event (the link message itself, so what is resent is exactly what was meant),
+ * named by a sequence number to keep the order. Bounded: when full, the oldest event gives way and a
+ * persisted counter records the loss.
+ */
+public final class Outbox {
+    private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+    public static final int DEFAULT_CAPACITY = 1000;
+    static final String DROPPED_FILE = "dropped";
+    private static final Pattern NAME = Pattern.compile("(\\d{19})-([A-Za-z0-9_-]{22})\\.json");
+
+    private final Path dir;
+    private final int capacity;
+    private final TreeMap<Long, DeviceEvent> events = new TreeMap<>();
+    private long nextSequence;
+    private long dropped;
+
+    public Outbox(Path dir) {
+        this(dir, DEFAULT_CAPACITY);
+    }
+
+    public Outbox(Path dir, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1");
+        }
+        this.dir = dir;
+        this.capacity = capacity;
+        try {
+            Files.createDirectories(dir);
+            load();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the outbox " + dir, e);
+        }
+    }
+
+    /** Stores the event durably before returning: once this returns, a power cut does not lose it. */
+    public synchronized void add(DeviceEvent event) {
+        try {
+            while (events.size() >= capacity) {
+                Map.Entry<Long, DeviceEvent> oldest = events.pollFirstEntry();
+                AtomicFiles.delete(file(oldest.getKey(), oldest.getValue().eventId()));
+                dropped++;
+                AtomicFiles.write(dir.resolve(DROPPED_FILE), Long.toString(dropped).getBytes(StandardCharsets.US_ASCII));
+                log.warn("Outbox full: dropped the oldest event ({} dropped so far)", dropped);
+            }
+            long sequence = nextSequence++;
+            AtomicFiles.write(file(sequence, event.eventId()), LinkCodec.encode(event).getBytes(StandardCharsets.UTF_8));
+            events.put(sequence, event);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store an event", e);
+        }
+    }
+
+    /** Events not yet acknowledged, oldest first. */
+    public synchronized List<DeviceEvent> pending() {
+        return new ArrayList<>(events.values());
+    }
+
+    public synchronized int size() {
+        return events.size();
+    }
+
+    /** How many events were dropped because the outbox was full, over the device's life. */
+    public synchronized long dropped() {
+        return dropped;
+    }
+
+    /** The hub stored the event durably: forget it. Unknown ids (repeats, a confused hub) are ignored. */
+    public synchronized boolean acknowledge(String eventId) {
+        for (Map.Entry<Long, DeviceEvent> entry : events.entrySet()) {
+            if (entry.getValue().eventId().equals(eventId)) {
+                try {
+                    AtomicFiles.delete(file(entry.getKey(), eventId));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot remove an acknowledged event", e);
+                }
+                events.remove(entry.getKey());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Path file(long sequence, String eventId) {
+        return dir.resolve(String.format("%019d-%s.json", sequence, eventId));
+    }
+
+    private void load() throws IOException {
+        Path droppedFile = dir.resolve(DROPPED_FILE);
+        if (Files.exists(droppedFile)) {
+            try {
+                dropped = Long.parseLong(Files.readString(droppedFile, StandardCharsets.US_ASCII).strip());
+            } catch (NumberFormatException e) {
+                log.warn("Outbox drop counter unreadable; starting from 0");
+            }
+        }
+        long highest = -1;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(AtomicFiles.TEMP_PREFIX)) {
+                    Files.deleteIfExists(file); // an interrupted write: the event was never added
+                    continue;
+                }
+                Matcher m = NAME.matcher(name);
+                if (!m.matches()) {
+                    continue;
+                }
+                long sequence = Long.parseLong(m.group(1));
+                highest = Math.max(highest, sequence);
+                readEvent(file, m.group(2)).ifPresent(event -> events.put(sequence, event));
+            }
+        }
+        nextSequence = highest + 1;
+        while (events.size() > capacity) {
+            Map.Entry<Long, DeviceEvent> oldest = events.pollFirstEntry();
+            Files.deleteIfExists(file(oldest.getKey(), oldest.getValue().eventId()));
+            dropped++;
+        }
+    }
+
+    private Optional<DeviceEvent> readEvent(Path file, String eventId) throws IOException {
+        try {
+            FromDevice message = LinkCodec.decodeFromDevice(Files.readString(file, StandardCharsets.UTF_8));
+            if (message instanceof DeviceEvent event && event.eventId().equals(eventId)) {
+                return Optional.of(event);
+            }
+        } catch (ProtocolException | CharacterCodingException e) {
+            // fall through: a damaged file cannot be sent; keep the rest of the outbox going
+        }
+        log.warn("Outbox: dropping an unreadable event file");
+        Files.deleteIfExists(file);
+        return Optional.empty();
+    }
+}

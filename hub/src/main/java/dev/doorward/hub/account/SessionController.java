@@ -1,0 +1,84 @@
+package dev.doorward.hub.account;
+
+import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.household.Households;
+import dev.doorward.hub.ratelimit.RateLimit;
+import dev.doorward.hub.ratelimit.RateLimiter;
+import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.web.NotFound;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Who is signed in, first-run setup, and (where the operator allows it) open sign-up. */
+@RestController
+class SessionController {
+    private final AccountService accountService;
+    private final Households households;
+    private final SetupLinks setupLinks;
+    private final RateLimiter limiter;
+    private final HubProperties properties;
+
+    SessionController(
+            AccountService accountService,
+            Households households,
+            SetupLinks setupLinks,
+            RateLimiter limiter,
+            HubProperties properties) {
+        this.accountService = accountService;
+        this.households = households;
+        this.setupLinks = setupLinks;
+        this.limiter = limiter;
+        this.properties = properties;
+    }
+
+    record HouseholdView(String id, String name, String role) {}
+
+    record SessionView(
+            boolean signedIn,
+            String accountId,
+            String username,
+            List<HouseholdView> households,
+            boolean setupPending,
+            boolean openSignup) {}
+
+    @GetMapping("/api/session")
+    SessionView session(@AuthenticationPrincipal SignedInAccount account, CsrfToken csrf) {
+        // Touching the token makes sure the browser has its CSRF cookie before it first writes.
+        csrf.getToken();
+        if (account == null) {
+            return new SessionView(false, null, null, List.of(), setupLinks.setupPending(), properties.openSignup());
+        }
+        List<HouseholdView> memberships = households.membershipsOf(account.id()).stream()
+                .map(m -> new HouseholdView(m.householdId(), m.householdName(), m.role().dbName()))
+                .toList();
+        return new SessionView(true, account.id(), account.getUsername(), memberships, false, properties.openSignup());
+    }
+
+    record NewAccount(String token, String username, String password, String householdName) {}
+
+    @PostMapping("/api/setup")
+    @ResponseStatus(HttpStatus.CREATED)
+    void setup(@RequestBody NewAccount request, HttpServletRequest http) {
+        TooManyRequests.check(limiter, RateLimit.SETUP_PER_ADDRESS, http.getRemoteAddr());
+        accountService.createFirstOwner(
+                request.token(), request.username(), request.password(), request.householdName());
+    }
+
+    @PostMapping("/api/accounts")
+    @ResponseStatus(HttpStatus.CREATED)
+    void signUp(@RequestBody NewAccount request, HttpServletRequest http) {
+        if (!properties.openSignup()) {
+            throw new NotFound();
+        }
+        TooManyRequests.check(limiter, RateLimit.SIGNUP_PER_ADDRESS, http.getRemoteAddr());
+        accountService.createWithHousehold(request.username(), request.password(), request.householdName());
+    }
+}

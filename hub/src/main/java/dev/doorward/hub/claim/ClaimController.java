@@ -1,0 +1,72 @@
+package dev.doorward.hub.claim;
+
+import com.google.zxing.BarcodeFormat;
+import com.google.zxing.EncodeHintType;
+import com.google.zxing.WriterException;
+import com.google.zxing.client.j2se.MatrixToImageWriter;
+import com.google.zxing.qrcode.QRCodeWriter;
+import com.google.zxing.qrcode.decoder.ErrorCorrectionLevel;
+import dev.doorward.hub.account.SignedInAccount;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Base64;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * "Add doorbell": the QR code comes back in the response body (never in a URL), rendered here so the
+ * browser needs no QR library.
+ */
+@RestController
+class ClaimController {
+    private final ClaimService claims;
+
+    ClaimController(ClaimService claims) {
+        this.claims = claims;
+    }
+
+    record StartClaim(String householdId, String setupCode, String name, String ownerKeyFingerprint) {
+        @Override
+        public String toString() {
+            return "StartClaim[householdId=" + householdId + ", setupCode=[REDACTED]]";
+        }
+    }
+
+    record ClaimView(String handle, String qrPng, String expiresAt) {}
+
+    @PostMapping("/api/claims")
+    @ResponseStatus(HttpStatus.CREATED)
+    ClaimView start(@AuthenticationPrincipal SignedInAccount account, @RequestBody StartClaim request) {
+        ClaimService.Issued issued = claims.issue(
+                account, request.householdId(), request.setupCode(), request.name(), request.ownerKeyFingerprint());
+        return new ClaimView(issued.handle(), qrPng(issued.claimCode()), issued.expiresAt().toString());
+    }
+
+    @GetMapping("/api/claims/{handle}")
+    Map<String, Object> status(@AuthenticationPrincipal SignedInAccount account, @PathVariable String handle) {
+        return claims.status(account, handle);
+    }
+
+    static String qrPng(String text) {
+        try {
+            var matrix = new QRCodeWriter()
+                    .encode(text, BarcodeFormat.QR_CODE, 480, 480, Map.of(
+                            EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 4));
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            MatrixToImageWriter.writeToStream(matrix, "PNG", png);
+            return Base64.getEncoder().encodeToString(png.toByteArray());
+        } catch (WriterException e) {
+            throw new IllegalStateException("claim code does not fit a QR code", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

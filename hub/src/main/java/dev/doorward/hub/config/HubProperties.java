@@ -1,0 +1,72 @@
+package dev.doorward.hub.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything an operator can set, under {@code doorward.*}. Unknown keys fail at start-up so a typo never
+ * silently falls back to a default.
+ *
+ * @param dataDir where the hub keeps its PKI, embedded database and blobs
+ * @param publicHost the host name devices and browsers use to reach the hub (goes into its certificate and
+ *     into claim QR codes)
+ * @param extraHostNames more names or addresses for the hub's TLS certificate
+ * @param devicePort the mutual-TLS port for device links (client certificate required); 0 picks a free one
+ * @param httpRedirectPort a plain-HTTP port that only redirects to HTTPS; negative disables it
+ * @param manufacturerCaCertificate PEM file of the manufacturer CA whose device certificates may claim
+ * @param database an external PostgreSQL; when its url is blank an embedded PostgreSQL is started
+ * @param openSignup whether anyone who can reach the hub may create an account (off by default)
+ * @param claimTicketTtl how long a claim QR code stays valid
+ * @param operationalCertificateValidity how long a claimed device's operational certificate is valid
+ * @param heartbeatSeconds how often devices send a heartbeat
+ */
+@Validated
+@ConfigurationProperties(prefix = "doorward", ignoreUnknownFields = false)
+public record HubProperties(
+        @DefaultValue("data") Path dataDir,
+        @DefaultValue("localhost") String publicHost,
+        @DefaultValue({}) List<String> extraHostNames,
+        @DefaultValue("8444") int devicePort,
+        @DefaultValue("8080") int httpRedirectPort,
+        Path manufacturerCaCertificate,
+        @DefaultValue Database database,
+        @DefaultValue("false") boolean openSignup,
+        @DefaultValue("10m") Duration claimTicketTtl,
+        @DefaultValue("30d") Duration operationalCertificateValidity,
+        @DefaultValue("30") int heartbeatSeconds) {
+
+    public HubProperties {
+        if (manufacturerCaCertificate == null) {
+            throw new IllegalArgumentException(
+                    "doorward.manufacturer-ca-certificate must name the manufacturer CA certificate (PEM) whose"
+                            + " devices this hub accepts");
+        }
+        if (publicHost == null || publicHost.isBlank()) {
+            throw new IllegalArgumentException("doorward.public-host must not be blank");
+        }
+        if (devicePort < 0 || devicePort > 65535) {
+            throw new IllegalArgumentException("doorward.device-port must be 0..65535");
+        }
+        if (claimTicketTtl.isNegative() || claimTicketTtl.isZero() || claimTicketTtl.toMinutes() > 60) {
+            throw new IllegalArgumentException("doorward.claim-ticket-ttl must be between 1 s and 60 min");
+        }
+        if (heartbeatSeconds < 5 || heartbeatSeconds > 3600) {
+            throw new IllegalArgumentException("doorward.heartbeat-seconds must be 5..3600");
+        }
+    }
+
+    /**
+     * @param url JDBC URL of an external PostgreSQL, blank for the embedded one
+     * @param username user for the external database
+     * @param passwordFile file holding the password (never the password itself in configuration)
+     */
+    public record Database(@DefaultValue("") String url, @DefaultValue("") String username, Path passwordFile) {
+        public boolean embedded() {
+            return url == null || url.isBlank();
+        }
+    }
+}

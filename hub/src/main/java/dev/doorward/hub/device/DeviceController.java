@@ -1,0 +1,44 @@
+package dev.doorward.hub.device;
+
+import dev.doorward.hub.account.SignedInAccount;
+import dev.doorward.hub.household.Households;
+import dev.doorward.hub.link.DeviceConnections;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The doorbells of every household the signed-in account belongs to. */
+@RestController
+class DeviceController {
+    private final Devices devices;
+    private final Households households;
+    private final DeviceConnections connections;
+
+    DeviceController(Devices devices, Households households, DeviceConnections connections) {
+        this.devices = devices;
+        this.households = households;
+        this.connections = connections;
+    }
+
+    record DeviceView(
+            String id, String householdId, String name, boolean online, String claimedAt, String lastSeenAt) {}
+
+    @GetMapping("/api/devices")
+    List<DeviceView> list(@AuthenticationPrincipal SignedInAccount account) {
+        List<DeviceView> views = new ArrayList<>();
+        for (Households.Membership m : households.membershipsOf(account.id())) {
+            for (Devices.Device d : devices.ofHousehold(m.householdId())) {
+                views.add(new DeviceView(
+                        d.id(),
+                        d.householdId(),
+                        d.name(),
+                        connections.isOnline(d.id()),
+                        d.claimedAt().toString(),
+                        d.lastSeenAt() == null ? null : d.lastSeenAt().toString()));
+            }
+        }
+        return views;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.doorward.hub.event;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Stored events. The device's event id is part of the key, so a redelivered event is stored once. */
+@Repository
+public class Events {
+    private final JdbcClient jdbc;
+    private final Clock clock;
+
+    public Events(JdbcClient jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** Stores an event; false when it was already stored (a redelivery). */
+    public boolean insert(String deviceId, String eventId, String householdId, String kind, Instant occurredAt, String detail) {
+        return jdbc.sql(
+                                """
+                                insert into events (device_id, id, household_id, kind, occurred_at, received_at, detail)
+                                values (:device, :id, :household, :kind, :occurred, :received, :detail)
+                                on conflict (device_id, id) do nothing""")
+                        .param("device", deviceId)
+                        .param("id", eventId)
+                        .param("household", householdId)
+                        .param("kind", kind)
+                        .param("occurred", Timestamp.from(occurredAt))
+                        .param("received", Timestamp.from(clock.instant()))
+                        .param("detail", detail)
+                        .update()
+                == 1;
+    }
+
+    public List<StoredEvent> ofHousehold(String householdId, int limit) {
+        return jdbc.sql(
+                        """
+                        select e.id, e.device_id, d.name, e.kind, e.occurred_at, e.detail
+                        from events e join devices d on d.id = e.device_id
+                        where e.household_id = :household order by e.occurred_at desc limit :limit""")
+                .param("household", householdId)
+                .param("limit", limit)
+                .query((rs, n) -> new StoredEvent(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getTimestamp(5).toInstant(),
+                        rs.getString(6)))
+                .list();
+    }
+
+    public record StoredEvent(
+            String id, String deviceId, String deviceName, String kind, Instant occurredAt, String detail) {}
+}

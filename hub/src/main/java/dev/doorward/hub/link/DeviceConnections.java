@@ -1,0 +1,34 @@
+package dev.doorward.hub.link;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/** Which owned devices are connected right now, and their link sessions. One session per device. */
+@Component
+public class DeviceConnections {
+    private final Map<String, LinkSession> byDevice = new ConcurrentHashMap<>();
+
+    /** Registers a device's session and returns the one it replaces, if any. */
+    Optional<LinkSession> put(String deviceId, LinkSession session) {
+        return Optional.ofNullable(byDevice.put(deviceId, session));
+    }
+
+    /** Removes the session only if it is still the device's current one. */
+    boolean remove(String deviceId, LinkSession session) {
+        return byDevice.remove(deviceId, session);
+    }
+
+    public boolean isOnline(String deviceId) {
+        return byDevice.containsKey(deviceId);
+    }
+
+    public int count() {
+        return byDevice.size();
+    }
+
+    Optional<LinkSession> session(String deviceId) {
+        return Optional.ofNullable(byDevice.get(deviceId));
+    }
+}

@@ -1,0 +1,310 @@
+package dev.doorward.hub.link;
+
+import dev.doorward.crypto.pki.CertificateKind;
+import dev.doorward.crypto.pki.Certificates;
+import dev.doorward.hub.audit.AuditLog;
+import dev.doorward.hub.claim.ClaimService;
+import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.device.Devices;
+import dev.doorward.hub.device.Devices.Device;
+import dev.doorward.hub.event.EventService;
+import dev.doorward.hub.ratelimit.RateLimit;
+import dev.doorward.hub.ratelimit.RateLimiter;
+import dev.doorward.hub.stream.MemberStreams;
+import dev.doorward.protocol.ErrorCode;
+import dev.doorward.protocol.LinkCodec;
+import dev.doorward.protocol.LinkMessage;
+import dev.doorward.protocol.LinkMessage.ClaimConfirm;
+import dev.doorward.protocol.LinkMessage.ClaimRefused;
+import dev.doorward.protocol.LinkMessage.ClaimRequest;
+import dev.doorward.protocol.LinkMessage.DeviceEvent;
+import dev.doorward.protocol.LinkMessage.EventAck;
+import dev.doorward.protocol.LinkMessage.Heartbeat;
+import dev.doorward.protocol.LinkMessage.HeartbeatAck;
+import dev.doorward.protocol.LinkMessage.Hello;
+import dev.doorward.protocol.LinkMessage.LinkError;
+import dev.doorward.protocol.LinkMessage.Mode;
+import dev.doorward.protocol.LinkMessage.Welcome;
+import dev.doorward.protocol.Limits;
+import dev.doorward.protocol.ProtocolException;
+import java.io.IOException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+
+/**
+ * The hub end of every device link ({@code wss://hub:device-port/link}, mutual TLS). TLS already proved the
+ * certificate comes from the manufacturer CA or our hub CA; this handler decides what it may do: a factory
+ * certificate may only claim, an operational certificate is an owned device and must match the one we
+ * issued. Every message is validated by {@link LinkCodec}; a bad message gets an {@code error} reply and never
+ * takes the connection handling down.
+ */
+@Component
+public class DeviceLinkHandler extends AbstractWebSocketHandler {
+    private static final Logger log = LoggerFactory.getLogger(DeviceLinkHandler.class);
+    static final String CERTIFICATES = "doorward.certificates";
+    private static final int HELLO_TIMEOUT_MS = 10_000;
+    private static final int SEND_TIME_LIMIT_MS = 5_000;
+    private static final int SEND_BUFFER_LIMIT = 2 * 1024 * 1024;
+    /** Refused messages tolerated before a flood closes the connection. */
+    private static final int MAX_REFUSED_MESSAGES = 100;
+
+    private final Devices devices;
+    private final DeviceConnections connections;
+    private final ClaimService claims;
+    private final EventService events;
+    private final MemberStreams streams;
+    private final AuditLog audit;
+    private final RateLimiter limiter;
+    private final HubProperties properties;
+    private final Clock clock;
+    private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
+
+    DeviceLinkHandler(
+            Devices devices,
+            DeviceConnections connections,
+            ClaimService claims,
+            EventService events,
+            MemberStreams streams,
+            AuditLog audit,
+            RateLimiter limiter,
+            HubProperties properties,
+            Clock clock) {
+        this.devices = devices;
+        this.connections = connections;
+        this.claims = claims;
+        this.events = events;
+        this.streams = streams;
+        this.audit = audit;
+        this.limiter = limiter;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession raw) {
+        WebSocketSession socket = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
+        Optional<LinkSession> session = identify(socket, (X509Certificate[]) raw.getAttributes().get(CERTIFICATES));
+        if (session.isEmpty()) {
+            closeQuietly(raw, CloseStatus.POLICY_VIOLATION.withReason("certificate not accepted"));
+            return;
+        }
+        if (!limiter.tryAcquire(RateLimit.DEVICE_CONNECTS, session.get().subject()).allowed()) {
+            closeQuietly(raw, CloseStatus.SERVICE_OVERLOAD.withReason("reconnecting too often"));
+            return;
+        }
+        sessions.put(raw.getId(), session.get());
+    }
+
+    private Optional<LinkSession> identify(WebSocketSession socket, X509Certificate[] chain) {
+        if (chain == null || chain.length == 0) {
+            return Optional.empty();
+        }
+        X509Certificate leaf = chain[0];
+        Optional<String> name = Certificates.commonName(leaf);
+        if (name.isEmpty() || !Certificates.isValidAt(leaf, clock.instant())) {
+            return Optional.empty();
+        }
+        long now = clock.millis();
+        CertificateKind kind = Certificates.kind(leaf);
+        if (kind == CertificateKind.DEVICE) {
+            return Optional.of(new LinkSession(socket, LinkSession.Kind.CLAIM, name.get(), leaf, null, now));
+        }
+        if (kind == CertificateKind.OPERATIONAL) {
+            // Only the certificate we issued last for this device is good: an older or revoked one is not.
+            return devices.byId(name.get())
+                    .filter(d -> d.certificateSerial().equals(leaf.getSerialNumber().toString(16)))
+                    .map(d -> new LinkSession(socket, LinkSession.Kind.OWNED, d.serial(), leaf, d, now));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession raw, TextMessage text) {
+        LinkSession session = sessions.get(raw.getId());
+        if (session == null) {
+            return;
+        }
+        session.lastHeardMillis = clock.millis();
+        try {
+            if (!limiter.tryAcquire(RateLimit.DEVICE_MESSAGES, raw.getId()).allowed()) {
+                refuse(session, ErrorCode.RATE_LIMITED, "slow down");
+                return;
+            }
+            LinkMessage.FromDevice message;
+            try {
+                message = LinkCodec.decodeFromDevice(text.getPayload());
+            } catch (ProtocolException e) {
+                refuse(session, e.code(), e.getMessage());
+                return;
+            }
+            dispatch(session, message);
+        } catch (IOException e) {
+            log.debug("Device link send failed for {}: {}", session.subject(), e.getMessage());
+            session.close(CloseStatus.SESSION_NOT_RELIABLE);
+        } catch (RuntimeException e) {
+            // A bug or a database hiccup must not take the link down silently: tell the device, keep going.
+            log.error("Device link message from {} failed", session.subject(), e);
+            try {
+                refuse(session, ErrorCode.INTERNAL, "the hub could not handle this message");
+            } catch (IOException ignored) {
+                session.close(CloseStatus.SERVER_ERROR);
+            }
+        }
+    }
+
+    @Override
+    protected void handleBinaryMessage(WebSocketSession raw, BinaryMessage message) throws IOException {
+        LinkSession session = sessions.get(raw.getId());
+        if (session != null) {
+            refuse(session, ErrorCode.NOT_ALLOWED, "no media stream is open");
+        }
+    }
+
+    private void dispatch(LinkSession session, LinkMessage.FromDevice message) throws IOException {
+        if (!session.welcomed) {
+            if (message instanceof Hello hello) {
+                onHello(session, hello);
+            } else {
+                refuse(session, ErrorCode.NOT_ALLOWED, "say hello first");
+            }
+            return;
+        }
+        switch (session.kind) {
+            case CLAIM -> onClaimMessage(session, message);
+            case OWNED -> onOwnedMessage(session, message);
+        }
+    }
+
+    private void onHello(LinkSession session, Hello hello) throws IOException {
+        if (!hello.versions().contains(Limits.PROTOCOL_VERSION)) {
+            refuse(session, ErrorCode.UNSUPPORTED_VERSION, "the hub speaks version " + Limits.PROTOCOL_VERSION);
+            session.close(CloseStatus.PROTOCOL_ERROR);
+            return;
+        }
+        Mode expected = session.kind == LinkSession.Kind.CLAIM ? Mode.CLAIM : Mode.NORMAL;
+        if (hello.mode() != expected) {
+            refuse(session, ErrorCode.NOT_ALLOWED, "this certificate may only connect in " + expected.wireName() + " mode");
+            session.close(CloseStatus.POLICY_VIOLATION);
+            return;
+        }
+        session.welcomed = true;
+        if (session.kind == LinkSession.Kind.OWNED) {
+            Device device = session.device;
+            connections.put(device.id(), session).ifPresent(old -> {
+                if (old != session) {
+                    old.close(CloseStatus.POLICY_VIOLATION.withReason("replaced by a newer connection"));
+                }
+            });
+            devices.touch(device.id());
+            streams.toHousehold(device.householdId(), Map.of("type", "device-online", "deviceId", device.id()));
+            session.send(new Welcome(Limits.PROTOCOL_VERSION, device.id(), properties.heartbeatSeconds()));
+        } else {
+            session.send(new Welcome(Limits.PROTOCOL_VERSION, null, properties.heartbeatSeconds()));
+        }
+    }
+
+    private void onClaimMessage(LinkSession session, LinkMessage.FromDevice message) throws IOException {
+        switch (message) {
+            case ClaimRequest request when !session.claimAttempted -> {
+                session.claimAttempted = true;
+                ClaimService.Step step = claims.onClaimRequest(session.serial, session.certificate, request);
+                session.claim = step.next();
+                session.send(step.reply());
+            }
+            case ClaimConfirm confirm when session.claim != null -> {
+                ClaimService.InProgress progress = session.claim;
+                session.claim = null;
+                session.send(claims.onClaimConfirm(progress, confirm).reply());
+            }
+            case ClaimRefused refused when session.claim != null -> {
+                ClaimService.InProgress progress = session.claim;
+                session.claim = null;
+                claims.onDeviceRefused(progress, refused.reason());
+            }
+            case Heartbeat heartbeat -> session.send(new HeartbeatAck(heartbeat.sequence()));
+            case LinkError error -> log.debug("Device {} reported {}", session.subject(), error.code());
+            default -> refuse(session, ErrorCode.NOT_ALLOWED, "not allowed in this claim state");
+        }
+    }
+
+    private void onOwnedMessage(LinkSession session, LinkMessage.FromDevice message) throws IOException {
+        switch (message) {
+            case Heartbeat heartbeat -> session.send(new HeartbeatAck(heartbeat.sequence()));
+            case DeviceEvent event -> {
+                events.onEvent(session.device, event);
+                session.send(new EventAck(event.eventId()));
+            }
+            case LinkError error -> log.debug("Device {} reported {}", session.subject(), error.code());
+            default -> refuse(session, ErrorCode.NOT_ALLOWED, "an owned device may not send this");
+        }
+    }
+
+    private int refusedCount(LinkSession session) {
+        Object count = session.socket.getAttributes().merge("refused", 1, (a, b) -> (Integer) a + (Integer) b);
+        return (Integer) count;
+    }
+
+    private void refuse(LinkSession session, ErrorCode code, String message) throws IOException {
+        if (refusedCount(session) > MAX_REFUSED_MESSAGES) {
+            session.close(CloseStatus.POLICY_VIOLATION.withReason("too many refused messages"));
+            return;
+        }
+        session.send(new LinkError(code, message));
+    }
+
+    @Override
+    public void handleTransportError(WebSocketSession raw, Throwable exception) {
+        log.debug("Device link transport error: {}", exception.getMessage());
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession raw, CloseStatus status) {
+        LinkSession session = sessions.remove(raw.getId());
+        if (session == null) {
+            return;
+        }
+        if (session.claim != null) {
+            claims.onAbandoned(session.claim);
+        }
+        if (session.kind == LinkSession.Kind.OWNED && session.welcomed && connections.remove(session.device.id(), session)) {
+            Device device = session.device;
+            devices.touch(device.id());
+            streams.toHousehold(device.householdId(), Map.of("type", "device-offline", "deviceId", device.id()));
+        }
+    }
+
+    /** Drops links that never said hello or stopped sending heartbeats. */
+    @Scheduled(fixedDelay = 5_000)
+    void dropSilentLinks() {
+        long now = clock.millis();
+        long silentLimit = properties.heartbeatSeconds() * 3_000L;
+        for (LinkSession session : sessions.values()) {
+            if (!session.welcomed && now - session.openedMillis > HELLO_TIMEOUT_MS) {
+                session.close(CloseStatus.POLICY_VIOLATION.withReason("no hello"));
+            } else if (now - session.lastHeardMillis > silentLimit) {
+                session.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("no heartbeat"));
+            }
+        }
+    }
+
+    private static void closeQuietly(WebSocketSession session, CloseStatus status) {
+        try {
+            session.close(status);
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.doorward.hub.link;
+
+import dev.doorward.hub.claim.ClaimService;
+import dev.doorward.hub.device.Devices.Device;
+import dev.doorward.protocol.LinkCodec;
+import dev.doorward.protocol.LinkMessage;
+import java.io.IOException;
+import java.security.cert.X509Certificate;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+
+/** One device connection: who the certificate says it is, and where the conversation stands. */
+final class LinkSession {
+    /** A factory certificate may only claim; an operational certificate is an owned device. */
+    enum Kind {
+        CLAIM,
+        OWNED
+    }
+
+    final WebSocketSession socket;
+    final Kind kind;
+    final String serial;
+    final X509Certificate certificate;
+    /** Set for OWNED sessions. */
+    final Device device;
+
+    volatile boolean welcomed;
+    volatile long lastHeardMillis;
+    final long openedMillis;
+    /** A claim between claim-request and its end. */
+    ClaimService.InProgress claim;
+    /** A claim session gets one attempt. */
+    boolean claimAttempted;
+
+    LinkSession(WebSocketSession socket, Kind kind, String serial, X509Certificate certificate, Device device, long now) {
+        this.socket = socket;
+        this.kind = kind;
+        this.serial = serial;
+        this.certificate = certificate;
+        this.device = device;
+        this.openedMillis = now;
+        this.lastHeardMillis = now;
+    }
+
+    String subject() {
+        return kind == Kind.OWNED ? "device:" + device.id() : "serial:" + serial;
+    }
+
+    void send(LinkMessage message) throws IOException {
+        socket.sendMessage(new TextMessage(LinkCodec.encode(message)));
+    }
+
+    void close(CloseStatus status) {
+        try {
+            socket.close(status);
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.doorward.hub.stream;
+
+import dev.doorward.hub.account.SignedInAccount;
+import dev.doorward.hub.household.Households;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The live channel to every signed-in browser ({@code /api/stream}): rings, device online/offline, claim
+ * progress and security alerts, pushed only to members of the household concerned. Sending never blocks the
+ * caller for long: each session has a bounded send buffer and is dropped when a browser stops reading.
+ */
+@Component
+public class MemberStreams extends TextWebSocketHandler {
+    private static final Logger log = LoggerFactory.getLogger(MemberStreams.class);
+    private static final int SEND_TIME_LIMIT_MS = 2_000;
+    private static final int SEND_BUFFER_LIMIT = 256 * 1024;
+
+    private final Households households;
+    private final JsonMapper json = JsonMapper.builder().build();
+    /** household id → open sessions of its members. */
+    private final Map<String, Set<WebSocketSession>> byHousehold = new ConcurrentHashMap<>();
+    /** account id → open sessions of that account. */
+    private final Map<String, Set<WebSocketSession>> byAccount = new ConcurrentHashMap<>();
+
+    public MemberStreams(Households households) {
+        this.households = households;
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession raw) throws IOException {
+        SignedInAccount account = accountOf(raw);
+        if (account == null) {
+            raw.close(CloseStatus.POLICY_VIOLATION);
+            return;
+        }
+        WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
+        raw.getAttributes().put("decorated", session);
+        byAccount.computeIfAbsent(account.id(), k -> ConcurrentHashMap.newKeySet()).add(session);
+        for (Households.Membership m : households.membershipsOf(account.id())) {
+            byHousehold.computeIfAbsent(m.householdId(), k -> ConcurrentHashMap.newKeySet()).add(session);
+        }
+        send(session, Map.of("type", "hello"));
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        // Browsers only listen on this channel; "ping" keeps proxies from closing it.
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession raw, CloseStatus status) {
+        Object decorated = raw.getAttributes().get("decorated");
+        if (decorated != null) {
+            byHousehold.values().forEach(set -> set.remove(decorated));
+            byAccount.values().forEach(set -> set.remove(decorated));
+        }
+    }
+
+    /** Pushes a message to every open session of every member of a household. */
+    public void toHousehold(String householdId, Map<String, ?> message) {
+        Set<WebSocketSession> sessions = byHousehold.get(householdId);
+        if (sessions == null || sessions.isEmpty()) {
+            return;
+        }
+        TextMessage text = new TextMessage(json.writeValueAsString(message));
+        for (WebSocketSession session : sessions) {
+            send(session, text);
+        }
+    }
+
+    /** Pushes a message to every open session of one account. */
+    public void toAccount(String accountId, Map<String, ?> message) {
+        Set<WebSocketSession> sessions = byAccount.get(accountId);
+        if (sessions == null || sessions.isEmpty()) {
+            return;
+        }
+        TextMessage text = new TextMessage(json.writeValueAsString(message));
+        for (WebSocketSession session : sessions) {
+            send(session, text);
+        }
+    }
+
+    /** Ends every open stream of an account (sign-out everywhere, removal from a household). */
+    public void closeAccount(String accountId) {
+        Set<WebSocketSession> sessions = byAccount.remove(accountId);
+        if (sessions != null) {
+            for (WebSocketSession session : sessions) {
+                try {
+                    session.close(CloseStatus.POLICY_VIOLATION);
+                } catch (IOException e) {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    private void send(WebSocketSession session, Map<String, ?> message) {
+        send(session, new TextMessage(json.writeValueAsString(message)));
+    }
+
+    private void send(WebSocketSession session, TextMessage text) {
+        try {
+            if (session.isOpen()) {
+                session.sendMessage(text);
+            }
+        } catch (IOException | IllegalStateException e) {
+            log.debug("Dropping a member stream that stopped reading: {}", e.getMessage());
+            try {
+                session.close(CloseStatus.SESSION_NOT_RELIABLE);
+            } catch (IOException ignored) {
+                // closing a broken session
+            }
+        }
+    }
+
+    private static SignedInAccount accountOf(WebSocketSession session) {
+        if (session.getPrincipal() instanceof Authentication auth
+                && auth.getPrincipal() instanceof SignedInAccount account) {
+            return account;
+        }
+        return null;
+    }
+}

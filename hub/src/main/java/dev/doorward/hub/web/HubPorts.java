@@ -1,0 +1,51 @@
+package dev.doorward.hub.web;
+
+import dev.doorward.hub.config.HubProperties;
+import java.net.URI;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/** The ports the hub actually listens on (0 in configuration means "pick one"), known once Tomcat started. */
+@Component
+public class HubPorts {
+    private final HubProperties properties;
+    private final TlsConnectors connectors;
+    private volatile int browserPort = -1;
+    private volatile int devicePort = -1;
+    private volatile int redirectPort = -1;
+
+    HubPorts(HubProperties properties, TlsConnectors connectors) {
+        this.properties = properties;
+        this.connectors = connectors;
+    }
+
+    @EventListener
+    void onStarted(WebServerInitializedEvent event) {
+        browserPort = event.getWebServer().getPort();
+        devicePort = connectors.deviceLocalPort();
+        redirectPort = connectors.redirectLocalPort();
+    }
+
+    public int browserPort() {
+        return browserPort;
+    }
+
+    public int devicePort() {
+        return devicePort;
+    }
+
+    public int redirectPort() {
+        return redirectPort;
+    }
+
+    /** What browsers open. */
+    public URI browserUrl() {
+        return URI.create("https://" + properties.publicHost() + ":" + browserPort + "/");
+    }
+
+    /** What devices connect to; goes into claim QR codes. */
+    public URI deviceLinkUrl() {
+        return URI.create("wss://" + properties.publicHost() + ":" + devicePort + "/link");
+    }
+}

@@ -1,0 +1,89 @@
+package dev.doorward.hub.web;
+
+import dev.doorward.hub.account.LoginThrottle;
+import jakarta.servlet.http.HttpServletResponse;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+
+/**
+ * Deny by default: every route is listed here with who may use it. Browser sessions use a {@code __Host-}
+ * cookie (see application.properties), CSRF tokens in a {@code __Host-} cookie echoed in a header, strict
+ * CSP without inline script, HSTS, and no framing.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfig {
+
+    static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:;"
+            + " media-src 'self' blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none';"
+            + " frame-ancestors 'none'; form-action 'self'";
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        // OWASP's Argon2id parameters: 19 MiB, 2 iterations, 1 lane.
+        return new Argon2PasswordEncoder(16, 32, 1, 19 * 1024, 2);
+    }
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http, LoginThrottle loginThrottle, Problems problems)
+            throws Exception {
+        CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
+        csrfTokens.setCookieName("__Host-XSRF-TOKEN");
+        csrfTokens.setCookieCustomizer(c -> c.secure(true).sameSite("Strict").path("/"));
+        http.authorizeHttpRequests(routes -> routes
+                        // The device link: TLS already required a certificate from a CA we trust; the link
+                        // handler decides what that certificate may do.
+                        .requestMatchers(HttpMethod.GET, ConnectorGuard.DEVICE_LINK_PATH)
+                        .access((auth, ctx) -> new AuthorizationDecision(hasClientCertificate(ctx.getRequest())))
+                        .requestMatchers(HttpMethod.GET, "/", "/index.html", "/app/**", "/favicon.svg")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/session")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.POST, "/api/setup", "/api/accounts", "/api/login")
+                        .permitAll()
+                        .requestMatchers("/error")
+                        .permitAll()
+                        .requestMatchers("/api/**")
+                        .authenticated()
+                        .anyRequest()
+                        .denyAll())
+                .formLogin(form -> form.loginProcessingUrl("/api/login")
+                        .successHandler(loginThrottle::onSuccess)
+                        .failureHandler(loginThrottle::onFailure))
+                .addFilterBefore(loginThrottle, UsernamePasswordAuthenticationFilter.class)
+                .logout(logout -> logout.logoutUrl("/api/logout")
+                        .deleteCookies("__Host-doorward-session")
+                        .logoutSuccessHandler((req, res, auth) -> res.setStatus(HttpServletResponse.SC_NO_CONTENT)))
+                .exceptionHandling(e -> e.authenticationEntryPoint(
+                                (req, res, ex) -> problems.write(res, 401, "Sign in first"))
+                        .accessDeniedHandler((req, res, ex) -> problems.write(res, 403, "Not allowed")))
+                .csrf(csrf -> csrf.spa().csrfTokenRepository(csrfTokens))
+                .requestCache(cache -> cache.disable())
+                .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
+                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CSP))
+                        .httpStrictTransportSecurity(hsts -> hsts.includeSubDomains(false)
+                                .maxAgeInSeconds(Duration.ofDays(365).toSeconds()))
+                        .frameOptions(frame -> frame.deny())
+                        .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
+                        .addHeaderWriter(new StaticHeadersWriter(
+                                "Permissions-Policy", "camera=(), microphone=(self), geolocation=()"))
+                        .addHeaderWriter(new StaticHeadersWriter("Cross-Origin-Opener-Policy", "same-origin")));
+        return http.build();
+    }
+
+    static boolean hasClientCertificate(jakarta.servlet.http.HttpServletRequest request) {
+        Object chain = request.getAttribute("jakarta.servlet.request.X509Certificate");
+        return chain instanceof X509Certificate[] certs && certs.length > 0;
+    }
+}

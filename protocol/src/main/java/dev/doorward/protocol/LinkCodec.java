@@ -1,0 +1,339 @@
+package dev.doorward.protocol;
+
+import dev.doorward.protocol.LinkMessage.ClaimAccepted;
+import dev.doorward.protocol.LinkMessage.ClaimChallenge;
+import dev.doorward.protocol.LinkMessage.ClaimConfirm;
+import dev.doorward.protocol.LinkMessage.ClaimRefusal;
+import dev.doorward.protocol.LinkMessage.ClaimRefused;
+import dev.doorward.protocol.LinkMessage.ClaimRequest;
+import dev.doorward.protocol.LinkMessage.DeviceEvent;
+import dev.doorward.protocol.LinkMessage.EventAck;
+import dev.doorward.protocol.LinkMessage.Heartbeat;
+import dev.doorward.protocol.LinkMessage.HeartbeatAck;
+import dev.doorward.protocol.LinkMessage.Hello;
+import dev.doorward.protocol.LinkMessage.LinkError;
+import dev.doorward.protocol.LinkMessage.Mode;
+import dev.doorward.protocol.LinkMessage.Welcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns link messages into JSON text and back. Envelope: {@code {"v":1,"type":"event","body":{...}}}.
+ *
+ * <p>Decoding validates everything at the boundary: size before parsing, envelope version, type, direction,
+ * every field's presence, type, length and format; unknown fields are refused so that nothing is silently
+ * ignored. Errors never echo the offending value. The codec is stateless and thread-safe.
+ */
+public final class LinkCodec {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22}");
+    private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Pattern AGENT = Pattern.compile("[A-Za-z0-9 ._/+-]{1,64}");
+    /** Event times before 2020 or absurdly far ahead are a broken clock or a forgery. */
+    private static final long MIN_TIME = 1_577_836_800_000L;
+
+    private static final long MAX_TIME = 32_503_680_000_000L;
+
+    private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(4)
+                            .maxStringLength(Limits.MAX_TEXT_MESSAGE_CHARS)
+                            .maxNumberLength(20)
+                            .build())
+                    .build())
+            .build();
+
+    private LinkCodec() {}
+
+    // ---- encoding
+
+    public static String encode(LinkMessage message) {
+        ObjectNode envelope = MAPPER.createObjectNode();
+        envelope.put("v", Limits.PROTOCOL_VERSION);
+        envelope.put("type", message.type());
+        ObjectNode body = envelope.putObject("body");
+        switch (message) {
+            case Hello m -> {
+                ArrayNode versions = body.putArray("versions");
+                m.versions().forEach(versions::add);
+                body.put("agent", m.agent());
+                body.put("mode", m.mode().wireName());
+            }
+            case Heartbeat m -> body.put("seq", m.sequence());
+            case ClaimRequest m -> {
+                body.put("ticket", m.ticket());
+                body.put("salt", m.salt());
+                body.put("devicePublicValue", m.devicePublicValue());
+            }
+            case ClaimConfirm m -> body.put("deviceEvidence", m.deviceEvidence());
+            case DeviceEvent m -> {
+                body.put("eventId", m.eventId());
+                body.put("kind", m.kind().wireName());
+                body.put("occurredAt", m.occurredAt());
+                if (m.detail() != null) {
+                    body.put("detail", m.detail());
+                }
+            }
+            case Welcome m -> {
+                body.put("version", m.version());
+                if (m.deviceId() != null) {
+                    body.put("deviceId", m.deviceId());
+                }
+                body.put("heartbeatSeconds", m.heartbeatSeconds());
+            }
+            case HeartbeatAck m -> body.put("seq", m.sequence());
+            case ClaimChallenge m -> {
+                body.put("hubPublicValue", m.hubPublicValue());
+                body.put("hubEvidence", m.hubEvidence());
+            }
+            case ClaimAccepted m -> {
+                body.put("deviceId", m.deviceId());
+                body.put("operationalCertificate", m.operationalCertificatePem());
+                body.put("hubCaCertificate", m.hubCaCertificatePem());
+            }
+            case EventAck m -> body.put("eventId", m.eventId());
+            case ClaimRefused m -> body.put("reason", m.reason().wireName());
+            case LinkError m -> {
+                body.put("code", m.code().wireName());
+                body.put("message", truncate(m.message(), Limits.MAX_DETAIL_CHARS));
+            }
+        }
+        return MAPPER.writeValueAsString(envelope);
+    }
+
+    // ---- decoding
+
+    /** Decodes a message the hub received: only types a device may send are accepted. */
+    public static LinkMessage.FromDevice decodeFromDevice(String text) throws ProtocolException {
+        if (decode(text) instanceof LinkMessage.FromDevice m) {
+            return m;
+        }
+        throw new ProtocolException(ErrorCode.NOT_ALLOWED, "a device may not send this message type");
+    }
+
+    /** Decodes a message the device received: only types the hub may send are accepted. */
+    public static LinkMessage.FromHub decodeFromHub(String text) throws ProtocolException {
+        if (decode(text) instanceof LinkMessage.FromHub m) {
+            return m;
+        }
+        throw new ProtocolException(ErrorCode.NOT_ALLOWED, "the hub may not send this message type");
+    }
+
+    public static LinkMessage decode(String text) throws ProtocolException {
+        if (text == null || text.isEmpty()) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "empty message");
+        }
+        if (text.length() > Limits.MAX_TEXT_MESSAGE_CHARS) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "message larger than " + Limits.MAX_TEXT_MESSAGE_CHARS);
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JacksonException e) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "message must be a JSON object");
+        }
+        Fields envelope = new Fields(root, "envelope", Set.of("v", "type", "body"));
+        JsonNode version = root.get("v");
+        if (version == null || !version.isIntegralNumber()) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "envelope needs an integer 'v'");
+        }
+        if (!version.canConvertToInt() || version.intValue() != Limits.PROTOCOL_VERSION) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "envelope version not supported");
+        }
+        MessageType type = MessageType.fromWire(envelope.string("type", 32));
+        JsonNode bodyNode = root.get("body");
+        if (bodyNode == null || !bodyNode.isObject()) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "envelope needs an object 'body'");
+        }
+        return switch (type) {
+            case HELLO -> {
+                Fields b = new Fields(bodyNode, type, Set.of("versions", "agent", "mode"));
+                yield new Hello(b.versions("versions"), b.matching("agent", AGENT), mode(b.string("mode", 16)));
+            }
+            case HEARTBEAT -> new Heartbeat(new Fields(bodyNode, type, Set.of("seq")).nonNegativeLong("seq"));
+            case CLAIM_REQUEST -> {
+                Fields b = new Fields(bodyNode, type, Set.of("ticket", "salt", "devicePublicValue"));
+                yield new ClaimRequest(b.id("ticket"), b.binary("salt"), b.binary("devicePublicValue"));
+            }
+            case CLAIM_CONFIRM ->
+                new ClaimConfirm(new Fields(bodyNode, type, Set.of("deviceEvidence")).binary("deviceEvidence"));
+            case EVENT -> {
+                Fields b = new Fields(bodyNode, type, Set.of("eventId", "kind", "occurredAt", "detail"));
+                yield new DeviceEvent(
+                        b.id("eventId"),
+                        EventKind.fromWire(b.string("kind", 32)),
+                        b.time("occurredAt"),
+                        b.optionalString("detail", Limits.MAX_DETAIL_CHARS));
+            }
+            case WELCOME -> {
+                Fields b = new Fields(bodyNode, type, Set.of("version", "deviceId", "heartbeatSeconds"));
+                int heartbeat = (int) b.nonNegativeLong("heartbeatSeconds");
+                if (heartbeat < 1 || heartbeat > Limits.MAX_HEARTBEAT_SECONDS) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "heartbeatSeconds out of range");
+                }
+                String deviceId = bodyNode.has("deviceId") ? b.id("deviceId") : null;
+                yield new Welcome((int) b.nonNegativeLong("version"), deviceId, heartbeat);
+            }
+            case HEARTBEAT_ACK -> new HeartbeatAck(new Fields(bodyNode, type, Set.of("seq")).nonNegativeLong("seq"));
+            case CLAIM_CHALLENGE -> {
+                Fields b = new Fields(bodyNode, type, Set.of("hubPublicValue", "hubEvidence"));
+                yield new ClaimChallenge(b.binary("hubPublicValue"), b.binary("hubEvidence"));
+            }
+            case CLAIM_ACCEPTED -> {
+                Fields b = new Fields(bodyNode, type, Set.of("deviceId", "operationalCertificate", "hubCaCertificate"));
+                yield new ClaimAccepted(b.id("deviceId"), b.pem("operationalCertificate"), b.pem("hubCaCertificate"));
+            }
+            case EVENT_ACK -> new EventAck(new Fields(bodyNode, type, Set.of("eventId")).id("eventId"));
+            case CLAIM_REFUSED ->
+                new ClaimRefused(refusal(new Fields(bodyNode, type, Set.of("reason")).string("reason", 32)));
+            case ERROR -> {
+                Fields b = new Fields(bodyNode, type, Set.of("code", "message"));
+                yield new LinkError(
+                        ErrorCode.fromWire(b.string("code", 32)), b.string("message", Limits.MAX_DETAIL_CHARS));
+            }
+        };
+    }
+
+    private static Mode mode(String wire) throws ProtocolException {
+        for (Mode mode : Mode.values()) {
+            if (mode.wireName().equals(wire)) {
+                return mode;
+            }
+        }
+        throw new ProtocolException(ErrorCode.INVALID_FIELD, "unknown mode");
+    }
+
+    private static ClaimRefusal refusal(String wire) throws ProtocolException {
+        for (ClaimRefusal reason : ClaimRefusal.values()) {
+            if (reason.wireName().equals(wire)) {
+                return reason;
+            }
+        }
+        throw new ProtocolException(ErrorCode.INVALID_FIELD, "unknown claim refusal reason");
+    }
+
+    private static String truncate(String text, int max) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= max ? text : text.substring(0, max);
+    }
+
+    /** Typed access to the fields of one JSON object, refusing unknown fields up front. */
+    private static final class Fields {
+        private final JsonNode node;
+        private final String where;
+
+        Fields(JsonNode node, Object where, Set<String> allowed) throws ProtocolException {
+            this.node = node;
+            this.where = where instanceof MessageType t ? t.wireName() : String.valueOf(where);
+            for (String name : node.propertyNames()) {
+                if (!allowed.contains(name)) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, this.where + ": unexpected field");
+                }
+            }
+        }
+
+        private JsonNode required(String name) throws ProtocolException {
+            JsonNode value = node.get(name);
+            if (value == null || value.isNull()) {
+                throw new ProtocolException(ErrorCode.MALFORMED, where + ": missing field '" + name + "'");
+            }
+            return value;
+        }
+
+        String string(String name, int maxChars) throws ProtocolException {
+            JsonNode value = required(name);
+            if (!value.isString()) {
+                throw new ProtocolException(ErrorCode.MALFORMED, where + ": '" + name + "' must be a string");
+            }
+            String text = value.stringValue();
+            if (text.length() > maxChars) {
+                throw new ProtocolException(ErrorCode.TOO_LARGE, where + ": '" + name + "' too long");
+            }
+            return text;
+        }
+
+        String optionalString(String name, int maxChars) throws ProtocolException {
+            return node.has(name) && !node.get(name).isNull() ? string(name, maxChars) : null;
+        }
+
+        String matching(String name, Pattern pattern) throws ProtocolException {
+            String text = string(name, Limits.MAX_AGENT_CHARS);
+            if (!pattern.matcher(text).matches()) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, where + ": '" + name + "' has a bad format");
+            }
+            return text;
+        }
+
+        String id(String name) throws ProtocolException {
+            String text = string(name, 64);
+            if (!ID.matcher(text).matches()) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, where + ": '" + name + "' is not an id");
+            }
+            return text;
+        }
+
+        String binary(String name) throws ProtocolException {
+            String text = string(name, Limits.MAX_BINARY_FIELD_CHARS);
+            if (text.isEmpty() || !BASE64URL.matcher(text).matches() || text.length() % 4 == 1) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, where + ": '" + name + "' is not base64url");
+            }
+            return text;
+        }
+
+        String pem(String name) throws ProtocolException {
+            String text = string(name, Limits.MAX_PEM_CHARS);
+            if (!text.startsWith("-----BEGIN CERTIFICATE-----")) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, where + ": '" + name + "' is not a certificate");
+            }
+            return text;
+        }
+
+        long nonNegativeLong(String name) throws ProtocolException {
+            JsonNode value = required(name);
+            if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
+                throw new ProtocolException(
+                        ErrorCode.INVALID_FIELD, where + ": '" + name + "' must be a non-negative integer");
+            }
+            return value.longValue();
+        }
+
+        long time(String name) throws ProtocolException {
+            long millis = nonNegativeLong(name);
+            if (millis < MIN_TIME || millis > MAX_TIME) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, where + ": '" + name + "' out of range");
+            }
+            return millis;
+        }
+
+        List<Integer> versions(String name) throws ProtocolException {
+            JsonNode value = required(name);
+            if (!value.isArray() || value.isEmpty() || value.size() > Limits.MAX_VERSIONS) {
+                throw new ProtocolException(
+                        ErrorCode.INVALID_FIELD, where + ": '" + name + "' must list 1 to 8 versions");
+            }
+            List<Integer> versions = new ArrayList<>();
+            for (JsonNode v : value) {
+                if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
+                    throw new ProtocolException(
+                            ErrorCode.INVALID_FIELD, where + ": versions must be positive integers");
+                }
+                versions.add(v.intValue());
+            }
+            return versions;
+        }
+    }
+}

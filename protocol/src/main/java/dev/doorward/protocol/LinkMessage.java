@@ -1,0 +1,158 @@
+package dev.doorward.protocol;
+
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every message on the device link. A device sends {@link FromDevice} messages, the hub sends {@link
+ * FromHub} messages; {@link ClaimRefused} and {@link LinkError} go both ways. Binary values (SRP numbers,
+ * evidence) travel as base64url text; the records keep that text so they compare by value.
+ *
+ * <p>See docs/protocol.md for the conversation each message belongs to.
+ */
+public sealed interface LinkMessage {
+
+    /** A message a device may send. */
+    sealed interface FromDevice extends LinkMessage {}
+
+    /** A message the hub may send. */
+    sealed interface FromHub extends LinkMessage {}
+
+    /** The wire name of this message's type. */
+    default String type() {
+        return MessageType.of(this).wireName();
+    }
+
+    /** How a device connects: as an owned device, or to be claimed with its factory certificate. */
+    enum Mode {
+        NORMAL,
+        CLAIM;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Why a claim did not happen. */
+    enum ClaimRefusal {
+        /** The setup code the user typed does not match this device. */
+        WRONG_CODE,
+        /** The ticket is unknown, used or expired. */
+        TICKET_INVALID,
+        /** The device already has an owner; claims are refused whoever presents them. */
+        ALREADY_OWNED,
+        /** Too many wrong setup codes: the pairing window is closed until a new physical action. */
+        TOO_MANY_ATTEMPTS,
+        /** The pairing window is not open. */
+        NOT_PAIRING;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    // ---- device → hub
+
+    /** First message on every connection: which protocol versions the device speaks and why it connects. */
+    record Hello(List<Integer> versions, String agent, Mode mode) implements FromDevice {
+        public Hello {
+            versions = List.copyOf(versions);
+        }
+    }
+
+    /** Keeps the connection known to be alive; the hub answers with {@link HeartbeatAck}. */
+    record Heartbeat(long sequence) implements FromDevice {}
+
+    /**
+     * Starts a claim: the ticket the device read from the owner's QR code, the SRP salt and the device's
+     * public value B. Only on a {@link Mode#CLAIM} connection.
+     */
+    record ClaimRequest(String ticket, String salt, String devicePublicValue) implements FromDevice {
+        public static ClaimRequest of(String ticket, byte[] salt, byte[] devicePublicValue) {
+            return new ClaimRequest(ticket, Binary.encode(salt), Binary.encode(devicePublicValue));
+        }
+
+        public byte[] saltBytes() {
+            return Binary.decode(salt);
+        }
+
+        public byte[] devicePublicValueBytes() {
+            return Binary.decode(devicePublicValue);
+        }
+    }
+
+    /** The device's proof (SRP M2) that it holds the verifier of the setup code the user typed. */
+    record ClaimConfirm(String deviceEvidence) implements FromDevice {
+        public static ClaimConfirm of(byte[] evidence) {
+            return new ClaimConfirm(Binary.encode(evidence));
+        }
+
+        public byte[] deviceEvidenceBytes() {
+            return Binary.decode(deviceEvidence);
+        }
+    }
+
+    /**
+     * Something happened at the door. Delivered at least once: the device keeps it in its outbox until the
+     * hub sends {@link EventAck}; the hub recognises repeats by {@code eventId}.
+     *
+     * @param occurredAt milliseconds since the epoch, device clock
+     * @param detail optional short text (at most {@value Limits#MAX_DETAIL_CHARS} characters), never
+     *     network details
+     */
+    record DeviceEvent(String eventId, EventKind kind, long occurredAt, String detail) implements FromDevice {}
+
+    // ---- hub → device
+
+    /** The hub accepts the connection and chooses the protocol version. */
+    record Welcome(int version, String deviceId, int heartbeatSeconds) implements FromHub {}
+
+    record HeartbeatAck(long sequence) implements FromHub {}
+
+    /** The hub's SRP public value A and its evidence M1 that it knows the setup code. */
+    record ClaimChallenge(String hubPublicValue, String hubEvidence) implements FromHub {
+        public static ClaimChallenge of(byte[] hubPublicValue, byte[] hubEvidence) {
+            return new ClaimChallenge(Binary.encode(hubPublicValue), Binary.encode(hubEvidence));
+        }
+
+        public byte[] hubPublicValueBytes() {
+            return Binary.decode(hubPublicValue);
+        }
+
+        public byte[] hubEvidenceBytes() {
+            return Binary.decode(hubEvidence);
+        }
+    }
+
+    /**
+     * The claim succeeded: the device's new id, its operational certificate and the hub CA certificate (which
+     * the device checks against the fingerprint it read from the QR code).
+     */
+    record ClaimAccepted(String deviceId, String operationalCertificatePem, String hubCaCertificatePem)
+            implements FromHub {}
+
+    /** The hub stored the event durably; the device may drop it from its outbox. */
+    record EventAck(String eventId) implements FromHub {}
+
+    // ---- both ways
+
+    record ClaimRefused(ClaimRefusal reason) implements FromDevice, FromHub {}
+
+    /** The peer's last message was refused. The connection stays open unless the sender closes it. */
+    record LinkError(ErrorCode code, String message) implements FromDevice, FromHub {}
+
+    /** Base64url without padding, the one binary encoding on the wire. */
+    final class Binary {
+        private Binary() {}
+
+        public static String encode(byte[] bytes) {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        }
+
+        /** Decodes a value the codec already validated. */
+        public static byte[] decode(String text) {
+            return Base64.getUrlDecoder().decode(text);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.doorward.protocol;
+
+/** Wire names of message types, and which side may send each. */
+public enum MessageType {
+    HELLO("hello", true, false),
+    HEARTBEAT("heartbeat", true, false),
+    CLAIM_REQUEST("claim-request", true, false),
+    CLAIM_CONFIRM("claim-confirm", true, false),
+    EVENT("event", true, false),
+    WELCOME("welcome", false, true),
+    HEARTBEAT_ACK("heartbeat-ack", false, true),
+    CLAIM_CHALLENGE("claim-challenge", false, true),
+    CLAIM_ACCEPTED("claim-accepted", false, true),
+    EVENT_ACK("event-ack", false, true),
+    CLAIM_REFUSED("claim-refused", true, true),
+    ERROR("error", true, true);
+
+    private final String wireName;
+    private final boolean fromDevice;
+    private final boolean fromHub;
+
+    MessageType(String wireName, boolean fromDevice, boolean fromHub) {
+        this.wireName = wireName;
+        this.fromDevice = fromDevice;
+        this.fromHub = fromHub;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    public boolean sentByDevice() {
+        return fromDevice;
+    }
+
+    public boolean sentByHub() {
+        return fromHub;
+    }
+
+    static MessageType fromWire(String name) throws ProtocolException {
+        for (MessageType type : values()) {
+            if (type.wireName.equals(name)) {
+                return type;
+            }
+        }
+        throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type");
+    }
+
+    static MessageType of(LinkMessage message) {
+        return switch (message) {
+            case LinkMessage.Hello m -> HELLO;
+            case LinkMessage.Heartbeat m -> HEARTBEAT;
+            case LinkMessage.ClaimRequest m -> CLAIM_REQUEST;
+            case LinkMessage.ClaimConfirm m -> CLAIM_CONFIRM;
+            case LinkMessage.DeviceEvent m -> EVENT;
+            case LinkMessage.Welcome m -> WELCOME;
+            case LinkMessage.HeartbeatAck m -> HEARTBEAT_ACK;
+            case LinkMessage.ClaimChallenge m -> CLAIM_CHALLENGE;
+            case LinkMessage.ClaimAccepted m -> CLAIM_ACCEPTED;
+            case LinkMessage.EventAck m -> EVENT_ACK;
+            case LinkMessage.ClaimRefused m -> CLAIM_REFUSED;
+            case LinkMessage.LinkError m -> ERROR;
+        };
+    }
+}

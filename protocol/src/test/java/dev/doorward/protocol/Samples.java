@@ -1,0 +1,88 @@
+package dev.doorward.protocol;
+
+import dev.doorward.protocol.LinkMessage.ClaimAccepted;
+import dev.doorward.protocol.LinkMessage.ClaimChallenge;
+import dev.doorward.protocol.LinkMessage.ClaimConfirm;
+import dev.doorward.protocol.LinkMessage.ClaimRefusal;
+import dev.doorward.protocol.LinkMessage.ClaimRefused;
+import dev.doorward.protocol.LinkMessage.ClaimRequest;
+import dev.doorward.protocol.LinkMessage.DeviceEvent;
+import dev.doorward.protocol.LinkMessage.EventAck;
+import dev.doorward.protocol.LinkMessage.Heartbeat;
+import dev.doorward.protocol.LinkMessage.HeartbeatAck;
+import dev.doorward.protocol.LinkMessage.Hello;
+import dev.doorward.protocol.LinkMessage.LinkError;
+import dev.doorward.protocol.LinkMessage.Mode;
+import dev.doorward.protocol.LinkMessage.Welcome;
+import java.util.Arrays;
+import java.util.List;
+
+/** Valid messages for the tests: exactly one of each type, plus edge-case variants. */
+final class Samples {
+    private Samples() {}
+
+    static final String DEVICE_ID = "dEv1ce_id-0123456789AB";
+    static final String EVENT_ID = "EvEnT_id-0123456789abc";
+    static final String TICKET = "tIcKeT_id-0123456789xy";
+    /** 2024-06-01T12:00:00Z. */
+    static final long OCCURRED_AT = 1_717_243_200_000L;
+
+    static final String PEM = """
+            -----BEGIN CERTIFICATE-----
+            MIIBfzCCASWgAwIBAgIUQ2V4YW1wbGVfbm90X2FfcmVhbF9jZXJ0MAoGCCqGSM49
+            BAMCMBUxEzARBgNVBAMMCkRvb3J3YXJkIENBMB4XDTI0MDYwMTAwMDAwMFoXDTM0
+            -----END CERTIFICATE-----
+            """;
+
+    static byte[] bytes(int length, int seed) {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (i * 31 + seed);
+        }
+        return bytes;
+    }
+
+    /** One instance of every message type; {@code LinkCodecRoundTripTest} fails if a type is missing. */
+    static List<LinkMessage> oneOfEach() {
+        return List.of(
+                new Hello(List.of(1), "doorward-device/0.1.0", Mode.NORMAL),
+                new Heartbeat(42),
+                ClaimRequest.of(TICKET, bytes(16, 1), bytes(256, 2)),
+                ClaimConfirm.of(bytes(32, 3)),
+                new DeviceEvent(EVENT_ID, EventKind.RING, OCCURRED_AT, "front door"),
+                new Welcome(1, DEVICE_ID, 30),
+                new HeartbeatAck(42),
+                ClaimChallenge.of(bytes(256, 4), bytes(32, 5)),
+                new ClaimAccepted(DEVICE_ID, PEM, PEM.replace("MIIB", "MIIC")),
+                new EventAck(EVENT_ID),
+                new ClaimRefused(ClaimRefusal.WRONG_CODE),
+                new LinkError(ErrorCode.MALFORMED, "message must be a JSON object"));
+    }
+
+    /** Valid edge cases: optional fields absent, boundary values, every enum constant. */
+    static List<LinkMessage> variants() {
+        List<LinkMessage> variants = new java.util.ArrayList<>(List.of(
+                new Hello(List.of(1, 2, 3, 4, 5, 6, 7, 8), "a", Mode.CLAIM),
+                new Hello(List.of(Integer.MAX_VALUE), "x".repeat(Limits.MAX_AGENT_CHARS), Mode.NORMAL),
+                new Hello(List.of(1), "Doorward Sim/1.0 (x86_64+test)", Mode.NORMAL),
+                new Heartbeat(0),
+                new Heartbeat(Long.MAX_VALUE),
+                new HeartbeatAck(Long.MAX_VALUE),
+                new DeviceEvent(EVENT_ID, EventKind.MOTION, OCCURRED_AT, null),
+                new DeviceEvent(EVENT_ID, EventKind.TAMPER, 1_577_836_800_000L, ""),
+                new DeviceEvent(EVENT_ID, EventKind.RING, OCCURRED_AT, "é\"\\\n\t☃".repeat(10)),
+                new DeviceEvent(EVENT_ID, EventKind.RING, OCCURRED_AT, "d".repeat(Limits.MAX_DETAIL_CHARS)),
+                new Welcome(1, null, 1),
+                new Welcome(1, DEVICE_ID, Limits.MAX_HEARTBEAT_SECONDS),
+                ClaimRequest.of(TICKET, bytes(1, 6), bytes(384, 7)),
+                ClaimConfirm.of(bytes(2, 8)),
+                ClaimChallenge.of(bytes(3, 9), bytes(64, 10)),
+                new LinkError(ErrorCode.TOO_LARGE, "")));
+        Arrays.stream(EventKind.values())
+                .map(kind -> new DeviceEvent(EVENT_ID, kind, OCCURRED_AT, null))
+                .forEach(variants::add);
+        Arrays.stream(ClaimRefusal.values()).map(ClaimRefused::new).forEach(variants::add);
+        Arrays.stream(ErrorCode.values()).map(code -> new LinkError(code, "x")).forEach(variants::add);
+        return variants;
+    }
+}

@@ -1,0 +1,72 @@
+// Talking to the hub: same origin only, CSRF token from the __Host- cookie echoed in a header.
+
+function csrfToken() {
+  const match = document.cookie.split('; ').find((c) => c.startsWith('__Host-XSRF-TOKEN='));
+  return match ? decodeURIComponent(match.split('=')[1]) : '';
+}
+
+export class ApiError extends Error {
+  constructor(status, detail, retryAfter) {
+    super(detail || `Request failed (${status})`);
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+}
+
+async function request(method, path, body, contentType = 'application/json') {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') headers['X-XSRF-TOKEN'] = csrfToken();
+  let payload;
+  if (body !== undefined) {
+    headers['Content-Type'] = contentType;
+    payload = contentType === 'application/json' ? JSON.stringify(body) : body;
+  }
+  const response = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  if (!response.ok) {
+    let detail = '';
+    try { detail = (await response.json()).detail; } catch { /* not JSON */ }
+    const retry = response.headers.get('Retry-After');
+    throw new ApiError(response.status, retry ? `${detail} (retry in ${retry} s)` : detail, retry);
+  }
+  if (response.status === 204 || response.status === 201 && response.headers.get('Content-Length') === '0') return null;
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+export const api = {
+  session: () => request('GET', '/api/session'),
+  setup: (token, username, password, householdName) =>
+    request('POST', '/api/setup', { token, username, password, householdName }),
+  signUp: (username, password, householdName) =>
+    request('POST', '/api/accounts', { username, password, householdName }),
+  login: (username, password) =>
+    request('POST', '/api/login', new URLSearchParams({ username, password }).toString(),
+      'application/x-www-form-urlencoded'),
+  logout: () => request('POST', '/api/logout'),
+  devices: () => request('GET', '/api/devices'),
+  history: (householdId) => request('GET', `/api/events?householdId=${encodeURIComponent(householdId)}&limit=30`),
+  startClaim: (householdId, setupCode, name, ownerKeyFingerprint) =>
+    request('POST', '/api/claims', { householdId, setupCode, name, ownerKeyFingerprint }),
+  claimStatus: (handle) => request('GET', `/api/claims/${encodeURIComponent(handle)}`),
+};
+
+/** The live channel: rings, device state, claim progress, security alerts. Reconnects with jittered back-off. */
+export function openStream(onMessage) {
+  let attempt = 0;
+  let closedByUs = false;
+  let socket;
+  const connect = () => {
+    socket = new WebSocket(`wss://${location.host}/api/stream`);
+    socket.onopen = () => { attempt = 0; };
+    socket.onmessage = (e) => {
+      try { onMessage(JSON.parse(e.data)); } catch (err) { console.error('bad stream message', err); }
+    };
+    socket.onclose = () => {
+      if (closedByUs) return;
+      const delay = Math.random() * Math.min(30000, 500 * 2 ** attempt++);
+      setTimeout(connect, delay);
+    };
+  };
+  connect();
+  return { close: () => { closedByUs = true; socket.close(); } };
+}

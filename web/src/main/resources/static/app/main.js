@@ -1,0 +1,268 @@
+import { api, openStream } from './api.js';
+
+const view = document.getElementById('view');
+const state = { session: null, stream: null, household: null };
+
+function show(templateId) {
+  const node = document.getElementById(templateId).content.cloneNode(true);
+  view.replaceChildren(node);
+}
+
+function formValues(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+function showError(form, error) {
+  form.querySelector('.error').textContent = error.message;
+}
+
+function alertBanner(text, kind = 'danger') {
+  const div = document.createElement('div');
+  div.className = `alert ${kind === 'info' ? 'info' : ''}`;
+  div.textContent = text;
+  document.getElementById('alerts').append(div);
+  setTimeout(() => div.remove(), 15000);
+}
+
+function formatTime(iso) {
+  return new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+// ---- first run, sign in, sign up
+
+function setupToken() {
+  const match = /(?:^|[#&])setup=([A-Za-z0-9_-]{43})/.exec(location.hash);
+  return match ? match[1] : null;
+}
+
+function renderSetup(token) {
+  show('tpl-setup');
+  const form = document.getElementById('setup-form');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = formValues(form);
+    try {
+      await api.setup(token, v.username, v.password, v.householdName);
+      history.replaceState(null, '', '/');
+      await api.session(); // refreshes the CSRF cookie
+      await api.login(v.username, v.password);
+      await start();
+    } catch (err) { showError(form, err); }
+  });
+}
+
+function renderLogin() {
+  show('tpl-login');
+  document.getElementById('signup-hint').hidden = !state.session.openSignup;
+  const form = document.getElementById('login-form');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = formValues(form);
+    try {
+      await api.login(v.username, v.password);
+      await start();
+    } catch (err) { showError(form, err.status === 401 ? new Error('Wrong username or password') : err); }
+  });
+}
+
+function renderSignup() {
+  show('tpl-signup');
+  const form = document.getElementById('signup-form');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = formValues(form);
+    try {
+      await api.signUp(v.username, v.password, v.householdName);
+      history.replaceState(null, '', '/');
+      await api.session();
+      await api.login(v.username, v.password);
+      await start();
+    } catch (err) { showError(form, err); }
+  });
+}
+
+// ---- home: doorbells and history
+
+async function renderHome() {
+  show('tpl-home');
+  document.getElementById('add-doorbell').addEventListener('click', renderAdd);
+  await Promise.all([refreshDevices(), refreshHistory()]);
+}
+
+async function refreshDevices() {
+  const list = document.getElementById('device-list');
+  if (!list) return;
+  const devices = await api.devices();
+  if (devices.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = 'No doorbell yet. Add one with its setup code.';
+    list.replaceChildren(li);
+    return;
+  }
+  list.replaceChildren(...devices.map((d) => {
+    const li = document.createElement('li');
+    li.dataset.deviceId = d.id;
+    const name = document.createElement('span');
+    const dot = document.createElement('span');
+    dot.className = `dot ${d.online ? 'online' : ''}`;
+    dot.setAttribute('aria-hidden', 'true');
+    name.append(dot, d.name);
+    const status = document.createElement('span');
+    status.className = 'muted device-status';
+    status.textContent = d.online ? 'online' : 'offline';
+    li.append(name, status);
+    return li;
+  }));
+}
+
+const KIND_LABELS = {
+  ring: 'Doorbell rang', motion: 'Motion', 'door-opened': 'Door opened', tamper: 'Tamper alarm',
+  'pairing-mode': 'Pairing mode entered', 'claim-refused': 'Claim attempt refused',
+};
+
+async function refreshHistory() {
+  const list = document.getElementById('history');
+  if (!list || !state.household) return;
+  const events = await api.history(state.household.id);
+  if (events.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = 'Nothing has happened yet.';
+    list.replaceChildren(li);
+    return;
+  }
+  list.replaceChildren(...events.map((e) => {
+    const li = document.createElement('li');
+    li.dataset.eventId = e.id;
+    li.dataset.kind = e.kind;
+    const what = document.createElement('span');
+    what.textContent = `${KIND_LABELS[e.kind] || e.kind} · ${e.deviceName}`;
+    const when = document.createElement('time');
+    when.className = 'muted';
+    when.dateTime = e.occurredAt;
+    when.textContent = formatTime(e.occurredAt);
+    li.append(what, when);
+    return li;
+  }));
+}
+
+// ---- add a doorbell: setup code → QR code for the doorbell camera → wait
+
+let claimPoll = null;
+
+function renderAdd() {
+  show('tpl-add');
+  const form = document.getElementById('claim-form');
+  document.getElementById('claim-cancel').addEventListener('click', renderHome);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = formValues(form);
+    try {
+      const claim = await api.startClaim(state.household.id, v.setupCode, v.name, null);
+      form.hidden = true;
+      const qr = document.getElementById('claim-qr');
+      const bytes = Uint8Array.from(atob(claim.qrPng), (c) => c.charCodeAt(0));
+      qr.src = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
+      qr.dataset.handle = claim.handle;
+      document.getElementById('claim-step-qr').hidden = false;
+      followClaim(claim.handle);
+    } catch (err) { showError(form, err); }
+  });
+}
+
+function followClaim(handle) {
+  clearInterval(claimPoll);
+  // The stream pushes the result; polling is the fallback when the stream is reconnecting.
+  claimPoll = setInterval(async () => {
+    try { onClaimUpdate(await api.claimStatus(handle)); } catch { /* keep waiting */ }
+  }, 2000);
+}
+
+function onClaimUpdate(update) {
+  const qr = document.getElementById('claim-qr');
+  if (!qr || qr.dataset.handle !== update.handle || update.state === 'waiting') return;
+  clearInterval(claimPoll);
+  const status = document.getElementById('claim-status');
+  status.dataset.state = update.state;
+  if (update.state === 'claimed') {
+    status.textContent = 'Doorbell added. It is yours now, and only yours.';
+    qr.hidden = true;
+  } else {
+    status.textContent = update.reason || 'The doorbell could not be added.';
+  }
+  const done = document.getElementById('claim-done');
+  done.hidden = false;
+  done.addEventListener('click', renderHome);
+}
+
+// ---- the ring
+
+function showRing(message) {
+  const overlay = document.getElementById('ring-alert');
+  document.getElementById('ring-title').textContent = `Someone is at the ${message.deviceName.toLowerCase()}`;
+  document.getElementById('ring-time').textContent = formatTime(message.occurredAt);
+  overlay.dataset.eventId = message.eventId;
+  overlay.hidden = false;
+  document.getElementById('ring-dismiss').focus();
+}
+
+document.getElementById('ring-dismiss').addEventListener('click', () => {
+  document.getElementById('ring-alert').hidden = true;
+});
+
+function onStreamMessage(message) {
+  switch (message.type) {
+    case 'ring':
+      showRing(message);
+      refreshHistory();
+      break;
+    case 'motion':
+      refreshHistory();
+      break;
+    case 'device-online':
+    case 'device-offline':
+      refreshDevices();
+      break;
+    case 'claim':
+      onClaimUpdate(message);
+      break;
+    case 'security-alert':
+      alertBanner(message.message);
+      refreshHistory();
+      break;
+    default:
+      break;
+  }
+}
+
+// ---- start
+
+async function start() {
+  state.session = await api.session();
+  const signOut = document.getElementById('sign-out');
+  const token = setupToken();
+  if (!state.session.signedIn) {
+    signOut.hidden = true;
+    if (token && state.session.setupPending) return renderSetup(token);
+    if (location.hash === '#signup' && state.session.openSignup) return renderSignup();
+    return renderLogin();
+  }
+  state.household = state.session.households[0] || null;
+  document.getElementById('household-name').textContent = state.household ? state.household.name : '';
+  signOut.hidden = false;
+  if (!state.stream) state.stream = openStream(onStreamMessage);
+  await renderHome();
+}
+
+document.getElementById('sign-out').addEventListener('click', async () => {
+  await api.logout();
+  if (state.stream) { state.stream.close(); state.stream = null; }
+  await start();
+});
+
+window.addEventListener('hashchange', () => { if (!state.session?.signedIn) start(); });
+
+start().catch((err) => {
+  view.textContent = `Doorward could not start: ${err.message}`;
+});
