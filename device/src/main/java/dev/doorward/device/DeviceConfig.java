@@ -70,38 +70,86 @@ public record DeviceConfig(
 
     public DeviceConfig withClock(Clock clock) {
         return new DeviceConfig(
-                deviceDir, clock, random, camera, pairingHold, pairingWindow, heartbeat, reconnectBase, reconnectCap,
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                reconnectBase,
+                reconnectCap,
                 scanInterval);
     }
 
     public DeviceConfig withRandom(SecureRandom random) {
         return new DeviceConfig(
-                deviceDir, clock, random, camera, pairingHold, pairingWindow, heartbeat, reconnectBase, reconnectCap,
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                reconnectBase,
+                reconnectCap,
                 scanInterval);
     }
 
     public DeviceConfig withCamera(Camera camera) {
         return new DeviceConfig(
-                deviceDir, clock, random, camera, pairingHold, pairingWindow, heartbeat, reconnectBase, reconnectCap,
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                reconnectBase,
+                reconnectCap,
                 scanInterval);
     }
 
     public DeviceConfig withPairingHold(Duration pairingHold) {
         return new DeviceConfig(
-                deviceDir, clock, random, camera, pairingHold, pairingWindow, heartbeat, reconnectBase, reconnectCap,
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                reconnectBase,
+                reconnectCap,
                 scanInterval);
     }
 
     public DeviceConfig withPairingWindow(Duration pairingWindow) {
         return new DeviceConfig(
-                deviceDir, clock, random, camera, pairingHold, pairingWindow, heartbeat, reconnectBase, reconnectCap,
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                reconnectBase,
+                reconnectCap,
                 scanInterval);
     }
 
     public DeviceConfig withHeartbeat(Duration heartbeat) {
         return new DeviceConfig(
-                deviceDir, clock, random, camera, pairingHold, pairingWindow, Optional.of(heartbeat), reconnectBase,
-                reconnectCap, scanInterval);
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                Optional.of(heartbeat),
+                reconnectBase,
+                reconnectCap,
+                scanInterval);
     }
 
     public DeviceConfig withReconnect(Duration base, Duration cap) {
@@ -111,7 +159,15 @@ public record DeviceConfig(
 
     public DeviceConfig withScanInterval(Duration scanInterval) {
         return new DeviceConfig(
-                deviceDir, clock, random, camera, pairingHold, pairingWindow, heartbeat, reconnectBase, reconnectCap,
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                reconnectBase,
+                reconnectCap,
                 scanInterval);
     }
 

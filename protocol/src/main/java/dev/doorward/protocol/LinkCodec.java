@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,6 +50,8 @@ public final class LinkCodec {
                             .maxStringLength(Limits.MAX_TEXT_MESSAGE_CHARS)
                             .maxNumberLength(20)
                             .build())
+                    // A repeated key would otherwise silently replace the first value.
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build())
             .build();
 
@@ -144,7 +147,6 @@ public final class LinkCodec {
         if (root == null || !root.isObject()) {
             throw new ProtocolException(ErrorCode.MALFORMED, "message must be a JSON object");
         }
-        Fields envelope = new Fields(root, "envelope", Set.of("v", "type", "body"));
         JsonNode version = root.get("v");
         if (version == null || !version.isIntegralNumber()) {
             throw new ProtocolException(ErrorCode.MALFORMED, "envelope needs an integer 'v'");
@@ -152,6 +154,8 @@ public final class LinkCodec {
         if (!version.canConvertToInt() || version.intValue() != Limits.PROTOCOL_VERSION) {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "envelope version not supported");
         }
+        // Only now that the version is known are unknown envelope fields an error, not a newer version.
+        Fields envelope = new Fields(root, "envelope", Set.of("v", "type", "body"));
         MessageType type = MessageType.fromWire(envelope.string("type", 32));
         JsonNode bodyNode = root.get("body");
         if (bodyNode == null || !bodyNode.isObject()) {
@@ -179,12 +183,10 @@ public final class LinkCodec {
             }
             case WELCOME -> {
                 Fields b = new Fields(bodyNode, type, Set.of("version", "deviceId", "heartbeatSeconds"));
-                int heartbeat = (int) b.nonNegativeLong("heartbeatSeconds");
-                if (heartbeat < 1 || heartbeat > Limits.MAX_HEARTBEAT_SECONDS) {
-                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "heartbeatSeconds out of range");
-                }
+                int chosen = b.intInRange("version", 1, Integer.MAX_VALUE);
                 String deviceId = bodyNode.has("deviceId") ? b.id("deviceId") : null;
-                yield new Welcome((int) b.nonNegativeLong("version"), deviceId, heartbeat);
+                int heartbeat = b.intInRange("heartbeatSeconds", 1, Limits.MAX_HEARTBEAT_SECONDS);
+                yield new Welcome(chosen, deviceId, heartbeat);
             }
             case HEARTBEAT_ACK -> new HeartbeatAck(new Fields(bodyNode, type, Set.of("seq")).nonNegativeLong("seq"));
             case CLAIM_CHALLENGE -> {
@@ -304,11 +306,23 @@ public final class LinkCodec {
 
         long nonNegativeLong(String name) throws ProtocolException {
             JsonNode value = required(name);
-            if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0) {
+            if (!value.isIntegralNumber()) {
+                throw new ProtocolException(ErrorCode.MALFORMED, where + ": '" + name + "' must be an integer");
+            }
+            if (!value.canConvertToLong() || value.longValue() < 0) {
                 throw new ProtocolException(
                         ErrorCode.INVALID_FIELD, where + ": '" + name + "' must be a non-negative integer");
             }
             return value.longValue();
+        }
+
+        /** Range-checked before narrowing, so that a large value cannot wrap into the range. */
+        int intInRange(String name, int min, int max) throws ProtocolException {
+            long value = nonNegativeLong(name);
+            if (value < min || value > max) {
+                throw new ProtocolException(ErrorCode.INVALID_FIELD, where + ": '" + name + "' out of range");
+            }
+            return (int) value;
         }
 
         long time(String name) throws ProtocolException {
@@ -321,13 +335,19 @@ public final class LinkCodec {
 
         List<Integer> versions(String name) throws ProtocolException {
             JsonNode value = required(name);
-            if (!value.isArray() || value.isEmpty() || value.size() > Limits.MAX_VERSIONS) {
+            if (!value.isArray()) {
+                throw new ProtocolException(ErrorCode.MALFORMED, where + ": '" + name + "' must be an array");
+            }
+            if (value.isEmpty() || value.size() > Limits.MAX_VERSIONS) {
                 throw new ProtocolException(
                         ErrorCode.INVALID_FIELD, where + ": '" + name + "' must list 1 to 8 versions");
             }
             List<Integer> versions = new ArrayList<>();
             for (JsonNode v : value) {
-                if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
+                if (!v.isIntegralNumber()) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, where + ": versions must be integers");
+                }
+                if (!v.canConvertToInt() || v.intValue() < 1) {
                     throw new ProtocolException(
                             ErrorCode.INVALID_FIELD, where + ": versions must be positive integers");
                 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.net.URI;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -85,6 +86,15 @@ class ClaimCodeTest {
             })
     void refusesABadTicket(String ticket) {
         assertThatIllegalArgumentException().isThrownBy(() -> ClaimCode.parse(code(ticket, CA, OWNER, HUB.toString())));
+    }
+
+    static Stream<String> badCaFingerprints() {
+        return Stream.of(
+                "", "-", "--", "abc", "c".repeat(42), "c".repeat(44), "c".repeat(42) + "=", "c".repeat(42) + "+");
+    }
+
+    static Stream<String> badOwnerFingerprints() {
+        return Stream.of("", "--", "null", "o".repeat(42), "o".repeat(44), "o".repeat(42) + "/");
     }
 
     @ParameterizedTest

@@ -86,7 +86,7 @@ class LinkCodecMalformedTest {
                         ErrorCode.MALFORMED),
                 arguments(
                         "duplicate envelope key",
-                        json("{'v':1,'type':'heartbeat','type':'event','body':{'seq':1}}"),
+                        json("{'v':1,'type':'event','type':'heartbeat','body':{'seq':1}}"),
                         ErrorCode.MALFORMED),
                 // envelope
                 arguments("missing v", json("{'type':'heartbeat','body':{'seq':1}}"), ErrorCode.MALFORMED),

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class LinkCodecRobustnessTest {
 
     private static final int MUTATIONS = 5_000;
-    private static final String SNIPPETS[] = {
+    private static final String[] SNIPPETS = {
         "{",
         "}",
         "[",

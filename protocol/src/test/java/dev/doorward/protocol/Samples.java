@@ -64,7 +64,7 @@ final class Samples {
         List<LinkMessage> variants = new java.util.ArrayList<>(List.of(
                 new Hello(List.of(1, 2, 3, 4, 5, 6, 7, 8), "a", Mode.CLAIM),
                 new Hello(List.of(Integer.MAX_VALUE), "x".repeat(Limits.MAX_AGENT_CHARS), Mode.NORMAL),
-                new Hello(List.of(1), "Doorward Sim/1.0 (x86_64+test)", Mode.NORMAL),
+                new Hello(List.of(1), "Doorward Sim/1.0 x86_64+test", Mode.NORMAL),
                 new Heartbeat(0),
                 new Heartbeat(Long.MAX_VALUE),
                 new HeartbeatAck(Long.MAX_VALUE),

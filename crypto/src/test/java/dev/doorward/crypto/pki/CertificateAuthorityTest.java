@@ -90,7 +90,8 @@ class CertificateAuthorityTest {
         X509Certificate device = manufacturer.issueDeviceCertificate(deviceKey, "DW-000123", Duration.ofDays(365));
 
         assertThat(device.getSubjectX500Principal().getName()).isEqualTo("CN=DW-000123,OU=doorward-device,O=Doorward");
-        assertThat(device.getIssuerX500Principal()).isEqualTo(manufacturer.certificate().getSubjectX500Principal());
+        assertThat(device.getIssuerX500Principal())
+                .isEqualTo(manufacturer.certificate().getSubjectX500Principal());
         device.verify(manufacturer.certificate().getPublicKey());
         assertThat(device.getPublicKey()).isEqualTo(deviceKey);
         assertThat(device.getExtendedKeyUsage()).containsExactly(CLIENT_AUTH);
@@ -119,8 +120,8 @@ class CertificateAuthorityTest {
 
     @Test
     void serverCredentialNamesEveryHost() throws Exception {
-        Credential server =
-                hub.issueServerCredential(List.of("Hub.Example.", "127.0.0.1", "[::1]", "hub.local"), Duration.ofDays(30));
+        Credential server = hub.issueServerCredential(
+                List.of("Hub.Example.", "127.0.0.1", "[::1]", "hub.local"), Duration.ofDays(30));
         X509Certificate leaf = server.certificate();
 
         assertThat(server.chain()).containsExactly(leaf, hub.certificate());
@@ -130,8 +131,10 @@ class CertificateAuthorityTest {
         assertThat(Certificates.kind(leaf)).isEqualTo(CertificateKind.SERVER);
         assertThat(leaf.getSubjectAlternativeNames())
                 .containsExactly(
-                        List.of(2, "hub.example"), List.of(7, "127.0.0.1"), List.of(7, "0:0:0:0:0:0:0:1"), List.of(
-                                2, "hub.local"));
+                        List.of(2, "hub.example"),
+                        List.of(7, "127.0.0.1"),
+                        List.of(7, "0:0:0:0:0:0:0:1"),
+                        List.of(2, "hub.local"));
         assertThat(KeyPairs.matches(server.privateKey(), leaf.getPublicKey())).isTrue();
         leaf.verify(hub.certificate().getPublicKey());
     }
@@ -144,8 +147,8 @@ class CertificateAuthorityTest {
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> manufacturer.issueServerCredential(List.of("hub.local"), Duration.ofDays(1)))
                 .isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> CertificateAuthority.create(
-                        CertificateKind.DEVICE, "x", Duration.ofDays(1), CLOCK, RANDOM))
+        assertThatThrownBy(() ->
+                        CertificateAuthority.create(CertificateKind.DEVICE, "x", Duration.ofDays(1), CLOCK, RANDOM))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -226,8 +229,8 @@ class CertificateAuthorityTest {
     }
 
     private static void assertKeyIdentifiersLink(X509Certificate leaf, X509Certificate ca) {
-        byte[] authorityKeyId = AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(
-                                Objects.requireNonNull(leaf.getExtensionValue(Extension.authorityKeyIdentifier.getId())))
+        byte[] authorityKeyId = AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(Objects.requireNonNull(
+                                leaf.getExtensionValue(Extension.authorityKeyIdentifier.getId())))
                         .getOctets())
                 .getKeyIdentifierOctets();
         byte[] caKeyId = SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(

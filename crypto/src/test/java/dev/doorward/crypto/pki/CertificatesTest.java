@@ -36,7 +36,11 @@ class CertificatesTest {
     void aSelfSignedLookalikeIsADeviceByNameOnly() {
         // kind() reads the name; only chain validation establishes trust (see TlsHandshakeTest).
         var lookalike = TestCertificates.selfSigned(
-                        "CN=DW-1,OU=doorward-device,O=Doorward", KeyPurposeId.id_kp_clientAuth, false, List.of(), RANDOM)
+                        "CN=DW-1,OU=doorward-device,O=Doorward",
+                        KeyPurposeId.id_kp_clientAuth,
+                        false,
+                        List.of(),
+                        RANDOM)
                 .certificate();
         assertThat(Certificates.kind(lookalike)).isEqualTo(CertificateKind.DEVICE);
         assertThat(Certificates.commonName(lookalike)).contains("DW-1");

@@ -25,7 +25,8 @@ class FingerprintsTest {
         assertThat(Fingerprints.isWellFormed(fingerprint)).isTrue();
         assertThat(Fingerprints.of(Pem.parseCertificate(Pem.certificate(ca.certificate()))))
                 .isEqualTo(fingerprint);
-        assertThat(fingerprint).isEqualTo(Hashes.sha256Base64Url(ca.certificate().getEncoded()));
+        assertThat(fingerprint)
+                .isEqualTo(Hashes.sha256Base64Url(ca.certificate().getEncoded()));
         assertThat(Fingerprints.of(ca.certificate().getPublicKey())).isNotEqualTo(fingerprint);
     }
 
@@ -35,14 +36,15 @@ class FingerprintsTest {
         String fingerprint = Fingerprints.of(keyPair.getPublic());
 
         assertThat(fingerprint).hasSize(43);
-        assertThat(fingerprint).isEqualTo(Fingerprints.ofSubjectPublicKeyInfo(keyPair.getPublic().getEncoded()));
+        assertThat(fingerprint)
+                .isEqualTo(
+                        Fingerprints.ofSubjectPublicKeyInfo(keyPair.getPublic().getEncoded()));
         assertThat(Fingerprints.of(KeyPairs.newP256(RANDOM).getPublic())).isNotEqualTo(fingerprint);
     }
 
     @Test
     void sameKeyInDifferentCertificatesHasOneKeyFingerprint() {
-        Credential a = TestCertificates.selfSigned(
-                "CN=a", KeyPurposeId.id_kp_clientAuth, false, List.of(), RANDOM);
+        Credential a = TestCertificates.selfSigned("CN=a", KeyPurposeId.id_kp_clientAuth, false, List.of(), RANDOM);
         CertificateAuthority ca = CertificateAuthority.create(
                 CertificateKind.MANUFACTURER_CA, "M", Duration.ofDays(1), Clock.systemUTC(), RANDOM);
         var reissued = ca.issueDeviceCertificate(a.certificate().getPublicKey(), "DW-1", Duration.ofDays(1));

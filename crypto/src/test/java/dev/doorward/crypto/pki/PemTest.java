@@ -3,6 +3,7 @@ package dev.doorward.crypto.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -60,10 +62,11 @@ class PemTest {
     @Test
     void sec1EcPrivateKeyIsAccepted() throws Exception {
         KeyPair keyPair = KeyPairs.newP256(RANDOM);
-        byte[] sec1 = PrivateKeyInfo.getInstance(keyPair.getPrivate().getEncoded())
-                .parsePrivateKey()
-                .toASN1Primitive()
-                .getEncoded();
+        // What "openssl ecparam -genkey" writes: SEC1 with the curve named inside.
+        PrivateKeyInfo pkcs8 = PrivateKeyInfo.getInstance(keyPair.getPrivate().getEncoded());
+        BigInteger secret = ECPrivateKey.getInstance(pkcs8.parsePrivateKey()).getKey();
+        byte[] sec1 =
+                new ECPrivateKey(256, secret, pkcs8.getPrivateKeyAlgorithm().getParameters()).getEncoded();
         String pem = "-----BEGIN EC PRIVATE KEY-----\n"
                 + Base64.getMimeEncoder().encodeToString(sec1) + "\n-----END EC PRIVATE KEY-----\n";
         assertThat(KeyPairs.matches(Pem.parsePrivateKey(pem), keyPair.getPublic()))

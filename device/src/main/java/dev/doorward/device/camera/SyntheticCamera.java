@@ -27,12 +27,14 @@ public final class SyntheticCamera implements Camera {
     private static final Color[] BARS = {
         Color.WHITE, Color.YELLOW, Color.CYAN, Color.GREEN, Color.MAGENTA, Color.RED, Color.BLUE
     };
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private final Clock clock;
     private final String serial;
     private BufferedImage shown;
     private Instant shownUntil;
+    private long shownFrames;
 
     public SyntheticCamera(Clock clock, String serial) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -64,8 +66,10 @@ public final class SyntheticCamera implements Camera {
     public BufferedImage capture() {
         Instant now = clock.instant();
         BufferedImage picture;
+        long frameNumber;
         synchronized (this) {
             picture = currentPicture();
+            frameNumber = shownFrames++;
         }
         BufferedImage frame = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = frame.createGraphics();
@@ -74,7 +78,7 @@ public final class SyntheticCamera implements Camera {
             drawOverlay(g, now);
             // Last, like a phone held in front of the lens: it hides whatever is behind it.
             if (picture != null) {
-                drawShown(g, picture);
+                drawShown(g, picture, frameNumber);
             }
         } finally {
             g.dispose();
@@ -110,13 +114,16 @@ public final class SyntheticCamera implements Camera {
         g.fillRect(boxX, HEIGHT - 110, 80, 80);
     }
 
-    private static void drawShown(Graphics2D g, BufferedImage picture) {
+    private static void drawShown(Graphics2D g, BufferedImage picture, long frameNumber) {
         int left = (WIDTH - SHOWN_SIZE) / 2;
         int top = (HEIGHT - SHOWN_SIZE) / 2;
         g.setColor(Color.WHITE);
         g.fillRect(left, top, SHOWN_SIZE, SHOWN_SIZE);
-        // Leave a margin inside the white square: a QR code needs a quiet zone around it.
-        int inner = SHOWN_SIZE - 40;
+        // Leave a margin inside the white square: a QR code needs a quiet zone around it. A held-up phone
+        // is never perfectly still, and neither is this one: the size breathes by a few pixels from frame
+        // to frame. Besides being realistic, this matters: at a few unlucky scales a QR code does not decode,
+        // and a real camera would never show the same unlucky frame forever.
+        int inner = SHOWN_SIZE - 40 - (int) (4 * (frameNumber % 10));
         double scale = Math.min((double) inner / picture.getWidth(), (double) inner / picture.getHeight());
         int w = Math.max(1, (int) Math.round(picture.getWidth() * scale));
         int h = Math.max(1, (int) Math.round(picture.getHeight() * scale));

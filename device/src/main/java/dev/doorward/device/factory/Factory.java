@@ -66,8 +66,7 @@ public final class Factory {
         }
     }
 
-    private static CertificateAuthority manufacturerCa(Path dir, Clock clock, SecureRandom random)
-            throws IOException {
+    private static CertificateAuthority manufacturerCa(Path dir, Clock clock, SecureRandom random) throws IOException {
         if (CertificateAuthority.exists(dir)) {
             return CertificateAuthority.load(dir, clock, random);
         }

@@ -30,11 +30,11 @@ public record DeviceIdentity(
         DeviceLayout layout = new DeviceLayout(deviceDir);
         try {
             Credential credential = Credential.load(layout.deviceCertificate(), layout.deviceKey());
-            SetupVerifier verifier = SetupVerifier.decode(
-                    Files.readString(layout.setupVerifier(), StandardCharsets.US_ASCII)
+            SetupVerifier verifier =
+                    SetupVerifier.decode(Files.readString(layout.setupVerifier(), StandardCharsets.US_ASCII)
                             .strip());
-            X509Certificate manufacturerCa =
-                    Pem.parseCertificate(Files.readString(layout.manufacturerCaCertificate(), StandardCharsets.US_ASCII));
+            X509Certificate manufacturerCa = Pem.parseCertificate(
+                    Files.readString(layout.manufacturerCaCertificate(), StandardCharsets.US_ASCII));
             String serial = Serials.fromCertificate(credential.certificate());
             return new DeviceIdentity(serial, credential, verifier, manufacturerCa);
         } catch (IOException e) {

@@ -163,14 +163,16 @@ public final class LinkClient implements AutoCloseable {
                 run(() -> ended(attempt, reason));
             }
         };
-        transport.connect(hubUrl, listener).whenComplete((opened, error) -> run(() -> {
-            if (error != null) {
-                log.info("Link to hub failed to open: {}", describe(error));
-                ended(attempt, "connect failed");
-            } else {
-                opened(attempt, opened);
-            }
-        }));
+        transport
+                .connect(hubUrl, listener)
+                .whenComplete((opened, error) -> run(() -> {
+                    if (error != null) {
+                        log.info("Link to hub failed to open: {}", describe(error));
+                        ended(attempt, "connect failed");
+                    } else {
+                        opened(attempt, opened);
+                    }
+                }));
     }
 
     private void opened(long attempt, Transport.Connection opened) {
@@ -207,7 +209,8 @@ public final class LinkClient implements AutoCloseable {
         }
         switch (message) {
             case HeartbeatAck ack -> missedHeartbeats = 0;
-            case LinkError error -> log.warn("Hub refused a message: {}", error.code().wireName());
+            case LinkError error ->
+                log.warn("Hub refused a message: {}", error.code().wireName());
             case Welcome w -> refuse("already welcomed");
             case LinkMessage.ClaimChallenge c -> refuse("not a claim connection");
             case LinkMessage.ClaimAccepted c -> refuse("not a claim connection");

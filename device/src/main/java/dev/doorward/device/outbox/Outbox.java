@@ -65,11 +65,13 @@ public final class Outbox {
                 Map.Entry<Long, DeviceEvent> oldest = events.pollFirstEntry();
                 AtomicFiles.delete(file(oldest.getKey(), oldest.getValue().eventId()));
                 dropped++;
-                AtomicFiles.write(dir.resolve(DROPPED_FILE), Long.toString(dropped).getBytes(StandardCharsets.US_ASCII));
+                AtomicFiles.write(
+                        dir.resolve(DROPPED_FILE), Long.toString(dropped).getBytes(StandardCharsets.US_ASCII));
                 log.warn("Outbox full: dropped the oldest event ({} dropped so far)", dropped);
             }
             long sequence = nextSequence++;
-            AtomicFiles.write(file(sequence, event.eventId()), LinkCodec.encode(event).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(
+                    file(sequence, event.eventId()), LinkCodec.encode(event).getBytes(StandardCharsets.UTF_8));
             events.put(sequence, event);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store an event", e);
@@ -114,7 +116,8 @@ public final class Outbox {
         Path droppedFile = dir.resolve(DROPPED_FILE);
         if (Files.exists(droppedFile)) {
             try {
-                dropped = Long.parseLong(Files.readString(droppedFile, StandardCharsets.US_ASCII).strip());
+                dropped = Long.parseLong(
+                        Files.readString(droppedFile, StandardCharsets.US_ASCII).strip());
             } catch (NumberFormatException e) {
                 log.warn("Outbox drop counter unreadable; starting from 0");
             }

@@ -24,7 +24,8 @@ public record Ownership(
         String ownerKeyFingerprint,
         Instant claimedAt) {
 
-    private static final Ownership FACTORY_NEW = new Ownership(OwnershipState.FACTORY_NEW, null, null, null, null, null, null);
+    private static final Ownership FACTORY_NEW =
+            new Ownership(OwnershipState.FACTORY_NEW, null, null, null, null, null, null);
 
     public Ownership {
         Objects.requireNonNull(state, "state");

@@ -4,6 +4,7 @@ import dev.doorward.crypto.pki.Pem;
 import dev.doorward.device.files.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.io.OutputStreamWriter;
 import java.time.Instant;
 import java.util.Properties;
 

@@ -124,7 +124,9 @@ public final class ClaimConversation {
 
     /** True once the attempt has run longer than {@link #TIMEOUT} on the device clock. */
     public boolean expired() {
-        return deadline != null && status == Status.IN_PROGRESS && !clock.instant().isBefore(deadline);
+        return deadline != null
+                && status == Status.IN_PROGRESS
+                && !clock.instant().isBefore(deadline);
     }
 
     /** The attempt took too long or the connection dropped: it ends without changing anything. */
