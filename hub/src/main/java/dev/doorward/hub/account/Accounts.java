@@ -19,7 +19,9 @@ public class Accounts {
     }
 
     public boolean any() {
-        return jdbc.sql("select exists (select 1 from accounts)").query(Boolean.class).single();
+        return jdbc.sql("select exists (select 1 from accounts)")
+                .query(Boolean.class)
+                .single();
     }
 
     public Optional<Account> byUsername(String username) {
@@ -39,8 +41,7 @@ public class Accounts {
     /** Creates an account; returns empty when the username is taken. */
     public Optional<String> create(String username, String passwordHash) {
         String id = RandomIds.newId();
-        int inserted = jdbc.sql(
-                        """
+        int inserted = jdbc.sql("""
                         insert into accounts (id, username, password_hash, created_at)
                         values (:id, :username, :hash, :now) on conflict (username) do nothing""")
                 .param("id", id)

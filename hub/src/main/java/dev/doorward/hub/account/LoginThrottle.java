@@ -27,8 +27,7 @@ public class LoginThrottle extends OncePerRequestFilter {
     private final AuditLog audit;
     private final Problems problems;
 
-    LoginThrottle(
-            RateLimiter limiter, Accounts accounts, Households households, AuditLog audit, Problems problems) {
+    LoginThrottle(RateLimiter limiter, Accounts accounts, Households households, AuditLog audit, Problems problems) {
         this.limiter = limiter;
         this.accounts = accounts;
         this.households = households;
@@ -71,7 +70,10 @@ public class LoginThrottle extends OncePerRequestFilter {
         String username = AccountService.normalizeUsername(request.getParameter("username"));
         accounts.byUsername(username).ifPresent(a -> {
             for (Households.Membership m : households.membershipsOf(a.id())) {
-                audit.record(m.householdId(), "address:" + request.getRemoteAddr(), "sign-in-failed",
+                audit.record(
+                        m.householdId(),
+                        "address:" + request.getRemoteAddr(),
+                        "sign-in-failed",
                         "Wrong password for " + a.username());
             }
         });

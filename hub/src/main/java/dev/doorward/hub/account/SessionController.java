@@ -57,7 +57,8 @@ class SessionController {
             return new SessionView(false, null, null, List.of(), setupLinks.setupPending(), properties.openSignup());
         }
         List<HouseholdView> memberships = households.membershipsOf(account.id()).stream()
-                .map(m -> new HouseholdView(m.householdId(), m.householdName(), m.role().dbName()))
+                .map(m -> new HouseholdView(
+                        m.householdId(), m.householdName(), m.role().dbName()))
                 .toList();
         return new SessionView(true, account.id(), account.getUsername(), memberships, false, properties.openSignup());
     }

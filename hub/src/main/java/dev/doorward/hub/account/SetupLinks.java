@@ -55,7 +55,10 @@ public class SetupLinks {
         String link = ports.browserUrl() + "#setup=" + newToken();
         Path file = properties.dataDir().resolve("setup-link.txt");
         try {
-            Path tmp = Files.createTempFile(properties.dataDir(), "setup", ".tmp",
+            Path tmp = Files.createTempFile(
+                    properties.dataDir(),
+                    "setup",
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(tmp, link + System.lineSeparator());
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -89,8 +92,7 @@ public class SetupLinks {
             return false;
         }
         // Looked up by hash: the stored value is not the secret, and equality on a hash leaks nothing useful.
-        return jdbc.sql(
-                                """
+        return jdbc.sql("""
                                 update setup_links set used_at = :now
                                 where token_hash = :hash and used_at is null and expires_at > :now""")
                         .param("hash", hash(token))

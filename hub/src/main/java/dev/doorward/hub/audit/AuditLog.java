@@ -45,7 +45,10 @@ public class AuditLog {
     public void record(String householdId, String actor, String action, String detail) {
         String chain = householdId == null ? HUB_CHAIN : householdId;
         // Serialises appends per chain across hub nodes sharing the database.
-        jdbc.sql("select pg_advisory_xact_lock(hashtext(:chain))").param("chain", chain).query().singleRow();
+        jdbc.sql("select pg_advisory_xact_lock(hashtext(:chain))")
+                .param("chain", chain)
+                .query()
+                .singleRow();
         String previous = jdbc.sql("select hash from audit_log where chain = :chain order by seq desc limit 1")
                 .param("chain", chain)
                 .query(String.class)
@@ -53,8 +56,7 @@ public class AuditLog {
                 .orElse(GENESIS);
         Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
         String hash = hash(previous, chain, at, actor, action, detail);
-        jdbc.sql(
-                        """
+        jdbc.sql("""
                         insert into audit_log (chain, at, actor, action, detail, previous_hash, hash)
                         values (:chain, :at, :actor, :action, :detail, :previous, :hash)""")
                 .param("chain", chain)
@@ -68,8 +70,7 @@ public class AuditLog {
     }
 
     public List<AuditEntry> entries(String householdId, int limit) {
-        return jdbc.sql(
-                        """
+        return jdbc.sql("""
                         select seq, at, actor, action, detail from audit_log
                         where chain = :chain order by seq desc limit :limit""")
                 .param("chain", householdId)
@@ -85,8 +86,7 @@ public class AuditLog {
 
     /** Walks a chain from the start; returns the sequence number of the first entry that does not match. */
     public Optional<Long> firstBrokenEntry(String chain) {
-        List<StoredEntry> stored = jdbc.sql(
-                        """
+        List<StoredEntry> stored = jdbc.sql("""
                         select seq, at, actor, action, detail, previous_hash, hash from audit_log
                         where chain = :chain order by seq""")
                 .param("chain", chain)

@@ -47,7 +47,8 @@ class ClaimController {
     ClaimView start(@AuthenticationPrincipal SignedInAccount account, @RequestBody StartClaim request) {
         ClaimService.Issued issued = claims.issue(
                 account, request.householdId(), request.setupCode(), request.name(), request.ownerKeyFingerprint());
-        return new ClaimView(issued.handle(), qrPng(issued.claimCode()), issued.expiresAt().toString());
+        return new ClaimView(
+                issued.handle(), qrPng(issued.claimCode()), issued.expiresAt().toString());
     }
 
     @GetMapping("/api/claims/{handle}")
@@ -58,8 +59,12 @@ class ClaimController {
     static String qrPng(String text) {
         try {
             var matrix = new QRCodeWriter()
-                    .encode(text, BarcodeFormat.QR_CODE, 480, 480, Map.of(
-                            EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 4));
+                    .encode(
+                            text,
+                            BarcodeFormat.QR_CODE,
+                            480,
+                            480,
+                            Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 4));
             ByteArrayOutputStream png = new ByteArrayOutputStream();
             MatrixToImageWriter.writeToStream(matrix, "PNG", png);
             return Base64.getEncoder().encodeToString(png.toByteArray());

@@ -110,15 +110,15 @@ public class ClaimService {
             throw new InvalidInput("A doorbell name has at most 64 characters");
         }
         String ownerKey = ownerKeyFp == null || ownerKeyFp.isBlank() ? ClaimCode.NO_OWNER_KEY : ownerKeyFp;
-        if (!ClaimCode.NO_OWNER_KEY.equals(ownerKey) && !FINGERPRINT.matcher(ownerKey).matches()) {
+        if (!ClaimCode.NO_OWNER_KEY.equals(ownerKey)
+                && !FINGERPRINT.matcher(ownerKey).matches()) {
             throw new InvalidInput("The browser key fingerprint is malformed");
         }
         // Each ticket is one setup-code guess; limit them per account.
         TooManyRequests.check(limiter, RateLimit.CLAIM_TICKETS_PER_ACCOUNT, account.id());
-        ClaimTickets.PendingClaim claim = tickets.issue(
-                account.id(), householdId, code, name, ownerKey, properties.claimTicketTtl());
-        ClaimCode claimCode =
-                new ClaimCode(claim.ticket(), pki.hubCaFingerprint(), ownerKey, ports.deviceLinkUrl());
+        ClaimTickets.PendingClaim claim =
+                tickets.issue(account.id(), householdId, code, name, ownerKey, properties.claimTicketTtl());
+        ClaimCode claimCode = new ClaimCode(claim.ticket(), pki.hubCaFingerprint(), ownerKey, ports.deviceLinkUrl());
         audit.record(householdId, "account:" + account.id(), "claim-started", "Started adding '" + name + "'");
         return new Issued(claim.handle(), claimCode.format(), claim.expiresAt());
     }
@@ -178,8 +178,7 @@ public class ClaimService {
         SetupProof.HubSide proof = new SetupProof.HubSide(
                 serial, claim.setupCode(), request.ticket().getBytes(StandardCharsets.UTF_8), random);
         try {
-            SetupProof.Challenge challenge =
-                    proof.respond(request.saltBytes(), request.devicePublicValueBytes());
+            SetupProof.Challenge challenge = proof.respond(request.saltBytes(), request.devicePublicValueBytes());
             return new Step(
                     LinkMessage.ClaimChallenge.of(challenge.hubPublicValue(), challenge.hubEvidence()),
                     new InProgress(claim, proof, serial, deviceCertificate));
@@ -194,7 +193,10 @@ public class ClaimService {
         ClaimTickets.PendingClaim claim = progress.claim;
         if (!progress.proof.verifyDevice(confirm.deviceEvidenceBytes())) {
             finish(claim, "refused", null, "The doorbell could not prove it knows the setup code");
-            audit.record(claim.householdId(), "serial:" + progress.serial, "claim-failed",
+            audit.record(
+                    claim.householdId(),
+                    "serial:" + progress.serial,
+                    "claim-failed",
                     "The doorbell's proof of the setup code was wrong");
             return new Step(new ClaimRefused(ClaimRefusal.WRONG_CODE), null);
         }
@@ -216,12 +218,18 @@ public class ClaimService {
             devices.bySerial(progress.serial).ifPresent(d -> refuseOwned(d, claim, "a concurrent claim"));
             return new Step(new ClaimRefused(ClaimRefusal.ALREADY_OWNED), null);
         }
-        audit.record(claim.householdId(), "account:" + claim.accountId(), "device-claimed",
+        audit.record(
+                claim.householdId(),
+                "account:" + claim.accountId(),
+                "device-claimed",
                 "Added doorbell '" + claim.deviceName() + "' (serial " + progress.serial + ")");
         finish(claim, "claimed", deviceId, null);
         log.info("Device {} claimed by household {}", deviceId, claim.householdId());
         return new Step(
-                new ClaimAccepted(deviceId, Pem.certificate(operational), Pem.certificate(pki.hubCa().certificate())),
+                new ClaimAccepted(
+                        deviceId,
+                        Pem.certificate(operational),
+                        Pem.certificate(pki.hubCa().certificate())),
                 null);
     }
 
@@ -247,18 +255,26 @@ public class ClaimService {
      * the owner told who tried; the device itself never acted on it.
      */
     public void onOwnedDeviceSawTicket(Device device, String ticket) {
-        tickets.take(ticket).ifPresentOrElse(
-                claim -> refuseOwned(device, claim, "the doorbell itself"),
-                () -> alertOwner(device, "A claim code was shown to '" + device.name() + "' and refused", null));
+        tickets.take(ticket)
+                .ifPresentOrElse(
+                        claim -> refuseOwned(device, claim, "the doorbell itself"),
+                        () -> alertOwner(
+                                device, "A claim code was shown to '" + device.name() + "' and refused", null));
     }
 
     private void refuseOwned(Device device, ClaimTickets.PendingClaim claim, String detectedBy) {
         boolean sameHousehold = device.householdId().equals(claim.householdId());
         String who = sameHousehold ? "a member of this household" : "an account of another household";
-        audit.record(device.householdId(), "account:" + claim.accountId(), "claim-refused",
+        audit.record(
+                device.householdId(),
+                "account:" + claim.accountId(),
+                "claim-refused",
                 "Someone (" + who + ") tried to claim '" + device.name() + "'; refused by " + detectedBy);
         if (!sameHousehold) {
-            audit.record(claim.householdId(), "account:" + claim.accountId(), "claim-refused",
+            audit.record(
+                    claim.householdId(),
+                    "account:" + claim.accountId(),
+                    "claim-refused",
                     "That doorbell already has an owner");
         }
         finish(claim, "refused", null, "This doorbell already has an owner. Its owner must release it first.");
@@ -275,7 +291,9 @@ public class ClaimService {
     }
 
     private void finish(ClaimTickets.PendingClaim claim, String state, String deviceId, String reason) {
-        tickets.finish(claim.handle(), new ClaimTickets.ClaimStatus(state, claim.accountId(), claim.expiresAt(), deviceId, reason));
+        tickets.finish(
+                claim.handle(),
+                new ClaimTickets.ClaimStatus(state, claim.accountId(), claim.expiresAt(), deviceId, reason));
         Map<String, Object> update = new LinkedHashMap<>();
         update.put("type", "claim");
         update.put("handle", claim.handle());

@@ -64,7 +64,8 @@ public record HubProperties(
      * @param username user for the external database
      * @param passwordFile file holding the password (never the password itself in configuration)
      */
-    public record Database(@DefaultValue("") String url, @DefaultValue("") String username, Path passwordFile) {
+    public record Database(
+            @DefaultValue("") String url, @DefaultValue("") String username, Path passwordFile) {
         public boolean embedded() {
             return url == null || url.isBlank();
         }

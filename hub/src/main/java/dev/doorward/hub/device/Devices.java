@@ -22,7 +22,9 @@ public class Devices {
             rs.getString("certificate_serial"),
             rs.getTimestamp("certificate_expires_at").toInstant(),
             rs.getTimestamp("claimed_at").toInstant(),
-            rs.getTimestamp("last_seen_at") == null ? null : rs.getTimestamp("last_seen_at").toInstant());
+            rs.getTimestamp("last_seen_at") == null
+                    ? null
+                    : rs.getTimestamp("last_seen_at").toInstant());
 
     private final JdbcClient jdbc;
     private final Clock clock;

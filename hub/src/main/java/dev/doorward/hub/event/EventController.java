@@ -30,7 +30,12 @@ class EventController {
         households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
         return events.ofHousehold(householdId, Math.clamp(limit, 1, 200)).stream()
                 .map(e -> new EventView(
-                        e.id(), e.deviceId(), e.deviceName(), e.kind(), e.occurredAt().toString(), e.detail()))
+                        e.id(),
+                        e.deviceId(),
+                        e.deviceName(),
+                        e.kind(),
+                        e.occurredAt().toString(),
+                        e.detail()))
                 .toList();
     }
 }

@@ -33,8 +33,8 @@ public class EventService {
     private final ClaimService claims;
     private final Clock clock;
     /** Events already pushed, so a redelivery does not ring twice. */
-    private final Set<String> recentlyPushed = Collections.newSetFromMap(Collections.synchronizedMap(
-            new LinkedHashMap<>(1024, 0.75f, false) {
+    private final Set<String> recentlyPushed =
+            Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
                     return size() > RECENT_EVENTS;
@@ -60,7 +60,10 @@ public class EventService {
             case RING, MOTION -> pushIfFresh(device, event, occurredAt);
             case CLAIM_REFUSED -> detail = onClaimRefused(device, event);
             case PAIRING_MODE -> {
-                audit.record(device.householdId(), "device:" + device.id(), "pairing-mode",
+                audit.record(
+                        device.householdId(),
+                        "device:" + device.id(),
+                        "pairing-mode",
                         "Someone held the button of '" + device.name() + "' to enter pairing mode");
                 alert(device, "'" + device.name() + "' was put in pairing mode at the door.");
             }
@@ -68,10 +71,15 @@ public class EventService {
                 audit.record(device.householdId(), "device:" + device.id(), "tamper", "Tamper alarm");
                 alert(device, "Tamper alarm on '" + device.name() + "'.");
             }
-            case DOOR_OPENED -> audit.record(device.householdId(), "device:" + device.id(), "door-opened",
-                    "The door was opened at '" + device.name() + "'");
+            case DOOR_OPENED ->
+                audit.record(
+                        device.householdId(),
+                        "device:" + device.id(),
+                        "door-opened",
+                        "The door was opened at '" + device.name() + "'");
         }
-        events.insert(device.id(), event.eventId(), device.householdId(), event.kind().wireName(), occurredAt, detail);
+        events.insert(
+                device.id(), event.eventId(), device.householdId(), event.kind().wireName(), occurredAt, detail);
     }
 
     private void pushIfFresh(Device device, DeviceEvent event, Instant occurredAt) {
@@ -97,7 +105,10 @@ public class EventService {
             claims.onOwnedDeviceSawTicket(device, detail.substring("ticket:".length()));
             return "claim code from this hub refused";
         }
-        audit.record(device.householdId(), "device:" + device.id(), "claim-refused",
+        audit.record(
+                device.householdId(),
+                "device:" + device.id(),
+                "claim-refused",
                 "'" + device.name() + "' was shown a claim code for another hub and refused it");
         alert(device, "Someone showed '" + device.name() + "' a claim code for another hub. It was refused.");
         return "claim code from another hub refused";

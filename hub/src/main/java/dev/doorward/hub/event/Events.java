@@ -19,9 +19,9 @@ public class Events {
     }
 
     /** Stores an event; false when it was already stored (a redelivery). */
-    public boolean insert(String deviceId, String eventId, String householdId, String kind, Instant occurredAt, String detail) {
-        return jdbc.sql(
-                                """
+    public boolean insert(
+            String deviceId, String eventId, String householdId, String kind, Instant occurredAt, String detail) {
+        return jdbc.sql("""
                                 insert into events (device_id, id, household_id, kind, occurred_at, received_at, detail)
                                 values (:device, :id, :household, :kind, :occurred, :received, :detail)
                                 on conflict (device_id, id) do nothing""")
@@ -37,8 +37,7 @@ public class Events {
     }
 
     public List<StoredEvent> ofHousehold(String householdId, int limit) {
-        return jdbc.sql(
-                        """
+        return jdbc.sql("""
                         select e.id, e.device_id, d.name, e.kind, e.occurred_at, e.detail
                         from events e join devices d on d.id = e.device_id
                         where e.household_id = :household order by e.occurred_at desc limit :limit""")

@@ -27,8 +27,7 @@ public class Households {
                 .param("name", name)
                 .param("now", now)
                 .update();
-        jdbc.sql(
-                        """
+        jdbc.sql("""
                         insert into memberships (household_id, account_id, role, created_at)
                         values (:household, :account, 'owner', :now)""")
                 .param("household", id)
@@ -40,8 +39,7 @@ public class Households {
 
     /** The households an account belongs to, with its role in each. */
     public List<Membership> membershipsOf(String accountId) {
-        return jdbc.sql(
-                        """
+        return jdbc.sql("""
                         select h.id, h.name, m.role from memberships m join households h on h.id = m.household_id
                         where m.account_id = :account order by h.created_at""")
                 .param("account", accountId)

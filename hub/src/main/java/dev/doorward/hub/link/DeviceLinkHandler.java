@@ -12,6 +12,7 @@ import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.protocol.ErrorCode;
+import dev.doorward.protocol.Limits;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.LinkMessage.ClaimConfirm;
@@ -25,7 +26,6 @@ import dev.doorward.protocol.LinkMessage.Hello;
 import dev.doorward.protocol.LinkMessage.LinkError;
 import dev.doorward.protocol.LinkMessage.Mode;
 import dev.doorward.protocol.LinkMessage.Welcome;
-import dev.doorward.protocol.Limits;
 import dev.doorward.protocol.ProtocolException;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
@@ -96,12 +96,14 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     @Override
     public void afterConnectionEstablished(WebSocketSession raw) {
         WebSocketSession socket = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
-        Optional<LinkSession> session = identify(socket, (X509Certificate[]) raw.getAttributes().get(CERTIFICATES));
+        Optional<LinkSession> session =
+                identify(socket, (X509Certificate[]) raw.getAttributes().get(CERTIFICATES));
         if (session.isEmpty()) {
             closeQuietly(raw, CloseStatus.POLICY_VIOLATION.withReason("certificate not accepted"));
             return;
         }
-        if (!limiter.tryAcquire(RateLimit.DEVICE_CONNECTS, session.get().subject()).allowed()) {
+        if (!limiter.tryAcquire(RateLimit.DEVICE_CONNECTS, session.get().subject())
+                .allowed()) {
             closeQuietly(raw, CloseStatus.SERVICE_OVERLOAD.withReason("reconnecting too often"));
             return;
         }
@@ -125,7 +127,8 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         if (kind == CertificateKind.OPERATIONAL) {
             // Only the certificate we issued last for this device is good: an older or revoked one is not.
             return devices.byId(name.get())
-                    .filter(d -> d.certificateSerial().equals(leaf.getSerialNumber().toString(16)))
+                    .filter(d ->
+                            d.certificateSerial().equals(leaf.getSerialNumber().toString(16)))
                     .map(d -> new LinkSession(socket, LinkSession.Kind.OWNED, d.serial(), leaf, d, now));
         }
         return Optional.empty();
@@ -196,7 +199,10 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         }
         Mode expected = session.kind == LinkSession.Kind.CLAIM ? Mode.CLAIM : Mode.NORMAL;
         if (hello.mode() != expected) {
-            refuse(session, ErrorCode.NOT_ALLOWED, "this certificate may only connect in " + expected.wireName() + " mode");
+            refuse(
+                    session,
+                    ErrorCode.NOT_ALLOWED,
+                    "this certificate may only connect in " + expected.wireName() + " mode");
             session.close(CloseStatus.POLICY_VIOLATION);
             return;
         }
@@ -218,18 +224,21 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
 
     private void onClaimMessage(LinkSession session, LinkMessage.FromDevice message) throws IOException {
         switch (message) {
-            case ClaimRequest request when !session.claimAttempted -> {
+            case ClaimRequest request
+            when !session.claimAttempted -> {
                 session.claimAttempted = true;
                 ClaimService.Step step = claims.onClaimRequest(session.serial, session.certificate, request);
                 session.claim = step.next();
                 session.send(step.reply());
             }
-            case ClaimConfirm confirm when session.claim != null -> {
+            case ClaimConfirm confirm
+            when session.claim != null -> {
                 ClaimService.InProgress progress = session.claim;
                 session.claim = null;
                 session.send(claims.onClaimConfirm(progress, confirm).reply());
             }
-            case ClaimRefused refused when session.claim != null -> {
+            case ClaimRefused refused
+            when session.claim != null -> {
                 ClaimService.InProgress progress = session.claim;
                 session.claim = null;
                 claims.onDeviceRefused(progress, refused.reason());
@@ -279,7 +288,9 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         if (session.claim != null) {
             claims.onAbandoned(session.claim);
         }
-        if (session.kind == LinkSession.Kind.OWNED && session.welcomed && connections.remove(session.device.id(), session)) {
+        if (session.kind == LinkSession.Kind.OWNED
+                && session.welcomed
+                && connections.remove(session.device.id(), session)) {
             Device device = session.device;
             devices.touch(device.id());
             streams.toHousehold(device.householdId(), Map.of("type", "device-offline", "deviceId", device.id()));

@@ -33,7 +33,8 @@ final class LinkSession {
     /** A claim session gets one attempt. */
     boolean claimAttempted;
 
-    LinkSession(WebSocketSession socket, Kind kind, String serial, X509Certificate certificate, Device device, long now) {
+    LinkSession(
+            WebSocketSession socket, Kind kind, String serial, X509Certificate certificate, Device device, long now) {
         this.socket = socket;
         this.kind = kind;
         this.serial = serial;

@@ -31,7 +31,9 @@ class LinkWebSocketConfig implements WebSocketConfigurer {
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         // Devices are not browsers: no Origin to check; the TLS client certificate is the credential.
-        registry.addHandler(deviceLink, "/link").addInterceptors(new ClientCertificateInterceptor()).setAllowedOriginPatterns("*");
+        registry.addHandler(deviceLink, "/link")
+                .addInterceptors(new ClientCertificateInterceptor())
+                .setAllowedOriginPatterns("*");
         // Same-origin only (Spring's default when no origins are listed): another site cannot open it.
         registry.addHandler(memberStreams, "/api/stream");
     }

@@ -48,7 +48,8 @@ public class HubPki {
             if (CertificateAuthority.exists(caDir)) {
                 hubCa = CertificateAuthority.load(caDir, clock, random);
             } else {
-                hubCa = CertificateAuthority.create(CertificateKind.HUB_CA, "Doorward hub CA", CA_VALIDITY, clock, random);
+                hubCa = CertificateAuthority.create(
+                        CertificateKind.HUB_CA, "Doorward hub CA", CA_VALIDITY, clock, random);
                 hubCa.save(caDir);
                 log.info("Created the hub CA, fingerprint {}", hubCa.fingerprint());
             }

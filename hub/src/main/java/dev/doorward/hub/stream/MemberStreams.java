@@ -48,9 +48,13 @@ public class MemberStreams extends TextWebSocketHandler {
         }
         WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
         raw.getAttributes().put("decorated", session);
-        byAccount.computeIfAbsent(account.id(), k -> ConcurrentHashMap.newKeySet()).add(session);
+        byAccount
+                .computeIfAbsent(account.id(), k -> ConcurrentHashMap.newKeySet())
+                .add(session);
         for (Households.Membership m : households.membershipsOf(account.id())) {
-            byHousehold.computeIfAbsent(m.householdId(), k -> ConcurrentHashMap.newKeySet()).add(session);
+            byHousehold
+                    .computeIfAbsent(m.householdId(), k -> ConcurrentHashMap.newKeySet())
+                    .add(session);
         }
         send(session, Map.of("type", "hello"));
     }

@@ -65,9 +65,9 @@ class SecurityConfig {
                 .logout(logout -> logout.logoutUrl("/api/logout")
                         .deleteCookies("__Host-doorward-session")
                         .logoutSuccessHandler((req, res, auth) -> res.setStatus(HttpServletResponse.SC_NO_CONTENT)))
-                .exceptionHandling(e -> e.authenticationEntryPoint(
-                                (req, res, ex) -> problems.write(res, 401, "Sign in first"))
-                        .accessDeniedHandler((req, res, ex) -> problems.write(res, 403, "Not allowed")))
+                .exceptionHandling(
+                        e -> e.authenticationEntryPoint((req, res, ex) -> problems.write(res, 401, "Sign in first"))
+                                .accessDeniedHandler((req, res, ex) -> problems.write(res, 403, "Not allowed")))
                 .csrf(csrf -> csrf.spa().csrfTokenRepository(csrfTokens))
                 .requestCache(cache -> cache.disable())
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))

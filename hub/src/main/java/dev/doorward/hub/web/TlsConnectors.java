@@ -52,7 +52,9 @@ class TlsConnectors implements WebServerFactoryCustomizer<TomcatServletWebServer
         // Idle device links must not hold a thread; NIO parks them in the poller.
         device.setProperty("maxConnections", "200000");
         device.setProperty("connectionTimeout", "20000");
-        enableTls(device, KeyStores.trustStore(List.of(pki.manufacturerCa(), pki.hubCa().certificate())));
+        enableTls(
+                device,
+                KeyStores.trustStore(List.of(pki.manufacturerCa(), pki.hubCa().certificate())));
         factory.addAdditionalConnectors(device);
         deviceConnector = device;
         if (properties.httpRedirectPort() >= 0) {
