@@ -1,0 +1,234 @@
+package dev.doorward.hub.testing;
+
+import dev.doorward.crypto.tls.TlsContexts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What a browser does against the hub, over real HTTPS: cookies (the {@code __Host-} session), the CSRF
+ * token echoed in a header, JSON in and out, and the live stream WebSocket.
+ */
+public final class BrowserClient {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final URI base;
+    private final CookieManager cookies = new CookieManager();
+    private final HttpClient http;
+
+    BrowserClient(URI base, X509Certificate hubCa) {
+        this.base = base;
+        this.http = HttpClient.newBuilder()
+                .sslContext(TlsContexts.client(null, hubCa))
+                .sslParameters(TlsContexts.parameters())
+                .cookieHandler(cookies)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    public record Response(int status, String body, HttpHeaders headers) {
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        public Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    public Response postJson(String path, Object body) {
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
+    public Response postForm(String path, Map<String, String> form) {
+        String encoded = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(encoded)));
+    }
+
+    /** Sends with the CSRF header a browser page would add; {@link #sendWithoutCsrf} shows what happens without. */
+    private Response send(HttpRequest.Builder request) {
+        ensureCsrfCookie();
+        csrfToken().ifPresent(token -> request.header("X-XSRF-TOKEN", token));
+        return sendRaw(request.build());
+    }
+
+    public Response sendWithoutCsrf(HttpRequest request) {
+        return sendRaw(request);
+    }
+
+    public Response sendRaw(HttpRequest request) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.body(), response.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void ensureCsrfCookie() {
+        if (csrfToken().isEmpty()) {
+            sendRaw(HttpRequest.newBuilder(base.resolve("/api/session")).GET().build());
+        }
+    }
+
+    public Optional<String> csrfToken() {
+        return cookies.getCookieStore().getCookies().stream()
+                .filter(c -> c.getName().equals("__Host-XSRF-TOKEN"))
+                .map(HttpCookie::getValue)
+                .findFirst();
+    }
+
+    public Optional<HttpCookie> cookie(String name) {
+        return cookies.getCookieStore().getCookies().stream()
+                .filter(c -> c.getName().equals(name))
+                .findFirst();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    // ---- the flows a person goes through
+
+    public Response setup(String token, String username, String password) {
+        return postJson(
+                "/api/setup",
+                Map.of("token", token, "username", username, "password", password, "householdName", "Home"));
+    }
+
+    public Response signUp(String username, String password) {
+        return postJson("/api/accounts", Map.of("username", username, "password", password, "householdName", "Home"));
+    }
+
+    public Response login(String username, String password) {
+        return postForm("/api/login", Map.of("username", username, "password", password));
+    }
+
+    /** The first household of the signed-in account. */
+    public String householdId() {
+        return get("/api/session").json().get("households").get(0).get("id").stringValue();
+    }
+
+    /** Starts adding a doorbell; returns the response with handle and QR PNG (base64). */
+    public Response startClaim(String householdId, String setupCode) {
+        return postJson(
+                "/api/claims", Map.of("householdId", householdId, "setupCode", setupCode, "name", "Front door"));
+    }
+
+    // ---- the live stream
+
+    public Stream openStream() {
+        Stream stream = new Stream();
+        URI uri = URI.create("wss://" + base.getHost() + ":" + base.getPort() + "/api/stream");
+        http.newWebSocketBuilder()
+                .header("Origin", "https://" + base.getHost() + ":" + base.getPort())
+                .buildAsync(uri, stream)
+                .join();
+        return stream;
+    }
+
+    /** Messages the hub pushes to this browser. */
+    public static final class Stream implements WebSocket.Listener {
+        private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+        private volatile WebSocket socket;
+        private volatile boolean closed;
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            socket = webSocket;
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                messages.add(JSON.readTree(partial.toString()));
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed = true;
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed = true;
+        }
+
+        public boolean closed() {
+            return closed;
+        }
+
+        /** Waits for the first message matching, skipping others; empty on timeout. */
+        public Optional<JsonNode> await(Predicate<JsonNode> matching, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return Optional.empty();
+                    }
+                    JsonNode message = messages.poll(left, TimeUnit.NANOSECONDS);
+                    if (message != null && matching.test(message)) {
+                        return Optional.of(message);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+
+        public Optional<JsonNode> awaitType(String type, Duration timeout) {
+            return await(m -> type.equals(m.path("type").asString("")), timeout);
+        }
+
+        public void close() {
+            if (socket != null && !closed) {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+            }
+        }
+    }
+}

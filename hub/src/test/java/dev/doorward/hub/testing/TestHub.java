@@ -1,0 +1,176 @@
+package dev.doorward.hub.testing;
+
+import dev.doorward.crypto.pki.CertificateAuthority;
+import dev.doorward.crypto.pki.CertificateKind;
+import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.DeviceConfig;
+import dev.doorward.device.factory.Factory;
+import dev.doorward.device.factory.MintedDevice;
+import dev.doorward.hub.HubApplication;
+import dev.doorward.hub.pki.HubPki;
+import dev.doorward.hub.web.HubPorts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A real hub for tests: the Spring Boot application with its embedded PostgreSQL, real TLS on loopback
+ * ports, its own data directory and a manufacturer CA made for the test. It can be stopped and started
+ * again on the same ports and data, like a hub restart.
+ */
+public final class TestHub implements AutoCloseable {
+    private final Path dir;
+    private final Map<String, String> extraProperties;
+    private final List<DeviceAgent> agents = new ArrayList<>();
+    private ConfigurableApplicationContext context;
+    private int browserPort;
+    private int devicePort;
+
+    private TestHub(Path dir, Map<String, String> extraProperties) {
+        this.dir = dir;
+        this.extraProperties = extraProperties;
+    }
+
+    /** Starts a hub in {@code dir} (manufacturer CA under dir/factory-ca, hub data under dir/hub). */
+    public static TestHub start(Path dir) {
+        return start(dir, Map.of());
+    }
+
+    public static TestHub start(Path dir, Map<String, String> extraProperties) {
+        TestHub hub = new TestHub(dir, extraProperties);
+        Path caDir = hub.manufacturerCaDir();
+        if (!CertificateAuthority.exists(caDir)) {
+            CertificateAuthority.create(
+                            CertificateKind.MANUFACTURER_CA,
+                            "Test manufacturer",
+                            Duration.ofDays(3650),
+                            Clock.systemUTC(),
+                            new SecureRandom())
+                    .save(caDir);
+        }
+        hub.startApplication(0, 0);
+        return hub;
+    }
+
+    private void startApplication(int browser, int device) {
+        HubApplication.configureTls();
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("server.port", Integer.toString(browser));
+        properties.put("doorward.device-port", Integer.toString(device));
+        properties.put("doorward.http-redirect-port", "-1");
+        properties.put("doorward.data-dir", dir.resolve("hub").toString());
+        properties.put(
+                "doorward.manufacturer-ca-certificate",
+                manufacturerCaDir().resolve("ca.crt").toString());
+        properties.put("spring.main.banner-mode", "off");
+        properties.putAll(extraProperties);
+        String[] args = properties.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
+        context = SpringApplication.run(HubApplication.class, args);
+        HubPorts ports = context.getBean(HubPorts.class);
+        browserPort = ports.browserPort();
+        devicePort = ports.devicePort();
+    }
+
+    /** Stops the hub (devices see their links drop) without forgetting its data or ports. */
+    public void stop() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
+    }
+
+    /** Starts a stopped hub again on the same ports with the same data. */
+    public void restart() {
+        stop();
+        startApplication(browserPort, devicePort);
+    }
+
+    public boolean running() {
+        return context != null && context.isActive();
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path dataDir() {
+        return dir.resolve("hub");
+    }
+
+    public Path manufacturerCaDir() {
+        return dir.resolve("factory-ca");
+    }
+
+    public int browserPort() {
+        return browserPort;
+    }
+
+    public int devicePort() {
+        return devicePort;
+    }
+
+    public URI browserUrl() {
+        return URI.create("https://localhost:" + browserPort + "/");
+    }
+
+    public X509Certificate hubCaCertificate() {
+        return context.getBean(HubPki.class).hubCa().certificate();
+    }
+
+    /** The one-time setup link the hub printed (and wrote to its data dir) on first start. */
+    public String setupLink() {
+        try {
+            return Files.readString(dataDir().resolve("setup-link.txt")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String setupToken() {
+        String link = setupLink();
+        return link.substring(link.indexOf("#setup=") + "#setup=".length());
+    }
+
+    /** What a manufacturer does: a new doorbell identity with a setup code, signed by this hub's trusted CA. */
+    public MintedDevice mintDevice(String name) {
+        return Factory.mint(
+                manufacturerCaDir(), dir.resolve("devices").resolve(name), Clock.systemUTC(), new SecureRandom());
+    }
+
+    /** Powers a doorbell on, with test-friendly reconnect timings. Closed with the hub. */
+    public DeviceAgent startDevice(MintedDevice device) {
+        DeviceAgent agent = DeviceAgent.start(DeviceConfig.of(device.deviceDir())
+                .withReconnect(Duration.ofMillis(100), Duration.ofMillis(500))
+                .withScanInterval(Duration.ofMillis(100)));
+        agents.add(agent);
+        return agent;
+    }
+
+    public BrowserClient browser() {
+        return new BrowserClient(browserUrl(), hubCaCertificate());
+    }
+
+    @Override
+    public void close() {
+        agents.forEach(DeviceAgent::close);
+        stop();
+    }
+}
