@@ -70,6 +70,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     private final RateLimiter limiter;
     private final HubProperties properties;
     private final Clock clock;
+    private final LinkTaps taps;
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
 
     DeviceLinkHandler(
@@ -81,7 +82,8 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             AuditLog audit,
             RateLimiter limiter,
             HubProperties properties,
-            Clock clock) {
+            Clock clock,
+            LinkTaps taps) {
         this.devices = devices;
         this.connections = connections;
         this.claims = claims;
@@ -91,6 +93,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         this.limiter = limiter;
         this.properties = properties;
         this.clock = clock;
+        this.taps = taps;
     }
 
     @Override
@@ -122,14 +125,14 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         long now = clock.millis();
         CertificateKind kind = Certificates.kind(leaf);
         if (kind == CertificateKind.DEVICE) {
-            return Optional.of(new LinkSession(socket, LinkSession.Kind.CLAIM, name.get(), leaf, null, now));
+            return Optional.of(new LinkSession(socket, LinkSession.Kind.CLAIM, name.get(), leaf, null, now, taps));
         }
         if (kind == CertificateKind.OPERATIONAL) {
             // Only the certificate we issued last for this device is good: an older or revoked one is not.
             return devices.byId(name.get())
                     .filter(d ->
                             d.certificateSerial().equals(leaf.getSerialNumber().toString(16)))
-                    .map(d -> new LinkSession(socket, LinkSession.Kind.OWNED, d.serial(), leaf, d, now));
+                    .map(d -> new LinkSession(socket, LinkSession.Kind.OWNED, d.serial(), leaf, d, now, taps));
         }
         return Optional.empty();
     }
@@ -148,6 +151,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             }
             LinkMessage.FromDevice message;
             try {
+                taps.seen(LinkTaps.Direction.FROM_DEVICE, text.getPayload());
                 message = LinkCodec.decodeFromDevice(text.getPayload());
             } catch (ProtocolException e) {
                 refuse(session, e.code(), e.getMessage());
@@ -223,29 +227,25 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     }
 
     private void onClaimMessage(LinkSession session, LinkMessage.FromDevice message) throws IOException {
-        switch (message) {
-            case ClaimRequest request
-            when !session.claimAttempted -> {
-                session.claimAttempted = true;
-                ClaimService.Step step = claims.onClaimRequest(session.serial, session.certificate, request);
-                session.claim = step.next();
-                session.send(step.reply());
-            }
-            case ClaimConfirm confirm
-            when session.claim != null -> {
-                ClaimService.InProgress progress = session.claim;
-                session.claim = null;
-                session.send(claims.onClaimConfirm(progress, confirm).reply());
-            }
-            case ClaimRefused refused
-            when session.claim != null -> {
-                ClaimService.InProgress progress = session.claim;
-                session.claim = null;
-                claims.onDeviceRefused(progress, refused.reason());
-            }
-            case Heartbeat heartbeat -> session.send(new HeartbeatAck(heartbeat.sequence()));
-            case LinkError error -> log.debug("Device {} reported {}", session.subject(), error.code());
-            default -> refuse(session, ErrorCode.NOT_ALLOWED, "not allowed in this claim state");
+        if (message instanceof ClaimRequest request && !session.claimAttempted) {
+            session.claimAttempted = true;
+            ClaimService.Step step = claims.onClaimRequest(session.serial, session.certificate, request);
+            session.claim = step.next();
+            session.send(step.reply());
+        } else if (message instanceof ClaimConfirm confirm && session.claim != null) {
+            ClaimService.InProgress progress = session.claim;
+            session.claim = null;
+            session.send(claims.onClaimConfirm(progress, confirm).reply());
+        } else if (message instanceof ClaimRefused refused && session.claim != null) {
+            ClaimService.InProgress progress = session.claim;
+            session.claim = null;
+            claims.onDeviceRefused(progress, refused.reason());
+        } else if (message instanceof Heartbeat heartbeat) {
+            session.send(new HeartbeatAck(heartbeat.sequence()));
+        } else if (message instanceof LinkError error) {
+            log.debug("Device {} reported {}", session.subject(), error.code());
+        } else {
+            refuse(session, ErrorCode.NOT_ALLOWED, "not allowed in this claim state");
         }
     }
 

@@ -25,6 +25,7 @@ final class LinkSession {
     /** Set for OWNED sessions. */
     final Device device;
 
+    private final LinkTaps taps;
     volatile boolean welcomed;
     volatile long lastHeardMillis;
     final long openedMillis;
@@ -34,13 +35,20 @@ final class LinkSession {
     boolean claimAttempted;
 
     LinkSession(
-            WebSocketSession socket, Kind kind, String serial, X509Certificate certificate, Device device, long now) {
+            WebSocketSession socket,
+            Kind kind,
+            String serial,
+            X509Certificate certificate,
+            Device device,
+            long now,
+            LinkTaps taps) {
         this.socket = socket;
         this.kind = kind;
         this.serial = serial;
         this.certificate = certificate;
         this.device = device;
         this.openedMillis = now;
+        this.taps = taps;
         this.lastHeardMillis = now;
     }
 
@@ -49,7 +57,9 @@ final class LinkSession {
     }
 
     void send(LinkMessage message) throws IOException {
-        socket.sendMessage(new TextMessage(LinkCodec.encode(message)));
+        String text = LinkCodec.encode(message);
+        taps.seen(LinkTaps.Direction.TO_DEVICE, text);
+        socket.sendMessage(new TextMessage(text));
     }
 
     void close(CloseStatus status) {

@@ -90,11 +90,10 @@ class ClaimAndRingTest {
         Household.ClaimQr qr = attacker.startClaim(frontDoor.setupCode());
         frontDoorAgent.camera().show(qr.image());
 
-        JsonNode alert =
-                // The owner hears about both: the pairing-mode entry and the refused claim.
-                assertThat(ownerStream.await(
-                                m -> m.path("message").asString("").contains("pairing mode"), Duration.ofSeconds(10)))
-                        .isPresent();
+        // The owner hears about both: the pairing-mode entry and the refused claim.
+        assertThat(ownerStream.await(
+                        m -> m.path("message").asString("").contains("pairing mode"), Duration.ofSeconds(10)))
+                .isPresent();
         assertThat(ownerStream.await(
                         m -> m.path("message").asString("").contains("tried to claim"), Duration.ofSeconds(10)))
                 .isPresent();

@@ -1,0 +1,34 @@
+package dev.doorward.hub.link;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import org.springframework.stereotype.Component;
+
+/**
+ * Lets a test see every control message on the device links in plain text (after TLS), to prove what is
+ * never sent. Empty in production: the cost on the message path is one check of an empty list.
+ */
+@Component
+public class LinkTaps {
+    public enum Direction {
+        FROM_DEVICE,
+        TO_DEVICE
+    }
+
+    private final List<BiConsumer<Direction, String>> taps = new CopyOnWriteArrayList<>();
+
+    public void add(BiConsumer<Direction, String> tap) {
+        taps.add(tap);
+    }
+
+    public void remove(BiConsumer<Direction, String> tap) {
+        taps.remove(tap);
+    }
+
+    void seen(Direction direction, String text) {
+        if (!taps.isEmpty()) {
+            taps.forEach(tap -> tap.accept(direction, text));
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.doorward.hub.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.doorward.crypto.pki.CertificateAuthority;
+import dev.doorward.crypto.pki.CertificateKind;
+import dev.doorward.crypto.pki.Credential;
+import dev.doorward.crypto.pki.KeyPairs;
+import dev.doorward.crypto.tls.TlsContexts;
+import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.factory.MintedDevice;
+import dev.doorward.device.identity.DeviceIdentity;
+import dev.doorward.hub.testing.Household;
+import dev.doorward.hub.testing.RawDeviceLink;
+import dev.doorward.hub.testing.TestHub;
+import dev.doorward.protocol.Limits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The device port: who may connect (mutual TLS, only our CAs) and what a connected device may send (every
+ * message validated; bad ones answered with a clear error, never taking the link handling down).
+ */
+class DeviceLinkTest {
+    @TempDir
+    static Path dir;
+
+    static TestHub hub;
+    static Household owner;
+    static MintedDevice probe;
+    static MintedDevice bystander;
+    static DeviceAgent bystanderAgent;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHub.start(dir);
+        owner = Household.firstOwner(hub);
+        probe = hub.mintDevice("probe");
+        owner.claim(hub, probe).close(); // the raw tests below speak for it
+        bystander = hub.mintDevice("bystander");
+        bystanderAgent = owner.claim(hub, bystander);
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    // ---- who may connect
+
+    @Test
+    void aGenuineDeviceCertificateIsAcceptedOnTheDevicePort() throws Exception {
+        Credential factory = DeviceIdentity.load(probe.deviceDir()).credential();
+        assertThat(httpOverTls(hub.devicePort(), TlsContexts.client(factory, hub.hubCaCertificate())))
+                .startsWith("HTTP/1.1");
+    }
+
+    @Test
+    void noClientCertificateIsRefused() throws Exception {
+        assertThat(httpOverTls(hub.devicePort(), TlsContexts.client(null, hub.hubCaCertificate())))
+                .isEmpty();
+    }
+
+    @Test
+    void aSelfSignedCertificateCarryingARealSerialIsRefused() throws Exception {
+        // A "manufacturer CA" of the attacker's own, issuing a device certificate for the real serial.
+        CertificateAuthority fake = CertificateAuthority.create(
+                CertificateKind.MANUFACTURER_CA,
+                "Doorward manufacturer",
+                Duration.ofDays(1),
+                Clock.systemUTC(),
+                new SecureRandom());
+        KeyPair keys = KeyPairs.newP256(new SecureRandom());
+        X509Certificate forged = fake.issueDeviceCertificate(keys.getPublic(), probe.serial(), Duration.ofDays(1));
+        assertThat(httpOverTls(
+                        hub.devicePort(),
+                        TlsContexts.client(
+                                new Credential(keys.getPrivate(), List.of(forged, fake.certificate())),
+                                hub.hubCaCertificate())))
+                .isEmpty();
+        // And the bare self-signed CA certificate itself as the client certificate.
+        CertificateAuthority selfSigned = CertificateAuthority.create(
+                CertificateKind.MANUFACTURER_CA,
+                probe.serial(),
+                Duration.ofDays(1),
+                Clock.systemUTC(),
+                new SecureRandom());
+        Path caDir = dir.resolve("self-signed");
+        selfSigned.save(caDir);
+        Credential selfSignedCredential = Credential.load(caDir.resolve("ca.crt"), caDir.resolve("ca.key"));
+        assertThat(httpOverTls(hub.devicePort(), TlsContexts.client(selfSignedCredential, hub.hubCaCertificate())))
+                .isEmpty();
+    }
+
+    @Test
+    void theBrowserPortNeverAsksForACertificate() throws Exception {
+        Credential factory = DeviceIdentity.load(probe.deviceDir()).credential();
+        SSLContext context = TlsContexts.client(factory, hub.hubCaCertificate());
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", hub.browserPort())) {
+            socket.setSSLParameters(TlsContexts.parameters());
+            socket.startHandshake();
+            socket.getOutputStream()
+                    .write("GET /api/session HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes());
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 200");
+            // Had the server asked, the client would have sent its certificate.
+            assertThat(socket.getSession().getLocalCertificates()).isNull();
+        }
+    }
+
+    @Test
+    void theDeviceLinkIsNotServedOnTheBrowserPortAndNothingElseOnTheDevicePort() throws Exception {
+        assertThat(hub.browser().get("/link").status()).isEqualTo(404);
+        Credential factory = DeviceIdentity.load(probe.deviceDir()).credential();
+        assertThat(httpOverTls(hub.devicePort(), TlsContexts.client(factory, hub.hubCaCertificate()), "/api/session"))
+                .startsWith("HTTP/1.1 404");
+    }
+
+    @Test
+    void aFactoryCertificateMayNotActAsAnOwnedDevice() {
+        try (RawDeviceLink link = RawDeviceLink.asFactoryDevice(hub, probe.deviceDir())) {
+            String answer = link.exchange(hello("normal"));
+            assertThat(answer).contains("\"type\":\"error\"").contains("not-allowed");
+            assertThat(link.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    // ---- what a connected device may send
+
+    @Test
+    void badMessagesGetClearErrorsAndTheLinkKeepsWorking() {
+        try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            assertThat(link.exchange(hello("normal"))).contains("\"type\":\"welcome\"");
+
+            assertThat(error(link.exchange("this is not json"))).isEqualTo("malformed");
+            assertThat(error(link.exchange("{\"v\":1,\"type\":\"teleport\",\"body\":{}}")))
+                    .isEqualTo("unknown-type");
+            assertThat(error(link.exchange("{\"v\":2,\"type\":\"heartbeat\",\"body\":{\"seq\":1}}")))
+                    .isEqualTo("unsupported-version");
+            assertThat(error(link.exchange("{\"v\":1,\"type\":\"heartbeat\",\"body\":{\"seq\":\"one\"}}")))
+                    .isEqualTo("malformed");
+            assertThat(error(link.exchange("x".repeat(Limits.MAX_TEXT_MESSAGE_CHARS + 1))))
+                    .isEqualTo("too-large");
+            // A message only the hub may send.
+            assertThat(error(link.exchange(
+                            "{\"v\":1,\"type\":\"event-ack\",\"body\":{\"eventId\":\"AAAAAAAAAAAAAAAAAAAAAA\"}}")))
+                    .isEqualTo("not-allowed");
+            // A claim on an owned device's link.
+            assertThat(error(link.exchange(
+                            "{\"v\":1,\"type\":\"claim-confirm\",\"body\":{\"deviceEvidence\":\"AAAA\"}}")))
+                    .isEqualTo("not-allowed");
+
+            // Still alive and well.
+            assertThat(link.exchange("{\"v\":1,\"type\":\"heartbeat\",\"body\":{\"seq\":7}}"))
+                    .contains("heartbeat-ack")
+                    .contains("7");
+        }
+        // Other devices never noticed.
+        assertThat(bystanderAgent.pressButton()).isPresent();
+    }
+
+    @Test
+    void aFrameFarBeyondTheLimitClosesOnlyThatConnection() {
+        try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            link.exchange(hello("normal"));
+            link.send("y".repeat(8 * Limits.MAX_TEXT_MESSAGE_CHARS));
+            assertThat(link.awaitClosed(Duration.ofSeconds(5))).isTrue();
+            assertThat(link.closeCode()).contains(1009);
+        }
+        try (RawDeviceLink again = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            assertThat(again.exchange(hello("normal"))).contains("welcome");
+        }
+    }
+
+    @Test
+    void aRepeatedEventIsAcknowledgedEachTimeAndStoredOnce() {
+        String event = "{\"v\":1,\"type\":\"event\",\"body\":{\"eventId\":\"RepeatedEventId0000000\",\"kind\":\"ring\","
+                + "\"occurredAt\":" + System.currentTimeMillis() + "}}";
+        try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            link.exchange(hello("normal"));
+            assertThat(link.exchange(event)).contains("event-ack").contains("RepeatedEventId0000000");
+            assertThat(link.exchange(event)).contains("event-ack").contains("RepeatedEventId0000000");
+        }
+        long stored = 0;
+        for (var e : owner.browser()
+                .get("/api/events?householdId=" + owner.householdId() + "&limit=200")
+                .json()) {
+            if (e.get("id").stringValue().equals("RepeatedEventId0000000")) {
+                stored++;
+            }
+        }
+        assertThat(stored).isEqualTo(1);
+    }
+
+    @Test
+    void messagesBeforeHelloAreRefused() {
+        try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            assertThat(error(link.exchange("{\"v\":1,\"type\":\"heartbeat\",\"body\":{\"seq\":1}}")))
+                    .isEqualTo("not-allowed");
+        }
+    }
+
+    // ---- helpers
+
+    static String hello(String mode) {
+        return "{\"v\":1,\"type\":\"hello\",\"body\":{\"versions\":[1],\"agent\":\"test\",\"mode\":\"" + mode + "\"}}";
+    }
+
+    static String error(String answer) {
+        var json = JsonMapper.builder().build().readTree(answer);
+        assertThat(json.get("type").stringValue()).as(answer).isEqualTo("error");
+        return json.get("body").get("code").stringValue();
+    }
+
+    static String httpOverTls(int port, SSLContext context) throws IOException {
+        return httpOverTls(port, context, "/link");
+    }
+
+    /** Sends a plain GET over TLS; returns what came back, empty when the server refused the connection. */
+    static String httpOverTls(int port, SSLContext context, String path) throws IOException {
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port)) {
+            socket.setSSLParameters(TlsContexts.parameters());
+            socket.setSoTimeout(5000);
+            socket.startHandshake();
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").getBytes());
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
+            return "";
+        }
+    }
+}
