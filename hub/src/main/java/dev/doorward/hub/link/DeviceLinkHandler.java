@@ -292,7 +292,12 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
                 && session.welcomed
                 && connections.remove(session.device.id(), session)) {
             Device device = session.device;
-            devices.touch(device.id());
+            try {
+                devices.touch(device.id());
+            } catch (RuntimeException e) {
+                // The hub is shutting down and its database is gone; last-seen is a convenience, not a record.
+                log.debug("Could not record last-seen for {}: {}", device.id(), e.getMessage());
+            }
             streams.toHousehold(device.householdId(), Map.of("type", "device-offline", "deviceId", device.id()));
         }
     }
