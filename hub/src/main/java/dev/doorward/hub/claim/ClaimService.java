@@ -245,6 +245,21 @@ public class ClaimService {
         audit.record(claim.householdId(), "serial:" + progress.serial, "claim-failed", why);
     }
 
+    /**
+     * The doorbell rejected the operational certificate or hub CA we sent it. It stays factory-new, so the
+     * registration is undone — but only if the device never connected as owned.
+     */
+    public void onClaimResultRefused(String deviceId, String serial) {
+        devices.byId(deviceId).filter(d -> d.lastSeenAt() == null).ifPresent(d -> {
+            devices.deleteNeverConnected(deviceId);
+            audit.record(
+                    d.householdId(),
+                    "serial:" + serial,
+                    "claim-failed",
+                    "The doorbell rejected the hub's certificate; '" + d.name() + "' was not added");
+        });
+    }
+
     /** The conversation ended without a result (connection lost, bad message). */
     public void onAbandoned(InProgress progress) {
         finish(progress.claim, "refused", null, "The doorbell disconnected before the claim finished");

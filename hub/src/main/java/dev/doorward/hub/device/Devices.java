@@ -70,6 +70,14 @@ public class Devices {
                 == 1;
     }
 
+    /** Undoes a registration the device itself never took up. */
+    public boolean deleteNeverConnected(String id) {
+        return jdbc.sql("delete from devices where id = :id and last_seen_at is null")
+                        .param("id", id)
+                        .update()
+                == 1;
+    }
+
     public void touch(String id) {
         jdbc.sql("update devices set last_seen_at = :now where id = :id")
                 .param("now", Timestamp.from(clock.instant()))

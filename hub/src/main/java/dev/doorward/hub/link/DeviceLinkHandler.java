@@ -235,13 +235,22 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         } else if (message instanceof ClaimConfirm confirm && session.claim != null) {
             ClaimService.InProgress progress = session.claim;
             session.claim = null;
-            session.send(claims.onClaimConfirm(progress, confirm).reply());
+            LinkMessage.FromHub reply = claims.onClaimConfirm(progress, confirm).reply();
+            if (reply instanceof LinkMessage.ClaimAccepted accepted) {
+                session.claimedDeviceId = accepted.deviceId();
+            }
+            session.send(reply);
         } else if (message instanceof ClaimRefused refused && session.claim != null) {
             ClaimService.InProgress progress = session.claim;
             session.claim = null;
             claims.onDeviceRefused(progress, refused.reason());
         } else if (message instanceof Heartbeat heartbeat) {
             session.send(new HeartbeatAck(heartbeat.sequence()));
+        } else if (message instanceof LinkError error && session.claimedDeviceId != null) {
+            // The doorbell refused our claim result (certificate or CA did not check out): it stays
+            // factory-new, so the hub must not keep it registered either.
+            claims.onClaimResultRefused(session.claimedDeviceId, session.serial);
+            session.claimedDeviceId = null;
         } else if (message instanceof LinkError error) {
             log.debug("Device {} reported {}", session.subject(), error.code());
         } else {

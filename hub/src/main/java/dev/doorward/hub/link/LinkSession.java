@@ -33,6 +33,8 @@ final class LinkSession {
     ClaimService.InProgress claim;
     /** A claim session gets one attempt. */
     boolean claimAttempted;
+    /** The device registered by this claim session, until the doorbell is known to have accepted it. */
+    String claimedDeviceId;
 
     LinkSession(
             WebSocketSession socket,

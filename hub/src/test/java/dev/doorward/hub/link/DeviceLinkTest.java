@@ -6,14 +6,20 @@ import dev.doorward.crypto.pki.CertificateAuthority;
 import dev.doorward.crypto.pki.CertificateKind;
 import dev.doorward.crypto.pki.Credential;
 import dev.doorward.crypto.pki.KeyPairs;
+import dev.doorward.crypto.setup.SetupProof;
 import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.device.identity.DeviceIdentity;
+import dev.doorward.device.pairing.QrScanner;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.RawDeviceLink;
 import dev.doorward.hub.testing.TestHub;
+import dev.doorward.protocol.ClaimCode;
+import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.Limits;
+import dev.doorward.protocol.LinkCodec;
+import dev.doorward.protocol.LinkMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -213,6 +219,42 @@ class DeviceLinkTest {
             assertThat(error(link.exchange("{\"v\":1,\"type\":\"heartbeat\",\"body\":{\"seq\":1}}")))
                     .isEqualTo("not-allowed");
         }
+    }
+
+    /** If the doorbell rejects the claim result, the hub must not keep the doorbell registered. */
+    @Test
+    void aClaimResultTheDoorbellRejectsIsUndone() throws Exception {
+        MintedDevice fresh = hub.mintDevice("rejects");
+        Household.ClaimQr qr = owner.startClaim(fresh.setupCode());
+        ClaimCode code = ClaimCode.parse(new QrScanner().scan(qr.image()).orElseThrow());
+        DeviceIdentity identity = DeviceIdentity.load(fresh.deviceDir());
+        JsonMapper json = JsonMapper.builder().build();
+        try (RawDeviceLink link = RawDeviceLink.asFactoryDevice(hub, fresh.deviceDir())) {
+            assertThat(link.exchange(hello("claim"))).contains("welcome");
+            SetupProof.DeviceSide proof = new SetupProof.DeviceSide(
+                    identity.setupVerifier(),
+                    identity.serial(),
+                    code.ticket().getBytes(StandardCharsets.UTF_8),
+                    new SecureRandom());
+            var challenge = (LinkMessage.ClaimChallenge) LinkCodec.decodeFromHub(link.exchange(
+                    LinkCodec.encode(LinkMessage.ClaimRequest.of(code.ticket(), proof.salt(), proof.publicValue()))));
+            byte[] evidence = proof.verifyHub(challenge.hubPublicValueBytes(), challenge.hubEvidenceBytes())
+                    .orElseThrow();
+            String accepted = link.exchange(LinkCodec.encode(LinkMessage.ClaimConfirm.of(evidence)));
+            assertThat(accepted).contains("claim-accepted");
+            String deviceId =
+                    json.readTree(accepted).get("body").get("deviceId").stringValue();
+            assertThat(owner.browser().get("/api/devices").body()).contains(deviceId);
+
+            link.send(LinkCodec.encode(new LinkMessage.LinkError(ErrorCode.INVALID_FIELD, "claim result refused")));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (owner.browser().get("/api/devices").body().contains(deviceId) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(owner.browser().get("/api/devices").body()).doesNotContain(deviceId);
+        }
+        // The doorbell can be added properly afterwards.
+        owner.claim(hub, fresh).close();
     }
 
     // ---- helpers
