@@ -1,0 +1,39 @@
+package dev.doorward.hub.config;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.doorward.hub.testing.TestHub;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad configuration stops the hub at start-up with a message that names the problem. */
+class HubConfigurationTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void anUnknownKeyIsATypoNotADefault() {
+        assertThatThrownBy(() -> TestHub.start(dir, Map.of("doorward.let-everyone-in", "true")))
+                .hasStackTraceContaining("let-everyone-in");
+    }
+
+    @Test
+    void aWrongValueIsRefused() {
+        assertThatThrownBy(() -> TestHub.start(dir, Map.of("doorward.heartbeat-seconds", "1")))
+                .hasStackTraceContaining("heartbeat-seconds");
+        assertThatThrownBy(() -> TestHub.start(dir, Map.of("doorward.claim-ticket-ttl", "2h")))
+                .hasStackTraceContaining("claim-ticket-ttl");
+    }
+
+    @Test
+    void aManufacturerCaThatIsNotOneIsRefused() {
+        assertThatThrownBy(() -> TestHub.start(
+                        dir,
+                        Map.of(
+                                "doorward.manufacturer-ca-certificate",
+                                dir.resolve("missing.crt").toString())))
+                .hasStackTraceContaining("missing.crt");
+    }
+}
