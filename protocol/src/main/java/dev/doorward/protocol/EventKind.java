@@ -15,7 +15,16 @@ public enum EventKind {
     /** Someone put the device into pairing mode with the button. */
     PAIRING_MODE,
     /** The device saw a claim code while owned and refused it. */
-    CLAIM_REFUSED;
+    CLAIM_REFUSED,
+    /**
+     * Someone started a physical reset at the door. The device stays owned until the cooling-off period ends
+     * ({@code detail} = {@code "until=<epoch millis>"}); the owner can veto until then.
+     */
+    RESET_PENDING,
+    /** The owner's veto reached the device: the reset is cancelled and the device stays owned. */
+    RESET_CANCELLED,
+    /** The cooling-off period ended without a veto: the device wipes itself and becomes factory-new. */
+    RESET_COMPLETED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -104,6 +104,9 @@ public final class LinkCodec {
                 body.put("hubCaCertificate", m.hubCaCertificatePem());
             }
             case EventAck m -> body.put("eventId", m.eventId());
+            case LinkMessage.RenewCertificate m -> {}
+            case LinkMessage.CertificateRenewed m -> body.put("operationalCertificate", m.operationalCertificatePem());
+            case LinkMessage.ResetVeto m -> {}
             case ClaimRefused m -> body.put("reason", m.reason().wireName());
             case LinkError m -> {
                 body.put("code", m.code().wireName());
@@ -198,6 +201,17 @@ public final class LinkCodec {
                 yield new ClaimAccepted(b.id("deviceId"), b.pem("operationalCertificate"), b.pem("hubCaCertificate"));
             }
             case EVENT_ACK -> new EventAck(new Fields(bodyNode, type, Set.of("eventId")).id("eventId"));
+            case RENEW_CERTIFICATE -> {
+                new Fields(bodyNode, type, Set.of());
+                yield new LinkMessage.RenewCertificate();
+            }
+            case CERTIFICATE_RENEWED ->
+                new LinkMessage.CertificateRenewed(
+                        new Fields(bodyNode, type, Set.of("operationalCertificate")).pem("operationalCertificate"));
+            case RESET_VETO -> {
+                new Fields(bodyNode, type, Set.of());
+                yield new LinkMessage.ResetVeto();
+            }
             case CLAIM_REFUSED ->
                 new ClaimRefused(refusal(new Fields(bodyNode, type, Set.of("reason")).string("reason", 32)));
             case ERROR -> {

@@ -103,6 +103,12 @@ public sealed interface LinkMessage {
      */
     record DeviceEvent(String eventId, EventKind kind, long occurredAt, String detail) implements FromDevice {}
 
+    /**
+     * Asks for a fresh operational certificate for the same key; operational certificates are short-lived so
+     * that one the device no longer holds stops working by itself.
+     */
+    record RenewCertificate() implements FromDevice {}
+
     // ---- hub → device
 
     /** The hub accepts the connection and chooses the protocol version. */
@@ -131,6 +137,15 @@ public sealed interface LinkMessage {
      */
     record ClaimAccepted(String deviceId, String operationalCertificatePem, String hubCaCertificatePem)
             implements FromHub {}
+
+    /** The renewed operational certificate; the previous one stays valid until this one is first used. */
+    record CertificateRenewed(String operationalCertificatePem) implements FromHub {}
+
+    /**
+     * The owner vetoed a pending physical reset. Only ever keeps the device owned, so it needs no more than
+     * the hub's word; what would release a device needs the owner's own signature.
+     */
+    record ResetVeto() implements FromHub {}
 
     /** The hub stored the event durably; the device may drop it from its outbox. */
     record EventAck(String eventId) implements FromHub {}

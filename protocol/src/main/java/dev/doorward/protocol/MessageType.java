@@ -7,11 +7,14 @@ public enum MessageType {
     CLAIM_REQUEST("claim-request", true, false),
     CLAIM_CONFIRM("claim-confirm", true, false),
     EVENT("event", true, false),
+    RENEW_CERTIFICATE("renew-certificate", true, false),
     WELCOME("welcome", false, true),
     HEARTBEAT_ACK("heartbeat-ack", false, true),
     CLAIM_CHALLENGE("claim-challenge", false, true),
     CLAIM_ACCEPTED("claim-accepted", false, true),
     EVENT_ACK("event-ack", false, true),
+    CERTIFICATE_RENEWED("certificate-renewed", false, true),
+    RESET_VETO("reset-veto", false, true),
     CLAIM_REFUSED("claim-refused", true, true),
     ERROR("error", true, true);
 
@@ -58,6 +61,9 @@ public enum MessageType {
             case LinkMessage.ClaimChallenge m -> CLAIM_CHALLENGE;
             case LinkMessage.ClaimAccepted m -> CLAIM_ACCEPTED;
             case LinkMessage.EventAck m -> EVENT_ACK;
+            case LinkMessage.RenewCertificate m -> RENEW_CERTIFICATE;
+            case LinkMessage.CertificateRenewed m -> CERTIFICATE_RENEWED;
+            case LinkMessage.ResetVeto m -> RESET_VETO;
             case LinkMessage.ClaimRefused m -> CLAIM_REFUSED;
             case LinkMessage.LinkError m -> ERROR;
         };

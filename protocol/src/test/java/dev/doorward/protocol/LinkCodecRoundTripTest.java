@@ -72,15 +72,27 @@ class LinkCodecRoundTripTest {
                         "claim-request",
                         "claim-confirm",
                         "event",
+                        "renew-certificate",
                         "welcome",
                         "heartbeat-ack",
                         "claim-challenge",
                         "claim-accepted",
                         "event-ack",
+                        "certificate-renewed",
+                        "reset-veto",
                         "claim-refused",
                         "error");
         assertThat(Arrays.stream(EventKind.values()).map(EventKind::wireName))
-                .containsExactly("ring", "motion", "tamper", "door-opened", "pairing-mode", "claim-refused");
+                .containsExactly(
+                        "ring",
+                        "motion",
+                        "tamper",
+                        "door-opened",
+                        "pairing-mode",
+                        "claim-refused",
+                        "reset-pending",
+                        "reset-cancelled",
+                        "reset-completed");
         assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::wireName))
                 .containsExactly(
                         "malformed",

@@ -55,6 +55,9 @@ final class Samples {
                 ClaimChallenge.of(bytes(256, 4), bytes(32, 5)),
                 new ClaimAccepted(DEVICE_ID, PEM, PEM.replace("MIIB", "MIIC")),
                 new EventAck(EVENT_ID),
+                new LinkMessage.RenewCertificate(),
+                new LinkMessage.CertificateRenewed(PEM),
+                new LinkMessage.ResetVeto(),
                 new ClaimRefused(ClaimRefusal.WRONG_CODE),
                 new LinkError(ErrorCode.MALFORMED, "message must be a JSON object"));
     }
