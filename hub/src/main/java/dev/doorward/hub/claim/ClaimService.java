@@ -171,6 +171,18 @@ public class ClaimService {
         }
         ClaimTickets.PendingClaim claim = taken.get();
         Optional<Device> owned = devices.bySerial(serial);
+        if (owned.isPresent() && resetCompleted(owned.get())) {
+            // The doorbell's cooling-off ended with no veto and it wiped itself; its report may not have
+            // reached us, but only a factory-new doorbell connects to be claimed.
+            Device old = owned.get();
+            devices.delete(old.id());
+            audit.record(
+                    old.householdId(),
+                    "serial:" + serial,
+                    "device-released",
+                    "'" + old.name() + "' was reset at the door; the cooling-off period ended without a veto");
+            owned = Optional.empty();
+        }
         if (owned.isPresent()) {
             refuseOwned(owned.get(), claim, "its factory certificate");
             return new Step(new ClaimRefused(ClaimRefusal.ALREADY_OWNED), null);
@@ -186,6 +198,12 @@ public class ClaimService {
             finish(claim, "refused", null, "The doorbell sent an invalid proof");
             return new Step(new ClaimRefused(ClaimRefusal.WRONG_CODE), null);
         }
+    }
+
+    private boolean resetCompleted(Device device) {
+        return device.resetPendingUntil() != null
+                && device.resetVetoRequestedAt() == null
+                && !clock.instant().isBefore(device.resetPendingUntil());
     }
 
     /** The device proved it holds the verifier of the code the user typed: register it. */
@@ -212,6 +230,9 @@ public class ClaimService {
                 operational.getSerialNumber().toString(16),
                 operational.getNotAfter().toInstant(),
                 now,
+                null,
+                null,
+                null,
                 null);
         if (!devices.insert(device)) {
             // Another claim of the same device won a race; this one is refused like any claim of an owned device.

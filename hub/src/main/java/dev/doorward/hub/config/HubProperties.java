@@ -36,7 +36,7 @@ public record HubProperties(
         @DefaultValue Database database,
         @DefaultValue("false") boolean openSignup,
         @DefaultValue("10m") Duration claimTicketTtl,
-        @DefaultValue("30d") Duration operationalCertificateValidity,
+        @DefaultValue("7d") Duration operationalCertificateValidity,
         @DefaultValue("30") int heartbeatSeconds) {
 
     public HubProperties {

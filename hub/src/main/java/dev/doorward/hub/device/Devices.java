@@ -13,7 +13,8 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class Devices {
     private static final String COLUMNS =
-            "id, household_id, serial, name, certificate_serial, certificate_expires_at, claimed_at, last_seen_at";
+            "id, household_id, serial, name, certificate_serial, certificate_expires_at, claimed_at, last_seen_at,"
+                    + " reset_pending_until, reset_veto_requested_at, previous_certificate_serial";
     private static final RowMapper<Device> ROW = (rs, n) -> new Device(
             rs.getString("id"),
             rs.getString("household_id"),
@@ -22,9 +23,14 @@ public class Devices {
             rs.getString("certificate_serial"),
             rs.getTimestamp("certificate_expires_at").toInstant(),
             rs.getTimestamp("claimed_at").toInstant(),
-            rs.getTimestamp("last_seen_at") == null
-                    ? null
-                    : rs.getTimestamp("last_seen_at").toInstant());
+            instant(rs.getTimestamp("last_seen_at")),
+            instant(rs.getTimestamp("reset_pending_until")),
+            instant(rs.getTimestamp("reset_veto_requested_at")),
+            rs.getString("previous_certificate_serial"));
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
+    }
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -57,8 +63,9 @@ public class Devices {
 
     /** Registers a claimed device; false if its serial is already owned (the unique key decides races). */
     public boolean insert(Device device) {
-        return jdbc.sql("insert into devices (" + COLUMNS + ") values (:id, :household, :serial, :name, :certSerial,"
-                                + " :certExpires, :claimedAt, null) on conflict (serial) do nothing")
+        return jdbc.sql("insert into devices (id, household_id, serial, name, certificate_serial,"
+                                + " certificate_expires_at, claimed_at) values (:id, :household, :serial, :name,"
+                                + " :certSerial, :certExpires, :claimedAt) on conflict (serial) do nothing")
                         .param("id", device.id())
                         .param("household", device.householdId())
                         .param("serial", device.serial())
@@ -93,5 +100,57 @@ public class Devices {
             String certificateSerial,
             Instant certificateExpiresAt,
             Instant claimedAt,
-            Instant lastSeenAt) {}
+            Instant lastSeenAt,
+            Instant resetPendingUntil,
+            Instant resetVetoRequestedAt,
+            String previousCertificateSerial) {
+
+        /** The device's own certificate, or the one before its last renewal while the new one is unused. */
+        public boolean acceptsCertificateSerial(String serial) {
+            return serial.equals(certificateSerial) || serial.equals(previousCertificateSerial);
+        }
+    }
+
+    public void resetPending(String id, Instant until) {
+        jdbc.sql("update devices set reset_pending_until = :until, reset_veto_requested_at = null where id = :id")
+                .param("until", Timestamp.from(until))
+                .param("id", id)
+                .update();
+    }
+
+    public void resetCancelled(String id) {
+        jdbc.sql("update devices set reset_pending_until = null, reset_veto_requested_at = null where id = :id")
+                .param("id", id)
+                .update();
+    }
+
+    public void vetoRequested(String id) {
+        jdbc.sql("update devices set reset_veto_requested_at = :now where id = :id and reset_pending_until is not null")
+                .param("now", Timestamp.from(clock.instant()))
+                .param("id", id)
+                .update();
+    }
+
+    /** The device is no longer owned (reset completed or released): its row, events and keys go. */
+    public void delete(String id) {
+        jdbc.sql("delete from devices where id = :id").param("id", id).update();
+    }
+
+    public void renewed(String id, String newSerial, Instant expiresAt) {
+        jdbc.sql("""
+                        update devices set previous_certificate_serial = certificate_serial,
+                            certificate_serial = :serial, certificate_expires_at = :expires where id = :id""")
+                .param("serial", newSerial)
+                .param("expires", Timestamp.from(expiresAt))
+                .param("id", id)
+                .update();
+    }
+
+    /** The device connected with its newest certificate: the one before it stops working. */
+    public void forgetPreviousCertificate(String id) {
+        jdbc.sql(
+                        "update devices set previous_certificate_serial = null where id = :id and previous_certificate_serial is not null")
+                .param("id", id)
+                .update();
+    }
 }

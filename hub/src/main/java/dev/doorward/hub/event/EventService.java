@@ -2,6 +2,7 @@ package dev.doorward.hub.event;
 
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.claim.ClaimService;
+import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.protocol.EventKind;
@@ -31,6 +32,7 @@ public class EventService {
     private final MemberStreams streams;
     private final AuditLog audit;
     private final ClaimService claims;
+    private final Devices devices;
     private final Clock clock;
     /** Events already pushed, so a redelivery does not ring twice. */
     private final Set<String> recentlyPushed =
@@ -41,7 +43,9 @@ public class EventService {
                 }
             }));
 
-    EventService(Events events, MemberStreams streams, AuditLog audit, ClaimService claims, Clock clock) {
+    EventService(
+            Events events, MemberStreams streams, AuditLog audit, ClaimService claims, Devices devices, Clock clock) {
+        this.devices = devices;
         this.events = events;
         this.streams = streams;
         this.audit = audit;
@@ -71,6 +75,29 @@ public class EventService {
                 audit.record(device.householdId(), "device:" + device.id(), "tamper", "Tamper alarm");
                 alert(device, "Tamper alarm on '" + device.name() + "'.");
             }
+            case RESET_PENDING -> onResetPending(device, event);
+            case RESET_CANCELLED -> {
+                devices.resetCancelled(device.id());
+                audit.record(
+                        device.householdId(),
+                        "device:" + device.id(),
+                        "reset-cancelled",
+                        "The reset of '" + device.name() + "' was vetoed; it stays yours");
+                alert(device, "The reset of '" + device.name() + "' is cancelled. It stays yours.");
+                streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+            }
+            case RESET_COMPLETED -> {
+                // The doorbell is wiping itself: it is nobody's any more. Its row, events and history go.
+                audit.record(
+                        device.householdId(),
+                        "device:" + device.id(),
+                        "device-released",
+                        "'" + device.name() + "' was reset at the door; the cooling-off period ended without a veto");
+                alert(device, "'" + device.name() + "' was reset at the door and is no longer yours.");
+                devices.delete(device.id());
+                streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+                return;
+            }
             case DOOR_OPENED ->
                 audit.record(
                         device.householdId(),
@@ -80,6 +107,35 @@ public class EventService {
         }
         events.insert(
                 device.id(), event.eventId(), device.householdId(), event.kind().wireName(), occurredAt, detail);
+    }
+
+    private void onResetPending(Device device, DeviceEvent event) {
+        Instant until = parseUntil(event.detail());
+        if (until == null) {
+            throw new IllegalArgumentException("reset-pending without a valid deadline");
+        }
+        devices.resetPending(device.id(), until);
+        audit.record(
+                device.householdId(),
+                "device:" + device.id(),
+                "reset-pending",
+                "Someone started a reset of '" + device.name() + "' at the door; it will be released at " + until
+                        + " unless an owner or admin vetoes");
+        alert(
+                device,
+                "Someone is resetting '" + device.name() + "' at the door. Veto it before " + until + " to keep it.");
+        streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+    }
+
+    static Instant parseUntil(String detail) {
+        if (detail == null || !detail.startsWith("until=")) {
+            return null;
+        }
+        try {
+            return Instant.ofEpochMilli(Long.parseLong(detail.substring("until=".length())));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private void pushIfFresh(Device device, DeviceEvent event, Instant occurredAt) {

@@ -1,5 +1,7 @@
 package dev.doorward.hub.link;
 
+import dev.doorward.protocol.LinkMessage;
+import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,20 @@ public class DeviceConnections {
 
     public int count() {
         return byDevice.size();
+    }
+
+    /** Sends to a connected device; false when it is not connected or the send failed. */
+    public boolean send(String deviceId, LinkMessage.FromHub message) {
+        LinkSession session = byDevice.get(deviceId);
+        if (session == null) {
+            return false;
+        }
+        try {
+            session.send(message);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     Optional<LinkSession> session(String deviceId) {

@@ -71,6 +71,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     private final HubProperties properties;
     private final Clock clock;
     private final LinkTaps taps;
+    private final CertificateRenewals renewals;
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
 
     DeviceLinkHandler(
@@ -83,7 +84,8 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             RateLimiter limiter,
             HubProperties properties,
             Clock clock,
-            LinkTaps taps) {
+            LinkTaps taps,
+            CertificateRenewals renewals) {
         this.devices = devices;
         this.connections = connections;
         this.claims = claims;
@@ -94,6 +96,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         this.properties = properties;
         this.clock = clock;
         this.taps = taps;
+        this.renewals = renewals;
     }
 
     @Override
@@ -131,7 +134,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             // Only the certificate we issued last for this device is good: an older or revoked one is not.
             return devices.byId(name.get())
                     .filter(d ->
-                            d.certificateSerial().equals(leaf.getSerialNumber().toString(16)))
+                            d.acceptsCertificateSerial(leaf.getSerialNumber().toString(16)))
                     .map(d -> new LinkSession(socket, LinkSession.Kind.OWNED, d.serial(), leaf, d, now, taps));
         }
         return Optional.empty();
@@ -221,6 +224,13 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             devices.touch(device.id());
             streams.toHousehold(device.householdId(), Map.of("type", "device-online", "deviceId", device.id()));
             session.send(new Welcome(Limits.PROTOCOL_VERSION, device.id(), properties.heartbeatSeconds()));
+            if (session.certificate.getSerialNumber().toString(16).equals(device.certificateSerial())) {
+                devices.forgetPreviousCertificate(device.id());
+            }
+            if (device.resetPendingUntil() != null && device.resetVetoRequestedAt() != null) {
+                // A veto made while the doorbell was offline.
+                session.send(new LinkMessage.ResetVeto());
+            }
         } else {
             session.send(new Welcome(Limits.PROTOCOL_VERSION, null, properties.heartbeatSeconds()));
         }
@@ -261,6 +271,8 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     private void onOwnedMessage(LinkSession session, LinkMessage.FromDevice message) throws IOException {
         switch (message) {
             case Heartbeat heartbeat -> session.send(new HeartbeatAck(heartbeat.sequence()));
+            case LinkMessage.RenewCertificate renew ->
+                session.send(renewals.renew(session.device, session.certificate));
             case DeviceEvent event -> {
                 events.onEvent(session.device, event);
                 session.send(new EventAck(event.eventId()));

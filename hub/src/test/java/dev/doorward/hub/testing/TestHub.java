@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -156,10 +157,15 @@ public final class TestHub implements AutoCloseable {
     }
 
     /** Powers a doorbell on, with test-friendly reconnect timings. Closed with the hub. */
-    public DeviceAgent startDevice(MintedDevice device) {
-        DeviceAgent agent = DeviceAgent.start(DeviceConfig.of(device.deviceDir())
+        public DeviceAgent startDevice(MintedDevice device) {
+        return startDevice(device, UnaryOperator.identity());
+    }
+
+    /** Powers a doorbell on with settings of the test's own (a mutable clock, a short reset hold …). */
+    public DeviceAgent startDevice(MintedDevice device, UnaryOperator<DeviceConfig> settings) {
+        DeviceAgent agent = DeviceAgent.start(settings.apply(DeviceConfig.of(device.deviceDir())
                 .withReconnect(Duration.ofMillis(100), Duration.ofMillis(500))
-                .withScanInterval(Duration.ofMillis(100)));
+                .withScanInterval(Duration.ofMillis(100))));
         agents.add(agent);
         return agent;
     }

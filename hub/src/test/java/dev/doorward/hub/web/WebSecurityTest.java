@@ -42,6 +42,7 @@ class WebSecurityTest {
             "POST /api/setup", "anyone holding the one-time setup token, only while no account exists",
             "POST /api/accounts", "anyone, only when open sign-up is on",
             "GET /api/devices", "signed in; lists only the account's households' devices",
+            "POST /api/devices/{id}/veto-reset", "owner or admin of the device's household",
             "POST /api/claims", "owner or admin of the household",
             "GET /api/claims/{handle}", "the account that started the claim",
             "GET /api/events", "member of the household",
