@@ -108,17 +108,57 @@ async function refreshDevices() {
     dot.className = `dot ${d.online ? 'online' : ''}`;
     dot.setAttribute('aria-hidden', 'true');
     name.append(dot, d.name);
-    const status = document.createElement('span');
+        const status = document.createElement('span');
     status.className = 'muted device-status';
     status.textContent = d.online ? 'online' : 'offline';
     li.append(name, status);
+    if (d.resetPendingUntil) li.append(resetNotice(d));
     return li;
   }));
+}
+
+// Someone is resetting this doorbell at the door: it stays yours until the deadline, unless you veto.
+function resetNotice(device) {
+  const box = document.createElement('div');
+  box.className = 'reset-notice';
+  box.setAttribute('role', 'alert');
+  const text = document.createElement('p');
+  const until = new Date(device.resetPendingUntil);
+  text.textContent = device.resetVetoRequested
+    ? `Veto sent. ${device.name} stays yours once it confirms.`
+    : `Someone is resetting ${device.name} at the door. It will be released ${formatTime(until.toISOString())} `
+      + `(${countdown(until)}) unless you veto.`;
+  box.append(text);
+  if (!device.resetVetoRequested) {
+    const veto = document.createElement('button');
+    veto.className = 'primary veto-reset';
+    veto.textContent = 'Keep it — veto the reset';
+    veto.addEventListener('click', async () => {
+      veto.disabled = true;
+      try {
+        await api.vetoReset(device.id);
+        await refreshDevices();
+      } catch (err) {
+        veto.disabled = false;
+        alertBanner(err.message);
+      }
+    });
+    box.append(veto);
+  }
+  return box;
+}
+
+function countdown(until) {
+  const minutes = Math.max(0, Math.round((until - Date.now()) / 60000));
+  if (minutes < 120) return `in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `in ${hours} h` : `in ${Math.round(hours / 24)} days`;
 }
 
 const KIND_LABELS = {
   ring: 'Doorbell rang', motion: 'Motion', 'door-opened': 'Door opened', tamper: 'Tamper alarm',
   'pairing-mode': 'Pairing mode entered', 'claim-refused': 'Claim attempt refused',
+  'reset-pending': 'Reset started at the door', 'reset-cancelled': 'Reset vetoed',
 };
 
 async function refreshHistory() {
@@ -220,8 +260,9 @@ function onStreamMessage(message) {
     case 'motion':
       refreshHistory();
       break;
-    case 'device-online':
+        case 'device-online':
     case 'device-offline':
+    case 'device-changed':
       refreshDevices();
       break;
     case 'claim':
