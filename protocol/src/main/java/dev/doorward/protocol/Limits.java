@@ -7,15 +7,19 @@ public final class Limits {
     /** The envelope version this code speaks. */
     public static final int PROTOCOL_VERSION = 1;
 
-    /** A control message, in UTF-16 characters (two certificates fit with room to spare). */
-    public static final int MAX_TEXT_MESSAGE_CHARS = 16 * 1024;
+    /**
+     * A control message, in UTF-16 characters: two certificates fit with room to spare. Kept small because the
+     * hub's WebSocket stack reserves a buffer of this size for every connected device.
+     */
+    public static final int MAX_TEXT_MESSAGE_CHARS = 8 * 1024;
 
     /** A binary (sealed media) message, in bytes. */
     public static final int MAX_BINARY_MESSAGE_BYTES = 1024 * 1024;
 
     public static final int MAX_DETAIL_CHARS = 256;
     public static final int MAX_AGENT_CHARS = 64;
-    public static final int MAX_PEM_CHARS = 4096;
+    /** A P-256 certificate in PEM is under 1 000 characters. */
+    public static final int MAX_PEM_CHARS = 3072;
     /** SRP values of the 2048-bit group are 256 bytes; base64url makes them 342 characters. */
     public static final int MAX_BINARY_FIELD_CHARS = 512;
 

@@ -1,0 +1,492 @@
+package dev.doorward.bench;
+
+import dev.doorward.bench.net.Loop;
+import dev.doorward.bench.net.MqttProtocol;
+import dev.doorward.bench.net.TlsConnection;
+import dev.doorward.bench.net.WebSocketProtocol;
+import dev.doorward.crypto.RandomIds;
+import dev.doorward.crypto.tls.TlsContexts;
+import dev.doorward.protocol.EventKind;
+import dev.doorward.protocol.LinkCodec;
+import dev.doorward.protocol.LinkMessage;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The load generator: a fleet of simulated devices (idle links with heartbeats, presses on demand) and
+ * member sessions that listen for rings, against the Doorward hub or, for reference, an MQTT broker.
+ * Runs in its own process ({@link LoadGenMain}) in benchmarks, in-process in tests.
+ */
+public final class LoadGen implements AutoCloseable {
+    public enum Target {
+        DOORWARD,
+        MQTT
+    }
+
+    /**
+     * @param host address of the hub / broker (loopback)
+     * @param devicePort hub device port, or the broker's port
+     * @param browserPort hub browser port (member streams); unused for MQTT
+     * @param sessionCookie the member's session cookie ("name=value"); unused for MQTT
+     * @param localAddresses source addresses to spread device connections over (each holds ~28 000 ports)
+     * @param heartbeatSeconds how often an idle device speaks (Doorward heartbeat / MQTT PINGREQ)
+     */
+    public record Config(
+            Target target,
+            String host,
+            int devicePort,
+            int browserPort,
+            String sessionCookie,
+            List<String> localAddresses,
+            int loops,
+            int heartbeatSeconds) {}
+
+    /** Outcome of connecting a set of devices. */
+    public record ConnectResult(
+            int attempted,
+            int connected,
+            long elapsedNanos,
+            Stats handshake,
+            Stats welcome,
+            Map<String, Integer> failures) {
+        public double perSecond() {
+            return connected / (elapsedNanos / 1e9);
+        }
+    }
+
+    public record RingResult(
+            int presses,
+            int sessions,
+            int expected,
+            int received,
+            Stats latency,
+            int deviceErrors,
+            long elapsedNanos) {}
+
+    private final Config config;
+    private final Fleet fleet;
+    private final Fleet.Identities identities;
+    private final SSLContext memberContext;
+    private final Loop[] loops;
+    private final Loop memberLoop;
+    private final Device[] devices;
+    private final Member[] members;
+    private final Map<String, Long> pressedAt = new ConcurrentHashMap<>();
+    private volatile Stats.Samples ringLatencies = new Stats.Samples();
+    private final AtomicInteger deviceErrors = new AtomicInteger();
+    private volatile ConnectRound round;
+
+    public LoadGen(Config config, Fleet fleet, int deviceCount, int memberCount) {
+        if (deviceCount > fleet.size()) {
+            throw new IllegalArgumentException("the fleet has only " + fleet.size() + " devices");
+        }
+        this.config = config;
+        this.fleet = fleet;
+        this.identities = fleet.identities();
+        try {
+            SSLContext plain = SSLContext.getInstance("TLSv1.3");
+            plain.init(null, fleet.trustManagers(), null);
+            this.memberContext = plain;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        this.loops = new Loop[Math.max(1, config.loops())];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new Loop("devices-" + i);
+            int loopIndex = i;
+            loops[i].every(1_000, () -> heartbeats(loopIndex));
+        }
+        this.memberLoop = new Loop("members");
+        this.devices = new Device[deviceCount];
+        for (int i = 0; i < deviceCount; i++) {
+            devices[i] = new Device(i);
+        }
+        this.members = new Member[memberCount];
+    }
+
+    // ---------------------------------------------------------------- devices
+
+    private final class Device implements WebSocketProtocol.Listener, MqttProtocol.Listener {
+        final int index;
+        TlsConnection connection;
+        WebSocketProtocol ws;
+        MqttProtocol mqtt;
+        volatile boolean ready;
+        long seq;
+        ConnectRound settledIn;
+
+        Device(int index) {
+            this.index = index;
+        }
+
+        Loop loop() {
+            return loops[index % loops.length];
+        }
+
+        void connect(ConnectRound round) {
+            ready = false;
+            settledIn = null;
+            InetSocketAddress local = null;
+            List<String> locals = config.localAddresses();
+            if (locals != null && !locals.isEmpty()) {
+                // Fill one source address before the next, ~25 000 connections each.
+                local = new InetSocketAddress(locals.get(Math.min(locals.size() - 1, index / 25_000)), 0);
+            }
+            TlsConnection.Protocol protocol;
+            if (config.target() == Target.DOORWARD) {
+                ws = new WebSocketProtocol(config.host() + ":" + config.devicePort(), "/link", null, this);
+                protocol = ws;
+            } else {
+                mqtt = new MqttProtocol("d" + index, config.heartbeatSeconds() * 2, this);
+                protocol = mqtt;
+            }
+            connection = TlsConnection.connect(
+                    loop(),
+                    identities.context(),
+                    new InetSocketAddress(config.host(), config.devicePort()),
+                    local,
+                    protocol,
+                    index,
+                    round,
+                    engine -> {
+                        engine.setSSLParameters(TlsContexts.parameters());
+                        identities.assign(engine, index);
+                    });
+        }
+
+        @Override
+        public void onOpen(TlsConnection c) {
+            identities.release(c.engine());
+            ws.sendText(
+                    c,
+                    LinkCodec.encode(new LinkMessage.Hello(List.of(1), "doorward-bench/0.1", LinkMessage.Mode.NORMAL)));
+        }
+
+        @Override
+        public void onConnected(TlsConnection c) {
+            identities.release(c.engine());
+            settle(c, null);
+        }
+
+        @Override
+        public void onText(TlsConnection c, String text, long receivedNanos) {
+            if (!ready && text.contains("\"type\":\"welcome\"")) {
+                settle(c, null);
+            } else if (text.contains("\"type\":\"error\"")) {
+                deviceErrors.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onPublish(TlsConnection c, String topic, byte[] payload, long receivedNanos) {}
+
+        @Override
+        public void onClose(TlsConnection c, String reason) {
+            identities.release(c.engine());
+            ready = false;
+            if (c == connection) {
+                settle(c, reason);
+            }
+        }
+
+        /** The end of one connection attempt: ready (reason null) or failed. */
+        private void settle(TlsConnection c, String failure) {
+            ConnectRound r = (ConnectRound) c.attachment;
+            if (r == null || settledIn == r) {
+                return;
+            }
+            settledIn = r;
+            if (failure == null) {
+                ready = true;
+                long now = System.nanoTime();
+                r.handshake.add(c.handshakeNanos - c.startedNanos);
+                r.welcome.add(now - c.startedNanos);
+                r.connected.incrementAndGet();
+                r.lastReady.accumulateAndGet(now, Math::max);
+            } else {
+                r.failures.merge(failure.length() > 60 ? failure.substring(0, 60) : failure, 1, Integer::sum);
+            }
+            r.window.release();
+            r.done.countDown();
+        }
+    }
+
+    private static final class ConnectRound {
+        final Semaphore window;
+        final CountDownLatch done;
+        final AtomicInteger connected = new AtomicInteger();
+        final AtomicLong lastReady = new AtomicLong();
+        final Stats.Samples handshake = new Stats.Samples();
+        final Stats.Samples welcome = new Stats.Samples();
+        final Map<String, Integer> failures = new ConcurrentHashMap<>();
+
+        ConnectRound(int count, int window) {
+            this.window = new Semaphore(window);
+            this.done = new CountDownLatch(count);
+        }
+    }
+
+    /**
+     * Connects devices [0, count) with at most {@code window} connection attempts in flight; returns when all
+     * are welcomed (or failed) or the timeout passed.
+     */
+    public ConnectResult connectDevices(int count, int window, long timeoutMillis) throws InterruptedException {
+        ConnectRound r = new ConnectRound(count, window);
+        round = r;
+        long start = System.nanoTime();
+        long deadline = start + timeoutMillis * 1_000_000L;
+        int started = 0;
+        for (; started < count; started++) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !r.window.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            devices[started].connect(r);
+        }
+        r.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        long end = r.connected.get() == count ? r.lastReady.get() : System.nanoTime();
+        Map<String, Integer> failures = new TreeMap<>(r.failures);
+        int unfinished = (int) r.done.getCount();
+        if (unfinished > 0) {
+            failures.put("not done within " + timeoutMillis + " ms", unfinished);
+        }
+        return new ConnectResult(
+                count, r.connected.get(), end - start, r.handshake.stats(), r.welcome.stats(), failures);
+    }
+
+    /** Drops every device connection at once (TCP close, like a network outage) and waits until all are gone. */
+    public void dropAllDevices() throws InterruptedException {
+        CountDownLatch dropped = new CountDownLatch(loops.length);
+        for (Loop loop : loops) {
+            loop.execute(() -> {
+                for (Device d : devices) {
+                    if (d.loop() == loop && d.connection != null) {
+                        d.connection.attachment = null;
+                        d.connection.abort();
+                    }
+                }
+                dropped.countDown();
+            });
+        }
+        dropped.await(30, TimeUnit.SECONDS);
+    }
+
+    public int readyDevices() {
+        int n = 0;
+        for (Device d : devices) {
+            if (d.ready) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void heartbeats(int loopIndex) {
+        long t = System.currentTimeMillis() / 1000;
+        int period = config.heartbeatSeconds();
+        for (int i = loopIndex; i < devices.length; i += loops.length) {
+            Device d = devices[i];
+            if (d.ready && i % period == t % period && d.connection != null && d.connection.isOpen()) {
+                if (config.target() == Target.DOORWARD) {
+                    d.ws.sendText(d.connection, LinkCodec.encode(new LinkMessage.Heartbeat(++d.seq)));
+                } else {
+                    d.mqtt.ping(d.connection);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- members
+
+    private final class Member implements WebSocketProtocol.Listener, MqttProtocol.Listener {
+        final CountDownLatch ready = new CountDownLatch(1);
+        volatile String closed;
+        MqttProtocol mqtt;
+
+        @Override
+        public void onOpen(TlsConnection c) {}
+
+        @Override
+        public void onText(TlsConnection c, String text, long receivedNanos) {
+            if (text.contains("\"type\":\"hello\"")) {
+                ready.countDown();
+            } else if (text.contains("\"type\":\"ring\"")) {
+                received(eventIdIn(text), receivedNanos);
+            }
+        }
+
+        @Override
+        public void onConnected(TlsConnection c) {
+            identities.release(c.engine());
+            mqtt.subscribe(c, "doorward/+/ring");
+            ready.countDown();
+        }
+
+        @Override
+        public void onPublish(TlsConnection c, String topic, byte[] payload, long receivedNanos) {
+            received(eventIdIn(new String(payload, StandardCharsets.UTF_8)), receivedNanos);
+        }
+
+        @Override
+        public void onClose(TlsConnection c, String reason) {
+            closed = reason;
+            ready.countDown();
+        }
+    }
+
+    private void received(String eventId, long receivedNanos) {
+        Long t0 = eventId == null ? null : pressedAt.get(eventId);
+        if (t0 != null) {
+            ringLatencies.add(receivedNanos - t0);
+        }
+    }
+
+    static String eventIdIn(String json) {
+        int at = json.indexOf("\"eventId\":\"");
+        if (at < 0) {
+            return null;
+        }
+        int from = at + "\"eventId\":\"".length();
+        int to = json.indexOf('"', from);
+        return to < 0 ? null : json.substring(from, to);
+    }
+
+    /** Opens the member sessions and waits until each one listens. */
+    public int openMembers(long timeoutMillis) throws InterruptedException {
+        for (int i = 0; i < members.length; i++) {
+            Member m = new Member();
+            members[i] = m;
+            if (config.target() == Target.DOORWARD) {
+                String origin = "https://localhost:" + config.browserPort();
+                WebSocketProtocol ws = new WebSocketProtocol(
+                        "localhost:" + config.browserPort(),
+                        "/api/stream",
+                        "Origin: " + origin + "\r\nCookie: " + config.sessionCookie() + "\r\n",
+                        m);
+                TlsConnection.connect(
+                        memberLoop,
+                        memberContext,
+                        new InetSocketAddress(config.host(), config.browserPort()),
+                        null,
+                        ws,
+                        i,
+                        null,
+                        engine -> engine.setSSLParameters(TlsContexts.parameters()));
+            } else {
+                m.mqtt = new MqttProtocol("member-" + i, 0, m);
+                TlsConnection.connect(
+                        memberLoop,
+                        identities.context(),
+                        new InetSocketAddress(config.host(), config.devicePort()),
+                        null,
+                        m.mqtt,
+                        i,
+                        null,
+                        engine -> {
+                            engine.setSSLParameters(TlsContexts.parameters());
+                            identities.assign(engine, 0);
+                        });
+            }
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        int open = 0;
+        for (Member m : members) {
+            if (m.ready.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) && m.closed == null) {
+                open++;
+            }
+        }
+        if (config.target() == Target.MQTT) {
+            Thread.sleep(300); // SUBACK is not awaited; give the broker a moment
+        }
+        return open;
+    }
+
+    // ---------------------------------------------------------------- presses
+
+    /**
+     * Presses the button {@code presses} times at {@code perSecond}, round robin over the connected devices,
+     * and waits (bounded) until every member session got every ring. Latency = the member session's receive
+     * time minus the moment just before the device wrote the event, both on this machine's monotonic clock.
+     */
+    public RingResult ring(int presses, double perSecond, long drainMillis) throws InterruptedException {
+        int[] ready = new int[devices.length];
+        int readyCount = 0;
+        for (Device d : devices) {
+            if (d.ready) {
+                ready[readyCount++] = d.index;
+            }
+        }
+        if (readyCount == 0) {
+            throw new IllegalStateException("no device is connected");
+        }
+        int sessions = 0;
+        for (Member m : members) {
+            if (m != null && m.closed == null) {
+                sessions++;
+            }
+        }
+        Stats.Samples latencies = new Stats.Samples();
+        ringLatencies = latencies;
+        int before = 0;
+        long intervalNanos = (long) (1e9 / perSecond);
+        long start = System.nanoTime();
+        for (int k = 0; k < presses; k++) {
+            long due = start + k * intervalNanos;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            Device d = devices[ready[k % readyCount]];
+            d.loop().execute(() -> press(d));
+        }
+        int expected = presses * sessions;
+        long deadline = System.nanoTime() + drainMillis * 1_000_000L;
+        while (latencies.size() - before < expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        long elapsed = System.nanoTime() - start;
+        return new RingResult(
+                presses, sessions, expected, latencies.size() - before, latencies.stats(), deviceErrors.get(), elapsed);
+    }
+
+    private void press(Device d) {
+        if (d.connection == null || !d.connection.isOpen()) {
+            return;
+        }
+        String eventId = RandomIds.newId();
+        String json = LinkCodec.encode(
+                new LinkMessage.DeviceEvent(eventId, EventKind.RING, System.currentTimeMillis(), null));
+        if (config.target() == Target.DOORWARD) {
+            pressedAt.put(eventId, System.nanoTime());
+            d.ws.sendText(d.connection, json);
+        } else {
+            byte[] payload = json.getBytes(StandardCharsets.UTF_8);
+            pressedAt.put(eventId, System.nanoTime());
+            d.mqtt.publishQos1(d.connection, "doorward/h/ring", payload);
+        }
+    }
+
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    @Override
+    public void close() {
+        for (Loop loop : loops) {
+            loop.close();
+        }
+        memberLoop.close();
+    }
+}

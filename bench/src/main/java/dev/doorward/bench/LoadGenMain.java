@@ -1,0 +1,116 @@
+package dev.doorward.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The load generator as its own process. Arguments are key=value. It talks to the runner on stdout with
+ * lines starting with '@': "@result key value" and "@wait name" — after a wait it blocks until the runner
+ * (which samples the server's CPU and memory at that moment) answers a line on stdin.
+ */
+public final class LoadGenMain {
+    private static final BufferedReader IN =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        String scenario = a.get("scenario");
+        LoadGen.Target target = LoadGen.Target.valueOf(a.get("target").toUpperCase(Locale.ROOT));
+        int devices = Integer.parseInt(a.get("devices"));
+        int members = Integer.parseInt(a.getOrDefault("members", "0"));
+        int window = Integer.parseInt(a.getOrDefault("window", "256"));
+        long timeout = Long.parseLong(a.getOrDefault("timeoutMillis", "120000"));
+        List<String> locals = a.getOrDefault("local", "").isBlank()
+                ? List.of()
+                : Arrays.asList(a.get("local").split(","));
+        LoadGen.Config config = new LoadGen.Config(
+                target,
+                a.getOrDefault("host", "127.0.0.1"),
+                Integer.parseInt(a.get("port")),
+                Integer.parseInt(a.getOrDefault("browserPort", "0")),
+                a.getOrDefault("cookie", ""),
+                locals,
+                Integer.parseInt(a.getOrDefault("loops", "2")),
+                Integer.parseInt(a.getOrDefault("heartbeatSeconds", "30")));
+        Fleet fleet = Fleet.load(Path.of(a.get("fleet")));
+        try (LoadGen gen = new LoadGen(config, fleet, devices, members)) {
+            waitFor("baseline");
+            LoadGen.ConnectResult connect = gen.connectDevices(devices, window, timeout);
+            report("connect", connect);
+            switch (scenario) {
+                case "connect" -> {
+                    waitFor("connected");
+                    waitFor("storm-start");
+                    gen.dropAllDevices();
+                    LoadGen.ConnectResult storm = gen.connectDevices(devices, window, timeout);
+                    report("storm", storm);
+                    waitFor("storm-end");
+                }
+                case "ring" -> {
+                    int open = gen.openMembers(30_000);
+                    result("members.open", open);
+                    int presses = Integer.parseInt(a.getOrDefault("presses", "1000"));
+                    double rate = Double.parseDouble(a.getOrDefault("rate", "50"));
+                    // A few presses first so both sides have warmed up their code paths.
+                    gen.ring(Math.min(50, presses), rate, 10_000);
+                    waitFor("presses-start");
+                    LoadGen.RingResult ring = gen.ring(presses, rate, 20_000);
+                    waitFor("presses-end");
+                    result("ring.presses", ring.presses());
+                    result("ring.sessions", ring.sessions());
+                    result("ring.expected", ring.expected());
+                    result("ring.received", ring.received());
+                    result("ring.p50Ms", ring.latency().p50Ms());
+                    result("ring.p99Ms", ring.latency().p99Ms());
+                    result("ring.maxMs", ring.latency().maxMs());
+                    result("ring.meanMs", ring.latency().meanMs());
+                    result("ring.deviceErrors", ring.deviceErrors());
+                    result("ring.seconds", ring.elapsedNanos() / 1e9);
+                    result("ring.stillConnected", gen.readyDevices());
+                }
+                default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+            }
+        }
+        System.out.println("@done");
+        System.out.flush();
+        System.exit(0);
+    }
+
+    private static void report(String prefix, LoadGen.ConnectResult r) {
+        result(prefix + ".attempted", r.attempted());
+        result(prefix + ".connected", r.connected());
+        result(prefix + ".seconds", r.elapsedNanos() / 1e9);
+        result(prefix + ".perSecond", r.perSecond());
+        result(prefix + ".handshakeP50Ms", r.handshake().p50Ms());
+        result(prefix + ".handshakeP99Ms", r.handshake().p99Ms());
+        result(prefix + ".readyP50Ms", r.welcome().p50Ms());
+        result(prefix + ".readyP99Ms", r.welcome().p99Ms());
+        result(prefix + ".failures", r.failures().toString().replace(' ', '_'));
+    }
+
+    static void result(String key, Object value) {
+        String text = value instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : String.valueOf(value);
+        System.out.println("@result " + key + " " + text);
+        System.out.flush();
+    }
+
+    private static void waitFor(String name) throws IOException {
+        System.out.println("@wait " + name);
+        System.out.flush();
+        if (IN.readLine() == null) {
+            System.exit(1);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package dev.doorward.bench;
+
+import dev.doorward.crypto.pki.Pem;
+import dev.doorward.crypto.tls.TlsContexts;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.CookieManager;
+import java.net.HttpCookie;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The processes under test (hub, Mosquitto) and what the runner measures about them from /proc. */
+final class Servers {
+    private Servers() {}
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static boolean waitForPort(int port, Process process, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return true;
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        return false;
+    }
+
+    /** CPU time (user + system) of a process in seconds and its resident memory in bytes. */
+    record Sample(long nanoTime, double cpuSeconds, long rssBytes) {
+        static Sample of(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // fields 14 and 15 of stat (utime, stime) are 11 and 12 after "pid (comm) "
+                double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                long rss = 0;
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        rss = Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                    }
+                }
+                return new Sample(System.nanoTime(), cpu, rss);
+            } catch (IOException e) {
+                return new Sample(System.nanoTime(), Double.NaN, -1);
+            }
+        }
+    }
+
+    /** A hub started from its exec jar, with its own data directory and embedded PostgreSQL. */
+    static final class Hub implements AutoCloseable {
+        final Process process;
+        final Path dataDir;
+        final int browserPort;
+        final int devicePort;
+
+        Hub(String java, Path hubJar, Path dir, Path manufacturerCa, List<String> jvmOptions) throws Exception {
+            this.dataDir = dir.resolve("hub");
+            this.browserPort = freePort();
+            this.devicePort = freePort();
+            List<String> command = new ArrayList<>();
+            command.add(java);
+            command.addAll(jvmOptions);
+            command.addAll(List.of(
+                    "-jar",
+                    hubJar.toString(),
+                    "--doorward.data-dir=" + dataDir,
+                    "--doorward.manufacturer-ca-certificate=" + manufacturerCa,
+                    "--server.port=" + browserPort,
+                    "--doorward.device-port=" + devicePort,
+                    "--doorward.http-redirect-port=-1"));
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("hub.log").toFile())
+                    .start();
+            if (!waitForPort(browserPort, process, Duration.ofSeconds(120))
+                    || !waitForPort(devicePort, process, Duration.ofSeconds(30))) {
+                close();
+                throw new IllegalStateException("The hub did not start; see " + dir.resolve("hub.log"));
+            }
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        X509Certificate hubCa() throws IOException {
+            return Pem.parseCertificate(Files.readString(dataDir.resolve("pki/hub-ca/ca.crt")));
+        }
+
+        String setupToken() throws IOException {
+            String link = Files.readString(dataDir.resolve("setup-link.txt")).strip();
+            return link.substring(link.indexOf("#setup=") + "#setup=".length());
+        }
+
+        /** The embedded PostgreSQL's port, from its postmaster.pid (line 4). */
+        int databasePort() throws IOException {
+            return Integer.parseInt(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"))
+                    .get(3)
+                    .strip());
+        }
+
+        /** First-run setup as a browser does it; returns [session cookie "name=value", household id]. */
+        String[] createOwner() throws Exception {
+            CookieManager cookies = new CookieManager();
+            HttpClient http = HttpClient.newBuilder()
+                    .sslContext(TlsContexts.client(null, hubCa()))
+                    .sslParameters(TlsContexts.parameters())
+                    .cookieHandler(cookies)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            URI base = URI.create("https://localhost:" + browserPort);
+            http.send(
+                    HttpRequest.newBuilder(base.resolve("/api/session")).build(), HttpResponse.BodyHandlers.ofString());
+            String password = "correct horse battery staple";
+            String setup = "{\"token\":\"" + setupToken() + "\",\"username\":\"owner\",\"password\":\"" + password
+                    + "\",\"householdName\":\"Bench\"}";
+            expect(
+                    http,
+                    cookies,
+                    HttpRequest.newBuilder(base.resolve("/api/setup"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(setup)),
+                    201);
+            String form = "username=owner&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8);
+            expect(
+                    http,
+                    cookies,
+                    HttpRequest.newBuilder(base.resolve("/api/login"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(form)),
+                    204);
+            String session = http.send(
+                            HttpRequest.newBuilder(base.resolve("/api/session")).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            Matcher m = Pattern.compile("\"households\"\\s*:\\s*\\[\\s*\\{[^}]*?\"id\"\\s*:\\s*\"([A-Za-z0-9_-]{22})\"")
+                    .matcher(session);
+            if (!m.find()) {
+                throw new IllegalStateException("no household in " + session);
+            }
+            HttpCookie cookie = cookies.getCookieStore().getCookies().stream()
+                    .filter(c -> c.getName().equals("__Host-doorward-session"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no session cookie"));
+            return new String[] {cookie.getName() + "=" + cookie.getValue(), m.group(1)};
+        }
+
+        private static void expect(HttpClient http, CookieManager cookies, HttpRequest.Builder request, int status)
+                throws Exception {
+            cookies.getCookieStore().getCookies().stream()
+                    .filter(c -> c.getName().equals("__Host-XSRF-TOKEN"))
+                    .findFirst()
+                    .ifPresent(c -> request.header("X-XSRF-TOKEN", c.getValue()));
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != status) {
+                throw new IllegalStateException(
+                        request.build().uri() + " answered " + response.statusCode() + ": " + response.body());
+            }
+        }
+
+        /**
+         * Registers the fleet as claimed devices of the household, straight in the hub's database: the same
+         * rows a claim writes (device id = certificate CN, certificate serial in hex).
+         */
+        void register(Fleet fleet, String householdId) throws IOException, SQLException {
+            String url = "jdbc:postgresql://127.0.0.1:" + databasePort() + "/postgres?reWriteBatchedInserts=true";
+            try (Connection db = DriverManager.getConnection(url, "postgres", "")) {
+                db.setAutoCommit(false);
+                try (PreparedStatement insert = db.prepareStatement(
+                        "insert into devices (id, household_id, serial,"
+                                + " name, certificate_serial, certificate_expires_at, claimed_at) values (?, ?, ?, ?, ?, ?, ?)")) {
+                    Timestamp now = Timestamp.from(Instant.now());
+                    for (int i = 0; i < fleet.size(); i++) {
+                        X509Certificate cert = fleet.certificates().get(i);
+                        insert.setString(1, fleet.ids().get(i));
+                        insert.setString(2, householdId);
+                        insert.setString(3, "BENCH-" + i);
+                        insert.setString(4, "Bench door " + i);
+                        insert.setString(5, cert.getSerialNumber().toString(16));
+                        insert.setTimestamp(6, Timestamp.from(cert.getNotAfter().toInstant()));
+                        insert.setTimestamp(7, now);
+                        insert.addBatch();
+                        if (i % 1000 == 999) {
+                            insert.executeBatch();
+                        }
+                    }
+                    insert.executeBatch();
+                }
+                db.commit();
+            }
+        }
+
+        @Override
+        public void close() {
+            stop(process, Duration.ofSeconds(30));
+        }
+    }
+
+    /** Mosquitto with TLS 1.3 and required client certificates, using the hub's own CA and server certificate. */
+    static final class Mosquitto implements AutoCloseable {
+        final Process process;
+        final int port;
+
+        Mosquitto(Path binary, Path dir, Path hubDataDir) throws Exception {
+            port = freePort();
+            Path pki = hubDataDir.resolve("pki").toAbsolutePath();
+            Path conf = dir.resolve("mosquitto.conf");
+            Files.writeString(
+                    conf,
+                    String.join(
+                            "\n",
+                            "per_listener_settings false",
+                            "listener " + port + " 127.0.0.1",
+                            "cafile " + pki.resolve("hub-ca/ca.crt"),
+                            "certfile " + pki.resolve("server.crt"),
+                            "keyfile " + pki.resolve("server.key"),
+                            "require_certificate true",
+                            "tls_version tlsv1.3",
+                            "allow_anonymous true",
+                            "max_connections -1",
+                            "persistence false",
+                            "log_dest stderr",
+                            "log_type error",
+                            "log_type warning",
+                            "user root",
+                            ""));
+            process = new ProcessBuilder(binary.toString(), "-c", conf.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("mosquitto.log").toFile())
+                    .start();
+            if (!waitForPort(port, process, Duration.ofSeconds(10))) {
+                close();
+                throw new IllegalStateException("Mosquitto did not start; see " + dir.resolve("mosquitto.log"));
+            }
+        }
+
+        static Path find() {
+            for (String candidate : List.of("/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto")) {
+                if (Files.isExecutable(Path.of(candidate))) {
+                    return Path.of(candidate);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            stop(process, Duration.ofSeconds(5));
+        }
+    }
+
+    static void stop(Process process, Duration grace) {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ProcessHandle child : children) {
+            if (child.isAlive()) {
+                child.destroy();
+            }
+        }
+    }
+}
