@@ -272,10 +272,10 @@ class LinkCodecMalformedTest {
                         "deeply nested field",
                         message("heartbeat", "{'seq':{'a':{'b':{'c':1}}}}"),
                         ErrorCode.MALFORMED),
-                arguments("deep nesting", "[".repeat(5_000) + "]".repeat(5_000), ErrorCode.MALFORMED),
+                arguments("deep nesting", "[".repeat(3_000) + "]".repeat(3_000), ErrorCode.MALFORMED),
                 arguments(
                         "deep nesting in an object",
-                        "{\"a\":".repeat(2_000) + "1" + "}".repeat(2_000),
+                        "{\"a\":".repeat(1_000) + "1" + "}".repeat(1_000),
                         ErrorCode.MALFORMED));
     }
 
