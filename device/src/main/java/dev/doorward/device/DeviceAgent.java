@@ -10,10 +10,14 @@ import dev.doorward.device.identity.DeviceLayout;
 import dev.doorward.device.link.Backoff;
 import dev.doorward.device.link.LinkClient;
 import dev.doorward.device.link.LinkState;
+import dev.doorward.device.link.SwitchingTransport;
 import dev.doorward.device.link.Transport;
 import dev.doorward.device.link.WebSocketTransport;
 import dev.doorward.device.outbox.Outbox;
+import dev.doorward.device.ownership.CertificateRenewal;
 import dev.doorward.device.ownership.Ownership;
+import dev.doorward.device.ownership.OwnershipLifecycle;
+import dev.doorward.device.ownership.OwnershipLifecycle.Step;
 import dev.doorward.device.ownership.OwnershipState;
 import dev.doorward.device.ownership.OwnershipStore;
 import dev.doorward.device.pairing.ClaimCodeSightings;
@@ -22,17 +26,29 @@ import dev.doorward.device.pairing.ClaimConversation;
 import dev.doorward.device.pairing.PairingWindow;
 import dev.doorward.device.pairing.QrScanner;
 import dev.doorward.protocol.ClaimCode;
+import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkCodec;
+import dev.doorward.protocol.LinkMessage.CertificateRenewed;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import dev.doorward.protocol.LinkMessage.EventAck;
 import dev.doorward.protocol.LinkMessage.FromDevice;
 import dev.doorward.protocol.LinkMessage.FromHub;
 import dev.doorward.protocol.LinkMessage.LinkError;
+import dev.doorward.protocol.LinkMessage.RenewCertificate;
+import dev.doorward.protocol.LinkMessage.ResetVeto;
 import dev.doorward.protocol.LinkMessage.Welcome;
 import dev.doorward.protocol.ProtocolException;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -62,11 +78,18 @@ public final class DeviceAgent implements AutoCloseable {
     static final Duration CLAIM_RETRY = Duration.ofSeconds(5);
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** How often the clock rules (end of a cooling-off period, the daily renewal check) are looked at. */
+    static final Duration TICK = Duration.ofSeconds(1);
+    /** How long a completing reset waits for the hub to acknowledge RESET_COMPLETED before it wipes anyway. */
+    static final Duration RESET_REPORT_GRACE = Duration.ofSeconds(5);
 
     private final DeviceConfig config;
+    private final DeviceLayout layout;
     private final DeviceIdentity identity;
     private final OwnershipStore ownershipStore;
-    private final Outbox outbox;
+    /** Replaced (empty) when a completed reset wipes the data directory. */
+    private volatile Outbox outbox;
+
     private final Camera camera;
     private final QrScanner scanner = new QrScanner();
     private final PairingWindow pairing;
@@ -79,17 +102,23 @@ public final class DeviceAgent implements AutoCloseable {
     // Confined to the agent thread, except the volatile snapshot.
     private volatile Ownership ownership;
     private LinkClient link;
-    private Transport linkTransport;
+    private SwitchingTransport linkTransport;
     private ClaimRun claim;
     private ScheduledFuture<?> scanning;
+    private ScheduledFuture<?> ticking;
+    /** Set while a reset whose cooling-off ended waits for the hub's ack of RESET_COMPLETED. */
+    private ResetCompletion completing;
+    /** When a connected device next checks its operational certificate; null while the link is down. */
+    private Instant nextRenewalCheck;
+
     private boolean closed;
-    /** Claim transports not yet released (their close waits for the polite goodbye). */
+    /** Claim and retired link transports not yet released (their close waits for the polite goodbye). */
     private final Set<Transport> claimTransports = ConcurrentHashMap.newKeySet();
 
     private DeviceAgent(DeviceConfig config, Function<SSLContext, Transport> transports) {
         this.config = config;
         this.transports = transports;
-        DeviceLayout layout = new DeviceLayout(config.deviceDir());
+        this.layout = new DeviceLayout(config.deviceDir());
         this.identity = DeviceIdentity.load(config.deviceDir());
         this.ownershipStore = new OwnershipStore(layout.protectedDir());
         this.ownership = ownershipStore.load();
@@ -137,11 +166,16 @@ public final class DeviceAgent implements AutoCloseable {
     }
 
     /**
-     * The button was held for {@code held}. Long enough opens the pairing window (and tells an owner that
-     * someone did so). Returns whether the window opened. The button never changes ownership.
+     * The button was held for {@code held}. At least the reset hold ({@link DeviceConfig#resetHold()}) is a
+     * physical reset, as {@link #pressResetPin()}. Otherwise, long enough opens the pairing window (and tells
+     * an owner that someone did so). Returns whether the pairing window opened: a reset hold on an owned
+     * device starts the cooling-off period instead and returns false.
      */
     public boolean holdButton(Duration held) {
         return call(() -> {
+            if (held.compareTo(config.resetHold()) >= 0) {
+                return physicalReset("a reset hold");
+            }
             if (!pairing.buttonHeld(held)) {
                 return false;
             }
@@ -152,6 +186,18 @@ public final class DeviceAgent implements AutoCloseable {
                 report(EventKind.PAIRING_MODE, null);
             }
             return true;
+        });
+    }
+
+    /**
+     * Someone pressed the reset pin. On an owned device this starts the cooling-off period (the device stays
+     * owned and tells its owner, who can veto; a reset already pending keeps its deadline); on a factory-new
+     * device it opens the pairing window. Returns the reset deadline, if one is pending afterwards.
+     */
+    public Optional<Instant> pressResetPin() {
+        return call(() -> {
+            physicalReset("the reset pin");
+            return ownership.resetDeadline();
         });
     }
 
@@ -178,6 +224,16 @@ public final class DeviceAgent implements AutoCloseable {
         return ownership.state();
     }
 
+    /** When a pending physical reset takes effect, unless the owner vetoes first. */
+    public Optional<Instant> resetDeadline() {
+        return ownership.resetDeadline();
+    }
+
+    /** How long the button must be held for a physical reset. */
+    public Duration resetHold() {
+        return config.resetHold();
+    }
+
     /** The id the owner's hub gave this device at claim time. */
     public Optional<String> deviceId() {
         return ownership.deviceIdIfOwned();
@@ -191,6 +247,7 @@ public final class DeviceAgent implements AutoCloseable {
         return await(linkWatch, wanted, timeout);
     }
 
+    /** Waits until the ownership state is {@code wanted} (any state, RESET_PENDING included). */
     public boolean awaitOwnership(OwnershipState wanted, Duration timeout) {
         return await(ownershipWatch, wanted, timeout);
     }
@@ -215,6 +272,9 @@ public final class DeviceAgent implements AutoCloseable {
             call(() -> {
                 closed = true;
                 stopScanning();
+                if (ticking != null) {
+                    ticking.cancel(false);
+                }
                 if (claim != null) {
                     claim.end();
                     claim = null;
@@ -249,10 +309,215 @@ public final class DeviceAgent implements AutoCloseable {
     private void powerUp() {
         if (ownership.isOwned()) {
             startLink();
+            ownership
+                    .resetDeadline()
+                    .ifPresent(at -> log.warn("A physical reset is pending until {} unless the owner vetoes", at));
+            // A deadline that passed while the device was off completes now (the link gets a moment to
+            // deliver RESET_COMPLETED first).
+            checkResetDeadline();
         } else {
             pairing.powerUp();
             startScanning();
             log.info("Factory-new device {}: pairing window open", identity.serial());
+        }
+        long tick = TICK.toMillis();
+        ticking = executor.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs the clock rules now instead of at the next tick. For tests that move a mutable clock. */
+    void tickNow() {
+        call(() -> {
+            tick();
+            return null;
+        });
+    }
+
+    private void tick() {
+        // A periodic task that throws is never run again: keep the timer alive whatever happens.
+        try {
+            if (closed) {
+                return;
+            }
+            checkResetDeadline();
+            if (nextRenewalCheck != null
+                    && link != null
+                    && linkWatch.get() == LinkState.CONNECTED
+                    && !config.clock().instant().isBefore(nextRenewalCheck)) {
+                checkRenewal();
+            }
+        } catch (RuntimeException e) {
+            log.error("Timer check failed", e);
+        }
+    }
+
+    /** Stores the new ownership record durably, then makes it the device's. */
+    private void change(Ownership next) {
+        ownershipStore.save(next);
+        ownership = next;
+        ownershipWatch.set(next.state());
+    }
+
+    // ---- physical reset (the device is authoritative)
+
+    /** A reset hold or the reset pin. Returns whether the pairing window opened. */
+    private boolean physicalReset(String how) {
+        if (completing != null) {
+            log.warn("Physical reset by {} while a reset is completing: nothing more to do", how);
+            return false;
+        }
+        Instant now = config.clock().instant();
+        Step step = OwnershipLifecycle.physicalReset(ownership, now, config.coolingOff());
+        switch (step) {
+            case Step.OpenPairing p -> {
+                log.info("Physical reset by {} on a factory-new device: pairing window opened", how);
+                pairing.physicalReset();
+                sightings.reset();
+                startScanning();
+                return true;
+            }
+            case Step.ResetStarted started -> {
+                // Durable first: a restart or a wiped data directory must not lose (or skip) the deadline.
+                change(started.next());
+                Instant until = started.next().resetAt();
+                log.warn("Physical reset by {}: device stays owned until {} unless the owner vetoes", how, until);
+                report(EventKind.RESET_PENDING, "until=" + until.toEpochMilli());
+                return false;
+            }
+            case Step.ResetAlreadyPending pending -> {
+                Instant until = pending.next().resetAt();
+                log.warn("Physical reset by {} while one is pending: the deadline stays {}", how, until);
+                report(EventKind.RESET_PENDING, "until=" + until.toEpochMilli());
+                return false;
+            }
+            default -> throw new IllegalStateException("unexpected " + step);
+        }
+    }
+
+    /** The hub relayed the owner's veto. Only ever keeps the device owned. */
+    private void resetVetoed() {
+        if (completing != null) {
+            log.warn("Ignored a reset veto: too late, the reset is completing");
+            return;
+        }
+        Step step = OwnershipLifecycle.veto(ownership, config.clock().instant());
+        if (step instanceof Step.ResetCancelled cancelled) {
+            change(cancelled.next());
+            log.warn("The owner vetoed the physical reset: device stays owned (flagged)");
+            report(EventKind.RESET_CANCELLED, null);
+        } else if (step instanceof Step.Unchanged unchanged) {
+            log.info("Ignored a reset veto: {}", unchanged.why());
+        }
+    }
+
+    private void checkResetDeadline() {
+        if (closed || completing != null) {
+            return;
+        }
+        if (!(OwnershipLifecycle.clock(ownership, config.clock().instant()) instanceof Step.ResetDue)) {
+            return;
+        }
+        log.warn("Cooling-off period over without a veto: reporting, then resetting to factory-new");
+        String eventId = report(EventKind.RESET_COMPLETED, null);
+        if (link == null) {
+            completeReset();
+            return;
+        }
+        // Give the hub a moment to hear it (now, or as soon as the link is up); never wait longer.
+        ResetCompletion completion = new ResetCompletion(eventId);
+        completing = completion;
+        completion.timeout = executor.schedule(
+                () -> guarded(() -> {
+                    if (completing == completion) {
+                        log.info("The hub did not acknowledge the completed reset in time; wiping anyway");
+                        completeReset();
+                    }
+                }),
+                RESET_REPORT_GRACE.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Forgets the owner: the link goes, the data directory is wiped, the protected record becomes
+     * FACTORY_NEW (operational certificate, hub CA, owner key and device id gone) and the pairing window
+     * opens. The factory identity (device key and certificate, setup verifier) stays.
+     */
+    private void completeReset() {
+        ResetCompletion completion = completing;
+        completing = null;
+        if (completion != null && completion.timeout != null) {
+            completion.timeout.cancel(false);
+        }
+        if (!ownership.isResetPending()) {
+            return;
+        }
+        stopLink();
+        // The data first: a power cut before the record changes repeats the whole reset at start-up, whereas
+        // the other order could leave a factory-new device holding its previous owner's data.
+        wipeData();
+        change(Ownership.factoryNew());
+        log.warn("Reset complete: device {} is factory-new; pairing window open", identity.serial());
+        pairing.powerUp();
+        sightings.reset();
+        startScanning();
+    }
+
+    private void wipeData() {
+        Path data = layout.dataDir();
+        try (var paths = Files.walk(data)) {
+            List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
+            for (Path path : all) {
+                Files.deleteIfExists(path);
+            }
+        } catch (NoSuchFileException e) {
+            // nothing to wipe
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot wipe the data directory", e);
+        }
+        outbox = new Outbox(layout.outboxDir());
+    }
+
+    private void stopLink() {
+        if (link != null) {
+            link.close();
+            link = null;
+        }
+        if (linkTransport != null) {
+            retire(linkTransport);
+            linkTransport = null;
+        }
+        nextRenewalCheck = null;
+    }
+
+    // ---- operational certificate renewal
+
+    private void checkRenewal() {
+        Instant now = config.clock().instant();
+        nextRenewalCheck = now.plus(CertificateRenewal.CHECK_EVERY);
+        if (link != null && ownership.isOwned() && CertificateRenewal.due(ownership.operationalCertificate(), now)) {
+            log.info("Operational certificate past half its lifetime: asking the hub for a new one");
+            link.send(new RenewCertificate());
+        }
+    }
+
+    private void certificateRenewed(CertificateRenewed renewed) {
+        CertificateRenewal.Verdict verdict = CertificateRenewal.verify(
+                renewed.operationalCertificatePem(),
+                ownership,
+                identity.credential().certificate().getPublicKey(),
+                config.clock().instant());
+        switch (verdict) {
+            case CertificateRenewal.Verdict.Refused refused -> {
+                log.warn("Refused a renewed operational certificate: {}", refused.why());
+                link.send(new LinkError(ErrorCode.INVALID_FIELD, "renewed certificate refused: " + refused.why()));
+            }
+            case CertificateRenewal.Verdict.Accepted accepted -> {
+                change(ownership.withOperationalCertificate(accepted.certificate()));
+                // The current connection stays as it is; the next one presents the new certificate.
+                linkTransport.switchTo(linkTransportFor(ownership));
+                log.info(
+                        "Stored a renewed operational certificate (valid until {})",
+                        accepted.certificate().getNotAfter().toInstant());
+            }
         }
     }
 
@@ -311,7 +576,7 @@ public final class DeviceAgent implements AutoCloseable {
     // ---- claim (factory-new only)
 
     private void startClaim(ClaimCode code) {
-        if (ownership.isOwned()) {
+        if (!OwnershipLifecycle.mayClaim(ownership)) {
             return; // never: an owned device does not claim, whatever the sightings say
         }
         if (claim != null) {
@@ -407,9 +672,7 @@ public final class DeviceAgent implements AutoCloseable {
 
     private void claimed(Ownership owned) {
         // Durable first: if the power fails now, the device wakes up owned, never half-claimed.
-        ownershipStore.save(owned);
-        ownership = owned;
-        ownershipWatch.set(owned.state());
+        change(owned);
         pairing.close();
         stopScanning();
         log.info("Claimed: device {} now belongs to its hub", owned.deviceId());
@@ -429,11 +692,10 @@ public final class DeviceAgent implements AutoCloseable {
             return;
         }
         Ownership owned = ownership;
-        Credential operational =
-                owned.operationalCredential(identity.credential().privateKey());
-        linkTransport = transports.apply(TlsContexts.client(operational, owned.hubCa()));
+        linkTransport = new SwitchingTransport(linkTransportFor(owned));
         Backoff backoff =
                 new Backoff(config.reconnectBase(), config.reconnectCap(), Backoff.DEFAULT_STABLE, config.random());
+        LinkHandler handler = new LinkHandler();
         link = new LinkClient(
                 owned.hubUrl(),
                 owned.deviceId(),
@@ -442,22 +704,50 @@ public final class DeviceAgent implements AutoCloseable {
                 backoff,
                 config.clock(),
                 config.heartbeat(),
-                new LinkClient.Handler() {
-                    @Override
-                    public void connected(Welcome welcome) {
-                        // At least once: everything not yet acknowledged goes again, in order.
-                        outbox.pending().forEach(link::send);
-                    }
-
-                    @Override
-                    public void received(FromHub message) {
-                        if (message instanceof EventAck ack) {
-                            outbox.acknowledge(ack.eventId());
-                        }
-                    }
-                },
+                handler,
                 linkWatch::set);
+        handler.client = link;
         link.start();
+    }
+
+    private Transport linkTransportFor(Ownership owned) {
+        Credential operational =
+                owned.operationalCredential(identity.credential().privateKey());
+        return transports.apply(TlsContexts.client(operational, owned.hubCa()));
+    }
+
+    /** What the hub says on the normal link; ignored once that link is no longer the device's. */
+    private final class LinkHandler implements LinkClient.Handler {
+        LinkClient client;
+
+        @Override
+        public void connected(Welcome welcome) {
+            if (link != client) {
+                return;
+            }
+            // At least once: everything not yet acknowledged goes again, in order.
+            outbox.pending().forEach(link::send);
+            checkRenewal();
+        }
+
+        @Override
+        public void received(FromHub message) {
+            if (link != client) {
+                return;
+            }
+            switch (message) {
+                case EventAck ack -> {
+                    outbox.acknowledge(ack.eventId());
+                    if (completing != null && completing.eventId.equals(ack.eventId())) {
+                        log.info("The hub acknowledged the completed reset");
+                        completeReset();
+                    }
+                }
+                case ResetVeto veto -> resetVetoed();
+                case CertificateRenewed renewed -> certificateRenewed(renewed);
+                default -> log.warn("Ignored an unexpected {} on the link", message.type());
+            }
+        }
     }
 
     // ---- plumbing
@@ -487,15 +777,45 @@ public final class DeviceAgent implements AutoCloseable {
 
     private void execute(Runnable task) {
         try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("Agent task failed", e);
-                }
-            });
+            executor.execute(() -> guarded(task));
         } catch (RejectedExecutionException e) {
             // closed
+        }
+    }
+
+    private static void guarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("Agent task failed", e);
+        }
+    }
+
+    /** Releases a transport after its connections had a moment to say goodbye. */
+    private void retire(Transport transport) {
+        claimTransports.add(transport);
+        Runnable release = () -> {
+            claimTransports.remove(transport);
+            transport.close();
+        };
+        if (closed) {
+            release.run();
+            return;
+        }
+        try {
+            executor.schedule(release, 2, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            release.run();
+        }
+    }
+
+    /** A reset whose cooling-off period ended, waiting for the hub to acknowledge RESET_COMPLETED. */
+    private static final class ResetCompletion {
+        final String eventId;
+        ScheduledFuture<?> timeout;
+
+        ResetCompletion(String eventId) {
+            this.eventId = eventId;
         }
     }
 

@@ -22,6 +22,9 @@ import java.util.Optional;
  * @param reconnectBase first reconnect back-off ceiling
  * @param reconnectCap largest reconnect back-off ceiling
  * @param scanInterval how often a camera frame is scanned for a QR code while pairing
+ * @param resetHold how long the button must be held for a physical reset (an owned device then waits out
+ *     the cooling-off period; a factory-new one just opens its pairing window)
+ * @param coolingOff how long an owned device stays owned after a physical reset, for the owner to veto
  */
 public record DeviceConfig(
         Path deviceDir,
@@ -33,9 +36,15 @@ public record DeviceConfig(
         Optional<Duration> heartbeat,
         Duration reconnectBase,
         Duration reconnectCap,
-        Duration scanInterval) {
+        Duration scanInterval,
+        Duration resetHold,
+        Duration coolingOff) {
 
     public static final Duration DEFAULT_SCAN_INTERVAL = Duration.ofMillis(200);
+    /** A button hold at least this long is a physical reset; shorter holds may open the pairing window. */
+    public static final Duration DEFAULT_RESET_HOLD = Duration.ofSeconds(20);
+    /** How long the owner has to veto a physical reset. */
+    public static final Duration DEFAULT_COOLING_OFF = Duration.ofHours(72);
 
     public DeviceConfig {
         Objects.requireNonNull(deviceDir, "deviceDir");
@@ -51,6 +60,8 @@ public record DeviceConfig(
             throw new IllegalArgumentException("reconnectCap must not be below reconnectBase");
         }
         requirePositive(scanInterval, "scanInterval");
+        requirePositive(resetHold, "resetHold");
+        requirePositive(coolingOff, "coolingOff");
     }
 
     /** The product defaults for the device in {@code deviceDir}. */
@@ -65,7 +76,9 @@ public record DeviceConfig(
                 Optional.empty(),
                 Backoff.DEFAULT_BASE,
                 Backoff.DEFAULT_CAP,
-                DEFAULT_SCAN_INTERVAL);
+                DEFAULT_SCAN_INTERVAL,
+                DEFAULT_RESET_HOLD,
+                DEFAULT_COOLING_OFF);
     }
 
     public DeviceConfig withClock(Clock clock) {
@@ -79,7 +92,9 @@ public record DeviceConfig(
                 heartbeat,
                 reconnectBase,
                 reconnectCap,
-                scanInterval);
+                scanInterval,
+                resetHold,
+                coolingOff);
     }
 
     public DeviceConfig withRandom(SecureRandom random) {
@@ -93,7 +108,9 @@ public record DeviceConfig(
                 heartbeat,
                 reconnectBase,
                 reconnectCap,
-                scanInterval);
+                scanInterval,
+                resetHold,
+                coolingOff);
     }
 
     public DeviceConfig withCamera(Camera camera) {
@@ -107,7 +124,9 @@ public record DeviceConfig(
                 heartbeat,
                 reconnectBase,
                 reconnectCap,
-                scanInterval);
+                scanInterval,
+                resetHold,
+                coolingOff);
     }
 
     public DeviceConfig withPairingHold(Duration pairingHold) {
@@ -121,7 +140,9 @@ public record DeviceConfig(
                 heartbeat,
                 reconnectBase,
                 reconnectCap,
-                scanInterval);
+                scanInterval,
+                resetHold,
+                coolingOff);
     }
 
     public DeviceConfig withPairingWindow(Duration pairingWindow) {
@@ -135,7 +156,9 @@ public record DeviceConfig(
                 heartbeat,
                 reconnectBase,
                 reconnectCap,
-                scanInterval);
+                scanInterval,
+                resetHold,
+                coolingOff);
     }
 
     public DeviceConfig withHeartbeat(Duration heartbeat) {
@@ -149,12 +172,25 @@ public record DeviceConfig(
                 Optional.of(heartbeat),
                 reconnectBase,
                 reconnectCap,
-                scanInterval);
+                scanInterval,
+                resetHold,
+                coolingOff);
     }
 
     public DeviceConfig withReconnect(Duration base, Duration cap) {
         return new DeviceConfig(
-                deviceDir, clock, random, camera, pairingHold, pairingWindow, heartbeat, base, cap, scanInterval);
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                base,
+                cap,
+                scanInterval,
+                resetHold,
+                coolingOff);
     }
 
     public DeviceConfig withScanInterval(Duration scanInterval) {
@@ -168,7 +204,41 @@ public record DeviceConfig(
                 heartbeat,
                 reconnectBase,
                 reconnectCap,
-                scanInterval);
+                scanInterval,
+                resetHold,
+                coolingOff);
+    }
+
+    public DeviceConfig withResetHold(Duration resetHold) {
+        return new DeviceConfig(
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                reconnectBase,
+                reconnectCap,
+                scanInterval,
+                resetHold,
+                coolingOff);
+    }
+
+    public DeviceConfig withCoolingOff(Duration coolingOff) {
+        return new DeviceConfig(
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                reconnectBase,
+                reconnectCap,
+                scanInterval,
+                resetHold,
+                coolingOff);
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -11,6 +11,7 @@ import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.protocol.ClaimCode;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
+import dev.doorward.protocol.LinkMessage.CertificateRenewed;
 import dev.doorward.protocol.LinkMessage.ClaimAccepted;
 import dev.doorward.protocol.LinkMessage.ClaimChallenge;
 import dev.doorward.protocol.LinkMessage.ClaimConfirm;
@@ -23,6 +24,7 @@ import dev.doorward.protocol.LinkMessage.FromDevice;
 import dev.doorward.protocol.LinkMessage.Heartbeat;
 import dev.doorward.protocol.LinkMessage.HeartbeatAck;
 import dev.doorward.protocol.LinkMessage.Hello;
+import dev.doorward.protocol.LinkMessage.RenewCertificate;
 import dev.doorward.protocol.LinkMessage.Welcome;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -44,6 +46,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
@@ -64,11 +67,20 @@ public final class TestHub implements AutoCloseable {
     public final AtomicInteger connections = new AtomicInteger();
     public volatile boolean ackEvents = true;
     public volatile boolean answerHeartbeats = true;
+    /** Validity of the operational certificates this hub issues at claim time. */
+    public volatile Duration operationalValidity = Duration.ofDays(365);
+    /** What the hub answers a RenewCertificate with (PEM), given the device's current certificate; null: nothing. */
+    public volatile Function<X509Certificate, String> renewals =
+            peer -> Pem.certificate(hubCa().issueOperationalCertificate(
+                            peer.getPublicKey(), Certificates.commonName(peer).orElseThrow(), Duration.ofDays(365)));
+    /** The certificate each normal (non-claim) connection presented, in order. */
+    public final List<X509Certificate> normalPeers = new CopyOnWriteArrayList<>();
 
     private final SecureRandom random;
     private final SSLServerSocket server;
     private final Map<String, String> tickets = new ConcurrentHashMap<>(); // ticket → typed setup code
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<Session> normalSessions = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     public TestHub(X509Certificate manufacturerCa, Clock clock, SecureRandom random) throws IOException {
@@ -107,6 +119,26 @@ public final class TestHub implements AutoCloseable {
         sockets.clear();
     }
 
+    private CertificateAuthority hubCa() {
+        return hubCa;
+    }
+
+    /** Sends {@code message} on every open normal connection (a veto, a pushed certificate …). */
+    public void sendToDevice(LinkMessage.FromHub message) {
+        for (Session session : normalSessions) {
+            try {
+                session.send(message);
+            } catch (IOException e) {
+                normalSessions.remove(session);
+            }
+        }
+    }
+
+    /** Messages of one type the device sent. */
+    public <T extends FromDevice> List<T> received(Class<T> type) {
+        return received.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
     public List<DeviceEvent> events(dev.doorward.protocol.EventKind kind) {
         return events.stream().filter(e -> e.kind() == kind).toList();
     }
@@ -133,6 +165,7 @@ public final class TestHub implements AutoCloseable {
     }
 
     private void serve(SSLSocket socket) {
+        Session session = null;
         try (socket) {
             socket.startHandshake();
             connections.incrementAndGet();
@@ -140,7 +173,7 @@ public final class TestHub implements AutoCloseable {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             handshake(in, out);
-            Session session = new Session(peer, out);
+            session = new Session(peer, out);
             DataInputStream data = new DataInputStream(in);
             ByteArrayOutputStream message = new ByteArrayOutputStream();
             while (true) {
@@ -183,6 +216,10 @@ public final class TestHub implements AutoCloseable {
             }
         } catch (IOException e) {
             // the device went away or the hub was told to drop it
+        } finally {
+            if (session != null) {
+                normalSessions.remove(session);
+            }
         }
     }
 
@@ -256,6 +293,10 @@ public final class TestHub implements AutoCloseable {
                     if (Certificates.kind(peer) != expected) {
                         throw new IOException("wrong certificate for the mode");
                     }
+                    if (!claim) {
+                        normalPeers.add(peer);
+                        normalSessions.add(this);
+                    }
                     send(new Welcome(1, claim ? null : cn, 30));
                 }
                 case ClaimRequest request -> {
@@ -277,7 +318,7 @@ public final class TestHub implements AutoCloseable {
                     }
                     String deviceId = RandomIds.newId(random);
                     X509Certificate operational =
-                            hubCa.issueOperationalCertificate(peer.getPublicKey(), deviceId, Duration.ofDays(365));
+                            hubCa.issueOperationalCertificate(peer.getPublicKey(), deviceId, operationalValidity);
                     claimedDevices.put(deviceId, cn);
                     send(new ClaimAccepted(
                             deviceId, Pem.certificate(operational), Pem.certificate(hubCa.certificate())));
@@ -291,6 +332,12 @@ public final class TestHub implements AutoCloseable {
                 case Heartbeat beat -> {
                     if (answerHeartbeats) {
                         send(new HeartbeatAck(beat.sequence()));
+                    }
+                }
+                case RenewCertificate renew -> {
+                    Function<X509Certificate, String> answer = renewals;
+                    if (answer != null) {
+                        send(new CertificateRenewed(answer.apply(peer)));
                     }
                 }
                 default -> {}

@@ -216,6 +216,8 @@ public final class LinkClient implements AutoCloseable {
             case LinkMessage.ClaimAccepted c -> refuse("not a claim connection");
             case LinkMessage.ClaimRefused c -> refuse("not a claim connection");
             case LinkMessage.EventAck ack -> handler.received(ack);
+            case LinkMessage.CertificateRenewed renewed -> handler.received(renewed);
+            case LinkMessage.ResetVeto veto -> handler.received(veto);
         }
     }
 

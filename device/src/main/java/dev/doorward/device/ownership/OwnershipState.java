@@ -5,6 +5,10 @@ public enum OwnershipState {
     /** Never claimed, or released: the only state in which a claim is possible. */
     FACTORY_NEW,
     /** Bound to one hub and one owner key; every claim is refused. */
-    OWNED
-    // RESET_PENDING (physical reset during the owner's cooling-off period) comes later.
+    OWNED,
+    /**
+     * Someone reset the device physically (long hold or reset pin). It stays fully owned (rings, link, every
+     * claim refused) until the cooling-off period ends; the owner can veto until then.
+     */
+    RESET_PENDING
 }

@@ -14,12 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
  * Keeps the ownership record in the device's protected store, apart from the data directory, because a
  * user-level reset wipes data but must never make an owned device claimable (Activation Lock). One file,
- * replaced atomically, so a power cut leaves either the old or the new owner, never half of each.
+ * replaced atomically, so a power cut leaves either the old or the new owner, never half of each. A pending
+ * physical reset and its deadline live here too, so neither a restart nor a wiped data directory can skip or
+ * shorten the owner's cooling-off period.
  */
 public final class OwnershipStore {
     static final String FILE = "ownership.properties";
@@ -59,7 +62,9 @@ public final class OwnershipStore {
                 Pem.parseCertificate(required(p, "hubCa")),
                 Pem.parseCertificate(required(p, "operationalCertificate")),
                 required(p, "ownerKeyFingerprint"),
-                Instant.parse(required(p, "claimedAt")));
+                Instant.parse(required(p, "claimedAt")),
+                state == OwnershipState.RESET_PENDING ? Instant.parse(required(p, "resetAt")) : null,
+                optional(p, "vetoedAt").map(Instant::parse).orElse(null));
     }
 
     public synchronized void save(Ownership ownership) {
@@ -72,6 +77,10 @@ public final class OwnershipStore {
             p.setProperty("operationalCertificate", Pem.certificate(ownership.operationalCertificate()));
             p.setProperty("ownerKeyFingerprint", ownership.ownerKeyFingerprint());
             p.setProperty("claimedAt", ownership.claimedAt().toString());
+            ownership.resetDeadline().ifPresent(at -> p.setProperty("resetAt", at.toString()));
+            if (ownership.vetoedAt() != null) {
+                p.setProperty("vetoedAt", ownership.vetoedAt().toString());
+            }
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (Writer writer = new OutputStreamWriter(bytes, StandardCharsets.UTF_8)) {
@@ -85,6 +94,11 @@ public final class OwnershipStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the ownership record", e);
         }
+    }
+
+    private static Optional<String> optional(Properties p, String key) {
+        String value = p.getProperty(key);
+        return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
     }
 
     private static String required(Properties p, String key) {

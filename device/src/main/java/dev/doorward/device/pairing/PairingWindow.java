@@ -71,6 +71,14 @@ public final class PairingWindow {
         return true;
     }
 
+    /**
+     * A physical action other than a pairing hold (the reset pin, a reset hold on a factory-new device):
+     * opens the window and forgives earlier wrong codes, as a hold does.
+     */
+    public void physicalReset() {
+        open();
+    }
+
     /** A setup code proof failed. Returns true if that closed the window. */
     public boolean wrongCode() {
         if (!isOpen()) {

@@ -134,6 +134,11 @@ public final class ControlPanel implements AutoCloseable {
                 agent.holdButton(Duration.ofSeconds(10));
                 noContent(exchange);
             }
+            case "/reset" -> {
+                // A physical reset: an owned device waits out the cooling-off period, a new one opens pairing.
+                agent.holdButton(agent.resetHold());
+                noContent(exchange);
+            }
             case "/show" -> show(exchange);
             case "/clear" -> {
                 agent.camera().clearShown();
@@ -193,6 +198,8 @@ public final class ControlPanel implements AutoCloseable {
                 + ",\"link\":" + quote(agent.linkState().name())
                 + ",\"pairing\":" + agent.pairingWindowOpen()
                 + ",\"pairingState\":" + quote(agent.pairingState().name())
+                + ",\"resetDeadline\":"
+                + agent.resetDeadline().map(at -> quote(at.toString())).orElse("null")
                 + ",\"pendingEvents\":" + agent.pendingEvents()
                 + ",\"showing\":" + agent.camera().showing()
                 + "}";

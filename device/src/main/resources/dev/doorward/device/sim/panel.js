@@ -28,6 +28,7 @@ async function refreshState() {
     $('deviceId').textContent = state.deviceId ?? '—';
     $('link').textContent = state.link;
     $('pairing').textContent = state.pairing ? 'open' : `closed (${state.pairingState.toLowerCase()})`;
+    $('resetDeadline').textContent = state.resetDeadline ? new Date(state.resetDeadline).toLocaleString() : '—';
     $('pending').textContent = String(state.pendingEvents);
   } catch (e) {
     say('The simulator is not answering.');
@@ -50,6 +51,9 @@ $('press').addEventListener('click', async () => {
 });
 $('hold').addEventListener('click', async () => {
   if (await post('/hold')) say('Button held: pairing window open.');
+});
+$('reset').addEventListener('click', async () => {
+  if (await post('/reset')) say('Reset: an owned doorbell stays its owner\'s until the cooling-off period ends.');
 });
 $('clear').addEventListener('click', async () => {
   if (await post('/clear')) say('Picture taken away.');

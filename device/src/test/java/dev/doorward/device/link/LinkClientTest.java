@@ -150,6 +150,23 @@ class LinkClientTest {
     }
 
     @Test
+    void vetoesAndRenewedCertificatesGoToTheAgent() {
+        FakeTransport.FakeConnection connection = connectAndWelcome();
+        String pem = dev.doorward.crypto.pki.Pem.certificate(dev.doorward.device.TestPki.hubCa(
+                        new dev.doorward.device.MutableClock(), new java.security.SecureRandom())
+                .certificate());
+
+        connection.hub(LinkCodec.encode(new dev.doorward.protocol.LinkMessage.ResetVeto()));
+        connection.hub(LinkCodec.encode(new dev.doorward.protocol.LinkMessage.CertificateRenewed(pem)));
+
+        eventually(() -> received.size() == 2);
+        assertThat(received)
+                .containsExactly(
+                        new dev.doorward.protocol.LinkMessage.ResetVeto(),
+                        new dev.doorward.protocol.LinkMessage.CertificateRenewed(pem));
+    }
+
+    @Test
     void sendsOnlyOnceWelcomed() {
         DeviceEvent ring = new DeviceEvent(RandomIds.newId(), EventKind.RING, clock.millis(), null);
         link.send(ring); // nowhere to go yet: the outbox keeps it

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,50 @@ class OwnershipStoreTest {
         assertThat(loaded).isEqualTo(owned);
         assertThat(loaded.isOwned()).isTrue();
         assertThat(loaded.hubCaFingerprint()).isPresent();
+    }
+
+    @Test
+    void roundTripsAPendingResetAndAVeto() {
+        OwnershipStore store = new OwnershipStore(new DeviceLayout(deviceDir).protectedDir());
+        Ownership pending = owned().withResetPending(clock.instant().plus(Duration.ofHours(72)));
+
+        store.save(pending);
+        Ownership loaded = new OwnershipStore(new DeviceLayout(deviceDir).protectedDir()).load();
+        assertThat(loaded).isEqualTo(pending);
+        assertThat(loaded.state()).isEqualTo(OwnershipState.RESET_PENDING);
+        assertThat(loaded.resetDeadline()).contains(clock.instant().plus(Duration.ofHours(72)));
+
+        Ownership vetoed = pending.withResetVetoed(clock.instant());
+        store.save(vetoed);
+        loaded = store.load();
+        assertThat(loaded).isEqualTo(vetoed);
+        assertThat(loaded.flagged()).isTrue();
+        assertThat(loaded.resetDeadline()).isEmpty();
+    }
+
+    @Test
+    void aPendingResetWithoutItsDeadlineIsRefused() throws IOException {
+        DeviceLayout layout = new DeviceLayout(deviceDir);
+        OwnershipStore store = new OwnershipStore(layout.protectedDir());
+        store.save(owned().withResetPending(clock.instant().plus(Duration.ofHours(72))));
+        Path file = layout.protectedDir().resolve(OwnershipStore.FILE);
+        Files.writeString(file, Files.readString(file).replaceAll("(?m)^resetAt=.*$", ""));
+
+        assertThatThrownBy(store::load).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void wipingTheDataDirectoryLeavesAPendingResetIntact() throws IOException {
+        DeviceLayout layout = new DeviceLayout(deviceDir);
+        OwnershipStore store = new OwnershipStore(layout.protectedDir());
+        Ownership pending = owned().withResetPending(clock.instant().plus(Duration.ofHours(72)));
+        store.save(pending);
+        Files.createDirectories(layout.outboxDir());
+        try (Stream<Path> walk = Files.walk(layout.dataDir())) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+
+        assertThat(store.load()).isEqualTo(pending);
     }
 
     @Test

@@ -57,6 +57,18 @@ class ClaimCodeSightingsTest {
     }
 
     @Test
+    void aDeviceWithAPendingResetStillNeverClaims() {
+        Ownership pending = owned().withResetPending(clock.instant().plusSeconds(3600));
+        ClaimCode own = code(ownHub.fingerprint());
+        ClaimCode foreign = code(TestPki.hubCa(clock, random).fingerprint());
+
+        assertThat(sightings.sighted(own.format(), pending))
+                .isEqualTo(new Decision.Report(EventKind.CLAIM_REFUSED, "ticket:" + own.ticket()));
+        assertThat(sightings.sighted(foreign.format(), pending))
+                .isEqualTo(new Decision.Report(EventKind.CLAIM_REFUSED, "foreign-hub"));
+    }
+
+    @Test
     void anOwnedDeviceTellsItsHubNothingFromAForeignHubsCode() {
         ClaimCode code = code(TestPki.hubCa(clock, random).fingerprint());
 

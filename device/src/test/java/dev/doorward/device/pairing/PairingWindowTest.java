@@ -80,6 +80,20 @@ class PairingWindowTest {
     }
 
     @Test
+    void aPhysicalResetOpensALockedOutWindowAndForgivesTheFailures() {
+        window.powerUp();
+        for (int i = 0; i < 5; i++) {
+            window.wrongCode();
+        }
+        assertThat(window.state()).isEqualTo(State.LOCKED_OUT);
+
+        window.physicalReset();
+
+        assertThat(window.isOpen()).isTrue();
+        assertThat(window.failures()).isZero();
+    }
+
+    @Test
     void aLockedOutWindowStaysShutWhateverTheClockSays() {
         window.powerUp();
         for (int i = 0; i < 5; i++) {

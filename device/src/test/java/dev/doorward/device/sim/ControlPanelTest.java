@@ -154,7 +154,7 @@ class ControlPanelTest {
 
     @Test
     void refusesPostsWithoutThePanelHeader() throws IOException {
-        for (String path : new String[] {"/press", "/hold", "/show", "/clear"}) {
+        for (String path : new String[] {"/press", "/hold", "/reset", "/show", "/clear"}) {
             assertThat(request("POST", path, host(), "", new byte[0]).status())
                     .as(path)
                     .isEqualTo(403);
@@ -180,6 +180,7 @@ class ControlPanelTest {
                 .contains("\"deviceId\":null")
                 .contains("\"link\":\"DISCONNECTED\"")
                 .contains("\"pairing\":true")
+                .contains("\"resetDeadline\":null")
                 .contains("\"pendingEvents\":0");
     }
 
@@ -188,6 +189,17 @@ class ControlPanelTest {
         assertThat(post("/press", new byte[0]).status()).isEqualTo(204);
         assertThat(post("/hold", new byte[0]).status()).isEqualTo(204);
         assertThat(agent.pairingWindowOpen()).isTrue();
+    }
+
+    @Test
+    void theResetButtonIsAPhysicalResetOfTheDevice() throws IOException {
+        assertThat(get("/").text()).contains("id=\"reset\"");
+
+        // A factory-new device has nothing to reset: the reset just opens its pairing window.
+        assertThat(post("/reset", new byte[0]).status()).isEqualTo(204);
+        assertThat(agent.pairingWindowOpen()).isTrue();
+        assertThat(agent.ownershipState().name()).isEqualTo("FACTORY_NEW");
+        assertThat(get("/state").text()).contains("\"resetDeadline\":null");
     }
 
     @Test

@@ -55,7 +55,9 @@ class DeviceController {
                         connections.isOnline(d.id()),
                         d.claimedAt().toString(),
                         d.lastSeenAt() == null ? null : d.lastSeenAt().toString(),
-                        d.resetPendingUntil() == null ? null : d.resetPendingUntil().toString(),
+                        d.resetPendingUntil() == null
+                                ? null
+                                : d.resetPendingUntil().toString(),
                         d.resetVetoRequestedAt() != null));
             }
         }
@@ -78,7 +80,10 @@ class DeviceController {
             throw new InvalidInput("No reset of this doorbell is pending");
         }
         devices.vetoRequested(id);
-        audit.record(device.householdId(), "account:" + account.id(), "reset-vetoed",
+        audit.record(
+                device.householdId(),
+                "account:" + account.id(),
+                "reset-vetoed",
                 account.getUsername() + " vetoed the reset of '" + device.name() + "'");
         connections.send(id, new LinkMessage.ResetVeto());
     }

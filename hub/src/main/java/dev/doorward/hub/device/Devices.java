@@ -112,10 +112,11 @@ public class Devices {
     }
 
     public void resetPending(String id, Instant until) {
-        jdbc.sql("update devices set reset_pending_until = :until, reset_veto_requested_at = null where id = :id")
-                .param("until", Timestamp.from(until))
-                .param("id", id)
-                .update();
+        // A repeated report of the same reset keeps a veto that is still on its way to the device.
+        jdbc.sql("""
+                        update devices set reset_veto_requested_at = case when reset_pending_until = :until
+                            then reset_veto_requested_at else null end, reset_pending_until = :until
+                        where id = :id""").param("until", Timestamp.from(until)).param("id", id).update();
     }
 
     public void resetCancelled(String id) {

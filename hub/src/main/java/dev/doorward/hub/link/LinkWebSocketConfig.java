@@ -38,7 +38,7 @@ class LinkWebSocketConfig implements WebSocketConfigurer {
         registry.addHandler(memberStreams, "/api/stream");
     }
 
-        /**
+    /**
      * Tomcat reserves both buffers for every WebSocket session the moment it opens, so they cost memory per
      * idle device (the benchmarks measured 1.2 MiB per connection with a 1 MiB binary buffer). Text: the
      * protocol limit plus a little, so a message just over the limit still arrives whole and gets a clear
@@ -48,7 +48,7 @@ class LinkWebSocketConfig implements WebSocketConfigurer {
     @Bean
     ServletServerContainerFactoryBean webSocketContainer() {
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-                container.setMaxTextMessageBufferSize(Limits.MAX_TEXT_MESSAGE_CHARS + 1024);
+        container.setMaxTextMessageBufferSize(Limits.MAX_TEXT_MESSAGE_CHARS + 1024);
         container.setMaxBinaryMessageBufferSize(8 * 1024);
         return container;
     }

@@ -47,16 +47,19 @@ class PhysicalResetTest {
             // The thief resets it at the door ...
             doorbell.pressResetPin();
             assertThat(doorbell.ownershipState()).isEqualTo(OwnershipState.RESET_PENDING);
-            assertThat(ownerStream.await(message("resetting"), Duration.ofSeconds(10))).isPresent();
+            assertThat(ownerStream.await(message("resetting"), Duration.ofSeconds(10)))
+                    .isPresent();
             JsonNode listed = owner.browser().get("/api/devices").json().get(0);
             Instant deadline = Instant.parse(listed.get("resetPendingUntil").stringValue());
-            assertThat(deadline).isAfter(doorbellClock.instant().plus(COOLING_OFF).minusSeconds(5));
+            assertThat(deadline)
+                    .isAfter(doorbellClock.instant().plus(COOLING_OFF).minusSeconds(5));
 
             // ... and shows it a claim code of its own at once: refused, the doorbell is still the owner's.
             doorbell.holdButton(Duration.ofSeconds(6));
             Household.ClaimQr qr = thief.startClaim(minted.setupCode());
             doorbell.camera().show(qr.image());
-            assertThat(ownerStream.await(message("tried to claim"), Duration.ofSeconds(10))).isPresent();
+            assertThat(ownerStream.await(message("tried to claim"), Duration.ofSeconds(10)))
+                    .isPresent();
             doorbell.camera().clearShown();
             assertThat(doorbell.ownershipState()).isEqualTo(OwnershipState.RESET_PENDING);
             assertThat(thief.browser().get("/api/devices").json()).isEmpty();
@@ -68,28 +71,47 @@ class PhysicalResetTest {
             BrowserClient.Response unknownVeto =
                     thief.browser().postJson("/api/devices/AAAAAAAAAAAAAAAAAAAAAA/veto-reset", Map.of());
             assertThat(thiefVeto.status()).isEqualTo(404);
-            assertThat(thiefVeto.body()).isEqualTo(unknownVeto.body());
+            // The same answer as for an id that does not exist (the problem's "instance" only echoes the path).
+            assertThat(withoutInstance(thiefVeto)).isEqualTo(withoutInstance(unknownVeto));
 
             // The owner vetoes: the doorbell stays theirs.
             assertThat(owner.browser().postJson(vetoPath, Map.of()).status()).isEqualTo(202);
-            assertThat(doorbell.awaitOwnership(OwnershipState.OWNED, Duration.ofSeconds(10))).isTrue();
-            assertThat(ownerStream.await(message("cancelled"), Duration.ofSeconds(10))).isPresent();
+            assertThat(doorbell.awaitOwnership(OwnershipState.OWNED, Duration.ofSeconds(10)))
+                    .isTrue();
+            assertThat(ownerStream.await(message("cancelled"), Duration.ofSeconds(10)))
+                    .isPresent();
             awaitListed(owner, d -> d.get("resetPendingUntil").isNull());
 
             // A second reset, and this time nobody vetoes: when the period ends the doorbell lets go.
             doorbell.pressResetPin();
             awaitListed(owner, d -> !d.get("resetPendingUntil").isNull());
             doorbellClock.advance(COOLING_OFF.plusMinutes(1));
-            assertThat(doorbell.awaitOwnership(OwnershipState.FACTORY_NEW, Duration.ofSeconds(20))).isTrue();
-            assertThat(ownerStream.await(message("no longer yours"), Duration.ofSeconds(10))).isPresent();
+            assertThat(doorbell.awaitOwnership(OwnershipState.FACTORY_NEW, Duration.ofSeconds(20)))
+                    .isTrue();
+            assertThat(ownerStream.await(message("no longer yours"), Duration.ofSeconds(10)))
+                    .isPresent();
             awaitNoDevices(owner);
-            assertThat(owner.browser().get("/api/events?householdId=" + owner.householdId()).json()).isEmpty();
+            assertThat(owner.browser()
+                            .get("/api/events?householdId=" + owner.householdId())
+                            .json())
+                    .isEmpty();
 
             // Now — and only now — the new holder of the setup code can claim it.
             thief.claim(doorbell, minted.setupCode());
-            assertThat(thief.browser().get("/api/devices").json().get(0).get("id").stringValue())
+            assertThat(thief.browser()
+                            .get("/api/devices")
+                            .json()
+                            .get(0)
+                            .get("id")
+                            .stringValue())
                     .isNotEqualTo(deviceId);
         }
+    }
+
+    static JsonNode withoutInstance(BrowserClient.Response response) {
+        var json = (tools.jackson.databind.node.ObjectNode) response.json();
+        json.remove("instance");
+        return json;
     }
 
     static Predicate<JsonNode> message(String text) {

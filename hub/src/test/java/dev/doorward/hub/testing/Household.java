@@ -45,13 +45,13 @@ public record Household(BrowserClient browser, String username, String household
     }
 
     /** The whole claim as a person does it: code typed in, QR shown to the camera, device owned and online. */
-        public DeviceAgent claim(TestHub hub, MintedDevice minted) {
-                return claim(hub.startDevice(minted), minted.setupCode());
+    public DeviceAgent claim(TestHub hub, MintedDevice minted) {
+        return claim(hub.startDevice(minted), minted.setupCode());
     }
 
     /** Claims a doorbell that is already powered on and in pairing mode. */
-        public DeviceAgent claim(DeviceAgent agent, String setupCode) {
-                ClaimQr qr = startClaim(setupCode);
+    public DeviceAgent claim(DeviceAgent agent, String setupCode) {
+        ClaimQr qr = startClaim(setupCode);
         agent.camera().show(qr.image());
         assertThat(agent.awaitOwnership(OwnershipState.OWNED, Duration.ofSeconds(20)))
                 .isTrue();

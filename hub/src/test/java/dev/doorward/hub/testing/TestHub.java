@@ -157,7 +157,7 @@ public final class TestHub implements AutoCloseable {
     }
 
     /** Powers a doorbell on, with test-friendly reconnect timings. Closed with the hub. */
-        public DeviceAgent startDevice(MintedDevice device) {
+    public DeviceAgent startDevice(MintedDevice device) {
         return startDevice(device, UnaryOperator.identity());
     }
 
