@@ -3,7 +3,11 @@ import { api, openStream } from './api.js';
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null };
 
+let claimPoll = null;
+
 function show(templateId) {
+  // Leaving the "add a doorbell" view ends its status polling.
+  clearInterval(claimPoll);
   const node = document.getElementById(templateId).content.cloneNode(true);
   view.replaceChildren(node);
 }
@@ -108,7 +112,7 @@ async function refreshDevices() {
     dot.className = `dot ${d.online ? 'online' : ''}`;
     dot.setAttribute('aria-hidden', 'true');
     name.append(dot, d.name);
-        const status = document.createElement('span');
+    const status = document.createElement('span');
     status.className = 'muted device-status';
     status.textContent = d.online ? 'online' : 'offline';
     li.append(name, status);
@@ -172,29 +176,47 @@ async function refreshHistory() {
     list.replaceChildren(li);
     return;
   }
-  list.replaceChildren(...events.map((e) => {
-    const li = document.createElement('li');
-    li.dataset.eventId = e.id;
-    li.dataset.kind = e.kind;
-    const what = document.createElement('span');
-    what.textContent = `${KIND_LABELS[e.kind] || e.kind} · ${e.deviceName}`;
-    const when = document.createElement('time');
-    when.className = 'muted';
-    when.dateTime = e.occurredAt;
-    when.textContent = formatTime(e.occurredAt);
-    li.append(what, when);
-    return li;
-  }));
+  list.replaceChildren(...events.map(historyItem));
+}
+
+function historyItem(e) {
+  const li = document.createElement('li');
+  li.dataset.eventId = e.id;
+  li.dataset.kind = e.kind;
+  const what = document.createElement('span');
+  what.textContent = `${KIND_LABELS[e.kind] || e.kind} · ${e.deviceName}`;
+  const when = document.createElement('time');
+  when.className = 'muted';
+  when.dateTime = e.occurredAt;
+  when.textContent = formatTime(e.occurredAt);
+  li.append(what, when);
+  return li;
+}
+
+// The hub pushes a ring before it stores it (nothing between button and screen waits for the database), and
+// alerts before their events are stored: show a pushed ring or motion at once, and read the stored history
+// again a moment later.
+let historyRefresh = null;
+
+function onPushedEvent(message) {
+  const list = document.getElementById('history');
+  if (list && message.eventId && !list.querySelector(`li[data-event-id="${CSS.escape(message.eventId)}"]`)) {
+    list.querySelectorAll('li:not([data-event-id])').forEach((placeholder) => placeholder.remove());
+    list.prepend(historyItem({
+      id: message.eventId, kind: message.type, deviceName: message.deviceName, occurredAt: message.occurredAt,
+    }));
+  }
+  clearTimeout(historyRefresh);
+  historyRefresh = setTimeout(() => refreshHistory().catch(() => { /* next event refreshes again */ }), 1500);
 }
 
 // ---- add a doorbell: setup code → QR code for the doorbell camera → wait
-
-let claimPoll = null;
 
 function renderAdd() {
   show('tpl-add');
   const form = document.getElementById('claim-form');
   document.getElementById('claim-cancel').addEventListener('click', renderHome);
+  document.getElementById('claim-stop').addEventListener('click', renderHome);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const v = formValues(form);
@@ -224,10 +246,15 @@ function onClaimUpdate(update) {
   if (!qr || qr.dataset.handle !== update.handle || update.state === 'waiting') return;
   clearInterval(claimPoll);
   const status = document.getElementById('claim-status');
+  // The stream and the fallback poll may both report the end: handle it once.
+  if (status.dataset.state) return;
   status.dataset.state = update.state;
+  // Either way the claim code is spent: stop showing it and the steps for showing it.
+  qr.hidden = true;
+  document.querySelector('#claim-step-qr .steps').hidden = true;
+  document.getElementById('claim-stop').hidden = true;
   if (update.state === 'claimed') {
     status.textContent = 'Doorbell added. It is yours now, and only yours.';
-    qr.hidden = true;
   } else {
     status.textContent = update.reason || 'The doorbell could not be added.';
   }
@@ -255,12 +282,12 @@ function onStreamMessage(message) {
   switch (message.type) {
     case 'ring':
       showRing(message);
-      refreshHistory();
+      onPushedEvent(message);
       break;
     case 'motion':
-      refreshHistory();
+      onPushedEvent(message);
       break;
-        case 'device-online':
+    case 'device-online':
     case 'device-offline':
     case 'device-changed':
       refreshDevices();
@@ -270,7 +297,7 @@ function onStreamMessage(message) {
       break;
     case 'security-alert':
       alertBanner(message.message);
-      refreshHistory();
+      onPushedEvent({});
       break;
     default:
       break;

@@ -294,8 +294,7 @@ public class ClaimService {
         tickets.take(ticket)
                 .ifPresentOrElse(
                         claim -> refuseOwned(device, claim, "the doorbell itself"),
-                        () -> alertOwner(
-                                device, "A claim code was shown to '" + device.name() + "' and refused", null));
+                        () -> alertOwner(device, "A claim code was shown to '" + device.name() + "' and refused"));
     }
 
     private void refuseOwned(Device device, ClaimTickets.PendingClaim claim, String detectedBy) {
@@ -314,10 +313,10 @@ public class ClaimService {
                     "That doorbell already has an owner");
         }
         finish(claim, "refused", null, "This doorbell already has an owner. Its owner must release it first.");
-        alertOwner(device, "Someone tried to claim '" + device.name() + "'. It was refused.", claim.accountId());
+        alertOwner(device, "Someone tried to claim '" + device.name() + "'. It was refused.");
     }
 
-    private void alertOwner(Device device, String message, String attemptedBy) {
+    private void alertOwner(Device device, String message) {
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("type", "security-alert");
         alert.put("deviceId", device.id());
