@@ -43,7 +43,9 @@ export const api = {
     request('POST', '/api/login', new URLSearchParams({ username, password }).toString(),
       'application/x-www-form-urlencoded'),
   logout: () => request('POST', '/api/logout'),
-  devices: () => request('GET', '/api/devices'),
+    devices: () => request('GET', '/api/devices'),
+  registerClient: (signingKey, agreementKey, label) =>
+    request('POST', '/api/clients', { signingKey, agreementKey, label }),
   vetoReset: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/veto-reset`),
   history: (householdId) => request('GET', `/api/events?householdId=${encodeURIComponent(householdId)}&limit=30`),
   startClaim: (householdId, setupCode, name, ownerKeyFingerprint) =>

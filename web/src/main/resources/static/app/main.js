@@ -1,7 +1,8 @@
 import { api, openStream } from './api.js';
+import { ensureRegistered } from './keys.js';
 
 const view = document.getElementById('view');
-const state = { session: null, stream: null, household: null };
+const state = { session: null, stream: null, household: null, clientFingerprint: null };
 
 let claimPoll = null;
 
@@ -221,7 +222,7 @@ function renderAdd() {
     e.preventDefault();
     const v = formValues(form);
     try {
-      const claim = await api.startClaim(state.household.id, v.setupCode, v.name, null);
+      const claim = await api.startClaim(state.household.id, v.setupCode, v.name, state.clientFingerprint);
       form.hidden = true;
       const qr = document.getElementById('claim-qr');
       const bytes = Uint8Array.from(atob(claim.qrPng), (c) => c.charCodeAt(0));
@@ -318,7 +319,9 @@ async function start() {
   }
   state.household = state.session.households[0] || null;
   document.getElementById('household-name').textContent = state.household ? state.household.name : '';
-  signOut.hidden = false;
+    signOut.hidden = false;
+  // This browser's keys: the doorbells it adds pin its signing key.
+  state.clientFingerprint = await ensureRegistered(api, state.session.accountId);
   if (!state.stream) state.stream = openStream(onStreamMessage);
   await renderHome();
 }

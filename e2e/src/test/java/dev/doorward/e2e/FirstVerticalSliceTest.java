@@ -8,8 +8,10 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
+import dev.doorward.device.identity.DeviceLayout;
 import dev.doorward.device.link.LinkState;
 import dev.doorward.device.ownership.OwnershipState;
+import dev.doorward.device.ownership.OwnershipStore;
 import dev.doorward.e2e.Chromium.Phone;
 import dev.doorward.hub.testing.TestHub;
 import java.awt.image.BufferedImage;
@@ -124,6 +126,20 @@ class FirstVerticalSliceTest {
             assertThat(doorbell.awaitOwnership(OwnershipState.OWNED, Duration.ofSeconds(10)))
                     .isTrue();
             String deviceId = doorbell.deviceId().orElseThrow();
+
+            // The doorbell pinned this browser's own signing key, whose private half cannot leave the browser.
+            String browserKey = (String) phone.page()
+                    .evaluate("async () => { const k = await import('/app/keys.js');"
+                            + " return (await k.publicKeys(await k.clientKeys())).fingerprint; }");
+            assertThat(new OwnershipStore(new DeviceLayout(minted.deviceDir()).protectedDir())
+                            .load()
+                            .ownerKeyFingerprint())
+                    .isEqualTo(browserKey);
+            Object exported = phone.page()
+                    .evaluate("async () => { const k = await (await import('/app/keys.js')).clientKeys();"
+                            + " try { await crypto.subtle.exportKey('pkcs8', k.signing.privateKey); return 'exported'; }"
+                            + " catch (e) { return e.name; } }");
+            assertThat(exported).isEqualTo("InvalidAccessError");
 
             // Back home: the doorbell is listed, and online once it has connected with its new certificate.
             phone.$("#claim-done").click();

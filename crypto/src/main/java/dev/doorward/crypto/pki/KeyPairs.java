@@ -30,6 +30,42 @@ public final class KeyPairs {
         }
     }
 
+    /**
+     * Reads a P-256 public key in SubjectPublicKeyInfo (SPKI) form, as WebCrypto exports it. Anything else —
+     * another curve, another algorithm, a point not on the curve, trailing bytes — is refused.
+     */
+    public static PublicKey parseP256PublicKey(byte[] subjectPublicKeyInfo) {
+        try {
+            PublicKey key = java.security.KeyFactory.getInstance("EC")
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(subjectPublicKeyInfo));
+            // The JDK does not check that the point lies on the curve; an off-curve point is the classic
+            // invalid-curve attack on ECDH, so check it here.
+            if (!isP256(key)
+                    || !java.util.Arrays.equals(key.getEncoded(), subjectPublicKeyInfo)
+                    || !onCurve((ECPublicKey) key)) {
+                throw new IllegalArgumentException("not a P-256 public key");
+            }
+            return key;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new IllegalArgumentException("not a P-256 public key");
+        }
+    }
+
+    private static boolean onCurve(ECPublicKey key) {
+        java.math.BigInteger p = ((java.security.spec.ECFieldFp) P256.getCurve().getField()).getP();
+        java.math.BigInteger x = key.getW().getAffineX();
+        java.math.BigInteger y = key.getW().getAffineY();
+        if (x.signum() < 0 || x.compareTo(p) >= 0 || y.signum() < 0 || y.compareTo(p) >= 0) {
+            return false;
+        }
+        java.math.BigInteger left = y.modPow(java.math.BigInteger.TWO, p);
+        java.math.BigInteger right = x.pow(3)
+                .add(P256.getCurve().getA().multiply(x))
+                .add(P256.getCurve().getB())
+                .mod(p);
+        return left.equals(right);
+    }
+
     /** True if {@code key} is an EC key on the NIST P-256 curve. */
     public static boolean isP256(PublicKey key) {
         if (!(key instanceof ECPublicKey ec)) {

@@ -6,6 +6,7 @@ import dev.doorward.crypto.setup.SetupCodes;
 import dev.doorward.crypto.setup.SetupProof;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
+import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
@@ -49,6 +50,7 @@ public class ClaimService {
     private static final Pattern FINGERPRINT = Pattern.compile("[A-Za-z0-9_-]{43}");
 
     private final ClaimTickets tickets;
+    private final MemberClients memberClients;
     private final Households households;
     private final Devices devices;
     private final HubPki pki;
@@ -62,6 +64,7 @@ public class ClaimService {
 
     ClaimService(
             ClaimTickets tickets,
+            MemberClients memberClients,
             Households households,
             Devices devices,
             HubPki pki,
@@ -73,6 +76,7 @@ public class ClaimService {
             Clock clock,
             SecureRandom random) {
         this.tickets = tickets;
+        this.memberClients = memberClients;
         this.households = households;
         this.devices = devices;
         this.pki = pki;
@@ -109,10 +113,14 @@ public class ClaimService {
         if (name.length() > 64) {
             throw new InvalidInput("A doorbell name has at most 64 characters");
         }
-        String ownerKey = ownerKeyFp == null || ownerKeyFp.isBlank() ? ClaimCode.NO_OWNER_KEY : ownerKeyFp;
-        if (!ClaimCode.NO_OWNER_KEY.equals(ownerKey)
-                && !FINGERPRINT.matcher(ownerKey).matches()) {
-            throw new InvalidInput("The browser key fingerprint is malformed");
+        // The doorbell pins this key: it must be a browser of this very account, not any key the request names.
+        String ownerKey = ownerKeyFp == null ? "" : ownerKeyFp;
+        if (!FINGERPRINT.matcher(ownerKey).matches()
+                || memberClients
+                        .byFingerprint(ownerKey)
+                        .filter(c -> c.accountId().equals(account.id()))
+                        .isEmpty()) {
+            throw new InvalidInput("This browser has no registered key yet; reload the page and try again");
         }
         // Each ticket is one setup-code guess; limit them per account.
         TooManyRequests.check(limiter, RateLimit.CLAIM_TICKETS_PER_ACCOUNT, account.id());

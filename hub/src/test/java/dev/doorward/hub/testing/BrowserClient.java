@@ -1,5 +1,6 @@
 package dev.doorward.hub.testing;
 
+import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.crypto.tls.TlsContexts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,8 +14,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -144,13 +148,55 @@ public final class BrowserClient {
         return get("/api/session").json().get("households").get(0).get("id").stringValue();
     }
 
-    /** Starts adding a doorbell; returns the response with handle and QR PNG (base64). */
+    /** Starts adding a doorbell from this browser (its key is what the doorbell pins). */
     public Response startClaim(String householdId, String setupCode) {
+        String ownerKey = clientFingerprint != null ? clientFingerprint : "-";
+        if (clientFingerprint == null
+                && get("/api/session").json().path("signedIn").asBoolean()) {
+            ownerKey = registerClient();
+        }
         return postJson(
-                "/api/claims", Map.of("householdId", householdId, "setupCode", setupCode, "name", "Front door"));
+                "/api/claims",
+                Map.of(
+                        "householdId",
+                        householdId,
+                        "setupCode",
+                        setupCode,
+                        "name",
+                        "Front door",
+                        "ownerKeyFingerprint",
+                        ownerKey));
     }
 
-    // ---- the live stream
+    private String clientFingerprint;
+    private KeyPair clientSigningKey;
+
+    /** What the web app does after sign-in: make this browser's keys and register their public halves. */
+    public String registerClient() {
+        clientSigningKey = KeyPairs.newP256(new SecureRandom());
+        KeyPair agreement = KeyPairs.newP256(new SecureRandom());
+        Response response = postJson(
+                "/api/clients",
+                Map.of(
+                        "signingKey",
+                                Base64.getEncoder()
+                                        .encodeToString(
+                                                clientSigningKey.getPublic().getEncoded()),
+                        "agreementKey",
+                                Base64.getEncoder()
+                                        .encodeToString(agreement.getPublic().getEncoded()),
+                        "label", "test browser"));
+        if (response.status() != 201 && response.status() != 200) {
+            throw new IllegalStateException("client registration failed: " + response.status() + " " + response.body());
+        }
+        clientFingerprint = response.json().get("signingKeyFingerprint").stringValue();
+        return clientFingerprint;
+    }
+
+    /** The fingerprint of this browser's signing key, once registered. */
+    public String clientFingerprint() {
+        return clientFingerprint;
+    } // ---- the live stream
 
     public Stream openStream() {
         Stream stream = new Stream();

@@ -37,16 +37,18 @@ class WebSecurityTest {
     static Household neighbour;
 
     /** Every route the hub serves, with who may use it. A new route must be added here with its checks. */
-    static final Map<String, String> POLICY = Map.of(
-            "GET /api/session", "anyone (says whether signed in)",
-            "POST /api/setup", "anyone holding the one-time setup token, only while no account exists",
-            "POST /api/accounts", "anyone, only when open sign-up is on",
-            "GET /api/devices", "signed in; lists only the account's households' devices",
-            "POST /api/devices/{id}/veto-reset", "owner or admin of the device's household",
-            "POST /api/claims", "owner or admin of the household",
-            "GET /api/claims/{handle}", "the account that started the claim",
-            "GET /api/events", "member of the household",
-            "GET /api/audit", "owner or admin of the household");
+    static final Map<String, String> POLICY = Map.ofEntries(
+            Map.entry("GET /api/session", "anyone (says whether signed in)"),
+            Map.entry("POST /api/setup", "anyone holding the one-time setup token, only while no account exists"),
+            Map.entry("POST /api/accounts", "anyone, only when open sign-up is on"),
+            Map.entry("GET /api/devices", "signed in; lists only the account's households' devices"),
+            Map.entry("POST /api/devices/{id}/veto-reset", "owner or admin of the device's household"),
+            Map.entry("POST /api/claims", "owner or admin of the household"),
+            Map.entry("GET /api/claims/{handle}", "the account that started the claim"),
+            Map.entry("GET /api/events", "member of the household"),
+            Map.entry("GET /api/audit", "owner or admin of the household"),
+            Map.entry("POST /api/clients", "signed in; registers this browser's public keys for the signed-in account"),
+            Map.entry("GET /api/clients", "signed in; lists the account's own browsers"));
 
     @BeforeAll
     static void start() {
@@ -229,6 +231,27 @@ class WebSecurityTest {
                         .get("chainIntact")
                         .asBoolean())
                 .isFalse();
+    }
+
+    @Test
+    void aDoorbellCanOnlyBePinnedToABrowserOfTheClaimingAccount() {
+        String neighbourKey = neighbour.browser().registerClient();
+        BrowserClient owners = owner.browser();
+        // Not a key, not P-256: refused.
+        assertThat(owners.postJson("/api/clients", Map.of("signingKey", "AAAA", "agreementKey", "AAAA"))
+                        .status())
+                .isEqualTo(400);
+        // The neighbour's browser key cannot be pinned by the owner's claim, nor an unknown one.
+        for (String key : new String[] {neighbourKey, "A".repeat(43), "-"}) {
+            BrowserClient.Response claim = owners.postJson(
+                    "/api/claims",
+                    Map.of("householdId", owner.householdId(), "setupCode", "1357924680", "ownerKeyFingerprint", key));
+            assertThat(claim.status()).as(key).isEqualTo(400);
+        }
+        // The owner's own browsers list only the owner's keys.
+        String ownKey = owners.registerClient();
+        assertThat(owners.get("/api/clients").body()).contains(ownKey).doesNotContain(neighbourKey);
+        assertThat(hub.browser().get("/api/clients").status()).isEqualTo(401);
     }
 
     @Test

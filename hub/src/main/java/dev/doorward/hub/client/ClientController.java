@@ -1,0 +1,94 @@
+package dev.doorward.hub.client;
+
+import dev.doorward.crypto.pki.Fingerprints;
+import dev.doorward.crypto.pki.KeyPairs;
+import dev.doorward.hub.account.SignedInAccount;
+import dev.doorward.hub.audit.AuditLog;
+import dev.doorward.hub.household.Households;
+import dev.doorward.hub.web.InvalidInput;
+import dev.doorward.hub.web.NotFound;
+import java.util.Base64;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A browser registers the public halves of its keys (ECDSA P-256 for signing, ECDH P-256 for key agreement,
+ * both made non-extractable by WebCrypto). The signing key's fingerprint is what a doorbell pins when this
+ * browser claims it.
+ */
+@RestController
+class ClientController {
+    private final MemberClients clients;
+    private final Households households;
+    private final AuditLog audit;
+
+    ClientController(MemberClients clients, Households households, AuditLog audit) {
+        this.clients = clients;
+        this.households = households;
+        this.audit = audit;
+    }
+
+    record NewClient(String signingKey, String agreementKey, String label) {}
+
+    record ClientView(String id, String signingKeyFingerprint, String label, String createdAt) {}
+
+    @PostMapping("/api/clients")
+    ResponseEntity<ClientView> register(
+            @AuthenticationPrincipal SignedInAccount account, @RequestBody NewClient request) {
+        byte[] signing = p256(request.signingKey(), "signing");
+        p256(request.agreementKey(), "key agreement");
+        String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(signing);
+        String label = request.label() == null || request.label().isBlank()
+                ? "Browser"
+                : request.label().strip();
+        if (label.length() > 64) {
+            throw new InvalidInput("A client label has at most 64 characters");
+        }
+        MemberClients.Registration registration =
+                clients.register(account.id(), request.signingKey(), request.agreementKey(), fingerprint, label);
+        MemberClients.MemberClient client = registration.client();
+        if (!client.accountId().equals(account.id())) {
+            // Someone else's key: say nothing about whose.
+            throw new NotFound();
+        }
+        boolean created = registration.created();
+        for (Households.Membership m :
+                created ? households.membershipsOf(account.id()) : List.<Households.Membership>of()) {
+            audit.record(
+                    m.householdId(),
+                    "account:" + account.id(),
+                    "client-registered",
+                    "A browser key (" + fingerprint.substring(0, 8) + "…) was registered for " + account.getUsername());
+        }
+        return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
+                .body(view(client));
+    }
+
+    @GetMapping("/api/clients")
+    List<ClientView> list(@AuthenticationPrincipal SignedInAccount account) {
+        return clients.ofAccount(account.id()).stream()
+                .map(ClientController::view)
+                .toList();
+    }
+
+    private static ClientView view(MemberClients.MemberClient c) {
+        return new ClientView(
+                c.id(), c.signingKeyFingerprint(), c.label(), c.createdAt().toString());
+    }
+
+    private static byte[] p256(String base64, String what) {
+        try {
+            byte[] spki = Base64.getDecoder().decode(base64 == null ? "" : base64);
+            KeyPairs.parseP256PublicKey(spki);
+            return spki;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("The " + what + " key must be a P-256 public key (SPKI, base64)");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// This browser's own keys (DESIGN §3): an ECDSA P-256 signing key and an ECDH P-256 key-agreement key,
+// made by WebCrypto as non-extractable and kept in IndexedDB. Only the public halves ever leave the
+// browser; the signing key's fingerprint is what a doorbell pins when this browser claims it.
+
+const DB_NAME = 'doorward';
+const STORE = 'keys';
+const RECORD = 'client';
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function idb(mode, action) {
+  return openDb().then((db) => new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, mode);
+    const request = action(tx.objectStore(STORE));
+    tx.oncomplete = () => { db.close(); resolve(request.result); };
+    tx.onerror = () => { db.close(); reject(tx.error); };
+  }));
+}
+
+function base64(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes)));
+}
+
+function base64url(bytes) {
+  return base64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function createKeys() {
+  const signing = await crypto.subtle.generateKey(
+    { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  const agreement = await crypto.subtle.generateKey(
+    { name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveKey', 'deriveBits']);
+  return { signing, agreement, registeredFor: {} };
+}
+
+/** This browser's keys, made on first use and kept from then on. */
+export async function clientKeys() {
+  let keys = await idb('readonly', (store) => store.get(RECORD));
+  if (!keys) {
+    keys = await createKeys();
+    await idb('readwrite', (store) => store.put(keys, RECORD));
+  }
+  return keys;
+}
+
+/** The public halves, as the hub stores them (SPKI, base64), and the signing key's fingerprint. */
+export async function publicKeys(keys) {
+  const signingSpki = await crypto.subtle.exportKey('spki', keys.signing.publicKey);
+  const agreementSpki = await crypto.subtle.exportKey('spki', keys.agreement.publicKey);
+  const fingerprint = base64url(await crypto.subtle.digest('SHA-256', signingSpki));
+  return { signingKey: base64(signingSpki), agreementKey: base64(agreementSpki), fingerprint };
+}
+
+/** Makes sure the hub knows this browser for the signed-in account; returns the key fingerprint. */
+export async function ensureRegistered(api, accountId) {
+  const keys = await clientKeys();
+  const pub = await publicKeys(keys);
+  if (keys.registeredFor[accountId] !== pub.fingerprint) {
+    const label = navigator.userAgent.includes('Mobile') ? 'Phone browser' : 'Browser';
+    await api.registerClient(pub.signingKey, pub.agreementKey, label);
+    keys.registeredFor[accountId] = pub.fingerprint;
+    await idb('readwrite', (store) => store.put(keys, RECORD));
+  }
+  return pub.fingerprint;
+}
