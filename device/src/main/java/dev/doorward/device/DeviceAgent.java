@@ -20,6 +20,7 @@ import dev.doorward.device.ownership.OwnershipLifecycle;
 import dev.doorward.device.ownership.OwnershipLifecycle.Step;
 import dev.doorward.device.ownership.OwnershipState;
 import dev.doorward.device.ownership.OwnershipStore;
+import dev.doorward.device.ownership.ReleaseStatement;
 import dev.doorward.device.pairing.ClaimCodeSightings;
 import dev.doorward.device.pairing.ClaimCodeSightings.Decision;
 import dev.doorward.device.pairing.ClaimConversation;
@@ -35,6 +36,7 @@ import dev.doorward.protocol.LinkMessage.EventAck;
 import dev.doorward.protocol.LinkMessage.FromDevice;
 import dev.doorward.protocol.LinkMessage.FromHub;
 import dev.doorward.protocol.LinkMessage.LinkError;
+import dev.doorward.protocol.LinkMessage.Release;
 import dev.doorward.protocol.LinkMessage.RenewCertificate;
 import dev.doorward.protocol.LinkMessage.ResetVeto;
 import dev.doorward.protocol.LinkMessage.Welcome;
@@ -409,6 +411,38 @@ public final class DeviceAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * The owner releases the device (selling it, giving it away). Only a statement signed by the browser key
+     * pinned at claim time counts; then the device reports RELEASED and wipes itself like a completed reset.
+     */
+    private void released(Release release) {
+        if (closed || completing != null) {
+            return;
+        }
+        Optional<String> problem =
+                ReleaseStatement.problem(release, ownership, config.clock().instant());
+        if (problem.isPresent()) {
+            log.warn("Refused a release: {}", problem.get());
+            if (link != null) {
+                link.send(new LinkError(ErrorCode.NOT_ALLOWED, "release refused: " + problem.get()));
+            }
+            return;
+        }
+        log.warn("Released by the owner: reporting, then resetting to factory-new");
+        String eventId = report(EventKind.RELEASED, null);
+        ResetCompletion completion = new ResetCompletion(eventId);
+        completion.release = true;
+        completing = completion;
+        completion.timeout = executor.schedule(
+                () -> guarded(() -> {
+                    if (completing == completion) {
+                        completeReset();
+                    }
+                }),
+                RESET_REPORT_GRACE.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
     private void checkResetDeadline() {
         if (closed || completing != null) {
             return;
@@ -447,7 +481,8 @@ public final class DeviceAgent implements AutoCloseable {
         if (completion != null && completion.timeout != null) {
             completion.timeout.cancel(false);
         }
-        if (!ownership.isResetPending()) {
+        boolean released = completion != null && completion.release;
+        if (!ownership.isResetPending() && !released) {
             return;
         }
         stopLink();
@@ -744,6 +779,7 @@ public final class DeviceAgent implements AutoCloseable {
                     }
                 }
                 case ResetVeto veto -> resetVetoed();
+                case Release release -> released(release);
                 case CertificateRenewed renewed -> certificateRenewed(renewed);
                 default -> log.warn("Ignored an unexpected {} on the link", message.type());
             }
@@ -813,6 +849,8 @@ public final class DeviceAgent implements AutoCloseable {
     private static final class ResetCompletion {
         final String eventId;
         ScheduledFuture<?> timeout;
+        /** An owner's release rather than the end of a cooling-off period. */
+        boolean release;
 
         ResetCompletion(String eventId) {
             this.eventId = eventId;

@@ -24,7 +24,9 @@ public enum EventKind {
     /** The owner's veto reached the device: the reset is cancelled and the device stays owned. */
     RESET_CANCELLED,
     /** The cooling-off period ended without a veto: the device wipes itself and becomes factory-new. */
-    RESET_COMPLETED;
+    RESET_COMPLETED,
+    /** The owner released the device with a statement signed by their own browser key; it wipes itself. */
+    RELEASED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -107,6 +107,11 @@ public final class LinkCodec {
             case LinkMessage.RenewCertificate m -> {}
             case LinkMessage.CertificateRenewed m -> body.put("operationalCertificate", m.operationalCertificatePem());
             case LinkMessage.ResetVeto m -> {}
+            case LinkMessage.Release m -> {
+                body.put("statement", m.statement());
+                body.put("signature", m.signature());
+                body.put("signerPublicKey", m.signerPublicKey());
+            }
             case ClaimRefused m -> body.put("reason", m.reason().wireName());
             case LinkError m -> {
                 body.put("code", m.code().wireName());
@@ -208,6 +213,13 @@ public final class LinkCodec {
             case CERTIFICATE_RENEWED ->
                 new LinkMessage.CertificateRenewed(
                         new Fields(bodyNode, type, Set.of("operationalCertificate")).pem("operationalCertificate"));
+            case RELEASE -> {
+                Fields b = new Fields(bodyNode, type, Set.of("statement", "signature", "signerPublicKey"));
+                yield new LinkMessage.Release(
+                        b.string("statement", Limits.MAX_DETAIL_CHARS),
+                        b.binary("signature"),
+                        b.binary("signerPublicKey"));
+            }
             case RESET_VETO -> {
                 new Fields(bodyNode, type, Set.of());
                 yield new LinkMessage.ResetVeto();

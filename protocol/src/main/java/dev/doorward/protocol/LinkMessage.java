@@ -147,6 +147,25 @@ public sealed interface LinkMessage {
      */
     record ResetVeto() implements FromHub {}
 
+    /**
+     * The owner releases the device. {@code statement} is {@code doorward-release:1:<deviceId>:<epoch millis>},
+     * signed (ECDSA P-256, SHA-256, IEEE P1363 r‖s as WebCrypto makes it) by the browser key whose
+     * fingerprint the device pinned at claim time; the hub only carries it and cannot make one.
+     */
+    record Release(String statement, String signature, String signerPublicKey) implements FromHub {
+        public static Release of(String statement, byte[] signature, byte[] signerPublicKey) {
+            return new Release(statement, Binary.encode(signature), Binary.encode(signerPublicKey));
+        }
+
+        public byte[] signatureBytes() {
+            return Binary.decode(signature);
+        }
+
+        public byte[] signerPublicKeyBytes() {
+            return Binary.decode(signerPublicKey);
+        }
+    }
+
     /** The hub stored the event durably; the device may drop it from its outbox. */
     record EventAck(String eventId) implements FromHub {}
 

@@ -15,6 +15,7 @@ public enum MessageType {
     EVENT_ACK("event-ack", false, true),
     CERTIFICATE_RENEWED("certificate-renewed", false, true),
     RESET_VETO("reset-veto", false, true),
+    RELEASE("release", false, true),
     CLAIM_REFUSED("claim-refused", true, true),
     ERROR("error", true, true);
 
@@ -64,6 +65,7 @@ public enum MessageType {
             case LinkMessage.RenewCertificate m -> RENEW_CERTIFICATE;
             case LinkMessage.CertificateRenewed m -> CERTIFICATE_RENEWED;
             case LinkMessage.ResetVeto m -> RESET_VETO;
+            case LinkMessage.Release m -> RELEASE;
             case LinkMessage.ClaimRefused m -> CLAIM_REFUSED;
             case LinkMessage.LinkError m -> ERROR;
         };

@@ -80,6 +80,7 @@ class LinkCodecRoundTripTest {
                         "event-ack",
                         "certificate-renewed",
                         "reset-veto",
+                        "release",
                         "claim-refused",
                         "error");
         assertThat(Arrays.stream(EventKind.values()).map(EventKind::wireName))
@@ -92,7 +93,8 @@ class LinkCodecRoundTripTest {
                         "claim-refused",
                         "reset-pending",
                         "reset-cancelled",
-                        "reset-completed");
+                        "reset-completed",
+                        "released");
         assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::wireName))
                 .containsExactly(
                         "malformed",

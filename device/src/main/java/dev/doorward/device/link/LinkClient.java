@@ -218,6 +218,7 @@ public final class LinkClient implements AutoCloseable {
             case LinkMessage.EventAck ack -> handler.received(ack);
             case LinkMessage.CertificateRenewed renewed -> handler.received(renewed);
             case LinkMessage.ResetVeto veto -> handler.received(veto);
+            case LinkMessage.Release release -> handler.received(release);
         }
     }
 

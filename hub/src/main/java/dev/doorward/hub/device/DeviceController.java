@@ -1,10 +1,16 @@
 package dev.doorward.hub.device;
 
+import dev.doorward.crypto.pki.Fingerprints;
+import dev.doorward.hub.account.Accounts;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
+import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.household.Role;
 import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.ratelimit.RateLimit;
+import dev.doorward.hub.ratelimit.RateLimiter;
+import dev.doorward.hub.ratelimit.TooManyRequests;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
 import dev.doorward.protocol.LinkMessage;
@@ -12,9 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -25,8 +33,24 @@ class DeviceController {
     private final Households households;
     private final DeviceConnections connections;
     private final AuditLog audit;
+    private final Accounts accounts;
+    private final PasswordEncoder passwordEncoder;
+    private final MemberClients memberClients;
+    private final RateLimiter limiter;
 
-    DeviceController(Devices devices, Households households, DeviceConnections connections, AuditLog audit) {
+    DeviceController(
+            Devices devices,
+            Households households,
+            DeviceConnections connections,
+            AuditLog audit,
+            Accounts accounts,
+            PasswordEncoder passwordEncoder,
+            MemberClients memberClients,
+            RateLimiter limiter) {
+        this.accounts = accounts;
+        this.passwordEncoder = passwordEncoder;
+        this.memberClients = memberClients;
+        this.limiter = limiter;
         this.devices = devices;
         this.households = households;
         this.connections = connections;
@@ -62,6 +86,62 @@ class DeviceController {
             }
         }
         return views;
+    }
+
+    record ReleaseRequest(String password, String statement, String signature, String signerPublicKey) {
+        @Override
+        public String toString() {
+            return "ReleaseRequest[password=[REDACTED]]";
+        }
+    }
+
+    /**
+     * Releases a doorbell (selling it, giving it away). The hub checks the password again (step-up) and that
+     * the signing key is one of this account's browsers, then carries the signed statement to the doorbell —
+     * which is the one that decides: it accepts only its pinned owner key. The doorbell reports RELEASED and
+     * wipes itself; the hub then forgets it.
+     */
+    @PostMapping("/api/devices/{id}/release")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    void release(
+            @AuthenticationPrincipal SignedInAccount account,
+            @PathVariable String id,
+            @RequestBody ReleaseRequest request) {
+        Devices.Device device = devices.byId(id).orElseThrow(NotFound::new);
+        Role role = households.roleOf(account.id(), device.householdId()).orElseThrow(NotFound::new);
+        if (!role.isAdmin()) {
+            throw new NotFound();
+        }
+        TooManyRequests.check(limiter, RateLimit.LOGIN_PER_ACCOUNT, account.getUsername());
+        String hash =
+                accounts.byId(account.id()).map(Accounts.Account::passwordHash).orElseThrow(NotFound::new);
+        if (request.password() == null || !passwordEncoder.matches(request.password(), hash)) {
+            audit.record(
+                    device.householdId(),
+                    "account:" + account.id(),
+                    "release-refused",
+                    "Wrong password when releasing '" + device.name() + "'");
+            throw new InvalidInput("Wrong password");
+        }
+        LinkMessage.Release release;
+        try {
+            release = new LinkMessage.Release(request.statement(), request.signature(), request.signerPublicKey());
+            String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(release.signerPublicKeyBytes());
+            memberClients
+                    .byFingerprint(fingerprint)
+                    .filter(c -> c.accountId().equals(account.id()))
+                    .orElseThrow(() -> new InvalidInput("Sign the release in a browser of your own account"));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidInput("The release statement is malformed");
+        }
+        if (!connections.send(id, release)) {
+            throw new InvalidInput("'" + device.name() + "' is offline; it must be online to be released");
+        }
+        audit.record(
+                device.householdId(),
+                "account:" + account.id(),
+                "release-requested",
+                account.getUsername() + " released '" + device.name() + "'");
     }
 
     /**

@@ -86,6 +86,17 @@ public class EventService {
                 alert(device, "The reset of '" + device.name() + "' is cancelled. It stays yours.");
                 streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
             }
+            case RELEASED -> {
+                audit.record(
+                        device.householdId(),
+                        "device:" + device.id(),
+                        "device-released",
+                        "'" + device.name() + "' was released by its owner and has wiped itself");
+                alert(device, "'" + device.name() + "' is released. It is no longer yours and can be added again.");
+                devices.delete(device.id());
+                streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+                return;
+            }
             case RESET_COMPLETED -> {
                 // The doorbell is wiping itself: it is nobody's any more. Its row, events and history go.
                 audit.record(

@@ -1,6 +1,7 @@
 package dev.doorward.hub.testing;
 
 import dev.doorward.crypto.pki.KeyPairs;
+import dev.doorward.crypto.pki.Signatures;
 import dev.doorward.crypto.tls.TlsContexts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -191,6 +192,21 @@ public final class BrowserClient {
         }
         clientFingerprint = response.json().get("signingKeyFingerprint").stringValue();
         return clientFingerprint;
+    }
+
+    /** Signs as this browser's key does in WebCrypto (P-256, SHA-256, r‖s); base64url. */
+    public String signWithClientKey(String statement) {
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(Signatures.sign(
+                        clientSigningKey.getPrivate(), statement.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** This browser's public signing key (SPKI), base64url. */
+    public String clientPublicKey() {
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(clientSigningKey.getPublic().getEncoded());
     }
 
     /** The fingerprint of this browser's signing key, once registered. */

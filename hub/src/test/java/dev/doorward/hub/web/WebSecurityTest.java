@@ -48,6 +48,9 @@ class WebSecurityTest {
             Map.entry("GET /api/events", "member of the household"),
             Map.entry("GET /api/audit", "owner or admin of the household"),
             Map.entry("POST /api/clients", "signed in; registers this browser's public keys for the signed-in account"),
+            Map.entry(
+                    "POST /api/devices/{id}/release",
+                    "owner or admin of the household, password again, own browser key; the doorbell checks the signature"),
             Map.entry("GET /api/clients", "signed in; lists the account's own browsers"));
 
     @BeforeAll
