@@ -46,6 +46,9 @@ export const api = {
     devices: () => request('GET', '/api/devices'),
   registerClient: (signingKey, agreementKey, label) =>
     request('POST', '/api/clients', { signingKey, agreementKey, label }),
+    releaseDevice: (deviceId, password, statement, signature, signerPublicKey) =>
+    request('POST', `/api/devices/${encodeURIComponent(deviceId)}/release`,
+      { password, statement, signature, signerPublicKey }),
   vetoReset: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/veto-reset`),
   history: (householdId) => request('GET', `/api/events?householdId=${encodeURIComponent(householdId)}&limit=30`),
   startClaim: (householdId, setupCode, name, ownerKeyFingerprint) =>

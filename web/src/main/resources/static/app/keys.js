@@ -70,3 +70,12 @@ export async function ensureRegistered(api, accountId) {
   }
   return pub.fingerprint;
 }
+
+/** Signs a statement with this browser's signing key (ECDSA P-256, SHA-256, r‖s as WebCrypto makes it). */
+export async function signStatement(text) {
+  const keys = await clientKeys();
+  const signature = await crypto.subtle.sign(
+    { name: 'ECDSA', hash: 'SHA-256' }, keys.signing.privateKey, new TextEncoder().encode(text));
+  const spki = await crypto.subtle.exportKey('spki', keys.signing.publicKey);
+  return { signature: base64url(signature), signerPublicKey: base64url(spki) };
+}

@@ -1,5 +1,5 @@
 import { api, openStream } from './api.js';
-import { ensureRegistered } from './keys.js';
+import { ensureRegistered, signStatement } from './keys.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null };
@@ -117,7 +117,8 @@ async function refreshDevices() {
     status.className = 'muted device-status';
     status.textContent = d.online ? 'online' : 'offline';
     li.append(name, status);
-    if (d.resetPendingUntil) li.append(resetNotice(d));
+        if (d.resetPendingUntil) li.append(resetNotice(d));
+    li.append(releaseControl(d));
     return li;
   }));
 }
@@ -151,6 +152,49 @@ function resetNotice(device) {
     box.append(veto);
   }
   return box;
+}
+
+// Selling or giving the doorbell away: the release is signed here, by this browser's own key — the one
+// the doorbell pinned when it was added — after the password is entered again.
+function releaseControl(device) {
+  const details = document.createElement('details');
+  details.className = 'release';
+  const summary = document.createElement('summary');
+  summary.textContent = 'Release…';
+  const form = document.createElement('form');
+  form.className = 'form release-form';
+  const label = document.createElement('label');
+  label.textContent = `Your password, to release ${device.name} (it forgets you and can be added by anyone with its setup code)`;
+  const password = document.createElement('input');
+  password.type = 'password';
+  password.name = 'password';
+  password.required = true;
+  password.autocomplete = 'current-password';
+  label.append(password);
+  const submit = document.createElement('button');
+  submit.className = 'danger';
+  submit.type = 'submit';
+  submit.textContent = 'Release this doorbell';
+  const error = document.createElement('p');
+  error.className = 'error';
+  error.setAttribute('role', 'alert');
+  form.append(label, submit, error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    submit.disabled = true;
+    try {
+      const statement = `doorward-release:1:${device.id}:${Date.now()}`;
+      const signed = await signStatement(statement);
+      await api.releaseDevice(device.id, password.value, statement, signed.signature, signed.signerPublicKey);
+      error.textContent = '';
+      form.replaceChildren(Object.assign(document.createElement('p'), { textContent: 'Release sent. Waiting for the doorbell…' }));
+    } catch (err) {
+      error.textContent = err.message;
+      submit.disabled = false;
+    }
+  });
+  details.append(summary, form);
+  return details;
 }
 
 function countdown(until) {

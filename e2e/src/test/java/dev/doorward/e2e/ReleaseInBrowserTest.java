@@ -1,0 +1,103 @@
+package dev.doorward.e2e;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.factory.MintedDevice;
+import dev.doorward.device.link.LinkState;
+import dev.doorward.device.ownership.OwnershipState;
+import dev.doorward.e2e.Chromium.Phone;
+import dev.doorward.hub.testing.Household;
+import dev.doorward.hub.testing.TestHub;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Selling the doorbell from the phone that added it: the release is signed in the browser with its own
+ * WebCrypto key (the one the doorbell pinned), after the password is typed again; the doorbell checks the
+ * signature, wipes itself and leaves the household's list.
+ */
+class ReleaseInBrowserTest {
+    @TempDir
+    static Path dir;
+
+    static TestHub hub;
+    static Chromium chromium;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHub.start(dir);
+        chromium = Chromium.launch();
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (chromium != null) {
+                chromium.close();
+            }
+        } finally {
+            if (hub != null) {
+                hub.close();
+            }
+        }
+    }
+
+    @Test
+    void theOwnersBrowserReleasesTheDoorbell() {
+        MintedDevice minted = hub.mintDevice("front");
+        DeviceAgent doorbell = hub.startDevice(minted);
+        try (Phone phone = chromium.phone("owner")) {
+            phone.page().navigate(hub.setupLink());
+            Locator setup = phone.$("#setup-form");
+            setup.locator("[name=username]").fill("owner");
+            setup.locator("[name=password]").fill(Household.PASSWORD);
+            setup.locator("button[type=submit]").click();
+            assertThat(phone.$("#device-list")).containsText("No doorbell yet");
+
+            phone.$("#add-doorbell").click();
+            phone.$("#claim-form [name=setupCode]").fill(minted.setupCode());
+            phone.$("#claim-form button[type=submit]").click();
+            Locator qr = phone.$("#claim-qr");
+            phone.page()
+                    .waitForFunction("() => { const img = document.getElementById('claim-qr');"
+                            + " return img.complete && img.naturalWidth > 0; }");
+            doorbell.camera().show(Chromium.pictureOf(qr));
+            assertThat(phone.$("#claim-status"))
+                    .hasAttribute(
+                            "data-state", "claimed", new LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
+            doorbell.camera().clearShown();
+            assertThat(doorbell.awaitLinkState(LinkState.CONNECTED, Duration.ofSeconds(20)))
+                    .isTrue();
+            phone.$("#claim-done").click();
+
+            Locator listed = phone.$("#device-list li[data-device-id]");
+            assertThat(listed).hasCount(1);
+            listed.locator(".release summary").click();
+            Locator form = listed.locator(".release-form");
+            form.locator("[name=password]").fill("wrong password here");
+            form.locator("button[type=submit]").click();
+            assertThat(form.locator(".error")).containsText("Wrong password");
+            assertThat(doorbell.ownershipState()).isEqualTo(OwnershipState.OWNED);
+
+            form.locator("[name=password]").fill(Household.PASSWORD);
+            form.locator("button[type=submit]").click();
+            assertThat(doorbell.awaitOwnership(OwnershipState.FACTORY_NEW, Duration.ofSeconds(15)))
+                    .isTrue();
+            assertThat(phone.$("#device-list li[data-device-id]"))
+                    .hasCount(0, new LocatorAssertions.HasCountOptions().setTimeout(10_000));
+            assertThat(phone.$("#alerts")).containsText("is released");
+            phone.screenshot("release-done");
+
+            assertThat(phone.cspViolations()).isEmpty();
+            assertThat(phone.consoleErrors()).allSatisfy(e -> assertThat(e).contains("400"));
+        }
+    }
+}
