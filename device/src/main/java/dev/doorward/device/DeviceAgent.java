@@ -15,6 +15,7 @@ import dev.doorward.device.link.Transport;
 import dev.doorward.device.link.WebSocketTransport;
 import dev.doorward.device.outbox.Outbox;
 import dev.doorward.device.ownership.CertificateRenewal;
+import dev.doorward.device.ownership.MoveStatement;
 import dev.doorward.device.ownership.Ownership;
 import dev.doorward.device.ownership.OwnershipLifecycle;
 import dev.doorward.device.ownership.OwnershipLifecycle.Step;
@@ -40,6 +41,7 @@ import dev.doorward.protocol.LinkMessage.Release;
 import dev.doorward.protocol.LinkMessage.RenewCertificate;
 import dev.doorward.protocol.LinkMessage.ResetVeto;
 import dev.doorward.protocol.LinkMessage.Welcome;
+import dev.doorward.protocol.MoveCode;
 import dev.doorward.protocol.ProtocolException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -595,6 +597,10 @@ public final class DeviceAgent implements AutoCloseable {
             if (text.isEmpty()) {
                 return;
             }
+            if (MoveCode.looksLikeOne(text.get())) {
+                moveSeen(text.get());
+                return;
+            }
             switch (sightings.sighted(text.get(), ownership)) {
                 case Decision.Claim c -> startClaim(c.code());
                 case Decision.Report r -> {
@@ -606,6 +612,32 @@ public final class DeviceAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("Camera scan failed", e);
         }
+    }
+
+    /**
+     * The owner shows the doorbell its hub's new address. It follows only a move signed by the pinned owner
+     * key for the same hub CA and this device; anything else is ignored (and never a new owner).
+     */
+    private void moveSeen(String text) {
+        MoveCode code;
+        try {
+            code = MoveCode.parse(text);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        if (ownership.hubUrl() != null && ownership.hubUrl().equals(code.hubUrl())) {
+            return; // already there
+        }
+        Optional<String> problem =
+                MoveStatement.problem(code, ownership, config.clock().instant());
+        if (problem.isPresent()) {
+            log.warn("Ignored a move code: {}", problem.get());
+            return;
+        }
+        log.warn("The owner moved the hub to {}; reconnecting there", code.hubUrl());
+        change(ownership.withHubUrl(code.hubUrl()));
+        stopLink();
+        startLink();
     }
 
     // ---- claim (factory-new only)

@@ -140,6 +140,22 @@ public record Ownership(
     }
 
     /** The same record with a renewed operational certificate. */
+    /** The same hub at a new address (a move signed by the owner). */
+    public Ownership withHubUrl(URI moved) {
+        requireOwned();
+        Objects.requireNonNull(moved, "moved");
+        return new Ownership(
+                state,
+                deviceId,
+                moved,
+                hubCa,
+                operationalCertificate,
+                ownerKeyFingerprint,
+                claimedAt,
+                resetAt,
+                vetoedAt);
+    }
+
     public Ownership withOperationalCertificate(X509Certificate renewed) {
         requireOwned();
         Objects.requireNonNull(renewed, "renewed");

@@ -1,16 +1,7 @@
 package dev.doorward.hub.claim;
 
-import com.google.zxing.BarcodeFormat;
-import com.google.zxing.EncodeHintType;
-import com.google.zxing.WriterException;
-import com.google.zxing.client.j2se.MatrixToImageWriter;
-import com.google.zxing.qrcode.QRCodeWriter;
-import com.google.zxing.qrcode.decoder.ErrorCorrectionLevel;
 import dev.doorward.hub.account.SignedInAccount;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Base64;
+import dev.doorward.hub.web.QrCodes;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -48,30 +39,13 @@ class ClaimController {
         ClaimService.Issued issued = claims.issue(
                 account, request.householdId(), request.setupCode(), request.name(), request.ownerKeyFingerprint());
         return new ClaimView(
-                issued.handle(), qrPng(issued.claimCode()), issued.expiresAt().toString());
+                issued.handle(),
+                QrCodes.png(issued.claimCode()),
+                issued.expiresAt().toString());
     }
 
     @GetMapping("/api/claims/{handle}")
     Map<String, Object> status(@AuthenticationPrincipal SignedInAccount account, @PathVariable String handle) {
         return claims.status(account, handle);
-    }
-
-    static String qrPng(String text) {
-        try {
-            var matrix = new QRCodeWriter()
-                    .encode(
-                            text,
-                            BarcodeFormat.QR_CODE,
-                            480,
-                            480,
-                            Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 4));
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            MatrixToImageWriter.writeToStream(matrix, "PNG", png);
-            return Base64.getEncoder().encodeToString(png.toByteArray());
-        } catch (WriterException e) {
-            throw new IllegalStateException("claim code does not fit a QR code", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.doorward.hub.device;
 
 import dev.doorward.crypto.pki.Fingerprints;
+import dev.doorward.crypto.pki.Signatures;
 import dev.doorward.hub.account.Accounts;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
@@ -8,12 +9,17 @@ import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.household.Role;
 import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.web.HubPorts;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
+import dev.doorward.hub.web.QrCodes;
 import dev.doorward.protocol.LinkMessage;
+import dev.doorward.protocol.MoveCode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -37,6 +43,8 @@ class DeviceController {
     private final PasswordEncoder passwordEncoder;
     private final MemberClients memberClients;
     private final RateLimiter limiter;
+    private final HubPki pki;
+    private final HubPorts ports;
 
     DeviceController(
             Devices devices,
@@ -46,7 +54,11 @@ class DeviceController {
             Accounts accounts,
             PasswordEncoder passwordEncoder,
             MemberClients memberClients,
-            RateLimiter limiter) {
+            RateLimiter limiter,
+            HubPki pki,
+            HubPorts ports) {
+        this.pki = pki;
+        this.ports = ports;
         this.accounts = accounts;
         this.passwordEncoder = passwordEncoder;
         this.memberClients = memberClients;
@@ -65,7 +77,9 @@ class DeviceController {
             String claimedAt,
             String lastSeenAt,
             String resetPendingUntil,
-            boolean resetVetoRequested) {}
+            boolean resetVetoRequested,
+            String hubCaFingerprint,
+            String deviceLinkUrl) {}
 
     @GetMapping("/api/devices")
     List<DeviceView> list(@AuthenticationPrincipal SignedInAccount account) {
@@ -82,7 +96,9 @@ class DeviceController {
                         d.resetPendingUntil() == null
                                 ? null
                                 : d.resetPendingUntil().toString(),
-                        d.resetVetoRequestedAt() != null));
+                        d.resetVetoRequestedAt() != null,
+                        pki.hubCaFingerprint(),
+                        ports.deviceLinkUrl().toString()));
             }
         }
         return views;
@@ -142,6 +158,56 @@ class DeviceController {
                 "account:" + account.id(),
                 "release-requested",
                 account.getUsername() + " released '" + device.name() + "'");
+    }
+
+    record MoveRequest(long issuedAt, String signature, String signerPublicKey) {}
+
+    record MoveView(String qrPng, String hubUrl) {}
+
+    /**
+     * The hub has a new address: the owner's browser signs a move to it and the hub renders it as a QR code
+     * for the doorbell camera. The doorbell follows it only if it is signed by the key it pinned.
+     */
+    @PostMapping("/api/devices/{id}/move-code")
+    MoveView moveCode(
+            @AuthenticationPrincipal SignedInAccount account,
+            @PathVariable String id,
+            @RequestBody MoveRequest request) {
+        Devices.Device device = devices.byId(id).orElseThrow(NotFound::new);
+        Role role = households.roleOf(account.id(), device.householdId()).orElseThrow(NotFound::new);
+        if (!role.isAdmin()) {
+            throw new NotFound();
+        }
+        MoveCode code;
+        try {
+            code = new MoveCode(
+                    id,
+                    pki.hubCaFingerprint(),
+                    request.issuedAt(),
+                    request.signature(),
+                    request.signerPublicKey(),
+                    ports.deviceLinkUrl());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("The move statement is malformed");
+        }
+        String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(code.signerPublicKeyBytes());
+        boolean ownKey = memberClients
+                .byFingerprint(fingerprint)
+                .filter(c -> c.accountId().equals(account.id()))
+                .isPresent();
+        if (!ownKey
+                || !Signatures.verify(
+                        code.signerPublicKeyBytes(),
+                        code.statement().getBytes(StandardCharsets.UTF_8),
+                        code.signatureBytes())) {
+            throw new InvalidInput("Sign the move in a browser of your own account");
+        }
+        audit.record(
+                device.householdId(),
+                "account:" + account.id(),
+                "move-code",
+                account.getUsername() + " made a move code for '" + device.name() + "' to " + ports.deviceLinkUrl());
+        return new MoveView(QrCodes.png(code.format()), ports.deviceLinkUrl().toString());
     }
 
     /**

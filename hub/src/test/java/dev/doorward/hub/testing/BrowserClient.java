@@ -194,6 +194,14 @@ public final class BrowserClient {
         return clientFingerprint;
     }
 
+    /** The same browser (same keys) pointed at the hub's new address, signed out like after a restart. */
+    public BrowserClient movedTo(TestHub hub) {
+        BrowserClient moved = new BrowserClient(hub.browserUrl(), hub.hubCaCertificate());
+        moved.clientSigningKey = clientSigningKey;
+        moved.clientFingerprint = clientFingerprint;
+        return moved;
+    }
+
     /** Signs as this browser's key does in WebCrypto (P-256, SHA-256, r‖s); base64url. */
     public String signWithClientKey(String statement) {
         return Base64.getUrlEncoder()

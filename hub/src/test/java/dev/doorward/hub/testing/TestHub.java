@@ -100,6 +100,12 @@ public final class TestHub implements AutoCloseable {
         startApplication(browserPort, devicePort);
     }
 
+    /** Starts a stopped hub again with the same data but new ports: the hub has moved to a new address. */
+    public void restartOnNewPorts() {
+        stop();
+        startApplication(0, 0);
+    }
+
     public boolean running() {
         return context != null && context.isActive();
     }

@@ -51,6 +51,9 @@ class WebSecurityTest {
             Map.entry(
                     "POST /api/devices/{id}/release",
                     "owner or admin of the household, password again, own browser key; the doorbell checks the signature"),
+            Map.entry(
+                    "POST /api/devices/{id}/move-code",
+                    "owner or admin of the household, signed by their own browser key"),
             Map.entry("GET /api/clients", "signed in; lists the account's own browsers"));
 
     @BeforeAll
