@@ -49,6 +49,8 @@ export const api = {
     releaseDevice: (deviceId, password, statement, signature, signerPublicKey) =>
     request('POST', `/api/devices/${encodeURIComponent(deviceId)}/release`,
       { password, statement, signature, signerPublicKey }),
+    moveCode: (deviceId, issuedAt, signature, signerPublicKey) =>
+    request('POST', `/api/devices/${encodeURIComponent(deviceId)}/move-code`, { issuedAt, signature, signerPublicKey }),
   vetoReset: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/veto-reset`),
   history: (householdId) => request('GET', `/api/events?householdId=${encodeURIComponent(householdId)}&limit=30`),
   startClaim: (householdId, setupCode, name, ownerKeyFingerprint) =>

@@ -118,7 +118,7 @@ async function refreshDevices() {
     status.textContent = d.online ? 'online' : 'offline';
     li.append(name, status);
         if (d.resetPendingUntil) li.append(resetNotice(d));
-    li.append(releaseControl(d));
+        li.append(moveControl(d), releaseControl(d));
     return li;
   }));
 }
@@ -194,6 +194,47 @@ function releaseControl(device) {
     }
   });
   details.append(summary, form);
+  return details;
+}
+
+// The hub has a new address (new domain or port): sign the move here and show it to the doorbell camera
+// while the doorbell is in pairing mode. The doorbell follows only a move signed by the key it pinned.
+function moveControl(device) {
+  const details = document.createElement('details');
+  details.className = 'release move';
+  const summary = document.createElement('summary');
+  summary.textContent = 'Hub moved? Show the doorbell its new address…';
+  const box = document.createElement('div');
+  const explain = document.createElement('p');
+  explain.className = 'muted';
+  explain.textContent = `Hold ${device.name}'s button for 5 seconds, then hold this QR code in front of its camera.`;
+  const show = document.createElement('button');
+  show.className = 'primary';
+  show.type = 'button';
+  show.textContent = 'Show move code';
+  const img = document.createElement('img');
+  img.className = 'move-qr';
+  img.alt = `Move code for ${device.name}`;
+  img.hidden = true;
+  const error = document.createElement('p');
+  error.className = 'error';
+  error.setAttribute('role', 'alert');
+  show.addEventListener('click', async () => {
+    try {
+      const issuedAt = Date.now();
+      const statement = `doorward-move:1:${device.id}:${device.hubCaFingerprint}:${issuedAt}:${device.deviceLinkUrl}`;
+      const signed = await signStatement(statement);
+      const move = await api.moveCode(device.id, issuedAt, signed.signature, signed.signerPublicKey);
+      const bytes = Uint8Array.from(atob(move.qrPng), (c) => c.charCodeAt(0));
+      img.src = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
+      img.hidden = false;
+      error.textContent = '';
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  box.append(explain, show, img, error);
+  details.append(summary, box);
   return details;
 }
 
