@@ -12,6 +12,8 @@ import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.device.identity.DeviceIdentity;
 import dev.doorward.device.pairing.QrScanner;
+import dev.doorward.hub.device.Devices;
+import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.RawDeviceLink;
 import dev.doorward.hub.testing.TestHub;
@@ -144,6 +146,29 @@ class DeviceLinkTest {
             assertThat(answer).contains("\"type\":\"error\"").contains("not-allowed");
             assertThat(link.awaitClosed(Duration.ofSeconds(5))).isTrue();
         }
+    }
+
+    @Test
+    void anExpiredOperationalCertificateCannotConnect() throws Exception {
+        MintedDevice expiring = hub.mintDevice("expiring");
+        DeviceAgent agent = owner.claim(hub, expiring);
+        String deviceId = agent.deviceId().orElseThrow();
+        agent.close();
+        DeviceIdentity identity = DeviceIdentity.load(expiring.deviceDir());
+        // The hub issues (and records) a certificate for this device that expires at once.
+        X509Certificate shortLived = hub.bean(HubPki.class)
+                .issueOperationalCertificate(
+                        identity.credential().certificate().getPublicKey(), deviceId, Duration.ofMillis(1));
+        hub.bean(Devices.class)
+                .renewed(
+                        deviceId,
+                        shortLived.getSerialNumber().toString(16),
+                        shortLived.getNotAfter().toInstant());
+        hub.bean(Devices.class).forgetPreviousCertificate(deviceId);
+        Thread.sleep(5);
+        Credential expired = new Credential(identity.credential().privateKey(), List.of(shortLived));
+        assertThat(httpOverTls(hub.devicePort(), TlsContexts.client(expired, hub.hubCaCertificate())))
+                .isEmpty();
     }
 
     // ---- what a connected device may send
