@@ -201,7 +201,7 @@ function releaseControl(device) {
 // while the doorbell is in pairing mode. The doorbell follows only a move signed by the key it pinned.
 function moveControl(device) {
   const details = document.createElement('details');
-  details.className = 'release move';
+  details.className = 'move';
   const summary = document.createElement('summary');
   summary.textContent = 'Hub moved? Show the doorbell its new address…';
   const box = document.createElement('div');

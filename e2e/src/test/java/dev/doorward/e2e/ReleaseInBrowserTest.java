@@ -80,6 +80,12 @@ class ReleaseInBrowserTest {
 
             Locator listed = phone.$("#device-list li[data-device-id]");
             assertThat(listed).hasCount(1);
+            // The move code for a hub with a new address is signed in the browser and accepted by the hub.
+            listed.locator(".move summary").click();
+            listed.locator(".move button").click();
+            assertThat(listed.locator(".move-qr")).isVisible();
+            assertThat(listed.locator(".move .error")).isEmpty();
+
             listed.locator(".release summary").click();
             Locator form = listed.locator(".release-form");
             form.locator("[name=password]").fill("wrong password here");

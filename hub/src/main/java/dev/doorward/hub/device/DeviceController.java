@@ -1,72 +1,32 @@
 package dev.doorward.hub.device;
 
-import dev.doorward.crypto.pki.Fingerprints;
-import dev.doorward.crypto.pki.Signatures;
-import dev.doorward.hub.account.Accounts;
 import dev.doorward.hub.account.SignedInAccount;
-import dev.doorward.hub.audit.AuditLog;
-import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.Role;
 import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.pki.HubPki;
-import dev.doorward.hub.ratelimit.RateLimit;
-import dev.doorward.hub.ratelimit.RateLimiter;
-import dev.doorward.hub.ratelimit.TooManyRequests;
 import dev.doorward.hub.web.HubPorts;
-import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
-import dev.doorward.hub.web.QrCodes;
-import dev.doorward.protocol.LinkMessage;
-import dev.doorward.protocol.MoveCode;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
-import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The doorbells of every household the signed-in account belongs to, and what their owners do to them. */
+/** The doorbells of every household the signed-in account belongs to (ownership actions: see ownership). */
 @RestController
 class DeviceController {
     private final Devices devices;
     private final Households households;
     private final DeviceConnections connections;
-    private final AuditLog audit;
-    private final Accounts accounts;
-    private final PasswordEncoder passwordEncoder;
-    private final MemberClients memberClients;
-    private final RateLimiter limiter;
     private final HubPki pki;
     private final HubPorts ports;
 
     DeviceController(
-            Devices devices,
-            Households households,
-            DeviceConnections connections,
-            AuditLog audit,
-            Accounts accounts,
-            PasswordEncoder passwordEncoder,
-            MemberClients memberClients,
-            RateLimiter limiter,
-            HubPki pki,
-            HubPorts ports) {
-        this.pki = pki;
-        this.ports = ports;
-        this.accounts = accounts;
-        this.passwordEncoder = passwordEncoder;
-        this.memberClients = memberClients;
-        this.limiter = limiter;
+            Devices devices, Households households, DeviceConnections connections, HubPki pki, HubPorts ports) {
         this.devices = devices;
         this.households = households;
         this.connections = connections;
-        this.audit = audit;
+        this.pki = pki;
+        this.ports = ports;
     }
 
     record DeviceView(
@@ -102,135 +62,5 @@ class DeviceController {
             }
         }
         return views;
-    }
-
-    record ReleaseRequest(String password, String statement, String signature, String signerPublicKey) {
-        @Override
-        public String toString() {
-            return "ReleaseRequest[password=[REDACTED]]";
-        }
-    }
-
-    /**
-     * Releases a doorbell (selling it, giving it away). The hub checks the password again (step-up) and that
-     * the signing key is one of this account's browsers, then carries the signed statement to the doorbell —
-     * which is the one that decides: it accepts only its pinned owner key. The doorbell reports RELEASED and
-     * wipes itself; the hub then forgets it.
-     */
-    @PostMapping("/api/devices/{id}/release")
-    @ResponseStatus(HttpStatus.ACCEPTED)
-    void release(
-            @AuthenticationPrincipal SignedInAccount account,
-            @PathVariable String id,
-            @RequestBody ReleaseRequest request) {
-        Devices.Device device = devices.byId(id).orElseThrow(NotFound::new);
-        Role role = households.roleOf(account.id(), device.householdId()).orElseThrow(NotFound::new);
-        if (!role.isAdmin()) {
-            throw new NotFound();
-        }
-        TooManyRequests.check(limiter, RateLimit.LOGIN_PER_ACCOUNT, account.getUsername());
-        String hash =
-                accounts.byId(account.id()).map(Accounts.Account::passwordHash).orElseThrow(NotFound::new);
-        if (request.password() == null || !passwordEncoder.matches(request.password(), hash)) {
-            audit.record(
-                    device.householdId(),
-                    "account:" + account.id(),
-                    "release-refused",
-                    "Wrong password when releasing '" + device.name() + "'");
-            throw new InvalidInput("Wrong password");
-        }
-        LinkMessage.Release release;
-        try {
-            release = new LinkMessage.Release(request.statement(), request.signature(), request.signerPublicKey());
-            String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(release.signerPublicKeyBytes());
-            memberClients
-                    .byFingerprint(fingerprint)
-                    .filter(c -> c.accountId().equals(account.id()))
-                    .orElseThrow(() -> new InvalidInput("Sign the release in a browser of your own account"));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidInput("The release statement is malformed");
-        }
-        if (!connections.send(id, release)) {
-            throw new InvalidInput("'" + device.name() + "' is offline; it must be online to be released");
-        }
-        audit.record(
-                device.householdId(),
-                "account:" + account.id(),
-                "release-requested",
-                account.getUsername() + " released '" + device.name() + "'");
-    }
-
-    record MoveRequest(long issuedAt, String signature, String signerPublicKey) {}
-
-    record MoveView(String qrPng, String hubUrl) {}
-
-    /**
-     * The hub has a new address: the owner's browser signs a move to it and the hub renders it as a QR code
-     * for the doorbell camera. The doorbell follows it only if it is signed by the key it pinned.
-     */
-    @PostMapping("/api/devices/{id}/move-code")
-    MoveView moveCode(
-            @AuthenticationPrincipal SignedInAccount account,
-            @PathVariable String id,
-            @RequestBody MoveRequest request) {
-        Devices.Device device = devices.byId(id).orElseThrow(NotFound::new);
-        Role role = households.roleOf(account.id(), device.householdId()).orElseThrow(NotFound::new);
-        if (!role.isAdmin()) {
-            throw new NotFound();
-        }
-        MoveCode code;
-        try {
-            code = new MoveCode(
-                    id,
-                    pki.hubCaFingerprint(),
-                    request.issuedAt(),
-                    request.signature(),
-                    request.signerPublicKey(),
-                    ports.deviceLinkUrl());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInput("The move statement is malformed");
-        }
-        String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(code.signerPublicKeyBytes());
-        boolean ownKey = memberClients
-                .byFingerprint(fingerprint)
-                .filter(c -> c.accountId().equals(account.id()))
-                .isPresent();
-        if (!ownKey
-                || !Signatures.verify(
-                        code.signerPublicKeyBytes(),
-                        code.statement().getBytes(StandardCharsets.UTF_8),
-                        code.signatureBytes())) {
-            throw new InvalidInput("Sign the move in a browser of your own account");
-        }
-        audit.record(
-                device.householdId(),
-                "account:" + account.id(),
-                "move-code",
-                account.getUsername() + " made a move code for '" + device.name() + "' to " + ports.deviceLinkUrl());
-        return new MoveView(QrCodes.png(code.format()), ports.deviceLinkUrl().toString());
-    }
-
-    /**
-     * Keeps a doorbell that someone is resetting at the door. The veto reaches the doorbell now if it is
-     * online, else when it next connects; it only ever keeps the device owned.
-     */
-    @PostMapping("/api/devices/{id}/veto-reset")
-    @ResponseStatus(HttpStatus.ACCEPTED)
-    void vetoReset(@AuthenticationPrincipal SignedInAccount account, @PathVariable String id) {
-        Devices.Device device = devices.byId(id).orElseThrow(NotFound::new);
-        Role role = households.roleOf(account.id(), device.householdId()).orElseThrow(NotFound::new);
-        if (!role.isAdmin()) {
-            throw new NotFound();
-        }
-        if (device.resetPendingUntil() == null) {
-            throw new InvalidInput("No reset of this doorbell is pending");
-        }
-        devices.vetoRequested(id);
-        audit.record(
-                device.householdId(),
-                "account:" + account.id(),
-                "reset-vetoed",
-                account.getUsername() + " vetoed the reset of '" + device.name() + "'");
-        connections.send(id, new LinkMessage.ResetVeto());
     }
 }
