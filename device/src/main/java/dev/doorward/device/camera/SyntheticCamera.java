@@ -120,10 +120,10 @@ public final class SyntheticCamera implements Camera {
         g.setColor(Color.WHITE);
         g.fillRect(left, top, SHOWN_SIZE, SHOWN_SIZE);
         // Leave a margin inside the white square: a QR code needs a quiet zone around it. A held-up phone
-        // is never perfectly still, and neither is this one: the size breathes by a few pixels from frame
+        // is never perfectly still, and neither is this one: the size breathes by up to 15 % from frame
         // to frame. Besides being realistic, this matters: at a few unlucky scales a QR code does not decode,
         // and a real camera would never show the same unlucky frame forever.
-        int inner = SHOWN_SIZE - 40 - (int) (4 * (frameNumber % 10));
+        int inner = SHOWN_SIZE - 40 - (int) (7 * (frameNumber % 10));
         double scale = Math.min((double) inner / picture.getWidth(), (double) inner / picture.getHeight());
         int w = Math.max(1, (int) Math.round(picture.getWidth() * scale));
         int h = Math.max(1, (int) Math.round(picture.getHeight() * scale));
