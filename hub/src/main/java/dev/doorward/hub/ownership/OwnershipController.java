@@ -72,6 +72,25 @@ class OwnershipController {
         this.ports = ports;
     }
 
+    private void requireOwnBrowserKey(SignedInAccount account, byte[] signerPublicKey, String problem) {
+        String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(signerPublicKey);
+        memberClients
+                .byFingerprint(fingerprint)
+                .filter(c -> c.accountId().equals(account.id()))
+                .orElseThrow(() -> new InvalidInput(problem));
+    }
+
+    private static byte[] base64url(String text, String problem) {
+        if (text == null || text.isEmpty() || text.length() > 512) {
+            throw new InvalidInput(problem);
+        }
+        try {
+            return java.util.Base64.getUrlDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput(problem);
+        }
+    }
+
     /** The device, if the account is an owner or admin of its household; otherwise the same 404 as unknown. */
     private Devices.Device administeredDevice(SignedInAccount account, String id) {
         Devices.Device device = devices.byId(id).orElseThrow(NotFound::new);
@@ -102,6 +121,12 @@ class OwnershipController {
             @PathVariable String id,
             @RequestBody ReleaseRequest request) {
         Devices.Device device = administeredDevice(account, id);
+        // Shape first: a malformed request must not cost a password attempt.
+        if (request.statement() == null || request.statement().length() > 256) {
+            throw new InvalidInput("The release statement is malformed");
+        }
+        byte[] signer = base64url(request.signerPublicKey(), "The release statement is malformed");
+        base64url(request.signature(), "The release statement is malformed");
         TooManyRequests.check(limiter, RateLimit.LOGIN_PER_ACCOUNT, account.getUsername());
         String hash =
                 accounts.byId(account.id()).map(Accounts.Account::passwordHash).orElseThrow(NotFound::new);
@@ -113,17 +138,9 @@ class OwnershipController {
                     "Wrong password when releasing '" + device.name() + "'");
             throw new InvalidInput("Wrong password");
         }
-        LinkMessage.Release release;
-        try {
-            release = new LinkMessage.Release(request.statement(), request.signature(), request.signerPublicKey());
-            String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(release.signerPublicKeyBytes());
-            memberClients
-                    .byFingerprint(fingerprint)
-                    .filter(c -> c.accountId().equals(account.id()))
-                    .orElseThrow(() -> new InvalidInput("Sign the release in a browser of your own account"));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidInput("The release statement is malformed");
-        }
+        requireOwnBrowserKey(account, signer, "Sign the release in a browser of your own account");
+        LinkMessage.Release release =
+                new LinkMessage.Release(request.statement(), request.signature(), request.signerPublicKey());
         if (!connections.send(id, release)) {
             throw new InvalidInput("'" + device.name() + "' is offline; it must be online to be released");
         }
@@ -160,17 +177,11 @@ class OwnershipController {
         } catch (IllegalArgumentException e) {
             throw new InvalidInput("The move statement is malformed");
         }
-        String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(code.signerPublicKeyBytes());
-        boolean ownKey = memberClients
-                .byFingerprint(fingerprint)
-                .filter(c -> c.accountId().equals(account.id()))
-                .isPresent();
-        if (!ownKey
-                || !Signatures.verify(
-                        code.signerPublicKeyBytes(),
-                        code.statement().getBytes(StandardCharsets.UTF_8),
-                        code.signatureBytes())) {
-            throw new InvalidInput("Sign the move in a browser of your own account");
+        byte[] signer = base64url(code.signerPublicKey(), "The move statement is malformed");
+        byte[] signature = base64url(code.signature(), "The move statement is malformed");
+        requireOwnBrowserKey(account, signer, "Sign the move in a browser of your own account");
+        if (!Signatures.verify(signer, code.statement().getBytes(StandardCharsets.UTF_8), signature)) {
+            throw new InvalidInput("The move statement's signature does not verify");
         }
         audit.record(
                 device.householdId(),

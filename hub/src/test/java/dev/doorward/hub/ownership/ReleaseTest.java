@@ -78,7 +78,20 @@ class ReleaseTest {
             assertThat(browser.postJson(path, with(release, "password", "not my password"))
                             .status())
                     .isEqualTo(400);
-            // Another household cannot release it, and learns nothing about it.
+            // Malformed statements get a clear 400, never a server error.
+            for (String[] bad : new String[][] {
+                {"signature", "%%%"}, {"signerPublicKey", "A"}, {"statement", "x".repeat(300)}, {"signature", null}
+            }) {
+                Map<String, String> malformed = with(with(release, "password", Household.PASSWORD), bad[0], bad[1]);
+                assertThat(browser.postJson(path, malformed).status())
+                        .as(bad[0])
+                        .isEqualTo(400);
+            }
+            assertThat(browser.postJson(
+                                    "/api/devices/" + deviceId + "/move-code",
+                                    Map.of("issuedAt", 1, "signature", "%%", "signerPublicKey", "A"))
+                            .status())
+                    .isEqualTo(400); // Another household cannot release it, and learns nothing about it.
             assertThat(buyer.browser()
                             .postJson(path, with(release, "password", Household.PASSWORD))
                             .status())
