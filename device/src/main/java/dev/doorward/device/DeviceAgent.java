@@ -15,6 +15,7 @@ import dev.doorward.device.link.Transport;
 import dev.doorward.device.link.WebSocketTransport;
 import dev.doorward.device.outbox.Outbox;
 import dev.doorward.device.ownership.CertificateRenewal;
+import dev.doorward.device.ownership.CoolingOffSetting;
 import dev.doorward.device.ownership.MoveStatement;
 import dev.doorward.device.ownership.Ownership;
 import dev.doorward.device.ownership.OwnershipLifecycle;
@@ -31,6 +32,7 @@ import dev.doorward.protocol.ClaimCode;
 import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkCodec;
+import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.LinkMessage.CertificateRenewed;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import dev.doorward.protocol.LinkMessage.EventAck;
@@ -91,6 +93,7 @@ public final class DeviceAgent implements AutoCloseable {
     private final DeviceLayout layout;
     private final DeviceIdentity identity;
     private final OwnershipStore ownershipStore;
+    private final CoolingOffSetting coolingOffSetting;
     /** Replaced (empty) when a completed reset wipes the data directory. */
     private volatile Outbox outbox;
 
@@ -125,6 +128,7 @@ public final class DeviceAgent implements AutoCloseable {
         this.layout = new DeviceLayout(config.deviceDir());
         this.identity = DeviceIdentity.load(config.deviceDir());
         this.ownershipStore = new OwnershipStore(layout.protectedDir());
+        this.coolingOffSetting = new CoolingOffSetting(layout.protectedDir());
         this.ownership = ownershipStore.load();
         this.ownershipWatch = new StateWatch<>(ownership.state());
         this.outbox = new Outbox(layout.outboxDir());
@@ -370,7 +374,8 @@ public final class DeviceAgent implements AutoCloseable {
             return false;
         }
         Instant now = config.clock().instant();
-        Step step = OwnershipLifecycle.physicalReset(ownership, now, config.coolingOff());
+        Step step = OwnershipLifecycle.physicalReset(
+                ownership, now, coolingOffSetting.load().orElse(config.coolingOff()));
         switch (step) {
             case Step.OpenPairing p -> {
                 log.info("Physical reset by {} on a factory-new device: pairing window opened", how);
@@ -411,6 +416,24 @@ public final class DeviceAgent implements AutoCloseable {
         } else if (step instanceof Step.Unchanged unchanged) {
             log.info("Ignored a reset veto: {}", unchanged.why());
         }
+    }
+
+    /** The owner chose another cooling-off period (signed by their key; zero only by their choice). */
+    private void coolingOffSet(LinkMessage.SetCoolingOff setting) {
+        CoolingOffSetting.Result result =
+                coolingOffSetting.apply(setting, ownership, config.clock().instant());
+        if (result.problem().isPresent()) {
+            log.warn("Refused a cooling-off setting: {}", result.problem().get());
+            if (link != null) {
+                link.send(new LinkError(
+                        ErrorCode.NOT_ALLOWED,
+                        "setting refused: " + result.problem().get()));
+            }
+            return;
+        }
+        long seconds = result.period().orElseThrow().toSeconds();
+        log.info("Cooling-off period for a physical reset is now {} s", seconds);
+        report(EventKind.SETTING_CHANGED, "cooling-off=" + seconds);
     }
 
     /**
@@ -491,6 +514,7 @@ public final class DeviceAgent implements AutoCloseable {
         // The data first: a power cut before the record changes repeats the whole reset at start-up, whereas
         // the other order could leave a factory-new device holding its previous owner's data.
         wipeData();
+        coolingOffSetting.forget();
         change(Ownership.factoryNew());
         log.warn("Reset complete: device {} is factory-new; pairing window open", identity.serial());
         pairing.powerUp();
@@ -812,6 +836,7 @@ public final class DeviceAgent implements AutoCloseable {
                 }
                 case ResetVeto veto -> resetVetoed();
                 case Release release -> released(release);
+                case LinkMessage.SetCoolingOff setting -> coolingOffSet(setting);
                 case CertificateRenewed renewed -> certificateRenewed(renewed);
                 default -> log.warn("Ignored an unexpected {} on the link", message.type());
             }

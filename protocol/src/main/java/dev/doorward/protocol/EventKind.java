@@ -26,7 +26,9 @@ public enum EventKind {
     /** The cooling-off period ended without a veto: the device wipes itself and becomes factory-new. */
     RESET_COMPLETED,
     /** The owner released the device with a statement signed by their own browser key; it wipes itself. */
-    RELEASED;
+    RELEASED,
+    /** The device applied an owner-signed setting ({@code detail} names it, e.g. {@code cooling-off=259200}). */
+    SETTING_CHANGED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

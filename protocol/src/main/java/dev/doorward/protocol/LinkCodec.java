@@ -107,6 +107,11 @@ public final class LinkCodec {
             case LinkMessage.RenewCertificate m -> {}
             case LinkMessage.CertificateRenewed m -> body.put("operationalCertificate", m.operationalCertificatePem());
             case LinkMessage.ResetVeto m -> {}
+            case LinkMessage.SetCoolingOff m -> {
+                body.put("statement", m.statement());
+                body.put("signature", m.signature());
+                body.put("signerPublicKey", m.signerPublicKey());
+            }
             case LinkMessage.Release m -> {
                 body.put("statement", m.statement());
                 body.put("signature", m.signature());
@@ -213,6 +218,13 @@ public final class LinkCodec {
             case CERTIFICATE_RENEWED ->
                 new LinkMessage.CertificateRenewed(
                         new Fields(bodyNode, type, Set.of("operationalCertificate")).pem("operationalCertificate"));
+            case SET_COOLING_OFF -> {
+                Fields b = new Fields(bodyNode, type, Set.of("statement", "signature", "signerPublicKey"));
+                yield new LinkMessage.SetCoolingOff(
+                        b.string("statement", Limits.MAX_DETAIL_CHARS),
+                        b.binary("signature"),
+                        b.binary("signerPublicKey"));
+            }
             case RELEASE -> {
                 Fields b = new Fields(bodyNode, type, Set.of("statement", "signature", "signerPublicKey"));
                 yield new LinkMessage.Release(

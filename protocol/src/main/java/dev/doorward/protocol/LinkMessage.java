@@ -166,6 +166,21 @@ public sealed interface LinkMessage {
         }
     }
 
+    /**
+     * The owner sets the physical-reset cooling-off period. {@code statement} is
+     * {@code doorward-cooling-off:1:<deviceId>:<epoch millis>:<seconds>}, signed like a {@link Release}: a
+     * compromised hub cannot shorten the period a thief has to wait.
+     */
+    record SetCoolingOff(String statement, String signature, String signerPublicKey) implements FromHub {
+        public byte[] signatureBytes() {
+            return Binary.decode(signature);
+        }
+
+        public byte[] signerPublicKeyBytes() {
+            return Binary.decode(signerPublicKey);
+        }
+    }
+
     /** The hub stored the event durably; the device may drop it from its outbox. */
     record EventAck(String eventId) implements FromHub {}
 

@@ -16,6 +16,7 @@ public enum MessageType {
     CERTIFICATE_RENEWED("certificate-renewed", false, true),
     RESET_VETO("reset-veto", false, true),
     RELEASE("release", false, true),
+    SET_COOLING_OFF("set-cooling-off", false, true),
     CLAIM_REFUSED("claim-refused", true, true),
     ERROR("error", true, true);
 
@@ -66,6 +67,7 @@ public enum MessageType {
             case LinkMessage.CertificateRenewed m -> CERTIFICATE_RENEWED;
             case LinkMessage.ResetVeto m -> RESET_VETO;
             case LinkMessage.Release m -> RELEASE;
+            case LinkMessage.SetCoolingOff m -> SET_COOLING_OFF;
             case LinkMessage.ClaimRefused m -> CLAIM_REFUSED;
             case LinkMessage.LinkError m -> ERROR;
         };

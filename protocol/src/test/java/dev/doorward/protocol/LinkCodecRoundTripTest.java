@@ -81,6 +81,7 @@ class LinkCodecRoundTripTest {
                         "certificate-renewed",
                         "reset-veto",
                         "release",
+                        "set-cooling-off",
                         "claim-refused",
                         "error");
         assertThat(Arrays.stream(EventKind.values()).map(EventKind::wireName))
@@ -94,7 +95,8 @@ class LinkCodecRoundTripTest {
                         "reset-pending",
                         "reset-cancelled",
                         "reset-completed",
-                        "released");
+                        "released",
+                        "setting-changed");
         assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::wireName))
                 .containsExactly(
                         "malformed",

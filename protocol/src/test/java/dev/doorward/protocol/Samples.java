@@ -58,6 +58,8 @@ final class Samples {
                 new LinkMessage.RenewCertificate(),
                 new LinkMessage.CertificateRenewed(PEM),
                 new LinkMessage.ResetVeto(),
+                new LinkMessage.SetCoolingOff(
+                        "doorward-cooling-off:1:" + DEVICE_ID + ":1767225600000:259200", "c2ln", "a2V5"),
                 LinkMessage.Release.of(
                         "doorward-release:1:" + DEVICE_ID + ":1767225600000", bytes(64, 6), bytes(91, 7)),
                 new ClaimRefused(ClaimRefusal.WRONG_CODE),

@@ -219,6 +219,7 @@ public final class LinkClient implements AutoCloseable {
             case LinkMessage.CertificateRenewed renewed -> handler.received(renewed);
             case LinkMessage.ResetVeto veto -> handler.received(veto);
             case LinkMessage.Release release -> handler.received(release);
+            case LinkMessage.SetCoolingOff setting -> handler.received(setting);
         }
     }
 

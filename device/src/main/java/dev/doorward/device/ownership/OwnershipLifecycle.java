@@ -48,7 +48,7 @@ public final class OwnershipLifecycle {
     /** A long button hold (at least the reset hold) or the reset pin. */
     public static Step physicalReset(Ownership current, Instant now, Duration coolingOff) {
         Objects.requireNonNull(now, "now");
-        requirePositive(coolingOff);
+        requireNotNegative(coolingOff);
         return switch (current.state()) {
             case FACTORY_NEW -> new Step.OpenPairing(current);
             case OWNED -> new Step.ResetStarted(current.withResetPending(now.plus(coolingOff)));
@@ -83,10 +83,11 @@ public final class OwnershipLifecycle {
         return current.state() == OwnershipState.FACTORY_NEW;
     }
 
-    private static void requirePositive(Duration d) {
+    /** Zero is allowed: it is the owner's explicit, signed choice (see CoolingOffSetting), never a default. */
+    private static void requireNotNegative(Duration d) {
         Objects.requireNonNull(d, "coolingOff");
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException("coolingOff must be positive");
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("coolingOff must not be negative");
         }
     }
 }

@@ -241,6 +241,7 @@ public class ClaimService {
                 null,
                 null,
                 null,
+                null,
                 null);
         if (!devices.insert(device)) {
             // Another claim of the same device won a race; this one is refused like any claim of an owned device.

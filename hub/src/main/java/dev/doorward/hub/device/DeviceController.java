@@ -39,7 +39,8 @@ class DeviceController {
             String resetPendingUntil,
             boolean resetVetoRequested,
             String hubCaFingerprint,
-            String deviceLinkUrl) {}
+            String deviceLinkUrl,
+            Long coolingOffSeconds) {}
 
     @GetMapping("/api/devices")
     List<DeviceView> list(@AuthenticationPrincipal SignedInAccount account) {
@@ -58,7 +59,8 @@ class DeviceController {
                                 : d.resetPendingUntil().toString(),
                         d.resetVetoRequestedAt() != null,
                         pki.hubCaFingerprint(),
-                        ports.deviceLinkUrl().toString()));
+                        ports.deviceLinkUrl().toString(),
+                        d.coolingOffSeconds()));
             }
         }
         return views;

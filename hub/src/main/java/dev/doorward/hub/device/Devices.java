@@ -14,7 +14,7 @@ import org.springframework.stereotype.Repository;
 public class Devices {
     private static final String COLUMNS =
             "id, household_id, serial, name, certificate_serial, certificate_expires_at, claimed_at, last_seen_at,"
-                    + " reset_pending_until, reset_veto_requested_at, previous_certificate_serial";
+                    + " reset_pending_until, reset_veto_requested_at, previous_certificate_serial, cooling_off_seconds";
     private static final RowMapper<Device> ROW = (rs, n) -> new Device(
             rs.getString("id"),
             rs.getString("household_id"),
@@ -26,7 +26,8 @@ public class Devices {
             instant(rs.getTimestamp("last_seen_at")),
             instant(rs.getTimestamp("reset_pending_until")),
             instant(rs.getTimestamp("reset_veto_requested_at")),
-            rs.getString("previous_certificate_serial"));
+            rs.getString("previous_certificate_serial"),
+            rs.getObject("cooling_off_seconds") == null ? null : rs.getLong("cooling_off_seconds"));
 
     private static Instant instant(Timestamp timestamp) {
         return timestamp == null ? null : timestamp.toInstant();
@@ -103,7 +104,8 @@ public class Devices {
             Instant lastSeenAt,
             Instant resetPendingUntil,
             Instant resetVetoRequestedAt,
-            String previousCertificateSerial) {
+            String previousCertificateSerial,
+            Long coolingOffSeconds) {
 
         /** The device's own certificate, or the one before its last renewal while the new one is unused. */
         public boolean acceptsCertificateSerial(String serial) {
@@ -117,6 +119,13 @@ public class Devices {
                         update devices set reset_veto_requested_at = case when reset_pending_until = :until
                             then reset_veto_requested_at else null end, reset_pending_until = :until
                         where id = :id""").param("until", Timestamp.from(until)).param("id", id).update();
+    }
+
+    public void coolingOffConfirmed(String id, long seconds) {
+        jdbc.sql("update devices set cooling_off_seconds = :seconds where id = :id")
+                .param("seconds", seconds)
+                .param("id", id)
+                .update();
     }
 
     public void resetCancelled(String id) {

@@ -86,6 +86,7 @@ public class EventService {
                 alert(device, "The reset of '" + device.name() + "' is cancelled. It stays yours.");
                 streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
             }
+            case SETTING_CHANGED -> onSettingChanged(device, event);
             case RELEASED -> {
                 audit.record(
                         device.householdId(),
@@ -136,6 +137,21 @@ public class EventService {
                 device,
                 "Someone is resetting '" + device.name() + "' at the door. Veto it before " + until + " to keep it.");
         streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+    }
+
+    private void onSettingChanged(Device device, DeviceEvent event) {
+        String detail = event.detail() == null ? "" : event.detail();
+        if (detail.startsWith("cooling-off=")) {
+            long seconds = Long.parseLong(detail.substring("cooling-off=".length()));
+            devices.coolingOffConfirmed(device.id(), seconds);
+            audit.record(
+                    device.householdId(),
+                    "device:" + device.id(),
+                    "setting-changed",
+                    "'" + device.name() + "' now waits "
+                            + Duration.ofSeconds(seconds).toHours() + " h after a reset at the door before it lets go");
+            streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+        }
     }
 
     static Instant parseUntil(String detail) {

@@ -151,6 +151,38 @@ class OwnershipController {
                 account.getUsername() + " released '" + device.name() + "'");
     }
 
+    record SignedStatement(String statement, String signature, String signerPublicKey) {}
+
+    /**
+     * Sets how long the doorbell waits after a reset at the door before it lets go (default 72 h, 0 to 30
+     * days). Signed by the owner's browser key and checked by the doorbell, so a compromised hub cannot
+     * shorten it for a thief.
+     */
+    @PostMapping("/api/devices/{id}/cooling-off")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    void setCoolingOff(
+            @AuthenticationPrincipal SignedInAccount account,
+            @PathVariable String id,
+            @RequestBody SignedStatement request) {
+        Devices.Device device = administeredDevice(account, id);
+        if (request.statement() == null || request.statement().length() > 256) {
+            throw new InvalidInput("The setting statement is malformed");
+        }
+        byte[] signer = base64url(request.signerPublicKey(), "The setting statement is malformed");
+        base64url(request.signature(), "The setting statement is malformed");
+        requireOwnBrowserKey(account, signer, "Sign the setting in a browser of your own account");
+        if (!connections.send(
+                id,
+                new LinkMessage.SetCoolingOff(request.statement(), request.signature(), request.signerPublicKey()))) {
+            throw new InvalidInput("'" + device.name() + "' is offline; it must be online to change this");
+        }
+        audit.record(
+                device.householdId(),
+                "account:" + account.id(),
+                "setting-requested",
+                account.getUsername() + " asked '" + device.name() + "' to change its reset cooling-off period");
+    }
+
     record MoveRequest(long issuedAt, String signature, String signerPublicKey) {}
 
     record MoveView(String qrPng, String hubUrl) {}

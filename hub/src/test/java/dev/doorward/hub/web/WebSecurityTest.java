@@ -54,6 +54,9 @@ class WebSecurityTest {
             Map.entry(
                     "POST /api/devices/{id}/move-code",
                     "owner or admin of the household, signed by their own browser key"),
+            Map.entry(
+                    "POST /api/devices/{id}/cooling-off",
+                    "owner or admin of the household, signed by their own browser key"),
             Map.entry("GET /api/clients", "signed in; lists the account's own browsers"));
 
     @BeforeAll
