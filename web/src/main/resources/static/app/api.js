@@ -51,6 +51,8 @@ export const api = {
       { password, statement, signature, signerPublicKey }),
     moveCode: (deviceId, issuedAt, signature, signerPublicKey) =>
     request('POST', `/api/devices/${encodeURIComponent(deviceId)}/move-code`, { issuedAt, signature, signerPublicKey }),
+    setCoolingOff: (deviceId, statement, signature, signerPublicKey) =>
+    request('POST', `/api/devices/${encodeURIComponent(deviceId)}/cooling-off`, { statement, signature, signerPublicKey }),
   vetoReset: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/veto-reset`),
   history: (householdId) => request('GET', `/api/events?householdId=${encodeURIComponent(householdId)}&limit=30`),
   startClaim: (householdId, setupCode, name, ownerKeyFingerprint) =>

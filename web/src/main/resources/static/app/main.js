@@ -118,7 +118,7 @@ async function refreshDevices() {
     status.textContent = d.online ? 'online' : 'offline';
     li.append(name, status);
         if (d.resetPendingUntil) li.append(resetNotice(d));
-        li.append(moveControl(d), releaseControl(d));
+            li.append(coolingOffControl(d), moveControl(d), releaseControl(d));
     return li;
   }));
 }
@@ -192,6 +192,54 @@ function releaseControl(device) {
       error.textContent = err.message;
       submit.disabled = false;
     }
+  });
+  details.append(summary, form);
+  return details;
+}
+
+// How long a reset at the door waits for the owner's veto. Signed here, checked by the doorbell.
+function coolingOffControl(device) {
+  const details = document.createElement('details');
+  details.className = 'setting cooling-off';
+  const summary = document.createElement('summary');
+  const hours = device.coolingOffSeconds == null ? 72 : device.coolingOffSeconds / 3600;
+  summary.textContent = `Reset protection: ${hours} h`;
+  const form = document.createElement('form');
+  form.className = 'form';
+  const label = document.createElement('label');
+  label.textContent = 'Hours a reset at the door waits for your veto (0–720)';
+  const input = document.createElement('input');
+  input.type = 'number';
+  input.min = '0';
+  input.max = '720';
+  input.value = String(hours);
+  input.name = 'hours';
+  label.append(input);
+  const zero = document.createElement('label');
+  const confirmZero = document.createElement('input');
+  confirmZero.type = 'checkbox';
+  confirmZero.name = 'confirmZero';
+  zero.append(confirmZero, ' I understand that 0 lets anyone holding the doorbell reset it at once');
+  const submit = document.createElement('button');
+  submit.className = 'primary';
+  submit.type = 'submit';
+  submit.textContent = 'Save';
+  const error = document.createElement('p');
+  error.className = 'error';
+  error.setAttribute('role', 'alert');
+  form.append(label, zero, submit, error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const value = Number(input.value);
+    if (!Number.isInteger(value) || value < 0 || value > 720) { error.textContent = 'Between 0 and 720 hours'; return; }
+    if (value === 0 && !confirmZero.checked) { error.textContent = 'Tick the box to choose 0'; return; }
+    try {
+      const statement = `doorward-cooling-off:1:${device.id}:${Date.now()}:${value * 3600}`;
+      const signed = await signStatement(statement);
+      await api.setCoolingOff(device.id, statement, signed.signature, signed.signerPublicKey);
+      error.textContent = '';
+      summary.textContent = 'Reset protection: waiting for the doorbell…';
+    } catch (err) { error.textContent = err.message; }
   });
   details.append(summary, form);
   return details;
