@@ -129,6 +129,22 @@ class WebSecurityTest {
         assertThat(owner.browser().get("/api/claims/" + handle).status()).isEqualTo(200);
     }
 
+    /** Tomcat ends the WebSocket sessions of an HTTP session that is invalidated; this keeps it so. */
+    @Test
+    void signingOutEndsTheLiveStreamAtOnce() {
+        BrowserClient browser = hub.browser();
+        assertThat(browser.login(owner.username(), Household.PASSWORD).status()).isEqualTo(204);
+        BrowserClient.Stream stream = browser.openStream();
+        assertThat(stream.awaitType("hello", java.time.Duration.ofSeconds(5))).isPresent();
+        assertThat(stream.closed()).isFalse();
+        assertThat(browser.postJson("/api/logout", Map.of()).status()).isEqualTo(204);
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (!stream.closed() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(stream.closed()).as("stream closed after sign-out").isTrue();
+    }
+
     @Test
     void writesWithoutTheCsrfTokenAreRefused() {
         BrowserClient browser = owner.browser();
