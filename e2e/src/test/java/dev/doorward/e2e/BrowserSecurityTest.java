@@ -8,17 +8,13 @@ import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.Cookie;
 import com.microsoft.playwright.options.SameSiteAttribute;
 import dev.doorward.e2e.Chromium.Phone;
-import dev.doorward.hub.testing.TestHub;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The hub's browser protections as Chromium sees and enforces them: a strict Content-Security-Policy (no
@@ -28,41 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
 class BrowserSecurityTest {
     private static final Pattern HSTS_MAX_AGE = Pattern.compile("max-age=(\\d+)");
 
-    @TempDir
-    static Path dir;
-
-    static TestHub hub;
-    static Chromium chromium;
-
-    @BeforeAll
-    static void start() {
-        hub = TestHub.start(dir);
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) {
-                chromium.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final HubAndBrowser env = new HubAndBrowser(Map.of());
 
     @Test
     void theAppRunsWithinAStrictPolicyThatTheBrowserEnforces() {
-        String setupToken = hub.setupToken();
-        try (Phone phone = chromium.phone("owner")) {
+        String setupToken = env.hub().setupToken();
+        try (Phone phone = env.chromium().phone("owner")) {
             List<String> requested = new CopyOnWriteArrayList<>();
             List<Response> responses = new CopyOnWriteArrayList<>();
             phone.page().onRequest(request -> requested.add(request.url()));
             phone.page().onResponse(responses::add);
 
-            Response page = phone.page().navigate(hub.setupLink());
+            Response page = phone.page().navigate(env.hub().setupLink());
             assertThat(page.status()).isEqualTo(200);
             Map<String, String> headers = page.allHeaders();
             String csp = headers.get("content-security-policy");
@@ -90,7 +64,8 @@ class BrowserSecurityTest {
             setup.locator("button[type=submit]").click();
             assertThat(phone.$("#device-list")).containsText("No doorbell yet");
             phone.$("#add-doorbell").click();
-            phone.$("#claim-form [name=setupCode]").fill(hub.mintDevice("front").setupCode());
+            phone.$("#claim-form [name=setupCode]")
+                    .fill(env.hub().mintDevice("front").setupCode());
             phone.$("#claim-form button[type=submit]").click();
             assertThat(phone.$("#claim-qr")).isVisible();
             phone.page()
@@ -105,7 +80,7 @@ class BrowserSecurityTest {
 
             // Every response of the hub carries the policy and HSTS, scripts and styles included.
             List<Response> own = responses.stream()
-                    .filter(r -> r.url().startsWith(hub.browserUrl().toString()))
+                    .filter(r -> r.url().startsWith(env.hub().browserUrl().toString()))
                     .toList();
             assertThat(own).extracting(Response::url).anyMatch(u -> u.endsWith("/app/main.js"));
             assertThat(own)

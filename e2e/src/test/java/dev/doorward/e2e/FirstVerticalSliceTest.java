@@ -13,16 +13,13 @@ import dev.doorward.device.link.LinkState;
 import dev.doorward.device.ownership.OwnershipState;
 import dev.doorward.device.ownership.OwnershipStore;
 import dev.doorward.e2e.Chromium.Phone;
-import dev.doorward.hub.testing.TestHub;
 import java.awt.image.BufferedImage;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The first vertical slice as a person goes through it on a phone: the one-time setup link, adding a
@@ -50,42 +47,20 @@ class FirstVerticalSliceTest {
             }
             """;
 
-    @TempDir
-    static Path dir;
-
-    static TestHub hub;
-    static Chromium chromium;
-
-    @BeforeAll
-    static void start() {
-        hub = TestHub.start(dir);
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) {
-                chromium.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final HubAndBrowser env = new HubAndBrowser(Map.of());
 
     @Test
     void setUpAddADoorbellByQrCodeRingAndSignInAgain() {
-        MintedDevice minted = hub.mintDevice("front");
-        DeviceAgent doorbell = hub.startDevice(minted);
+        MintedDevice minted = env.hub().mintDevice("front");
+        DeviceAgent doorbell = env.hub().startDevice(minted);
         assertThat(doorbell.ownershipState()).isEqualTo(OwnershipState.FACTORY_NEW);
 
-        try (Phone phone = chromium.phone("owner")) {
+        try (Phone phone = env.chromium().phone("owner")) {
             Page page = phone.page();
 
             // First run: the link the hub printed is the only way in.
-            page.navigate(hub.setupLink());
+            page.navigate(env.hub().setupLink());
             Locator setup = phone.$("#setup-form");
             assertThat(setup).isVisible();
             setup.locator("[name=username]").fill("owner");
@@ -185,8 +160,8 @@ class FirstVerticalSliceTest {
         }
 
         // Another browser: the password signs in, a wrong one does not.
-        try (Phone laptop = chromium.phone("owner, another browser")) {
-            laptop.page().navigate(hub.browserUrl().toString());
+        try (Phone laptop = env.chromium().phone("owner, another browser")) {
+            laptop.page().navigate(env.hub().browserUrl().toString());
             Locator login = laptop.$("#login-form");
             assertThat(login).isVisible();
             login.locator("[name=username]").fill("owner");

@@ -11,13 +11,10 @@ import dev.doorward.device.link.LinkState;
 import dev.doorward.device.ownership.OwnershipState;
 import dev.doorward.e2e.Chromium.Phone;
 import dev.doorward.hub.testing.Household;
-import dev.doorward.hub.testing.TestHub;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Selling the doorbell from the phone that added it: the release is signed in the browser with its own
@@ -25,37 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
  * signature, wipes itself and leaves the household's list.
  */
 class ReleaseInBrowserTest {
-    @TempDir
-    static Path dir;
-
-    static TestHub hub;
-    static Chromium chromium;
-
-    @BeforeAll
-    static void start() {
-        hub = TestHub.start(dir);
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) {
-                chromium.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final HubAndBrowser env = new HubAndBrowser(Map.of());
 
     @Test
     void theOwnersBrowserReleasesTheDoorbell() {
-        MintedDevice minted = hub.mintDevice("front");
-        DeviceAgent doorbell = hub.startDevice(minted);
-        try (Phone phone = chromium.phone("owner")) {
-            phone.page().navigate(hub.setupLink());
+        MintedDevice minted = env.hub().mintDevice("front");
+        DeviceAgent doorbell = env.hub().startDevice(minted);
+        try (Phone phone = env.chromium().phone("owner")) {
+            phone.page().navigate(env.hub().setupLink());
             Locator setup = phone.$("#setup-form");
             setup.locator("[name=username]").fill("owner");
             setup.locator("[name=password]").fill(Household.PASSWORD);
@@ -88,7 +63,7 @@ class ReleaseInBrowserTest {
                     .hasText("Reset protection: 24 h", new LocatorAssertions.HasTextOptions().setTimeout(10_000));
             listed = phone.$("#device-list li[data-device-id]");
 
-            // The move code for a hub with a new address is signed in the browser and accepted by the hub.
+            // The move code for a hub with a new address is signed in the browser and accepted by the env.hub().
             listed.locator(".move summary").click();
             listed.locator(".move button").click();
             assertThat(listed.locator(".move-qr")).isVisible();

@@ -10,14 +10,10 @@ import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.device.ownership.OwnershipState;
 import dev.doorward.e2e.Chromium.Phone;
 import dev.doorward.hub.testing.Household;
-import dev.doorward.hub.testing.TestHub;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The EKEN takeover, replayed through the browser: someone with the doorbell in hand (and so its setup code)
@@ -25,50 +21,28 @@ import org.junit.jupiter.api.io.TempDir;
  * doorbell stays its owner's, the attacker is told it already has an owner, and the owner is alerted live.
  */
 class TakeoverAttemptTest {
-    @TempDir
-    static Path dir;
-
-    static TestHub hub;
-    static Chromium chromium;
-
-    @BeforeAll
-    static void start() {
-        hub = TestHub.start(dir, Map.of("doorward.open-signup", "true"));
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (chromium != null) {
-                chromium.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final HubAndBrowser env = new HubAndBrowser(Map.of("doorward.open-signup", "true"));
 
     @Test
     void anotherAccountsQrCodeIsRefusedAndTheOwnerIsAlerted() {
         // The owner's side is done through the API: account, household and a claimed, online doorbell.
-        Household owner = Household.firstOwner(hub);
-        MintedDevice minted = hub.mintDevice("front");
-        DeviceAgent doorbell = owner.claim(hub, minted);
+        Household owner = Household.firstOwner(env.hub());
+        MintedDevice minted = env.hub().mintDevice("front");
+        DeviceAgent doorbell = owner.claim(env.hub(), minted);
         String deviceId = doorbell.deviceId().orElseThrow();
 
-        try (Phone ownerPhone = chromium.phone("owner");
-                Phone attackerPhone = chromium.phone("attacker")) {
+        try (Phone ownerPhone = env.chromium().phone("owner");
+                Phone attackerPhone = env.chromium().phone("attacker")) {
             // The owner has the app open.
-            ownerPhone.page().navigate(hub.browserUrl().toString());
+            ownerPhone.page().navigate(env.hub().browserUrl().toString());
             signIn(ownerPhone, owner.username(), Household.PASSWORD);
             Locator ownersDoorbell = ownerPhone.$("#device-list li[data-device-id]");
             assertThat(ownersDoorbell).hasAttribute("data-device-id", deviceId);
             assertThat(ownersDoorbell.locator(".device-status")).hasText("online");
 
             // The attacker signs up on the same hub through the page ...
-            attackerPhone.page().navigate(hub.browserUrl() + "#signup");
+            attackerPhone.page().navigate(env.hub().browserUrl() + "#signup");
             Locator signup = attackerPhone.$("#signup-form");
             assertThat(signup).isVisible();
             signup.locator("[name=username]").fill("mallory");
