@@ -22,10 +22,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
@@ -233,61 +229,23 @@ public final class BrowserClient {
     }
 
     /** Messages the hub pushes to this browser. */
-    public static final class Stream implements WebSocket.Listener {
-        private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-        private volatile WebSocket socket;
-        private volatile boolean closed;
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            socket = webSocket;
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(JSON.readTree(partial.toString()));
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed = true;
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed = true;
-        }
-
+    public static final class Stream extends TextMessages {
         public boolean closed() {
-            return closed;
+            return isClosed();
         }
 
         /** Waits for the first message matching, skipping others; empty on timeout. */
         public Optional<JsonNode> await(Predicate<JsonNode> matching, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            try {
-                while (true) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return Optional.empty();
-                    }
-                    JsonNode message = messages.poll(left, TimeUnit.NANOSECONDS);
-                    if (message != null && matching.test(message)) {
-                        return Optional.of(message);
-                    }
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
+                Optional<JsonNode> message = poll(left).map(JSON::readTree);
+                if (message.isPresent() && matching.test(message.get())) {
+                    return message;
+                }
             }
         }
 
@@ -296,7 +254,7 @@ public final class BrowserClient {
         }
 
         public void close() {
-            if (socket != null && !closed) {
+            if (socket != null && !isClosed()) {
                 socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
             }
         }

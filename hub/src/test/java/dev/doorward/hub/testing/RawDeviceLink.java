@@ -7,26 +7,16 @@ import dev.doorward.device.identity.DeviceLayout;
 import dev.doorward.device.ownership.OwnershipStore;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A device link driven by hand, to send what a well-behaved agent never would: malformed, oversized,
  * replayed and out-of-place messages. Real mutual TLS with a real device's credential.
  */
-public final class RawDeviceLink implements WebSocket.Listener, AutoCloseable {
-    private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-    private volatile WebSocket socket;
-    private volatile Integer closeCode;
-
+public final class RawDeviceLink extends TextMessages implements AutoCloseable {
     private RawDeviceLink() {}
 
     /** Connects with the operational credential a claimed device keeps in its protected store. */
@@ -57,48 +47,13 @@ public final class RawDeviceLink implements WebSocket.Listener, AutoCloseable {
         return link;
     }
 
-    @Override
-    public void onOpen(WebSocket webSocket) {
-        socket = webSocket;
-        webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-            received.add(partial.toString());
-            partial.setLength(0);
-        }
-        webSocket.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        closeCode = statusCode;
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        if (closeCode == null) {
-            closeCode = -1;
-        }
-    }
-
     public void send(String text) {
         socket.sendText(text, true).join();
     }
 
     /** The next message from the hub, or empty after the timeout. */
     public Optional<String> next(Duration timeout) {
-        try {
-            return Optional.ofNullable(received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        return poll(timeout.toNanos());
     }
 
     /** Sends and returns the hub's answer. */
