@@ -43,7 +43,8 @@ export const api = {
     request('POST', '/api/login', new URLSearchParams({ username, password }).toString(),
       'application/x-www-form-urlencoded'),
   logout: () => request('POST', '/api/logout'),
-    devices: () => request('GET', '/api/devices'),
+      devices: () => request('GET', '/api/devices'),
+  audit: (householdId) => request('GET', `/api/audit?householdId=${encodeURIComponent(householdId)}&limit=100`),
   registerClient: (signingKey, agreementKey, label) =>
     request('POST', '/api/clients', { signingKey, agreementKey, label }),
     releaseDevice: (deviceId, password, statement, signature, signerPublicKey) =>

@@ -26,6 +26,8 @@ function alertBanner(text, kind = 'danger') {
   div.className = `alert ${kind === 'info' ? 'info' : ''}`;
   div.textContent = text;
   document.getElementById('alerts').append(div);
+    div.title = 'Tap to dismiss';
+  div.addEventListener('click', () => div.remove());
   setTimeout(() => div.remove(), 15000);
 }
 
@@ -91,7 +93,37 @@ function renderSignup() {
 async function renderHome() {
   show('tpl-home');
   document.getElementById('add-doorbell').addEventListener('click', renderAdd);
-  await Promise.all([refreshDevices(), refreshHistory()]);
+    await Promise.all([refreshDevices(), refreshHistory(), refreshAudit()]);
+}
+
+// The household's audit log, for owners and admins: hash-chained, exportable.
+async function refreshAudit() {
+  const section = document.getElementById('security-log');
+  if (!section || !state.household || !['owner', 'admin'].includes(state.household.role)) return;
+  const log = await api.audit(state.household.id);
+  section.hidden = false;
+  const chain = document.getElementById('audit-chain');
+  chain.textContent = log.chainIntact ? 'chain intact' : 'CHAIN BROKEN: an entry was changed';
+  chain.dataset.intact = String(log.chainIntact);
+  document.getElementById('audit').replaceChildren(...log.entries.map((e) => {
+    const li = document.createElement('li');
+    li.dataset.action = e.action;
+    const what = document.createElement('span');
+    what.textContent = e.detail;
+    const when = document.createElement('time');
+    when.className = 'muted';
+    when.dateTime = e.at;
+    when.textContent = formatTime(e.at);
+    li.append(what, when);
+    return li;
+  }));
+  document.getElementById('audit-export').onclick = () => {
+    const blob = new Blob([JSON.stringify(log, null, 2)], { type: 'application/json' });
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = `doorward-security-log-${new Date().toISOString().slice(0, 10)}.json`;
+    link.click();
+  };
 }
 
 async function refreshDevices() {
@@ -430,8 +462,9 @@ function onStreamMessage(message) {
       onClaimUpdate(message);
       break;
     case 'security-alert':
-      alertBanner(message.message);
+            alertBanner(message.message);
       onPushedEvent({});
+      refreshAudit();
       break;
     default:
       break;

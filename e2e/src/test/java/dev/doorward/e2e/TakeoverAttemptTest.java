@@ -90,6 +90,12 @@ class TakeoverAttemptTest {
             assertThat(ownerPhone.$("#history li[data-kind=claim-refused]"))
                     .not()
                     .hasCount(0);
+            // The security log shows the refused claim, with an intact hash chain.
+            ownerPhone.$("#security-log summary").click();
+            assertThat(ownerPhone.$("#audit li[data-action=claim-refused]"))
+                    .not()
+                    .hasCount(0);
+            assertThat(ownerPhone.$("#audit-chain")).hasText("chain intact");
             ownerPhone.screenshot("takeover-2-owner-alerted");
             // ... and only the owner: nothing about the owner's doorbell reaches the attacker's session.
             assertThat(attackerPhone.$("#alerts .alert")).hasCount(0);
