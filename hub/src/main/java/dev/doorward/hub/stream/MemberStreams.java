@@ -97,6 +97,19 @@ public class MemberStreams extends TextWebSocketHandler {
         }
     }
 
+    /**
+     * An account left a household: its open sessions stop hearing that household now, and are closed so
+     * the browser reconnects with what it still belongs to.
+     */
+    public void removeFromHousehold(String accountId, String householdId) {
+        Set<WebSocketSession> ofAccount = byAccount.getOrDefault(accountId, Set.of());
+        Set<WebSocketSession> ofHousehold = byHousehold.get(householdId);
+        if (ofHousehold != null) {
+            ofHousehold.removeAll(ofAccount);
+        }
+        closeAccount(accountId);
+    }
+
     /** Ends every open stream of an account (sign-out everywhere, removal from a household). */
     public void closeAccount(String accountId) {
         Set<WebSocketSession> sessions = byAccount.remove(accountId);

@@ -57,6 +57,10 @@ class WebSecurityTest {
             Map.entry(
                     "POST /api/devices/{id}/cooling-off",
                     "owner or admin of the household, signed by their own browser key"),
+            Map.entry("GET /api/households/{householdId}/members", "member of the household"),
+            Map.entry("POST /api/households/{householdId}/invitations", "owner or admin of the household"),
+            Map.entry("POST /api/invitations/accept", "signed in, holding an unused, unexpired invitation token"),
+            Map.entry("DELETE /api/households/{householdId}/members/{accountId}", "owner or admin; never the owner"),
             Map.entry("GET /api/clients", "signed in; lists the account's own browsers"));
 
     @BeforeAll

@@ -1,0 +1,209 @@
+package dev.doorward.hub.household;
+
+import dev.doorward.crypto.Hashes;
+import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.account.SignedInAccount;
+import dev.doorward.hub.audit.AuditLog;
+import dev.doorward.hub.stream.MemberStreams;
+import dev.doorward.hub.web.HubPorts;
+import dev.doorward.hub.web.InvalidInput;
+import dev.doorward.hub.web.NotFound;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Who belongs to a household: one-time invitation links (single use, expire in a day, token only in the
+ * link's fragment), the member list, and removal — which ends the removed account's live streams at once.
+ * Guests' schedules, per-device access and the signed roster come with issue 6 / issue 4.
+ */
+@RestController
+class MembersController {
+    static final Duration INVITATION_VALIDITY = Duration.ofHours(24);
+
+    private final JdbcClient jdbc;
+    private final Households households;
+    private final AuditLog audit;
+    private final MemberStreams streams;
+    private final HubPorts ports;
+    private final Clock clock;
+
+    MembersController(
+            JdbcClient jdbc,
+            Households households,
+            AuditLog audit,
+            MemberStreams streams,
+            HubPorts ports,
+            Clock clock) {
+        this.jdbc = jdbc;
+        this.households = households;
+        this.audit = audit;
+        this.streams = streams;
+        this.ports = ports;
+        this.clock = clock;
+    }
+
+    private Role requireAdmin(SignedInAccount account, String householdId) {
+        Role role = households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        if (!role.isAdmin()) {
+            throw new NotFound();
+        }
+        return role;
+    }
+
+    record MemberView(String accountId, String username, String role) {}
+
+    @GetMapping("/api/households/{householdId}/members")
+    List<MemberView> members(@AuthenticationPrincipal SignedInAccount account, @PathVariable String householdId) {
+        households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        return jdbc.sql("""
+                        select a.id, a.username, m.role from memberships m join accounts a on a.id = m.account_id
+                        where m.household_id = :household order by m.created_at""")
+                .param("household", householdId)
+                .query((rs, n) -> new MemberView(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .list();
+    }
+
+    record NewInvitation(String role) {}
+
+    record InvitationView(String link, String expiresAt) {
+        @Override
+        public String toString() {
+            return "InvitationView[link=[REDACTED]]";
+        }
+    }
+
+    @PostMapping("/api/households/{householdId}/invitations")
+    @ResponseStatus(HttpStatus.CREATED)
+    InvitationView invite(
+            @AuthenticationPrincipal SignedInAccount account,
+            @PathVariable String householdId,
+            @RequestBody NewInvitation request) {
+        requireAdmin(account, householdId);
+        Role role;
+        try {
+            role = Role.fromDb(request.role() == null ? "" : request.role());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput("A role is admin, resident or guest");
+        }
+        if (role == Role.OWNER) {
+            throw new InvalidInput("A household has one owner; invite an admin instead");
+        }
+        String token = RandomIds.newSecret();
+        var now = clock.instant();
+        jdbc.sql("""
+                        insert into invitations (token_hash, household_id, role, created_by, created_at, expires_at)
+                        values (:hash, :household, :role, :by, :now, :expires)""")
+                .param("hash", hash(token))
+                .param("household", householdId)
+                .param("role", role.dbName())
+                .param("by", account.id())
+                .param("now", Timestamp.from(now))
+                .param("expires", Timestamp.from(now.plus(INVITATION_VALIDITY)))
+                .update();
+        audit.record(
+                householdId,
+                "account:" + account.id(),
+                "invitation-created",
+                account.getUsername() + " created an invitation for a new " + role.dbName());
+        return new InvitationView(
+                ports.browserUrl() + "#invite=" + token,
+                now.plus(INVITATION_VALIDITY).toString());
+    }
+
+    record Acceptance(String token) {
+        @Override
+        public String toString() {
+            return "Acceptance[token=[REDACTED]]";
+        }
+    }
+
+    /** The signed-in account joins the household of a valid, unused invitation; the token is spent. */
+    @PostMapping("/api/invitations/accept")
+    @Transactional
+    Map<String, String> accept(@AuthenticationPrincipal SignedInAccount account, @RequestBody Acceptance request) {
+        if (request.token() == null || request.token().length() > 64) {
+            throw new InvalidInput("This invitation is not valid");
+        }
+        var now = Timestamp.from(clock.instant());
+        var invitation = jdbc.sql("""
+                        update invitations set used_by = :account, used_at = :now
+                        where token_hash = :hash and used_at is null and expires_at > :now
+                        returning household_id, role""")
+                .param("account", account.id())
+                .param("now", now)
+                .param("hash", hash(request.token()))
+                .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)})
+                .optional()
+                .orElseThrow(() -> new InvalidInput("This invitation is not valid: used, expired or unknown"));
+        String householdId = invitation[0];
+        if (households.roleOf(account.id(), householdId).isPresent()) {
+            throw new InvalidInput("You are already a member of this household");
+        }
+        jdbc.sql("""
+                        insert into memberships (household_id, account_id, role, created_at)
+                        values (:household, :account, :role, :now)""")
+                .param("household", householdId)
+                .param("account", account.id())
+                .param("role", invitation[1])
+                .param("now", now)
+                .update();
+        audit.record(
+                householdId,
+                "account:" + account.id(),
+                "member-added",
+                account.getUsername() + " joined as " + invitation[1]);
+        // Every admin hears about a new member at once (their sessions are open on this household).
+        streams.toHousehold(
+                householdId,
+                Map.of(
+                        "type",
+                        "security-alert",
+                        "message",
+                        account.getUsername() + " joined the household as " + invitation[1]));
+        return Map.of("householdId", householdId, "role", invitation[1]);
+    }
+
+    /** Removes a member: their live streams end now, and every household route refuses them from now on. */
+    @DeleteMapping("/api/households/{householdId}/members/{accountId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void remove(
+            @AuthenticationPrincipal SignedInAccount account,
+            @PathVariable String householdId,
+            @PathVariable String accountId) {
+        requireAdmin(account, householdId);
+        Role target = households.roleOf(accountId, householdId).orElseThrow(NotFound::new);
+        if (target == Role.OWNER) {
+            throw new InvalidInput("The owner cannot be removed");
+        }
+        jdbc.sql("delete from memberships where household_id = :household and account_id = :account")
+                .param("household", householdId)
+                .param("account", accountId)
+                .update();
+        streams.removeFromHousehold(accountId, householdId);
+        audit.record(
+                householdId,
+                "account:" + account.id(),
+                "member-removed",
+                account.getUsername() + " removed a " + target.dbName());
+    }
+
+    private static String hash(String token) {
+        return HexFormat.of().formatHex(Hashes.sha256(token.getBytes(StandardCharsets.UTF_8)));
+    }
+}
