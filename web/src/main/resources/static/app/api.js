@@ -43,7 +43,12 @@ export const api = {
     request('POST', '/api/login', new URLSearchParams({ username, password }).toString(),
       'application/x-www-form-urlencoded'),
   logout: () => request('POST', '/api/logout'),
-      devices: () => request('GET', '/api/devices'),
+        devices: () => request('GET', '/api/devices'),
+  members: (householdId) => request('GET', `/api/households/${encodeURIComponent(householdId)}/members`),
+  invite: (householdId, role) => request('POST', `/api/households/${encodeURIComponent(householdId)}/invitations`, { role }),
+  acceptInvitation: (token) => request('POST', '/api/invitations/accept', { token }),
+  removeMember: (householdId, accountId) =>
+    request('DELETE', `/api/households/${encodeURIComponent(householdId)}/members/${encodeURIComponent(accountId)}`),
   audit: (householdId) => request('GET', `/api/audit?householdId=${encodeURIComponent(householdId)}&limit=100`),
   registerClient: (signingKey, agreementKey, label) =>
     request('POST', '/api/clients', { signingKey, agreementKey, label }),

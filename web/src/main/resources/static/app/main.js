@@ -93,7 +93,50 @@ function renderSignup() {
 async function renderHome() {
   show('tpl-home');
   document.getElementById('add-doorbell').addEventListener('click', renderAdd);
-    await Promise.all([refreshDevices(), refreshHistory(), refreshAudit()]);
+      await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers()]);
+}
+
+// Members and invitations, for owners and admins.
+async function refreshMembers() {
+  const card = document.getElementById('members-card');
+  if (!card || !state.household || !['owner', 'admin'].includes(state.household.role)) return;
+  card.hidden = false;
+  const members = await api.members(state.household.id);
+  document.getElementById('members').replaceChildren(...members.map((m) => {
+    const li = document.createElement('li');
+    li.dataset.accountId = m.accountId;
+    const who = document.createElement('span');
+    who.textContent = `${m.username} · ${m.role}`;
+    li.append(who);
+    if (m.role !== 'owner' && m.accountId !== state.session.accountId) {
+      const remove = document.createElement('button');
+      remove.className = 'link remove-member';
+      remove.textContent = 'Remove';
+      remove.addEventListener('click', async () => {
+        await api.removeMember(state.household.id, m.accountId);
+        await refreshMembers();
+      });
+      li.append(remove);
+    }
+    return li;
+  }));
+  const form = document.getElementById('invite-form');
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    try {
+      const invitation = await api.invite(state.household.id, formValues(form).role);
+      const field = document.getElementById('invite-link');
+      field.value = invitation.link;
+      field.hidden = false;
+      document.getElementById('invite-hint').hidden = false;
+      field.select();
+    } catch (err) { showError(form, err); }
+  };
+}
+
+function invitationToken() {
+  const match = /(?:^|[#&])invite=([A-Za-z0-9_-]{43})/.exec(location.hash);
+  return match ? match[1] : null;
 }
 
 // The household's audit log, for owners and admins: hash-chained, exportable.
@@ -474,6 +517,12 @@ function onStreamMessage(message) {
 // ---- start
 
 async function start() {
+  // An invitation link: keep its token (out of the address bar) until this browser is signed in.
+  const invite = invitationToken();
+  if (invite) {
+    sessionStorage.setItem('doorward-invite', invite);
+    history.replaceState(null, '', '/');
+  }
   state.session = await api.session();
   const signOut = document.getElementById('sign-out');
   const token = setupToken();
@@ -483,7 +532,18 @@ async function start() {
     if (location.hash === '#signup' && state.session.openSignup) return renderSignup();
     return renderLogin();
   }
-  state.household = state.session.households[0] || null;
+      const invitation = sessionStorage.getItem('doorward-invite');
+  if (invitation) {
+    sessionStorage.removeItem('doorward-invite');
+    try {
+      const joined = await api.acceptInvitation(invitation);
+      localStorage.setItem('doorward-household', joined.householdId);
+      state.session = await api.session();
+      alertBanner('Welcome: you are now a member of the household.', 'info');
+    } catch (err) { alertBanner(err.message); }
+  }
+  const chosen = localStorage.getItem('doorward-household');
+  state.household = state.session.households.find((h) => h.id === chosen) || state.session.households[0] || null;
   document.getElementById('household-name').textContent = state.household ? state.household.name : '';
     signOut.hidden = false;
   // This browser's keys: the doorbells it adds pin its signing key.
