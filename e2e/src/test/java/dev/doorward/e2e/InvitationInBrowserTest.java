@@ -29,7 +29,8 @@ class InvitationInBrowserTest {
                 Phone partnerPhone = env.chromium().phone("partner")) {
             ownerPhone.page().navigate(env.hub().browserUrl().toString());
             TakeoverAttemptTest.signIn(ownerPhone, "owner", Household.PASSWORD);
-            ownerPhone.$("#members-card summary").click();
+            assertThat(ownerPhone.$("#members-card")).isVisible();
+            ownerPhone.page().evaluate("document.querySelector('#members-card details').open = true");
             ownerPhone.$("#invite-form [name=role]").selectOption("resident");
             ownerPhone.$("#invite-form button[type=submit]").click();
             Locator link = ownerPhone.$("#invite-link");
@@ -50,7 +51,8 @@ class InvitationInBrowserTest {
 
             // The owner sees the new member and removes them again.
             ownerPhone.page().reload();
-            ownerPhone.$("#members-card summary").click();
+            assertThat(ownerPhone.$("#members-card")).isVisible();
+            ownerPhone.page().evaluate("document.querySelector('#members-card details').open = true");
             Locator partnerRow = ownerPhone.$("#members li").filter(new Locator.FilterOptions().setHasText("partner"));
             assertThat(partnerRow).hasCount(1);
             partnerRow.locator(".remove-member").click();
