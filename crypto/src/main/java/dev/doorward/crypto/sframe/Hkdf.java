@@ -7,14 +7,14 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** HKDF (RFC 5869) over the JDK's HMAC, for the hash of a cipher suite or plain SHA-256. */
-final class Hkdf {
+public final class Hkdf {
     private Hkdf() {}
 
     /**
      * HKDF-Extract. An empty salt is, per RFC 5869 §2.2, a string of HashLen zeros (which is also what HMAC
      * does with an empty key; the JDK just refuses empty keys).
      */
-    static byte[] extract(String hmacAlgorithm, int hashLength, byte[] salt, byte[] ikm) {
+    public static byte[] extract(String hmacAlgorithm, int hashLength, byte[] salt, byte[] ikm) {
         byte[] effectiveSalt = salt.length == 0 ? new byte[hashLength] : salt;
         try {
             Mac mac = Mac.getInstance(hmacAlgorithm);
@@ -28,7 +28,7 @@ final class Hkdf {
     }
 
     /** HKDF-Expand. */
-    static byte[] expand(String hmacAlgorithm, int hashLength, byte[] prk, byte[] info, int length) {
+    public static byte[] expand(String hmacAlgorithm, int hashLength, byte[] prk, byte[] info, int length) {
         if (length <= 0 || length > 255 * hashLength) {
             throw new IllegalArgumentException("HKDF output length out of range: " + length);
         }
