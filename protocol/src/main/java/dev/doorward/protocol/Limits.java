@@ -13,6 +13,15 @@ public final class Limits {
      */
     public static final int MAX_TEXT_MESSAGE_CHARS = 8 * 1024;
 
+    /**
+     * A message from the hub, which may carry a whole roster ({@link Roster#MAX_TEXT_CHARS}). Only devices
+     * receive these, so no hub buffer grows with it.
+     */
+    public static final int MAX_HUB_MESSAGE_CHARS = Roster.MAX_TEXT_CHARS + 4 * 1024;
+
+    /** The most viewers one device is told about. */
+    public static final int MAX_VIEWERS = 10_000;
+
     /** A binary (sealed media) message, in bytes. */
     public static final int MAX_BINARY_MESSAGE_BYTES = 1024 * 1024;
 

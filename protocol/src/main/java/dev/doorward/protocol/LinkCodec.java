@@ -47,7 +47,7 @@ public final class LinkCodec {
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
                             .maxNestingDepth(4)
-                            .maxStringLength(Limits.MAX_TEXT_MESSAGE_CHARS)
+                            .maxStringLength(Limits.MAX_HUB_MESSAGE_CHARS)
                             .maxNumberLength(20)
                             .build())
                     // A repeated key would otherwise silently replace the first value.
@@ -105,6 +105,25 @@ public final class LinkCodec {
             }
             case EventAck m -> body.put("eventId", m.eventId());
             case LinkMessage.RenewCertificate m -> {}
+            case LinkMessage.RosterStatus m -> body.put("epoch", m.epoch());
+            case LinkMessage.RosterRefused m -> {
+                body.put("epoch", m.epoch());
+                body.put("reason", truncate(m.reason(), Limits.MAX_DETAIL_CHARS));
+            }
+            case LinkMessage.MediaKey m -> {
+                body.put("epoch", m.epoch());
+                body.put("clientId", m.clientId());
+                body.put("slot", m.slot());
+                body.put("ephemeralKey", m.ephemeralKey());
+                body.put("nonce", m.nonce());
+                body.put("wrapped", m.wrapped());
+            }
+            case LinkMessage.RosterUpdate m -> {
+                body.put("text", m.text());
+                body.put("signature", m.signature());
+                body.put("signerPublicKey", m.signerPublicKey());
+            }
+            case LinkMessage.Live m -> body.put("viewers", m.viewers());
             case LinkMessage.CertificateRenewed m -> body.put("operationalCertificate", m.operationalCertificatePem());
             case LinkMessage.ResetVeto m -> {}
             case LinkMessage.SetCoolingOff m -> {
@@ -130,7 +149,7 @@ public final class LinkCodec {
 
     /** Decodes a message the hub received: only types a device may send are accepted. */
     public static LinkMessage.FromDevice decodeFromDevice(String text) throws ProtocolException {
-        if (decode(text) instanceof LinkMessage.FromDevice m) {
+        if (decode(text, Limits.MAX_TEXT_MESSAGE_CHARS) instanceof LinkMessage.FromDevice m) {
             return m;
         }
         throw new ProtocolException(ErrorCode.NOT_ALLOWED, "a device may not send this message type");
@@ -138,18 +157,23 @@ public final class LinkCodec {
 
     /** Decodes a message the device received: only types the hub may send are accepted. */
     public static LinkMessage.FromHub decodeFromHub(String text) throws ProtocolException {
-        if (decode(text) instanceof LinkMessage.FromHub m) {
+        if (decode(text, Limits.MAX_HUB_MESSAGE_CHARS) instanceof LinkMessage.FromHub m) {
             return m;
         }
         throw new ProtocolException(ErrorCode.NOT_ALLOWED, "the hub may not send this message type");
     }
 
+    /** Decodes a message of either direction, up to the device's text limit. */
     public static LinkMessage decode(String text) throws ProtocolException {
+        return decode(text, Limits.MAX_TEXT_MESSAGE_CHARS);
+    }
+
+    private static LinkMessage decode(String text, int maxChars) throws ProtocolException {
         if (text == null || text.isEmpty()) {
             throw new ProtocolException(ErrorCode.MALFORMED, "empty message");
         }
-        if (text.length() > Limits.MAX_TEXT_MESSAGE_CHARS) {
-            throw new ProtocolException(ErrorCode.TOO_LARGE, "message larger than " + Limits.MAX_TEXT_MESSAGE_CHARS);
+        if (text.length() > maxChars) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE, "message larger than " + maxChars);
         }
         JsonNode root;
         try {
@@ -236,6 +260,32 @@ public final class LinkCodec {
                 new Fields(bodyNode, type, Set.of());
                 yield new LinkMessage.ResetVeto();
             }
+            case ROSTER_STATUS ->
+                new LinkMessage.RosterStatus(new Fields(bodyNode, type, Set.of("epoch")).nonNegativeLong("epoch"));
+            case ROSTER_REFUSED -> {
+                Fields b = new Fields(bodyNode, type, Set.of("epoch", "reason"));
+                yield new LinkMessage.RosterRefused(
+                        b.nonNegativeLong("epoch"), b.string("reason", Limits.MAX_DETAIL_CHARS));
+            }
+            case MEDIA_KEY -> {
+                Fields b = new Fields(
+                        bodyNode, type, Set.of("epoch", "clientId", "slot", "ephemeralKey", "nonce", "wrapped"));
+                yield new LinkMessage.MediaKey(
+                        b.nonNegativeLong("epoch"),
+                        b.id("clientId"),
+                        b.intInRange("slot", 0, 255),
+                        b.binary("ephemeralKey"),
+                        b.binary("nonce"),
+                        b.binary("wrapped"));
+            }
+            case ROSTER -> {
+                Fields b = new Fields(bodyNode, type, Set.of("text", "signature", "signerPublicKey"));
+                yield new LinkMessage.RosterUpdate(
+                        b.string("text", Roster.MAX_TEXT_CHARS), b.binary("signature"), b.binary("signerPublicKey"));
+            }
+            case LIVE ->
+                new LinkMessage.Live(
+                        new Fields(bodyNode, type, Set.of("viewers")).intInRange("viewers", 0, Limits.MAX_VIEWERS));
             case CLAIM_REFUSED ->
                 new ClaimRefused(refusal(new Fields(bodyNode, type, Set.of("reason")).string("reason", 32)));
             case ERROR -> {

@@ -109,6 +109,28 @@ public sealed interface LinkMessage {
      */
     record RenewCertificate() implements FromDevice {}
 
+    /**
+     * The roster epoch the device holds (0 for none). Sent after every {@link Welcome} and after each roster
+     * it accepts, so the hub knows which rosters to deliver next.
+     */
+    record RosterStatus(long epoch) implements FromDevice {}
+
+    /** The device refused a roster the hub delivered; the household's admins are told. */
+    record RosterRefused(long epoch, String reason) implements FromDevice {}
+
+    /**
+     * The device's media epoch key wrapped to one member client (docs/media.md). The hub stores the latest per
+     * (device, client) and hands it only to that client; it cannot open it.
+     */
+    record MediaKey(long epoch, String clientId, int slot, String ephemeralKey, String nonce, String wrapped)
+            implements FromDevice {
+        public static MediaKey of(
+                long epoch, String clientId, int slot, byte[] ephemeralKey, byte[] nonce, byte[] wrapped) {
+            return new MediaKey(
+                    epoch, clientId, slot, Binary.encode(ephemeralKey), Binary.encode(nonce), Binary.encode(wrapped));
+        }
+    }
+
     // ---- hub → device
 
     /** The hub accepts the connection and chooses the protocol version. */
@@ -180,6 +202,23 @@ public sealed interface LinkMessage {
             return Binary.decode(signerPublicKey);
         }
     }
+
+    /**
+     * A household roster (see {@link Roster}) with its signer's P1363 signature over the text and the signer's
+     * public key (SPKI). The device verifies it back to its pinned owner key; the hub only carries it.
+     */
+    record RosterUpdate(String text, String signature, String signerPublicKey) implements FromHub {
+        public byte[] signatureBytes() {
+            return Binary.decode(signature);
+        }
+
+        public byte[] signerPublicKeyBytes() {
+            return Binary.decode(signerPublicKey);
+        }
+    }
+
+    /** How many authorized viewers watch this device now; it streams while this is above 0. */
+    record Live(int viewers) implements FromHub {}
 
     /** The hub stored the event durably; the device may drop it from its outbox. */
     record EventAck(String eventId) implements FromHub {}

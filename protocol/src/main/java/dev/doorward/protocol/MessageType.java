@@ -8,6 +8,11 @@ public enum MessageType {
     CLAIM_CONFIRM("claim-confirm", true, false),
     EVENT("event", true, false),
     RENEW_CERTIFICATE("renew-certificate", true, false),
+    ROSTER_STATUS("roster-status", true, false),
+    ROSTER_REFUSED("roster-refused", true, false),
+    MEDIA_KEY("media-key", true, false),
+    ROSTER("roster", false, true),
+    LIVE("live", false, true),
     WELCOME("welcome", false, true),
     HEARTBEAT_ACK("heartbeat-ack", false, true),
     CLAIM_CHALLENGE("claim-challenge", false, true),
@@ -64,6 +69,11 @@ public enum MessageType {
             case LinkMessage.ClaimAccepted m -> CLAIM_ACCEPTED;
             case LinkMessage.EventAck m -> EVENT_ACK;
             case LinkMessage.RenewCertificate m -> RENEW_CERTIFICATE;
+            case LinkMessage.RosterStatus m -> ROSTER_STATUS;
+            case LinkMessage.RosterRefused m -> ROSTER_REFUSED;
+            case LinkMessage.MediaKey m -> MEDIA_KEY;
+            case LinkMessage.RosterUpdate m -> ROSTER;
+            case LinkMessage.Live m -> LIVE;
             case LinkMessage.CertificateRenewed m -> CERTIFICATE_RENEWED;
             case LinkMessage.ResetVeto m -> RESET_VETO;
             case LinkMessage.Release m -> RELEASE;

@@ -63,7 +63,12 @@ final class Samples {
                 LinkMessage.Release.of(
                         "doorward-release:1:" + DEVICE_ID + ":1767225600000", bytes(64, 6), bytes(91, 7)),
                 new ClaimRefused(ClaimRefusal.WRONG_CODE),
-                new LinkError(ErrorCode.MALFORMED, "message must be a JSON object"));
+                new LinkError(ErrorCode.MALFORMED, "message must be a JSON object"),
+                new LinkMessage.RosterStatus(3),
+                new LinkMessage.RosterRefused(4, "signer is not a member of the current roster"),
+                LinkMessage.MediaKey.of(1_800_000_000L, EVENT_ID, 16, bytes(91, 8), bytes(12, 9), bytes(48, 10)),
+                new LinkMessage.RosterUpdate("doorward-roster:1\nhousehold:x", "c2ln", "a2V5"),
+                new LinkMessage.Live(2));
     }
 
     /** Valid edge cases: optional fields absent, boundary values, every enum constant. */
