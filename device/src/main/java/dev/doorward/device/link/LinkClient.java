@@ -220,6 +220,8 @@ public final class LinkClient implements AutoCloseable {
             case LinkMessage.ResetVeto veto -> handler.received(veto);
             case LinkMessage.Release release -> handler.received(release);
             case LinkMessage.SetCoolingOff setting -> handler.received(setting);
+            case LinkMessage.RosterUpdate roster -> handler.received(roster);
+            case LinkMessage.Live live -> handler.received(live);
         }
     }
 
