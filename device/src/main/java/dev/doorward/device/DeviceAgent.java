@@ -23,6 +23,7 @@ import dev.doorward.device.ownership.OwnershipLifecycle.Step;
 import dev.doorward.device.ownership.OwnershipState;
 import dev.doorward.device.ownership.OwnershipStore;
 import dev.doorward.device.ownership.ReleaseStatement;
+import dev.doorward.device.ownership.RosterVerifier;
 import dev.doorward.device.pairing.ClaimCodeSightings;
 import dev.doorward.device.pairing.ClaimCodeSightings.Decision;
 import dev.doorward.device.pairing.ClaimConversation;
@@ -45,6 +46,7 @@ import dev.doorward.protocol.LinkMessage.ResetVeto;
 import dev.doorward.protocol.LinkMessage.Welcome;
 import dev.doorward.protocol.MoveCode;
 import dev.doorward.protocol.ProtocolException;
+import dev.doorward.protocol.Roster;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,6 +86,8 @@ public final class DeviceAgent implements AutoCloseable {
     static final Duration CLAIM_RETRY = Duration.ofSeconds(5);
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** Browser and doorbell clocks differ; the first roster may be signed this long before the claim. */
+    static final Duration ROSTER_CLOCK_SKEW = Duration.ofMinutes(10);
     /** How often the clock rules (end of a cooling-off period, the daily renewal check) are looked at. */
     static final Duration TICK = Duration.ofSeconds(1);
     /** How long a completing reset waits for the hub to acknowledge RESET_COMPLETED before it wipes anyway. */
@@ -121,6 +125,9 @@ public final class DeviceAgent implements AutoCloseable {
     private boolean closed;
     /** Claim and retired link transports not yet released (their close waits for the polite goodbye). */
     private final Set<Transport> claimTransports = ConcurrentHashMap.newKeySet();
+    /** Called on the agent thread after each roster the device accepts (live media re-keys then). */
+    private final List<java.util.function.Consumer<Roster>> rosterListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private DeviceAgent(DeviceConfig config, Function<SSLContext, Transport> transports) {
         this.config = config;
@@ -582,6 +589,58 @@ public final class DeviceAgent implements AutoCloseable {
         }
     }
 
+    // ---- the household roster
+
+    /**
+     * Accepts a roster only if it chains back to the pinned owner key (RosterVerifier); stores it with the
+     * owner key it names in one atomic write, then tells the hub which epoch it holds now.
+     */
+    private void rosterReceived(LinkMessage.RosterUpdate update) {
+        if (!ownership.isOwned()) {
+            return;
+        }
+        RosterVerifier.Result result = RosterVerifier.verify(
+                update.text(),
+                update.signatureBytes(),
+                update.signerPublicKeyBytes(),
+                ownership.roster(),
+                ownership.ownerKeyFingerprint(),
+                ownership.claimedAt().minus(ROSTER_CLOCK_SKEW),
+                config.clock().instant());
+        if (result instanceof RosterVerifier.Accepted accepted) {
+            change(ownership.withRoster(update.text(), accepted.ownerFingerprint()));
+            long epoch = accepted.acceptedRoster().epoch();
+            log.info(
+                    "Accepted roster {} ({} member browsers)",
+                    epoch,
+                    accepted.acceptedRoster().members().size());
+            link.send(new LinkMessage.RosterStatus(epoch));
+            rosterListeners.forEach(listener -> listener.accept(accepted.acceptedRoster()));
+        } else {
+            String reason = result.problem().orElse("refused");
+            log.warn("Refused a roster: {}", reason);
+            link.send(new LinkMessage.RosterRefused(epochOf(update.text()), reason));
+        }
+    }
+
+    private long rosterEpoch() {
+        return ownership.roster().map(text -> Roster.parse(text).epoch()).orElse(0L);
+    }
+
+    /** The epoch a refused roster claims, for the report; 0 when it cannot even be read. */
+    private static long epochOf(String text) {
+        try {
+            return Roster.parse(text).epoch();
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
+    }
+
+    /** The roster the device holds now, if any. */
+    public Optional<Roster> roster() {
+        return ownership.roster().map(Roster::parse);
+    }
+
     /** Adds an event to the outbox (durably) and sends it if the link is up. */
     private String report(EventKind kind, String detail) {
         DeviceEvent event = new DeviceEvent(
@@ -819,6 +878,7 @@ public final class DeviceAgent implements AutoCloseable {
             // At least once: everything not yet acknowledged goes again, in order.
             outbox.pending().forEach(link::send);
             checkRenewal();
+            link.send(new LinkMessage.RosterStatus(rosterEpoch()));
         }
 
         @Override
@@ -838,6 +898,7 @@ public final class DeviceAgent implements AutoCloseable {
                 case Release release -> released(release);
                 case LinkMessage.SetCoolingOff setting -> coolingOffSet(setting);
                 case CertificateRenewed renewed -> certificateRenewed(renewed);
+                case LinkMessage.RosterUpdate roster -> rosterReceived(roster);
                 default -> log.warn("Ignored an unexpected {} on the link", message.type());
             }
         }

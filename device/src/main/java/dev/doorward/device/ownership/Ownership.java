@@ -28,10 +28,11 @@ public record Ownership(
         String ownerKeyFingerprint,
         Instant claimedAt,
         Instant resetAt,
-        Instant vetoedAt) {
+        Instant vetoedAt,
+        String rosterText) {
 
     private static final Ownership FACTORY_NEW =
-            new Ownership(OwnershipState.FACTORY_NEW, null, null, null, null, null, null, null, null);
+            new Ownership(OwnershipState.FACTORY_NEW, null, null, null, null, null, null, null, null, null);
 
     public Ownership {
         Objects.requireNonNull(state, "state");
@@ -43,7 +44,8 @@ public record Ownership(
                     || ownerKeyFingerprint != null
                     || claimedAt != null
                     || resetAt != null
-                    || vetoedAt != null) {
+                    || vetoedAt != null
+                    || rosterText != null) {
                 throw new IllegalArgumentException("a factory-new device keeps nothing about an owner");
             }
         } else {
@@ -78,6 +80,7 @@ public record Ownership(
                 operationalCertificate,
                 ownerKeyFingerprint,
                 claimedAt,
+                null,
                 null,
                 null);
     }
@@ -120,7 +123,8 @@ public record Ownership(
                 ownerKeyFingerprint,
                 claimedAt,
                 deadline,
-                vetoedAt);
+                vetoedAt,
+                rosterText);
     }
 
     /** The same owner, the pending reset vetoed at {@code at}: owned again, and flagged. */
@@ -136,7 +140,8 @@ public record Ownership(
                 ownerKeyFingerprint,
                 claimedAt,
                 null,
-                at);
+                at,
+                rosterText);
     }
 
     /** The same record with a renewed operational certificate. */
@@ -153,14 +158,41 @@ public record Ownership(
                 ownerKeyFingerprint,
                 claimedAt,
                 resetAt,
-                vetoedAt);
+                vetoedAt,
+                rosterText);
     }
 
     public Ownership withOperationalCertificate(X509Certificate renewed) {
         requireOwned();
         Objects.requireNonNull(renewed, "renewed");
         return new Ownership(
-                state, deviceId, hubUrl, hubCa, renewed, ownerKeyFingerprint, claimedAt, resetAt, vetoedAt);
+                state, deviceId, hubUrl, hubCa, renewed, ownerKeyFingerprint, claimedAt, resetAt, vetoedAt, rosterText);
+    }
+
+    /**
+     * The same owner with a newly accepted roster: its text and the owner key it names, which is pinned from
+     * now on (it changes only on a handover the previous owner signed; see RosterVerifier).
+     */
+    public Ownership withRoster(String acceptedRosterText, String rosterOwnerFingerprint) {
+        requireOwned();
+        Objects.requireNonNull(acceptedRosterText, "acceptedRosterText");
+        Objects.requireNonNull(rosterOwnerFingerprint, "rosterOwnerFingerprint");
+        return new Ownership(
+                state,
+                deviceId,
+                hubUrl,
+                hubCa,
+                operationalCertificate,
+                rosterOwnerFingerprint,
+                claimedAt,
+                resetAt,
+                vetoedAt,
+                acceptedRosterText);
+    }
+
+    /** The roster the device holds, if any (none right after a claim). */
+    public Optional<String> roster() {
+        return Optional.ofNullable(rosterText);
     }
 
     /** The fingerprint of the pinned hub CA, comparable with {@code ClaimCode.caFingerprint()}. */

@@ -64,7 +64,8 @@ public final class OwnershipStore {
                 required(p, "ownerKeyFingerprint"),
                 Instant.parse(required(p, "claimedAt")),
                 state == OwnershipState.RESET_PENDING ? Instant.parse(required(p, "resetAt")) : null,
-                optional(p, "vetoedAt").map(Instant::parse).orElse(null));
+                optional(p, "vetoedAt").map(Instant::parse).orElse(null),
+                optional(p, "roster").orElse(null));
     }
 
     public synchronized void save(Ownership ownership) {
@@ -81,6 +82,8 @@ public final class OwnershipStore {
             if (ownership.vetoedAt() != null) {
                 p.setProperty("vetoedAt", ownership.vetoedAt().toString());
             }
+            // In the same file as the owner key it pins, so both change together or not at all.
+            ownership.roster().ifPresent(text -> p.setProperty("roster", text));
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (Writer writer = new OutputStreamWriter(bytes, StandardCharsets.UTF_8)) {

@@ -24,8 +24,12 @@ import java.util.Optional;
  *   <li>Every member's signing key hashes (base64url SHA-256 of the SPKI) to the fingerprint listed for it, and
  *       both of its keys are valid P-256 public keys: a hub cannot list a key of its own under someone else's
  *       fingerprint.
- *   <li><b>No current roster</b> (the first one after a claim): epoch 1, previous {@code "-"}; the signer's key
- *       fingerprint equals the pinned owner fingerprint; and the roster's OWNER is that key.
+ *   <li><b>No current roster</b> (the first one after a claim): the signer's key fingerprint equals the pinned
+ *       fingerprint (the key of the browser that showed the claim QR code to the camera), the roster lists that
+ *       key as OWNER or ADMIN, and it was issued no earlier than {@code notIssuedBefore} (shortly before the
+ *       claim), so the hub cannot hand a new doorbell an older roster of the same browser with members removed
+ *       since. Its epoch may continue the household's existing chain: a doorbell claimed into a household that
+ *       already has members joins its roster.
  *   <li><b>A current roster</b> (which must come from the device's own storage, never from the hub): its OWNER
  *       is the pinned owner key; the new roster is for the same household, its epoch is exactly one more, and
  *       its previous hash is base64url SHA-256 of the current text's UTF-8 bytes. The signer is a member of the
@@ -81,7 +85,8 @@ public final class RosterVerifier {
      * @param signature the signer's P1363 signature over {@code newText}'s UTF-8 bytes
      * @param signerPublicKey the signer's SubjectPublicKeyInfo
      * @param currentText the roster the device holds now (from its own storage), empty right after a claim
-     * @param pinnedOwnerFingerprint the owner key fingerprint pinned at claim (or re-pinned after a handover)
+     * @param pinnedOwnerFingerprint the key fingerprint pinned at claim, or the current roster's owner
+     * @param notIssuedBefore the first roster must have been issued at or after this (claim time less clock skew)
      * @param now for membership expiry
      */
     public static Result verify(
@@ -90,15 +95,22 @@ public final class RosterVerifier {
             byte[] signerPublicKey,
             Optional<String> currentText,
             String pinnedOwnerFingerprint,
+            Instant notIssuedBefore,
             Instant now) {
-        if (newText == null || signature == null || signerPublicKey == null || currentText == null || now == null) {
+        if (newText == null
+                || signature == null
+                || signerPublicKey == null
+                || currentText == null
+                || notIssuedBefore == null
+                || now == null) {
             return refused("missing input");
         }
         if (!Fingerprints.isWellFormed(pinnedOwnerFingerprint)) {
             return refused("no owner key is pinned");
         }
         try {
-            return check(newText, signature, signerPublicKey, currentText, pinnedOwnerFingerprint, now);
+            return check(
+                    newText, signature, signerPublicKey, currentText, pinnedOwnerFingerprint, notIssuedBefore, now);
         } catch (IllegalArgumentException e) {
             // Belt and braces: every input is checked above and below, but nothing from the hub may throw.
             return refused("malformed");
@@ -111,6 +123,7 @@ public final class RosterVerifier {
             byte[] signerPublicKey,
             Optional<String> currentText,
             String pinnedOwnerFingerprint,
+            Instant notIssuedBefore,
             Instant now) {
         Roster proposed;
         try {
@@ -127,16 +140,17 @@ public final class RosterVerifier {
         }
 
         if (currentText.isEmpty()) {
-            if (proposed.epoch() != 1 || !Roster.NO_PREVIOUS.equals(proposed.previousHash())) {
-                return refused("the first roster must have epoch 1 and no previous roster");
-            }
             if (!Hashes.constantTimeEquals(signerFingerprint, pinnedOwnerFingerprint)) {
                 return refused("the first roster is not signed by the pinned owner key");
             }
-            Member owner = proposed.owner();
-            if (!Hashes.constantTimeEquals(owner.signingKeyFingerprint(), pinnedOwnerFingerprint)
-                    || !Hashes.constantTimeEquals(owner.signingKeyBytes(), signerPublicKey)) {
-                return refused("the first roster's owner is not the pinned owner key");
+            Optional<Member> signer = proposed.memberWithFingerprint(signerFingerprint);
+            if (signer.isEmpty()
+                    || !Hashes.constantTimeEquals(signer.get().signingKeyBytes(), signerPublicKey)
+                    || (signer.get().role() != Role.OWNER && signer.get().role() != Role.ADMIN)) {
+                return refused("the first roster does not list the pinned owner key as owner or admin");
+            }
+            if (proposed.issuedAt() < notIssuedBefore.toEpochMilli()) {
+                return refused("the first roster was issued before the claim");
             }
         } else {
             Roster current;

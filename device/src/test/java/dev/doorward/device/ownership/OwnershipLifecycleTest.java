@@ -196,6 +196,7 @@ class OwnershipLifecycleTest {
                         owned.ownerKeyFingerprint(),
                         owned.claimedAt(),
                         null,
+                        null,
                         null))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Ownership(
@@ -207,6 +208,7 @@ class OwnershipLifecycleTest {
                         owned.ownerKeyFingerprint(),
                         owned.claimedAt(),
                         clock.instant(),
+                        null,
                         null))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Ownership.factoryNew().withResetPending(clock.instant()))

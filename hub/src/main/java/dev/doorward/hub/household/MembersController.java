@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -42,6 +43,7 @@ class MembersController {
     private final MemberStreams streams;
     private final HubPorts ports;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
     MembersController(
             JdbcClient jdbc,
@@ -49,7 +51,9 @@ class MembersController {
             AuditLog audit,
             MemberStreams streams,
             HubPorts ports,
+            ApplicationEventPublisher events,
             Clock clock) {
+        this.events = events;
         this.jdbc = jdbc;
         this.households = households;
         this.audit = audit;
@@ -196,6 +200,7 @@ class MembersController {
                 .param("account", accountId)
                 .update();
         streams.removeFromHousehold(accountId, householdId);
+        events.publishEvent(new MemberRemoved(accountId, householdId));
         audit.record(
                 householdId,
                 "account:" + account.id(),

@@ -44,6 +44,20 @@ public class DeviceConnections {
         }
     }
 
+    /** Sends a binary media part (talk) to a connected device; false when it is not connected. */
+    public boolean sendBinary(String deviceId, java.nio.ByteBuffer part) {
+        LinkSession session = byDevice.get(deviceId);
+        if (session == null) {
+            return false;
+        }
+        try {
+            session.socket.sendMessage(new org.springframework.web.socket.BinaryMessage(part));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     Optional<LinkSession> session(String deviceId) {
         return Optional.ofNullable(byDevice.get(deviceId));
     }

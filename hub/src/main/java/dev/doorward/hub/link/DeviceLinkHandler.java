@@ -8,8 +8,10 @@ import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.event.EventService;
+import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
+import dev.doorward.hub.roster.RosterService;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.Limits;
@@ -72,6 +74,8 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     private final Clock clock;
     private final LinkTaps taps;
     private final CertificateRenewals renewals;
+    private final RosterService rosters;
+    private final LiveViews live;
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
 
     DeviceLinkHandler(
@@ -85,7 +89,11 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             HubProperties properties,
             Clock clock,
             LinkTaps taps,
-            CertificateRenewals renewals) {
+            CertificateRenewals renewals,
+            RosterService rosters,
+            LiveViews live) {
+        this.rosters = rosters;
+        this.live = live;
         this.devices = devices;
         this.connections = connections;
         this.claims = claims;
@@ -178,8 +186,17 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     @Override
     protected void handleBinaryMessage(WebSocketSession raw, BinaryMessage message) throws IOException {
         LinkSession session = sessions.get(raw.getId());
-        if (session != null) {
-            refuse(session, ErrorCode.NOT_ALLOWED, "no media stream is open");
+        if (session == null) {
+            return;
+        }
+        if (session.kind != LinkSession.Kind.OWNED || !session.welcomed) {
+            refuse(session, ErrorCode.NOT_ALLOWED, "only a welcomed, owned doorbell sends media");
+            return;
+        }
+        try {
+            live.fromDevice(session.device.id(), message.getPayload());
+        } catch (IllegalArgumentException e) {
+            refuse(session, ErrorCode.MALFORMED, "media part refused: " + e.getMessage());
         }
     }
 
@@ -231,6 +248,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
                 // A veto made while the doorbell was offline.
                 session.send(new LinkMessage.ResetVeto());
             }
+            live.deviceOnline(device.id());
         } else {
             session.send(new Welcome(Limits.PROTOCOL_VERSION, null, properties.heartbeatSeconds()));
         }
@@ -277,6 +295,10 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
                 events.onEvent(session.device, event);
                 session.send(new EventAck(event.eventId()));
             }
+            case LinkMessage.RosterStatus status -> rosters.onRosterStatus(session.device, status.epoch());
+            case LinkMessage.RosterRefused refused ->
+                rosters.onRosterRefused(session.device, refused.epoch(), refused.reason());
+            case LinkMessage.MediaKey key -> live.mediaKey(session.device, key);
             case LinkError error -> log.debug("Device {} reported {}", session.subject(), error.code());
             default -> refuse(session, ErrorCode.NOT_ALLOWED, "an owned device may not send this");
         }
@@ -320,6 +342,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
                 log.debug("Could not record last-seen for {}: {}", device.id(), e.getMessage());
             }
             streams.toHousehold(device.householdId(), Map.of("type", "device-offline", "deviceId", device.id()));
+            live.deviceOffline(device.id());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.doorward.hub.link;
 
+import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.protocol.Limits;
 import java.security.cert.X509Certificate;
@@ -23,9 +24,12 @@ class LinkWebSocketConfig implements WebSocketConfigurer {
     private final DeviceLinkHandler deviceLink;
     private final MemberStreams memberStreams;
 
-    LinkWebSocketConfig(DeviceLinkHandler deviceLink, MemberStreams memberStreams) {
+    private final LiveViews liveViews;
+
+    LinkWebSocketConfig(DeviceLinkHandler deviceLink, MemberStreams memberStreams, LiveViews liveViews) {
         this.deviceLink = deviceLink;
         this.memberStreams = memberStreams;
+        this.liveViews = liveViews;
     }
 
     @Override
@@ -36,6 +40,7 @@ class LinkWebSocketConfig implements WebSocketConfigurer {
                 .setAllowedOriginPatterns("*");
         // Same-origin only (Spring's default when no origins are listed): another site cannot open it.
         registry.addHandler(memberStreams, "/api/stream");
+        registry.addHandler(liveViews, "/api/live");
     }
 
     /**
@@ -43,7 +48,7 @@ class LinkWebSocketConfig implements WebSocketConfigurer {
      * idle device (the benchmarks measured 1.2 MiB per connection with a 1 MiB binary buffer). Text: the
      * protocol limit plus a little, so a message just over the limit still arrives whole and gets a clear
      * TOO_LARGE error from the codec; far larger ones close the socket with 1009. Binary: Tomcat's default
-     * 8 KiB until live view brings media frames — those will be received in parts, not in one large buffer.
+     * 8 KiB: media travels in parts of at most 8 KiB (docs/media.md), forwarded as they arrive.
      */
     @Bean
     ServletServerContainerFactoryBean webSocketContainer() {

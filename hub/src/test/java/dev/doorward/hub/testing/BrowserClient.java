@@ -167,11 +167,14 @@ public final class BrowserClient {
 
     private String clientFingerprint;
     private KeyPair clientSigningKey;
+    private KeyPair clientAgreementKey;
+    private String clientId;
 
     /** What the web app does after sign-in: make this browser's keys and register their public halves. */
     public String registerClient() {
         clientSigningKey = KeyPairs.newP256(new SecureRandom());
         KeyPair agreement = KeyPairs.newP256(new SecureRandom());
+        clientAgreementKey = agreement;
         Response response = postJson(
                 "/api/clients",
                 Map.of(
@@ -187,6 +190,7 @@ public final class BrowserClient {
             throw new IllegalStateException("client registration failed: " + response.status() + " " + response.body());
         }
         clientFingerprint = response.json().get("signingKeyFingerprint").stringValue();
+        clientId = response.json().get("id").stringValue();
         return clientFingerprint;
     }
 
@@ -194,6 +198,8 @@ public final class BrowserClient {
     public BrowserClient movedTo(TestHub hub) {
         BrowserClient moved = new BrowserClient(hub.browserUrl(), hub.hubCaCertificate());
         moved.clientSigningKey = clientSigningKey;
+        moved.clientAgreementKey = clientAgreementKey;
+        moved.clientId = clientId;
         moved.clientFingerprint = clientFingerprint;
         return moved;
     }
@@ -211,6 +217,53 @@ public final class BrowserClient {
         return Base64.getUrlEncoder()
                 .withoutPadding()
                 .encodeToString(clientSigningKey.getPublic().getEncoded());
+    }
+
+    /** This browser's client id and key-agreement key pair, once registered. */
+    public String clientId() {
+        return clientId;
+    }
+
+    public KeyPair clientAgreementKey() {
+        return clientAgreementKey;
+    }
+
+    /**
+     * What an admin's web app does to approve browsers: fetch the household's roster view, list exactly the
+     * given clients with the given roles ({@code owner}, {@code admin}, ...), chain it to the latest roster,
+     * sign it with this browser's key and post it.
+     */
+    public Response signRoster(String householdId, Map<String, String> rolesByClientId) {
+        Response viewResponse = get("/api/households/" + householdId + "/roster");
+        if (viewResponse.status() != 200) {
+            return viewResponse;
+        }
+        JsonNode view = viewResponse.json();
+        java.util.List<dev.doorward.protocol.Roster.Member> members = new java.util.ArrayList<>();
+        for (JsonNode client : view.get("clients")) {
+            String role = rolesByClientId.get(client.get("clientId").stringValue());
+            if (role != null) {
+                members.add(new dev.doorward.protocol.Roster.Member(
+                        client.get("clientId").stringValue(),
+                        dev.doorward.protocol.Roster.Role.fromWire(role),
+                        client.get("signingKeyFingerprint").stringValue(),
+                        client.get("signingKey").stringValue(),
+                        client.get("agreementKey").stringValue(),
+                        null));
+            }
+        }
+        members.sort(java.util.Comparator.comparing(dev.doorward.protocol.Roster.Member::clientId));
+        long epoch = view.get("epoch").asLong() + 1;
+        String previous = epoch == 1
+                ? dev.doorward.protocol.Roster.NO_PREVIOUS
+                : dev.doorward.crypto.Hashes.sha256Base64Url(
+                        view.get("text").stringValue().getBytes(StandardCharsets.UTF_8));
+        String text = new dev.doorward.protocol.Roster(
+                        householdId, epoch, previous, System.currentTimeMillis(), members)
+                .text();
+        return postJson(
+                "/api/households/" + householdId + "/rosters",
+                Map.of("text", text, "signature", signWithClientKey(text), "signerPublicKey", clientPublicKey()));
     }
 
     /** The fingerprint of this browser's signing key, once registered. */

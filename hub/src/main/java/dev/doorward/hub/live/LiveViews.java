@@ -1,0 +1,321 @@
+package dev.doorward.hub.live;
+
+import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.account.SignedInAccount;
+import dev.doorward.hub.audit.AuditLog;
+import dev.doorward.hub.client.MemberClients;
+import dev.doorward.hub.device.Devices;
+import dev.doorward.hub.device.Devices.Device;
+import dev.doorward.hub.household.Households;
+import dev.doorward.hub.household.MemberRemoved;
+import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.live.MediaKeys.Envelope;
+import dev.doorward.hub.ratelimit.RateLimit;
+import dev.doorward.hub.ratelimit.RateLimiter;
+import dev.doorward.protocol.LinkMessage;
+import dev.doorward.protocol.MediaPart;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Live view and talk for browsers ({@code /api/live}, docs/media.md): a browser says which doorbell it wants
+ * to watch; if its account belongs to that doorbell's household it gets its own media key envelope and the
+ * doorbell's sealed parts as they arrive, and may send sealed talk parts back. The hub never holds a key that
+ * opens any of it. A view ends within seconds of the member's removal.
+ */
+@Component
+public class LiveViews extends AbstractWebSocketHandler {
+    private static final Logger log = LoggerFactory.getLogger(LiveViews.class);
+    static final CloseStatus ENDED = new CloseStatus(4000, "live view ended");
+    /** 50 talk parts a second is 20 ms audio frames; a little more for jitter. */
+    static final int TALK_PARTS_PER_SECOND = 80;
+
+    private static final int MAX_CONTROL_CHARS = 512;
+
+    private final Devices devices;
+    private final Households households;
+    private final MemberClients clients;
+    private final MediaKeys keys;
+    private final DeviceConnections connections;
+    private final AuditLog audit;
+    private final RateLimiter limiter;
+    private final Clock clock;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    private final Map<String, Viewer> bySocket = new ConcurrentHashMap<>();
+    private final Map<String, Set<Viewer>> byDevice = new ConcurrentHashMap<>();
+
+    LiveViews(
+            Devices devices,
+            Households households,
+            MemberClients clients,
+            MediaKeys keys,
+            DeviceConnections connections,
+            AuditLog audit,
+            RateLimiter limiter,
+            Clock clock) {
+        this.devices = devices;
+        this.households = households;
+        this.clients = clients;
+        this.keys = keys;
+        this.connections = connections;
+        this.audit = audit;
+        this.limiter = limiter;
+        this.clock = clock;
+    }
+
+    // ---- browsers
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession socket) throws Exception {
+        if (!(socket.getPrincipal() instanceof Authentication auth)
+                || !(auth.getPrincipal() instanceof SignedInAccount account)) {
+            socket.close(CloseStatus.POLICY_VIOLATION);
+            return;
+        }
+        bySocket.put(socket.getId(), new Viewer(socket, account.id(), account.getUsername()));
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession socket, TextMessage message) {
+        Viewer viewer = bySocket.get(socket.getId());
+        if (viewer == null) {
+            return;
+        }
+        if (viewer.watch != null || message.getPayloadLength() > MAX_CONTROL_CHARS) {
+            end(viewer, "one watch request per connection");
+            return;
+        }
+        String deviceId;
+        String clientId;
+        try {
+            JsonNode request = json.readTree(message.getPayload());
+            if (!"watch".equals(request.path("type").asString(""))) {
+                end(viewer, "say which doorbell to watch");
+                return;
+            }
+            deviceId = request.path("deviceId").asString("");
+            clientId = request.path("clientId").asString("");
+        } catch (JacksonException e) {
+            end(viewer, "not JSON");
+            return;
+        }
+        if (!limiter.tryAcquire(RateLimit.LIVE_VIEWS, viewer.accountId).allowed()) {
+            end(viewer, "too many live views, try again in a minute");
+            return;
+        }
+        // Unknown and forbidden doorbells get the same answer.
+        Optional<Device> device = RandomIds.isWellFormedId(deviceId) ? devices.byId(deviceId) : Optional.empty();
+        if (device.isEmpty()
+                || households
+                        .roleOf(viewer.accountId, device.get().householdId())
+                        .isEmpty()) {
+            end(viewer, "not found");
+            return;
+        }
+        if (!clientId.isEmpty()
+                && clients.ofAccount(viewer.accountId).stream().noneMatch(c -> c.id().equals(clientId))) {
+            end(viewer, "not found");
+            return;
+        }
+        Device watched = device.get();
+        viewer.watch = new Viewer.Watch(
+                watched.id(), watched.householdId(), watched.name(), clientId.isEmpty() ? null : clientId);
+        audit.record(
+                watched.householdId(),
+                "account:" + viewer.accountId,
+                "live-view",
+                viewer.username + " opened the live view of " + watched.name());
+        List<Envelope> envelopes = viewer.watch.clientIdOrNull() == null
+                ? keys.ofAccount(watched.id(), viewer.accountId)
+                : keys.of(watched.id(), viewer.watch.clientIdOrNull()).stream().toList();
+        envelopes.forEach(envelope -> viewer.text(keyMessage(envelope)));
+        boolean online = connections.isOnline(watched.id());
+        if (envelopes.isEmpty()) {
+            viewer.text(state("not-in-roster", "This browser is not approved for this doorbell yet"));
+        } else {
+            viewer.text(state(online ? "live" : "device-offline", null));
+        }
+        byDevice.computeIfAbsent(watched.id(), k -> ConcurrentHashMap.newKeySet())
+                .add(viewer);
+        // The doorbell re-sends its current GOP whenever the count grows, so this viewer starts at a keyframe.
+        connections.send(watched.id(), new LinkMessage.Live(viewerCount(watched.id())));
+    }
+
+    @Override
+    protected void handleBinaryMessage(WebSocketSession socket, BinaryMessage message) {
+        Viewer viewer = bySocket.get(socket.getId());
+        if (viewer == null || viewer.watch == null) {
+            return;
+        }
+        ByteBuffer payload = message.getPayload();
+        MediaPart part;
+        try {
+            part = MediaPart.decode(payload);
+        } catch (IllegalArgumentException e) {
+            end(viewer, "malformed media part");
+            return;
+        }
+        if (part.kind() != MediaPart.Kind.TALK) {
+            end(viewer, "a browser may only send talk");
+            return;
+        }
+        if (!viewer.allowTalk(clock.millis(), TALK_PARTS_PER_SECOND)) {
+            return;
+        }
+        ByteBuffer copy = ByteBuffer.allocate(payload.remaining())
+                .put(payload.duplicate())
+                .flip();
+        connections.sendBinary(viewer.watch.deviceId(), copy);
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession socket, CloseStatus status) {
+        Viewer viewer = bySocket.remove(socket.getId());
+        if (viewer == null) {
+            return;
+        }
+        viewer.stopSender();
+        Viewer.Watch watch = viewer.watch;
+        if (watch != null) {
+            Set<Viewer> set = byDevice.get(watch.deviceId());
+            if (set != null && set.remove(viewer)) {
+                connections.send(watch.deviceId(), new LinkMessage.Live(viewerCount(watch.deviceId())));
+            }
+        }
+    }
+
+    // ---- doorbells (called by the device link)
+
+    /** A binary message from a doorbell: forwarded as it is to everyone watching. */
+    public void fromDevice(String deviceId, ByteBuffer message) {
+        MediaPart part = MediaPart.decode(message);
+        if (part.kind() == MediaPart.Kind.TALK) {
+            throw new IllegalArgumentException("a doorbell does not send talk");
+        }
+        Set<Viewer> watching = byDevice.get(deviceId);
+        if (watching == null || watching.isEmpty()) {
+            return;
+        }
+        // One copy for all viewers: the container reuses its buffer once this returns.
+        ByteBuffer shared = ByteBuffer.allocate(message.remaining())
+                .put(message.duplicate())
+                .flip()
+                .asReadOnlyBuffer();
+        for (Viewer viewer : watching) {
+            viewer.media(shared, part.kind(), part.first(), part.last(), part.keyframe());
+        }
+    }
+
+    /** A doorbell wrapped its media key to a member browser: keep it and hand it on if that browser watches. */
+    public void mediaKey(Device device, LinkMessage.MediaKey key) {
+        Envelope envelope = Envelope.of(device.id(), key);
+        if (!keys.store(envelope)) {
+            log.debug("Doorbell {} wrapped a key to a browser outside its household", device.id());
+            return;
+        }
+        Set<Viewer> watching = byDevice.getOrDefault(device.id(), Set.of());
+        for (Viewer viewer : watching) {
+            Viewer.Watch watch = viewer.watch;
+            boolean own = watch.clientIdOrNull() != null
+                    ? watch.clientIdOrNull().equals(key.clientId())
+                    : clients.ofAccount(viewer.accountId).stream().anyMatch(c -> c.id().equals(key.clientId()));
+            if (own) {
+                viewer.text(keyMessage(envelope));
+                viewer.text(state(connections.isOnline(device.id()) ? "live" : "device-offline", null));
+            }
+        }
+    }
+
+    public void deviceOnline(String deviceId) {
+        int count = viewerCount(deviceId);
+        if (count > 0) {
+            connections.send(deviceId, new LinkMessage.Live(count));
+            byDevice.getOrDefault(deviceId, Set.of()).forEach(v -> v.text(state("live", null)));
+        }
+    }
+
+    public void deviceOffline(String deviceId) {
+        byDevice.getOrDefault(deviceId, Set.of()).forEach(v -> v.text(state("device-offline", null)));
+    }
+
+    // ---- membership
+
+    @EventListener
+    void memberRemoved(MemberRemoved event) {
+        keys.forgetAccountInHousehold(event.accountId(), event.householdId());
+        for (Viewer viewer : bySocket.values()) {
+            Viewer.Watch watch = viewer.watch;
+            if (viewer.accountId.equals(event.accountId())
+                    && watch != null
+                    && watch.householdId().equals(event.householdId())) {
+                end(viewer, "you are no longer a member of this household");
+            }
+        }
+    }
+
+    /** Belt and braces for every other way a membership can end (account deleted, household gone). */
+    @Scheduled(fixedDelay = 5_000)
+    void recheckMemberships() {
+        for (Viewer viewer : bySocket.values()) {
+            Viewer.Watch watch = viewer.watch;
+            if (watch != null
+                    && households.roleOf(viewer.accountId, watch.householdId()).isEmpty()) {
+                end(viewer, "you are no longer a member of this household");
+            }
+        }
+    }
+
+    /** How many browsers watch a doorbell now (for tests and the device's "live" count). */
+    public int viewerCount(String deviceId) {
+        return byDevice.getOrDefault(deviceId, Set.of()).size();
+    }
+
+    private void end(Viewer viewer, String why) {
+        viewer.text(state("ended", why));
+        viewer.close(ENDED);
+    }
+
+    private String state(String state, String detail) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("type", "state");
+        message.put("state", state);
+        if (detail != null) {
+            message.put("detail", detail);
+        }
+        return json.writeValueAsString(message);
+    }
+
+    private String keyMessage(Envelope envelope) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("type", "key");
+        message.put("deviceId", envelope.deviceId());
+        message.put("epoch", envelope.epoch());
+        message.put("clientId", envelope.clientId());
+        message.put("slot", envelope.slot());
+        message.put("ephemeralKey", envelope.ephemeralKey());
+        message.put("nonce", envelope.nonce());
+        message.put("wrapped", envelope.wrapped());
+        return json.writeValueAsString(message);
+    }
+}
