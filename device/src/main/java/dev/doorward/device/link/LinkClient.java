@@ -13,6 +13,7 @@ import dev.doorward.protocol.LinkMessage.LinkError;
 import dev.doorward.protocol.LinkMessage.Welcome;
 import dev.doorward.protocol.ProtocolException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +48,12 @@ public final class LinkClient implements AutoCloseable {
 
         /** A valid message from the hub other than the link's own (welcome, heartbeat ack, error). */
         void received(FromHub message);
+
+        /**
+         * A binary message (a talk part) on a welcomed connection. Called on the transport's thread, not the
+         * link's executor, so media never waits behind control work.
+         */
+        default void receivedBinary(ByteBuffer message) {}
     }
 
     private final URI hubUrl;
@@ -64,6 +71,9 @@ public final class LinkClient implements AutoCloseable {
     private long epoch;
     private Transport.Connection connection;
     private boolean welcomed;
+    /** The welcomed connection, readable from media threads; null while there is none. */
+    private volatile Transport.Connection mediaConnection;
+
     private boolean closed;
     private long heartbeatSequence;
     private int missedHeartbeats;
@@ -104,6 +114,28 @@ public final class LinkClient implements AutoCloseable {
         });
     }
 
+    /** Above this many queued bytes a media sender should skip frames rather than queue more. */
+    public static final long MEDIA_BACKLOG_LIMIT = 1024 * 1024;
+
+    /**
+     * Sends a binary media part straight away from the caller's thread, in order with everything else sent on
+     * the connection. False when no welcomed connection is open.
+     */
+    public boolean sendBinary(ByteBuffer message) {
+        Transport.Connection open = mediaConnection;
+        if (open == null) {
+            return false;
+        }
+        open.sendBinary(message);
+        return true;
+    }
+
+    /** Media bytes queued on the connection; a sender skips whole frames while this is high. */
+    public long mediaBacklog() {
+        Transport.Connection open = mediaConnection;
+        return open == null ? 0 : open.queuedBinaryBytes();
+    }
+
     /** The current state; exact on the executor, a recent snapshot elsewhere. */
     public LinkState state() {
         return state;
@@ -128,6 +160,7 @@ public final class LinkClient implements AutoCloseable {
                 connection = null;
             }
             welcomed = false;
+            mediaConnection = null;
             setState(LinkState.DISCONNECTED);
         });
     }
@@ -146,6 +179,7 @@ public final class LinkClient implements AutoCloseable {
         reconnect = null;
         long attempt = ++epoch;
         welcomed = false;
+        mediaConnection = null;
         setState(LinkState.CONNECTING);
         Transport.Listener listener = new Transport.Listener() {
             @Override
@@ -154,8 +188,10 @@ public final class LinkClient implements AutoCloseable {
             }
 
             @Override
-            public void onBinary(int length) {
-                // No binary messages from the hub yet; media to the device (talk) comes later.
+            public void onBinary(ByteBuffer message) {
+                if (mediaConnection != null) {
+                    handler.receivedBinary(message);
+                }
             }
 
             @Override
@@ -235,6 +271,7 @@ public final class LinkClient implements AutoCloseable {
 
     private void welcomed(Welcome welcome) {
         welcomed = true;
+        mediaConnection = connection;
         missedHeartbeats = 0;
         backoff.connected(clock.instant());
         Duration interval = heartbeatOverride.orElse(Duration.ofSeconds(welcome.heartbeatSeconds()));
@@ -267,6 +304,7 @@ public final class LinkClient implements AutoCloseable {
         epoch++;
         boolean wasWelcomed = welcomed;
         welcomed = false;
+        mediaConnection = null;
         connection = null;
         cancelHeartbeats();
         if (wasWelcomed) {

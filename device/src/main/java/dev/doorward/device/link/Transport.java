@@ -1,6 +1,7 @@
 package dev.doorward.device.link;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -19,6 +20,12 @@ public interface Transport extends AutoCloseable {
     interface Connection {
         void send(String text);
 
+        /** Sends one binary message (a media part), in order with text messages. */
+        void sendBinary(ByteBuffer message);
+
+        /** Bytes of binary messages handed to {@link #sendBinary} and not yet written to the network. */
+        long queuedBinaryBytes();
+
         /** A polite close: the peer is told. */
         void close();
 
@@ -30,8 +37,8 @@ public interface Transport extends AutoCloseable {
     interface Listener {
         void onText(String text);
 
-        /** A binary message; ignored by the agent until media frames arrive. */
-        default void onBinary(int length) {}
+        /** A whole binary message (a media part, at most {@code MediaPart.MAX_BYTES}). */
+        default void onBinary(ByteBuffer message) {}
 
         /** The connection ended, for whatever reason; called at most once. */
         void onClosed(String reason);

@@ -2,6 +2,7 @@ package dev.doorward.device.link;
 
 import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.protocol.Limits;
+import dev.doorward.protocol.MediaPart;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -56,6 +57,7 @@ public final class WebSocketTransport implements Transport {
         private final WebSocket socket;
         private final SocketListener listener;
         private CompletableFuture<WebSocket> sending;
+        private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
 
         SocketConnection(WebSocket socket, SocketListener listener) {
             this.socket = socket;
@@ -70,6 +72,23 @@ public final class WebSocketTransport implements Transport {
                 abort();
                 return socket;
             });
+        }
+
+        @Override
+        public synchronized void sendBinary(ByteBuffer message) {
+            int size = message.remaining();
+            queued.addAndGet(size);
+            sending = sending.thenCompose(ws -> ws.sendBinary(message, true))
+                    .whenComplete((ws, e) -> queued.addAndGet(-size))
+                    .exceptionally(e -> {
+                        abort();
+                        return socket;
+                    });
+        }
+
+        @Override
+        public long queuedBinaryBytes() {
+            return queued.get();
         }
 
         @Override
@@ -91,7 +110,7 @@ public final class WebSocketTransport implements Transport {
         private final Listener listener;
         private final StringBuilder text = new StringBuilder();
         private final AtomicBoolean closed = new AtomicBoolean();
-        private int binaryLength;
+        private final ByteBuffer binary = ByteBuffer.allocate(MediaPart.MAX_BYTES);
 
         SocketListener(Listener listener) {
             this.listener = listener;
@@ -99,7 +118,7 @@ public final class WebSocketTransport implements Transport {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            if (text.length() + data.length() > Limits.MAX_TEXT_MESSAGE_CHARS) {
+            if (text.length() + data.length() > Limits.MAX_HUB_MESSAGE_CHARS) {
                 text.setLength(0);
                 webSocket.abort();
                 closed("message too large");
@@ -117,15 +136,18 @@ public final class WebSocketTransport implements Transport {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            binaryLength += data.remaining();
-            if (binaryLength > Limits.MAX_BINARY_MESSAGE_BYTES) {
+            if (data.remaining() > binary.remaining()) {
                 webSocket.abort();
-                closed("message too large");
+                closed("binary message too large");
                 return null;
             }
+            binary.put(data);
             if (last) {
-                listener.onBinary(binaryLength);
-                binaryLength = 0;
+                ByteBuffer message = ByteBuffer.allocate(binary.position())
+                        .put(binary.flip())
+                        .flip();
+                binary.clear();
+                listener.onBinary(message);
             }
             webSocket.request(1);
             return null;

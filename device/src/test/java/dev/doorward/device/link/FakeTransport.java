@@ -35,6 +35,7 @@ public final class FakeTransport implements Transport {
 
     public static final class FakeConnection implements Connection {
         public final List<String> sent = new CopyOnWriteArrayList<>();
+        public final List<java.nio.ByteBuffer> sentBinary = new CopyOnWriteArrayList<>();
         private final Listener listener;
         private final AtomicBoolean open = new AtomicBoolean(true);
 
@@ -61,6 +62,23 @@ public final class FakeTransport implements Transport {
             if (open.get()) {
                 sent.add(text);
             }
+        }
+
+        @Override
+        public void sendBinary(java.nio.ByteBuffer message) {
+            if (open.get()) {
+                sentBinary.add(message);
+            }
+        }
+
+        @Override
+        public long queuedBinaryBytes() {
+            return 0;
+        }
+
+        /** The hub sends a binary message. */
+        public void hubBinary(java.nio.ByteBuffer message) {
+            listener.onBinary(message);
         }
 
         @Override
