@@ -50,6 +50,10 @@ export const api = {
   removeMember: (householdId, accountId) =>
     request('DELETE', `/api/households/${encodeURIComponent(householdId)}/members/${encodeURIComponent(accountId)}`),
   audit: (householdId) => request('GET', `/api/audit?householdId=${encodeURIComponent(householdId)}&limit=100`),
+  clients: () => request('GET', '/api/clients'),
+  roster: (householdId) => request('GET', `/api/households/${encodeURIComponent(householdId)}/roster`),
+  postRoster: (householdId, signed) =>
+    request('POST', `/api/households/${encodeURIComponent(householdId)}/rosters`, signed),
   registerClient: (signingKey, agreementKey, label) =>
     request('POST', '/api/clients', { signingKey, agreementKey, label }),
     releaseDevice: (deviceId, password, statement, signature, signerPublicKey) =>

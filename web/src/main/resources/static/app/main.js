@@ -1,5 +1,6 @@
 import { api, openStream } from './api.js';
 import { ensureRegistered, signStatement } from './keys.js';
+import { rosterState, safetyCode, signNextRoster } from './roster.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null };
@@ -93,7 +94,7 @@ function renderSignup() {
 async function renderHome() {
   show('tpl-home');
   document.getElementById('add-doorbell').addEventListener('click', renderAdd);
-      await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers()]);
+      await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(), refreshRoster()]);
 }
 
 // Members and invitations, for owners and admins.
@@ -114,6 +115,8 @@ async function refreshMembers() {
       remove.textContent = 'Remove';
       remove.addEventListener('click', async () => {
         await api.removeMember(state.household.id, m.accountId);
+        // A roster without their browsers: the doorbells re-key, and nothing sent from now on opens for them.
+        try { await signNextRoster(state.household.id); } catch (err) { alertBanner(err.message); }
         await refreshMembers();
       });
       li.append(remove);
@@ -464,12 +467,65 @@ function onClaimUpdate(update) {
   document.getElementById('claim-stop').hidden = true;
   if (update.state === 'claimed') {
     status.textContent = 'Doorbell added. It is yours now, and only yours.';
+    // The new doorbell trusts this browser's key from the QR code: it signs the roster the doorbell starts
+    // from (the household's members as they are now).
+    signNextRoster(state.household.id).catch((err) => alertBanner(err.message));
   } else {
     status.textContent = update.reason || 'The doorbell could not be added.';
   }
   const done = document.getElementById('claim-done');
   done.hidden = false;
   done.addEventListener('click', renderHome);
+}
+
+// ---- browsers and the roster
+
+async function refreshRoster() {
+  if (!state.household) return;
+  let roster;
+  try { roster = await rosterState(state.household.id); } catch { return; }
+  const admin = ['owner', 'admin'].includes(state.household.role);
+  if (roster.me && !roster.me.rosterRole && roster.epoch === 0 && admin) {
+    // The household's very first roster: an admin's browser starts it with itself.
+    try {
+      await signNextRoster(state.household.id);
+      roster = await rosterState(state.household.id);
+    } catch (err) { alertBanner(err.message); }
+  }
+  state.inRoster = Boolean(roster.me && roster.me.rosterRole);
+  const notice = document.getElementById('browser-approval');
+  if (!notice) return;
+  notice.hidden = state.inRoster;
+  if (!state.inRoster) document.getElementById('my-safety-code').textContent = await safetyCode(state.clientFingerprint);
+  const card = document.getElementById('approvals-card');
+  card.hidden = !admin || !state.inRoster || roster.pending.length === 0;
+  const items = await Promise.all(roster.pending.map(async (c) => {
+    const li = document.createElement('li');
+    li.dataset.clientId = c.clientId;
+    const who = document.createElement('span');
+    who.textContent = `${c.username} · ${c.label} · ${c.householdRole}`;
+    const code = document.createElement('span');
+    code.className = 'safety-code';
+    code.textContent = await safetyCode(c.signingKeyFingerprint);
+    const approve = document.createElement('button');
+    approve.className = 'link approve-browser';
+    approve.textContent = 'Approve…';
+    const confirmMatch = document.createElement('button');
+    confirmMatch.className = 'primary confirm-approval';
+    confirmMatch.textContent = 'The codes match: approve';
+    confirmMatch.hidden = true;
+    approve.addEventListener('click', () => { approve.hidden = true; confirmMatch.hidden = false; });
+    confirmMatch.addEventListener('click', async () => {
+      confirmMatch.disabled = true;
+      try {
+        await signNextRoster(state.household.id, [c.clientId]);
+      } catch (err) { alertBanner(err.message); }
+      await refreshRoster();
+    });
+    li.append(who, code, approve, confirmMatch);
+    return li;
+  }));
+  document.getElementById('approvals').replaceChildren(...items);
 }
 
 // ---- the ring
@@ -503,6 +559,9 @@ function onStreamMessage(message) {
       break;
     case 'claim':
       onClaimUpdate(message);
+      break;
+    case 'roster':
+      refreshRoster();
       break;
     case 'security-alert':
             alertBanner(message.message);
