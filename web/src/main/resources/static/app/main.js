@@ -1,6 +1,7 @@
 import { api, openStream } from './api.js';
 import { ensureRegistered, signStatement } from './keys.js';
 import { rosterState, safetyCode, signNextRoster } from './roster.js';
+import { openLiveView } from './live.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null };
@@ -194,7 +195,12 @@ async function refreshDevices() {
     const status = document.createElement('span');
     status.className = 'muted device-status';
     status.textContent = d.online ? 'online' : 'offline';
-    li.append(name, status);
+    const live = document.createElement('button');
+    live.className = 'live-open';
+    live.textContent = 'Live';
+    live.setAttribute('aria-label', `Live view of ${d.name}`);
+    live.addEventListener('click', () => openLiveView(d.id, d.name));
+    li.append(name, status, live);
         if (d.resetPendingUntil) li.append(resetNotice(d));
             li.append(coolingOffControl(d), moveControl(d), releaseControl(d));
     return li;
@@ -535,12 +541,20 @@ function showRing(message) {
   document.getElementById('ring-title').textContent = `Someone is at the ${message.deviceName.toLowerCase()}`;
   document.getElementById('ring-time').textContent = formatTime(message.occurredAt);
   overlay.dataset.eventId = message.eventId;
+  overlay.dataset.deviceId = message.deviceId;
+  overlay.dataset.deviceName = message.deviceName;
   overlay.hidden = false;
   document.getElementById('ring-dismiss').focus();
 }
 
 document.getElementById('ring-dismiss').addEventListener('click', () => {
   document.getElementById('ring-alert').hidden = true;
+});
+
+document.getElementById('ring-answer').addEventListener('click', () => {
+  const overlay = document.getElementById('ring-alert');
+  overlay.hidden = true;
+  openLiveView(overlay.dataset.deviceId, overlay.dataset.deviceName);
 });
 
 function onStreamMessage(message) {
