@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param claimTicketTtl how long a claim QR code stays valid
  * @param operationalCertificateValidity how long a claimed device's operational certificate is valid
  * @param heartbeatSeconds how often devices send a heartbeat
+ * @param blobDir where sealed snapshots and clips are stored; unset for {@code <data-dir>/blobs}
  */
 @Validated
 @ConfigurationProperties(prefix = "doorward", ignoreUnknownFields = false)
@@ -37,7 +38,8 @@ public record HubProperties(
         @DefaultValue("false") boolean openSignup,
         @DefaultValue("10m") Duration claimTicketTtl,
         @DefaultValue("7d") Duration operationalCertificateValidity,
-        @DefaultValue("30") int heartbeatSeconds) {
+        @DefaultValue("30") int heartbeatSeconds,
+        Path blobDir) {
 
     public HubProperties {
         if (manufacturerCaCertificate == null) {
@@ -57,6 +59,11 @@ public record HubProperties(
         if (heartbeatSeconds < 5 || heartbeatSeconds > 3600) {
             throw new IllegalArgumentException("doorward.heartbeat-seconds must be 5..3600");
         }
+    }
+
+    /** The blob store's directory: {@code blob-dir}, or {@code blobs} under the data directory. */
+    public Path blobDirectory() {
+        return blobDir != null ? blobDir : dataDir.resolve("blobs");
     }
 
     /**

@@ -34,12 +34,12 @@ final class Viewer {
 
     private final LinkedBlockingQueue<WebSocketMessage<?>> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
-    private final Thread sender;
     // Frame boundaries per media kind; only touched by the doorbell's link thread (one per doorbell).
     private final boolean[] skipping = new boolean[4];
     private final boolean[] inFrame = new boolean[4];
     private boolean needKeyframe = true;
     private volatile boolean closed;
+    private volatile CloseStatus closeStatus;
     /** Talk parts this second, and which second that is. */
     private long talkSecond;
 
@@ -51,7 +51,7 @@ final class Viewer {
         this.socket = socket;
         this.accountId = accountId;
         this.username = username;
-        this.sender = Thread.ofVirtual().name("doorward-viewer").start(this::drain);
+        Thread.ofVirtual().name("doorward-viewer").start(this::drain);
     }
 
     /** A part from the doorbell, shared read-only between viewers. */
@@ -107,13 +107,17 @@ final class Viewer {
         queue.add(message);
     }
 
-    /** Ends the view: the sender stops after what is queued, then the socket closes. */
+    /** Ends the view: what is queued (the reason why) goes out first, then the socket closes. */
     void close(CloseStatus status) {
         if (closed) {
             return;
         }
         closed = true;
+        closeStatus = status;
         queue.add(STOP);
+    }
+
+    private void closeSocket(CloseStatus status) {
         try {
             socket.close(status);
         } catch (IOException e) {
@@ -126,6 +130,9 @@ final class Viewer {
             while (true) {
                 WebSocketMessage<?> message = queue.take();
                 if (message == STOP) {
+                    if (closeStatus != null) {
+                        closeSocket(closeStatus);
+                    }
                     return;
                 }
                 queuedBytes.addAndGet(-message.getPayloadLength());
@@ -137,13 +144,18 @@ final class Viewer {
             Thread.currentThread().interrupt();
         } catch (IOException | IllegalStateException e) {
             log.debug("A viewer stopped reading: {}", e.getMessage());
-            close(CloseStatus.SESSION_NOT_RELIABLE);
+            closed = true;
+            closeSocket(CloseStatus.SESSION_NOT_RELIABLE);
         }
     }
 
+    /**
+     * The socket is gone: the sender stops at its next message. Never by interrupting it: this runs on that
+     * very thread when the hub itself closed the view, and an interrupted thread would then fail the next
+     * blocking write it makes — the doorbell link's "live" update among them.
+     */
     void stopSender() {
         closed = true;
         queue.add(STOP);
-        sender.interrupt();
     }
 }

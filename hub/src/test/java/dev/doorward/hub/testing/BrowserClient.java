@@ -271,6 +271,17 @@ public final class BrowserClient {
         return clientFingerprint;
     } // ---- the live stream
 
+    /** Opens the live view socket ({@code /api/live}), as the web app does for "Live" and "Answer". */
+    public Stream openLive() {
+        Stream stream = new Stream();
+        URI uri = URI.create("wss://" + base.getHost() + ":" + base.getPort() + "/api/live");
+        http.newWebSocketBuilder()
+                .header("Origin", "https://" + base.getHost() + ":" + base.getPort())
+                .buildAsync(uri, stream)
+                .join();
+        return stream;
+    }
+
     public Stream openStream() {
         Stream stream = new Stream();
         URI uri = URI.create("wss://" + base.getHost() + ":" + base.getPort() + "/api/stream");
@@ -304,6 +315,10 @@ public final class BrowserClient {
 
         public Optional<JsonNode> awaitType(String type, Duration timeout) {
             return await(m -> type.equals(m.path("type").asString("")), timeout);
+        }
+
+        public void sendText(String text) {
+            socket.sendText(text, true).join();
         }
 
         public void close() {

@@ -17,6 +17,9 @@ import java.util.Optional;
  * replayed and out-of-place messages. Real mutual TLS with a real device's credential.
  */
 public final class RawDeviceLink extends TextMessages implements AutoCloseable {
+    /** Held so the client is not collected: an unreachable HttpClient closes its WebSockets (1001). */
+    private HttpClient client;
+
     private RawDeviceLink() {}
 
     /** Connects with the operational credential a claimed device keeps in its protected store. */
@@ -41,6 +44,7 @@ public final class RawDeviceLink extends TextMessages implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
         RawDeviceLink link = new RawDeviceLink();
+        link.client = client;
         client.newWebSocketBuilder()
                 .buildAsync(URI.create("wss://localhost:" + hub.devicePort() + "/link"), link)
                 .join();

@@ -7,9 +7,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A java.net.http WebSocket listener that collects whole text messages and remembers how it closed. */
+/**
+ * A java.net.http WebSocket listener that collects whole text and binary messages and remembers how it
+ * closed.
+ */
 class TextMessages implements WebSocket.Listener {
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final BlockingQueue<java.nio.ByteBuffer> receivedBinary = new LinkedBlockingQueue<>();
+    private final java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
     private final StringBuilder partial = new StringBuilder();
     volatile WebSocket socket;
     volatile Integer closeCode;
@@ -29,6 +34,34 @@ class TextMessages implements WebSocket.Listener {
         }
         webSocket.request(1);
         return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        partialBinary.writeBytes(bytes);
+        if (last) {
+            receivedBinary.add(java.nio.ByteBuffer.wrap(partialBinary.toByteArray()));
+            partialBinary.reset();
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    /** The next whole binary message, or empty after the timeout. */
+    public Optional<java.nio.ByteBuffer> nextBinary(java.time.Duration timeout) {
+        try {
+            return Optional.ofNullable(receivedBinary.poll(timeout.toNanos(), TimeUnit.NANOSECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Sends a binary message and waits until it is written. */
+    public void sendBinary(java.nio.ByteBuffer message) {
+        socket.sendBinary(message, true).join();
     }
 
     @Override
