@@ -1,6 +1,7 @@
 package dev.doorward.device;
 
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.crypto.media.MediaKeyWrap;
 import dev.doorward.crypto.pki.Credential;
 import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.device.camera.Camera;
@@ -13,6 +14,7 @@ import dev.doorward.device.link.LinkState;
 import dev.doorward.device.link.SwitchingTransport;
 import dev.doorward.device.link.Transport;
 import dev.doorward.device.link.WebSocketTransport;
+import dev.doorward.device.media.LiveMedia;
 import dev.doorward.device.outbox.Outbox;
 import dev.doorward.device.ownership.CertificateRenewal;
 import dev.doorward.device.ownership.CoolingOffSetting;
@@ -115,6 +117,9 @@ public final class DeviceAgent implements AutoCloseable {
     private LinkClient link;
     private SwitchingTransport linkTransport;
     private ClaimRun claim;
+    /** Live view and talk while owned and linked; read by the link's media threads. */
+    private volatile LiveMedia media;
+
     private ScheduledFuture<?> scanning;
     private ScheduledFuture<?> ticking;
     /** Set while a reset whose cooling-off ended waits for the hub's ack of RESET_COMPLETED. */
@@ -125,9 +130,6 @@ public final class DeviceAgent implements AutoCloseable {
     private boolean closed;
     /** Claim and retired link transports not yet released (their close waits for the polite goodbye). */
     private final Set<Transport> claimTransports = ConcurrentHashMap.newKeySet();
-    /** Called on the agent thread after each roster the device accepts (live media re-keys then). */
-    private final List<java.util.function.Consumer<Roster>> rosterListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private DeviceAgent(DeviceConfig config, Function<SSLContext, Transport> transports) {
         this.config = config;
@@ -294,6 +296,7 @@ public final class DeviceAgent implements AutoCloseable {
                     claim.end();
                     claim = null;
                 }
+                stopMedia();
                 if (link != null) {
                     link.close();
                 }
@@ -354,6 +357,9 @@ public final class DeviceAgent implements AutoCloseable {
                 return;
             }
             checkResetDeadline();
+            if (media != null) {
+                media.tick();
+            }
             if (nextRenewalCheck != null
                     && link != null
                     && linkWatch.get() == LinkState.CONNECTED
@@ -545,6 +551,7 @@ public final class DeviceAgent implements AutoCloseable {
     }
 
     private void stopLink() {
+        stopMedia();
         if (link != null) {
             link.close();
             link = null;
@@ -615,7 +622,9 @@ public final class DeviceAgent implements AutoCloseable {
                     epoch,
                     accepted.acceptedRoster().members().size());
             link.send(new LinkMessage.RosterStatus(epoch));
-            rosterListeners.forEach(listener -> listener.accept(accepted.acceptedRoster()));
+            if (media != null) {
+                media.rosterAccepted(accepted.acceptedRoster());
+            }
         } else {
             String reason = result.problem().orElse("refused");
             log.warn("Refused a roster: {}", reason);
@@ -855,9 +864,71 @@ public final class DeviceAgent implements AutoCloseable {
                 config.clock(),
                 config.heartbeat(),
                 handler,
-                linkWatch::set);
+                this::linkStateChanged);
         handler.client = link;
+        startMedia(owned);
         link.start();
+    }
+
+    private void linkStateChanged(LinkState state) {
+        linkWatch.set(state);
+        LiveMedia live = media;
+        if (state != LinkState.CONNECTED && live != null) {
+            live.linkDown();
+        }
+    }
+
+    /** Keys and streams for live view; a first epoch at once when the device already holds a roster. */
+    private void startMedia(Ownership owned) {
+        if (media != null) {
+            return;
+        }
+        try {
+            Files.createDirectories(layout.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory", e);
+        }
+        media = new LiveMedia(
+                owned.deviceId(), camera, config.clock(), config.random(), speakerFile(), this::sendMediaKeys, part -> {
+                    LinkClient current = link;
+                    if (current != null) {
+                        current.sendBinary(part);
+                    }
+                });
+        owned.roster().map(Roster::parse).ifPresent(media::rosterAccepted);
+    }
+
+    private void stopMedia() {
+        if (media != null) {
+            media.close();
+            media = null;
+        }
+    }
+
+    private void sendMediaKeys(List<MediaKeyWrap.Envelope> envelopes) {
+        LinkClient current = link;
+        if (current == null) {
+            return;
+        }
+        for (MediaKeyWrap.Envelope envelope : envelopes) {
+            current.send(LinkMessage.MediaKey.of(
+                    envelope.context().mediaEpoch(),
+                    envelope.context().clientId(),
+                    envelope.context().slot(),
+                    envelope.ephemeralKey(),
+                    envelope.nonce(),
+                    envelope.wrapped()));
+        }
+    }
+
+    /** Where the doorbell's speaker writes what members say at the door (a WAV file in the data directory). */
+    public Path speakerFile() {
+        return layout.dataDir().resolve("speaker.wav");
+    }
+
+    /** Live view state, for tests and the simulator's control panel. */
+    public Optional<LiveMedia> liveMedia() {
+        return Optional.ofNullable(media);
     }
 
     private Transport linkTransportFor(Ownership owned) {
@@ -879,6 +950,17 @@ public final class DeviceAgent implements AutoCloseable {
             outbox.pending().forEach(link::send);
             checkRenewal();
             link.send(new LinkMessage.RosterStatus(rosterEpoch()));
+            if (media != null) {
+                media.linkUp();
+            }
+        }
+
+        @Override
+        public void receivedBinary(java.nio.ByteBuffer message) {
+            LiveMedia live = media;
+            if (link == client && live != null) {
+                live.received(message);
+            }
         }
 
         @Override
@@ -899,6 +981,11 @@ public final class DeviceAgent implements AutoCloseable {
                 case LinkMessage.SetCoolingOff setting -> coolingOffSet(setting);
                 case CertificateRenewed renewed -> certificateRenewed(renewed);
                 case LinkMessage.RosterUpdate roster -> rosterReceived(roster);
+                case LinkMessage.Live live -> {
+                    if (media != null) {
+                        media.viewers(live.viewers());
+                    }
+                }
                 default -> log.warn("Ignored an unexpected {} on the link", message.type());
             }
         }

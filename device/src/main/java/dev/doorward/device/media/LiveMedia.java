@@ -1,0 +1,128 @@
+package dev.doorward.device.media;
+
+import dev.doorward.crypto.media.MediaKeyWrap.Envelope;
+import dev.doorward.device.camera.Camera;
+import dev.doorward.protocol.Roster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything live on an owned doorbell, in one place for the agent: the media epochs (keys), the streamer
+ * (camera and microphone out) and the talk receiver (speaker in). The agent tells it about rosters, viewers,
+ * binary messages and the time; it hands key envelopes and sealed parts to the link.
+ */
+public final class LiveMedia implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LiveMedia.class);
+
+    private final MediaEpochs epochs;
+    private final LiveStreamer streamer;
+    private final WavSpeaker speaker;
+    private final TalkReceiver talk;
+    private final Consumer<List<Envelope>> keysOut;
+    private final Clock clock;
+    /** The envelopes of the current epoch, sent again whenever the link comes back. */
+    private volatile List<Envelope> envelopes = List.of();
+
+    /**
+     * @param speakerFile where what members say at the door is written (a WAV file)
+     * @param keysOut sends key envelopes to the hub (called on the caller's thread)
+     * @param mediaOut sends one binary part to the hub (called on the streamer's threads)
+     */
+    public LiveMedia(
+            String deviceId,
+            Camera camera,
+            Clock clock,
+            SecureRandom random,
+            Path speakerFile,
+            Consumer<List<Envelope>> keysOut,
+            Consumer<ByteBuffer> mediaOut) {
+        this.clock = clock;
+        this.keysOut = keysOut;
+        this.epochs = new MediaEpochs(deviceId, clock, random);
+        this.streamer = LiveStreamer.builder(camera, new JcodecVideoEncoder(), epochs, mediaOut)
+                .microphone(new SyntheticMicrophone(clock))
+                .clock(clock)
+                .build();
+        try {
+            this.speaker = new WavSpeaker(speakerFile);
+        } catch (IOException e) {
+            streamer.close();
+            throw new UncheckedIOException("cannot open the speaker file", e);
+        }
+        this.talk = new TalkReceiver(epochs, speaker);
+    }
+
+    /** A roster was accepted (or loaded at start-up): a new epoch, wrapped to exactly its members. */
+    public void rosterAccepted(Roster roster) {
+        publish(epochs.rotate(roster));
+    }
+
+    /** The periodic check: a new epoch once a day, or when a member's validity ends. */
+    public void tick() {
+        if (epochs.currentEpoch().isPresent() && epochs.needsRotation(clock.instant())) {
+            publish(epochs.rotate());
+        }
+    }
+
+    /** The link is up again: the hub may have missed the latest envelopes. */
+    public void linkUp() {
+        if (!envelopes.isEmpty()) {
+            keysOut.accept(envelopes);
+        }
+    }
+
+    /** Nobody can watch while the link is down. */
+    public void linkDown() {
+        streamer.setViewers(0);
+    }
+
+    public void viewers(int count) {
+        streamer.setViewers(count);
+    }
+
+    /** A binary message from the hub: talk from a member's browser. */
+    public void received(ByteBuffer message) {
+        talk.accept(message);
+    }
+
+    public Optional<Long> currentEpoch() {
+        return epochs.currentEpoch();
+    }
+
+    /** For tests and the simulator: how much talk was played, and the streamer's counters. */
+    public long talkFramesPlayed() {
+        return talk.played();
+    }
+
+    public LiveStreamer.Stats streamStats() {
+        return streamer.stats();
+    }
+
+    private void publish(List<Envelope> next) {
+        envelopes = List.copyOf(next);
+        log.info(
+                "New media epoch {} for {} member browsers",
+                epochs.currentEpoch().orElse(0L),
+                next.size());
+        keysOut.accept(envelopes);
+    }
+
+    @Override
+    public void close() {
+        streamer.close();
+        try {
+            speaker.close();
+        } catch (IOException e) {
+            log.debug("Speaker file did not close cleanly: {}", e.getMessage());
+        }
+    }
+}
