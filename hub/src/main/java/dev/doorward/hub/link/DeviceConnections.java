@@ -11,6 +11,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class DeviceConnections {
     private final Map<String, LinkSession> byDevice = new ConcurrentHashMap<>();
+    private final LinkTaps taps;
+
+    DeviceConnections(LinkTaps taps) {
+        this.taps = taps;
+    }
 
     /** Registers a device's session and returns the one it replaces, if any. */
     Optional<LinkSession> put(String deviceId, LinkSession session) {
@@ -51,6 +56,7 @@ public class DeviceConnections {
             return false;
         }
         try {
+            taps.seenBinary(LinkTaps.Direction.TO_DEVICE, part);
             session.socket.sendMessage(new org.springframework.web.socket.BinaryMessage(part));
             return true;
         } catch (IOException | RuntimeException e) {

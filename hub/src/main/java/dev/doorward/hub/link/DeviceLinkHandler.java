@@ -193,6 +193,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             refuse(session, ErrorCode.NOT_ALLOWED, "only a welcomed, owned doorbell sends media");
             return;
         }
+        taps.seenBinary(LinkTaps.Direction.FROM_DEVICE, message.getPayload());
         try {
             live.fromDevice(session.device.id(), message.getPayload());
         } catch (IllegalArgumentException e) {

@@ -17,6 +17,22 @@ public class LinkTaps {
     }
 
     private final List<BiConsumer<Direction, String>> taps = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<Direction, java.nio.ByteBuffer>> binaryTaps = new CopyOnWriteArrayList<>();
+
+    /** Sees every binary media part on the device links (read-only views; copy what you keep). */
+    public void addBinary(BiConsumer<Direction, java.nio.ByteBuffer> tap) {
+        binaryTaps.add(tap);
+    }
+
+    public void removeBinary(BiConsumer<Direction, java.nio.ByteBuffer> tap) {
+        binaryTaps.remove(tap);
+    }
+
+    void seenBinary(Direction direction, java.nio.ByteBuffer part) {
+        if (!binaryTaps.isEmpty()) {
+            binaryTaps.forEach(tap -> tap.accept(direction, part.asReadOnlyBuffer()));
+        }
+    }
 
     public void add(BiConsumer<Direction, String> tap) {
         taps.add(tap);
