@@ -61,7 +61,7 @@ public final class FileBlobStore implements BlobStore {
             if (posix) {
                 Files.setPosixFilePermissions(this.dir, OWNER_ONLY_DIR);
             }
-            int removed = 0;
+            int removed = removeTempFiles();
             if (removed > 0) {
                 log.info("Blob store: removed {} partly written blob(s) left by an interrupted write", removed);
             }
@@ -91,7 +91,7 @@ public final class FileBlobStore implements BlobStore {
                 // Never read more than one byte past the limit: an endless stream cannot fill the disk.
                 while ((n = data.read(buffer, 0, nextRead(buffer.length, maxBytes - total))) != -1) {
                     total += n;
-                    if (total > maxBytes + 10) {
+                    if (total > maxBytes) {
                         throw new BlobTooLargeException(maxBytes);
                     }
                     ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
