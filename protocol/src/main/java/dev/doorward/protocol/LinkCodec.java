@@ -124,6 +124,22 @@ public final class LinkCodec {
                 body.put("signerPublicKey", m.signerPublicKey());
             }
             case LinkMessage.Live m -> body.put("viewers", m.viewers());
+            case LinkMessage.DoorNonce m -> {
+                body.put("requestId", m.requestId());
+                body.put("nonce", m.nonce());
+            }
+            case LinkMessage.DoorResult m -> {
+                body.put("requestId", m.requestId());
+                body.put("opened", m.opened());
+                body.put("reason", truncate(m.reason(), Limits.MAX_DETAIL_CHARS));
+            }
+            case LinkMessage.DoorNonceRequest m -> body.put("requestId", m.requestId());
+            case LinkMessage.DoorOpen m -> {
+                body.put("requestId", m.requestId());
+                body.put("statement", m.statement());
+                body.put("signature", m.signature());
+                body.put("signerPublicKey", m.signerPublicKey());
+            }
             case LinkMessage.CertificateRenewed m -> body.put("operationalCertificate", m.operationalCertificatePem());
             case LinkMessage.ResetVeto m -> {}
             case LinkMessage.SetCoolingOff m -> {
@@ -286,6 +302,25 @@ public final class LinkCodec {
             case LIVE ->
                 new LinkMessage.Live(
                         new Fields(bodyNode, type, Set.of("viewers")).intInRange("viewers", 0, Limits.MAX_VIEWERS));
+            case DOOR_NONCE -> {
+                Fields b = new Fields(bodyNode, type, Set.of("requestId", "nonce"));
+                yield new LinkMessage.DoorNonce(b.id("requestId"), b.id("nonce"));
+            }
+            case DOOR_RESULT -> {
+                Fields b = new Fields(bodyNode, type, Set.of("requestId", "opened", "reason"));
+                yield new LinkMessage.DoorResult(
+                        b.id("requestId"), b.bool("opened"), b.string("reason", Limits.MAX_DETAIL_CHARS));
+            }
+            case DOOR_NONCE_REQUEST ->
+                new LinkMessage.DoorNonceRequest(new Fields(bodyNode, type, Set.of("requestId")).id("requestId"));
+            case DOOR_OPEN -> {
+                Fields b = new Fields(bodyNode, type, Set.of("requestId", "statement", "signature", "signerPublicKey"));
+                yield new LinkMessage.DoorOpen(
+                        b.id("requestId"),
+                        b.string("statement", Limits.MAX_DETAIL_CHARS),
+                        b.binary("signature"),
+                        b.binary("signerPublicKey"));
+            }
             case CLAIM_REFUSED ->
                 new ClaimRefused(refusal(new Fields(bodyNode, type, Set.of("reason")).string("reason", 32)));
             case ERROR -> {
@@ -390,6 +425,14 @@ public final class LinkCodec {
                 throw new ProtocolException(ErrorCode.INVALID_FIELD, where + ": '" + name + "' is not a certificate");
             }
             return text;
+        }
+
+        boolean bool(String name) throws ProtocolException {
+            JsonNode value = required(name);
+            if (!value.isBoolean()) {
+                throw new ProtocolException(ErrorCode.MALFORMED, where + ": '" + name + "' must be true or false");
+            }
+            return value.booleanValue();
         }
 
         long nonNegativeLong(String name) throws ProtocolException {

@@ -131,6 +131,12 @@ public sealed interface LinkMessage {
         }
     }
 
+    /** A fresh single-use nonce for a door release, answering {@link DoorNonceRequest}. */
+    record DoorNonce(String requestId, String nonce) implements FromDevice {}
+
+    /** Whether the door opened for {@link DoorOpen}; {@code reason} says why not (never key material). */
+    record DoorResult(String requestId, boolean opened, String reason) implements FromDevice {}
+
     // ---- hub → device
 
     /** The hub accepts the connection and chooses the protocol version. */
@@ -208,6 +214,24 @@ public sealed interface LinkMessage {
      * public key (SPKI). The device verifies it back to its pinned owner key; the hub only carries it.
      */
     record RosterUpdate(String text, String signature, String signerPublicKey) implements FromHub {
+        public byte[] signatureBytes() {
+            return Binary.decode(signature);
+        }
+
+        public byte[] signerPublicKeyBytes() {
+            return Binary.decode(signerPublicKey);
+        }
+    }
+
+    /** A member wants to open the door: the device answers with a fresh nonce ({@link DoorNonce}). */
+    record DoorNonceRequest(String requestId) implements FromHub {}
+
+    /**
+     * Open the door. {@code statement} is {@code doorward-door:1:<deviceId>:open:<nonce>:<epoch millis>}, signed
+     * like a {@link Release} by a member's browser key; the device checks it against its roster, the member's
+     * role and validity, and the nonce it issued, so the hub alone can never open the door.
+     */
+    record DoorOpen(String requestId, String statement, String signature, String signerPublicKey) implements FromHub {
         public byte[] signatureBytes() {
             return Binary.decode(signature);
         }

@@ -11,7 +11,11 @@ public enum MessageType {
     ROSTER_STATUS("roster-status", true, false),
     ROSTER_REFUSED("roster-refused", true, false),
     MEDIA_KEY("media-key", true, false),
+    DOOR_NONCE("door-nonce", true, false),
+    DOOR_RESULT("door-result", true, false),
     ROSTER("roster", false, true),
+    DOOR_NONCE_REQUEST("door-nonce-request", false, true),
+    DOOR_OPEN("door-open", false, true),
     LIVE("live", false, true),
     WELCOME("welcome", false, true),
     HEARTBEAT_ACK("heartbeat-ack", false, true),
@@ -73,6 +77,10 @@ public enum MessageType {
             case LinkMessage.RosterRefused m -> ROSTER_REFUSED;
             case LinkMessage.MediaKey m -> MEDIA_KEY;
             case LinkMessage.RosterUpdate m -> ROSTER;
+            case LinkMessage.DoorNonce m -> DOOR_NONCE;
+            case LinkMessage.DoorResult m -> DOOR_RESULT;
+            case LinkMessage.DoorNonceRequest m -> DOOR_NONCE_REQUEST;
+            case LinkMessage.DoorOpen m -> DOOR_OPEN;
             case LinkMessage.Live m -> LIVE;
             case LinkMessage.CertificateRenewed m -> CERTIFICATE_RENEWED;
             case LinkMessage.ResetVeto m -> RESET_VETO;

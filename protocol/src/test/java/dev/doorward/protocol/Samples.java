@@ -68,7 +68,15 @@ final class Samples {
                 new LinkMessage.RosterRefused(4, "signer is not a member of the current roster"),
                 LinkMessage.MediaKey.of(1_800_000_000L, EVENT_ID, 16, bytes(91, 8), bytes(12, 9), bytes(48, 10)),
                 new LinkMessage.RosterUpdate("doorward-roster:1\nhousehold:x", "c2ln", "a2V5"),
-                new LinkMessage.Live(2));
+                new LinkMessage.Live(2),
+                new LinkMessage.DoorNonce(EVENT_ID, TICKET),
+                new LinkMessage.DoorResult(EVENT_ID, false, "nonce unknown or used"),
+                new LinkMessage.DoorNonceRequest(EVENT_ID),
+                new LinkMessage.DoorOpen(
+                        EVENT_ID,
+                        "doorward-door:1:" + DEVICE_ID + ":open:" + TICKET + ":1767225600000",
+                        "c2ln",
+                        "a2V5"));
     }
 
     /** Valid edge cases: optional fields absent, boundary values, every enum constant. */

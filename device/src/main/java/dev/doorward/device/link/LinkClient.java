@@ -258,6 +258,8 @@ public final class LinkClient implements AutoCloseable {
             case LinkMessage.SetCoolingOff setting -> handler.received(setting);
             case LinkMessage.RosterUpdate roster -> handler.received(roster);
             case LinkMessage.Live live -> handler.received(live);
+            case LinkMessage.DoorNonceRequest request -> handler.received(request);
+            case LinkMessage.DoorOpen open -> handler.received(open);
         }
     }
 
