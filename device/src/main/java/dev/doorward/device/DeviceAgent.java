@@ -6,6 +6,8 @@ import dev.doorward.crypto.pki.Credential;
 import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.device.camera.Camera;
 import dev.doorward.device.camera.SyntheticCamera;
+import dev.doorward.device.door.DoorCommands;
+import dev.doorward.device.door.DoorRelay;
 import dev.doorward.device.identity.DeviceIdentity;
 import dev.doorward.device.identity.DeviceLayout;
 import dev.doorward.device.link.Backoff;
@@ -117,6 +119,9 @@ public final class DeviceAgent implements AutoCloseable {
     private LinkClient link;
     private SwitchingTransport linkTransport;
     private ClaimRun claim;
+    private final DoorRelay doorRelay;
+    /** Door releases for the current owner; made with the link. */
+    private DoorCommands doorCommands;
     /** Live view and talk while owned and linked; read by the link's media threads. */
     private volatile LiveMedia media;
 
@@ -146,6 +151,7 @@ public final class DeviceAgent implements AutoCloseable {
         this.pairing = new PairingWindow(
                 config.clock(), config.pairingWindow(), config.pairingHold(), PairingWindow.DEFAULT_MAX_FAILURES);
         this.sightings = new ClaimCodeSightings(config.clock());
+        this.doorRelay = new DoorRelay(config.clock(), DoorRelay.DEFAULT_OPEN_FOR);
         this.executor = new ScheduledThreadPoolExecutor(
                 1,
                 Thread.ofVirtual().name("doorward-agent-" + identity.serial()).factory());
@@ -883,6 +889,7 @@ public final class DeviceAgent implements AutoCloseable {
         if (media != null) {
             return;
         }
+        doorCommands = new DoorCommands(owned.deviceId(), config.clock(), config.random(), doorRelay);
         try {
             Files.createDirectories(layout.dataDir());
         } catch (IOException e) {
@@ -919,6 +926,24 @@ public final class DeviceAgent implements AutoCloseable {
                     envelope.nonce(),
                     envelope.wrapped()));
         }
+    }
+
+    /** A member's signed door release: checked here against the roster, never taken on the hub's word. */
+    private void doorOpen(LinkMessage.DoorOpen open) {
+        DoorCommands.Outcome outcome =
+                doorCommands.open(open.statement(), open.signatureBytes(), open.signerPublicKeyBytes(), roster());
+        link.send(new LinkMessage.DoorResult(open.requestId(), outcome.opened(), outcome.reason()));
+        if (outcome.opened()) {
+            log.info("Door released for browser {}", outcome.clientId());
+            report(EventKind.DOOR_OPENED, "by " + outcome.clientId());
+        } else {
+            log.warn("Refused to open the door: {}", outcome.reason());
+        }
+    }
+
+    /** The simulated door relay. */
+    public DoorRelay door() {
+        return doorRelay;
     }
 
     /** Where the doorbell's speaker writes what members say at the door (a WAV file in the data directory). */
@@ -981,6 +1006,9 @@ public final class DeviceAgent implements AutoCloseable {
                 case LinkMessage.SetCoolingOff setting -> coolingOffSet(setting);
                 case CertificateRenewed renewed -> certificateRenewed(renewed);
                 case LinkMessage.RosterUpdate roster -> rosterReceived(roster);
+                case LinkMessage.DoorNonceRequest request ->
+                    link.send(new LinkMessage.DoorNonce(request.requestId(), doorCommands.issueNonce()));
+                case LinkMessage.DoorOpen open -> doorOpen(open);
                 case LinkMessage.Live live -> {
                     if (media != null) {
                         media.viewers(live.viewers());
