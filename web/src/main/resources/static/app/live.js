@@ -38,9 +38,17 @@ export async function startCapture(context, onFrame) {
   const stream = await navigator.mediaDevices.getUserMedia({
     audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
   });
+  let own = null; // a context at the microphone's rate, where a 16 kHz one cannot take it (Firefox)
   try {
+    let source;
+    try {
+      source = context.createMediaStreamSource(stream);
+    } catch {
+      own = new AudioContext();
+      context = own;
+      source = context.createMediaStreamSource(stream);
+    }
     await context.audioWorklet.addModule('/app/talk-worklet.js');
-    const source = context.createMediaStreamSource(stream);
     const node = new AudioWorkletNode(context, 'doorward-talk', { numberOfInputs: 1, numberOfOutputs: 0 });
     let stopped = false;
     node.port.onmessage = (e) => { if (!stopped) onFrame(e.data); };
@@ -52,10 +60,12 @@ export async function startCapture(context, onFrame) {
         node.port.postMessage('stop');
         source.disconnect();
         stream.getTracks().forEach((t) => t.stop());
+        if (own) own.close().catch(() => {});
       },
     };
   } catch (err) {
     stream.getTracks().forEach((t) => t.stop());
+    if (own) own.close().catch(() => {});
     throw err;
   }
 }
@@ -78,6 +88,10 @@ export class LiveView {
     this.video = createVideoSink(this.canvas, (capture) => this.pictureShown(capture));
     this.latencyTimer = setInterval(() => this.showLatency(), 500);
     this.setState('connecting');
+    if (typeof VideoDecoder === 'undefined') {
+      this.setState('ended', 'This browser cannot show live video (it has no WebCodecs video decoder)');
+      return;
+    }
     this.start().catch((err) => this.setState('ended', err.message));
   }
 

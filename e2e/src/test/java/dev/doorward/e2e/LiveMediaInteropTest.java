@@ -142,7 +142,10 @@ class LiveMediaInteropTest {
                         B64URL.encodeToString(
                                 KeyPairs.newP256(RANDOM).getPublic().getEncoded())));
         cases.put("garbage ephemeral key", with(envelope(good), "ephemeralKey", "AAAA"));
-        cases.put("padded base64", with(envelope(good), "nonce", B64.encodeToString(good.nonce())));
+        cases.put("padded base64", with(envelope(good), "nonce", B64URL.encodeToString(good.nonce()) + "="));
+        cases.put(
+                "wrapped truncated",
+                with(envelope(good), "wrapped", B64URL.encodeToString(java.util.Arrays.copyOf(good.wrapped(), 47))));
         cases.put(
                 "wrapped to another browser",
                 envelope(MediaKeyWrap.wrap(
