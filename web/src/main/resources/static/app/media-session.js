@@ -117,9 +117,12 @@ function splitCaptureTime(plaintext) {
 }
 
 /** A random starting counter below 2^48 (docs/media.md "Counters"). */
+// A talk sender's first counter: the time in ms × 1024 plus a random number below 1024 (docs/media.md). It
+// grows faster than any session can count (one frame per 20 ms), so after a reload the doorbell's replay
+// window never sees this browser go backwards, and two starts in the same millisecond rarely collide.
 function randomCounter() {
-  const r = crypto.getRandomValues(new Uint16Array(3));
-  return (BigInt(r[0]) << 32n) | (BigInt(r[1]) << 16n) | BigInt(r[2]);
+  const r = crypto.getRandomValues(new Uint16Array(1))[0] & 1023;
+  return BigInt(Date.now()) * 1024n + BigInt(r);
 }
 
 /** Draws decoded video onto a canvas; waits for a keyframe at the start and after any error. */

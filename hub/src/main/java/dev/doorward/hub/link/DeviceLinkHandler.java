@@ -7,6 +7,7 @@ import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
+import dev.doorward.hub.door.DoorRequests;
 import dev.doorward.hub.event.EventService;
 import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.ratelimit.RateLimit;
@@ -76,6 +77,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     private final CertificateRenewals renewals;
     private final RosterService rosters;
     private final LiveViews live;
+    private final DoorRequests doors;
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
 
     DeviceLinkHandler(
@@ -91,7 +93,9 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             LinkTaps taps,
             CertificateRenewals renewals,
             RosterService rosters,
-            LiveViews live) {
+            LiveViews live,
+            DoorRequests doors) {
+        this.doors = doors;
         this.rosters = rosters;
         this.live = live;
         this.devices = devices;
@@ -300,6 +304,8 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             case LinkMessage.RosterRefused refused ->
                 rosters.onRosterRefused(session.device, refused.epoch(), refused.reason());
             case LinkMessage.MediaKey key -> live.mediaKey(session.device, key);
+            case LinkMessage.DoorNonce nonce -> doors.answered(session.device.id(), nonce.requestId(), nonce);
+            case LinkMessage.DoorResult result -> doors.answered(session.device.id(), result.requestId(), result);
             case LinkError error -> log.debug("Device {} reported {}", session.subject(), error.code());
             default -> refuse(session, ErrorCode.NOT_ALLOWED, "an owned device may not send this");
         }

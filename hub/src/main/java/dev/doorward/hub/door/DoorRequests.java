@@ -1,0 +1,58 @@
+package dev.doorward.hub.door;
+
+import dev.doorward.crypto.RandomIds;
+import dev.doorward.protocol.LinkMessage;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.springframework.stereotype.Component;
+
+/** Door requests waiting for their doorbell's answer, matched by a random request id and the device. */
+@Component
+public class DoorRequests {
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
+
+    private record Pending(String deviceId, CompletableFuture<LinkMessage.FromDevice> answer) {}
+
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+    /**
+     * Sends a request made with a fresh request id and waits for the doorbell's answer; empty if it does not
+     * answer in time or could not be reached.
+     */
+    <T extends LinkMessage.FromDevice> java.util.Optional<T> ask(
+            String deviceId, Function<String, Boolean> send, Class<T> answerType) {
+        String requestId = RandomIds.newId();
+        Pending request = new Pending(deviceId, new CompletableFuture<>());
+        pending.put(requestId, request);
+        try {
+            if (!send.apply(requestId)) {
+                return java.util.Optional.empty();
+            }
+            LinkMessage.FromDevice answer = request.answer().get(ANSWER_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+            return answerType.isInstance(answer)
+                    ? java.util.Optional.of(answerType.cast(answer))
+                    : java.util.Optional.empty();
+        } catch (TimeoutException | ExecutionException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        } finally {
+            pending.remove(requestId);
+        }
+    }
+
+    /** An answer from a doorbell's link; ignored unless it answers a request made to that very doorbell. */
+    public void answered(String deviceId, String requestId, LinkMessage.FromDevice answer) {
+        Pending request = pending.get(requestId);
+        if (request != null && request.deviceId().equals(deviceId)) {
+            request.answer().complete(answer);
+        }
+    }
+}
