@@ -1,0 +1,168 @@
+package dev.doorward.e2e;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.factory.MintedDevice;
+import dev.doorward.device.link.LinkState;
+import dev.doorward.e2e.Chromium.Phone;
+import dev.doorward.hub.testing.Household;
+import dev.doorward.protocol.Roster;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Answering the door in a real browser: the ring, "Answer", the doorbell's picture decoded on the canvas
+ * (and moving: the synthetic camera's clock changes), push-to-talk with Chromium's fake microphone reaching
+ * the doorbell's speaker file. A second browser of the owner sees no picture until the first one approves
+ * it after both screens show the same safety code.
+ */
+class LiveInBrowserTest {
+    private static final LocatorAssertions.IsVisibleOptions SLOW =
+            new LocatorAssertions.IsVisibleOptions().setTimeout(20_000);
+
+    /** Samples a 4x4 grid of the canvas as RGB values. */
+    private static final String SAMPLE_CANVAS = """
+            () => {
+              const c = document.querySelector('.live-canvas');
+              const ctx = c.getContext('2d');
+              const out = [];
+              for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) {
+                const d = ctx.getImageData(Math.floor((x + 0.5) * c.width / 4), Math.floor((y + 0.5) * c.height / 4), 1, 1).data;
+                out.push(d[0], d[1], d[2]);
+              }
+              return out.join(',');
+            }
+            """;
+
+    @RegisterExtension
+    static final HubAndBrowser env = new HubAndBrowser(Map.of());
+
+    @Test
+    void ringAnswerSeeTheDoorTalkAndApproveASecondBrowser() throws Exception {
+        MintedDevice minted = env.hub().mintDevice("front");
+        DeviceAgent doorbell = env.hub().startDevice(minted);
+        try (Phone phone = env.chromium().phone("owner")) {
+            phone.page().navigate(env.hub().setupLink());
+            Locator setup = phone.$("#setup-form");
+            setup.locator("[name=username]").fill("owner");
+            setup.locator("[name=password]").fill(Household.PASSWORD);
+            setup.locator("button[type=submit]").click();
+            assertThat(phone.$("#device-list")).containsText("No doorbell yet");
+
+            phone.$("#add-doorbell").click();
+            phone.$("#claim-form [name=setupCode]").fill(minted.setupCode());
+            phone.$("#claim-form button[type=submit]").click();
+            Locator qr = phone.$("#claim-qr");
+            phone.page()
+                    .waitForFunction("() => { const img = document.getElementById('claim-qr');"
+                            + " return img.complete && img.naturalWidth > 0; }");
+            doorbell.camera().show(Chromium.pictureOf(qr));
+            assertThat(phone.$("#claim-status"))
+                    .hasAttribute(
+                            "data-state", "claimed", new LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
+            doorbell.camera().clearShown();
+            assertThat(doorbell.awaitLinkState(LinkState.CONNECTED, Duration.ofSeconds(20)))
+                    .isTrue();
+            phone.$("#claim-done").click();
+            // The claiming browser signed the roster the doorbell starts from.
+            assertThat(await(() -> doorbell.roster().map(Roster::epoch).orElse(0L) >= 1))
+                    .isTrue();
+
+            // Ring, Answer: the picture arrives and moves.
+            doorbell.pressButton().orElseThrow();
+            assertThat(phone.$("#ring-alert")).isVisible(SLOW);
+            phone.$("#ring-answer").click();
+            Locator canvas = phone.$(".live-canvas");
+            assertThat(canvas).isVisible(SLOW);
+            String first = (String) phone.page().evaluate(SAMPLE_CANVAS);
+            assertThat(first).isNotEqualTo(String.join(",", java.util.Collections.nCopies(48, "0")));
+            phone.page().waitForTimeout(1_500);
+            String later = (String) phone.page().evaluate(SAMPLE_CANVAS);
+            assertThat(later).as("the picture changes over time").isNotEqualTo(first);
+            assertThat(phone.$(".live-latency")).containsText("ms");
+            assertThat(phone.$(".live-view")).hasAttribute("data-state", "live");
+            phone.screenshot("live-1-answered");
+
+            // Hold to talk with the fake microphone: the doorbell's speaker hears it.
+            Locator talk = phone.$(".live-talk");
+            assertThat(talk).isEnabled();
+            talk.hover();
+            phone.page().mouse().down();
+            phone.page().waitForTimeout(2_000);
+            phone.page().mouse().up();
+            assertThat(await(() ->
+                            doorbell.liveMedia().map(m -> m.talkFramesPlayed()).orElse(0L) >= 20))
+                    .isTrue();
+            byte[] wav = Files.readAllBytes(doorbell.speakerFile());
+            assertThat(wav.length).isGreaterThan(44 + 20 * 640);
+            assertThat(peak(wav)).as("the fake microphone's tone, not silence").isGreaterThan(500);
+            phone.$(".live-close").click();
+            assertThat(phone.$(".live-view")).hasCount(0);
+
+            // Another browser of the owner: signed in, but no picture until approved.
+            try (Phone laptop = env.chromium().phone("owner, laptop")) {
+                laptop.page().navigate(env.hub().browserUrl().toString());
+                laptop.$("#login-form [name=username]").fill("owner");
+                laptop.$("#login-form [name=password]").fill(Household.PASSWORD);
+                laptop.$("#login-form button[type=submit]").click();
+                assertThat(laptop.$("#browser-approval")).isVisible(SLOW);
+                String code = laptop.$("#my-safety-code").textContent();
+                assertThat(code).matches("\\d{5} \\d{5} \\d{5}");
+                laptop.$("#device-list li[data-device-id] .live-open").click();
+                assertThat(laptop.$(".live-view")).hasAttribute("data-state", "not-in-roster");
+                assertThat(laptop.$(".live-canvas")).isHidden();
+                laptop.$(".live-close").click();
+
+                // The first browser sees the same code and approves.
+                phone.page().reload();
+                Locator pending = phone.$("#approvals li");
+                assertThat(pending).hasCount(1, new LocatorAssertions.HasCountOptions().setTimeout(20_000));
+                assertThat(pending.locator(".safety-code")).hasText(code);
+                pending.locator(".approve-browser").click();
+                pending.locator(".confirm-approval").click();
+                assertThat(await(() ->
+                                doorbell.roster().map(r -> r.members().size()).orElse(0) == 2))
+                        .isTrue();
+
+                laptop.page().reload();
+                assertThat(laptop.$("#browser-approval"))
+                        .isHidden(new LocatorAssertions.IsHiddenOptions().setTimeout(20_000));
+                laptop.$("#device-list li[data-device-id] .live-open").click();
+                assertThat(laptop.$(".live-canvas")).isVisible(SLOW);
+                laptop.screenshot("live-2-approved-laptop");
+                assertThat(laptop.cspViolations()).isEmpty();
+            }
+            assertThat(phone.cspViolations()).isEmpty();
+            assertThat(phone.consoleErrors()).isEmpty();
+        }
+    }
+
+    private static int peak(byte[] wav) {
+        ByteBuffer samples = ByteBuffer.wrap(wav, 44, wav.length - 44).order(ByteOrder.LITTLE_ENDIAN);
+        int peak = 0;
+        while (samples.remaining() >= 2) {
+            peak = Math.max(peak, Math.abs(samples.getShort()));
+        }
+        return peak;
+    }
+
+    private static boolean await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+}
