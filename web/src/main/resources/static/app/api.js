@@ -51,6 +51,9 @@ export const api = {
     request('DELETE', `/api/households/${encodeURIComponent(householdId)}/members/${encodeURIComponent(accountId)}`),
   audit: (householdId) => request('GET', `/api/audit?householdId=${encodeURIComponent(householdId)}&limit=100`),
   clients: () => request('GET', '/api/clients'),
+  doorNonce: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/door/nonce`),
+  openDoor: (deviceId, signed) =>
+    request('POST', `/api/devices/${encodeURIComponent(deviceId)}/door/open`, signed),
   roster: (householdId) => request('GET', `/api/households/${encodeURIComponent(householdId)}/roster`),
   postRoster: (householdId, signed) =>
     request('POST', `/api/households/${encodeURIComponent(householdId)}/rosters`, signed),

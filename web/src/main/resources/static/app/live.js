@@ -2,6 +2,7 @@
 // the connection state and latency, and a hold-to-talk button. The hub relays sealed parts it cannot open;
 // this browser opens them with its own key envelope (media-keys.js) and shows nothing that did not open.
 
+import { doorButton } from './door.js';
 import { api } from './api.js';
 import { clientKeys, publicKeys } from './keys.js';
 import {
@@ -122,7 +123,10 @@ export class LiveView {
     this.talkButton.disabled = true;
     this.talkButton.setAttribute('aria-pressed', 'false');
     this.bindTalk(this.talkButton);
-    this.root.append(head, this.picture, status, this.talkButton);
+    this.doorStatus = el('p', 'live-door-status muted');
+    this.doorStatus.setAttribute('role', 'status');
+    const door = doorButton(this.deviceId, this.doorStatus, 'live-door');
+    this.root.append(head, this.picture, status, this.talkButton, door, this.doorStatus);
     container.append(this.root);
   }
 

@@ -1,6 +1,7 @@
 import { api, openStream } from './api.js';
 import { ensureRegistered, signStatement } from './keys.js';
 import { rosterState, safetyCode, signNextRoster } from './roster.js';
+import { openDoor } from './door.js';
 import { openLiveView } from './live.js';
 
 const view = document.getElementById('view');
@@ -543,12 +544,29 @@ function showRing(message) {
   overlay.dataset.eventId = message.eventId;
   overlay.dataset.deviceId = message.deviceId;
   overlay.dataset.deviceName = message.deviceName;
+  document.getElementById('ring-door-status').textContent = '';
   overlay.hidden = false;
   document.getElementById('ring-dismiss').focus();
 }
 
 document.getElementById('ring-dismiss').addEventListener('click', () => {
   document.getElementById('ring-alert').hidden = true;
+});
+
+document.getElementById('ring-open-door').addEventListener('click', async () => {
+  const overlay = document.getElementById('ring-alert');
+  const status = document.getElementById('ring-door-status');
+  const button = document.getElementById('ring-open-door');
+  button.disabled = true;
+  status.textContent = 'Opening…';
+  try {
+    await openDoor(overlay.dataset.deviceId);
+    status.textContent = 'The door is open.';
+  } catch (err) {
+    status.textContent = err.message || 'The door did not open.';
+  } finally {
+    button.disabled = false;
+  }
 });
 
 document.getElementById('ring-answer').addEventListener('click', () => {

@@ -105,6 +105,11 @@ class LiveInBrowserTest {
             byte[] wav = Files.readAllBytes(doorbell.speakerFile());
             assertThat(wav.length).isGreaterThan(44 + 20 * 640);
             assertThat(peak(wav)).as("the fake microphone's tone, not silence").isGreaterThan(500);
+
+            // Open the door from the live view: signed here, checked by the doorbell.
+            phone.$(".live-door").click();
+            assertThat(phone.$(".live-door-status")).hasText("The door is open.");
+            assertThat(doorbell.door().releases()).isEqualTo(1);
             phone.$(".live-close").click();
             assertThat(phone.$(".live-view")).hasCount(0);
 
