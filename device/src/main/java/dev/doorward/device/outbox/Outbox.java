@@ -26,7 +26,13 @@ import org.slf4j.LoggerFactory;
  * Events waiting for the hub's acknowledgement, kept on disk so a ring survives a power cut or a hub that is
  * down. One small file per event (the link message itself, so what is resent is exactly what was meant),
  * named by a sequence number to keep the order. Bounded: when full, the oldest event gives way and a
- * persisted counter records the loss.
+ * persisted counter records the loss, so the agent can tell the hub "N events were dropped while offline"
+ * ({@link #unreportedDrops()}, then {@link #dropsReported(long)} once the hub has that report).
+ *
+ * <p>The counter file ({@value #DROPPED_FILE}) holds {@code dropped=}, {@code reported=} and {@code through=},
+ * the highest sequence number whose drop is counted. It is written before the dropped event's file is
+ * removed, so a crash in between neither loses a drop from the count nor counts one twice: at start-up, event
+ * files at or below {@code through} are removed without counting them again.
  */
 public final class Outbox {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -39,6 +45,8 @@ public final class Outbox {
     private final TreeMap<Long, DeviceEvent> events = new TreeMap<>();
     private long nextSequence;
     private long dropped;
+    private long reported;
+    private long droppedThrough = -1;
 
     public Outbox(Path dir) {
         this(dir, DEFAULT_CAPACITY);
@@ -62,11 +70,7 @@ public final class Outbox {
     public synchronized void add(DeviceEvent event) {
         try {
             while (events.size() >= capacity) {
-                Map.Entry<Long, DeviceEvent> oldest = events.pollFirstEntry();
-                AtomicFiles.delete(file(oldest.getKey(), oldest.getValue().eventId()));
-                dropped++;
-                AtomicFiles.write(
-                        dir.resolve(DROPPED_FILE), Long.toString(dropped).getBytes(StandardCharsets.US_ASCII));
+                dropOldest();
                 log.warn("Outbox full: dropped the oldest event ({} dropped so far)", dropped);
             }
             long sequence = nextSequence++;
@@ -92,6 +96,37 @@ public final class Outbox {
         return dropped;
     }
 
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Drops not yet reported to the hub (see {@link #dropsReported}). */
+    public synchronized long unreportedDrops() {
+        return dropped - reported;
+    }
+
+    /**
+     * The hub has been told about {@code count} more drops (the value {@link #unreportedDrops()} returned when
+     * the report was made; drops since then stay unreported). Durable before returning.
+     */
+    public synchronized void dropsReported(long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative");
+        }
+        long newReported = Math.min(dropped, reported + count);
+        if (newReported == reported) {
+            return;
+        }
+        long before = reported;
+        reported = newReported;
+        try {
+            saveCounters();
+        } catch (IOException e) {
+            reported = before;
+            throw new UncheckedIOException("cannot store the outbox counters", e);
+        }
+    }
+
     /** The hub stored the event durably: forget it. Unknown ids (repeats, a confused hub) are ignored. */
     public synchronized boolean acknowledge(String eventId) {
         for (Map.Entry<Long, DeviceEvent> entry : events.entrySet()) {
@@ -108,21 +143,73 @@ public final class Outbox {
         return false;
     }
 
+    /** Counts the oldest event as dropped (durably), then removes it. */
+    private void dropOldest() throws IOException {
+        Map.Entry<Long, DeviceEvent> oldest = events.firstEntry();
+        long previousThrough = droppedThrough;
+        dropped++;
+        droppedThrough = oldest.getKey();
+        try {
+            saveCounters();
+        } catch (IOException e) {
+            dropped--;
+            droppedThrough = previousThrough;
+            throw e;
+        }
+        events.pollFirstEntry();
+        AtomicFiles.delete(file(oldest.getKey(), oldest.getValue().eventId()));
+    }
+
+    private void saveCounters() throws IOException {
+        String text = "dropped=" + dropped + "\nreported=" + reported + "\nthrough=" + droppedThrough + "\n";
+        AtomicFiles.write(dir.resolve(DROPPED_FILE), text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Reads the counters; a file holding just a number (older devices) is the drop count. */
+    private void loadCounters() throws IOException {
+        Path file = dir.resolve(DROPPED_FILE);
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            if (!text.contains("=")) {
+                dropped = Long.parseLong(text);
+                return;
+            }
+            for (String line : text.split("\n")) {
+                String[] kv = line.strip().split("=", 2);
+                if (kv.length != 2) {
+                    continue;
+                }
+                long value = Long.parseLong(kv[1].strip());
+                switch (kv[0].strip()) {
+                    case "dropped" -> dropped = value;
+                    case "reported" -> reported = value;
+                    case "through" -> droppedThrough = value;
+                    default -> {
+                        // a later version's field
+                    }
+                }
+            }
+            if (dropped < 0 || reported < 0 || reported > dropped) {
+                throw new NumberFormatException("inconsistent counters");
+            }
+        } catch (NumberFormatException | CharacterCodingException e) {
+            log.warn("Outbox drop counter unreadable; starting from 0");
+            dropped = 0;
+            reported = 0;
+            droppedThrough = -1;
+        }
+    }
+
     private Path file(long sequence, String eventId) {
         return dir.resolve(String.format("%019d-%s.json", sequence, eventId));
     }
 
     private void load() throws IOException {
-        Path droppedFile = dir.resolve(DROPPED_FILE);
-        if (Files.exists(droppedFile)) {
-            try {
-                dropped = Long.parseLong(
-                        Files.readString(droppedFile, StandardCharsets.US_ASCII).strip());
-            } catch (NumberFormatException e) {
-                log.warn("Outbox drop counter unreadable; starting from 0");
-            }
-        }
-        long highest = -1;
+        loadCounters();
+        long highest = droppedThrough;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
@@ -136,14 +223,16 @@ public final class Outbox {
                 }
                 long sequence = Long.parseLong(m.group(1));
                 highest = Math.max(highest, sequence);
+                if (sequence <= droppedThrough) {
+                    AtomicFiles.delete(file); // counted as dropped just before a crash
+                    continue;
+                }
                 readEvent(file, m.group(2)).ifPresent(event -> events.put(sequence, event));
             }
         }
         nextSequence = highest + 1;
-        while (events.size() > capacity) {
-            Map.Entry<Long, DeviceEvent> oldest = events.pollFirstEntry();
-            Files.deleteIfExists(file(oldest.getKey(), oldest.getValue().eventId()));
-            dropped++;
+        while (events.size() > capacity) { // opened with a smaller capacity than before
+            dropOldest();
         }
     }
 

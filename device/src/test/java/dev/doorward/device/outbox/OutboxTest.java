@@ -126,4 +126,112 @@ class OutboxTest {
         reopened.add(next);
         assertThat(new Outbox(dir).pending()).containsExactly(good, next);
     }
+
+    @Test
+    void droppingKeepsTheNewestInOrderAtEveryStep() {
+        Outbox outbox = new Outbox(dir, 3);
+        List<DeviceEvent> events =
+                IntStream.range(0, 10).mapToObj(OutboxTest::event).toList();
+        for (int i = 0; i < events.size(); i++) {
+            outbox.add(events.get(i));
+            assertThat(outbox.pending()).containsExactlyElementsOf(events.subList(Math.max(0, i - 2), i + 1));
+            assertThat(outbox.dropped()).isEqualTo(Math.max(0, i - 2));
+        }
+        assertThat(outbox.capacity()).isEqualTo(3);
+    }
+
+    @Test
+    void aSmallerCapacityAtStartDropsTheOldestAndTheCountSurvivesTheNextRestart() {
+        Outbox big = new Outbox(dir, 10);
+        List<DeviceEvent> events =
+                IntStream.range(0, 8).mapToObj(OutboxTest::event).toList();
+        events.forEach(big::add);
+
+        Outbox small = new Outbox(dir, 5);
+        assertThat(small.pending()).containsExactlyElementsOf(events.subList(3, 8));
+        assertThat(small.dropped()).isEqualTo(3);
+
+        Outbox again = new Outbox(dir, 5);
+        assertThat(again.dropped()).isEqualTo(3);
+        assertThat(again.pending()).containsExactlyElementsOf(events.subList(3, 8));
+    }
+
+    @Test
+    void aCrashBetweenCountingADropAndRemovingTheFileCountsItOnce() throws IOException {
+        Outbox outbox = new Outbox(dir, 2);
+        List<DeviceEvent> events =
+                IntStream.range(0, 3).mapToObj(OutboxTest::event).toList();
+        events.forEach(outbox::add); // drops event 0 (sequence 0)
+        // Put back what a crash right after the counter was written would have left: the event's file.
+        Files.writeString(
+                dir.resolve("0000000000000000000-" + events.get(0).eventId() + ".json"),
+                dev.doorward.protocol.LinkCodec.encode(events.get(0)));
+
+        Outbox reopened = new Outbox(dir, 2);
+
+        assertThat(reopened.dropped()).isEqualTo(1);
+        assertThat(reopened.pending()).containsExactlyElementsOf(events.subList(1, 3));
+        assertThat(files())
+                .doesNotContain("0000000000000000000-" + events.get(0).eventId() + ".json");
+    }
+
+    @Test
+    void newEventsNeverReuseTheSequenceOfADroppedOne() {
+        Outbox outbox = new Outbox(dir, 2);
+        List<DeviceEvent> events =
+                IntStream.range(0, 3).mapToObj(OutboxTest::event).toList();
+        events.forEach(outbox::add);
+        outbox.acknowledge(events.get(1).eventId());
+        outbox.acknowledge(events.get(2).eventId());
+
+        Outbox reopened = new Outbox(dir, 2);
+        DeviceEvent later = event(50);
+        reopened.add(later);
+
+        assertThat(new Outbox(dir, 2).pending()).containsExactly(later);
+    }
+
+    @Test
+    void dropsAreReportedOnceAndTheReportSurvivesARestart() {
+        Outbox outbox = new Outbox(dir, 2);
+        IntStream.range(0, 5).mapToObj(OutboxTest::event).forEach(outbox::add);
+        assertThat(outbox.unreportedDrops()).isEqualTo(3);
+
+        long toReport = outbox.unreportedDrops();
+        outbox.add(event(10)); // one more drop while the report is on its way
+        outbox.dropsReported(toReport);
+
+        assertThat(outbox.unreportedDrops()).isEqualTo(1);
+        Outbox reopened = new Outbox(dir, 2);
+        assertThat(reopened.dropped()).isEqualTo(4);
+        assertThat(reopened.unreportedDrops()).isEqualTo(1);
+        reopened.dropsReported(100); // never more than there were
+        assertThat(reopened.unreportedDrops()).isZero();
+        assertThat(new Outbox(dir, 2).unreportedDrops()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reopened.dropsReported(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aCounterFileFromAnOlderVersionIsRead() throws IOException {
+        Files.writeString(dir.resolve(Outbox.DROPPED_FILE), "7\n");
+
+        Outbox outbox = new Outbox(dir);
+
+        assertThat(outbox.dropped()).isEqualTo(7);
+        assertThat(outbox.unreportedDrops()).isEqualTo(7);
+    }
+
+    @Test
+    void aDamagedCounterFileStartsFromZeroAndKeepsTheEvents() throws IOException {
+        Outbox outbox = new Outbox(dir);
+        DeviceEvent e = event(1);
+        outbox.add(e);
+        Files.writeString(dir.resolve(Outbox.DROPPED_FILE), "dropped=x\n");
+
+        Outbox reopened = new Outbox(dir);
+
+        assertThat(reopened.dropped()).isZero();
+        assertThat(reopened.pending()).containsExactly(e);
+    }
 }
