@@ -143,6 +143,29 @@ class MotionDetectorTest {
     }
 
     @Test
+    void scatteredSpecksAreNotMotion() {
+        // Rain drops or hot pixels: small bright specks, one grid cell each, never next to each other.
+        MotionDetector detector = new MotionDetector(settings(100, List.of(), Duration.ZERO));
+        Random where = new Random(5);
+        IntFunction<BufferedImage> specks = i -> {
+            BufferedImage frame = scene(null, 0);
+            if (i >= 10) {
+                Graphics2D g = frame.createGraphics();
+                g.setColor(Color.WHITE);
+                for (int n = 0; n < 40; n++) {
+                    int cellX = 3 * where.nextInt(MotionDetector.GRID_WIDTH / 3);
+                    int cellY = 3 * where.nextInt(MotionDetector.GRID_HEIGHT / 3);
+                    g.fillRect(cellX * 8, cellY * 8, 8, 8);
+                }
+                g.dispose();
+            }
+            return frame;
+        };
+
+        assertThat(feed(detector, T0, 30, specks)).isEmpty();
+    }
+
+    @Test
     void theWholeSceneGettingBrighterIsNotMotion() {
         MotionDetector detector = new MotionDetector(settings(100, List.of(), Duration.ZERO));
         BufferedImage dim = scene(null, 0);
