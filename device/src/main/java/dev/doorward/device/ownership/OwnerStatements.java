@@ -3,6 +3,7 @@ package dev.doorward.device.ownership;
 import dev.doorward.crypto.Hashes;
 import dev.doorward.crypto.pki.Fingerprints;
 import dev.doorward.crypto.pki.Signatures;
+import dev.doorward.protocol.Roster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +12,8 @@ import java.util.Optional;
 /**
  * Statements only the owner can make — release, settings — have one shape:
  * {@code <kind>:1:<deviceId>:<epoch millis>[:<value>]}, signed (ECDSA P-256, P1363) by the browser key the
- * device pinned at claim time. The hub carries them and cannot make them.
+ * device pinned at claim time, or by an owner or admin browser of the roster it holds. The hub carries them
+ * and cannot make them.
  */
 public final class OwnerStatements {
     /** A statement is acted on at once; an old one (captured, replayed) is refused. */
@@ -59,13 +61,37 @@ public final class OwnerStatements {
         if (Duration.between(issuedAt, now).abs().compareTo(FRESHNESS) > 0) {
             return Checked.refused("too old or from the future");
         }
-        if (!Hashes.constantTimeEquals(
-                Fingerprints.ofSubjectPublicKeyInfo(signerPublicKey), ownership.ownerKeyFingerprint())) {
+        if (!signedByOwnerOrAdmin(signerPublicKey, ownership, now)) {
             return Checked.refused("not signed by the owner's key");
         }
         if (!Signatures.verify(signerPublicKey, statement.getBytes(StandardCharsets.UTF_8), signature)) {
             return Checked.refused("bad signature");
         }
         return new Checked(withValue ? Optional.of(parts[2]) : Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * The pinned owner key, or an owner or admin of the roster the device holds (unexpired, listed with this
+     * very key): the household's admins manage its doorbells too, and the roster is what says who they are.
+     */
+    private static boolean signedByOwnerOrAdmin(byte[] signerPublicKey, Ownership ownership, Instant now) {
+        String fingerprint;
+        try {
+            fingerprint = Fingerprints.ofSubjectPublicKeyInfo(signerPublicKey);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (Hashes.constantTimeEquals(fingerprint, ownership.ownerKeyFingerprint())) {
+            return true;
+        }
+        Optional<Roster.Member> member =
+                ownership.roster().map(Roster::parse).flatMap(r -> r.memberWithFingerprint(fingerprint));
+        return member.isPresent()
+                && (member.get().role() == Roster.Role.OWNER || member.get().role() == Roster.Role.ADMIN)
+                && Hashes.constantTimeEquals(member.get().signingKeyBytes(), signerPublicKey)
+                && member.get()
+                        .validUntil()
+                        .map(until -> now.toEpochMilli() < until)
+                        .orElse(true);
     }
 }
