@@ -1,7 +1,5 @@
 package dev.doorward.device.ownership;
 
-import dev.doorward.crypto.Hashes;
-import dev.doorward.crypto.pki.Fingerprints;
 import dev.doorward.crypto.pki.Signatures;
 import dev.doorward.protocol.MoveCode;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +34,7 @@ public final class MoveStatement {
         } catch (IllegalArgumentException e) {
             return Optional.of("bad signer key");
         }
-        if (!Hashes.constantTimeEquals(Fingerprints.ofSubjectPublicKeyInfo(signer), ownership.ownerKeyFingerprint())) {
+        if (!OwnerStatements.signedByOwnerOrAdmin(signer, ownership, now)) {
             return Optional.of("not signed by the owner's key");
         }
         if (!Signatures.verify(signer, code.statement().getBytes(StandardCharsets.UTF_8), code.signatureBytes())) {

@@ -74,7 +74,7 @@ public final class OwnerStatements {
      * The pinned owner key, or an owner or admin of the roster the device holds (unexpired, listed with this
      * very key): the household's admins manage its doorbells too, and the roster is what says who they are.
      */
-    private static boolean signedByOwnerOrAdmin(byte[] signerPublicKey, Ownership ownership, Instant now) {
+    static boolean signedByOwnerOrAdmin(byte[] signerPublicKey, Ownership ownership, Instant now) {
         String fingerprint;
         try {
             fingerprint = Fingerprints.ofSubjectPublicKeyInfo(signerPublicKey);
