@@ -1,5 +1,7 @@
 package dev.doorward.device.ownership;
 
+import dev.doorward.crypto.Hashes;
+import dev.doorward.crypto.pki.Fingerprints;
 import dev.doorward.crypto.pki.Signatures;
 import dev.doorward.protocol.MoveCode;
 import java.nio.charset.StandardCharsets;
