@@ -24,6 +24,7 @@ public final class LiveMedia implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveMedia.class);
 
     private final MediaEpochs epochs;
+    private final VideoEncoder encoder;
     private final LiveStreamer streamer;
     private final WavSpeaker speaker;
     private final TalkReceiver talk;
@@ -36,6 +37,8 @@ public final class LiveMedia implements AutoCloseable {
      * @param speakerFile where what members say at the door is written (a WAV file)
      * @param keysOut sends key envelopes to the hub (called on the caller's thread)
      * @param mediaOut sends one binary part to the hub (called on the streamer's threads)
+     * @throws IllegalArgumentException when the video encoder chosen ({@link VideoEncoders#PROPERTY}) cannot be
+     *     used
      */
     public LiveMedia(
             String deviceId,
@@ -48,7 +51,8 @@ public final class LiveMedia implements AutoCloseable {
         this.clock = clock;
         this.keysOut = keysOut;
         this.epochs = new MediaEpochs(deviceId, clock, random);
-        this.streamer = LiveStreamer.builder(camera, new JcodecVideoEncoder(), epochs, mediaOut)
+        this.encoder = VideoEncoders.configured();
+        this.streamer = LiveStreamer.builder(camera, encoder, epochs, mediaOut)
                 .microphone(new SyntheticMicrophone(clock))
                 .clock(clock)
                 .build();
@@ -56,6 +60,7 @@ public final class LiveMedia implements AutoCloseable {
             this.speaker = new WavSpeaker(speakerFile);
         } catch (IOException e) {
             streamer.close();
+            encoder.close();
             throw new UncheckedIOException("cannot open the speaker file", e);
         }
         this.talk = new TalkReceiver(epochs, speaker);
@@ -119,6 +124,7 @@ public final class LiveMedia implements AutoCloseable {
     @Override
     public void close() {
         streamer.close();
+        encoder.close();
         try {
             speaker.close();
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import dev.doorward.device.DeviceConfig;
 import dev.doorward.device.factory.Factory;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.device.identity.DeviceLayout;
+import dev.doorward.device.media.VideoEncoders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +17,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Runs one simulated doorbell with its control panel:
- * {@code SimulatorMain --device DIR [--panel-port N] [--mint-with-ca CA_DIR]}. With {@code --mint-with-ca}, a
- * device directory that holds no device yet is minted first (and its setup code printed, as the label
- * would show it).
+ * {@code SimulatorMain --device DIR [--panel-port N] [--mint-with-ca CA_DIR] [--encoder jcodec|ffmpeg]}. With
+ * {@code --mint-with-ca}, a device directory that holds no device yet is minted first (and its setup code
+ * printed, as the label would show it). {@code --encoder} chooses the live video encoder (it sets the system
+ * property {@code doorward.video-encoder}; see {@link VideoEncoders}).
  */
 public final class SimulatorMain {
     private SimulatorMain() {}
@@ -28,6 +30,7 @@ public final class SimulatorMain {
         Path device = null;
         Path mintCa = null;
         int port = ControlPanel.DEFAULT_PORT;
+        String encoder = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -35,6 +38,7 @@ public final class SimulatorMain {
                 case "--device" -> device = value == null ? null : Path.of(value);
                 case "--panel-port" -> port = value == null ? -1 : parsePort(value);
                 case "--mint-with-ca" -> mintCa = value == null ? null : Path.of(value);
+                case "--encoder" -> encoder = value == null ? "" : value;
                 default -> {
                     usage("unknown argument: " + arg);
                     return;
@@ -45,6 +49,20 @@ public final class SimulatorMain {
         if (device == null || port < 0) {
             usage(null);
             return;
+        }
+        if (encoder != null) {
+            if (encoder.isBlank()) {
+                usage("--encoder needs jcodec or ffmpeg");
+                return;
+            }
+            try {
+                // Fails now, not at the first live view, when ffmpeg is missing or the name is unknown.
+                VideoEncoders.create(encoder).close();
+            } catch (IllegalArgumentException e) {
+                usage(e.getMessage());
+                return;
+            }
+            System.setProperty(VideoEncoders.PROPERTY, encoder);
         }
         if (!Files.exists(new DeviceLayout(device).deviceCertificate())) {
             if (mintCa == null) {
@@ -82,7 +100,7 @@ public final class SimulatorMain {
             Console.err(problem);
         }
         Console.err("usage: SimulatorMain --device DEVICE_DIR [--panel-port N (default 8091, 0 = any)]"
-                + " [--mint-with-ca MANUFACTURER_CA_DIR]");
+                + " [--mint-with-ca MANUFACTURER_CA_DIR] [--encoder jcodec|ffmpeg (default jcodec)]");
         System.exit(2);
     }
 }
