@@ -93,6 +93,10 @@ class LiveRelayTest {
         assertThat(live.await(m -> m.path("state").asString("").equals("live"), WAIT))
                 .isPresent();
         assertThat(awaitLive(1)).isTrue();
+        // A second viewer (another tab): both get every part.
+        BrowserClient.Stream second = watch(browser, deviceId);
+        assertThat(second.awaitType("key", WAIT)).isPresent();
+        assertThat(awaitLive(2)).isTrue();
 
         // A frame that does not start a picture is not worth sending to a viewer who has none yet.
         for (ByteBuffer part : MediaPart.split(MediaPart.Kind.VIDEO, false, RANDOM.generateSeed(100))) {
@@ -104,10 +108,14 @@ class LiveRelayTest {
         ByteBuffer audio = MediaPart.split(MediaPart.Kind.AUDIO, false, RANDOM.generateSeed(680))
                 .get(0);
         device.sendBinary(audio.duplicate());
-        for (ByteBuffer expected : keyframe) {
-            assertThat(live.nextBinary(WAIT)).contains(expected);
+        for (BrowserClient.Stream viewer : List.of(live, second)) {
+            for (ByteBuffer expected : keyframe) {
+                assertThat(viewer.nextBinary(WAIT)).contains(expected);
+            }
+            assertThat(viewer.nextBinary(WAIT)).contains(audio);
         }
-        assertThat(live.nextBinary(WAIT)).contains(audio);
+        second.close();
+        assertThat(awaitLive(1)).isTrue();
 
         // Talk: the browser's sealed part reaches the doorbell as it was sent.
         ByteBuffer talk = MediaPart.split(MediaPart.Kind.TALK, false, RANDOM.generateSeed(680))

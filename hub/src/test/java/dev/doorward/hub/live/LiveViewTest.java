@@ -183,6 +183,23 @@ class LiveViewTest {
         return squares / luma.length - mean * mean;
     }
 
+    /** Shannon entropy in bits per byte of {@code bytes} from {@code offset} on. */
+    private static double entropy(byte[] bytes, int offset) {
+        int[] counts = new int[256];
+        for (int i = offset; i < bytes.length; i++) {
+            counts[bytes[i] & 0xff]++;
+        }
+        double n = bytes.length - offset;
+        double bits = 0;
+        for (int count : counts) {
+            if (count > 0) {
+                double p = count / n;
+                bits -= p * Math.log(p) / Math.log(2);
+            }
+        }
+        return bits;
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
