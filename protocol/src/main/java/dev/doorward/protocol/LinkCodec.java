@@ -134,6 +134,15 @@ public final class LinkCodec {
                 body.put("reason", truncate(m.reason(), Limits.MAX_DETAIL_CHARS));
             }
             case LinkMessage.DoorNonceRequest m -> body.put("requestId", m.requestId());
+            case LinkMessage.MediaUpload m -> {
+                body.put("eventId", m.eventId());
+                body.put("kind", m.kind().wireName());
+                body.put("bytes", m.bytes());
+            }
+            case LinkMessage.MediaStored m -> {
+                body.put("eventId", m.eventId());
+                body.put("kind", m.kind().wireName());
+            }
             case LinkMessage.DoorOpen m -> {
                 body.put("requestId", m.requestId());
                 body.put("statement", m.statement());
@@ -311,6 +320,15 @@ public final class LinkCodec {
                 yield new LinkMessage.DoorResult(
                         b.id("requestId"), b.bool("opened"), b.string("reason", Limits.MAX_DETAIL_CHARS));
             }
+            case MEDIA_UPLOAD -> {
+                Fields b = new Fields(bodyNode, type, Set.of("eventId", "kind", "bytes"));
+                LinkMessage.EventMediaKind kind = mediaKind(b.string("kind", 16));
+                yield new LinkMessage.MediaUpload(b.id("eventId"), kind, b.intInRange("bytes", 1, kind.maxBytes()));
+            }
+            case MEDIA_STORED -> {
+                Fields b = new Fields(bodyNode, type, Set.of("eventId", "kind"));
+                yield new LinkMessage.MediaStored(b.id("eventId"), mediaKind(b.string("kind", 16)));
+            }
             case DOOR_NONCE_REQUEST ->
                 new LinkMessage.DoorNonceRequest(new Fields(bodyNode, type, Set.of("requestId")).id("requestId"));
             case DOOR_OPEN -> {
@@ -338,6 +356,15 @@ public final class LinkCodec {
             }
         }
         throw new ProtocolException(ErrorCode.INVALID_FIELD, "unknown mode");
+    }
+
+    private static LinkMessage.EventMediaKind mediaKind(String wire) throws ProtocolException {
+        for (LinkMessage.EventMediaKind kind : LinkMessage.EventMediaKind.values()) {
+            if (kind.wireName().equals(wire)) {
+                return kind;
+            }
+        }
+        throw new ProtocolException(ErrorCode.INVALID_FIELD, "unknown media kind");
     }
 
     private static ClaimRefusal refusal(String wire) throws ProtocolException {

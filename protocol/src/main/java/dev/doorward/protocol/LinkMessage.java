@@ -137,6 +137,27 @@ public sealed interface LinkMessage {
     /** Whether the door opened for {@link DoorOpen}; {@code reason} says why not (never key material). */
     record DoorResult(String requestId, boolean opened, String reason) implements FromDevice {}
 
+    /** What an event's sealed media object is. */
+    enum EventMediaKind {
+        SNAPSHOT,
+        CLIP;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The largest sealed object of this kind the hub accepts. */
+        public int maxBytes() {
+            return this == SNAPSHOT ? 2 * 1024 * 1024 : 8 * 1024 * 1024;
+        }
+    }
+
+    /**
+     * A sealed snapshot or clip of an event follows, as {@code bytes} bytes of binary parts of kind
+     * {@code EVENT_MEDIA} (docs/media.md "Event media"). The hub answers {@link MediaStored}.
+     */
+    record MediaUpload(String eventId, EventMediaKind kind, int bytes) implements FromDevice {}
+
     // ---- hub → device
 
     /** The hub accepts the connection and chooses the protocol version. */
@@ -243,6 +264,9 @@ public sealed interface LinkMessage {
 
     /** How many authorized viewers watch this device now; it streams while this is above 0. */
     record Live(int viewers) implements FromHub {}
+
+    /** The hub stored an event's sealed media durably; the device may forget its copy. */
+    record MediaStored(String eventId, EventMediaKind kind) implements FromHub {}
 
     /** The hub stored the event durably; the device may drop it from its outbox. */
     record EventAck(String eventId) implements FromHub {}

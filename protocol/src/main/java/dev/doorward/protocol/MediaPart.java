@@ -30,7 +30,9 @@ public record MediaPart(Kind kind, boolean first, boolean last, boolean keyframe
         /** Doorbell microphone, doorbell → viewers. */
         AUDIO(2),
         /** A viewer's push-to-talk audio, browser → doorbell. */
-        TALK(3);
+        TALK(3),
+        /** A sealed snapshot or clip of an event, doorbell → hub (after a media-upload message). */
+        EVENT_MEDIA(4);
 
         private final int code;
 

@@ -12,10 +12,12 @@ public enum MessageType {
     ROSTER_REFUSED("roster-refused", true, false),
     MEDIA_KEY("media-key", true, false),
     DOOR_NONCE("door-nonce", true, false),
+    MEDIA_UPLOAD("media-upload", true, false),
     DOOR_RESULT("door-result", true, false),
     ROSTER("roster", false, true),
     DOOR_NONCE_REQUEST("door-nonce-request", false, true),
     DOOR_OPEN("door-open", false, true),
+    MEDIA_STORED("media-stored", false, true),
     LIVE("live", false, true),
     WELCOME("welcome", false, true),
     HEARTBEAT_ACK("heartbeat-ack", false, true),
@@ -81,6 +83,8 @@ public enum MessageType {
             case LinkMessage.DoorResult m -> DOOR_RESULT;
             case LinkMessage.DoorNonceRequest m -> DOOR_NONCE_REQUEST;
             case LinkMessage.DoorOpen m -> DOOR_OPEN;
+            case LinkMessage.MediaUpload m -> MEDIA_UPLOAD;
+            case LinkMessage.MediaStored m -> MEDIA_STORED;
             case LinkMessage.Live m -> LIVE;
             case LinkMessage.CertificateRenewed m -> CERTIFICATE_RENEWED;
             case LinkMessage.ResetVeto m -> RESET_VETO;

@@ -72,6 +72,8 @@ final class Samples {
                 new LinkMessage.DoorNonce(EVENT_ID, TICKET),
                 new LinkMessage.DoorResult(EVENT_ID, false, "nonce unknown or used"),
                 new LinkMessage.DoorNonceRequest(EVENT_ID),
+                new LinkMessage.MediaUpload(EVENT_ID, LinkMessage.EventMediaKind.CLIP, 123_456),
+                new LinkMessage.MediaStored(EVENT_ID, LinkMessage.EventMediaKind.SNAPSHOT),
                 new LinkMessage.DoorOpen(
                         EVENT_ID,
                         "doorward-door:1:" + DEVICE_ID + ":open:" + TICKET + ":1767225600000",

@@ -260,6 +260,7 @@ public final class LinkClient implements AutoCloseable {
             case LinkMessage.Live live -> handler.received(live);
             case LinkMessage.DoorNonceRequest request -> handler.received(request);
             case LinkMessage.DoorOpen open -> handler.received(open);
+            case LinkMessage.MediaStored stored -> handler.received(stored);
         }
     }
 
