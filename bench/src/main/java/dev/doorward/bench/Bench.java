@@ -22,10 +22,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * The benchmark runner: starts a hub (exec jar, embedded PostgreSQL) and, for reference, Mosquitto, each in
- * its own process; registers a fleet of simulated devices; runs the load generator ({@link LoadGenMain}) in
+ * The benchmark runner: starts a hub (exec jar, embedded PostgreSQL) and, for reference, Mosquitto (connect,
+ * ring) and nginx with nchan (live), each in its own process; registers a fleet of simulated devices; runs the load generator ({@link LoadGenMain}) in
  * another process per scenario and target; samples the servers' CPU and memory from /proc; writes the
  * table as markdown and CSV.
  */
@@ -42,12 +43,37 @@ public final class Bench {
             Path out,
             Path hubJar,
             int loops,
-            long timeoutMillis) {}
+            long timeoutMillis,
+            Live live) {}
+
+    /**
+     * The live scenario: {@code devices} doorbells streaming, {@code viewers} viewers each, joining at
+     * {@code openRate} per second, measured for {@code seconds}.
+     */
+    public record Live(
+            int devices,
+            int viewers,
+            double seconds,
+            double openRate,
+            double fps,
+            int gop,
+            int keyframeBytes,
+            int frameBytes,
+            double audioRate,
+            int audioBytes) {
+        static final int VIEWERS_PER_ACCOUNT = 25;
+
+        int accounts() {
+            return (devices * viewers + VIEWERS_PER_ACCOUNT - 1) / VIEWERS_PER_ACCOUNT;
+        }
+    }
 
     /** One line of the table. */
     public record Row(String scenario, String metric, String unit, Double doorward, Double reference, String target) {
         public Double ratio() {
-            return doorward == null || reference == null || reference == 0 ? null : doorward / reference;
+            return doorward == null || reference == null || reference == 0 || doorward.isNaN() || reference.isNaN()
+                    ? null
+                    : doorward / reference;
         }
     }
 
@@ -90,17 +116,39 @@ public final class Bench {
                 Path.of(a.getOrDefault("out", "bench/target/results")),
                 Path.of(a.getOrDefault("hub-jar", "hub/target/doorward-hub-0.1.0-SNAPSHOT-exec.jar")),
                 Integer.parseInt(a.getOrDefault("loops", "2")),
-                Long.parseLong(a.getOrDefault("timeout-seconds", "180")) * 1000);
+                Long.parseLong(a.getOrDefault("timeout-seconds", "180")) * 1000,
+                new Live(
+                        Integer.parseInt(a.getOrDefault("live-devices", "10")),
+                        Integer.parseInt(a.getOrDefault("viewers", "5")),
+                        Double.parseDouble(a.getOrDefault("live-seconds", "30")),
+                        Double.parseDouble(a.getOrDefault("open-rate", "10")),
+                        Double.parseDouble(a.getOrDefault("fps", "10")),
+                        Integer.parseInt(a.getOrDefault("gop", "20")),
+                        Integer.parseInt(a.getOrDefault("keyframe-bytes", "15000")),
+                        Integer.parseInt(a.getOrDefault("frame-bytes", "4000")),
+                        Double.parseDouble(a.getOrDefault("audio-rate", "50")),
+                        Integer.parseInt(a.getOrDefault("audio-bytes", "700"))));
         if (o.devices() < 1 || o.devices() > 100_000) {
             throw new IllegalArgumentException("--devices is 1..100000");
         }
         for (String s : o.scenarios()) {
-            if (s.equals("live")) {
-                throw new IllegalArgumentException("the live scenario does not exist yet: Doorward has no live view");
+            if (!s.equals("connect") && !s.equals("ring") && !s.equals("live")) {
+                throw new IllegalArgumentException("unknown scenario " + s + " (connect, ring, live)");
             }
-            if (!s.equals("connect") && !s.equals("ring")) {
-                throw new IllegalArgumentException("unknown scenario " + s + " (connect, ring)");
-            }
+        }
+        Live live = o.live();
+        if (live.devices() < 1 || live.viewers() < 1 || live.accounts() > 19 * 50) {
+            throw new IllegalArgumentException("--live-devices and --viewers are at least 1 (and at most "
+                    + 19 * 50 * Live.VIEWERS_PER_ACCOUNT + " viewers in all)");
+        }
+        if (live.fps() <= 0 || live.gop() < 1 || live.seconds() <= 0 || live.openRate() <= 0) {
+            throw new IllegalArgumentException("--fps, --gop, --live-seconds and --open-rate are positive");
+        }
+        int largest = Math.max(Math.max(live.keyframeBytes(), live.frameBytes()), live.audioBytes());
+        if (Math.min(Math.min(live.keyframeBytes(), live.frameBytes()), live.audioBytes()) < LiveGen.BENCH_HEADER
+                || largest > 1_000_000) {
+            throw new IllegalArgumentException(
+                    "frame sizes are " + LiveGen.BENCH_HEADER + " to 1 000 000 bytes (the bench header is inside)");
         }
         return o;
     }
@@ -111,21 +159,14 @@ public final class Bench {
         Path work = out.resolve("work");
         deleteRecursively(work);
         Files.createDirectories(work);
-        Path mosquittoBinary = Servers.Mosquitto.find();
-        boolean reference = switch (options.reference()) {
-            case "on" -> {
-                if (mosquittoBinary == null) {
-                    throw new IllegalStateException("--reference=on but mosquitto is not installed");
-                }
-                yield true;
-            }
-            case "off" -> false;
-            default -> mosquittoBinary != null;
-        };
-        if (!reference) {
-            notes.add("Reference (Mosquitto) not run: "
-                    + (mosquittoBinary == null ? "not installed" : "--reference=off"));
-        }
+        boolean wantsMqtt =
+                options.scenarios().contains("connect") || options.scenarios().contains("ring");
+        boolean wantsLive = options.scenarios().contains("live");
+        Path mosquittoBinary = wantsMqtt ? Servers.Mosquitto.find() : null;
+        Path nginxBinary = wantsLive ? Servers.Nginx.find() : null;
+        boolean reference = wantsMqtt && reference("Mosquitto (apt-get install mosquitto)", mosquittoBinary);
+        boolean liveReference =
+                wantsLive && reference("nginx + nchan (apt-get install nginx libnginx-mod-nchan)", nginxBinary);
         CertificateAuthority manufacturer = CertificateAuthority.create(
                 CertificateKind.MANUFACTURER_CA,
                 "Bench manufacturer",
@@ -133,8 +174,11 @@ public final class Bench {
                 Clock.systemUTC(),
                 new SecureRandom());
         manufacturer.save(work.resolve("factory-ca"));
+        int fleetSize = wantsMqtt
+                ? Math.max(options.devices(), wantsLive ? options.live().devices() : 0)
+                : options.live().devices();
         List<String> locals = new ArrayList<>();
-        for (int i = 0; i <= (options.devices() - 1) / 25_000; i++) {
+        for (int i = 0; i <= (fleetSize - 1) / 25_000; i++) {
             locals.add("127.0.0." + (i + 1));
         }
         String settings;
@@ -144,27 +188,65 @@ public final class Bench {
             String[] owner = hub.createOwner();
             CertificateAuthority hubCa =
                     CertificateAuthority.load(hub.dataDir.resolve("pki/hub-ca"), Clock.systemUTC(), new SecureRandom());
-            Fleet fleet = Fleet.mint(hubCa, options.devices());
+            Fleet fleet = Fleet.mint(hubCa, fleetSize);
             fleet.save(work.resolve("fleet"));
             hub.register(fleet, owner[1]);
             notes.add(String.format(
                     Locale.ROOT,
                     "Fleet of %d devices minted and registered in %.1f s (one shared P-256 key, one certificate each).",
-                    options.devices(),
+                    fleetSize,
                     (System.nanoTime() - t0) / 1e9));
-            settings = String.format(
-                    Locale.ROOT,
-                    "devices=%d members=%d presses=%d rate=%.0f/s connect-window=%d loadgen-loops=%d source-addresses=%s",
-                    options.devices(),
-                    options.members(),
-                    options.presses(),
-                    options.rate(),
-                    options.window(),
-                    options.loops(),
-                    String.join(",", locals));
+            Path cookies = work.resolve("viewer-cookies.txt");
+            if (wantsLive) {
+                long t1 = System.nanoTime();
+                List<String> sessions = hub.createMembers(options.live().accounts(), owner[1]);
+                Files.write(cookies, sessions);
+                notes.add(String.format(
+                        Locale.ROOT,
+                        "live: %d resident members signed in for the viewers (%d viewers per account) in %.1f s.",
+                        sessions.size(),
+                        Live.VIEWERS_PER_ACCOUNT,
+                        (System.nanoTime() - t1) / 1e9));
+            }
+            List<String> parts = new ArrayList<>();
+            if (wantsMqtt) {
+                parts.add(String.format(
+                        Locale.ROOT,
+                        "devices=%d members=%d presses=%d rate=%.0f/s connect-window=%d",
+                        options.devices(),
+                        options.members(),
+                        options.presses(),
+                        options.rate(),
+                        options.window()));
+            }
+            if (wantsLive) {
+                Live l = options.live();
+                parts.add(String.format(
+                        Locale.ROOT,
+                        "live: devices=%d viewers=%d/device window=%.0fs open-rate=%.0f/s video=%.0ffps gop=%d"
+                                + " keyframe=%dB frame=%dB audio=%.0f/s×%dB",
+                        l.devices(),
+                        l.viewers(),
+                        l.seconds(),
+                        l.openRate(),
+                        l.fps(),
+                        l.gop(),
+                        l.keyframeBytes(),
+                        l.frameBytes(),
+                        l.audioRate(),
+                        l.audioBytes()));
+            }
+            parts.add(String.format(
+                    Locale.ROOT, "loadgen-loops=%d source-addresses=%s", options.loops(), String.join(",", locals)));
+            settings = String.join(" ", parts);
             Servers.Mosquitto mosquitto = reference ? new Servers.Mosquitto(mosquittoBinary, work, hub.dataDir) : null;
+            Servers.Nginx nginx = liveReference ? new Servers.Nginx(nginxBinary, work, hub.dataDir) : null;
             try {
                 for (String scenario : options.scenarios()) {
+                    if (scenario.equals("live")) {
+                        liveScenario(work, hub, owner, nginx, cookies);
+                        continue;
+                    }
                     Map<String, String> common = new LinkedHashMap<>();
                     common.put("scenario", scenario);
                     common.put("devices", Integer.toString(options.devices()));
@@ -181,13 +263,14 @@ public final class Bench {
                     d.put("port", Integer.toString(hub.devicePort));
                     d.put("browserPort", Integer.toString(hub.browserPort));
                     d.put("cookie", owner[0]);
-                    Run doorward = loadGen(work, d, hub.pid(), scenario + "-doorward");
+                    Run doorward = loadGen(work, d, () -> Servers.Sample.of(hub.pid()), scenario + "-doorward");
                     Run mqtt = null;
                     if (mosquitto != null) {
                         Map<String, String> m = new LinkedHashMap<>(common);
                         m.put("target", "mqtt");
                         m.put("port", Integer.toString(mosquitto.port));
-                        mqtt = loadGen(work, m, mosquitto.process.pid(), scenario + "-mosquitto");
+                        long pid = mosquitto.process.pid();
+                        mqtt = loadGen(work, m, () -> Servers.Sample.of(pid), scenario + "-mosquitto");
                     }
                     if (scenario.equals("connect")) {
                         connectRows(doorward, mqtt);
@@ -199,9 +282,79 @@ public final class Bench {
                 if (mosquitto != null) {
                     mosquitto.close();
                 }
+                if (nginx != null) {
+                    nginx.close();
+                }
             }
         }
-        return Report.write(out, started, settings, rows, notes, reference ? mosquittoVersion(mosquittoBinary) : null);
+        List<String> references = new ArrayList<>();
+        if (reference) {
+            references.add(mosquittoVersion(mosquittoBinary) + " (connect, ring)");
+        }
+        if (liveReference) {
+            references.add(Servers.Nginx.version(nginxBinary) + " (live)");
+        }
+        return Report.write(
+                out, started, settings, rows, notes, references.isEmpty() ? null : String.join("; ", references));
+    }
+
+    /** Whether to run a reference server, by --reference and whether it is installed. */
+    private boolean reference(String what, Path binary) {
+        switch (options.reference()) {
+            case "on" -> {
+                if (binary == null) {
+                    throw new IllegalStateException("--reference=on but " + what + " is not installed");
+                }
+                return true;
+            }
+            case "off" -> {
+                notes.add("Reference " + what + " not run: --reference=off");
+                return false;
+            }
+            default -> {
+                if (binary == null) {
+                    notes.add("Reference " + what + " not run: not installed");
+                }
+                return binary != null;
+            }
+        }
+    }
+
+    private void liveScenario(Path work, Servers.Hub hub, String[] owner, Servers.Nginx nginx, Path cookies)
+            throws Exception {
+        Live l = options.live();
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("scenario", "live");
+        common.put("devices", Integer.toString(l.devices()));
+        common.put("viewers", Integer.toString(l.viewers()));
+        common.put("seconds", Double.toString(l.seconds()));
+        common.put("openRate", Double.toString(l.openRate()));
+        common.put("fps", Double.toString(l.fps()));
+        common.put("gop", Integer.toString(l.gop()));
+        common.put("keyframeBytes", Integer.toString(l.keyframeBytes()));
+        common.put("frameBytes", Integer.toString(l.frameBytes()));
+        common.put("audioRate", Double.toString(l.audioRate()));
+        common.put("audioBytes", Integer.toString(l.audioBytes()));
+        common.put("loops", Integer.toString(options.loops()));
+        common.put("fleet", work.resolve("fleet").toString());
+        common.put("timeoutMillis", Long.toString(options.timeoutMillis()));
+        Map<String, String> d = new LinkedHashMap<>(common);
+        d.put("target", "doorward");
+        d.put("port", Integer.toString(hub.devicePort));
+        d.put("viewerPort", Integer.toString(hub.browserPort));
+        d.put("cookies", cookies.toString());
+        d.put("viewersPerAccount", Integer.toString(Live.VIEWERS_PER_ACCOUNT));
+        Run doorward = loadGen(work, d, () -> Servers.Sample.of(hub.pid()), "live-doorward");
+        Run reference = null;
+        if (nginx != null) {
+            Map<String, String> n = new LinkedHashMap<>(common);
+            n.put("target", "nchan");
+            n.put("port", Integer.toString(nginx.publisherPort));
+            n.put("viewerPort", Integer.toString(nginx.subscriberPort));
+            long pid = nginx.process.pid();
+            reference = loadGen(work, n, () -> Servers.Sample.ofTree(pid), "live-nginx");
+        }
+        liveRows(doorward, reference);
     }
 
     /** What one load generator run said, and the server samples taken at its waits. */
@@ -223,7 +376,8 @@ public final class Bench {
         }
     }
 
-    private Run loadGen(Path work, Map<String, String> args, long serverPid, String name) throws Exception {
+    private Run loadGen(Path work, Map<String, String> args, Supplier<Servers.Sample> sampler, String name)
+            throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 javaBin,
                 "-Xmx4g",
@@ -251,7 +405,7 @@ public final class Bench {
                     if (wait.equals("connected") || wait.equals("baseline")) {
                         Thread.sleep(wait.equals("baseline") ? 1_000 : 3_000); // let the server settle
                     }
-                    samples.put(wait, Servers.Sample.of(serverPid));
+                    samples.put(wait, sampler.get());
                     to.write("go\n");
                     to.flush();
                 } else if (line.equals("@done")) {
@@ -367,6 +521,102 @@ public final class Bench {
         add(s, "device messages refused by the server", "count", d, m, r -> r.num("ring.deviceErrors"), "0");
         failures(s, "doorward", d);
         failures(s, "mosquitto", m);
+    }
+
+    private void liveRows(Run d, Run n) {
+        String s = "live";
+        Live l = options.live();
+        add(s, "doorbells streaming", "count", d, n, r -> r.num("live.devices"), "= " + l.devices());
+        add(
+                s,
+                "viewers watching (first keyframe received)",
+                "count",
+                d,
+                n,
+                r -> r.num("live.viewers"),
+                "= " + l.devices() * l.viewers());
+        add(
+                s,
+                "tap → first keyframe complete p50 (TCP + TLS + upgrade + watch)",
+                "ms",
+                d,
+                n,
+                r -> r.num("live.tapP50Ms"),
+                "≤ 150 (to a decoded frame)");
+        add(s, "tap → first keyframe complete p99", "ms", d, n, r -> r.num("live.tapP99Ms"), "");
+        add(s, "watch → first keyframe part p50", "ms", d, n, r -> r.num("live.watchP50Ms"), "");
+        add(s, "watch → first keyframe part p99", "ms", d, n, r -> r.num("live.watchP99Ms"), "");
+        add(
+                s,
+                "frames expected in the window (frames sent × viewers)",
+                "count",
+                d,
+                n,
+                r -> r.num("live.framesExpected"),
+                "");
+        add(s, "frames delivered", "count", d, n, r -> r.num("live.framesDelivered"), "= expected");
+        add(s, "relay throughput delivered", "frames/s", d, n, r -> r.num("live.framesPerSecond"), "");
+        add(
+                s,
+                "relay throughput delivered",
+                "Mbit/s",
+                d,
+                n,
+                r -> r.num("live.bytesPerSecond") == null ? null : r.num("live.bytesPerSecond") * 8 / 1e6,
+                "");
+        add(s, "device send → viewer has the frame p50", "ms", d, n, r -> r.num("live.latencyP50Ms"), "");
+        add(s, "device send → viewer has the frame p99", "ms", d, n, r -> r.num("live.latencyP99Ms"), "≤ 1 added");
+        add(s, "device send → viewer has the frame max", "ms", d, n, r -> r.num("live.latencyMaxMs"), "");
+        add(s, "device send → viewer has the frame mean", "ms", d, n, r -> r.num("live.latencyMeanMs"), "");
+        add(s, "device send → viewer has the frame p99, video", "ms", d, n, r -> r.num("live.videoLatencyP99Ms"), "");
+        add(s, "device send → viewer has the frame p99, audio", "ms", d, n, r -> r.num("live.audioLatencyP99Ms"), "");
+        add(
+                s,
+                "server CPU during the window",
+                "% of a core",
+                d,
+                n,
+                r -> cpuPercent(r, "window-start", "window-end"),
+                "");
+        add(
+                s,
+                "relayed per server CPU-second",
+                "Gbit",
+                d,
+                n,
+                r -> {
+                    Servers.Sample a = r.sample("window-start");
+                    Servers.Sample b = r.sample("window-end");
+                    Double bytesPerSecond = r.num("live.bytesPerSecond");
+                    Double seconds = r.num("live.seconds");
+                    if (a == null || b == null || bytesPerSecond == null || seconds == null) {
+                        return null;
+                    }
+                    double cpu = b.cpuSeconds() - a.cpuSeconds();
+                    return cpu <= 0 ? null : bytesPerSecond * seconds * 8 / 1e9 / cpu;
+                },
+                "≥ 1");
+        add(
+                s,
+                "server memory during the window",
+                "MiB",
+                d,
+                n,
+                r -> r.sample("window-end") == null
+                        ? null
+                        : mib(r.sample("window-end").rssBytes()),
+                "");
+        add(s, "device messages refused by the server", "count", d, n, r -> r.num("live.deviceErrors"), "0");
+        failures(s, "doorward", d);
+        failures(s, "nginx", n);
+    }
+
+    private static Double cpuPercent(Run r, String from, String to) {
+        Servers.Sample a = r.sample(from);
+        Servers.Sample b = r.sample(to);
+        return a == null || b == null
+                ? null
+                : (b.cpuSeconds() - a.cpuSeconds()) / ((b.nanoTime() - a.nanoTime()) / 1e9) * 100;
     }
 
     private void failures(String scenario, String who, Run r) {

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,14 +28,21 @@ public final class LoadGenMain {
             a.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
         String scenario = a.get("scenario");
-        LoadGen.Target target = LoadGen.Target.valueOf(a.get("target").toUpperCase(Locale.ROOT));
         int devices = Integer.parseInt(a.get("devices"));
         int members = Integer.parseInt(a.getOrDefault("members", "0"));
         int window = Integer.parseInt(a.getOrDefault("window", "256"));
         long timeout = Long.parseLong(a.getOrDefault("timeoutMillis", "120000"));
+        Fleet fleet = Fleet.load(Path.of(a.get("fleet")));
+        if (scenario.equals("live")) {
+            live(a, fleet, devices, timeout);
+            System.out.println("@done");
+            System.out.flush();
+            System.exit(0);
+        }
         List<String> locals = a.getOrDefault("local", "").isBlank()
                 ? List.of()
                 : Arrays.asList(a.get("local").split(","));
+        LoadGen.Target target = LoadGen.Target.valueOf(a.get("target").toUpperCase(Locale.ROOT));
         LoadGen.Config config = new LoadGen.Config(
                 target,
                 a.getOrDefault("host", "127.0.0.1"),
@@ -44,7 +52,6 @@ public final class LoadGenMain {
                 locals,
                 Integer.parseInt(a.getOrDefault("loops", "2")),
                 Integer.parseInt(a.getOrDefault("heartbeatSeconds", "30")));
-        Fleet fleet = Fleet.load(Path.of(a.get("fleet")));
         try (LoadGen gen = new LoadGen(config, fleet, devices, members)) {
             waitFor("baseline");
             LoadGen.ConnectResult connect = gen.connectDevices(devices, window, timeout);
@@ -86,6 +93,72 @@ public final class LoadGenMain {
         System.out.println("@done");
         System.out.flush();
         System.exit(0);
+    }
+
+    /** The live scenario: doorbells stream, viewers join one by one, then a measurement window. */
+    private static void live(Map<String, String> a, Fleet fleet, int devices, long timeout) throws Exception {
+        LiveGen.Target target = a.get("target").equals("doorward") ? LiveGen.Target.DOORWARD : LiveGen.Target.NCHAN;
+        List<String> cookies = a.containsKey("cookies")
+                ? Files.readAllLines(Path.of(a.get("cookies"))).stream()
+                        .filter(l -> !l.isBlank())
+                        .toList()
+                : List.of();
+        LiveGen.Media media = new LiveGen.Media(
+                Double.parseDouble(a.getOrDefault("fps", "10")),
+                Integer.parseInt(a.getOrDefault("gop", "20")),
+                Integer.parseInt(a.getOrDefault("keyframeBytes", "15000")),
+                Integer.parseInt(a.getOrDefault("frameBytes", "4000")),
+                Double.parseDouble(a.getOrDefault("audioRate", "50")),
+                Integer.parseInt(a.getOrDefault("audioBytes", "700")));
+        LiveGen.Config config = new LiveGen.Config(
+                target,
+                a.getOrDefault("host", "127.0.0.1"),
+                Integer.parseInt(a.get("port")),
+                Integer.parseInt(a.get("viewerPort")),
+                cookies,
+                Integer.parseInt(a.getOrDefault("viewersPerAccount", "25")),
+                Integer.parseInt(a.getOrDefault("loops", "2")),
+                media);
+        int viewers = Integer.parseInt(a.getOrDefault("viewers", "5"));
+        double seconds = Double.parseDouble(a.getOrDefault("seconds", "30"));
+        try (LiveGen gen = new LiveGen(config, fleet, devices, viewers)) {
+            waitFor("baseline");
+            int connected = gen.connectDevices(timeout);
+            result("connect.connected", connected);
+            result("live.devices", connected);
+            gen.startStreaming();
+            Thread.sleep(1_000); // a first GOP exists before anyone watches
+            LiveGen.TapResult tap = gen.openViewers(Double.parseDouble(a.getOrDefault("openRate", "10")), timeout);
+            result("live.viewersOpened", tap.viewers());
+            result("live.viewers", tap.open());
+            result("live.tapP50Ms", tap.tapToFrame().p50Ms());
+            result("live.tapP99Ms", tap.tapToFrame().p99Ms());
+            result("live.tapMaxMs", tap.tapToFrame().maxMs());
+            result("live.watchP50Ms", tap.watchToKeyframe().p50Ms());
+            result("live.watchP99Ms", tap.watchToKeyframe().p99Ms());
+            Thread.sleep(2_000); // settle: every GOP re-send is over
+            waitFor("window-start");
+            gen.beginWindow();
+            Thread.sleep((long) (seconds * 1000));
+            gen.endWindow();
+            waitFor("window-end");
+            LiveGen.WindowResult w = gen.result(1_000);
+            result("live.seconds", w.seconds());
+            result("live.bytesPerSecond", w.bytes() / w.seconds());
+            result("live.framesPerSecond", w.frames() / w.seconds());
+            result("live.framesExpected", w.expectedFrames());
+            result("live.framesDelivered", w.frames());
+            result("live.offeredBytesPerSecond", media.bytesPerSecond() * tap.open());
+            result("live.latencyP50Ms", w.latency().p50Ms());
+            result("live.latencyP99Ms", w.latency().p99Ms());
+            result("live.latencyMaxMs", w.latency().maxMs());
+            result("live.latencyMeanMs", w.latency().meanMs());
+            result("live.videoLatencyP99Ms", w.videoLatency().p99Ms());
+            result("live.audioLatencyP99Ms", w.audioLatency().p99Ms());
+            result("live.deviceErrors", w.deviceErrors());
+            result("live.viewersStillOpen", w.viewersStillOpen());
+            result("live.failures", gen.failures().toString().replace(' ', '_'));
+        }
     }
 
     private static void report(String prefix, LoadGen.ConnectResult r) {

@@ -28,8 +28,7 @@ final class Report {
                 .append(reference == null ? "not run" : reference)
                 .append(" |\n");
         md.append("| settings | ").append(settings).append(" |\n\n");
-        md.append(
-                "| scenario | metric | unit | Doorward | reference (Mosquitto) | Doorward / reference | target (DESIGN §11) |\n");
+        md.append("| scenario | metric | unit | Doorward | reference | Doorward / reference | target (DESIGN §11) |\n");
         md.append("|---|---|---|---:|---:|---:|---|\n");
         StringBuilder csv =
                 new StringBuilder("scenario,metric,unit,doorward,reference,ratio,target,machine,jdk,commit,settings\n");
@@ -64,8 +63,7 @@ final class Report {
                             quote(settings)))
                     .append('\n');
         }
-        md.append(
-                "\nScenario `live`: not run — live view does not exist yet (and so neither does its nginx reference).\n");
+        md.append("\nReference: Mosquitto for connect and ring, nginx + nchan for live (see docs/benchmarks.md).\n");
         for (String note : notes) {
             md.append("\n- ").append(note);
         }

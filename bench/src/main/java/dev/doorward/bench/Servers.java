@@ -74,6 +74,42 @@ final class Servers {
                 return new Sample(System.nanoTime(), Double.NaN, -1);
             }
         }
+
+        /**
+         * A process and all its descendants (nginx: master and workers): CPU summed, memory as the sum of their
+         * proportional set sizes (Pss), so that pages the workers share (nchan's shared memory zone, the
+         * binary) count once, not once per process.
+         */
+        static Sample ofTree(long pid) {
+            List<Long> pids = new ArrayList<>();
+            pids.add(pid);
+            ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(c -> pids.add(c.pid())));
+            double cpu = 0;
+            long memory = 0;
+            for (long p : pids) {
+                Sample one = of(p);
+                if (Double.isNaN(one.cpuSeconds())) {
+                    continue;
+                }
+                cpu += one.cpuSeconds();
+                long pss = pss(p);
+                memory += pss >= 0 ? pss : one.rssBytes();
+            }
+            return new Sample(System.nanoTime(), cpu, memory);
+        }
+
+        private static long pss(long pid) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+                    if (line.startsWith("Pss:")) {
+                        return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // not readable: the caller falls back to RSS
+            }
+            return -1;
+        }
     }
 
     /** A hub started from its exec jar, with its own data directory and embedded PostgreSQL. */
@@ -189,6 +225,84 @@ final class Servers {
         }
 
         /**
+         * Adds {@code count} resident members to the household and signs each in (its own account and session,
+         * since the hub allows an account 30 live views a minute). The accounts are written straight in the
+         * database with the owner's password hash (same password, so the hash verifies); sign-ins go through
+         * {@code /api/login} like a browser's, at most {@code 19} per source address (the hub allows 20 sign-ins
+         * per address in 5 minutes, the owner's included). Returns the session cookies.
+         */
+        List<String> createMembers(int count, String householdId) throws Exception {
+            List<String> usernames = new ArrayList<>();
+            String url = "jdbc:postgresql://127.0.0.1:" + databasePort() + "/postgres";
+            try (Connection db = DriverManager.getConnection(url, "postgres", "")) {
+                String hash;
+                try (var q = db.prepareStatement("select password_hash from accounts where username = 'owner'");
+                        var rs = q.executeQuery()) {
+                    rs.next();
+                    hash = rs.getString(1);
+                }
+                db.setAutoCommit(false);
+                try (PreparedStatement account = db.prepareStatement(
+                                "insert into accounts (id, username, password_hash, created_at) values (?, ?, ?, ?)");
+                        PreparedStatement member = db.prepareStatement("insert into memberships (household_id,"
+                                + " account_id, role, created_at) values (?, ?, 'resident', ?)")) {
+                    Timestamp now = Timestamp.from(Instant.now());
+                    for (int i = 0; i < count; i++) {
+                        String id = dev.doorward.crypto.RandomIds.newId();
+                        String username = "viewer" + i;
+                        account.setString(1, id);
+                        account.setString(2, username);
+                        account.setString(3, hash);
+                        account.setTimestamp(4, now);
+                        account.addBatch();
+                        member.setString(1, householdId);
+                        member.setString(2, id);
+                        member.setTimestamp(3, now);
+                        member.addBatch();
+                        usernames.add(username);
+                    }
+                    account.executeBatch();
+                    member.executeBatch();
+                }
+                db.commit();
+            }
+            List<String> cookies = new ArrayList<>();
+            for (int i = 0; i < usernames.size(); i++) {
+                String local = "127.0.0." + (2 + i / 19);
+                cookies.add(signIn(usernames.get(i), java.net.InetAddress.getByName(local)));
+            }
+            return cookies;
+        }
+
+        private String signIn(String username, java.net.InetAddress local) throws Exception {
+            CookieManager cookies = new CookieManager();
+            HttpClient http = HttpClient.newBuilder()
+                    .sslContext(TlsContexts.client(null, hubCa()))
+                    .sslParameters(TlsContexts.parameters())
+                    .cookieHandler(cookies)
+                    .localAddress(local)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            URI base = URI.create("https://localhost:" + browserPort);
+            http.send(
+                    HttpRequest.newBuilder(base.resolve("/api/session")).build(), HttpResponse.BodyHandlers.ofString());
+            String form = "username=" + username + "&password="
+                    + URLEncoder.encode("correct horse battery staple", StandardCharsets.UTF_8);
+            expect(
+                    http,
+                    cookies,
+                    HttpRequest.newBuilder(base.resolve("/api/login"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(form)),
+                    204);
+            HttpCookie cookie = cookies.getCookieStore().getCookies().stream()
+                    .filter(c -> c.getName().equals("__Host-doorward-session"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no session cookie for " + username));
+            return cookie.getName() + "=" + cookie.getValue();
+        }
+
+        /**
          * Registers the fleet as claimed devices of the household, straight in the hub's database: the same
          * rows a claim writes (device id = certificate CN, certificate serial in hex).
          */
@@ -271,6 +385,121 @@ final class Servers {
                 }
             }
             return null;
+        }
+
+        @Override
+        public void close() {
+            stop(process, Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * nginx with the nchan module as the live scenario's reference relay: doorbells publish over a WebSocket on
+     * one port (TLS 1.3, client certificate from the hub CA required, as on the hub's device port), viewers
+     * subscribe over a WebSocket on another (TLS 1.3, no client certificate, as on the hub's browser port). Same
+     * hub CA and server certificate as the hub. Messages are not stored: a channel relays to whoever subscribes
+     * now, like the hub.
+     */
+    static final class Nginx implements AutoCloseable {
+        static final Path MODULE = Path.of("/usr/lib/nginx/modules/ngx_nchan_module.so");
+        final Process process;
+        final int publisherPort;
+        final int subscriberPort;
+
+        Nginx(Path binary, Path dir, Path hubDataDir) throws Exception {
+            publisherPort = freePort();
+            subscriberPort = freePort();
+            Path pki = hubDataDir.resolve("pki").toAbsolutePath();
+            Path prefix = dir.resolve("nginx").toAbsolutePath();
+            Files.createDirectories(prefix.resolve("logs"));
+            Files.createDirectories(prefix.resolve("tmp"));
+            Path conf = prefix.resolve("nginx.conf");
+            String tls = String.join(
+                    "\n",
+                    "        ssl_certificate " + pki.resolve("server.crt") + ";",
+                    "        ssl_certificate_key " + pki.resolve("server.key") + ";",
+                    "        ssl_protocols TLSv1.3;",
+                    "        ssl_session_cache off;",
+                    "        ssl_session_tickets off;");
+            Files.writeString(
+                    conf,
+                    String.join(
+                            "\n",
+                            "load_module " + MODULE + ";",
+                            "worker_processes auto;",
+                            "pid " + prefix.resolve("nginx.pid") + ";",
+                            "error_log " + prefix.resolve("logs/error.log") + " warn;",
+                            "events { worker_connections 16384; }",
+                            "http {",
+                            "    access_log off;",
+                            "    client_body_temp_path " + prefix.resolve("tmp") + ";",
+                            "    proxy_temp_path " + prefix.resolve("tmp") + ";",
+                            "    fastcgi_temp_path " + prefix.resolve("tmp") + ";",
+                            "    uwsgi_temp_path " + prefix.resolve("tmp") + ";",
+                            "    scgi_temp_path " + prefix.resolve("tmp") + ";",
+                            "    nchan_message_buffer_length 0;",
+                            "    server {",
+                            "        listen 127.0.0.1:" + publisherPort + " ssl;",
+                            tls,
+                            "        ssl_verify_client on;",
+                            "        ssl_client_certificate " + pki.resolve("hub-ca/ca.crt") + ";",
+                            "        location ~ ^/pub/([A-Za-z0-9_-]+)$ {",
+                            "            nchan_publisher websocket;",
+                            "            nchan_channel_id $1;",
+                            "        }",
+                            "    }",
+                            "    server {",
+                            "        listen 127.0.0.1:" + subscriberPort + " ssl;",
+                            tls,
+                            "        location ~ ^/sub/([A-Za-z0-9_-]+)$ {",
+                            "            nchan_subscriber websocket;",
+                            "            nchan_channel_id $1;",
+                            "            nchan_subscriber_first_message newest;",
+                            "        }",
+                            "    }",
+                            "}",
+                            ""));
+            process = new ProcessBuilder(
+                            binary.toString(), "-p", prefix.toString(), "-c", conf.toString(), "-g", "daemon off;")
+                    .redirectErrorStream(true)
+                    .redirectOutput(prefix.resolve("logs/nginx.out").toFile())
+                    .start();
+            if (!waitForPort(publisherPort, process, Duration.ofSeconds(10))
+                    || !waitForPort(subscriberPort, process, Duration.ofSeconds(10))) {
+                close();
+                throw new IllegalStateException("nginx did not start; see " + prefix.resolve("logs"));
+            }
+        }
+
+        /** nginx and its nchan module, or null when either is missing. */
+        static Path find() {
+            if (!Files.exists(MODULE)) {
+                return null;
+            }
+            for (String candidate : List.of("/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx")) {
+                if (Files.isExecutable(Path.of(candidate))) {
+                    return Path.of(candidate);
+                }
+            }
+            return null;
+        }
+
+        static String version(Path binary) {
+            try {
+                Process p = new ProcessBuilder(binary.toString(), "-v")
+                        .redirectErrorStream(true)
+                        .start();
+                String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                p.waitFor();
+                v = v.replace("nginx version: ", "");
+                Process q = new ProcessBuilder("dpkg-query", "-W", "-f=${Version}", "libnginx-mod-nchan")
+                        .redirectErrorStream(true)
+                        .start();
+                String nchan = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                return v + " + nchan " + (q.waitFor() == 0 ? nchan : "(version unknown)");
+            } catch (IOException | InterruptedException e) {
+                return "nginx + nchan";
+            }
         }
 
         @Override

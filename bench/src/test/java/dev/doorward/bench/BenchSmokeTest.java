@@ -11,11 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A short run of every scenario (tiny fleet, seconds): a real hub process, a real load generator process,
- * and Mosquitto when installed. It checks that the run produces a complete table — never how fast anything is.
+ * Mosquitto and nginx + nchan when installed. It checks that the run produces a complete table — never how fast
+ * anything is.
  */
 class BenchSmokeTest {
     private static Bench.Result result;
     private static boolean mosquittoInstalled;
+    private static boolean nginxInstalled;
 
     @BeforeAll
     static void run() throws Exception {
@@ -23,13 +25,18 @@ class BenchSmokeTest {
                 Path.of(System.getProperty("doorward.hub.jar", "../hub/target/doorward-hub-0.1.0-SNAPSHOT-exec.jar"));
         assertThat(hubJar).as("the hub's exec jar (built by the hub module)").exists();
         mosquittoInstalled = Servers.Mosquitto.find() != null;
+        nginxInstalled = Servers.Nginx.find() != null;
         Bench.Options options = Bench.parse(new String[] {
-            "--scenarios=connect,ring",
+            "--scenarios=connect,ring,live",
             "--devices=6",
             "--members=2",
             "--presses=12",
             "--rate=20",
             "--window=6",
+            "--live-devices=2",
+            "--viewers=2",
+            "--live-seconds=2",
+            "--open-rate=20",
             "--reference=auto",
             "--timeout-seconds=30",
             "--out=" + Path.of("target/smoke").toAbsolutePath(),
@@ -42,16 +49,27 @@ class BenchSmokeTest {
     void everyScenarioProducesACompleteDoorwardColumn() throws Exception {
         List<String> scenarios =
                 result.rows().stream().map(Bench.Row::scenario).distinct().toList();
-        assertThat(scenarios).containsExactly("connect", "ring");
+        assertThat(scenarios).containsExactly("connect", "ring", "live");
         assertThat(result.rows())
                 .allSatisfy(row -> assertThat(row.doorward())
                         .as(row.scenario() + " / " + row.metric())
-                        .isNotNull());
+                        .isNotNull()
+                        .isNotNaN());
         assertThat(value("connect", "devices connected")).isEqualTo(6.0);
         assertThat(value("connect", "reconnect storm: devices back")).isEqualTo(6.0);
         assertThat(value("ring", "rings received")).isEqualTo(value("ring", "rings expected (presses × sessions)"));
+        assertThat(value("live", "doorbells streaming")).isEqualTo(2.0);
+        assertThat(value("live", "viewers watching (first keyframe received)")).isEqualTo(4.0);
+        assertThat(value("live", "frames delivered")).isPositive();
         assertThat(result.markdown())
-                .contains("| machine |", "| JDK", "| commit |", "| settings |", "press → ring p99", "`live`: not run");
+                .contains(
+                        "| machine |",
+                        "| JDK",
+                        "| commit |",
+                        "| settings |",
+                        "press → ring p99",
+                        "tap → first keyframe complete p50",
+                        "device send → viewer has the frame p99");
         List<String> csv = Files.readAllLines(result.csvFile());
         assertThat(csv).hasSize(result.rows().size() + 1);
         assertThat(csv.get(0)).startsWith("scenario,metric,unit,doorward,reference,ratio,target");
@@ -63,11 +81,37 @@ class BenchSmokeTest {
         assumeTrue(
                 mosquittoInstalled,
                 "Mosquitto is not installed (apt-get install mosquitto): the reference side of the smoke run is skipped");
-        assertThat(result.rows())
+        assertThat(result.rows().stream().filter(r -> !r.scenario().equals("live")))
                 .allSatisfy(row -> assertThat(row.reference())
                         .as(row.scenario() + " / " + row.metric())
                         .isNotNull());
         assertThat(result.markdown()).contains("mosquitto version");
+    }
+
+    @Test
+    void nginxReferenceColumnIsComplete() {
+        assumeTrue(
+                nginxInstalled,
+                "nginx with nchan is not installed (apt-get install nginx libnginx-mod-nchan): the live reference is"
+                        + " skipped");
+        assertThat(result.rows().stream().filter(r -> r.scenario().equals("live")))
+                .isNotEmpty()
+                .allSatisfy(row -> assertThat(row.reference())
+                        .as(row.scenario() + " / " + row.metric())
+                        .isNotNull()
+                        .isNotNaN());
+        assertThat(referenceValue("live", "viewers watching (first keyframe received)"))
+                .isEqualTo(4.0);
+        assertThat(referenceValue("live", "frames delivered")).isPositive();
+        assertThat(result.markdown()).contains("nginx/", "nchan");
+    }
+
+    private static Double referenceValue(String scenario, String metric) {
+        return result.rows().stream()
+                .filter(r -> r.scenario().equals(scenario) && r.metric().equals(metric))
+                .findFirst()
+                .orElseThrow()
+                .reference();
     }
 
     private static Double value(String scenario, String metric) {

@@ -8,8 +8,8 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A minimal RFC 6455 client: the upgrade request, masked text frames out, unmasked frames in (text, ping,
- * close), no extensions. One instance per connection; everything runs on the connection's loop.
+ * A minimal RFC 6455 client: the upgrade request, masked text and binary frames out, unmasked frames in (text,
+ * binary, ping, close), no extensions. One instance per connection; everything runs on the connection's loop.
  */
 public final class WebSocketProtocol implements TlsConnection.Protocol {
     /** What the scenario sees. */
@@ -17,6 +17,9 @@ public final class WebSocketProtocol implements TlsConnection.Protocol {
         void onOpen(TlsConnection connection);
 
         void onText(TlsConnection connection, String text, long receivedNanos);
+
+        /** A binary message; {@code payload} is this call's to keep. */
+        default void onBinary(TlsConnection connection, byte[] payload, long receivedNanos) {}
 
         void onClose(TlsConnection connection, String reason);
     }
@@ -32,6 +35,8 @@ public final class WebSocketProtocol implements TlsConnection.Protocol {
     private boolean upgraded;
     private ByteBuffer partial;
     private String closeReason;
+    /** When the upgrade request was written (System.nanoTime), for scenarios that time the upgrade. */
+    public long upgradeSentNanos;
 
     public WebSocketProtocol(String host, String path, String extraHeaders, Listener listener) {
         this.host = host;
@@ -48,6 +53,7 @@ public final class WebSocketProtocol implements TlsConnection.Protocol {
         String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
                 + extraHeaders + "\r\n";
+        upgradeSentNanos = System.nanoTime();
         connection.send(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
     }
 
@@ -122,6 +128,7 @@ public final class WebSocketProtocol implements TlsConnection.Protocol {
         int opcode = b0 & 0x0f;
         switch (opcode) {
             case 0x1 -> listener.onText(connection, new String(payload, StandardCharsets.UTF_8), now);
+            case 0x2 -> listener.onBinary(connection, payload, now);
             case 0x8 -> {
                 String reason =
                         payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
@@ -131,7 +138,7 @@ public final class WebSocketProtocol implements TlsConnection.Protocol {
             }
             case 0x9 -> connection.send(frameOf(0xA, payload));
             default -> {
-                // pong, binary, continuation: not used by the hub towards this client
+                // pong, continuation: not used by the servers towards this client
             }
         }
         return true;
@@ -146,9 +153,18 @@ public final class WebSocketProtocol implements TlsConnection.Protocol {
         connection.send(frameOf(0x1, text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** Sends one binary message (from {@code position} to {@code limit} of the buffer, which is not changed). */
+    public void sendBinary(TlsConnection connection, ByteBuffer payload) {
+        connection.send(frameOf(0x2, payload.duplicate()));
+    }
+
     /** A masked client frame (RFC 6455 §5.3: every client frame is masked). */
     static ByteBuffer frameOf(int opcode, byte[] payload) {
-        int n = payload.length;
+        return frameOf(opcode, ByteBuffer.wrap(payload));
+    }
+
+    static ByteBuffer frameOf(int opcode, ByteBuffer payload) {
+        int n = payload.remaining();
         int header = n < 126 ? 2 : n < 65536 ? 4 : 10;
         ByteBuffer frame = ByteBuffer.allocate(header + 4 + n);
         frame.put((byte) (0x80 | opcode));
@@ -162,8 +178,9 @@ public final class WebSocketProtocol implements TlsConnection.Protocol {
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
         frame.put(mask);
+        int from = payload.position();
         for (int i = 0; i < n; i++) {
-            frame.put((byte) (payload[i] ^ mask[i & 3]));
+            frame.put((byte) (payload.get(from + i) ^ mask[i & 3]));
         }
         return frame.flip();
     }
