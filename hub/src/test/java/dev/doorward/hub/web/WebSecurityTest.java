@@ -61,7 +61,19 @@ class WebSecurityTest {
             Map.entry("POST /api/households/{householdId}/invitations", "owner or admin of the household"),
             Map.entry("POST /api/invitations/accept", "signed in, holding an unused, unexpired invitation token"),
             Map.entry("DELETE /api/households/{householdId}/members/{accountId}", "owner or admin; never the owner"),
-            Map.entry("GET /api/clients", "signed in; lists the account's own browsers"));
+            Map.entry("GET /api/clients", "signed in; lists the account's own browsers"),
+            Map.entry(
+                    "GET /api/households/{householdId}/roster",
+                    "member of the household (RosterTest: outsider 404, anonymous 401)"),
+            Map.entry(
+                    "POST /api/households/{householdId}/rosters",
+                    "owner or admin, signed by their own approved browser; the doorbells verify it (RosterTest)"),
+            Map.entry(
+                    "POST /api/devices/{deviceId}/door/nonce",
+                    "member of the device's household (DoorReleaseTest: outsider 404, anonymous 401)"),
+            Map.entry(
+                    "POST /api/devices/{deviceId}/door/open",
+                    "member of the device's household; the doorbell checks the signature against its roster"));
 
     @BeforeAll
     static void start() {
