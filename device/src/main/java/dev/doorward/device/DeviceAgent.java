@@ -8,6 +8,9 @@ import dev.doorward.device.camera.Camera;
 import dev.doorward.device.camera.SyntheticCamera;
 import dev.doorward.device.door.DoorCommands;
 import dev.doorward.device.door.DoorRelay;
+import dev.doorward.device.history.EventMediaObjects;
+import dev.doorward.device.history.FrameBuffer;
+import dev.doorward.device.history.MediaOutbox;
 import dev.doorward.device.identity.DeviceIdentity;
 import dev.doorward.device.identity.DeviceLayout;
 import dev.doorward.device.link.Backoff;
@@ -17,6 +20,9 @@ import dev.doorward.device.link.SwitchingTransport;
 import dev.doorward.device.link.Transport;
 import dev.doorward.device.link.WebSocketTransport;
 import dev.doorward.device.media.LiveMedia;
+import dev.doorward.device.motion.MotionDetector;
+import dev.doorward.device.motion.MotionSettings;
+import dev.doorward.device.motion.Region;
 import dev.doorward.device.outbox.Outbox;
 import dev.doorward.device.ownership.CertificateRenewal;
 import dev.doorward.device.ownership.CoolingOffSetting;
@@ -41,6 +47,7 @@ import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.LinkMessage.CertificateRenewed;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import dev.doorward.protocol.LinkMessage.EventAck;
+import dev.doorward.protocol.LinkMessage.EventMediaKind;
 import dev.doorward.protocol.LinkMessage.FromDevice;
 import dev.doorward.protocol.LinkMessage.FromHub;
 import dev.doorward.protocol.LinkMessage.LinkError;
@@ -48,6 +55,7 @@ import dev.doorward.protocol.LinkMessage.Release;
 import dev.doorward.protocol.LinkMessage.RenewCertificate;
 import dev.doorward.protocol.LinkMessage.ResetVeto;
 import dev.doorward.protocol.LinkMessage.Welcome;
+import dev.doorward.protocol.MediaPart;
 import dev.doorward.protocol.MoveCode;
 import dev.doorward.protocol.ProtocolException;
 import dev.doorward.protocol.Roster;
@@ -90,6 +98,18 @@ public final class DeviceAgent implements AutoCloseable {
     static final Duration CLAIM_RETRY = Duration.ofSeconds(5);
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** How often the camera is sampled for motion and the clip buffer while owned. */
+    static final Duration CAPTURE_EVERY = Duration.ofMillis(200);
+    /** How much video before an event its clip shows. */
+    static final Duration CLIP_LENGTH = Duration.ofSeconds(3);
+
+    static final int CLIP_WIDTH = 320;
+    static final int CLIP_HEIGHT = 240;
+    /** An upload the hub has not confirmed by then is sent again. */
+    static final Duration UPLOAD_TIMEOUT = Duration.ofSeconds(30);
+    /** Events that get a snapshot (and, for ring and motion, a clip): the owner wants to see who it was. */
+    private static final Set<EventKind> SNAPSHOT_KINDS = Set.of(
+            EventKind.RING, EventKind.MOTION, EventKind.PAIRING_MODE, EventKind.RESET_PENDING, EventKind.CLAIM_REFUSED);
     /** Browser and doorbell clocks differ; the first roster may be signed this long before the claim. */
     static final Duration ROSTER_CLOCK_SKEW = Duration.ofMinutes(10);
     /** How often the clock rules (end of a cooling-off period, the daily renewal check) are looked at. */
@@ -122,6 +142,23 @@ public final class DeviceAgent implements AutoCloseable {
     private final DoorRelay doorRelay;
     /** Door releases for the current owner; made with the link. */
     private DoorCommands doorCommands;
+    /** The last seconds of small frames for event clips, and motion detection on them. */
+    private final FrameBuffer recentFrames =
+            new FrameBuffer(CLIP_LENGTH, (int) (CLIP_LENGTH.toMillis() / CAPTURE_EVERY.toMillis()) + 1);
+
+    private final MotionDetector motion;
+    /** Sealed snapshots and clips not yet stored by the hub (in the data directory, so a reset wipes them). */
+    private volatile MediaOutbox mediaOutbox;
+    /** Builds and seals event media off the agent thread: never on the path from a press to the ring. */
+    private final java.util.concurrent.ExecutorService mediaWork =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("doorward-event-media").factory());
+
+    private ScheduledFuture<?> capturing;
+    /** The upload in flight, and when it started; null when none. */
+    private MediaOutbox.Pending uploading;
+
+    private Instant uploadStarted;
     /** Live view and talk while owned and linked; read by the link's media threads. */
     private volatile LiveMedia media;
 
@@ -152,6 +189,16 @@ public final class DeviceAgent implements AutoCloseable {
                 config.clock(), config.pairingWindow(), config.pairingHold(), PairingWindow.DEFAULT_MAX_FAILURES);
         this.sightings = new ClaimCodeSightings(config.clock());
         this.doorRelay = new DoorRelay(config.clock(), DoorRelay.DEFAULT_OPEN_FOR);
+        this.mediaOutbox = new MediaOutbox(layout.dataDir().resolve("media-outbox"), MediaOutbox.DEFAULT_MAX_OBJECTS);
+        MotionSettings motionSettings = MotionSettings.defaults();
+        if (camera instanceof SyntheticCamera synthetic) {
+            // The simulator's porch: still bars, its clock and bouncing box masked, a walker to detect.
+            synthetic.setBarsMoving(false);
+            motionSettings = motionSettings.withMaskedZones(SyntheticCamera.animatedAreas().stream()
+                    .map(r -> Region.ofPixels(r, SyntheticCamera.WIDTH, SyntheticCamera.HEIGHT))
+                    .toList());
+        }
+        this.motion = new MotionDetector(motionSettings);
         this.executor = new ScheduledThreadPoolExecutor(
                 1,
                 Thread.ofVirtual().name("doorward-agent-" + identity.serial()).factory());
@@ -311,6 +358,7 @@ public final class DeviceAgent implements AutoCloseable {
         } catch (IllegalStateException e) {
             // already shut down
         }
+        mediaWork.shutdownNow();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -365,6 +413,7 @@ public final class DeviceAgent implements AutoCloseable {
             checkResetDeadline();
             if (media != null) {
                 media.tick();
+                uploadNext();
             }
             if (nextRenewalCheck != null
                     && link != null
@@ -554,6 +603,7 @@ public final class DeviceAgent implements AutoCloseable {
             throw new UncheckedIOException("cannot wipe the data directory", e);
         }
         outbox = new Outbox(layout.outboxDir());
+        mediaOutbox = new MediaOutbox(layout.dataDir().resolve("media-outbox"), MediaOutbox.DEFAULT_MAX_OBJECTS);
     }
 
     private void stopLink() {
@@ -663,6 +713,9 @@ public final class DeviceAgent implements AutoCloseable {
         outbox.add(event);
         if (link != null) {
             link.send(event);
+        }
+        if (SNAPSHOT_KINDS.contains(kind)) {
+            captureEventMedia(event.eventId(), kind);
         }
         return event.eventId();
     }
@@ -903,9 +956,119 @@ public final class DeviceAgent implements AutoCloseable {
                     }
                 });
         owned.roster().map(Roster::parse).ifPresent(media::rosterAccepted);
+        long every = CAPTURE_EVERY.toMillis();
+        capturing =
+                executor.scheduleWithFixedDelay(() -> guarded(this::captureTick), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Samples the camera: into the clip buffer, and through the motion detector. */
+    private void captureTick() {
+        if (closed || media == null) {
+            return;
+        }
+        Instant now = config.clock().instant();
+        BufferedImage small = scaled(camera.capture(), CLIP_WIDTH, CLIP_HEIGHT);
+        recentFrames.add(small, now);
+        motion.offer(small, now)
+                .ifPresent(seen ->
+                        report(EventKind.MOTION, String.format(java.util.Locale.ROOT, "score=%.3f", seen.score())));
+    }
+
+    private static BufferedImage scaled(BufferedImage image, int width, int height) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        g.setRenderingHint(
+                java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(image, 0, 0, width, height, null);
+        g.dispose();
+        return out;
+    }
+
+    /**
+     * After an event is safely in the outbox: its snapshot (now) and clip (the buffered seconds before), sealed
+     * to the household and queued for upload. The picture is taken here; the rest runs on a media thread.
+     */
+    private void captureEventMedia(String eventId, EventKind kind) {
+        LiveMedia live = media;
+        if (live == null || live.currentEpoch().isEmpty()) {
+            return; // no roster, no key: no picture at all
+        }
+        String deviceId = ownership.deviceId();
+        Instant now = config.clock().instant();
+        BufferedImage picture = camera.capture();
+        List<FrameBuffer.Frame> frames = recentFrames.frames();
+        boolean withClip = (kind == EventKind.RING || kind == EventKind.MOTION) && !frames.isEmpty();
+        MediaOutbox outboxNow = mediaOutbox;
+        mediaWork.execute(() -> guarded(() -> {
+            seal(live, deviceId, eventId, EventMediaKind.SNAPSHOT, EventMediaObjects.snapshot(picture, now))
+                    .ifPresent(bytes -> outboxNow.add(eventId, EventMediaKind.SNAPSHOT, bytes));
+            if (withClip) {
+                seal(
+                                live,
+                                deviceId,
+                                eventId,
+                                EventMediaKind.CLIP,
+                                EventMediaObjects.clip(frames, CLIP_WIDTH, CLIP_HEIGHT))
+                        .ifPresent(bytes -> outboxNow.add(eventId, EventMediaKind.CLIP, bytes));
+            }
+            execute(this::uploadNext);
+        }));
+    }
+
+    private static Optional<byte[]> seal(
+            LiveMedia live, String deviceId, String eventId, EventMediaKind kind, byte[] plaintext) {
+        return live.sealStill(plaintext, EventMediaObjects.associatedData(deviceId, eventId, kind.wireName()));
+    }
+
+    /** Sends the oldest waiting object if the link is up and nothing is in flight. */
+    private void uploadNext() {
+        if (closed || link == null || linkWatch.get() != LinkState.CONNECTED) {
+            return;
+        }
+        Instant now = config.clock().instant();
+        if (uploading != null && now.isBefore(uploadStarted.plus(UPLOAD_TIMEOUT))) {
+            return;
+        }
+        Optional<MediaOutbox.Pending> next = mediaOutbox.oldest();
+        if (next.isEmpty()) {
+            uploading = null;
+            return;
+        }
+        byte[] sealed;
+        try {
+            sealed = next.get().read();
+        } catch (IOException e) {
+            log.warn("Could not read a waiting event object; dropping it");
+            mediaOutbox.stored(next.get().eventId(), next.get().kind());
+            return;
+        }
+        uploading = next.get();
+        uploadStarted = now;
+        link.sendWithParts(
+                new LinkMessage.MediaUpload(next.get().eventId(), next.get().kind(), sealed.length),
+                MediaPart.split(MediaPart.Kind.EVENT_MEDIA, false, sealed));
+    }
+
+    private void mediaStored(LinkMessage.MediaStored stored) {
+        mediaOutbox.stored(stored.eventId(), stored.kind());
+        if (uploading != null && uploading.eventId().equals(stored.eventId()) && uploading.kind() == stored.kind()) {
+            uploading = null;
+        }
+        uploadNext();
+    }
+
+    /** Event media waiting for the hub (for tests and the control panel). */
+    public int pendingEventMedia() {
+        return mediaOutbox.pending().size();
     }
 
     private void stopMedia() {
+        if (capturing != null) {
+            capturing.cancel(false);
+            capturing = null;
+        }
+        recentFrames.clear();
+        uploading = null;
         if (media != null) {
             media.close();
             media = null;
@@ -978,6 +1141,8 @@ public final class DeviceAgent implements AutoCloseable {
             if (media != null) {
                 media.linkUp();
             }
+            uploading = null;
+            uploadNext();
         }
 
         @Override
@@ -1009,6 +1174,7 @@ public final class DeviceAgent implements AutoCloseable {
                 case LinkMessage.DoorNonceRequest request ->
                     link.send(new LinkMessage.DoorNonce(request.requestId(), doorCommands.issueNonce()));
                 case LinkMessage.DoorOpen open -> doorOpen(open);
+                case LinkMessage.MediaStored stored -> mediaStored(stored);
                 case LinkMessage.Live live -> {
                     if (media != null) {
                         media.viewers(live.viewers());

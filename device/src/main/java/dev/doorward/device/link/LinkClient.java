@@ -130,6 +130,19 @@ public final class LinkClient implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Sends a control message and then binary parts, in that order on the same connection (an event media
+     * upload). Dropped, like {@link #send}, when no welcomed connection is open; false in that case.
+     */
+    public void sendWithParts(FromDevice message, List<ByteBuffer> parts) {
+        run(() -> {
+            if (welcomed && connection != null) {
+                connection.send(LinkCodec.encode(message));
+                parts.forEach(connection::sendBinary);
+            }
+        });
+    }
+
     /** Media bytes queued on the connection; a sender skips whole frames while this is high. */
     public long mediaBacklog() {
         Transport.Connection open = mediaConnection;

@@ -99,6 +99,23 @@ public final class LiveMedia implements AutoCloseable {
         talk.accept(message);
     }
 
+    /**
+     * Seals an event's snapshot or clip with the current epoch's still sender (slot 2), bound to
+     * {@code associatedData}; empty when there is no epoch yet (no roster: no key, so no picture).
+     */
+    public Optional<byte[]> sealStill(byte[] plaintext, byte[] associatedData) {
+        Optional<MediaEpochs.Senders> senders = epochs.current();
+        if (senders.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(senders.get().still().seal(associatedData, plaintext));
+        } catch (dev.doorward.crypto.sframe.SFrameException e) {
+            log.warn("Could not seal an event's media: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     public Optional<Long> currentEpoch() {
         return epochs.currentEpoch();
     }
