@@ -67,7 +67,19 @@ export const api = {
     setCoolingOff: (deviceId, statement, signature, signerPublicKey) =>
     request('POST', `/api/devices/${encodeURIComponent(deviceId)}/cooling-off`, { statement, signature, signerPublicKey }),
   vetoReset: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/veto-reset`),
-  history: (householdId) => request('GET', `/api/events?householdId=${encodeURIComponent(householdId)}&limit=30`),
+  /** The timeline, newest first; filters (all optional): deviceId, kind, day (YYYY-MM-DD), limit (default 30). */
+  history: (householdId, filters = {}) => {
+    const query = new URLSearchParams({ householdId });
+    for (const name of ['deviceId', 'kind', 'day']) if (filters[name]) query.set(name, filters[name]);
+    query.set('limit', String(filters.limit || 30));
+    return request('GET', `/api/events?${query}`);
+  },
+  deleteEvent: (deviceId, eventId) =>
+    request('DELETE', `/api/devices/${encodeURIComponent(deviceId)}/events/${encodeURIComponent(eventId)}`),
+  mediaKey: (deviceId, epoch, clientId) =>
+    request('GET', `/api/devices/${encodeURIComponent(deviceId)}/media-keys/${encodeURIComponent(epoch)}?clientId=${encodeURIComponent(clientId)}`),
+  setRetention: (householdId, days) =>
+    request('PUT', `/api/households/${encodeURIComponent(householdId)}/retention`, { days }),
   startClaim: (householdId, setupCode, name, ownerKeyFingerprint) =>
     request('POST', '/api/claims', { householdId, setupCode, name, ownerKeyFingerprint }),
   claimStatus: (handle) => request('GET', `/api/claims/${encodeURIComponent(handle)}`),

@@ -3,6 +3,7 @@ import { ensureRegistered, signStatement } from './keys.js';
 import { rosterState, safetyCode, signNextRoster } from './roster.js';
 import { openDoor } from './door.js';
 import { openLiveView } from './live.js';
+import { refreshTimeline, timelineItem } from './timeline.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null };
@@ -384,32 +385,13 @@ const KIND_LABELS = {
   'reset-pending': 'Reset started at the door', 'reset-cancelled': 'Reset vetoed',
 };
 
+// The timeline (timeline.js): filters, snapshots and clips opened in this browser, delete, retention.
 async function refreshHistory() {
-  const list = document.getElementById('history');
-  if (!list || !state.household) return;
-  const events = await api.history(state.household.id);
-  if (events.length === 0) {
-    const li = document.createElement('li');
-    li.className = 'muted';
-    li.textContent = 'Nothing has happened yet.';
-    list.replaceChildren(li);
-    return;
-  }
-  list.replaceChildren(...events.map(historyItem));
+  await refreshTimeline(document.getElementById('history'), state.household, { kindLabels: KIND_LABELS, formatTime });
 }
 
 function historyItem(e) {
-  const li = document.createElement('li');
-  li.dataset.eventId = e.id;
-  li.dataset.kind = e.kind;
-  const what = document.createElement('span');
-  what.textContent = `${KIND_LABELS[e.kind] || e.kind} · ${e.deviceName}`;
-  const when = document.createElement('time');
-  when.className = 'muted';
-  when.dateTime = e.occurredAt;
-  when.textContent = formatTime(e.occurredAt);
-  li.append(what, when);
-  return li;
+  return timelineItem(e, state.household);
 }
 
 // The hub pushes a ring before it stores it (nothing between button and screen waits for the database), and

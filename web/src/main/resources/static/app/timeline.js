@@ -1,0 +1,526 @@
+// The History card (DESIGN §7, docs/media.md "Event media"): the household's events newest first, filtered
+// by doorbell, kind and day; ring and motion events show their snapshot, opened in this browser; a clip
+// plays at its recorded pace on a canvas; snapshot and clip can be saved (decrypted) as files; owners and
+// admins delete events and set how long events are kept. The hub only ever hands over ciphertext.
+
+import { api } from './api.js';
+import { EventMediaError, clipAnnexB, loadEventMedia } from './event-media.js';
+import { createVideoSink } from './media-session.js';
+
+export const DEFAULT_RETENTION_DAYS = 30;
+const WITH_SNAPSHOT = new Set(['ring', 'motion']);
+const MAX_CACHED_SNAPSHOTS = 100;
+const THUMBNAILS_AT_ONCE = 2;
+/** A new ring's media arrive after the event: look again a few times while a recent one has none. */
+const MEDIA_RETRY_MS = 4000;
+const MEDIA_RETRIES = 5;
+const RECENT_MS = 2 * 60 * 1000;
+/** The longest pause between two clip frames when playing (a gap in the recording is not waited out). */
+const MAX_FRAME_GAP_MS = 1000;
+
+const DEFAULT_LABELS = {
+  ring: 'Doorbell rang', motion: 'Motion', 'door-opened': 'Door opened', tamper: 'Tamper alarm',
+};
+
+const filters = { deviceId: '', kind: '', day: '' };
+let current = null; // { list, household, options }
+let generation = 0;
+let mediaRetry = null;
+let retriesLeft = MEDIA_RETRIES;
+const snapshots = new Map(); // "deviceId|eventId" -> Promise<{captureTime, blob, url}>
+const players = new Set();
+const thumbnailQueue = [];
+let thumbnailsRunning = 0;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+function button(className, text, label) {
+  const b = el('button', className, text);
+  b.type = 'button';
+  if (label) b.setAttribute('aria-label', label);
+  return b;
+}
+
+function labels() {
+  return (current && current.options.kindLabels) || DEFAULT_LABELS;
+}
+
+function formatTime(iso) {
+  if (current && current.options.formatTime) return current.options.formatTime(iso);
+  return new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+function canManage(household) {
+  return Boolean(household && ['owner', 'admin'].includes(household.role));
+}
+
+function eventIdOf(e) {
+  return e.eventId || e.id;
+}
+
+function describe(e) {
+  return `${labels()[e.kind] || e.kind} · ${e.deviceName || 'Doorbell'}`;
+}
+
+// ---- opened snapshots, kept as object URLs while they may be shown
+
+function snapshotOf(deviceId, eventId) {
+  const key = `${deviceId}|${eventId}`;
+  let entry = snapshots.get(key);
+  if (!entry) {
+    entry = loadEventMedia(deviceId, eventId, 'snapshot').then(({ captureTime, jpegBlob }) => (
+      { captureTime, blob: jpegBlob, url: URL.createObjectURL(jpegBlob) }));
+    entry.catch(() => { if (snapshots.get(key) === entry) snapshots.delete(key); });
+    snapshots.set(key, entry);
+    while (snapshots.size > MAX_CACHED_SNAPSHOTS) {
+      const [oldKey, old] = snapshots.entries().next().value;
+      snapshots.delete(oldKey);
+      old.then((s) => { if (!document.querySelector(`img[src="${CSS.escape(s.url)}"]`)) URL.revokeObjectURL(s.url); },
+        () => {});
+    }
+  }
+  return entry;
+}
+
+function forgetSnapshot(deviceId, eventId) {
+  const key = `${deviceId}|${eventId}`;
+  const entry = snapshots.get(key);
+  snapshots.delete(key);
+  if (entry) entry.then((s) => URL.revokeObjectURL(s.url), () => {});
+}
+
+function refusal(err) {
+  if (err instanceof EventMediaError && err.reason === 'NO_KEY') {
+    return 'This browser has no key for it (approved after it was recorded?)';
+  }
+  if (err instanceof EventMediaError && err.reason === 'NOT_FOUND') return 'Not stored on the hub';
+  return 'Could not be opened: it does not belong to this event or was changed';
+}
+
+function queueThumbnail(job) {
+  thumbnailQueue.push(job);
+  pumpThumbnails();
+}
+
+function pumpThumbnails() {
+  while (thumbnailsRunning < THUMBNAILS_AT_ONCE && thumbnailQueue.length > 0) {
+    const job = thumbnailQueue.shift();
+    thumbnailsRunning++;
+    job().finally(() => { thumbnailsRunning--; pumpThumbnails(); });
+  }
+}
+
+function showThumbnail(li, e, figure) {
+  const img = figure.querySelector('img');
+  const note = figure.querySelector('.timeline-media-state');
+  queueThumbnail(async () => {
+    if (li.dataset.rendered === 'true' && !li.isConnected) return; // replaced before its turn came
+    try {
+      const snapshot = await snapshotOf(e.deviceId, eventIdOf(e));
+      img.src = snapshot.url;
+      await img.decode();
+      img.hidden = false;
+      note.hidden = true;
+      li.dataset.snapshot = 'opened';
+      li.dataset.captureTime = String(snapshot.captureTime);
+    } catch (err) {
+      img.removeAttribute('src');
+      img.hidden = true;
+      note.hidden = false;
+      note.textContent = err instanceof EventMediaError ? refusal(err) : 'Could not be shown';
+      li.dataset.snapshot = 'refused';
+    }
+  });
+}
+
+// ---- saving decrypted media as files
+
+function fileStem(e) {
+  const device = (e.deviceName || e.deviceId || 'doorbell').replace(/[^A-Za-z0-9_-]+/g, '-').toLowerCase();
+  const time = (e.occurredAt || '').replace(/[:.]/g, '-').replace(/[^0-9TZ-]/g, '');
+  return `doorward-${device}-${e.kind}-${time}`;
+}
+
+function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+function saveButton(li, e, media, status) {
+  const what = media === 'snapshot' ? 'snapshot' : 'clip';
+  const save = button('link timeline-save', `Save ${what}`, `Save the ${what} of ${describe(e)}`);
+  save.dataset.media = media;
+  save.addEventListener('click', async () => {
+    save.disabled = true;
+    status.textContent = 'Decrypting…';
+    try {
+      if (media === 'snapshot') {
+        const snapshot = await snapshotOf(e.deviceId, eventIdOf(e));
+        download(snapshot.blob, `${fileStem(e)}.jpg`);
+      } else {
+        const clip = await loadEventMedia(e.deviceId, eventIdOf(e), 'clip');
+        download(clipAnnexB(clip.frames), `${fileStem(e)}.h264`);
+      }
+      status.textContent = '';
+    } catch (err) {
+      status.textContent = `The ${what}: ${err instanceof EventMediaError ? refusal(err) : err.message}`;
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return save;
+}
+
+// ---- playing a clip at its recorded pace
+
+function sleep(ms) {
+  return new Promise((resolve) => { setTimeout(resolve, Math.max(0, ms)); });
+}
+
+function clipPlayer(li, e, play) {
+  const box = el('div', 'timeline-player');
+  box.hidden = true;
+  const canvas = el('canvas', 'timeline-clip-canvas');
+  canvas.width = 320;
+  canvas.height = 240;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', `Clip of ${describe(e)}`);
+  const state = el('p', 'timeline-player-state muted');
+  state.setAttribute('role', 'status');
+  box.append(canvas, state);
+  const player = { box, sink: null, run: 0, stop() { this.run++; if (this.sink) { this.sink.close(); this.sink = null; } } };
+
+  const setState = (name, text) => {
+    box.dataset.state = name;
+    state.textContent = text;
+  };
+
+  play.addEventListener('click', async () => {
+    if (box.dataset.state === 'playing' || box.dataset.state === 'loading') {
+      player.stop();
+      setState('stopped', 'Stopped');
+      play.textContent = 'Play clip';
+      return;
+    }
+    player.stop();
+    const run = player.run;
+    players.add(player);
+    box.hidden = false;
+    box.dataset.shown = '0';
+    play.textContent = 'Stop';
+    setState('loading', 'Decrypting…');
+    try {
+      if (typeof VideoDecoder === 'undefined') throw new Error('This browser cannot play video (no WebCodecs)');
+      const clip = await loadEventMedia(e.deviceId, eventIdOf(e), 'clip');
+      if (run !== player.run) return;
+      let shown = 0;
+      player.sink = createVideoSink(canvas, () => { box.dataset.shown = String(++shown); });
+      setState('playing', 'Playing');
+      const start = performance.now();
+      let at = 0;
+      let previous = clip.frames[0].time;
+      for (const frame of clip.frames) {
+        at += Math.min(MAX_FRAME_GAP_MS, Math.max(0, frame.time - previous));
+        previous = frame.time;
+        await sleep(start + at - performance.now());
+        if (run !== player.run) return;
+        player.sink.decode(frame.data, frame.time);
+      }
+      await player.sink.flush();
+      if (run !== player.run) return;
+      setState('ended', `${clip.frames.length} frames · ${((clip.frames.at(-1).time - clip.frames[0].time) / 1000).toFixed(1)} s`);
+    } catch (err) {
+      if (run !== player.run) return;
+      player.stop();
+      setState('refused', err instanceof EventMediaError ? refusal(err) : err.message);
+    }
+    play.textContent = 'Play again';
+  });
+  return box;
+}
+
+// ---- deleting (owners and admins)
+
+function deletedText(result) {
+  const deleted = (result && result.deleted) || {};
+  const events = Number(deleted.events) || 0;
+  const blobs = Number(deleted.blobs) || 0;
+  return `Deleted ${events} event${events === 1 ? '' : 's'} and ${blobs} stored file${blobs === 1 ? '' : 's'}.`;
+}
+
+function deleteControl(li, e, status) {
+  const box = el('div', 'timeline-delete-box');
+  const remove = button('link timeline-delete', 'Delete', `Delete ${describe(e)}`);
+  const confirmBox = el('div', 'timeline-confirm');
+  confirmBox.hidden = true;
+  const question = el('p', null, 'Delete this event with its snapshot and clip? This cannot be undone.');
+  const yes = button('danger timeline-confirm-delete', 'Delete for good');
+  const no = button('link timeline-cancel-delete', 'Keep it');
+  confirmBox.append(question, yes, no);
+  remove.addEventListener('click', () => { remove.hidden = true; confirmBox.hidden = false; yes.focus(); });
+  no.addEventListener('click', () => { confirmBox.hidden = true; remove.hidden = false; remove.focus(); });
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    try {
+      const result = await api.deleteEvent(e.deviceId, eventIdOf(e));
+      forgetSnapshot(e.deviceId, eventIdOf(e));
+      for (const p of players) if (li.contains(p.box)) p.stop();
+      const done = el('p', 'timeline-deleted', deletedText(result));
+      done.setAttribute('role', 'status');
+      li.dataset.deleted = 'true';
+      li.replaceChildren(done);
+    } catch (err) {
+      status.textContent = err.message;
+      yes.disabled = false;
+    }
+  });
+  box.append(remove, confirmBox);
+  return box;
+}
+
+/**
+ * One timeline entry: `{eventId (or id), deviceId, deviceName, kind, occurredAt, detail, media}`. Used for
+ * the stored history and for events the stream pushes before they are stored (no media yet).
+ */
+export function timelineItem(e, household = current && current.household) {
+  const li = el('li', 'timeline-item');
+  const eventId = eventIdOf(e);
+  if (eventId) li.dataset.eventId = eventId;
+  li.dataset.kind = e.kind;
+  if (e.deviceId) li.dataset.deviceId = e.deviceId;
+  const head = el('div', 'timeline-head');
+  const what = el('span', 'timeline-what', describe(e));
+  const when = el('time', 'muted');
+  when.dateTime = e.occurredAt;
+  when.textContent = formatTime(e.occurredAt);
+  head.append(what, when);
+  li.append(head);
+  const media = Array.isArray(e.media) ? e.media : [];
+  const status = el('p', 'timeline-status error');
+  status.setAttribute('role', 'status');
+  const actions = el('div', 'timeline-actions');
+  if (eventId && e.deviceId && media.includes('snapshot') && WITH_SNAPSHOT.has(e.kind)) {
+    const figure = el('div', 'timeline-snapshot');
+    const img = el('img', 'timeline-thumb');
+    img.alt = `Snapshot: ${describe(e)}, ${formatTime(e.occurredAt)}`;
+    img.width = 160;
+    img.height = 120;
+    img.hidden = true;
+    const note = el('span', 'timeline-media-state muted', 'Decrypting…');
+    figure.append(img, note);
+    li.dataset.snapshot = 'loading';
+    li.append(figure);
+    showThumbnail(li, e, figure);
+  }
+  let player = null;
+  if (eventId && e.deviceId && media.includes('clip')) {
+    const play = button('timeline-play', 'Play clip', `Play the clip of ${describe(e)}`);
+    player = clipPlayer(li, e, play);
+    actions.append(play);
+  }
+  if (eventId && e.deviceId) {
+    if (media.includes('snapshot')) actions.append(saveButton(li, e, 'snapshot', status));
+    if (media.includes('clip')) actions.append(saveButton(li, e, 'clip', status));
+    if (canManage(household)) actions.append(deleteControl(li, e, status));
+  }
+  if (actions.childElementCount > 0) li.append(actions);
+  if (player) li.append(player);
+  li.append(status);
+  li.dataset.rendered = 'true';
+  return li;
+}
+
+// ---- filters and retention, made once above the list
+
+function option(value, text) {
+  const o = el('option', null, text);
+  o.value = value;
+  return o;
+}
+
+function filterForm(list) {
+  const form = el('form', 'timeline-filters');
+  form.id = 'history-filters';
+  form.setAttribute('aria-label', 'Filter the history');
+  const device = el('select');
+  device.id = 'history-device';
+  device.name = 'deviceId';
+  device.append(option('', 'All doorbells'));
+  const kind = el('select');
+  kind.id = 'history-kind';
+  kind.name = 'kind';
+  kind.append(option('', 'Everything'), ...Object.entries(labels()).map(([k, text]) => option(k, text)));
+  const day = el('input');
+  day.id = 'history-day';
+  day.name = 'day';
+  day.type = 'date';
+  const clear = button('link timeline-clear', 'Show all');
+  clear.id = 'history-clear-filters';
+  const field = (text, control) => {
+    const label = el('label', null, text);
+    label.append(control);
+    return label;
+  };
+  form.append(field('Doorbell', device), field('What', kind), field('Day', day), clear);
+  device.value = filters.deviceId;
+  kind.value = filters.kind;
+  day.value = filters.day;
+  form.addEventListener('change', () => {
+    filters.deviceId = device.value;
+    filters.kind = kind.value;
+    filters.day = /^\d{4}-\d{2}-\d{2}$/.test(day.value) ? day.value : '';
+    rerender();
+  });
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+  clear.addEventListener('click', () => {
+    filters.deviceId = '';
+    filters.kind = '';
+    filters.day = '';
+    device.value = '';
+    kind.value = '';
+    day.value = '';
+    rerender();
+  });
+  list.before(form);
+  return form;
+}
+
+async function fillDevices(form, household) {
+  const select = form.querySelector('#history-device');
+  let devices;
+  try { devices = await api.devices(); } catch { return; }
+  const mine = devices.filter((d) => !d.householdId || d.householdId === household.id);
+  select.replaceChildren(option('', 'All doorbells'), ...mine.map((d) => option(d.id, d.name)));
+  if (filters.deviceId && !mine.some((d) => d.id === filters.deviceId)) {
+    select.append(option(filters.deviceId, 'Removed doorbell'));
+  }
+  select.value = filters.deviceId;
+}
+
+function retentionDays(household) {
+  const days = Number(household.retentionDays);
+  return Number.isInteger(days) && days > 0 ? days : DEFAULT_RETENTION_DAYS;
+}
+
+function retentionSetting(list, household) {
+  const details = el('details', 'setting timeline-retention');
+  details.id = 'history-retention-setting';
+  const summary = el('summary', 'timeline-retention-summary');
+  const form = el('form', 'form');
+  form.id = 'history-retention';
+  const label = el('label', null, 'Keep events, snapshots and clips for (days, 1–365)');
+  const input = el('input');
+  input.id = 'history-retention-days';
+  input.name = 'days';
+  input.type = 'number';
+  input.min = '1';
+  input.max = '365';
+  input.required = true;
+  label.append(input);
+  const save = el('button', 'primary', 'Save');
+  save.type = 'submit';
+  const status = el('p', 'timeline-retention-status muted');
+  status.setAttribute('role', 'status');
+  const error = el('p', 'error');
+  error.setAttribute('role', 'alert');
+  form.append(label, save, status, error);
+  const show = () => {
+    const days = retentionDays(household);
+    summary.textContent = `Events are kept for ${days} day${days === 1 ? '' : 's'}`;
+    input.value = String(days);
+  };
+  show();
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const days = Number(input.value);
+    if (!Number.isInteger(days) || days < 1 || days > 365) {
+      error.textContent = 'Between 1 and 365 days';
+      return;
+    }
+    save.disabled = true;
+    try {
+      const result = await api.setRetention(household.id, days);
+      household.retentionDays = result && Number.isInteger(result.days) ? result.days : days;
+      show();
+      error.textContent = '';
+      status.textContent = `Saved. Events older than ${household.retentionDays} days are deleted with their media.`;
+      rerender();
+    } catch (err) {
+      error.textContent = err.message;
+    } finally {
+      save.disabled = false;
+    }
+  });
+  details.append(summary, form);
+  list.before(details);
+  return details;
+}
+
+function controls(list, household) {
+  const card = list.parentElement;
+  let form = card.querySelector('#history-filters');
+  if (!form) form = filterForm(list);
+  fillDevices(form, household);
+  const existing = card.querySelector('#history-retention-setting');
+  if (canManage(household) && (!existing || existing.dataset.householdId !== household.id)) {
+    if (existing) existing.remove();
+    retentionSetting(form, household).dataset.householdId = household.id;
+  } else if (!canManage(household) && existing) {
+    existing.remove();
+  }
+}
+
+function rerender() {
+  if (current) refreshTimeline(current.list, current.household, current.options).catch(() => {});
+}
+
+function scheduleMediaRetry(events) {
+  clearTimeout(mediaRetry);
+  const waiting = events.some((e) => WITH_SNAPSHOT.has(e.kind) && !(e.media || []).includes('snapshot')
+    && Date.now() - Date.parse(e.occurredAt) < RECENT_MS);
+  if (!waiting || retriesLeft <= 0) return;
+  retriesLeft--;
+  mediaRetry = setTimeout(() => {
+    if (current && current.list.isConnected) {
+      refreshTimeline(current.list, current.household, { ...current.options, retry: true }).catch(() => {});
+    }
+  }, MEDIA_RETRY_MS);
+}
+
+/**
+ * Renders the timeline into `list` (the History card's `<ul>`), with the filters (and, for owners and
+ * admins, the retention setting) above it. `household` is the session's entry ({id, role, retentionDays}).
+ * Options: `kindLabels` (kind → text), `formatTime(iso)`.
+ */
+export async function refreshTimeline(list, household, options = {}) {
+  if (!list || !household) return;
+  const { retry, ...rest } = options;
+  if (!retry) retriesLeft = MEDIA_RETRIES;
+  current = { list, household, options: rest };
+  const mine = ++generation;
+  controls(list, household);
+  const events = await api.history(household.id, filters);
+  if (mine !== generation) return; // a newer refresh (another filter) won
+  for (const p of players) p.stop();
+  players.clear();
+  thumbnailQueue.length = 0;
+  if (events.length === 0) {
+    const filtered = filters.deviceId || filters.kind || filters.day;
+    list.replaceChildren(el('li', 'muted timeline-empty', filtered ? 'Nothing matches these filters.' : 'Nothing has happened yet.'));
+  } else {
+    list.replaceChildren(...events.map((e) => timelineItem(e, household)));
+  }
+  scheduleMediaRetry(events);
+}
