@@ -190,7 +190,9 @@ public final class DeviceAgent implements AutoCloseable {
         this.sightings = new ClaimCodeSightings(config.clock());
         this.doorRelay = new DoorRelay(config.clock(), DoorRelay.DEFAULT_OPEN_FOR);
         this.mediaOutbox = new MediaOutbox(layout.dataDir().resolve("media-outbox"), MediaOutbox.DEFAULT_MAX_OBJECTS);
-        MotionSettings motionSettings = MotionSettings.defaults();
+        // Off until turned on (the simulator does; an owner's setting will): a doorbell that reports motion
+        // nobody asked for is noise.
+        MotionSettings motionSettings = MotionSettings.defaults().withSensitivity(0);
         if (camera instanceof SyntheticCamera synthetic) {
             // The simulator's porch: still bars, its clock and bouncing box masked, a walker to detect.
             synthetic.setBarsMoving(false);
@@ -1055,6 +1057,15 @@ public final class DeviceAgent implements AutoCloseable {
             uploading = null;
         }
         uploadNext();
+    }
+
+    /** Motion detection: sensitivity 0 is off (the default); masked zones are ignored. */
+    public void motionSettings(MotionSettings settings) {
+        motion.update(settings);
+    }
+
+    public MotionSettings motionSettings() {
+        return motion.settings();
     }
 
     /** Event media waiting for the hub (for tests and the control panel). */

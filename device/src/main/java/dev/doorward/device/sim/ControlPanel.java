@@ -139,6 +139,10 @@ public final class ControlPanel implements AutoCloseable {
                 agent.holdButton(agent.resetHold());
                 noContent(exchange);
             }
+            case "/walk" -> {
+                agent.camera().walkBy(Duration.ofSeconds(3));
+                noContent(exchange);
+            }
             case "/show" -> show(exchange);
             case "/clear" -> {
                 agent.camera().clearShown();
@@ -201,6 +205,7 @@ public final class ControlPanel implements AutoCloseable {
                 + ",\"resetDeadline\":"
                 + agent.resetDeadline().map(at -> quote(at.toString())).orElse("null")
                 + ",\"pendingEvents\":" + agent.pendingEvents()
+                + ",\"doorOpen\":" + agent.door().isOpen()
                 + ",\"showing\":" + agent.camera().showing()
                 + "}";
     }

@@ -8,6 +8,7 @@ import dev.doorward.device.factory.Factory;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.device.identity.DeviceLayout;
 import dev.doorward.device.media.VideoEncoders;
+import dev.doorward.device.motion.MotionSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,9 @@ public final class SimulatorMain {
                     + " (label: " + minted.label().toAbsolutePath() + ")");
         }
         DeviceAgent agent = DeviceAgent.start(DeviceConfig.of(device));
+        // The simulated porch reports motion (a walker from the control panel), its animations masked.
+        agent.motionSettings(
+                agent.motionSettings().withSensitivity(MotionSettings.defaults().sensitivity()));
         ControlPanel panel = ControlPanel.start(agent, port);
         Console.out("doorbell " + agent.serial() + " (" + agent.ownershipState() + ")");
         Console.out("control panel: " + panel.url());

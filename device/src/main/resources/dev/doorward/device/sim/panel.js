@@ -30,6 +30,7 @@ async function refreshState() {
     $('pairing').textContent = state.pairing ? 'open' : `closed (${state.pairingState.toLowerCase()})`;
     $('resetDeadline').textContent = state.resetDeadline ? new Date(state.resetDeadline).toLocaleString() : '—';
     $('pending').textContent = String(state.pendingEvents);
+    $('door-state').textContent = state.doorOpen ? 'Door: OPEN' : 'Door: closed';
   } catch (e) {
     say('The simulator is not answering.');
   }
@@ -45,6 +46,10 @@ function refreshCamera() {
   next.onerror = () => setTimeout(refreshCamera, 2000);
   next.src = `/camera.jpg?t=${Date.now()}`;
 }
+
+$('walk').addEventListener('click', async () => {
+  if (await post('/walk')) say('Someone walks past the camera (motion).');
+});
 
 $('press').addEventListener('click', async () => {
   if (await post('/press')) say('Ding dong.');

@@ -39,7 +39,7 @@ class SessionController {
         this.properties = properties;
     }
 
-    record HouseholdView(String id, String name, String role) {}
+    record HouseholdView(String id, String name, String role, int retentionDays) {}
 
     record SessionView(
             boolean signedIn,
@@ -58,7 +58,7 @@ class SessionController {
         }
         List<HouseholdView> memberships = households.membershipsOf(account.id()).stream()
                 .map(m -> new HouseholdView(
-                        m.householdId(), m.householdName(), m.role().dbName()))
+                        m.householdId(), m.householdName(), m.role().dbName(), m.retentionDays()))
                 .toList();
         return new SessionView(true, account.id(), account.getUsername(), memberships, false, properties.openSignup());
     }

@@ -1,9 +1,17 @@
 package dev.doorward.hub.event;
 
+import dev.doorward.crypto.RandomIds;
 import dev.doorward.hub.account.SignedInAccount;
+import dev.doorward.hub.history.EventMediaStore;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -14,28 +22,65 @@ import org.springframework.web.bind.annotation.RestController;
 class EventController {
     private final Events events;
     private final Households households;
+    private final EventMediaStore media;
 
-    EventController(Events events, Households households) {
+    EventController(Events events, Households households, EventMediaStore media) {
         this.events = events;
         this.households = households;
+        this.media = media;
     }
 
-    record EventView(String id, String deviceId, String deviceName, String kind, String occurredAt, String detail) {}
+    /** One event; {@code media} lists its stored sealed objects ("snapshot", "clip"). */
+    record EventView(
+            String id,
+            String eventId,
+            String deviceId,
+            String deviceName,
+            String kind,
+            String occurredAt,
+            String detail,
+            List<String> media) {}
 
     @GetMapping("/api/events")
     List<EventView> history(
             @AuthenticationPrincipal SignedInAccount account,
             @RequestParam String householdId,
+            @RequestParam(required = false) String deviceId,
+            @RequestParam(required = false) String kind,
+            @RequestParam(required = false) String day,
             @RequestParam(defaultValue = "50") int limit) {
         households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
-        return events.ofHousehold(householdId, Math.clamp(limit, 1, 200)).stream()
+        if (kind != null && !kind.matches("[a-z-]{1,32}")) {
+            throw new InvalidInput("Unknown kind of event");
+        }
+        if (deviceId != null && !RandomIds.isWellFormedId(deviceId)) {
+            throw new InvalidInput("Unknown doorbell");
+        }
+        Instant from = null;
+        Instant to = null;
+        if (day != null) {
+            try {
+                LocalDate date = LocalDate.parse(day);
+                from = date.atStartOfDay(ZoneOffset.UTC).toInstant();
+                to = date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new InvalidInput("A day is YYYY-MM-DD");
+            }
+        }
+        List<Events.StoredEvent> found =
+                events.ofHousehold(householdId, deviceId, kind, from, to, Math.clamp(limit, 1, 200));
+        Map<String, List<String>> kinds = media.kindsOf(
+                found.stream().map(e -> e.deviceId() + "/" + e.id()).toList());
+        return found.stream()
                 .map(e -> new EventView(
+                        e.id(),
                         e.id(),
                         e.deviceId(),
                         e.deviceName(),
                         e.kind(),
                         e.occurredAt().toString(),
-                        e.detail()))
+                        e.detail(),
+                        kinds.getOrDefault(e.deviceId() + "/" + e.id(), List.of())))
                 .toList();
     }
 }

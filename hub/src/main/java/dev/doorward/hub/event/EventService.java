@@ -4,6 +4,7 @@ import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
+import dev.doorward.hub.history.EventMediaStore;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
@@ -34,6 +35,7 @@ public class EventService {
     private final ClaimService claims;
     private final Devices devices;
     private final Clock clock;
+    private final EventMediaStore media;
     /** Events already pushed, so a redelivery does not ring twice. */
     private final Set<String> recentlyPushed =
             Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
@@ -44,7 +46,14 @@ public class EventService {
             }));
 
     EventService(
-            Events events, MemberStreams streams, AuditLog audit, ClaimService claims, Devices devices, Clock clock) {
+            Events events,
+            MemberStreams streams,
+            AuditLog audit,
+            ClaimService claims,
+            Devices devices,
+            EventMediaStore media,
+            Clock clock) {
+        this.media = media;
         this.devices = devices;
         this.events = events;
         this.streams = streams;
@@ -94,6 +103,7 @@ public class EventService {
                         "device-released",
                         "'" + device.name() + "' was released by its owner and has wiped itself");
                 alert(device, "'" + device.name() + "' is released. It is no longer yours and can be added again.");
+                media.deleteDeviceMedia(device.id());
                 devices.delete(device.id());
                 streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
                 return;
@@ -106,6 +116,7 @@ public class EventService {
                         "device-released",
                         "'" + device.name() + "' was reset at the door; the cooling-off period ended without a veto");
                 alert(device, "'" + device.name() + "' was reset at the door and is no longer yours.");
+                media.deleteDeviceMedia(device.id());
                 devices.delete(device.id());
                 streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
                 return;

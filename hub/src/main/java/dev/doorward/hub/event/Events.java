@@ -37,11 +37,26 @@ public class Events {
     }
 
     public List<StoredEvent> ofHousehold(String householdId, int limit) {
+        return ofHousehold(householdId, null, null, null, null, limit);
+    }
+
+    /** The household's events, newest first, optionally of one doorbell, one kind, and within [from, to). */
+    public List<StoredEvent> ofHousehold(
+            String householdId, String deviceId, String kind, Instant from, Instant to, int limit) {
         return jdbc.sql("""
                         select e.id, e.device_id, d.name, e.kind, e.occurred_at, e.detail
                         from events e join devices d on d.id = e.device_id
-                        where e.household_id = :household order by e.occurred_at desc limit :limit""")
+                        where e.household_id = :household
+                          and (cast(:device as text) is null or e.device_id = :device)
+                          and (cast(:kind as text) is null or e.kind = :kind)
+                          and (cast(:from as timestamptz) is null or e.occurred_at >= :from)
+                          and (cast(:to as timestamptz) is null or e.occurred_at < :to)
+                        order by e.occurred_at desc limit :limit""")
                 .param("household", householdId)
+                .param("device", deviceId)
+                .param("kind", kind)
+                .param("from", from == null ? null : Timestamp.from(from))
+                .param("to", to == null ? null : Timestamp.from(to))
                 .param("limit", limit)
                 .query((rs, n) -> new StoredEvent(
                         rs.getString(1),

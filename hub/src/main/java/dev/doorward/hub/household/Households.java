@@ -40,10 +40,12 @@ public class Households {
     /** The households an account belongs to, with its role in each. */
     public List<Membership> membershipsOf(String accountId) {
         return jdbc.sql("""
-                        select h.id, h.name, m.role from memberships m join households h on h.id = m.household_id
+                        select h.id, h.name, m.role, h.retention_days from memberships m
+                        join households h on h.id = m.household_id
                         where m.account_id = :account order by h.created_at""")
                 .param("account", accountId)
-                .query((rs, n) -> new Membership(rs.getString(1), rs.getString(2), Role.fromDb(rs.getString(3))))
+                .query((rs, n) ->
+                        new Membership(rs.getString(1), rs.getString(2), Role.fromDb(rs.getString(3)), rs.getInt(4)))
                 .list();
     }
 
@@ -64,5 +66,13 @@ public class Households {
                 .list();
     }
 
-    public record Membership(String householdId, String householdName, Role role) {}
+    public record Membership(String householdId, String householdName, Role role, int retentionDays) {}
+
+    /** How many days the household keeps its events and their media. */
+    public void setRetentionDays(String householdId, int days) {
+        jdbc.sql("update households set retention_days = :days where id = :id")
+                .param("days", days)
+                .param("id", householdId)
+                .update();
+    }
 }

@@ -9,6 +9,7 @@ import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.door.DoorRequests;
 import dev.doorward.hub.event.EventService;
+import dev.doorward.hub.history.MediaUploads;
 import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
@@ -29,6 +30,7 @@ import dev.doorward.protocol.LinkMessage.Hello;
 import dev.doorward.protocol.LinkMessage.LinkError;
 import dev.doorward.protocol.LinkMessage.Mode;
 import dev.doorward.protocol.LinkMessage.Welcome;
+import dev.doorward.protocol.MediaPart;
 import dev.doorward.protocol.ProtocolException;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
@@ -78,6 +80,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     private final RosterService rosters;
     private final LiveViews live;
     private final DoorRequests doors;
+    private final MediaUploads uploads;
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
 
     DeviceLinkHandler(
@@ -94,7 +97,9 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             CertificateRenewals renewals,
             RosterService rosters,
             LiveViews live,
-            DoorRequests doors) {
+            DoorRequests doors,
+            MediaUploads uploads) {
+        this.uploads = uploads;
         this.doors = doors;
         this.rosters = rosters;
         this.live = live;
@@ -198,6 +203,21 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             return;
         }
         taps.seenBinary(LinkTaps.Direction.FROM_DEVICE, message.getPayload());
+        MediaPart part;
+        try {
+            part = MediaPart.decode(message.getPayload());
+        } catch (IllegalArgumentException e) {
+            refuse(session, ErrorCode.MALFORMED, "media part refused: " + e.getMessage());
+            return;
+        }
+        if (part.kind() == MediaPart.Kind.EVENT_MEDIA) {
+            switch (uploads.part(raw.getId(), session.device.id(), part)) {
+                case MediaUploads.Pending p -> {}
+                case MediaUploads.Stored stored -> session.send(stored.reply());
+                case MediaUploads.Refused refused -> refuse(session, ErrorCode.INVALID_FIELD, refused.reason());
+            }
+            return;
+        }
         try {
             live.fromDevice(session.device.id(), message.getPayload());
         } catch (IllegalArgumentException e) {
@@ -304,6 +324,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             case LinkMessage.RosterRefused refused ->
                 rosters.onRosterRefused(session.device, refused.epoch(), refused.reason());
             case LinkMessage.MediaKey key -> live.mediaKey(session.device, key);
+            case LinkMessage.MediaUpload upload -> uploads.announced(session.socket.getId(), upload);
             case LinkMessage.DoorNonce nonce -> doors.answered(session.device.id(), nonce.requestId(), nonce);
             case LinkMessage.DoorResult result -> doors.answered(session.device.id(), result.requestId(), result);
             case LinkError error -> log.debug("Device {} reported {}", session.subject(), error.code());
@@ -332,6 +353,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     @Override
     public void afterConnectionClosed(WebSocketSession raw, CloseStatus status) {
         LinkSession session = sessions.remove(raw.getId());
+        uploads.closed(raw.getId());
         if (session == null) {
             return;
         }

@@ -55,10 +55,9 @@ public class MediaKeys {
                         join memberships m on m.account_id = c.account_id
                         join devices d on d.household_id = m.household_id
                         where c.id = :client and d.id = :device
-                        on conflict (device_id, client_id) do update set epoch = excluded.epoch,
-                            slot = excluded.slot, ephemeral_key = excluded.ephemeral_key, nonce = excluded.nonce,
-                            wrapped = excluded.wrapped, updated_at = excluded.updated_at
-                        where media_keys.epoch <= excluded.epoch""")
+                        on conflict (device_id, client_id, epoch) do update set slot = excluded.slot,
+                            ephemeral_key = excluded.ephemeral_key, nonce = excluded.nonce,
+                            wrapped = excluded.wrapped, updated_at = excluded.updated_at""")
                         .param("device", envelope.deviceId())
                         .param("client", envelope.clientId())
                         .param("epoch", envelope.epoch())
@@ -71,19 +70,46 @@ public class MediaKeys {
                 == 1;
     }
 
+    /** The newest envelope of a browser for a doorbell. */
     Optional<Envelope> of(String deviceId, String clientId) {
-        return jdbc.sql("select * from media_keys where device_id = :device and client_id = :client")
+        return jdbc.sql("""
+                        select * from media_keys where device_id = :device and client_id = :client
+                        order by epoch desc limit 1""")
                 .param("device", deviceId)
                 .param("client", clientId)
                 .query(ROW)
                 .optional();
     }
 
-    /** The envelopes of one account's browsers for one doorbell. */
+    /** A browser's envelope of one epoch (to open a snapshot sealed then). */
+    public Optional<Envelope> of(String deviceId, String clientId, long epoch) {
+        return jdbc.sql("select * from media_keys where device_id = :device and client_id = :client and epoch = :epoch")
+                .param("device", deviceId)
+                .param("client", clientId)
+                .param("epoch", epoch)
+                .query(ROW)
+                .optional();
+    }
+
+    /**
+     * Old envelopes nothing needs any more: neither the newest of each browser nor one of an epoch that still
+     * has stored media.
+     */
+    public int forgetUnused(String deviceId) {
+        return jdbc.sql("""
+                        delete from media_keys k where k.device_id = :device
+                        and k.epoch < (select max(epoch) from media_keys l
+                            where l.device_id = k.device_id and l.client_id = k.client_id)
+                        and not exists (select 1 from event_media m where m.device_id = k.device_id and m.epoch = k.epoch)""").param("device", deviceId).update();
+    }
+
+    /** The newest envelopes of one account's browsers for one doorbell. */
     List<Envelope> ofAccount(String deviceId, String accountId) {
         return jdbc.sql("""
-                        select k.* from media_keys k join member_clients c on c.id = k.client_id
-                        where k.device_id = :device and c.account_id = :account""")
+                        select distinct on (k.client_id) k.* from media_keys k
+                        join member_clients c on c.id = k.client_id
+                        where k.device_id = :device and c.account_id = :account
+                        order by k.client_id, k.epoch desc""")
                 .param("device", deviceId)
                 .param("account", accountId)
                 .query(ROW)

@@ -19,6 +19,8 @@ public enum RateLimit {
     CLAIM_TICKETS_PER_ACCOUNT(10, Duration.ofHours(1)),
     /** Control messages from one device connection. */
     DEVICE_MESSAGES(60, Duration.ofSeconds(10)),
+    /** Snapshot, clip and media key fetches (and deletions) by one account: a timeline page is dozens. */
+    MEDIA_FETCHES(300, Duration.ofMinutes(1)),
     /** Door nonces and releases one account may ask for. */
     DOOR_REQUESTS(20, Duration.ofMinutes(1)),
     /** Live views one account may open. */

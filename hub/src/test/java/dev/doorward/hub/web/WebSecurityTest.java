@@ -73,7 +73,17 @@ class WebSecurityTest {
                     "member of the device's household (DoorReleaseTest: outsider 404, anonymous 401)"),
             Map.entry(
                     "POST /api/devices/{deviceId}/door/open",
-                    "member of the device's household; the doorbell checks the signature against its roster"));
+                    "member of the device's household; the doorbell checks the signature against its roster"),
+            Map.entry(
+                    "GET /api/devices/{deviceId}/events/{eventId}/{kind}",
+                    "member of the device's household; audited, rate-limited (EventMediaTest: serial-number attack)"),
+            Map.entry(
+                    "GET /api/devices/{deviceId}/media-keys/{epoch}",
+                    "member of the device's household, for one of the account's own browsers (EventMediaTest)"),
+            Map.entry(
+                    "DELETE /api/devices/{deviceId}/events/{eventId}",
+                    "owner or admin of the device's household (EventMediaTest)"),
+            Map.entry("PUT /api/households/{householdId}/retention", "owner or admin of the household"));
 
     @BeforeAll
     static void start() {
