@@ -4,6 +4,7 @@ import { rosterState, safetyCode, signNextRoster } from './roster.js';
 import { openDoor } from './door.js';
 import { openLiveView } from './live.js';
 import { refreshTimeline, timelineItem } from './timeline.js';
+import { loadEventMedia } from './event-media.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null };
@@ -97,7 +98,9 @@ function renderSignup() {
 async function renderHome() {
   show('tpl-home');
   document.getElementById('add-doorbell').addEventListener('click', renderAdd);
-      await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(), refreshRoster()]);
+      // The roster first: whether this browser is approved decides whether the history tries to open pictures.
+  await refreshRoster();
+  await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers()]);
 }
 
 // Members and invitations, for owners and admins.
@@ -387,7 +390,11 @@ const KIND_LABELS = {
 
 // The timeline (timeline.js): filters, snapshots and clips opened in this browser, delete, retention.
 async function refreshHistory() {
-  await refreshTimeline(document.getElementById('history'), state.household, { kindLabels: KIND_LABELS, formatTime });
+  await refreshTimeline(document.getElementById('history'), state.household, {
+    kindLabels: KIND_LABELS,
+    formatTime,
+    canOpenMedia: () => state.inRoster !== false,
+  });
 }
 
 function historyItem(e) {
@@ -526,7 +533,11 @@ function showRing(message) {
   overlay.dataset.eventId = message.eventId;
   overlay.dataset.deviceId = message.deviceId;
   overlay.dataset.deviceName = message.deviceName;
-  document.getElementById('ring-door-status').textContent = '';
+    document.getElementById('ring-door-status').textContent = '';
+  const snapshot = document.getElementById('ring-snapshot');
+  if (snapshot.src) URL.revokeObjectURL(snapshot.src);
+  snapshot.removeAttribute('src');
+  snapshot.hidden = true;
   overlay.hidden = false;
   document.getElementById('ring-dismiss').focus();
 }
@@ -557,6 +568,28 @@ document.getElementById('ring-answer').addEventListener('click', () => {
   openLiveView(overlay.dataset.deviceId, overlay.dataset.deviceName);
 });
 
+/** A snapshot or clip was stored: show it in the history (once for a burst of uploads). */
+function refreshHistorySoon() {
+  clearTimeout(historyRefresh);
+  historyRefresh = setTimeout(() => { refreshHistory().catch(() => {}); }, 300);
+}
+
+/** The picture of the ring on screen, opened in this browser once the doorbell's upload is stored. */
+async function showRingSnapshot(message) {
+  const overlay = document.getElementById('ring-alert');
+  if (message.kind !== 'snapshot' || overlay.hidden || overlay.dataset.eventId !== message.eventId) return;
+  if (state.inRoster === false) return; // no key for this browser: no picture, and nothing to ask for
+  try {
+    const { jpegBlob } = await loadEventMedia(message.deviceId, message.eventId, 'snapshot');
+    if (overlay.dataset.eventId !== message.eventId) return;
+    const snapshot = document.getElementById('ring-snapshot');
+    snapshot.src = URL.createObjectURL(jpegBlob);
+    snapshot.hidden = false;
+  } catch {
+    // Not approved yet, or it did not open: the alert stays without a picture, never with a wrong one.
+  }
+}
+
 function onStreamMessage(message) {
   switch (message.type) {
     case 'ring':
@@ -573,6 +606,10 @@ function onStreamMessage(message) {
       break;
     case 'claim':
       onClaimUpdate(message);
+      break;
+            case 'event-media':
+      showRingSnapshot(message);
+      refreshHistorySoon();
       break;
     case 'roster':
       refreshRoster();

@@ -71,7 +71,11 @@ function describe(e) {
 
 function snapshotOf(deviceId, eventId) {
   const key = `${deviceId}|${eventId}`;
-  let entry = snapshots.get(key);
+    let entry = snapshots.get(key);
+  if (!entry && current && current.options.canOpenMedia && !current.options.canOpenMedia()) {
+    // Not in the roster yet: the hub holds no key for this browser, so there is nothing to ask for.
+    return Promise.reject(new EventMediaError('NO_KEY', 'This browser is not approved yet'));
+  }
   if (!entry) {
     entry = loadEventMedia(deviceId, eventId, 'snapshot').then(({ captureTime, jpegBlob }) => (
       { captureTime, blob: jpegBlob, url: URL.createObjectURL(jpegBlob) }));

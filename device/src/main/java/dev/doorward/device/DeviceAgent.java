@@ -109,7 +109,12 @@ public final class DeviceAgent implements AutoCloseable {
     static final Duration UPLOAD_TIMEOUT = Duration.ofSeconds(30);
     /** Events that get a snapshot (and, for ring and motion, a clip): the owner wants to see who it was. */
     private static final Set<EventKind> SNAPSHOT_KINDS = Set.of(
-            EventKind.RING, EventKind.MOTION, EventKind.PAIRING_MODE, EventKind.RESET_PENDING, EventKind.CLAIM_REFUSED);
+            EventKind.RING,
+            EventKind.MOTION,
+            EventKind.TAMPER,
+            EventKind.PAIRING_MODE,
+            EventKind.RESET_PENDING,
+            EventKind.CLAIM_REFUSED);
     /** Browser and doorbell clocks differ; the first roster may be signed this long before the claim. */
     static final Duration ROSTER_CLOCK_SKEW = Duration.ofMinutes(10);
     /** How often the clock rules (end of a cooling-off period, the daily renewal check) are looked at. */
@@ -235,6 +240,11 @@ public final class DeviceAgent implements AutoCloseable {
      */
     public Optional<String> pressButton() {
         return call(() -> ownership.isOwned() ? Optional.of(report(EventKind.RING, null)) : Optional.empty());
+    }
+
+    /** The enclosure was opened or the doorbell pulled off the wall; empty if it has no owner to tell. */
+    public Optional<String> tamper() {
+        return call(() -> ownership.isOwned() ? Optional.of(report(EventKind.TAMPER, null)) : Optional.empty());
     }
 
     /**

@@ -80,6 +80,10 @@ class LiveInBrowserTest {
             // Ring, Answer: the picture arrives and moves.
             doorbell.pressButton().orElseThrow();
             assertThat(phone.$("#ring-alert")).isVisible(SLOW);
+            // The ring shows who is there: the snapshot, sealed at the door and opened in this browser.
+            assertThat(phone.$("#ring-snapshot")).isVisible(SLOW);
+            assertThat(phone.page().evaluate("() => document.getElementById('ring-snapshot').naturalWidth"))
+                    .isEqualTo(640);
             phone.$("#ring-answer").click();
             Locator canvas = phone.$(".live-canvas");
             assertThat(canvas).isVisible(SLOW);
@@ -112,6 +116,23 @@ class LiveInBrowserTest {
             assertThat(doorbell.door().releases()).isEqualTo(1);
             phone.$(".live-close").click();
             assertThat(phone.$(".live-view")).hasCount(0);
+
+            // The history: the ring with its thumbnail and clip, both opened in this browser.
+            Locator rang = phone.$("#history li.timeline-item[data-kind=ring]");
+            assertThat(rang).hasCount(1, new LocatorAssertions.HasCountOptions().setTimeout(20_000));
+            assertThat(rang)
+                    .hasAttribute(
+                            "data-snapshot", "opened", new LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
+            assertThat(
+                            phone.page()
+                                    .evaluate(
+                                            "() => document.querySelector('#history li.timeline-item[data-kind=ring] img.timeline-thumb').naturalWidth"))
+                    .isEqualTo(640);
+            rang.locator("button.timeline-play").click();
+            assertThat(rang.locator(".timeline-player"))
+                    .hasAttribute(
+                            "data-state", "ended", new LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
+            phone.screenshot("live-3-history");
 
             // Another browser of the owner: signed in, but no picture until approved.
             try (Phone laptop = env.chromium().phone("owner, laptop")) {

@@ -139,6 +139,10 @@ public final class ControlPanel implements AutoCloseable {
                 agent.holdButton(agent.resetHold());
                 noContent(exchange);
             }
+            case "/tamper" -> {
+                agent.tamper();
+                noContent(exchange);
+            }
             case "/walk" -> {
                 agent.camera().walkBy(Duration.ofSeconds(3));
                 noContent(exchange);

@@ -47,6 +47,10 @@ function refreshCamera() {
   next.src = `/camera.jpg?t=${Date.now()}`;
 }
 
+$('tamper').addEventListener('click', async () => {
+  if (await post('/tamper')) say('Tamper alarm sent.');
+});
+
 $('walk').addEventListener('click', async () => {
   if (await post('/walk')) say('Someone walks past the camera (motion).');
 });

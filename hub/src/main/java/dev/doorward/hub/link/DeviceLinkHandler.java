@@ -213,7 +213,17 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         if (part.kind() == MediaPart.Kind.EVENT_MEDIA) {
             switch (uploads.part(raw.getId(), session.device.id(), part)) {
                 case MediaUploads.Pending p -> {}
-                case MediaUploads.Stored stored -> session.send(stored.reply());
+                case MediaUploads.Stored stored -> {
+                    session.send(stored.reply());
+                    // Browsers showing this ring (or its history entry) can fetch and open the picture now.
+                    streams.toHousehold(
+                            session.device.householdId(),
+                            Map.of(
+                                    "type", "event-media",
+                                    "deviceId", session.device.id(),
+                                    "eventId", stored.reply().eventId(),
+                                    "kind", stored.reply().kind().wireName()));
+                }
                 case MediaUploads.Refused refused -> refuse(session, ErrorCode.INVALID_FIELD, refused.reason());
             }
             return;
