@@ -43,6 +43,7 @@ export const api = {
     request('POST', '/api/login', new URLSearchParams({ username, password }).toString(),
       'application/x-www-form-urlencoded'),
   logout: () => request('POST', '/api/logout'),
+  deleteAccount: (password) => request('DELETE', '/api/account', { password }),
         devices: () => request('GET', '/api/devices'),
   members: (householdId) => request('GET', `/api/households/${encodeURIComponent(householdId)}/members`),
   invite: (householdId, role) => request('POST', `/api/households/${encodeURIComponent(householdId)}/invitations`, { role }),

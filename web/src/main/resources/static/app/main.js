@@ -5,6 +5,7 @@ import { openDoor } from './door.js';
 import { openLiveView } from './live.js';
 import { refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
+import { setUpAccountDeletion } from './account.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null };
@@ -26,10 +27,12 @@ function showError(form, error) {
   form.querySelector('.error').textContent = error.message;
 }
 
-function alertBanner(text, kind = 'danger') {
+function alertBanner(text, kind = 'danger', eventId = null) {
   const div = document.createElement('div');
   div.className = `alert ${kind === 'info' ? 'info' : ''}`;
   div.textContent = text;
+  // A security alert about something at the door gets that moment's snapshot once it is stored.
+  if (eventId) div.dataset.eventId = eventId;
   document.getElementById('alerts').append(div);
     div.title = 'Tap to dismiss';
   div.addEventListener('click', () => div.remove());
@@ -98,6 +101,7 @@ function renderSignup() {
 async function renderHome() {
   show('tpl-home');
   document.getElementById('add-doorbell').addEventListener('click', renderAdd);
+  setUpAccountDeletion(api, state.session.username, () => { state.stream?.close(); state.stream = null; });
       // The roster first: whether this browser is approved decides whether the history tries to open pictures.
   await refreshRoster();
   await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers()]);
@@ -574,6 +578,23 @@ function refreshHistorySoon() {
   historyRefresh = setTimeout(() => { refreshHistory().catch(() => {}); }, 300);
 }
 
+/** The snapshot of a security alert still on screen (who held the button, who reset it at the door). */
+async function showAlertSnapshot(message) {
+  if (message.kind !== 'snapshot' || state.inRoster === false) return;
+  const banner = document.querySelector(`#alerts .alert[data-event-id="${CSS.escape(message.eventId)}"]`);
+  if (!banner) return;
+  try {
+    const { jpegBlob } = await loadEventMedia(message.deviceId, message.eventId, 'snapshot');
+    const img = document.createElement('img');
+    img.className = 'alert-snapshot';
+    img.alt = 'The camera at that moment';
+    img.src = URL.createObjectURL(jpegBlob);
+    banner.append(img);
+  } catch {
+    // no key for this browser, or it did not open: the alert stays as text
+  }
+}
+
 /** The picture of the ring on screen, opened in this browser once the doorbell's upload is stored. */
 async function showRingSnapshot(message) {
   const overlay = document.getElementById('ring-alert');
@@ -608,14 +629,15 @@ function onStreamMessage(message) {
       onClaimUpdate(message);
       break;
             case 'event-media':
-      showRingSnapshot(message);
+            showRingSnapshot(message);
+      showAlertSnapshot(message);
       refreshHistorySoon();
       break;
     case 'roster':
       refreshRoster();
       break;
     case 'security-alert':
-            alertBanner(message.message);
+            alertBanner(message.message, 'danger', message.eventId);
       onPushedEvent({});
       refreshAudit();
       break;

@@ -75,10 +75,10 @@ class LiveInBrowserTest {
             phone.$("#claim-done").click();
             // The claiming browser signed the roster the doorbell starts from.
             assertThat(await(() -> doorbell.roster().map(Roster::epoch).orElse(0L) >= 1))
-                    .isTrue();
+                    .as("the doorbell holds a roster").isTrue();
 
             // Ring, Answer: the picture arrives and moves.
-            doorbell.pressButton().orElseThrow();
+            String ringId = doorbell.pressButton().orElseThrow();
             assertThat(phone.$("#ring-alert")).isVisible(SLOW);
             // The ring shows who is there: the snapshot, sealed at the door and opened in this browser.
             assertThat(phone.$("#ring-snapshot")).isVisible(SLOW);
@@ -105,7 +105,7 @@ class LiveInBrowserTest {
             phone.page().mouse().up();
             assertThat(await(() ->
                             doorbell.liveMedia().map(m -> m.talkFramesPlayed()).orElse(0L) >= 20))
-                    .isTrue();
+                    .as("talk frames played at the door").isTrue();
             byte[] wav = Files.readAllBytes(doorbell.speakerFile());
             assertThat(wav.length).isGreaterThan(44 + 20 * 640);
             assertThat(peak(wav)).as("the fake microphone's tone, not silence").isGreaterThan(500);
@@ -118,6 +118,14 @@ class LiveInBrowserTest {
             assertThat(phone.$(".live-view")).hasCount(0);
 
             // The history: the ring with its thumbnail and clip, both opened in this browser.
+            // First the hub: both sealed objects stored (the clip is encoded after the snapshot).
+            dev.doorward.hub.history.EventMediaStore stored =
+                    env.hub().bean(dev.doorward.hub.history.EventMediaStore.class);
+            String deviceId = doorbell.deviceId().orElseThrow();
+            assertThat(await(() -> stored.find(deviceId, ringId, dev.doorward.protocol.LinkMessage.EventMediaKind.CLIP)
+                            .isPresent()))
+                    .as("clip stored on the hub")
+                    .isTrue();
             Locator rang = phone.$("#history li.timeline-item[data-kind=ring]");
             assertThat(rang).hasCount(1, new LocatorAssertions.HasCountOptions().setTimeout(20_000));
             assertThat(rang)
@@ -128,10 +136,17 @@ class LiveInBrowserTest {
                                     .evaluate(
                                             "() => document.querySelector('#history li.timeline-item[data-kind=ring] img.timeline-thumb').naturalWidth"))
                     .isEqualTo(640);
+            assertThat(rang.locator("button.timeline-play")).isVisible(SLOW);
             rang.locator("button.timeline-play").click();
-            assertThat(rang.locator(".timeline-player"))
-                    .hasAttribute(
-                            "data-state", "ended", new LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
+            phone.page()
+                    .waitForFunction(
+                            "() => ['ended', 'refused'].includes(document.querySelector("
+                                    + "'#history li.timeline-item[data-kind=ring] .timeline-player')?.dataset.state)",
+                            null,
+                            new com.microsoft.playwright.Page.WaitForFunctionOptions().setTimeout(20_000));
+            assertThat(rang.locator(".timeline-player-state").textContent())
+                    .as("clip playback")
+                    .contains("frames");
             phone.screenshot("live-3-history");
 
             // Another browser of the owner: signed in, but no picture until approved.
@@ -157,7 +172,7 @@ class LiveInBrowserTest {
                 pending.locator(".confirm-approval").click();
                 assertThat(await(() ->
                                 doorbell.roster().map(r -> r.members().size()).orElse(0) == 2))
-                        .isTrue();
+                        .as("the doorbell holds the two-browser roster").isTrue();
 
                 laptop.page().reload();
                 assertThat(laptop.$("#browser-approval"))
@@ -167,6 +182,10 @@ class LiveInBrowserTest {
                 laptop.screenshot("live-2-approved-laptop");
                 assertThat(laptop.cspViolations()).isEmpty();
             }
+            // Someone holds the button at the door: the alert carries the picture of that moment.
+            assertThat(doorbell.holdButton(Duration.ofSeconds(10))).isTrue();
+            Locator alert = phone.$("#alerts .alert").filter(new Locator.FilterOptions().setHasText("pairing mode"));
+            assertThat(alert.locator("img.alert-snapshot")).isVisible(SLOW);
             assertThat(phone.cspViolations()).isEmpty();
             assertThat(phone.consoleErrors()).isEmpty();
         }

@@ -84,6 +84,7 @@ class TakeoverAttemptTest {
             assertThat(alerts.filter(new Locator.FilterOptions().setHasText("pairing mode")))
                     .not()
                     .hasCount(0);
+
             assertThat(ownerPhone.$("#history li[data-kind=pairing-mode]"))
                     .not()
                     .hasCount(0);

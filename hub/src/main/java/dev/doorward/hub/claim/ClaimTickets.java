@@ -1,12 +1,14 @@
 package dev.doorward.hub.claim;
 
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.account.AccountDeleted;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -62,6 +64,15 @@ class ClaimTickets {
 
     Optional<ClaimStatus> status(String handle) {
         return Optional.ofNullable(statusByHandle.get(handle));
+    }
+
+    /** A deleted account's pending claims, and any into a household that is gone, are void at once. */
+    @EventListener
+    void accountDeleted(AccountDeleted deleted) {
+        byTicket.values()
+                .removeIf(c -> c.accountId().equals(deleted.accountId())
+                        || deleted.deletedHouseholdIds().contains(c.householdId()));
+        statusByHandle.values().removeIf(s -> deleted.accountId().equals(s.accountId()));
     }
 
     @Scheduled(fixedDelay = 60_000)

@@ -78,11 +78,11 @@ public class EventService {
                         "device:" + device.id(),
                         "pairing-mode",
                         "Someone held the button of '" + device.name() + "' to enter pairing mode");
-                alert(device, "'" + device.name() + "' was put in pairing mode at the door.");
+                alert(device, event.eventId(), "'" + device.name() + "' was put in pairing mode at the door.");
             }
             case TAMPER -> {
                 audit.record(device.householdId(), "device:" + device.id(), "tamper", "Tamper alarm");
-                alert(device, "Tamper alarm on '" + device.name() + "'.");
+                alert(device, event.eventId(), "Tamper alarm on '" + device.name() + "'.");
             }
             case RESET_PENDING -> onResetPending(device, event);
             case RESET_CANCELLED -> {
@@ -92,7 +92,7 @@ public class EventService {
                         "device:" + device.id(),
                         "reset-cancelled",
                         "The reset of '" + device.name() + "' was vetoed; it stays yours");
-                alert(device, "The reset of '" + device.name() + "' is cancelled. It stays yours.");
+                alert(device, event.eventId(), "The reset of '" + device.name() + "' is cancelled. It stays yours.");
                 streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
             }
             case SETTING_CHANGED -> onSettingChanged(device, event);
@@ -102,7 +102,10 @@ public class EventService {
                         "device:" + device.id(),
                         "device-released",
                         "'" + device.name() + "' was released by its owner and has wiped itself");
-                alert(device, "'" + device.name() + "' is released. It is no longer yours and can be added again.");
+                alert(
+                        device,
+                        event.eventId(),
+                        "'" + device.name() + "' is released. It is no longer yours and can be added again.");
                 media.deleteDeviceMedia(device.id());
                 devices.delete(device.id());
                 streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
@@ -115,7 +118,7 @@ public class EventService {
                         "device:" + device.id(),
                         "device-released",
                         "'" + device.name() + "' was reset at the door; the cooling-off period ended without a veto");
-                alert(device, "'" + device.name() + "' was reset at the door and is no longer yours.");
+                alert(device, event.eventId(), "'" + device.name() + "' was reset at the door and is no longer yours.");
                 media.deleteDeviceMedia(device.id());
                 devices.delete(device.id());
                 streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
@@ -146,6 +149,7 @@ public class EventService {
                         + " unless an owner or admin vetoes");
         alert(
                 device,
+                event.eventId(),
                 "Someone is resetting '" + device.name() + "' at the door. Veto it before " + until + " to keep it.");
         streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
     }
@@ -204,14 +208,19 @@ public class EventService {
                 "device:" + device.id(),
                 "claim-refused",
                 "'" + device.name() + "' was shown a claim code for another hub and refused it");
-        alert(device, "Someone showed '" + device.name() + "' a claim code for another hub. It was refused.");
+        alert(
+                device,
+                event.eventId(),
+                "Someone showed '" + device.name() + "' a claim code for another hub. It was refused.");
         return "claim code from another hub refused";
     }
 
-    private void alert(Device device, String message) {
+    private void alert(Device device, String eventId, String message) {
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("type", "security-alert");
         alert.put("deviceId", device.id());
+        // The event's snapshot follows as an "event-media" message once the doorbell's upload is stored.
+        alert.put("eventId", eventId);
         alert.put("message", message);
         alert.put("at", clock.instant().toString());
         streams.toHousehold(device.householdId(), alert);

@@ -64,6 +64,19 @@ public class DeviceConnections {
         }
     }
 
+    /**
+     * Closes a device's link, as a replaced connection is closed (the device is gone from the hub: its household
+     * was deleted). The link handler then sees it go offline; its certificate is refused when it reconnects.
+     */
+    public boolean disconnect(String deviceId, String reason) {
+        LinkSession session = byDevice.get(deviceId);
+        if (session == null) {
+            return false;
+        }
+        session.close(org.springframework.web.socket.CloseStatus.POLICY_VIOLATION.withReason(reason));
+        return true;
+    }
+
     Optional<LinkSession> session(String deviceId) {
         return Optional.ofNullable(byDevice.get(deviceId));
     }

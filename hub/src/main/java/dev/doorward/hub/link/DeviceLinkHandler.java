@@ -273,6 +273,11 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
                     old.close(CloseStatus.POLICY_VIOLATION.withReason("replaced by a newer connection"));
                 }
             });
+            if (devices.byId(device.id()).isEmpty()) {
+                // Deleted (its household went with its owner's account) since its certificate was checked.
+                session.close(CloseStatus.POLICY_VIOLATION.withReason("certificate not accepted"));
+                return;
+            }
             devices.touch(device.id());
             streams.toHousehold(device.householdId(), Map.of("type", "device-online", "deviceId", device.id()));
             session.send(new Welcome(Limits.PROTOCOL_VERSION, device.id(), properties.heartbeatSeconds()));

@@ -63,6 +63,9 @@ class WebSecurityTest {
             Map.entry("DELETE /api/households/{householdId}/members/{accountId}", "owner or admin; never the owner"),
             Map.entry("GET /api/clients", "signed in; lists the account's own browsers"),
             Map.entry(
+                    "DELETE /api/account",
+                    "signed in; the account's own password again (step-up, limited like sign-in); deletes only itself"),
+            Map.entry(
                     "GET /api/households/{householdId}/roster",
                     "member of the household (RosterTest: outsider 404, anonymous 401)"),
             Map.entry(
