@@ -637,7 +637,9 @@ function onStreamMessage(message) {
       refreshRoster();
       break;
     case 'security-alert':
-            alertBanner(message.message, 'danger', message.eventId);
+      // A browser is not alerted about its own registration.
+      if (message.fingerprint && message.fingerprint === state.clientFingerprint) break;
+      alertBanner(message.message, 'danger', message.eventId);
       onPushedEvent({});
       refreshAudit();
       break;

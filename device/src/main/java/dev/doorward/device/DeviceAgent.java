@@ -1008,8 +1008,10 @@ public final class DeviceAgent implements AutoCloseable {
         String deviceId = ownership.deviceId();
         Instant now = config.clock().instant();
         BufferedImage picture = camera.capture();
-        List<FrameBuffer.Frame> frames = recentFrames.frames();
-        boolean withClip = (kind == EventKind.RING || kind == EventKind.MOTION) && !frames.isEmpty();
+        // The seconds before, and the moment itself as the last frame (so a clip exists even right after start-up).
+        List<FrameBuffer.Frame> frames = new java.util.ArrayList<>(recentFrames.frames());
+        frames.add(new FrameBuffer.Frame(scaled(picture, CLIP_WIDTH, CLIP_HEIGHT), now));
+        boolean withClip = kind == EventKind.RING || kind == EventKind.MOTION;
         MediaOutbox outboxNow = mediaOutbox;
         mediaWork.execute(() -> guarded(() -> {
             seal(live, deviceId, eventId, EventMediaKind.SNAPSHOT, EventMediaObjects.snapshot(picture, now))

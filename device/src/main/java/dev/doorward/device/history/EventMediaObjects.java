@@ -22,6 +22,12 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * binds a sealed one to its doorbell, event and kind. Sealing happens in {@link dev.doorward.device.media}.
  */
 public final class EventMediaObjects {
+    /**
+     * Longer than any clip (one keyframe at its start), and small: the encoder sizes the H.264 frame counter
+     * from it, and browsers refuse a stream whose counter field is wider than the standard allows.
+     */
+    static final int CLIP_KEYFRAME_INTERVAL = 64;
+
     private EventMediaObjects() {}
 
     /** SFrame metadata of an event's media object: the hub cannot move it to another event or kind. */
@@ -50,7 +56,7 @@ public final class EventMediaObjects {
             throw new IllegalArgumentException("a clip needs at least one frame");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 * 1024);
-        try (VideoEncoder encoder = new JcodecVideoEncoder(width, height, Integer.MAX_VALUE / 2);
+        try (VideoEncoder encoder = new JcodecVideoEncoder(width, height, CLIP_KEYFRAME_INTERVAL);
                 DataOutputStream data = new DataOutputStream(out)) {
             data.writeLong(frames.getFirst().at().toEpochMilli());
             boolean first = true;

@@ -5,6 +5,7 @@ import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
 import java.util.Base64;
@@ -27,11 +28,13 @@ class ClientController {
     private final MemberClients clients;
     private final Households households;
     private final AuditLog audit;
+    private final MemberStreams streams;
 
-    ClientController(MemberClients clients, Households households, AuditLog audit) {
+    ClientController(MemberClients clients, Households households, AuditLog audit, MemberStreams streams) {
         this.clients = clients;
         this.households = households;
         this.audit = audit;
+        this.streams = streams;
     }
 
     record NewClient(String signingKey, String agreementKey, String label) {}
@@ -65,6 +68,17 @@ class ClientController {
                     "account:" + account.id(),
                     "client-registered",
                     "A browser key (" + fingerprint.substring(0, 8) + "…) was registered for " + account.getUsername());
+            // Every admin hears of a new browser at once: it waits for their approval (safety code) to see anything.
+            streams.toHousehold(
+                    m.householdId(),
+                    java.util.Map.of(
+                            "type",
+                            "security-alert",
+                            "fingerprint",
+                            fingerprint,
+                            "message",
+                            "A new browser was registered for " + account.getUsername()
+                                    + ". Approve it only after checking its safety code."));
         }
         return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(view(client));

@@ -136,7 +136,14 @@ class RosterTest {
                     .postJson(
                             "/api/invitations/accept",
                             Map.of("token", link.substring(link.indexOf("#invite=") + "#invite=".length())));
+            BrowserClient.Stream adminStream = browser.openStream();
+            adminStream.awaitType("hello", Duration.ofSeconds(5));
             resident.browser().registerClient();
+            // Every admin hears of a new browser at once.
+            assertThat(adminStream.await(
+                            m -> m.path("message").asString("").contains("A new browser was registered for resident"),
+                            Duration.ofSeconds(5)))
+                    .isPresent();
             assertThat(resident.browser()
                             .signRoster(householdId, Map.of(resident.browser().clientId(), "owner"))
                             .status())
