@@ -75,7 +75,8 @@ class LiveInBrowserTest {
             phone.$("#claim-done").click();
             // The claiming browser signed the roster the doorbell starts from.
             assertThat(await(() -> doorbell.roster().map(Roster::epoch).orElse(0L) >= 1))
-                    .as("the doorbell holds a roster").isTrue();
+                    .as("the doorbell holds a roster")
+                    .isTrue();
 
             // Ring, Answer: the picture arrives and moves.
             String ringId = doorbell.pressButton().orElseThrow();
@@ -105,7 +106,8 @@ class LiveInBrowserTest {
             phone.page().mouse().up();
             assertThat(await(() ->
                             doorbell.liveMedia().map(m -> m.talkFramesPlayed()).orElse(0L) >= 20))
-                    .as("talk frames played at the door").isTrue();
+                    .as("talk frames played at the door")
+                    .isTrue();
             byte[] wav = Files.readAllBytes(doorbell.speakerFile());
             assertThat(wav.length).isGreaterThan(44 + 20 * 640);
             assertThat(peak(wav)).as("the fake microphone's tone, not silence").isGreaterThan(500);
@@ -172,7 +174,8 @@ class LiveInBrowserTest {
                 pending.locator(".confirm-approval").click();
                 assertThat(await(() ->
                                 doorbell.roster().map(r -> r.members().size()).orElse(0) == 2))
-                        .as("the doorbell holds the two-browser roster").isTrue();
+                        .as("the doorbell holds the two-browser roster")
+                        .isTrue();
 
                 laptop.page().reload();
                 assertThat(laptop.$("#browser-approval"))

@@ -85,21 +85,6 @@ public class MemberStreams extends TextWebSocketHandler {
         }
     }
 
-    /** Pushes a message to the household's members other than {@code exceptAccountId} (who did it). */
-    public void toHouseholdExcept(String householdId, String exceptAccountId, Map<String, ?> message) {
-        Set<WebSocketSession> sessions = byHousehold.get(householdId);
-        if (sessions == null || sessions.isEmpty()) {
-            return;
-        }
-        TextMessage text = new TextMessage(json.writeValueAsString(message));
-        for (WebSocketSession session : sessions) {
-            SignedInAccount account = accountOf(session);
-            if (account == null || !account.id().equals(exceptAccountId)) {
-                send(session, text);
-            }
-        }
-    }
-
     /** Pushes a message to every open session of one account. */
     public void toAccount(String accountId, Map<String, ?> message) {
         Set<WebSocketSession> sessions = byAccount.get(accountId);
