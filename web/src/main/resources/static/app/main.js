@@ -390,6 +390,7 @@ const KIND_LABELS = {
   ring: 'Doorbell rang', motion: 'Motion', 'door-opened': 'Door opened', tamper: 'Tamper alarm',
   'pairing-mode': 'Pairing mode entered', 'claim-refused': 'Claim attempt refused',
   'reset-pending': 'Reset started at the door', 'reset-cancelled': 'Reset vetoed',
+  offline: 'Went offline', online: 'Back online',
 };
 
 // The timeline (timeline.js): filters, snapshots and clips opened in this browser, delete, retention.

@@ -24,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param operationalCertificateValidity how long a claimed device's operational certificate is valid
  * @param heartbeatSeconds how often devices send a heartbeat
  * @param blobDir where sealed snapshots and clips are stored; unset for {@code <data-dir>/blobs}
+ * @param offlineAfter how long a doorbell must be gone before its history says "offline" (a quick reconnect
+ *     is not news)
  */
 @Validated
 @ConfigurationProperties(prefix = "doorward", ignoreUnknownFields = false)
@@ -39,7 +41,8 @@ public record HubProperties(
         @DefaultValue("10m") Duration claimTicketTtl,
         @DefaultValue("7d") Duration operationalCertificateValidity,
         @DefaultValue("30") int heartbeatSeconds,
-        Path blobDir) {
+        Path blobDir,
+        @DefaultValue("60s") Duration offlineAfter) {
 
     public HubProperties {
         if (manufacturerCaCertificate == null) {
@@ -58,6 +61,9 @@ public record HubProperties(
         }
         if (heartbeatSeconds < 5 || heartbeatSeconds > 3600) {
             throw new IllegalArgumentException("doorward.heartbeat-seconds must be 5..3600");
+        }
+        if (offlineAfter.isNegative() || offlineAfter.toHours() > 24) {
+            throw new IllegalArgumentException("doorward.offline-after must be between 0 s and 24 h");
         }
     }
 

@@ -8,6 +8,7 @@ import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.door.DoorRequests;
+import dev.doorward.hub.event.Connectivity;
 import dev.doorward.hub.event.EventService;
 import dev.doorward.hub.history.MediaUploads;
 import dev.doorward.hub.live.LiveViews;
@@ -81,6 +82,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     private final LiveViews live;
     private final DoorRequests doors;
     private final MediaUploads uploads;
+    private final Connectivity connectivity;
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
 
     DeviceLinkHandler(
@@ -98,7 +100,9 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             RosterService rosters,
             LiveViews live,
             DoorRequests doors,
-            MediaUploads uploads) {
+            MediaUploads uploads,
+            Connectivity connectivity) {
+        this.connectivity = connectivity;
         this.uploads = uploads;
         this.doors = doors;
         this.rosters = rosters;
@@ -289,6 +293,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
                 session.send(new LinkMessage.ResetVeto());
             }
             live.deviceOnline(device.id());
+            connectivity.connected(device.id(), device.householdId());
         } else {
             session.send(new Welcome(Limits.PROTOCOL_VERSION, null, properties.heartbeatSeconds()));
         }

@@ -1,0 +1,85 @@
+package dev.doorward.hub.event;
+
+import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.link.DeviceConnections;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * "Offline" and "online" in a doorbell's history: offline once it has been gone longer than
+ * {@code doorward.offline-after} (a reconnect within that time is not news), online when it is back after that.
+ * The hub writes these events itself; the live online/offline state in the app does not wait for them.
+ */
+@Component
+public class Connectivity {
+    static final String OFFLINE = "offline";
+    static final String ONLINE = "online";
+
+    private final JdbcClient jdbc;
+    private final DeviceConnections connections;
+    private final HubProperties properties;
+    private final Clock clock;
+
+    Connectivity(JdbcClient jdbc, DeviceConnections connections, HubProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.connections = connections;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** Records "offline" for doorbells gone long enough whose history does not say so yet. */
+    @Scheduled(fixedDelay = 5_000, initialDelay = 5_000)
+    public void recordOffline() {
+        Instant gone = clock.instant().minus(properties.offlineAfter());
+        List<String[]> candidates = jdbc.sql("""
+                        select d.id, d.household_id, d.last_seen_at from devices d
+                        where d.last_seen_at is not null and d.last_seen_at < :gone
+                        and coalesce((select e.kind from events e where e.device_id = d.id
+                            and e.kind in ('online', 'offline') order by e.occurred_at desc limit 1), 'online') = 'online'""")
+                .param("gone", Timestamp.from(gone))
+                .query((rs, n) -> new String[] {
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getTimestamp(3).toInstant().toString()
+                })
+                .list();
+        for (String[] device : candidates) {
+            if (!connections.isOnline(device[0])) {
+                insert(device[0], device[1], OFFLINE, Instant.parse(device[2]));
+            }
+        }
+    }
+
+    /** A doorbell said hello: if its history last said "offline", it is back. */
+    public void connected(String deviceId, String householdId) {
+        String last = jdbc.sql("""
+                        select kind from events where device_id = :device and kind in ('online', 'offline')
+                        order by occurred_at desc limit 1""")
+                .param("device", deviceId)
+                .query(String.class)
+                .optional()
+                .orElse(ONLINE);
+        if (OFFLINE.equals(last)) {
+            insert(deviceId, householdId, ONLINE, clock.instant());
+        }
+    }
+
+    private void insert(String deviceId, String householdId, String kind, Instant at) {
+        jdbc.sql("""
+                        insert into events (device_id, id, household_id, kind, occurred_at, received_at, detail)
+                        values (:device, :id, :household, :kind, :at, :now, null)""")
+                .param("device", deviceId)
+                .param("id", RandomIds.newId())
+                .param("household", householdId)
+                .param("kind", kind)
+                .param("at", Timestamp.from(at))
+                .param("now", Timestamp.from(clock.instant()))
+                .update();
+    }
+}
