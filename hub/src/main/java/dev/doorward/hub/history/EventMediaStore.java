@@ -180,7 +180,7 @@ public class EventMediaStore {
         Instant now = clock.instant();
         List<String[]> expired = jdbc.sql("""
                         select e.device_id, e.id from events e join households h on h.id = e.household_id
-                        where e.occurred_at < :now - make_interval(days => h.retention_days)""")
+                        where e.occurred_at < cast(:now as timestamptz) - make_interval(days => h.retention_days)""")
                 .param("now", Timestamp.from(now))
                 .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)})
                 .list();

@@ -252,6 +252,48 @@ class EventMediaTest {
         }
     }
 
+    @Test
+    void retentionDeletesOlderEventsWithTheirMediaAndKeepsTheRest() throws Exception {
+        try (TestHub hub = TestHub.start(dir)) {
+            Household owner = Household.firstOwner(hub);
+            DeviceAgent doorbell = owner.claim(hub, hub.mintDevice("front"));
+            String deviceId = doorbell.deviceId().orElseThrow();
+            BrowserClient browser = owner.browser();
+            browser.signRoster(owner.householdId(), Map.of(browser.clientId(), "owner"));
+            assertThat(await(() ->
+                            doorbell.liveMedia().flatMap(m -> m.currentEpoch()).isPresent()))
+                    .isTrue();
+            String old = doorbell.pressButton().orElseThrow();
+            String recent = doorbell.pressButton().orElseThrow();
+            assertThat(await(() -> mediaOf(browser, owner.householdId(), old).size() == 2
+                            && mediaOf(browser, owner.householdId(), recent).size() == 2))
+                    .isTrue();
+            BrowserClient.Response set = browser.sendRaw(java.net.http.HttpRequest.newBuilder(
+                            browser.base().resolve("/api/households/" + owner.householdId() + "/retention"))
+                    .header("X-XSRF-TOKEN", browser.csrfToken().orElseThrow())
+                    .header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"days\":7}"))
+                    .build());
+            assertThat(set.status()).as(set.body()).isEqualTo(200);
+            // One event is eight days old now.
+            hub.bean(org.springframework.jdbc.core.simple.JdbcClient.class)
+                    .sql("update events set occurred_at = now() - interval '8 days' where id = :id")
+                    .param("id", old)
+                    .update();
+
+            hub.bean(EventMediaStore.class).applyRetention();
+
+            List<String> left = new ArrayList<>();
+            browser.get("/api/events?householdId=" + owner.householdId())
+                    .json()
+                    .forEach(e -> left.add(e.get("id").stringValue()));
+            assertThat(left).contains(recent).doesNotContain(old);
+            assertThat(blobFiles(hub)).hasSize(2);
+            assertThat(hub.bean(EventMediaStore.class).find(deviceId, old, EventMediaKind.SNAPSHOT))
+                    .isEmpty();
+        }
+    }
+
     // ---- helpers
 
     private static String withoutInstance(BrowserClient.Response response) {
