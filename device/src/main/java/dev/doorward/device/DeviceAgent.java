@@ -19,6 +19,7 @@ import dev.doorward.device.link.LinkState;
 import dev.doorward.device.link.SwitchingTransport;
 import dev.doorward.device.link.Transport;
 import dev.doorward.device.link.WebSocketTransport;
+import dev.doorward.device.media.CongestionGate;
 import dev.doorward.device.media.LiveMedia;
 import dev.doorward.device.motion.MotionDetector;
 import dev.doorward.device.motion.MotionSettings;
@@ -961,12 +962,25 @@ public final class DeviceAgent implements AutoCloseable {
             throw new UncheckedIOException("cannot create the data directory", e);
         }
         media = new LiveMedia(
-                owned.deviceId(), camera, config.clock(), config.random(), speakerFile(), this::sendMediaKeys, part -> {
-                    LinkClient current = link;
-                    if (current != null) {
-                        current.sendBinary(part);
-                    }
-                });
+                owned.deviceId(),
+                camera,
+                config.clock(),
+                config.random(),
+                speakerFile(),
+                this::sendMediaKeys,
+                // A slow uplink loses whole frames here instead of queueing seconds of video.
+                new CongestionGate(
+                        part -> {
+                            LinkClient current = link;
+                            if (current != null) {
+                                current.sendBinary(part);
+                            }
+                        },
+                        () -> {
+                            LinkClient current = link;
+                            return current == null ? 0 : current.mediaBacklog();
+                        },
+                        LinkClient.MEDIA_BACKLOG_LIMIT));
         owned.roster().map(Roster::parse).ifPresent(media::rosterAccepted);
         long every = CAPTURE_EVERY.toMillis();
         capturing =
