@@ -3,6 +3,7 @@ package dev.doorward.hub.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.hub.audit.AuditLog;
+import dev.doorward.hub.policy.RoutePolicy;
 import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.TestHub;
@@ -11,17 +12,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.web.method.HandlerMethod;
-import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
-import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * The browser side's rules: deny by default, no default account, a one-time setup link, CSRF, throttled
@@ -36,57 +32,8 @@ class WebSecurityTest {
     static Household owner;
     static Household neighbour;
 
-    /** Every route the hub serves, with who may use it. A new route must be added here with its checks. */
-    static final Map<String, String> POLICY = Map.ofEntries(
-            Map.entry("GET /api/session", "anyone (says whether signed in)"),
-            Map.entry("POST /api/setup", "anyone holding the one-time setup token, only while no account exists"),
-            Map.entry("POST /api/accounts", "anyone, only when open sign-up is on"),
-            Map.entry("GET /api/devices", "signed in; lists only the account's households' devices"),
-            Map.entry("POST /api/devices/{id}/veto-reset", "owner or admin of the device's household"),
-            Map.entry("POST /api/claims", "owner or admin of the household"),
-            Map.entry("GET /api/claims/{handle}", "the account that started the claim"),
-            Map.entry("GET /api/events", "member of the household"),
-            Map.entry("GET /api/audit", "owner or admin of the household"),
-            Map.entry("POST /api/clients", "signed in; registers this browser's public keys for the signed-in account"),
-            Map.entry(
-                    "POST /api/devices/{id}/release",
-                    "owner or admin of the household, password again, own browser key; the doorbell checks the signature"),
-            Map.entry(
-                    "POST /api/devices/{id}/move-code",
-                    "owner or admin of the household, signed by their own browser key"),
-            Map.entry(
-                    "POST /api/devices/{id}/cooling-off",
-                    "owner or admin of the household, signed by their own browser key"),
-            Map.entry("GET /api/households/{householdId}/members", "member of the household"),
-            Map.entry("POST /api/households/{householdId}/invitations", "owner or admin of the household"),
-            Map.entry("POST /api/invitations/accept", "signed in, holding an unused, unexpired invitation token"),
-            Map.entry("DELETE /api/households/{householdId}/members/{accountId}", "owner or admin; never the owner"),
-            Map.entry("GET /api/clients", "signed in; lists the account's own browsers"),
-            Map.entry(
-                    "DELETE /api/account",
-                    "signed in; the account's own password again (step-up, limited like sign-in); deletes only itself"),
-            Map.entry(
-                    "GET /api/households/{householdId}/roster",
-                    "member of the household (RosterTest: outsider 404, anonymous 401)"),
-            Map.entry(
-                    "POST /api/households/{householdId}/rosters",
-                    "owner or admin, signed by their own approved browser; the doorbells verify it (RosterTest)"),
-            Map.entry(
-                    "POST /api/devices/{deviceId}/door/nonce",
-                    "member of the device's household (DoorReleaseTest: outsider 404, anonymous 401)"),
-            Map.entry(
-                    "POST /api/devices/{deviceId}/door/open",
-                    "member of the device's household; the doorbell checks the signature against its roster"),
-            Map.entry(
-                    "GET /api/devices/{deviceId}/events/{eventId}/{kind}",
-                    "member of the device's household; audited, rate-limited (EventMediaTest: serial-number attack)"),
-            Map.entry(
-                    "GET /api/devices/{deviceId}/media-keys/{epoch}",
-                    "member of the device's household, for one of the account's own browsers (EventMediaTest)"),
-            Map.entry(
-                    "DELETE /api/devices/{deviceId}/events/{eventId}",
-                    "owner or admin of the device's household (EventMediaTest)"),
-            Map.entry("PUT /api/households/{householdId}/retention", "owner or admin of the household"));
+    /** Every route the hub serves, with who may use it: see {@link RoutePolicy#POLICY}. */
+    static final Map<String, String> POLICY = RoutePolicy.POLICY;
 
     @BeforeAll
     static void start() {
@@ -102,20 +49,7 @@ class WebSecurityTest {
 
     @Test
     void everyRouteHasAPolicy() {
-        Set<String> routes = new LinkedHashSet<>();
-        Map<RequestMappingInfo, HandlerMethod> methods =
-                hub.bean(RequestMappingHandlerMapping.class).getHandlerMethods();
-        methods.forEach((info, method) -> {
-            if (!method.getBeanType().getPackageName().startsWith("dev.doorward")) {
-                return;
-            }
-            for (var verb : info.getMethodsCondition().getMethods()) {
-                for (String pattern : info.getPatternValues()) {
-                    routes.add(verb + " " + pattern);
-                }
-            }
-        });
-        assertThat(routes).containsExactlyInAnyOrderElementsOf(POLICY.keySet());
+        assertThat(RoutePolicy.routesServedBy(hub)).containsExactlyInAnyOrderElementsOf(POLICY.keySet());
     }
 
     @Test
