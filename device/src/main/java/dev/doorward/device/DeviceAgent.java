@@ -1323,19 +1323,7 @@ public final class DeviceAgent implements AutoCloseable {
                 connection.close();
             }
             // Let the polite close go out before the client goes away.
-            Runnable release = () -> {
-                claimTransports.remove(transport);
-                transport.close();
-            };
-            if (closed) {
-                release.run();
-                return;
-            }
-            try {
-                executor.schedule(release, 2, TimeUnit.SECONDS);
-            } catch (RejectedExecutionException e) {
-                release.run();
-            }
+            retire(transport);
         }
     }
 }
