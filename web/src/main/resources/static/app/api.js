@@ -50,6 +50,13 @@ export const api = {
   acceptInvitation: (token) => request('POST', '/api/invitations/accept', { token }),
   removeMember: (householdId, accountId) =>
     request('DELETE', `/api/households/${encodeURIComponent(householdId)}/members/${encodeURIComponent(accountId)}`),
+  safetyCheck: (householdId) => request('GET', `/api/households/${encodeURIComponent(householdId)}/safety-check`),
+  revokeInvitation: (householdId, ref) =>
+    request('DELETE', `/api/households/${encodeURIComponent(householdId)}/invitations/${encodeURIComponent(ref)}`),
+  revokeSession: (householdId, ref) =>
+    request('DELETE', `/api/households/${encodeURIComponent(householdId)}/sessions/${encodeURIComponent(ref)}`),
+  revokeBrowser: (householdId, clientId) =>
+    request('DELETE', `/api/households/${encodeURIComponent(householdId)}/browsers/${encodeURIComponent(clientId)}`),
   audit: (householdId) => request('GET', `/api/audit?householdId=${encodeURIComponent(householdId)}&limit=100`),
   clients: () => request('GET', '/api/clients'),
   doorNonce: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/door/nonce`),

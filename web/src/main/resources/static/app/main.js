@@ -6,6 +6,7 @@ import { openLiveView } from './live.js';
 import { refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
 import { setUpAccountDeletion } from './account.js';
+import { setUpSafetyCheck } from './safety.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null };
@@ -104,7 +105,8 @@ async function renderHome() {
   setUpAccountDeletion(api, state.session.username, () => { state.stream?.close(); state.stream = null; });
       // The roster first: whether this browser is approved decides whether the history tries to open pictures.
   await refreshRoster();
-  await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers()]);
+  await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(),
+    setUpSafetyCheck(state.household)]);
 }
 
 // Members and invitations, for owners and admins.

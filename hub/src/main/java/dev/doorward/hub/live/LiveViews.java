@@ -274,6 +274,17 @@ public class LiveViews extends AbstractWebSocketHandler {
         }
     }
 
+    /** A browser revoked in the safety check stops watching at once (its envelopes went with it). */
+    @EventListener
+    void browserRevoked(dev.doorward.hub.safety.BrowserRevoked event) {
+        for (Viewer viewer : bySocket.values()) {
+            Viewer.Watch watch = viewer.watch;
+            if (watch != null && event.clientId().equals(watch.clientIdOrNull())) {
+                end(viewer, "this browser was revoked");
+            }
+        }
+    }
+
     /** Belt and braces for every other way a membership can end (account deleted, household gone). */
     @Scheduled(fixedDelay = 5_000)
     void recheckMemberships() {

@@ -25,6 +25,8 @@ public enum RateLimit {
     DOOR_REQUESTS(20, Duration.ofMinutes(1)),
     /** Live views one account may open. */
     LIVE_VIEWS(30, Duration.ofMinutes(1)),
+    /** Safety check listings and revokes by one account. */
+    SAFETY_CHECK(60, Duration.ofMinutes(1)),
     /** Device connection attempts per certificate subject. */
     DEVICE_CONNECTS(10, Duration.ofMinutes(1));
 

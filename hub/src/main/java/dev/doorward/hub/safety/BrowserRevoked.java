@@ -1,0 +1,4 @@
+package dev.doorward.hub.safety;
+
+/** Published when an admin revokes a browser's registration (safety check): its live views end. */
+public record BrowserRevoked(String clientId, String accountId) {}
