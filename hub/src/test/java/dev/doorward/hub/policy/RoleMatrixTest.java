@@ -384,6 +384,45 @@ class RoleMatrixTest {
                     "the key envelope for the caller's own browser",
                     (a, b, i) -> b.get("/api/devices/" + i.deviceId() + "/media-keys/" + i.epoch() + "?clientId="
                             + (b.clientId() == null ? UNKNOWN : b.clientId()))),
+            row(
+                    "GET /api/households/{householdId}/safety-check",
+                    Audience.ADMINS,
+                    200,
+                    "the household's members, browsers, sessions and open invitations",
+                    (a, b, i) -> b.get("/api/households/" + i.householdId() + "/safety-check")),
+            row(
+                    "DELETE /api/households/{householdId}/invitations/{invitationRef}",
+                    Audience.ADMINS,
+                    204,
+                    "an open invitation revoked (each request aims at a fresh one; refs come from the owner's list)",
+                    (a, b, i) -> send(
+                            b,
+                            "DELETE",
+                            "/api/households/" + i.householdId() + "/invitations/"
+                                    + (i.householdId().equals(UNKNOWN) ? UNKNOWN : freshInvitationRef()),
+                            null)),
+            row(
+                    "DELETE /api/households/{householdId}/sessions/{sessionRef}",
+                    Audience.ADMINS,
+                    204,
+                    "a resident's extra session ended (each request aims at a fresh one, never the fixture's)",
+                    (a, b, i) -> send(
+                            b,
+                            "DELETE",
+                            "/api/households/" + i.householdId() + "/sessions/"
+                                    + (i.householdId().equals(UNKNOWN) ? UNKNOWN : freshResidentSessionRef()),
+                            null)),
+            row(
+                    "DELETE /api/households/{householdId}/browsers/{clientId}",
+                    Audience.ADMINS,
+                    204,
+                    "a resident's extra browser revoked (each request aims at a fresh one, never the fixture's)",
+                    (a, b, i) -> send(
+                            b,
+                            "DELETE",
+                            "/api/households/" + i.householdId() + "/browsers/"
+                                    + (i.householdId().equals(UNKNOWN) ? UNKNOWN : freshResidentClientId()),
+                            null)),
             refusedAfterAuthorization(
                     "POST /api/devices/{id}/release",
                     Audience.ADMINS,
@@ -719,6 +758,52 @@ class RoleMatrixTest {
             samples.put(type, message);
         }
         return samples;
+    }
+
+    // ---- throwaway targets for the safety-check routes (the owner's view finds their refs)
+
+    private static JsonNode safetyCheck() {
+        BrowserClient.Response list =
+                browsers.get(Actor.OWNER).get("/api/households/" + ids.householdId() + "/safety-check");
+        assertThat(list.status()).as(list.body()).isEqualTo(200);
+        return list.json();
+    }
+
+    /** A new invitation made by the owner; its ref is the newest open one. */
+    private static String freshInvitationRef() {
+        BrowserClient owner = browsers.get(Actor.OWNER);
+        assertThat(send(owner, "POST", "/api/households/" + ids.householdId() + "/invitations", Map.of("role", "guest"))
+                        .status())
+                .isEqualTo(201);
+        JsonNode invitations = safetyCheck().get("invitations");
+        return invitations.get(invitations.size() - 1).get("invitationRef").stringValue();
+    }
+
+    /** The resident signs in once more in another browser; that session's ref. */
+    private static String freshResidentSessionRef() {
+        relaxThrottles();
+        BrowserClient extra = hub.browser();
+        assertThat(extra.login("resident1", Household.PASSWORD).status()).isEqualTo(204);
+        String newest = null;
+        String ref = null;
+        for (JsonNode session : safetyCheck().get("sessions")) {
+            String at = session.get("signedInAt").stringValue();
+            if (session.get("username").stringValue().equals("resident1")
+                    && (newest == null || Instant.parse(at).isAfter(Instant.parse(newest)))) {
+                newest = at;
+                ref = session.get("sessionRef").stringValue();
+            }
+        }
+        return ref;
+    }
+
+    /** The resident registers one more browser; its client id. */
+    private static String freshResidentClientId() {
+        relaxThrottles();
+        BrowserClient extra = hub.browser();
+        assertThat(extra.login("resident1", Household.PASSWORD).status()).isEqualTo(204);
+        extra.registerClient();
+        return extra.clientId();
     }
 
     // ---- helpers

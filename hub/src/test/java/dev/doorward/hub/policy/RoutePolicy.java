@@ -66,7 +66,19 @@ public final class RoutePolicy {
             Map.entry(
                     "DELETE /api/devices/{deviceId}/events/{eventId}",
                     "owner or admin of the device's household (EventMediaTest)"),
-            Map.entry("PUT /api/households/{householdId}/retention", "owner or admin of the household"));
+            Map.entry("PUT /api/households/{householdId}/retention", "owner or admin of the household"),
+            Map.entry(
+                    "GET /api/households/{householdId}/safety-check",
+                    "owner or admin of the household (members, browsers, sessions, open invitations)"),
+            Map.entry(
+                    "DELETE /api/households/{householdId}/invitations/{invitationRef}",
+                    "owner or admin of the household"),
+            Map.entry(
+                    "DELETE /api/households/{householdId}/sessions/{sessionRef}",
+                    "owner or admin of the household; only the owner ends the owner's sessions (safety check)"),
+            Map.entry(
+                    "DELETE /api/households/{householdId}/browsers/{clientId}",
+                    "owner or admin of the household; only the owner revokes the owner's browsers (safety check)"));
 
     /** Every route of the hub's own controllers, as "VERB /pattern", read from Spring's handler mappings. */
     public static Set<String> routesServedBy(TestHub hub) {
