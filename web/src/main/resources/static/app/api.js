@@ -79,6 +79,8 @@ export const api = {
   history: (householdId, filters = {}) => {
     const query = new URLSearchParams({ householdId });
     for (const name of ['deviceId', 'kind', 'day']) if (filters[name]) query.set(name, filters[name]);
+    // "day" is this browser's local day: tell the hub where that is.
+    if (filters.day) query.set('utcOffsetMinutes', String(-new Date().getTimezoneOffset()));
     query.set('limit', String(filters.limit || 30));
     return request('GET', `/api/events?${query}`);
   },

@@ -48,6 +48,7 @@ class EventController {
             @RequestParam(required = false) String deviceId,
             @RequestParam(required = false) String kind,
             @RequestParam(required = false) String day,
+            @RequestParam(defaultValue = "0") int utcOffsetMinutes,
             @RequestParam(defaultValue = "50") int limit) {
         households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
         if (kind != null && !kind.matches("[a-z-]{1,32}")) {
@@ -61,8 +62,12 @@ class EventController {
         if (day != null) {
             try {
                 LocalDate date = LocalDate.parse(day);
-                from = date.atStartOfDay(ZoneOffset.UTC).toInstant();
-                to = date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+                if (utcOffsetMinutes < -18 * 60 || utcOffsetMinutes > 18 * 60) {
+                    throw new InvalidInput("A UTC offset is within ±18 hours");
+                }
+                ZoneOffset zone = ZoneOffset.ofTotalSeconds(utcOffsetMinutes * 60);
+                from = date.atStartOfDay(zone).toInstant();
+                to = date.plusDays(1).atStartOfDay(zone).toInstant();
             } catch (DateTimeParseException e) {
                 throw new InvalidInput("A day is YYYY-MM-DD");
             }

@@ -288,6 +288,12 @@ class EventMediaTest {
                     .json()
                     .forEach(e -> left.add(e.get("id").stringValue()));
             assertThat(left).contains(recent).doesNotContain(old);
+            // The day filter is the browser's local day.
+            java.time.LocalDate kiritimati = java.time.LocalDate.now(java.time.ZoneOffset.ofHours(14));
+            String localDay = "/api/events?householdId=" + owner.householdId() + "&day=" + kiritimati;
+            assertThat(browser.get(localDay + "&utcOffsetMinutes=840").body()).contains(recent);
+            assertThat(browser.get(localDay + "&utcOffsetMinutes=1200").status())
+                    .isEqualTo(400);
             assertThat(blobFiles(hub)).hasSize(2);
             assertThat(hub.bean(EventMediaStore.class).find(deviceId, old, EventMediaKind.SNAPSHOT))
                     .isEmpty();
