@@ -46,15 +46,19 @@ function rosterRole(client, hasOwner) {
 }
 
 /** The canonical roster text (protocol/Roster.java): ASCII lines, clients sorted by id in code-unit order. */
-export function rosterText(householdId, epoch, previous, issued, members) {
+export function rosterText(householdId, epoch, previous, issued, members, accessLines = []) {
   const sorted = [...members].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
   const lines = ['doorward-roster:1', `household:${householdId}`, `epoch:${epoch}`, `previous:${previous}`,
     `issued:${issued}`];
   for (const m of sorted) {
     lines.push(`client:${m.clientId}:${m.role}:${m.signingKeyFingerprint}:${m.signingKey}:${m.agreementKey}:`
-      + `${m.validUntil == null ? '-' : m.validUntil}`);
+            + `${m.validUntil == null ? '-' : m.validUntil}`);
   }
-  return lines.join('\n');
+  // Restrictions (doorbells, schedule) of members still listed, kept exactly as they were signed.
+  const listed = new Set(sorted.map((m) => m.clientId));
+  const kept = accessLines.filter((line) => listed.has(line.split(':')[1]));
+  kept.sort((a, b) => (a.split(':')[1] < b.split(':')[1] ? -1 : 1));
+  return lines.concat(kept).join('\n');
 }
 
 /**
@@ -78,7 +82,8 @@ export async function signNextRoster(householdId, add = []) {
       if (!chosen.has(c.clientId)) chosen.set(c.clientId, { ...c, role: rosterRole(c, hasOwner()) });
     }
     const previous = view.epoch === 0 ? '-' : base64url(await sha256(view.text));
-    const text = rosterText(householdId, view.epoch + 1, previous, Date.now(), chosen.values());
+    const accessLines = view.text ? view.text.split('\n').filter((line) => line.startsWith('access:')) : [];
+    const text = rosterText(householdId, view.epoch + 1, previous, Date.now(), chosen.values(), accessLines);
     const { signature, signerPublicKey } = await signStatement(text);
     try {
       return await api.postRoster(householdId, { text, signature, signerPublicKey });

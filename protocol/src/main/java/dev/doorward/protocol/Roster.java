@@ -25,7 +25,16 @@ import java.util.regex.Pattern;
  * issued:&lt;epoch millis, decimal, no leading zeros&gt;
  * client:&lt;clientId&gt;:&lt;role&gt;:&lt;signing key fingerprint&gt;:&lt;signing key SPKI&gt;:&lt;agreement key SPKI&gt;:&lt;validUntil millis or "-"&gt;
  * ...
+ * access:&lt;clientId&gt;:&lt;device ids joined by "," or "*"&gt;:&lt;schedule or "-"&gt;
+ * ...
  * </pre>
+ *
+ * <p>An {@code access:} line restricts one member (never the owner) to some doorbells and/or a weekly
+ * schedule; a member without one may use every doorbell at any time. Access lines follow the client lines,
+ * sorted by client id, at most one per client, each naming a listed client; device ids are sorted and
+ * distinct. A schedule is {@code DDDDDDD/HHMM-HHMM/±HHMM}: seven 0/1 flags Monday to Sunday, a daily window
+ * (start before end, minutes of the local day) and the local offset from UTC — the doorbell checks it with
+ * its own clock.
  *
  * <ul>
  *   <li>One {@code client:} line per member, 1 to {@value #MAX_MEMBERS}, sorted by client id in plain
@@ -45,7 +54,8 @@ import java.util.regex.Pattern;
  * Anything else is refused with an {@link IllegalArgumentException} whose message names the line but never
  * echoes its content.
  */
-public record Roster(String householdId, long epoch, String previousHash, long issuedAt, List<Member> members) {
+public record Roster(
+        String householdId, long epoch, String previousHash, long issuedAt, List<Member> members, List<Access> access) {
 
     public static final String HEADER = "doorward-roster:1";
     /** The {@code previous:} value of the first roster (epoch 1). */
@@ -146,6 +156,124 @@ public record Roster(String householdId, long epoch, String previousHash, long i
         }
     }
 
+    /**
+     * When a member may use the household's doorbells: a weekly window at a fixed UTC offset.
+     *
+     * @param days bit 0 = Monday … bit 6 = Sunday
+     * @param fromMinute start of the daily window, minutes after local midnight (inclusive)
+     * @param toMinute end of the daily window (exclusive), after {@code fromMinute}, at most 1440
+     * @param offsetMinutes the local time's offset from UTC, −18 h to +18 h
+     */
+    public record Schedule(int days, int fromMinute, int toMinute, int offsetMinutes) {
+        private static final Pattern TEXT = Pattern.compile("([01]{7})/(\\d{4})-(\\d{4})/([+-])(\\d{4})");
+
+        public Schedule {
+            if (days <= 0 || days > 0x7f) {
+                throw new IllegalArgumentException("a schedule has at least one day");
+            }
+            if (fromMinute < 0 || toMinute > 1440 || fromMinute >= toMinute) {
+                throw new IllegalArgumentException("a schedule's window starts before it ends, within a day");
+            }
+            if (Math.abs(offsetMinutes) > 18 * 60) {
+                throw new IllegalArgumentException("a UTC offset is within ±18 hours");
+            }
+        }
+
+        /** Whether the schedule allows {@code atMillis} (epoch millis). */
+        public boolean allows(long atMillis) {
+            long local = Math.floorDiv(atMillis, 60_000L) + offsetMinutes;
+            long day = Math.floorDiv(local, 1440);
+            int minute = (int) Math.floorMod(local, 1440);
+            // 1970-01-01 was a Thursday: Monday-based index 3.
+            int weekday = (int) Math.floorMod(day + 3, 7);
+            return (days & (1 << weekday)) != 0 && minute >= fromMinute && minute < toMinute;
+        }
+
+        String text() {
+            StringBuilder flags = new StringBuilder(7);
+            for (int i = 0; i < 7; i++) {
+                flags.append((days & (1 << i)) != 0 ? '1' : '0');
+            }
+            int offset = Math.abs(offsetMinutes);
+            return flags + "/" + hhmm(fromMinute) + "-" + hhmm(toMinute) + "/" + (offsetMinutes < 0 ? "-" : "+")
+                    + hhmm(offset);
+        }
+
+        private static String hhmm(int minutes) {
+            return String.format(java.util.Locale.ROOT, "%02d%02d", minutes / 60, minutes % 60);
+        }
+
+        static Schedule parse(String text) {
+            java.util.regex.Matcher m = TEXT.matcher(text);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("schedule is not DDDDDDD/HHMM-HHMM/±HHMM");
+            }
+            int days = 0;
+            for (int i = 0; i < 7; i++) {
+                if (m.group(1).charAt(i) == '1') {
+                    days |= 1 << i;
+                }
+            }
+            int offset = minutes(m.group(5)) * (m.group(4).equals("-") ? -1 : 1);
+            if (offset == 0 && m.group(4).equals("-")) {
+                throw new IllegalArgumentException("schedule is not in canonical form");
+            }
+            return new Schedule(days, minutes(m.group(2)), minutes(m.group(3)), offset);
+        }
+
+        private static int minutes(String hhmm) {
+            int hours = Integer.parseInt(hhmm.substring(0, 2));
+            int minutes = Integer.parseInt(hhmm.substring(2));
+            if (minutes > 59 || hours > 24 || (hours == 24 && minutes != 0)) {
+                throw new IllegalArgumentException("schedule time out of range");
+            }
+            return hours * 60 + minutes;
+        }
+    }
+
+    /**
+     * A member's restriction: only these doorbells (empty = all of the household's) and/or only within a
+     * schedule (null = any time).
+     */
+    public record Access(String clientId, List<String> deviceIds, Schedule scheduleOrNull) {
+        public Access {
+            if (clientId == null || !ID.matcher(clientId).matches()) {
+                throw new IllegalArgumentException("access names no client id");
+            }
+            deviceIds = List.copyOf(deviceIds);
+            for (int i = 0; i < deviceIds.size(); i++) {
+                if (!ID.matcher(deviceIds.get(i)).matches()) {
+                    throw new IllegalArgumentException("access lists a device id that is not an id");
+                }
+                if (i > 0 && deviceIds.get(i - 1).compareTo(deviceIds.get(i)) >= 0) {
+                    throw new IllegalArgumentException("access device ids are not sorted or are repeated");
+                }
+            }
+            if (deviceIds.isEmpty() && scheduleOrNull == null) {
+                throw new IllegalArgumentException("an access line restricts something");
+            }
+        }
+
+        /** Whether this member may use {@code deviceId} at {@code atMillis}. */
+        public boolean allows(String deviceId, long atMillis) {
+            return allowsDevice(deviceId) && (scheduleOrNull == null || scheduleOrNull.allows(atMillis));
+        }
+
+        public boolean allowsDevice(String deviceId) {
+            return deviceIds.isEmpty() || deviceIds.contains(deviceId);
+        }
+
+        String line() {
+            return "access:" + clientId + ":" + (deviceIds.isEmpty() ? "*" : String.join(",", deviceIds)) + ":"
+                    + (scheduleOrNull == null ? "-" : scheduleOrNull.text());
+        }
+    }
+
+    /** A roster without access restrictions. */
+    public Roster(String householdId, long epoch, String previousHash, long issuedAt, List<Member> members) {
+        this(householdId, epoch, previousHash, issuedAt, members, List.of());
+    }
+
     public Roster {
         if (householdId == null || !ID.matcher(householdId).matches()) {
             throw new IllegalArgumentException("household id is not an id");
@@ -184,18 +312,42 @@ public record Roster(String householdId, long epoch, String previousHash, long i
         if (owners != 1) {
             throw new IllegalArgumentException("a roster has exactly one owner");
         }
-        if (textOf(householdId, epoch, previousHash, issuedAt, members).length() > MAX_TEXT_CHARS) {
+        access = access == null ? List.of() : List.copyOf(access);
+        for (int i = 0; i < access.size(); i++) {
+            Access a = access.get(i);
+            if (i > 0 && access.get(i - 1).clientId().compareTo(a.clientId()) >= 0) {
+                throw new IllegalArgumentException("access lines are not sorted by client id or are repeated");
+            }
+            Member member = null;
+            for (Member m : members) {
+                if (m.clientId().equals(a.clientId())) {
+                    member = m;
+                }
+            }
+            if (member == null) {
+                throw new IllegalArgumentException("an access line names a client that is not listed");
+            }
+            if (member.role() == Role.OWNER) {
+                throw new IllegalArgumentException("the owner cannot be restricted");
+            }
+        }
+        if (textOf(householdId, epoch, previousHash, issuedAt, members, access).length() > MAX_TEXT_CHARS) {
             throw new IllegalArgumentException("roster is too long");
         }
     }
 
     /** The canonical text: what is signed and hashed. */
     public String text() {
-        return textOf(householdId, epoch, previousHash, issuedAt, members);
+        return textOf(householdId, epoch, previousHash, issuedAt, members, access);
     }
 
     private static String textOf(
-            String householdId, long epoch, String previousHash, long issuedAt, List<Member> members) {
+            String householdId,
+            long epoch,
+            String previousHash,
+            long issuedAt,
+            List<Member> members,
+            List<Access> access) {
         StringBuilder text = new StringBuilder(256 + members.size() * 360);
         text.append(HEADER)
                 .append("\nhousehold:")
@@ -209,6 +361,9 @@ public record Roster(String householdId, long epoch, String previousHash, long i
         for (Member member : members) {
             text.append('\n').append(member.line());
         }
+        for (Access a : access) {
+            text.append('\n').append(a.line());
+        }
         return text.toString();
     }
 
@@ -221,7 +376,7 @@ public record Roster(String householdId, long epoch, String previousHash, long i
         if (lines.length < 6) {
             throw new IllegalArgumentException("roster is incomplete");
         }
-        if (lines.length > 5 + MAX_MEMBERS) {
+        if (lines.length > 5 + 2 * MAX_MEMBERS) {
             throw new IllegalArgumentException("a roster has 1 to " + MAX_MEMBERS + " members");
         }
         if (!HEADER.equals(lines[0])) {
@@ -232,10 +387,17 @@ public record Roster(String householdId, long epoch, String previousHash, long i
         String previous = value(lines[3], "previous:", 4);
         long issuedAt = number(value(lines[4], "issued:", 5), "line 5");
         List<Member> members = new ArrayList<>(lines.length - 5);
+        List<Access> access = new ArrayList<>();
         for (int i = 5; i < lines.length; i++) {
-            members.add(parseMember(lines[i], i + 1));
+            if (lines[i].startsWith("access:")) {
+                access.add(parseAccess(lines[i], i + 1));
+            } else if (!access.isEmpty()) {
+                throw new IllegalArgumentException("line " + (i + 1) + " is a client line after an access line");
+            } else {
+                members.add(parseMember(lines[i], i + 1));
+            }
         }
-        Roster roster = new Roster(householdId, epoch, previous, issuedAt, members);
+        Roster roster = new Roster(householdId, epoch, previous, issuedAt, members, access);
         if (!roster.text().equals(text)) {
             // Cannot happen if every field above is parsed strictly; kept as the definition of "canonical".
             throw new IllegalArgumentException("roster is not in canonical form");
@@ -277,6 +439,25 @@ public record Roster(String householdId, long epoch, String previousHash, long i
             // The messages of Member and number() never contain field values, so they are safe to pass on.
             throw new IllegalArgumentException("line " + lineNumber + ": " + e.getMessage());
         }
+    }
+
+    private static Access parseAccess(String line, int lineNumber) {
+        String[] parts = line.substring("access:".length()).split(":", -1);
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("line " + lineNumber + " does not have three access fields");
+        }
+        try {
+            List<String> devices = "*".equals(parts[1]) ? List.of() : List.of(parts[1].split(",", -1));
+            Schedule schedule = "-".equals(parts[2]) ? null : Schedule.parse(parts[2]);
+            return new Access(parts[0], devices, schedule);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("line " + lineNumber + ": " + e.getMessage());
+        }
+    }
+
+    /** The restriction of one member, if any (none means every doorbell, any time). */
+    public Optional<Access> accessOf(String clientId) {
+        return access.stream().filter(a -> a.clientId().equals(clientId)).findFirst();
     }
 
     /** Owner of this roster (there is exactly one). */

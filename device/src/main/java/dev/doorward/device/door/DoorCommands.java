@@ -114,6 +114,13 @@ public final class DoorCommands {
                 && now.toEpochMilli() >= member.get().validUntil().get()) {
             return Outcome.refused("signer's membership has expired");
         }
+        Optional<Roster.Access> access = roster.get().accessOf(member.get().clientId());
+        if (access.isPresent() && !access.get().allowsDevice(deviceId)) {
+            return Outcome.refused("signer has no access to this doorbell");
+        }
+        if (access.isPresent() && !access.get().allows(deviceId, now.toEpochMilli())) {
+            return Outcome.refused("outside the signer's schedule");
+        }
         if (!Signatures.verify(signerPublicKey, statement.getBytes(StandardCharsets.UTF_8), signature)) {
             return Outcome.refused("bad signature");
         }

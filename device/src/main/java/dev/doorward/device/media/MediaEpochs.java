@@ -123,6 +123,12 @@ public final class MediaEpochs {
             Instant firstExpiry = null;
             for (int i = 0; i < members.size(); i++) {
                 Roster.Member member = members.get(i);
+                // A member kept away from this doorbell gets no key to it (its slot number stays).
+                if (roster.accessOf(member.clientId())
+                        .map(a -> !a.allowsDevice(deviceId))
+                        .orElse(false)) {
+                    continue;
+                }
                 Optional<Long> validUntil = member.validUntil();
                 if (validUntil.isPresent()) {
                     Instant until = Instant.ofEpochMilli(validUntil.get());

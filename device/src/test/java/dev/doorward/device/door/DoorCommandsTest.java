@@ -143,6 +143,49 @@ class DoorCommandsTest {
     }
 
     @Test
+    void aGuestOpensOnlyTheirDoorsWithinTheirSchedule() {
+        // The test's "now" is Tuesday 2026-11-24 12:00 UTC.
+        List<Roster.Member> members = new ArrayList<>(List.of(
+                member("oooooooooooooooooooooo", Roster.Role.OWNER, owner, null),
+                member("gggggggggggggggggggggg", Roster.Role.GUEST, guest, null)));
+        members.sort(Comparator.comparing(Roster.Member::clientId));
+        Roster.Schedule mornings = new Roster.Schedule(0b1111111, 8 * 60, 11 * 60, 0);
+        Roster.Schedule afternoons = new Roster.Schedule(0b1111111, 11 * 60, 14 * 60, 0);
+        Roster outside = new Roster(
+                "hhhhhhhhhhhhhhhhhhhhhh",
+                1,
+                Roster.NO_PREVIOUS,
+                now.toEpochMilli(),
+                members,
+                List.of(new Roster.Access("gggggggggggggggggggggg", List.of(DEVICE), mornings)));
+        Roster otherDoor = new Roster(
+                "hhhhhhhhhhhhhhhhhhhhhh",
+                1,
+                Roster.NO_PREVIOUS,
+                now.toEpochMilli(),
+                members,
+                List.of(new Roster.Access("gggggggggggggggggggggg", List.of("eeeeeeeeeeeeeeeeeeeeee"), null)));
+        Roster inside = new Roster(
+                "hhhhhhhhhhhhhhhhhhhhhh",
+                1,
+                Roster.NO_PREVIOUS,
+                now.toEpochMilli(),
+                members,
+                List.of(new Roster.Access("gggggggggggggggggggggg", List.of(DEVICE), afternoons)));
+
+        String nonce = door.issueNonce();
+        assertThat(open(guest, DoorCommands.statement(DEVICE, nonce, now), outside)
+                        .reason())
+                .contains("schedule");
+        assertThat(open(guest, DoorCommands.statement(DEVICE, nonce, now), otherDoor)
+                        .reason())
+                .contains("no access to this doorbell");
+        assertThat(open(guest, DoorCommands.statement(DEVICE, nonce, now), inside)
+                        .opened())
+                .isTrue();
+    }
+
+    @Test
     void aFloodOfNonceRequestsKeepsOnlyTheNewest() {
         String first = door.issueNonce();
         for (int i = 0; i < DoorCommands.MAX_NONCES; i++) {

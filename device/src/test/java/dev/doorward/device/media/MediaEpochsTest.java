@@ -13,6 +13,7 @@ import dev.doorward.crypto.sframe.Sender;
 import dev.doorward.device.MutableClock;
 import dev.doorward.device.media.MediaEpochs.Senders;
 import dev.doorward.device.media.TestHousehold.Client;
+import dev.doorward.protocol.Roster;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -134,6 +135,27 @@ class MediaEpochsTest {
                 .containsExactly(clients.get(0).id(), clients.get(2).id());
         assertThat(envelopes).extracting(e -> e.context().slot()).containsExactly(16, 17);
         assertThat(clients.get(2).unwrap(envelopes.get(1), epoch, 17)).hasSize(32);
+    }
+
+    @Test
+    void aMemberKeptAwayFromThisDoorbellGetsNoKeyToIt() {
+        Roster plain = TestHousehold.roster(clients);
+        Roster.Member guest = plain.members().stream()
+                .filter(m -> m.role() != Roster.Role.OWNER)
+                .findFirst()
+                .orElseThrow();
+        Roster restricted = new Roster(
+                plain.householdId(),
+                plain.epoch(),
+                plain.previousHash(),
+                plain.issuedAt(),
+                plain.members(),
+                List.of(new Roster.Access(guest.clientId(), List.of("AAAAAAAAAAAAAAAAAAAAAA"), null)));
+
+        List<Envelope> envelopes = epochs.rotate(restricted);
+
+        assertThat(envelopes).extracting(e -> e.context().clientId()).doesNotContain(guest.clientId());
+        assertThat(envelopes).hasSize(plain.members().size() - 1);
     }
 
     @Test
