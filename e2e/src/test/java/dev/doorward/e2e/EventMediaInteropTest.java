@@ -424,9 +424,11 @@ class EventMediaInteropTest {
             page.waitForCondition(() -> eventQueries.getLast().contains("deviceId=" + DEVICE));
             page.locator("#history-day").fill("2026-11-24");
             page.waitForCondition(() -> eventQueries.getLast().contains("day=2026-11-24"));
+            // The day is the browser's local day: its UTC offset goes along.
+            Object offset = page.evaluate("() => String(-new Date().getTimezoneOffset())");
             assertThat(eventQueries.getLast())
-                    .isEqualTo(
-                            "householdId=" + HOUSEHOLD + "&deviceId=" + DEVICE + "&kind=ring&day=2026-11-24&limit=30");
+                    .isEqualTo("householdId=" + HOUSEHOLD + "&deviceId=" + DEVICE + "&kind=ring&day=2026-11-24"
+                            + "&utcOffsetMinutes=" + offset + "&limit=30");
             page.locator("#history-clear-filters").click();
             page.waitForCondition(() -> eventQueries.getLast().equals("householdId=" + HOUSEHOLD + "&limit=30"));
             assertThat(page.locator("#history li.timeline-item")).hasCount(3);
