@@ -4,6 +4,7 @@ import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.pki.HubPki;
+import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.web.HubPorts;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,9 +20,16 @@ class DeviceController {
     private final DeviceConnections connections;
     private final HubPki pki;
     private final HubPorts ports;
+    private final MemberAccess access;
 
     DeviceController(
-            Devices devices, Households households, DeviceConnections connections, HubPki pki, HubPorts ports) {
+            Devices devices,
+            Households households,
+            DeviceConnections connections,
+            HubPki pki,
+            HubPorts ports,
+            MemberAccess access) {
+        this.access = access;
         this.devices = devices;
         this.households = households;
         this.connections = connections;
@@ -47,6 +55,9 @@ class DeviceController {
         List<DeviceView> views = new ArrayList<>();
         for (Households.Membership m : households.membershipsOf(account.id())) {
             for (Devices.Device d : devices.ofHousehold(m.householdId())) {
+                if (!access.allows(account.id(), d.householdId(), d.id())) {
+                    continue;
+                }
                 views.add(new DeviceView(
                         d.id(),
                         d.householdId(),

@@ -10,6 +10,7 @@ import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.web.Conflict;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
@@ -41,6 +42,7 @@ class DoorController {
     private final DoorRequests requests;
     private final AuditLog audit;
     private final RateLimiter limiter;
+    private final MemberAccess access;
 
     DoorController(
             Devices devices,
@@ -48,7 +50,9 @@ class DoorController {
             DeviceConnections connections,
             DoorRequests requests,
             AuditLog audit,
-            RateLimiter limiter) {
+            RateLimiter limiter,
+            MemberAccess access) {
+        this.access = access;
         this.devices = devices;
         this.households = households;
         this.connections = connections;
@@ -63,6 +67,7 @@ class DoorController {
                         ? devices.byId(deviceId)
                         : java.util.Optional.<Device>empty())
                 .filter(d -> households.roleOf(account.id(), d.householdId()).isPresent())
+                .filter(d -> access.allows(account.id(), d.householdId(), d.id()))
                 .orElseThrow(NotFound::new);
         var decision = limiter.tryAcquire(RateLimit.DOOR_REQUESTS, account.id());
         if (!decision.allowed()) {

@@ -4,6 +4,7 @@ import dev.doorward.crypto.RandomIds;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.history.EventMediaStore;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
 import java.time.Instant;
@@ -23,8 +24,10 @@ class EventController {
     private final Events events;
     private final Households households;
     private final EventMediaStore media;
+    private final MemberAccess access;
 
-    EventController(Events events, Households households, EventMediaStore media) {
+    EventController(Events events, Households households, EventMediaStore media, MemberAccess access) {
+        this.access = access;
         this.events = events;
         this.households = households;
         this.media = media;
@@ -74,6 +77,10 @@ class EventController {
         }
         List<Events.StoredEvent> found =
                 events.ofHousehold(householdId, deviceId, kind, from, to, Math.clamp(limit, 1, 200));
+        // A member kept away from some doorbells (or outside their schedule) does not see their events.
+        found = found.stream()
+                .filter(e -> access.allows(account.id(), householdId, e.deviceId()))
+                .toList();
         Map<String, List<String>> kinds = media.kindsOf(
                 found.stream().map(e -> e.deviceId() + "/" + e.id()).toList());
         return found.stream()

@@ -5,6 +5,7 @@ import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.history.EventMediaStore;
+import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
@@ -36,6 +37,7 @@ public class EventService {
     private final Devices devices;
     private final Clock clock;
     private final EventMediaStore media;
+    private final MemberAccess access;
     /** Events already pushed, so a redelivery does not ring twice. */
     private final Set<String> recentlyPushed =
             Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
@@ -52,7 +54,9 @@ public class EventService {
             ClaimService claims,
             Devices devices,
             EventMediaStore media,
+            MemberAccess access,
             Clock clock) {
+        this.access = access;
         this.media = media;
         this.devices = devices;
         this.events = events;
@@ -193,7 +197,14 @@ public class EventService {
         message.put("deviceName", device.name());
         message.put("eventId", event.eventId());
         message.put("occurredAt", occurredAt.toString());
-        streams.toHousehold(device.householdId(), message);
+        if (access.anyRestriction(device.householdId())) {
+            streams.toHouseholdWhere(
+                    device.householdId(),
+                    account -> access.allows(account, device.householdId(), device.id()),
+                    message);
+        } else {
+            streams.toHousehold(device.householdId(), message);
+        }
     }
 
     /** The device refused a claim code; the ticket (if from this hub) is voided and never stored. */

@@ -12,6 +12,7 @@ import dev.doorward.hub.live.MediaKeys;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
 import dev.doorward.protocol.LinkMessage.EventMediaKind;
@@ -45,6 +46,7 @@ class HistoryController {
     private final EventMediaStore media;
     private final AuditLog audit;
     private final RateLimiter limiter;
+    private final MemberAccess access;
 
     HistoryController(
             Devices devices,
@@ -53,7 +55,9 @@ class HistoryController {
             MediaKeys keys,
             EventMediaStore media,
             AuditLog audit,
-            RateLimiter limiter) {
+            RateLimiter limiter,
+            MemberAccess access) {
+        this.access = access;
         this.devices = devices;
         this.households = households;
         this.clients = clients;
@@ -71,6 +75,7 @@ class HistoryController {
         }
         return (RandomIds.isWellFormedId(deviceId) ? devices.byId(deviceId) : Optional.<Device>empty())
                 .filter(d -> households.roleOf(account.id(), d.householdId()).isPresent())
+                .filter(d -> access.allows(account.id(), d.householdId(), d.id()))
                 .orElseThrow(NotFound::new);
     }
 

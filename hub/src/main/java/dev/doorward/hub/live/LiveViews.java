@@ -12,6 +12,7 @@ import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.live.MediaKeys.Envelope;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
+import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.MediaPart;
 import java.nio.ByteBuffer;
@@ -60,6 +61,7 @@ public class LiveViews extends AbstractWebSocketHandler {
     private final AuditLog audit;
     private final RateLimiter limiter;
     private final Clock clock;
+    private final MemberAccess access;
     private final JsonMapper json = JsonMapper.builder().build();
 
     private final Map<String, Viewer> bySocket = new ConcurrentHashMap<>();
@@ -73,7 +75,9 @@ public class LiveViews extends AbstractWebSocketHandler {
             DeviceConnections connections,
             AuditLog audit,
             RateLimiter limiter,
+            MemberAccess access,
             Clock clock) {
+        this.access = access;
         this.devices = devices;
         this.households = households;
         this.clients = clients;
@@ -129,7 +133,11 @@ public class LiveViews extends AbstractWebSocketHandler {
         if (device.isEmpty()
                 || households
                         .roleOf(viewer.accountId, device.get().householdId())
-                        .isEmpty()) {
+                        .isEmpty()
+                || !access.allows(
+                        viewer.accountId,
+                        device.get().householdId(),
+                        device.get().id())) {
             end(viewer, "not found");
             return;
         }
@@ -293,6 +301,9 @@ public class LiveViews extends AbstractWebSocketHandler {
             if (watch != null
                     && households.roleOf(viewer.accountId, watch.householdId()).isEmpty()) {
                 end(viewer, "you are no longer a member of this household");
+            } else if (watch != null && !access.allows(viewer.accountId, watch.householdId(), watch.deviceId())) {
+                // A guest's time window ended, or the roster now keeps them away from this doorbell.
+                end(viewer, "you have no access to this doorbell now");
             }
         }
     }

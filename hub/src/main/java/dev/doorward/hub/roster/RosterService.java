@@ -43,6 +43,7 @@ public class RosterService {
     private static final String STALE = "The household's roster changed meanwhile; sign again on top of the latest";
 
     private final Rosters rosters;
+    private final MemberAccess access;
     private final Households households;
     private final MemberClients clients;
     private final Devices devices;
@@ -61,7 +62,9 @@ public class RosterService {
             MemberStreams streams,
             AuditLog audit,
             JdbcClient jdbc,
+            MemberAccess access,
             Clock clock) {
+        this.access = access;
         this.rosters = rosters;
         this.households = households;
         this.clients = clients;
@@ -149,6 +152,7 @@ public class RosterService {
         if (!rosters.insert(stored)) {
             throw new Conflict(STALE);
         }
+        access.rosterChanged(householdId);
         audit.record(
                 householdId,
                 "account:" + accountId,

@@ -85,6 +85,23 @@ public class MemberStreams extends TextWebSocketHandler {
         }
     }
 
+    /** Pushes a message to the open sessions of the household's members for whom {@code allowed} holds. */
+    public void toHouseholdWhere(
+            String householdId, java.util.function.Predicate<String> allowed, Map<String, ?> message) {
+        Set<WebSocketSession> sessions = byHousehold.get(householdId);
+        if (sessions == null || sessions.isEmpty()) {
+            return;
+        }
+        TextMessage text = new TextMessage(json.writeValueAsString(message));
+        Map<String, Boolean> decided = new java.util.HashMap<>();
+        for (WebSocketSession session : sessions) {
+            SignedInAccount account = accountOf(session);
+            if (account != null && decided.computeIfAbsent(account.id(), allowed::test)) {
+                send(session, text);
+            }
+        }
+    }
+
     /** Pushes a message to every open session of one account. */
     public void toAccount(String accountId, Map<String, ?> message) {
         Set<WebSocketSession> sessions = byAccount.get(accountId);

@@ -251,6 +251,14 @@ public final class BrowserClient {
      * sign it with this browser's key and post it.
      */
     public Response signRoster(String householdId, Map<String, String> rolesByClientId) {
+        return signRoster(householdId, rolesByClientId, java.util.List.of());
+    }
+
+    /** As {@link #signRoster(String, Map)}, with access lines restricting some of the listed browsers. */
+    public Response signRoster(
+            String householdId,
+            Map<String, String> rolesByClientId,
+            java.util.List<dev.doorward.protocol.Roster.Access> access) {
         Response viewResponse = get("/api/households/" + householdId + "/roster");
         if (viewResponse.status() != 200) {
             return viewResponse;
@@ -276,7 +284,7 @@ public final class BrowserClient {
                 : dev.doorward.crypto.Hashes.sha256Base64Url(
                         view.get("text").stringValue().getBytes(StandardCharsets.UTF_8));
         String text = new dev.doorward.protocol.Roster(
-                        householdId, epoch, previous, System.currentTimeMillis(), members)
+                        householdId, epoch, previous, System.currentTimeMillis(), members, access)
                 .text();
         return postJson(
                 "/api/households/" + householdId + "/rosters",
