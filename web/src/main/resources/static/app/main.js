@@ -2,6 +2,7 @@ import { api, openStream } from './api.js';
 import { ensureRegistered, signStatement } from './keys.js';
 import { rosterState, safetyCode, signNextRoster } from './roster.js';
 import { openDoor } from './door.js';
+import { accessControl } from './access.js';
 import { openLiveView } from './live.js';
 import { refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
@@ -103,7 +104,7 @@ async function renderHome() {
   show('tpl-home');
   document.getElementById('add-doorbell').addEventListener('click', renderAdd);
   setUpAccountDeletion(api, state.session.username, () => { state.stream?.close(); state.stream = null; });
-      // The roster first: whether this browser is approved decides whether the history tries to open pictures.
+  // The roster first: whether this browser is approved decides whether the history tries to open pictures.
   await refreshRoster();
   await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(),
     setUpSafetyCheck(state.household)]);
@@ -114,7 +115,8 @@ async function refreshMembers() {
   const card = document.getElementById('members-card');
   if (!card || !state.household || !['owner', 'admin'].includes(state.household.role)) return;
   card.hidden = false;
-  const members = await api.members(state.household.id);
+    const members = await api.members(state.household.id);
+  const householdDevices = (await api.devices()).filter((d) => d.householdId === state.household.id);
   document.getElementById('members').replaceChildren(...members.map((m) => {
     const li = document.createElement('li');
     li.dataset.accountId = m.accountId;
@@ -129,9 +131,10 @@ async function refreshMembers() {
         await api.removeMember(state.household.id, m.accountId);
         // A roster without their browsers: the doorbells re-key, and nothing sent from now on opens for them.
         try { await signNextRoster(state.household.id); } catch (err) { alertBanner(err.message); }
-        await refreshMembers();
+                await refreshMembers();
       });
       li.append(remove);
+      if (householdDevices.length > 0) li.append(accessControl(state.household.id, m, householdDevices));
     }
     return li;
   }));

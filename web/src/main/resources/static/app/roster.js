@@ -45,6 +45,25 @@ function rosterRole(client, hasOwner) {
   }
 }
 
+function hhmm(minutes) {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/**
+ * An access line (protocol/Roster.java Access): {deviceIds: [] for all, schedule: null or {days: [0..6]
+ * Monday first, from: minutes, to: minutes}} at this browser's UTC offset.
+ */
+export function accessLine(clientId, { deviceIds = [], schedule = null }) {
+  const devices = deviceIds.length ? [...deviceIds].sort((a, b) => (a < b ? -1 : 1)).join(',') : '*';
+  let when = '-';
+  if (schedule) {
+    const flags = [0, 1, 2, 3, 4, 5, 6].map((d) => (schedule.days.includes(d) ? '1' : '0')).join('');
+    const offset = -new Date().getTimezoneOffset();
+    when = `${flags}/${hhmm(schedule.from)}-${hhmm(schedule.to)}/${offset < 0 ? '-' : '+'}${hhmm(Math.abs(offset))}`;
+  }
+  return `access:${clientId}:${devices}:${when}`;
+}
+
 /** The canonical roster text (protocol/Roster.java): ASCII lines, clients sorted by id in code-unit order. */
 export function rosterText(householdId, epoch, previous, issued, members, accessLines = []) {
   const sorted = [...members].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
@@ -67,7 +86,7 @@ export function rosterText(householdId, epoch, previous, issued, members, access
  * browsers in {@code add}. Members removed from the household drop out, which makes the doorbells re-key.
  * Retries once if another admin signed at the same moment.
  */
-export async function signNextRoster(householdId, add = []) {
+export async function signNextRoster(householdId, add = [], accessByAccount = {}) {
   for (let attempt = 0; ; attempt++) {
     const view = await api.roster(householdId);
     const mine = await myFingerprint();
@@ -82,7 +101,13 @@ export async function signNextRoster(householdId, add = []) {
       if (!chosen.has(c.clientId)) chosen.set(c.clientId, { ...c, role: rosterRole(c, hasOwner()) });
     }
     const previous = view.epoch === 0 ? '-' : base64url(await sha256(view.text));
-    const accessLines = view.text ? view.text.split('\n').filter((line) => line.startsWith('access:')) : [];
+        let accessLines = view.text ? view.text.split('\n').filter((line) => line.startsWith('access:')) : [];
+    // New restrictions replace the old ones of those members' browsers (null lifts them).
+    for (const [accountId, restriction] of Object.entries(accessByAccount)) {
+      const theirs = [...chosen.values()].filter((c) => c.accountId === accountId).map((c) => c.clientId);
+      accessLines = accessLines.filter((line) => !theirs.includes(line.split(':')[1]));
+      if (restriction) for (const clientId of theirs) accessLines.push(accessLine(clientId, restriction));
+    }
     const text = rosterText(householdId, view.epoch + 1, previous, Date.now(), chosen.values(), accessLines);
     const { signature, signerPublicKey } = await signStatement(text);
     try {

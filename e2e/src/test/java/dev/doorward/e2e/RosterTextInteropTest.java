@@ -1,0 +1,55 @@
+package dev.doorward.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.doorward.e2e.Chromium.Phone;
+import dev.doorward.hub.testing.TestHub;
+import dev.doorward.protocol.Roster;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The browser writes the roster text the doorbells verify byte for byte (`app/roster.js` against
+ * `protocol/Roster.java`), including access lines for doorbells and hours at the browser's UTC offset.
+ */
+class RosterTextInteropTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theBrowsersRosterWithAccessLinesIsTheCanonicalText() {
+        try (TestHub hub = TestHub.start(dir);
+                Chromium chromium = Chromium.launch();
+                Phone phone = chromium.phone("admin")) {
+            phone.page().navigate(hub.browserUrl().toString());
+            String text = (String) phone.page().evaluate("""
+                            async () => {
+                              const r = await import('/app/roster.js');
+                              const key = 'a2V5';
+                              const m = (id, role) => ({ clientId: id.repeat(22), role,
+                                signingKeyFingerprint: id.repeat(43), signingKey: key, agreementKey: key, validUntil: null });
+                              const members = [m('r', 'resident'), m('o', 'owner'), m('g', 'guest')];
+                              const access = [
+                                r.accessLine('r'.repeat(22), { deviceIds: ['f'.repeat(22), 'b'.repeat(22)] }),
+                                r.accessLine('g'.repeat(22), { schedule: { days: [0, 1, 2, 3, 4], from: 480, to: 1080 } }),
+                              ];
+                              return r.rosterText('h'.repeat(22), 3, 'p'.repeat(43), 1234, members, access);
+                            }
+                            """);
+            Roster roster = Roster.parse(text);
+            assertThat(roster.text()).isEqualTo(text);
+            assertThat(roster.members())
+                    .extracting(Roster.Member::clientId)
+                    .containsExactly("g".repeat(22), "o".repeat(22), "r".repeat(22));
+            assertThat(roster.accessOf("r".repeat(22)).orElseThrow().deviceIds())
+                    .isEqualTo(List.of("b".repeat(22), "f".repeat(22)));
+            Roster.Schedule schedule =
+                    roster.accessOf("g".repeat(22)).orElseThrow().scheduleOrNull();
+            assertThat(schedule.days()).isEqualTo(0b0011111);
+            assertThat(schedule.fromMinute()).isEqualTo(480);
+            assertThat(schedule.toMinute()).isEqualTo(1080);
+        }
+    }
+}
