@@ -65,10 +65,9 @@ import tools.jackson.databind.node.ObjectNode;
  * UNAUTHENTICATED (401). The rows must be exactly the routes of {@code RoutePolicy.POLICY} and of the running hub,
  * so a route without a row fails here.
  *
- * <p><b>Not in the matrix yet</b>, because what they would test does not exist: a guest inside or outside their
- * schedule (guests have no schedule yet — a guest is a member with role guest) and a resident without access to
- * this device (there is no per-device access yet — every member sees every doorbell of the household). They are
- * left out rather than faked; add them to {@link Actor} and {@link Audience} when issue 6 builds them.
+ * <p>Two more actors come from the signed roster's access lines: a guest whose hours are closed now (the plain
+ * guest is inside its hours — it has none) and a resident kept to another doorbell. On every route about this
+ * doorbell ({@code {deviceId}} in the path) they get the unknown-id answer; elsewhere what their role gets.
  *
  * <p>Side effects: rows run in table order, destructive ones last. A row whose allowed request would change the
  * fixture uses a request that is authorized and then harmlessly refused, and says so in {@code allowedMeans}.
@@ -95,6 +94,9 @@ class RoleMatrixTest {
     static MintedDevice probe;
     static String probeId;
     static Map<String, String> rosterRoles = new LinkedHashMap<>();
+    /** The access lines every roster the test signs carries (so the restricted actors stay restricted). */
+    static List<Roster.Access> rosterAccess = new ArrayList<>();
+
     static String hubCaFingerprint;
     static URI deviceLinkUrl;
 
@@ -105,7 +107,16 @@ class RoleMatrixTest {
         RESIDENT,
         ADMIN,
         OWNER,
-        REMOVED
+        REMOVED,
+        /** A guest whose hours (from the signed roster) are closed right now. */
+        GUEST_OUTSIDE_HOURS,
+        /** A resident kept to another doorbell by the signed roster. */
+        RESIDENT_OTHER_DOORBELL;
+
+        /** Restricted by the roster's access lines: a member, but not of this doorbell at this moment. */
+        boolean keptAwayFromTheDoorbell() {
+            return this == GUEST_OUTSIDE_HOURS || this == RESIDENT_OTHER_DOORBELL;
+        }
     }
 
     enum Outcome {
@@ -131,7 +142,14 @@ class RoleMatrixTest {
             }
             Set<Actor> allowed = switch (this) {
                 case ANYONE, SIGNED_IN -> EnumSet.allOf(Actor.class);
-                case MEMBERS -> EnumSet.of(Actor.GUEST, Actor.RESIDENT, Actor.ADMIN, Actor.OWNER);
+                case MEMBERS ->
+                    EnumSet.of(
+                            Actor.GUEST,
+                            Actor.RESIDENT,
+                            Actor.ADMIN,
+                            Actor.OWNER,
+                            Actor.GUEST_OUTSIDE_HOURS,
+                            Actor.RESIDENT_OTHER_DOORBELL);
                 case ADMINS -> EnumSet.of(Actor.ADMIN, Actor.OWNER);
                 // The fixture's claim was started by the owner.
                 case CLAIM_STARTER -> EnumSet.of(Actor.OWNER);
@@ -167,7 +185,19 @@ class RoleMatrixTest {
      * its body when not null) and what that means, and the request.
      */
     record Row(
-            String route, Audience audience, int allowedStatus, String allowedDetail, String allowedMeans, Call call) {}
+            String route, Audience audience, int allowedStatus, String allowedDetail, String allowedMeans, Call call) {
+        /**
+         * What an actor gets: the audience's answer, except that a member the roster keeps away from this doorbell
+         * (now) gets the unknown-id answer on every route about this doorbell.
+         */
+        Outcome expectedFor(Actor actor) {
+            Outcome byRole = audience.expectedFor(actor);
+            if (byRole == Outcome.ALLOWED && actor.keptAwayFromTheDoorbell() && route.contains("{deviceId}")) {
+                return Outcome.DENIED_AS_UNKNOWN;
+            }
+            return byRole;
+        }
+    }
 
     private static Row row(String route, Audience audience, int allowedStatus, String allowedMeans, Call call) {
         return new Row(route, audience, allowedStatus, null, allowedMeans, call);
@@ -497,6 +527,8 @@ class RoleMatrixTest {
         Household admin = join(owner, "admin1", "admin");
         Household resident = join(owner, "resident1", "resident");
         Household guest = join(owner, "guest1", "guest");
+        Household guestOutsideHours = join(owner, "guest2", "guest");
+        Household residentElsewhere = join(owner, "resident2", "resident");
         Household removed = join(owner, "former1", "resident");
         BrowserClient removedBrowser = removed.browser();
         String removedId = accountId(removedBrowser);
@@ -511,7 +543,18 @@ class RoleMatrixTest {
         rosterRoles.put(admin.browser().clientId(), "admin");
         rosterRoles.put(resident.browser().clientId(), "resident");
         rosterRoles.put(guest.browser().clientId(), "guest");
-        BrowserClient.Response roster = ownerBrowser.signRoster(householdId, rosterRoles);
+        rosterRoles.put(guestOutsideHours.browser().clientId(), "guest");
+        rosterRoles.put(residentElsewhere.browser().clientId(), "resident");
+        // Hours that closed an hour ago and open again in 22 hours; another doorbell (one that does not exist).
+        int hour = java.time.Instant.now().atOffset(java.time.ZoneOffset.UTC).getHour();
+        int closedStart = ((hour + 22) % 24) * 60;
+        rosterAccess.add(new Roster.Access(
+                guestOutsideHours.browser().clientId(),
+                List.of(),
+                new Roster.Schedule(0b1111111, closedStart, closedStart + 60, 0)));
+        rosterAccess.add(new Roster.Access(residentElsewhere.browser().clientId(), List.of(UNKNOWN), null));
+        rosterAccess.sort(Comparator.comparing(Roster.Access::clientId));
+        BrowserClient.Response roster = ownerBrowser.signRoster(householdId, rosterRoles, rosterAccess);
         assertThat(roster.status()).as(roster.body()).isEqualTo(201);
         assertThat(await(() ->
                         doorbell.liveMedia().flatMap(m -> m.currentEpoch()).isPresent()))
@@ -559,6 +602,8 @@ class RoleMatrixTest {
         browsers.put(Actor.ADMIN, admin.browser());
         browsers.put(Actor.OWNER, ownerBrowser);
         browsers.put(Actor.REMOVED, removedBrowser);
+        browsers.put(Actor.GUEST_OUTSIDE_HOURS, guestOutsideHours.browser());
+        browsers.put(Actor.RESIDENT_OTHER_DOORBELL, residentElsewhere.browser());
     }
 
     @AfterAll
@@ -591,7 +636,7 @@ class RoleMatrixTest {
         for (Row row : ROWS) {
             table.append(row.route()).append(" | ");
             for (Actor actor : Actor.values()) {
-                Outcome expected = row.audience().expectedFor(actor);
+                Outcome expected = row.expectedFor(actor);
                 BrowserClient browser = browsers.get(actor);
                 relaxThrottles();
                 BrowserClient.Response response = row.call().send(actor, browser, ids);
@@ -856,7 +901,11 @@ class RoleMatrixTest {
         String previous = epoch == 1
                 ? Roster.NO_PREVIOUS
                 : Hashes.sha256Base64Url(view.get("text").stringValue().getBytes(StandardCharsets.UTF_8));
-        String text = new Roster(ids.householdId(), epoch, previous, System.currentTimeMillis(), members).text();
+        List<Roster.Access> access = rosterAccess.stream()
+                .filter(a -> members.stream().anyMatch(m -> m.clientId().equals(a.clientId())))
+                .toList();
+        String text =
+                new Roster(ids.householdId(), epoch, previous, System.currentTimeMillis(), members, access).text();
         return send(
                 browser,
                 "POST",
