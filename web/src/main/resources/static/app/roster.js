@@ -105,8 +105,12 @@ export async function signNextRoster(householdId, add = [], accessByAccount = {}
     // New restrictions replace the old ones of those members' browsers (null lifts them).
     for (const [accountId, restriction] of Object.entries(accessByAccount)) {
       const theirs = [...chosen.values()].filter((c) => c.accountId === accountId).map((c) => c.clientId);
-      accessLines = accessLines.filter((line) => !theirs.includes(line.split(':')[1]));
-      if (restriction) for (const clientId of theirs) accessLines.push(accessLine(clientId, restriction));
+            accessLines = accessLines.filter((line) => !theirs.includes(line.split(':')[1]));
+      if (restriction && (restriction.deviceIds?.length || restriction.schedule)) {
+        for (const clientId of theirs) accessLines.push(accessLine(clientId, restriction));
+      }
+      // An end date (a guest's last day) is the member lines' validity.
+      for (const clientId of theirs) chosen.get(clientId).validUntil = restriction?.until ?? null;
     }
     const text = rosterText(householdId, view.epoch + 1, previous, Date.now(), chosen.values(), accessLines);
     const { signature, signerPublicKey } = await signStatement(text);

@@ -455,6 +455,12 @@ public record Roster(
         }
     }
 
+    /** Whether any member is restricted: by doorbells, hours or an end date. */
+    public boolean restrictsAnyone() {
+        return !access.isEmpty()
+                || members.stream().anyMatch(m -> m.validUntil().isPresent());
+    }
+
     /** The restriction of one member, if any (none means every doorbell, any time). */
     public Optional<Access> accessOf(String clientId) {
         return access.stream().filter(a -> a.clientId().equals(clientId)).findFirst();

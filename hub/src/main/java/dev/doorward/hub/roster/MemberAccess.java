@@ -38,7 +38,7 @@ public class MemberAccess {
      */
     /** Whether anyone in the household is restricted (when not, every member may use every doorbell). */
     public boolean anyRestriction(String householdId) {
-        return latest(householdId).map(r -> !r.access().isEmpty()).orElse(false);
+        return latest(householdId).map(Roster::restrictsAnyone).orElse(false);
     }
 
     /** A new roster was stored for the household. */
@@ -53,14 +53,20 @@ public class MemberAccess {
 
     public boolean allows(String accountId, String householdId, String deviceId) {
         Optional<Roster> current = latest(householdId);
-        if (current.isEmpty() || current.get().access().isEmpty()) {
+        if (current.isEmpty() || !current.get().restrictsAnyone()) {
             return true;
         }
         Roster roster = current.get();
         boolean restricted = false;
         long now = clock.millis();
         for (MemberClient client : clients.ofAccount(accountId)) {
-            if (roster.member(client.id()).isEmpty()) {
+            Optional<Roster.Member> member = roster.member(client.id());
+            if (member.isEmpty()) {
+                continue;
+            }
+            if (member.get().validUntil().map(until -> now >= until).orElse(false)) {
+                // A guest whose time in the household is over.
+                restricted = true;
                 continue;
             }
             Optional<Roster.Access> access = roster.accessOf(client.id());

@@ -97,6 +97,20 @@ class MemberAccessTest {
                             .get("detail")
                             .stringValue())
                     .isEqualTo("not found");
+
+            // A guest whose last day has passed gets nothing either, whatever the hours.
+            BrowserClient.Response expired = browser.signRoster(
+                    owner.householdId(),
+                    Map.of(
+                            browser.clientId(), "owner",
+                            resident.browser().clientId(), "resident",
+                            guest.browser().clientId(), "guest"),
+                    List.of(),
+                    Map.of(guest.browser().clientId(), System.currentTimeMillis() - 1));
+            assertThat(expired.status()).as(expired.body()).isEqualTo(201);
+            assertThat(guest.browser().get("/api/devices").json()).isEmpty();
+            // ... while the lifted restriction lets the resident see both doorbells again.
+            assertThat(resident.browser().get("/api/devices").json()).hasSize(2);
         }
     }
 

@@ -259,6 +259,15 @@ public final class BrowserClient {
             String householdId,
             Map<String, String> rolesByClientId,
             java.util.List<dev.doorward.protocol.Roster.Access> access) {
+        return signRoster(householdId, rolesByClientId, access, Map.of());
+    }
+
+    /** As above, with an end (epoch millis) for some members: a guest's last moment in the household. */
+    public Response signRoster(
+            String householdId,
+            Map<String, String> rolesByClientId,
+            java.util.List<dev.doorward.protocol.Roster.Access> access,
+            Map<String, Long> validUntilByClientId) {
         Response viewResponse = get("/api/households/" + householdId + "/roster");
         if (viewResponse.status() != 200) {
             return viewResponse;
@@ -274,7 +283,7 @@ public final class BrowserClient {
                         client.get("signingKeyFingerprint").stringValue(),
                         client.get("signingKey").stringValue(),
                         client.get("agreementKey").stringValue(),
-                        null));
+                        validUntilByClientId.get(client.get("clientId").stringValue())));
             }
         }
         members.sort(java.util.Comparator.comparing(dev.doorward.protocol.Roster.Member::clientId));
