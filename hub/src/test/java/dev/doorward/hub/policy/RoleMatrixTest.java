@@ -65,8 +65,9 @@ import tools.jackson.databind.node.ObjectNode;
  * UNAUTHENTICATED (401). The rows must be exactly the routes of {@code RoutePolicy.POLICY} and of the running hub,
  * so a route without a row fails here.
  *
- * <p>Two more actors come from the signed roster's access lines: a guest whose hours are closed now (the plain
- * guest is inside its hours — it has none) and a resident kept to another doorbell. On every route about this
+ * <p>Access lines in the signed roster make three of the actors: the plain guest has hours that are open now
+ * (a guest inside their schedule), another guest's hours are closed now, and a resident is kept to another
+ * doorbell. On every route about this
  * doorbell ({@code {deviceId}} in the path) they get the unknown-id answer; elsewhere what their role gets.
  *
  * <p>Side effects: rows run in table order, destructive ones last. A row whose allowed request would change the
@@ -553,6 +554,9 @@ class RoleMatrixTest {
                 List.of(),
                 new Roster.Schedule(0b1111111, closedStart, closedStart + 60, 0)));
         rosterAccess.add(new Roster.Access(residentElsewhere.browser().clientId(), List.of(UNKNOWN), null));
+        // The plain guest has hours too, open now (every day, all day): a guest inside their schedule.
+        rosterAccess.add(
+                new Roster.Access(guest.browser().clientId(), List.of(), new Roster.Schedule(0b1111111, 0, 1440, 0)));
         rosterAccess.sort(Comparator.comparing(Roster.Access::clientId));
         BrowserClient.Response roster = ownerBrowser.signRoster(householdId, rosterRoles, rosterAccess);
         assertThat(roster.status()).as(roster.body()).isEqualTo(201);
