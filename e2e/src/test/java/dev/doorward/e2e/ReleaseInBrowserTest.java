@@ -7,7 +7,6 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
-import dev.doorward.device.link.LinkState;
 import dev.doorward.device.ownership.OwnershipState;
 import dev.doorward.e2e.Chromium.Phone;
 import dev.doorward.hub.testing.Household;
@@ -30,28 +29,8 @@ class ReleaseInBrowserTest {
         MintedDevice minted = env.hub().mintDevice("front");
         DeviceAgent doorbell = env.hub().startDevice(minted);
         try (Phone phone = env.chromium().phone("owner")) {
-            phone.page().navigate(env.hub().setupLink());
-            Locator setup = phone.$("#setup-form");
-            setup.locator("[name=username]").fill("owner");
-            setup.locator("[name=password]").fill(Household.PASSWORD);
-            setup.locator("button[type=submit]").click();
-            assertThat(phone.$("#device-list")).containsText("No doorbell yet");
-
-            phone.$("#add-doorbell").click();
-            phone.$("#claim-form [name=setupCode]").fill(minted.setupCode());
-            phone.$("#claim-form button[type=submit]").click();
-            Locator qr = phone.$("#claim-qr");
-            phone.page()
-                    .waitForFunction("() => { const img = document.getElementById('claim-qr');"
-                            + " return img.complete && img.naturalWidth > 0; }");
-            doorbell.camera().show(Chromium.pictureOf(qr));
-            assertThat(phone.$("#claim-status"))
-                    .hasAttribute(
-                            "data-state", "claimed", new LocatorAssertions.HasAttributeOptions().setTimeout(20_000));
-            doorbell.camera().clearShown();
-            assertThat(doorbell.awaitLinkState(LinkState.CONNECTED, Duration.ofSeconds(20)))
-                    .isTrue();
-            phone.$("#claim-done").click();
+            OwnerInBrowser.setUp(phone, env.hub());
+            OwnerInBrowser.addDoorbell(phone, doorbell, minted);
 
             Locator listed = phone.$("#device-list li[data-device-id]");
             assertThat(listed).hasCount(1);

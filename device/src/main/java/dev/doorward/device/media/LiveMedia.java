@@ -37,8 +37,6 @@ public final class LiveMedia implements AutoCloseable {
      * @param speakerFile where what members say at the door is written (a WAV file)
      * @param keysOut sends key envelopes to the hub (called on the caller's thread)
      * @param mediaOut sends one binary part to the hub (called on the streamer's threads)
-     * @throws IllegalArgumentException when the video encoder chosen ({@link VideoEncoders#PROPERTY}) cannot be
-     *     used
      */
     public LiveMedia(
             String deviceId,
@@ -51,7 +49,7 @@ public final class LiveMedia implements AutoCloseable {
         this.clock = clock;
         this.keysOut = keysOut;
         this.epochs = new MediaEpochs(deviceId, clock, random);
-        this.encoder = VideoEncoders.configured();
+        this.encoder = encoder();
         this.streamer = LiveStreamer.builder(camera, encoder, epochs, mediaOut)
                 .microphone(new SyntheticMicrophone(clock))
                 .clock(clock)
@@ -64,6 +62,22 @@ public final class LiveMedia implements AutoCloseable {
             throw new UncheckedIOException("cannot open the speaker file", e);
         }
         this.talk = new TalkReceiver(epochs, speaker);
+    }
+
+    /**
+     * The configured encoder, or the pure-Java one when it cannot be used: a misconfigured encoder must not keep
+     * the doorbell off its hub (rings, door, history do not need it).
+     */
+    private static VideoEncoder encoder() {
+        try {
+            return VideoEncoders.configured();
+        } catch (IllegalArgumentException e) {
+            log.error(
+                    "Video encoder '{}' cannot be used ({}); using the pure-Java one",
+                    VideoEncoders.configuredChoice(),
+                    e.getMessage());
+            return VideoEncoders.create(VideoEncoders.JCODEC);
+        }
     }
 
     /** A roster was accepted (or loaded at start-up): a new epoch, wrapped to exactly its members. */

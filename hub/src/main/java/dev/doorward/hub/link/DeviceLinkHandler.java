@@ -215,7 +215,16 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             return;
         }
         if (part.kind() == MediaPart.Kind.EVENT_MEDIA) {
-            switch (uploads.part(raw.getId(), session.device.id(), part)) {
+            MediaUploads.Outcome outcome;
+            try {
+                outcome = uploads.part(raw.getId(), session.device.id(), part);
+            } catch (RuntimeException e) {
+                // A full disk or a database hiccup: not acknowledged, so the doorbell keeps its copy and retries.
+                log.error("Storing event media from {} failed", session.subject(), e);
+                refuse(session, ErrorCode.INTERNAL, "the hub could not store this event media");
+                return;
+            }
+            switch (outcome) {
                 case MediaUploads.Pending p -> {}
                 case MediaUploads.Stored stored -> {
                     session.send(stored.reply());
