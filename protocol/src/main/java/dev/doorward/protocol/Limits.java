@@ -22,9 +22,6 @@ public final class Limits {
     /** The most viewers one device is told about. */
     public static final int MAX_VIEWERS = 10_000;
 
-    /** A binary (sealed media) message, in bytes. */
-    public static final int MAX_BINARY_MESSAGE_BYTES = 1024 * 1024;
-
     public static final int MAX_DETAIL_CHARS = 256;
     public static final int MAX_AGENT_CHARS = 64;
     /** A P-256 certificate in PEM is under 1 000 characters. */
