@@ -728,7 +728,12 @@ public final class DeviceAgent implements AutoCloseable {
             link.send(event);
         }
         if (SNAPSHOT_KINDS.contains(kind)) {
-            captureEventMedia(event.eventId(), kind);
+            try {
+                captureEventMedia(event.eventId(), kind);
+            } catch (RuntimeException e) {
+                // The event itself is safe in the outbox; a picture that could not be taken must not undo it.
+                log.error("Could not take the picture of an event", e);
+            }
         }
         return event.eventId();
     }
