@@ -1,5 +1,6 @@
 package dev.doorward.hub.link;
 
+import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.protocol.LinkMessage;
 import java.io.IOException;
 import java.util.Map;
@@ -57,7 +58,7 @@ public class DeviceConnections {
         }
         try {
             taps.seenBinary(LinkTaps.Direction.TO_DEVICE, part);
-            session.socket.sendMessage(new org.springframework.web.socket.BinaryMessage(part));
+            session.socket.sendBinary(part);
             return true;
         } catch (IOException | RuntimeException e) {
             return false;
@@ -73,7 +74,7 @@ public class DeviceConnections {
         if (session == null) {
             return false;
         }
-        session.close(org.springframework.web.socket.CloseStatus.POLICY_VIOLATION.withReason(reason));
+        session.close(LinkSocket.CloseReason.POLICY_VIOLATION.withReason(reason));
         return true;
     }
 

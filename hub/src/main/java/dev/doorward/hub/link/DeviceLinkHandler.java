@@ -11,6 +11,9 @@ import dev.doorward.hub.door.DoorRequests;
 import dev.doorward.hub.event.Connectivity;
 import dev.doorward.hub.event.EventService;
 import dev.doorward.hub.history.MediaUploads;
+import dev.doorward.hub.link.transport.LinkEndpoint;
+import dev.doorward.hub.link.transport.LinkSocket;
+import dev.doorward.hub.link.transport.LinkSocket.CloseReason;
 import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
@@ -34,6 +37,7 @@ import dev.doorward.protocol.LinkMessage.Welcome;
 import dev.doorward.protocol.MediaPart;
 import dev.doorward.protocol.ProtocolException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Map;
@@ -43,12 +47,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
-import org.springframework.web.socket.BinaryMessage;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.AbstractWebSocketHandler;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 
 /**
  * The hub end of every device link ({@code wss://hub:device-port/link}, mutual TLS). TLS already proved the
@@ -58,12 +56,9 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  * takes the connection handling down.
  */
 @Component
-public class DeviceLinkHandler extends AbstractWebSocketHandler {
+public class DeviceLinkHandler implements LinkEndpoint {
     private static final Logger log = LoggerFactory.getLogger(DeviceLinkHandler.class);
-    static final String CERTIFICATES = "doorward.certificates";
     private static final int HELLO_TIMEOUT_MS = 10_000;
-    private static final int SEND_TIME_LIMIT_MS = 5_000;
-    private static final int SEND_BUFFER_LIMIT = 2 * 1024 * 1024;
     /** Refused messages tolerated before a flood closes the connection. */
     private static final int MAX_REFUSED_MESSAGES = 100;
 
@@ -121,23 +116,21 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     }
 
     @Override
-    public void afterConnectionEstablished(WebSocketSession raw) {
-        WebSocketSession socket = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
-        Optional<LinkSession> session =
-                identify(socket, (X509Certificate[]) raw.getAttributes().get(CERTIFICATES));
+    public void opened(LinkSocket socket, X509Certificate[] chain) {
+        Optional<LinkSession> session = identify(socket, chain);
         if (session.isEmpty()) {
-            closeQuietly(raw, CloseStatus.POLICY_VIOLATION.withReason("certificate not accepted"));
+            socket.close(CloseReason.POLICY_VIOLATION.withReason("certificate not accepted"));
             return;
         }
         if (!limiter.tryAcquire(RateLimit.DEVICE_CONNECTS, session.get().subject())
                 .allowed()) {
-            closeQuietly(raw, CloseStatus.SERVICE_OVERLOAD.withReason("reconnecting too often"));
+            socket.close(CloseReason.SERVICE_OVERLOAD.withReason("reconnecting too often"));
             return;
         }
-        sessions.put(raw.getId(), session.get());
+        sessions.put(socket.id(), session.get());
     }
 
-    private Optional<LinkSession> identify(WebSocketSession socket, X509Certificate[] chain) {
+    private Optional<LinkSession> identify(LinkSocket socket, X509Certificate[] chain) {
         if (chain == null || chain.length == 0) {
             return Optional.empty();
         }
@@ -162,21 +155,21 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     }
 
     @Override
-    protected void handleTextMessage(WebSocketSession raw, TextMessage text) {
-        LinkSession session = sessions.get(raw.getId());
+    public void text(LinkSocket socket, String text) {
+        LinkSession session = sessions.get(socket.id());
         if (session == null) {
             return;
         }
         session.lastHeardMillis = clock.millis();
         try {
-            if (!limiter.tryAcquire(RateLimit.DEVICE_MESSAGES, raw.getId()).allowed()) {
+            if (!limiter.tryAcquire(RateLimit.DEVICE_MESSAGES, socket.id()).allowed()) {
                 refuse(session, ErrorCode.RATE_LIMITED, "slow down");
                 return;
             }
             LinkMessage.FromDevice message;
             try {
-                taps.seen(LinkTaps.Direction.FROM_DEVICE, text.getPayload());
-                message = LinkCodec.decodeFromDevice(text.getPayload());
+                taps.seen(LinkTaps.Direction.FROM_DEVICE, text);
+                message = LinkCodec.decodeFromDevice(text);
             } catch (ProtocolException e) {
                 refuse(session, e.code(), e.getMessage());
                 return;
@@ -184,32 +177,59 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             dispatch(session, message);
         } catch (IOException e) {
             log.debug("Device link send failed for {}: {}", session.subject(), e.getMessage());
-            session.close(CloseStatus.SESSION_NOT_RELIABLE);
+            session.close(CloseReason.NOT_RELIABLE);
         } catch (RuntimeException e) {
             // A bug or a database hiccup must not take the link down silently: tell the device, keep going.
             log.error("Device link message from {} failed", session.subject(), e);
             try {
                 refuse(session, ErrorCode.INTERNAL, "the hub could not handle this message");
             } catch (IOException ignored) {
-                session.close(CloseStatus.SERVER_ERROR);
+                session.close(CloseReason.SERVER_ERROR);
             }
         }
     }
 
+    /**
+     * Live video and audio from a welcomed, owned doorbell go straight to its viewers' queues, never behind the
+     * link's other work (an event being stored, say); everything else is handled in order by {@link #binary}.
+     */
     @Override
-    protected void handleBinaryMessage(WebSocketSession raw, BinaryMessage message) throws IOException {
-        LinkSession session = sessions.get(raw.getId());
+    public boolean relayAtOnce(LinkSocket socket, ByteBuffer message) {
+        LinkSession session = sessions.get(socket.id());
+        if (session == null
+                || session.kind != LinkSession.Kind.OWNED
+                || !session.welcomed
+                || !message.hasRemaining()
+                || message.get(message.position()) == MediaPart.Kind.EVENT_MEDIA.code()) {
+            return false;
+        }
+        binary(socket, message);
+        return true;
+    }
+
+    @Override
+    public void binary(LinkSocket socket, ByteBuffer message) {
+        LinkSession session = sessions.get(socket.id());
         if (session == null) {
             return;
         }
+        try {
+            onBinary(socket, session, message);
+        } catch (IOException e) {
+            log.debug("Device link send failed for {}: {}", session.subject(), e.getMessage());
+            session.close(CloseReason.NOT_RELIABLE);
+        }
+    }
+
+    private void onBinary(LinkSocket socket, LinkSession session, ByteBuffer message) throws IOException {
         if (session.kind != LinkSession.Kind.OWNED || !session.welcomed) {
             refuse(session, ErrorCode.NOT_ALLOWED, "only a welcomed, owned doorbell sends media");
             return;
         }
-        taps.seenBinary(LinkTaps.Direction.FROM_DEVICE, message.getPayload());
+        taps.seenBinary(LinkTaps.Direction.FROM_DEVICE, message);
         MediaPart part;
         try {
-            part = MediaPart.decode(message.getPayload());
+            part = MediaPart.decode(message);
         } catch (IllegalArgumentException e) {
             refuse(session, ErrorCode.MALFORMED, "media part refused: " + e.getMessage());
             return;
@@ -217,7 +237,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         if (part.kind() == MediaPart.Kind.EVENT_MEDIA) {
             MediaUploads.Outcome outcome;
             try {
-                outcome = uploads.part(raw.getId(), session.device.id(), part);
+                outcome = uploads.part(socket.id(), session.device.id(), part);
             } catch (RuntimeException e) {
                 // A full disk or a database hiccup: not acknowledged, so the doorbell keeps its copy and retries.
                 log.error("Storing event media from {} failed", session.subject(), e);
@@ -242,7 +262,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             return;
         }
         try {
-            live.fromDevice(session.device.id(), message.getPayload());
+            live.fromDevice(session.device.id(), message);
         } catch (IllegalArgumentException e) {
             refuse(session, ErrorCode.MALFORMED, "media part refused: " + e.getMessage());
         }
@@ -266,7 +286,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
     private void onHello(LinkSession session, Hello hello) throws IOException {
         if (!hello.versions().contains(Limits.PROTOCOL_VERSION)) {
             refuse(session, ErrorCode.UNSUPPORTED_VERSION, "the hub speaks version " + Limits.PROTOCOL_VERSION);
-            session.close(CloseStatus.PROTOCOL_ERROR);
+            session.close(CloseReason.PROTOCOL_ERROR);
             return;
         }
         Mode expected = session.kind == LinkSession.Kind.CLAIM ? Mode.CLAIM : Mode.NORMAL;
@@ -275,7 +295,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
                     session,
                     ErrorCode.NOT_ALLOWED,
                     "this certificate may only connect in " + expected.wireName() + " mode");
-            session.close(CloseStatus.POLICY_VIOLATION);
+            session.close(CloseReason.POLICY_VIOLATION);
             return;
         }
         session.welcomed = true;
@@ -283,12 +303,12 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             Device device = session.device;
             connections.put(device.id(), session).ifPresent(old -> {
                 if (old != session) {
-                    old.close(CloseStatus.POLICY_VIOLATION.withReason("replaced by a newer connection"));
+                    old.close(CloseReason.POLICY_VIOLATION.withReason("replaced by a newer connection"));
                 }
             });
             if (devices.byId(device.id()).isEmpty()) {
                 // Deleted (its household went with its owner's account) since its certificate was checked.
-                session.close(CloseStatus.POLICY_VIOLATION.withReason("certificate not accepted"));
+                session.close(CloseReason.POLICY_VIOLATION.withReason("certificate not accepted"));
                 return;
             }
             devices.touch(device.id());
@@ -353,7 +373,7 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
             case LinkMessage.RosterRefused refused ->
                 rosters.onRosterRefused(session.device, refused.epoch(), refused.reason());
             case LinkMessage.MediaKey key -> live.mediaKey(session.device, key);
-            case LinkMessage.MediaUpload upload -> uploads.announced(session.socket.getId(), upload);
+            case LinkMessage.MediaUpload upload -> uploads.announced(session.socket.id(), upload);
             case LinkMessage.DoorNonce nonce -> doors.answered(session.device.id(), nonce.requestId(), nonce);
             case LinkMessage.DoorResult result -> doors.answered(session.device.id(), result.requestId(), result);
             case LinkError error -> log.debug("Device {} reported {}", session.subject(), error.code());
@@ -361,28 +381,18 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         }
     }
 
-    private int refusedCount(LinkSession session) {
-        Object count = session.socket.getAttributes().merge("refused", 1, (a, b) -> (Integer) a + (Integer) b);
-        return (Integer) count;
-    }
-
     private void refuse(LinkSession session, ErrorCode code, String message) throws IOException {
-        if (refusedCount(session) > MAX_REFUSED_MESSAGES) {
-            session.close(CloseStatus.POLICY_VIOLATION.withReason("too many refused messages"));
+        if (session.refused.incrementAndGet() > MAX_REFUSED_MESSAGES) {
+            session.close(CloseReason.POLICY_VIOLATION.withReason("too many refused messages"));
             return;
         }
         session.send(new LinkError(code, message));
     }
 
     @Override
-    public void handleTransportError(WebSocketSession raw, Throwable exception) {
-        log.debug("Device link transport error: {}", exception.getMessage());
-    }
-
-    @Override
-    public void afterConnectionClosed(WebSocketSession raw, CloseStatus status) {
-        LinkSession session = sessions.remove(raw.getId());
-        uploads.closed(raw.getId());
+    public void closed(LinkSocket socket) {
+        LinkSession session = sessions.remove(socket.id());
+        uploads.closed(socket.id());
         if (session == null) {
             return;
         }
@@ -411,18 +421,10 @@ public class DeviceLinkHandler extends AbstractWebSocketHandler {
         long silentLimit = properties.heartbeatSeconds() * 3_000L;
         for (LinkSession session : sessions.values()) {
             if (!session.welcomed && now - session.openedMillis > HELLO_TIMEOUT_MS) {
-                session.close(CloseStatus.POLICY_VIOLATION.withReason("no hello"));
+                session.close(CloseReason.POLICY_VIOLATION.withReason("no hello"));
             } else if (now - session.lastHeardMillis > silentLimit) {
-                session.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("no heartbeat"));
+                session.close(CloseReason.NOT_RELIABLE.withReason("no heartbeat"));
             }
-        }
-    }
-
-    private static void closeQuietly(WebSocketSession session, CloseStatus status) {
-        try {
-            session.close(status);
-        } catch (IOException e) {
-            // already closed
         }
     }
 }

@@ -2,13 +2,13 @@ package dev.doorward.hub.link;
 
 import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.device.Devices.Device;
+import dev.doorward.hub.link.transport.LinkSocket;
+import dev.doorward.hub.link.transport.LinkSocket.CloseReason;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketSession;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One device connection: who the certificate says it is, and where the conversation stands. */
 final class LinkSession {
@@ -18,7 +18,7 @@ final class LinkSession {
         OWNED
     }
 
-    final WebSocketSession socket;
+    final LinkSocket socket;
     final Kind kind;
     final String serial;
     final X509Certificate certificate;
@@ -28,6 +28,9 @@ final class LinkSession {
     private final LinkTaps taps;
     volatile boolean welcomed;
     volatile long lastHeardMillis;
+    /** Messages refused so far; a flood of them closes the link. */
+    final AtomicInteger refused = new AtomicInteger();
+
     final long openedMillis;
     /** A claim between claim-request and its end. */
     ClaimService.InProgress claim;
@@ -37,7 +40,7 @@ final class LinkSession {
     String claimedDeviceId;
 
     LinkSession(
-            WebSocketSession socket,
+            LinkSocket socket,
             Kind kind,
             String serial,
             X509Certificate certificate,
@@ -61,14 +64,10 @@ final class LinkSession {
     void send(LinkMessage message) throws IOException {
         String text = LinkCodec.encode(message);
         taps.seen(LinkTaps.Direction.TO_DEVICE, text);
-        socket.sendMessage(new TextMessage(text));
+        socket.sendText(text);
     }
 
-    void close(CloseStatus status) {
-        try {
-            socket.close(status);
-        } catch (IOException e) {
-            // already closed
-        }
+    void close(CloseReason reason) {
+        socket.close(reason);
     }
 }

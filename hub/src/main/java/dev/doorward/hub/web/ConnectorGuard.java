@@ -12,14 +12,12 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Keeps each port to its own job, before anything else looks at a request: the device port serves only the
- * device link, the browser port never serves it, and the plain-HTTP port only redirects to HTTPS.
+ * Keeps each Tomcat port to its own job, before anything else looks at a request: the plain-HTTP port only
+ * redirects to HTTPS. (The device port is not Tomcat's; it serves only the device link.)
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ConnectorGuard extends OncePerRequestFilter {
-    static final String DEVICE_LINK_PATH = "/link";
-
     private final HubPorts ports;
     private final HubProperties properties;
 
@@ -32,16 +30,9 @@ class ConnectorGuard extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         int port = request.getLocalPort();
-        String path = request.getRequestURI();
         if (port == ports.redirectPort()) {
             response.setStatus(HttpServletResponse.SC_MOVED_PERMANENTLY);
             response.setHeader("Location", "https://" + properties.publicHost() + ":" + ports.browserPort() + "/");
-            return;
-        }
-        boolean linkPath = DEVICE_LINK_PATH.equals(path);
-        boolean devicePort = port == ports.devicePort();
-        if (devicePort != linkPath) {
-            response.sendError(HttpServletResponse.SC_NOT_FOUND);
             return;
         }
         chain.doFilter(request, response);

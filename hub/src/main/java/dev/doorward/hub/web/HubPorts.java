@@ -6,7 +6,7 @@ import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** The ports the hub actually listens on (0 in configuration means "pick one"), known once Tomcat started. */
+/** The ports the hub actually listens on (0 in configuration means "pick one"), known once each is open. */
 @Component
 public class HubPorts {
     private final HubProperties properties;
@@ -23,8 +23,12 @@ public class HubPorts {
     @EventListener
     void onStarted(WebServerInitializedEvent event) {
         browserPort = event.getWebServer().getPort();
-        devicePort = connectors.deviceLocalPort();
         redirectPort = connectors.redirectLocalPort();
+    }
+
+    /** Called by the device port's server once it listens. */
+    public void devicePortOpened(int port) {
+        devicePort = port;
     }
 
     public int browserPort() {

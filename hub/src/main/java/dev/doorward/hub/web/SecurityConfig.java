@@ -2,12 +2,10 @@ package dev.doorward.hub.web;
 
 import dev.doorward.hub.account.LoginThrottle;
 import jakarta.servlet.http.HttpServletResponse;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
-import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -41,23 +39,19 @@ class SecurityConfig {
         CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
         csrfTokens.setCookieName("__Host-XSRF-TOKEN");
         csrfTokens.setCookieCustomizer(c -> c.secure(true).sameSite("Strict").path("/"));
-        http.authorizeHttpRequests(routes -> routes
-                        // The device link: TLS already required a certificate from a CA we trust; the link
-                        // handler decides what that certificate may do.
-                        .requestMatchers(HttpMethod.GET, ConnectorGuard.DEVICE_LINK_PATH)
-                        .access((auth, ctx) -> new AuthorizationDecision(hasClientCertificate(ctx.getRequest())))
-                        .requestMatchers(HttpMethod.GET, "/", "/index.html", "/app/**", "/favicon.svg")
-                        .permitAll()
-                        .requestMatchers(HttpMethod.GET, "/api/session")
-                        .permitAll()
-                        .requestMatchers(HttpMethod.POST, "/api/setup", "/api/accounts", "/api/login")
-                        .permitAll()
-                        .requestMatchers("/error")
-                        .permitAll()
-                        .requestMatchers("/api/**")
-                        .authenticated()
-                        .anyRequest()
-                        .denyAll())
+        http.authorizeHttpRequests(
+                        routes -> routes.requestMatchers(HttpMethod.GET, "/", "/index.html", "/app/**", "/favicon.svg")
+                                .permitAll()
+                                .requestMatchers(HttpMethod.GET, "/api/session")
+                                .permitAll()
+                                .requestMatchers(HttpMethod.POST, "/api/setup", "/api/accounts", "/api/login")
+                                .permitAll()
+                                .requestMatchers("/error")
+                                .permitAll()
+                                .requestMatchers("/api/**")
+                                .authenticated()
+                                .anyRequest()
+                                .denyAll())
                 .formLogin(form -> form.loginProcessingUrl("/api/login")
                         .successHandler(loginThrottle::onSuccess)
                         .failureHandler(loginThrottle::onFailure))
@@ -80,10 +74,5 @@ class SecurityConfig {
                                 "Permissions-Policy", "camera=(), microphone=(self), geolocation=()"))
                         .addHeaderWriter(new StaticHeadersWriter("Cross-Origin-Opener-Policy", "same-origin")));
         return http.build();
-    }
-
-    static boolean hasClientCertificate(jakarta.servlet.http.HttpServletRequest request) {
-        Object chain = request.getAttribute("jakarta.servlet.request.X509Certificate");
-        return chain instanceof X509Certificate[] certs && certs.length > 0;
     }
 }

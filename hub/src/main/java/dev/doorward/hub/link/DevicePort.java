@@ -1,0 +1,79 @@
+package dev.doorward.hub.link;
+
+import dev.doorward.crypto.tls.TlsContexts;
+import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.link.transport.DeviceLinkServer;
+import dev.doorward.hub.pki.HubPki;
+import dev.doorward.hub.web.HubPorts;
+import dev.doorward.protocol.Limits;
+import dev.doorward.protocol.MediaPart;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Serves {@code wss://hub:device-port/link}: TLS 1.3 that requires a client certificate from the manufacturer CA
+ * (a doorbell that may only claim) or the hub CA (an owned doorbell), and nothing but the device link. Its own
+ * server, not a Tomcat connector: see {@link DeviceLinkServer}. Starts last and stops first, so no link outlives
+ * the database.
+ */
+@Component
+class DevicePort implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(DevicePort.class);
+    static final String PATH = "/link";
+
+    private final HubProperties properties;
+    private final HubPki pki;
+    private final DeviceLinkHandler handler;
+    private final HubPorts ports;
+    private volatile DeviceLinkServer server;
+
+    DevicePort(HubProperties properties, HubPki pki, DeviceLinkHandler handler, HubPorts ports) {
+        this.properties = properties;
+        this.pki = pki;
+        this.handler = handler;
+        this.ports = ports;
+    }
+
+    @Override
+    public void start() {
+        SSLContext tls = TlsContexts.server(
+                pki.serverCredential(),
+                List.of(pki.manufacturerCa(), pki.hubCa().certificate()));
+        DeviceLinkServer.Settings settings = new DeviceLinkServer.Settings(
+                properties.devicePort(),
+                PATH,
+                // Just over the protocol's limit, so a message slightly too long still arrives whole and gets a
+                // clear "too-large" error from the codec; far longer ones close the link (1009).
+                Limits.MAX_TEXT_MESSAGE_CHARS + 1024,
+                MediaPart.MAX_BYTES,
+                Math.max(1, Runtime.getRuntime().availableProcessors()),
+                Duration.ofSeconds(10));
+        try {
+            server = DeviceLinkServer.start(tls, settings, handler);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while opening the device port", e);
+        }
+        ports.devicePortOpened(server.port());
+        log.info("Device port {} open (mutual TLS, {})", server.port(), PATH);
+    }
+
+    @Override
+    public void stop() {
+        DeviceLinkServer running = server;
+        server = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.doorward.hub.link.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+
+/**
+ * The device port: TLS that requires a client certificate, one WebSocket path, nothing else. It runs outside the
+ * servlet container because a device link spends its life idle, and an idle link here owns no thread and no
+ * buffer: the TLS engine, its session and a few pipeline objects (docs/benchmarks.md, Finding 2). Two network
+ * threads serve every link; work that may block (database, disk) runs on the link's {@link SerialExecutor}.
+ */
+public final class DeviceLinkServer implements AutoCloseable {
+    /**
+     * @param port the port to listen on, 0 for any free one
+     * @param path the only WebSocket path served; every other request gets 404
+     * @param maxTextChars longer text messages close the link with 1009 (shorter ones reach the endpoint, which
+     *     applies the protocol's own, lower limit and answers with an error)
+     * @param maxBinaryBytes longer binary messages close the link with 1009
+     * @param networkThreads threads doing TLS and framing for every link
+     * @param upgradeTimeout how long a connection may take from TCP accept to a completed WebSocket upgrade
+     */
+    public record Settings(
+            int port, String path, int maxTextChars, int maxBinaryBytes, int networkThreads, Duration upgradeTimeout) {}
+
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup network;
+    private final Channel listening;
+
+    private DeviceLinkServer(EventLoopGroup acceptor, EventLoopGroup network, Channel listening) {
+        this.acceptor = acceptor;
+        this.network = network;
+        this.listening = listening;
+    }
+
+    /** Binds the port and starts serving; returns once the port is open. */
+    public static DeviceLinkServer start(SSLContext tls, Settings settings, LinkEndpoint endpoint)
+            throws InterruptedException {
+        EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup network = new MultiThreadIoEventLoopGroup(settings.networkThreads(), NioIoHandler.newFactory());
+        AtomicLong ids = new AtomicLong();
+        // Bytes, not chars: a text message of maxTextChars may take up to 3 bytes per char in UTF-8.
+        int maxFrameBytes = Math.max(3 * settings.maxTextChars(), settings.maxBinaryBytes());
+        WebSocketServerProtocolConfig webSocket = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(settings.path())
+                .checkStartsWith(false)
+                .handshakeTimeoutMillis(settings.upgradeTimeout().toMillis())
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(maxFrameBytes)
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(true)
+                        .build())
+                .build();
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(acceptor, network)
+                    .channel(NioServerSocketChannel.class)
+                    // A reconnect storm brings thousands of connections at once; let the kernel queue them.
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    // A device that stops reading is dropped when 2 MiB wait for it (LinkSocket.sendText).
+                    .childOption(
+                            ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            SSLEngine engine = tls.createSSLEngine();
+                            engine.setUseClientMode(false);
+                            engine.setNeedClientAuth(true);
+                            channel.pipeline()
+                                    .addLast("tls", new SslHandler(engine))
+                                    .addLast("http", new HttpServerCodec(4096, 8192, 8192))
+                                    .addLast("http-request", new HttpObjectAggregator(1024))
+                                    .addLast("websocket", new WebSocketServerProtocolHandler(webSocket))
+                                    .addLast("whole-messages", new WebSocketFrameAggregator(maxFrameBytes))
+                                    .addLast(
+                                            "link",
+                                            new NettyLinkSocket(
+                                                    Long.toString(ids.incrementAndGet(), 36),
+                                                    endpoint,
+                                                    settings.maxTextChars(),
+                                                    settings.maxBinaryBytes(),
+                                                    settings.upgradeTimeout()));
+                        }
+                    });
+            Channel listening = bootstrap
+                    .bind(new InetSocketAddress(settings.port()))
+                    .sync()
+                    .channel();
+            return new DeviceLinkServer(acceptor, network, listening);
+        } catch (InterruptedException | RuntimeException e) {
+            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            network.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listening.localAddress()).getPort();
+    }
+
+    /** Stops accepting, then closes every link (each one's endpoint sees it closed). */
+    @Override
+    public void close() {
+        listening.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        network.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

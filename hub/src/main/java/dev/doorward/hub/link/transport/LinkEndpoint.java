@@ -1,0 +1,30 @@
+package dev.doorward.hub.link.transport;
+
+import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
+
+/**
+ * What the device port's server calls for each connection, in order: {@link #opened} once, then messages, then
+ * {@link #closed} once. Calls for one connection never overlap (except {@link #relayAtOnce}); calls for different connections do.
+ */
+public interface LinkEndpoint {
+    /** A WebSocket upgrade completed over TLS with this verified client certificate chain (leaf first). */
+    void opened(LinkSocket socket, X509Certificate[] chain);
+
+    void text(LinkSocket socket, String text);
+
+    /** A binary message; {@code message} is valid only during the call (copy what you keep). */
+    void binary(LinkSocket socket, ByteBuffer message);
+
+    void closed(LinkSocket socket);
+
+    /**
+     * Offers a binary message to be relayed at once on the network thread, ahead of queued work, because relaying
+     * it never blocks (live media); returns false to have it queued for {@link #binary} in order instead. Must be
+     * quick, must not block, may run while a queued call for the same link runs. {@code message} is valid only
+     * during the call.
+     */
+    default boolean relayAtOnce(LinkSocket socket, ByteBuffer message) {
+        return false;
+    }
+}

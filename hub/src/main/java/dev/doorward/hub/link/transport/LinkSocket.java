@@ -1,0 +1,36 @@
+package dev.doorward.hub.link.transport;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** One device's connection as the link logic sees it: send, close, nothing about the server carrying it. */
+public interface LinkSocket {
+    /** Unique among the hub's open links (not secret, not an identity: the certificate is). */
+    String id();
+
+    /** Queues a text message; throws when the link is closed or its peer stopped reading. */
+    void sendText(String text) throws IOException;
+
+    /** Queues a binary message (a media part); the buffer is copied before this returns. */
+    void sendBinary(ByteBuffer message) throws IOException;
+
+    /** Sends a WebSocket close with this code and reason, then closes the connection. Idempotent. */
+    void close(CloseReason reason);
+
+    boolean isOpen();
+
+    /** A WebSocket close code (RFC 6455 §7.4) and a short reason a device may log. */
+    record CloseReason(int code, String reason) {
+        public static final CloseReason PROTOCOL_ERROR = new CloseReason(1002, "");
+        public static final CloseReason POLICY_VIOLATION = new CloseReason(1008, "");
+        public static final CloseReason TOO_BIG = new CloseReason(1009, "message too big");
+        public static final CloseReason SERVER_ERROR = new CloseReason(1011, "");
+        public static final CloseReason SERVICE_OVERLOAD = new CloseReason(1013, "");
+        /** The peer cannot be relied on (it stopped reading, or a send failed); the code Spring used. */
+        public static final CloseReason NOT_RELIABLE = new CloseReason(4500, "");
+
+        public CloseReason withReason(String text) {
+            return new CloseReason(code, text);
+        }
+    }
+}

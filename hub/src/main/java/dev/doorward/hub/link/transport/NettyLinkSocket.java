@@ -1,0 +1,267 @@
+package dev.doorward.hub.link.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device connection on the Netty device port: the last handler of its pipeline, and the {@link LinkSocket}
+ * the link logic sends through. Messages go to the endpoint in order on the link's {@link SerialExecutor};
+ * live media the endpoint relays without blocking goes at once, on the network thread.
+ */
+final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements LinkSocket {
+    private static final Logger log = LoggerFactory.getLogger(NettyLinkSocket.class);
+    /** Stop reading from a device when this many of its messages wait to be handled; resume at half. */
+    private static final int PAUSE_AT = 64;
+
+    private static final int MAX_CLOSE_REASON_BYTES = 123;
+    private static final int CLOSE_GRACE_SECONDS = 5;
+
+    private final String id;
+    private final LinkEndpoint endpoint;
+    private final int maxTextChars;
+    private final int maxBinaryBytes;
+    private final Duration upgradeTimeout;
+    private final SerialExecutor work = new SerialExecutor();
+    private final AtomicBoolean paused = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile Channel channel;
+    /** Set on the network thread once the upgrade completed and the endpoint was told. */
+    private volatile boolean opened;
+
+    NettyLinkSocket(String id, LinkEndpoint endpoint, int maxTextChars, int maxBinaryBytes, Duration upgradeTimeout) {
+        this.upgradeTimeout = upgradeTimeout;
+        this.id = id;
+        this.endpoint = endpoint;
+        this.maxTextChars = maxTextChars;
+        this.maxBinaryBytes = maxBinaryBytes;
+    }
+
+    // ---- LinkSocket
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void sendText(String text) throws IOException {
+        Channel ch = writableChannel();
+        ch.writeAndFlush(new TextWebSocketFrame(text), ch.voidPromise());
+    }
+
+    @Override
+    public void sendBinary(ByteBuffer message) throws IOException {
+        Channel ch = writableChannel();
+        ByteBuf copy = ch.alloc().buffer(message.remaining()).writeBytes(message.duplicate());
+        ch.writeAndFlush(new BinaryWebSocketFrame(copy), ch.voidPromise());
+    }
+
+    private Channel writableChannel() throws IOException {
+        Channel ch = channel;
+        if (ch == null || !opened || closing.get() || !ch.isActive()) {
+            throw new IOException("the link is closed");
+        }
+        if (!ch.isWritable()) {
+            // A close frame would wait behind what it does not read: just drop the connection.
+            closing.set(true);
+            ch.close();
+            throw new IOException("the device stopped reading");
+        }
+        return ch;
+    }
+
+    @Override
+    public void close(CloseReason reason) {
+        Channel ch = channel;
+        if (ch == null || !closing.compareAndSet(false, true)) {
+            return;
+        }
+        if (!opened) {
+            ch.close();
+            return;
+        }
+        ch.writeAndFlush(new CloseWebSocketFrame(reason.code(), shortened(reason.reason())))
+                .addListener(ChannelFutureListener.CLOSE);
+        // A peer that does not read never receives the close frame; do not wait for it forever.
+        ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public boolean isOpen() {
+        Channel ch = channel;
+        return ch != null && opened && !closing.get() && ch.isActive();
+    }
+
+    // ---- Netty
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        // TLS and the upgrade have their own timeouts; this bounds the whole of it, slow-loris included.
+        ctx.executor()
+                .schedule(
+                        () -> {
+                            if (!opened) {
+                                ctx.close();
+                            }
+                        },
+                        upgradeTimeout.toMillis(),
+                        TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            X509Certificate[] chain = peerChain(ctx);
+            opened = true;
+            work.execute(() -> endpoint.opened(this, chain));
+            return;
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+        try {
+            switch (message) {
+                case TextWebSocketFrame frame -> onText(frame);
+                case BinaryWebSocketFrame frame -> onBinary(frame.content());
+                case FullHttpRequest request -> notFound(ctx);
+                default -> {} // pings, pongs and closes are the protocol handler's; nothing else reaches here
+            }
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void onText(TextWebSocketFrame frame) {
+        String text = frame.text();
+        if (text.length() > maxTextChars) {
+            close(CloseReason.TOO_BIG);
+            return;
+        }
+        submit(() -> endpoint.text(this, text));
+    }
+
+    private void onBinary(ByteBuf content) {
+        if (content.readableBytes() > maxBinaryBytes) {
+            close(CloseReason.TOO_BIG);
+            return;
+        }
+        if (endpoint.relayAtOnce(this, content.nioBuffer())) {
+            return;
+        }
+        ByteBuffer copy = ByteBuffer.wrap(ByteBufUtil.getBytes(content));
+        submit(() -> endpoint.binary(this, copy));
+    }
+
+    /** Queues a message for the endpoint; stops reading from a device that sends faster than it is served. */
+    private void submit(Runnable task) {
+        work.execute(() -> {
+            task.run();
+            if (work.pending() <= PAUSE_AT / 2) {
+                resume();
+            }
+        });
+        if (work.pending() >= PAUSE_AT && paused.compareAndSet(false, true)) {
+            channel.config().setAutoRead(false);
+            // The queue may have drained between the check and the pause.
+            if (work.pending() <= PAUSE_AT / 2) {
+                resume();
+            }
+        }
+    }
+
+    /** Messages read from the device and not yet handled (for tests). */
+    int queued() {
+        return work.pending();
+    }
+
+    private void resume() {
+        if (paused.compareAndSet(true, false)) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private static void notFound(ChannelHandlerContext ctx) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.NOT_FOUND,
+                Unpooled.copiedBuffer("not found\n", StandardCharsets.US_ASCII));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closing.set(true);
+        if (opened) {
+            // After every message already queued: the endpoint sees the link's whole life in order.
+            work.execute(() -> endpoint.closed(this));
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            close(CloseReason.TOO_BIG);
+            return;
+        }
+        // A refused certificate, a reset connection, a broken frame: nothing to tell a peer we cannot trust.
+        log.debug("Device link {} failed: {}", id, cause.toString());
+        ctx.close();
+    }
+
+    private static X509Certificate[] peerChain(ChannelHandlerContext ctx) {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        try {
+            Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return Arrays.copyOf(chain, chain.length, X509Certificate[].class);
+        } catch (SSLPeerUnverifiedException | ArrayStoreException e) {
+            return new X509Certificate[0];
+        }
+    }
+
+    private static String shortened(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        return bytes.length <= MAX_CLOSE_REASON_BYTES
+                ? reason
+                : new String(bytes, 0, MAX_CLOSE_REASON_BYTES, StandardCharsets.UTF_8);
+    }
+}

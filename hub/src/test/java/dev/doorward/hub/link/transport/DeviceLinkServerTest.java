@@ -1,0 +1,334 @@
+package dev.doorward.hub.link.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.doorward.crypto.pki.CertificateAuthority;
+import dev.doorward.crypto.pki.CertificateKind;
+import dev.doorward.crypto.pki.Credential;
+import dev.doorward.crypto.pki.KeyPairs;
+import dev.doorward.crypto.tls.TlsContexts;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The device port's server on its own, with a recording endpoint: real TLS with client certificates, real
+ * WebSocket clients. What the link logic does with messages is {@code DeviceLinkTest}'s business; this is about
+ * the transport keeping its promises (order, limits, timeouts, a device that stops reading, a flood).
+ */
+class DeviceLinkServerTest {
+    private static final int MAX_TEXT = 1000;
+    private static final int MAX_BINARY = 8 * 1024;
+    private static final SecureRandom random = new SecureRandom();
+
+    private CertificateAuthority ca;
+    private Credential device;
+    private Recorder endpoint;
+    private DeviceLinkServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        ca = CertificateAuthority.create(
+                CertificateKind.HUB_CA, "Transport test CA", Duration.ofDays(1), Clock.systemUTC(), random);
+        Credential serverCredential = ca.issueServerCredential(List.of("localhost"), Duration.ofDays(1));
+        KeyPair keys = KeyPairs.newP256(random);
+        device = new Credential(
+                keys.getPrivate(),
+                List.of(ca.issueOperationalCertificate(keys.getPublic(), "device-1", Duration.ofDays(1))));
+        endpoint = new Recorder();
+        server = DeviceLinkServer.start(
+                TlsContexts.server(serverCredential, List.of(ca.certificate())),
+                new DeviceLinkServer.Settings(0, "/link", MAX_TEXT, MAX_BINARY, 2, Duration.ofMillis(700)),
+                endpoint);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aLinkSeesItsCertificateItsMessagesInOrderAndItsCloseOnce() throws Exception {
+        Client client = connect(device);
+        Recorder.Opened opened = endpoint.opened.poll(5, TimeUnit.SECONDS);
+        assertThat(opened).isNotNull();
+        assertThat(opened.chain()[0].getSubjectX500Principal().getName()).contains("device-1");
+
+        for (int i = 0; i < 200; i++) {
+            client.socket.sendText("message " + i, true).join();
+        }
+        client.socket.sendBinary(ByteBuffer.wrap(new byte[] {9, 8, 7}), true).join();
+        for (int i = 0; i < 200; i++) {
+            assertThat(endpoint.texts.poll(5, TimeUnit.SECONDS)).isEqualTo("message " + i);
+        }
+        assertThat(endpoint.binaries.poll(5, TimeUnit.SECONDS)).containsExactly(9, 8, 7);
+
+        opened.socket().sendText("from the hub");
+        opened.socket().sendBinary(ByteBuffer.wrap(new byte[] {1, 2}));
+        assertThat(client.texts.poll(5, TimeUnit.SECONDS)).isEqualTo("from the hub");
+        assertThat(client.binaries.poll(5, TimeUnit.SECONDS)).containsExactly(1, 2);
+
+        opened.socket().close(LinkSocket.CloseReason.POLICY_VIOLATION.withReason("bye"));
+        assertThat(client.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(endpoint.closed.poll(5, TimeUnit.SECONDS)).isSameAs(opened.socket());
+        assertThat(endpoint.closed.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(opened.socket().isOpen()).isFalse();
+    }
+
+    @Test
+    void messagesOverTheLimitsCloseTheLinkWith1009() throws Exception {
+        Client text = connect(device);
+        text.socket.sendText("x".repeat(MAX_TEXT + 1), true);
+        assertThat(text.closed.get(5, TimeUnit.SECONDS)).isIn(1009, -1);
+
+        Client binary = connect(device);
+        binary.socket.sendBinary(ByteBuffer.allocate(MAX_BINARY + 1), true);
+        assertThat(binary.closed.get(5, TimeUnit.SECONDS)).isIn(1009, -1);
+        // Neither message reached the endpoint.
+        assertThat(endpoint.texts).isEmpty();
+        assertThat(endpoint.binaries).isEmpty();
+    }
+
+    @Test
+    void onlyTheLinkPathIsServedAndOnlyToACertificateFromTheTrustedCa() throws Exception {
+        assertThat(rawGet(device, "/other")).startsWith("HTTP/1.1 404");
+        // The link path without an upgrade: an HTTP answer, not a link.
+        assertThat(rawGet(device, "/link")).startsWith("HTTP/1.1 4");
+        assertThat(rawGet(null, "/link")).isEmpty();
+        CertificateAuthority stranger = CertificateAuthority.create(
+                CertificateKind.HUB_CA, "Transport test CA", Duration.ofDays(1), Clock.systemUTC(), random);
+        KeyPair keys = KeyPairs.newP256(random);
+        Credential forged = new Credential(
+                keys.getPrivate(),
+                List.of(stranger.issueOperationalCertificate(keys.getPublic(), "device-1", Duration.ofDays(1))));
+        assertThat(rawGet(forged, "/link")).isEmpty();
+        assertThat(endpoint.opened).isEmpty();
+    }
+
+    @Test
+    void aConnectionThatNeverUpgradesIsClosedAfterTheTimeout() throws Exception {
+        try (SSLSocket socket = tlsSocket(device)) {
+            socket.startHandshake();
+            socket.setSoTimeout(5_000);
+            long started = System.nanoTime();
+            // Nothing sent: the server closes (end of stream, or a reset), well before the socket timeout.
+            try {
+                assertThat(socket.getInputStream().read()).isEqualTo(-1);
+            } catch (IOException closedHard) {
+                // also closed
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        }
+        assertThat(endpoint.opened).isEmpty();
+    }
+
+    @Test
+    void aDeviceThatStopsReadingIsDroppedNotBuffered() throws Exception {
+        Client client = connect(device);
+        client.reading = false; // takes one message, then never asks for more
+        LinkSocket socket = endpoint.opened.poll(5, TimeUnit.SECONDS).socket();
+        String big = "z".repeat(256 * 1024);
+        IOException refused = null;
+        for (int i = 0; i < 2_000 && refused == null; i++) {
+            try {
+                socket.sendText(big);
+            } catch (IOException e) {
+                refused = e;
+            }
+            Thread.sleep(1);
+        }
+        // 2 000 × 256 KiB = 500 MiB offered; the server gave up long before holding it.
+        assertThat(refused).isNotNull();
+        assertThat(endpoint.closed.poll(5, TimeUnit.SECONDS)).isSameAs(socket);
+    }
+
+    @Test
+    void aFloodWhileTheEndpointIsBusyIsHeldBackByTcpNotQueuedAndNothingIsLost() throws Exception {
+        Client client = connect(device);
+        NettyLinkSocket link =
+                (NettyLinkSocket) endpoint.opened.poll(5, TimeUnit.SECONDS).socket();
+        endpoint.busy = new CountDownLatch(1);
+        // 40 000 × 900 B = 36 MB, more than loopback's socket buffers can absorb.
+        int count = 40_000;
+        String filler = "f".repeat(900);
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < count; i++) {
+                client.socket.sendText("flood " + i + " " + filler, true).join();
+            }
+        });
+        Thread.sleep(1_500);
+        // The endpoint is stuck on the first message; the server stopped reading instead of queueing them all.
+        assertThat(endpoint.started.get()).isEqualTo(1);
+        assertThat(sending).isNotDone();
+        // Held: the pause threshold plus what one network read had already brought in (not 40 000).
+        assertThat(link.queued()).isBetween(64, 1_000);
+        endpoint.busy.countDown();
+        sending.get(60, TimeUnit.SECONDS);
+        for (int i = 0; i < count; i++) {
+            assertThat(endpoint.texts.poll(10, TimeUnit.SECONDS)).startsWith("flood " + i + " ");
+        }
+    }
+
+    // ---- helpers
+
+    private Client connect(Credential credential) {
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(TlsContexts.client(credential, ca.certificate()))
+                .sslParameters(TlsContexts.parameters())
+                .build();
+        Client client = new Client(http);
+        http.newWebSocketBuilder()
+                .buildAsync(URI.create("wss://localhost:" + server.port() + "/link"), client)
+                .join();
+        return client;
+    }
+
+    private SSLSocket tlsSocket(Credential credential) throws IOException {
+        SSLSocket socket = (SSLSocket) TlsContexts.client(credential, ca.certificate())
+                .getSocketFactory()
+                .createSocket("localhost", server.port());
+        socket.setSSLParameters(TlsContexts.parameters());
+        return socket;
+    }
+
+    /** A plain GET over TLS; what came back, empty when the server refused the connection. */
+    private String rawGet(Credential credential, String path) throws IOException {
+        try (SSLSocket socket = tlsSocket(credential)) {
+            socket.setSoTimeout(5_000);
+            socket.startHandshake();
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
+            return "";
+        }
+    }
+
+    /** Records what the server tells its endpoint; can be made to block, as a slow database would. */
+    static final class Recorder implements LinkEndpoint {
+        record Opened(LinkSocket socket, X509Certificate[] chain) {}
+
+        final BlockingQueue<Opened> opened = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
+        final BlockingQueue<LinkSocket> closed = new LinkedBlockingQueue<>();
+        final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        volatile CountDownLatch busy = new CountDownLatch(0);
+
+        @Override
+        public void opened(LinkSocket socket, X509Certificate[] chain) {
+            opened.add(new Opened(socket, chain));
+        }
+
+        @Override
+        public void text(LinkSocket socket, String text) {
+            started.incrementAndGet();
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            texts.add(text);
+        }
+
+        @Override
+        public void binary(LinkSocket socket, ByteBuffer message) {
+            byte[] bytes = new byte[message.remaining()];
+            message.get(bytes);
+            binaries.add(bytes);
+        }
+
+        @Override
+        public void closed(LinkSocket socket) {
+            closed.add(socket);
+        }
+    }
+
+    /** A java.net.http client that can stop reading (it then stops asking for messages). */
+    static final class Client implements WebSocket.Listener {
+        final HttpClient http;
+        final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        final List<String> parts = new CopyOnWriteArrayList<>();
+        volatile boolean reading = true;
+        volatile WebSocket socket;
+        private final StringBuilder text = new StringBuilder();
+        private final List<Byte> binary = new ArrayList<>();
+
+        Client(HttpClient http) {
+            this.http = http;
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            socket = webSocket;
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                texts.add(text.toString());
+                text.setLength(0);
+            }
+            if (reading) {
+                webSocket.request(1);
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            while (data.hasRemaining()) {
+                binary.add(data.get());
+            }
+            if (last) {
+                byte[] bytes = new byte[binary.size()];
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = binary.get(i);
+                }
+                binaries.add(bytes);
+                binary.clear();
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(-1);
+        }
+    }
+}
