@@ -42,6 +42,7 @@ public final class Bench {
             String reference,
             Path out,
             Path hubJar,
+            String hubHeap,
             int loops,
             long timeoutMillis,
             Live live) {}
@@ -115,6 +116,7 @@ public final class Bench {
                 a.getOrDefault("reference", "auto"),
                 Path.of(a.getOrDefault("out", "bench/target/results")),
                 Path.of(a.getOrDefault("hub-jar", "hub/target/doorward-hub-0.1.0-SNAPSHOT-exec.jar")),
+                a.getOrDefault("hub-heap", "1536m"),
                 Integer.parseInt(a.getOrDefault("loops", "2")),
                 Long.parseLong(a.getOrDefault("timeout-seconds", "180")) * 1000,
                 new Live(
@@ -178,12 +180,17 @@ public final class Bench {
                 ? Math.max(options.devices(), wantsLive ? options.live().devices() : 0)
                 : options.live().devices();
         List<String> locals = new ArrayList<>();
-        for (int i = 0; i <= (fleetSize - 1) / 25_000; i++) {
+        for (int i = 0; i <= (fleetSize - 1) / LoadGen.DEVICES_PER_SOURCE_ADDRESS; i++) {
             locals.add("127.0.0." + (i + 1));
         }
         String settings;
         try (Servers.Hub hub = new Servers.Hub(
-                javaBin, options.hubJar().toAbsolutePath(), work, work.resolve("factory-ca/ca.crt"), List.of())) {
+                javaBin,
+                options.hubJar().toAbsolutePath(),
+                work,
+                work.resolve("factory-ca/ca.crt"),
+                // The budget DESIGN §11 sets for 100 000 links is 2 GiB in all; the heap gets most of it.
+                options.hubHeap().equals("default") ? List.of() : List.of("-Xmx" + options.hubHeap()))) {
             long t0 = System.nanoTime();
             String[] owner = hub.createOwner();
             CertificateAuthority hubCa =
@@ -237,7 +244,11 @@ public final class Bench {
                         l.audioBytes()));
             }
             parts.add(String.format(
-                    Locale.ROOT, "loadgen-loops=%d source-addresses=%s", options.loops(), String.join(",", locals)));
+                    Locale.ROOT,
+                    "hub-heap=%s loadgen-loops=%d source-addresses=%s",
+                    options.hubHeap(),
+                    options.loops(),
+                    String.join(",", locals)));
             settings = String.join(" ", parts);
             Servers.Mosquitto mosquitto = reference ? new Servers.Mosquitto(mosquittoBinary, work, hub.dataDir) : null;
             Servers.Nginx nginx = liveReference ? new Servers.Nginx(nginxBinary, work, hub.dataDir) : null;
@@ -263,7 +274,8 @@ public final class Bench {
                     d.put("port", Integer.toString(hub.devicePort));
                     d.put("browserPort", Integer.toString(hub.browserPort));
                     d.put("cookie", owner[0]);
-                    Run doorward = loadGen(work, d, () -> Servers.Sample.of(hub.pid()), scenario + "-doorward");
+                    Run doorward = loadGen(
+                            work, d, () -> Servers.Sample.of(hub.pid()), hub::liveHeapBytes, scenario + "-doorward");
                     Run mqtt = null;
                     if (mosquitto != null) {
                         Map<String, String> m = new LinkedHashMap<>(common);
@@ -358,7 +370,7 @@ public final class Bench {
     }
 
     /** What one load generator run said, and the server samples taken at its waits. */
-    record Run(Map<String, String> results, Map<String, Servers.Sample> samples) {
+    record Run(Map<String, String> results, Map<String, Servers.Sample> samples, Map<String, Long> liveHeap) {
         Double num(String key) {
             String v = results.get(key);
             if (v == null) {
@@ -374,9 +386,29 @@ public final class Bench {
         Servers.Sample sample(String name) {
             return samples.get(name);
         }
+
+        /** Bytes of Java heap in use after a full GC at this wait; null for a server that is not a JVM. */
+        Long liveHeap(String name) {
+            return liveHeap.get(name);
+        }
     }
 
     private Run loadGen(Path work, Map<String, String> args, Supplier<Servers.Sample> sampler, String name)
+            throws Exception {
+        return loadGen(work, args, sampler, null, name);
+    }
+
+    /**
+     * @param liveHeap for a JVM server: forces a full GC and returns the heap still in use, taken at the baseline
+     *     (before its RSS sample, so that sample is not inflated by start-up garbage) and once all are connected
+     *     (after its RSS sample, so that one is as the server left it)
+     */
+    private Run loadGen(
+            Path work,
+            Map<String, String> args,
+            Supplier<Servers.Sample> sampler,
+            java.util.function.LongSupplier liveHeap,
+            String name)
             throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 javaBin,
@@ -391,6 +423,7 @@ public final class Bench {
                 .start();
         Map<String, String> results = new LinkedHashMap<>();
         Map<String, Servers.Sample> samples = new LinkedHashMap<>();
+        Map<String, Long> heaps = new LinkedHashMap<>();
         long deadline = System.nanoTime() + (options.timeoutMillis() * 3 + 120_000) * 1_000_000L;
         try (BufferedReader in =
                         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -405,7 +438,13 @@ public final class Bench {
                     if (wait.equals("connected") || wait.equals("baseline")) {
                         Thread.sleep(wait.equals("baseline") ? 1_000 : 3_000); // let the server settle
                     }
+                    if (liveHeap != null && wait.equals("baseline")) {
+                        heaps.put(wait, liveHeap.getAsLong());
+                    }
                     samples.put(wait, sampler.get());
+                    if (liveHeap != null && wait.equals("connected")) {
+                        heaps.put(wait, liveHeap.getAsLong());
+                    }
                     to.write("go\n");
                     to.flush();
                 } else if (line.equals("@done")) {
@@ -420,7 +459,7 @@ public final class Bench {
         if (!results.containsKey("connect.connected")) {
             throw new IllegalStateException("load generator " + name + " failed; see " + work.resolve(name + ".err"));
         }
-        return new Run(results, samples);
+        return new Run(results, samples, heaps);
     }
 
     private void connectRows(Run d, Run m) {
@@ -459,6 +498,21 @@ public final class Bench {
                                     / n;
                 },
                 "≤ 21");
+        add(
+                s,
+                "server Java heap in use per idle connection (after a full GC)",
+                "KiB",
+                d,
+                m,
+                r -> {
+                    Double n = r.num("connect.connected");
+                    Long before = r.liveHeap("baseline");
+                    Long after = r.liveHeap("connected");
+                    return n == null || n == 0 || before == null || after == null
+                            ? null
+                            : (after - before) / 1024.0 / n;
+                },
+                "");
         add(s, "reconnect storm: devices back", "count", d, m, r -> r.num("storm.connected"), "N");
         add(s, "reconnect storm: time until all back", "s", d, m, r -> r.num("storm.seconds"), "≤ 10 at 10 000");
         add(s, "reconnect storm: full handshakes", "hs/s", d, m, r -> r.num("storm.perSecond"), "≥ 1000");

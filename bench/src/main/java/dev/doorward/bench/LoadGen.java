@@ -30,6 +30,13 @@ import javax.net.ssl.SSLContext;
  * Runs in its own process ({@link LoadGenMain}) in benchmarks, in-process in tests.
  */
 public final class LoadGen implements AutoCloseable {
+    /**
+     * Devices sharing one loopback source address. Each address has ~28 000 ephemeral ports, and a run uses
+     * several per device within a minute (the first connection, the storm's reconnection, the reference's
+     * connections, and closed ones lingering in TIME_WAIT), so addresses are spread generously.
+     */
+    static final int DEVICES_PER_SOURCE_ADDRESS = 5_000;
+
     public enum Target {
         DOORWARD,
         MQTT
@@ -142,7 +149,8 @@ public final class LoadGen implements AutoCloseable {
             List<String> locals = config.localAddresses();
             if (locals != null && !locals.isEmpty()) {
                 // Fill one source address before the next, ~25 000 connections each.
-                local = new InetSocketAddress(locals.get(Math.min(locals.size() - 1, index / 25_000)), 0);
+                local = new InetSocketAddress(
+                        locals.get(Math.min(locals.size() - 1, index / DEVICES_PER_SOURCE_ADDRESS)), 0);
             }
             TlsConnection.Protocol protocol;
             if (config.target() == Target.DOORWARD) {

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,7 +48,12 @@ final class Servers {
         while (System.nanoTime() < deadline && process.isAlive()) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
+                if (s.getLocalPort() != port) {
+                    return true;
+                }
+                // Linux "self-connect": probing an unbound port of the ephemeral range can connect the probe to
+                // itself, which then holds the port the server is about to bind. Drop it and look again.
+                Thread.sleep(200);
             } catch (IOException e) {
                 Thread.sleep(200);
             }
@@ -147,6 +153,29 @@ final class Servers {
 
         long pid() {
             return process.pid();
+        }
+
+        /** Forces a full GC in the hub (jcmd) and returns the Java heap still in use; -1 if jcmd failed. */
+        long liveHeapBytes() {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            try {
+                run(jcmd.toString(), Long.toString(pid()), "GC.run");
+                String info = run(jcmd.toString(), Long.toString(pid()), "GC.heap_info");
+                Matcher used = Pattern.compile("used (\\d+)K").matcher(info);
+                return used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+
+        private static String run(String... command) throws IOException, InterruptedException {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(60, TimeUnit.SECONDS);
+            return out;
         }
 
         X509Certificate hubCa() throws IOException {

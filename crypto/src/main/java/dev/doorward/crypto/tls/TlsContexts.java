@@ -10,6 +10,7 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * Every TLS endpoint in Doorward: TLS 1.3 only, trusting only Doorward's own CAs, never the platform's
@@ -48,6 +49,16 @@ public final class TlsContexts {
         return context(
                 new KeyManager[] {new SingleCredentialKeyManager(serverCredential)},
                 PkixTrustManager.forClients(clientTrustAnchors));
+    }
+
+    /**
+     * The check {@link #server} applies to client certificates, for a TLS stack that is not JSSE's (the hub's
+     * device port on BoringSSL): the chain must lead to one of {@code clientTrustAnchors} and the leaf must be
+     * issued for client authentication; with no anchors, every client certificate is refused.
+     */
+    public static X509TrustManager clientTrustManager(Collection<X509Certificate> clientTrustAnchors) {
+        Objects.requireNonNull(clientTrustAnchors, "clientTrustAnchors");
+        return PkixTrustManager.forClients(clientTrustAnchors);
     }
 
     /** A client that trusts only servers whose chain leads to {@code trustedCa}. */

@@ -1,15 +1,15 @@
 package dev.doorward.hub.link;
 
-import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.link.transport.DeviceLinkServer;
+import dev.doorward.hub.link.transport.DeviceTls;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.web.HubPorts;
 import dev.doorward.protocol.Limits;
 import dev.doorward.protocol.MediaPart;
+import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.List;
-import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -41,7 +41,9 @@ class DevicePort implements SmartLifecycle {
 
     @Override
     public void start() {
-        SSLContext tls = TlsContexts.server(
+        DeviceTls.Stack stack = DeviceTls.best();
+        SslContext tls = DeviceTls.server(
+                stack,
                 pki.serverCredential(),
                 List.of(pki.manufacturerCa(), pki.hubCa().certificate()));
         DeviceLinkServer.Settings settings = new DeviceLinkServer.Settings(
@@ -60,7 +62,7 @@ class DevicePort implements SmartLifecycle {
             throw new IllegalStateException("interrupted while opening the device port", e);
         }
         ports.devicePortOpened(server.port());
-        log.info("Device port {} open (mutual TLS, {})", server.port(), PATH);
+        log.info("Device port {} open (mutual TLS 1.3 on {}, {})", server.port(), stack, PATH);
     }
 
     @Override

@@ -16,13 +16,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 
 /**
  * The device port: TLS that requires a client certificate, one WebSocket path, nothing else. It runs outside the
@@ -54,7 +52,7 @@ public final class DeviceLinkServer implements AutoCloseable {
     }
 
     /** Binds the port and starts serving; returns once the port is open. */
-    public static DeviceLinkServer start(SSLContext tls, Settings settings, LinkEndpoint endpoint)
+    public static DeviceLinkServer start(SslContext tls, Settings settings, LinkEndpoint endpoint)
             throws InterruptedException {
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup network = new MultiThreadIoEventLoopGroup(settings.networkThreads(), NioIoHandler.newFactory());
@@ -77,6 +75,8 @@ public final class DeviceLinkServer implements AutoCloseable {
                     .channel(NioServerSocketChannel.class)
                     // A reconnect storm brings thousands of connections at once; let the kernel queue them.
                     .option(ChannelOption.SO_BACKLOG, 4096)
+                    // A restarted hub must get its port back while the last run's links linger in TIME_WAIT.
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     // A device that stops reading is dropped when 2 MiB wait for it (LinkSocket.sendText).
                     .childOption(
@@ -85,11 +85,8 @@ public final class DeviceLinkServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
-                            SSLEngine engine = tls.createSSLEngine();
-                            engine.setUseClientMode(false);
-                            engine.setNeedClientAuth(true);
                             channel.pipeline()
-                                    .addLast("tls", new SslHandler(engine))
+                                    .addLast("tls", tls.newHandler(channel.alloc()))
                                     .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                                     .addLast("http-request", new HttpObjectAggregator(1024))
                                     .addLast("websocket", new WebSocketServerProtocolHandler(webSocket))

@@ -32,13 +32,22 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The device port's server on its own, with a recording endpoint: real TLS with client certificates, real
  * WebSocket clients. What the link logic does with messages is {@code DeviceLinkTest}'s business; this is about
  * the transport keeping its promises (order, limits, timeouts, a device that stops reading, a flood).
  */
+@ParameterizedClass
+@EnumSource(DeviceTls.Stack.class)
 class DeviceLinkServerTest {
+    /** Both TLS stacks keep the same promises (the hub uses BoringSSL where it loads, else the JDK's). */
+    @Parameter
+    DeviceTls.Stack stack;
+
     private static final int MAX_TEXT = 1000;
     private static final int MAX_BINARY = 8 * 1024;
     private static final SecureRandom random = new SecureRandom();
@@ -59,7 +68,7 @@ class DeviceLinkServerTest {
                 List.of(ca.issueOperationalCertificate(keys.getPublic(), "device-1", Duration.ofDays(1))));
         endpoint = new Recorder();
         server = DeviceLinkServer.start(
-                TlsContexts.server(serverCredential, List.of(ca.certificate())),
+                DeviceTls.server(stack, serverCredential, List.of(ca.certificate())),
                 new DeviceLinkServer.Settings(0, "/link", MAX_TEXT, MAX_BINARY, 2, Duration.ofMillis(700)),
                 endpoint);
     }
