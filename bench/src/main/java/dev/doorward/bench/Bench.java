@@ -156,6 +156,7 @@ public final class Bench {
     }
 
     public Result run() throws Exception {
+        requireOpenFiles();
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Path out = options.out().toAbsolutePath();
         Path work = out.resolve("work");
@@ -367,6 +368,24 @@ public final class Bench {
             reference = loadGen(work, n, () -> Servers.Sample.ofTree(pid), "live-nginx");
         }
         liveRows(doorward, reference);
+    }
+
+    /**
+     * Every idle device is one open file in the server and one in the load generator, and both inherit this
+     * process's limit. Refuse at once, with the reason, a run the limit cannot hold rather than fail halfway.
+     */
+    private void requireOpenFiles() throws IOException {
+        int needed = options.devices() + 2_000; // the hub's own files, its database connections, the jars
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                if (!soft.equals("unlimited") && Long.parseLong(soft) < needed) {
+                    throw new IllegalStateException("--devices=" + options.devices() + " needs " + needed
+                            + " open files per process, and this machine allows " + soft
+                            + " (ulimit -n; raising it needs privileges bench/run does not have here)");
+                }
+            }
+        }
     }
 
     /** What one load generator run said, and the server samples taken at its waits. */

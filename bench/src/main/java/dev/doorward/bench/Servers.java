@@ -35,12 +35,32 @@ import java.util.regex.Pattern;
 final class Servers {
     private Servers() {}
 
+    /**
+     * A free port below the kernel's ephemeral range: a port from that range can be taken, between this check and
+     * the server's bind, by one of the thousands of client connections a run opens and closes.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int low = 32768;
+        try {
+            // readAllLines, not readString: the latter returned "3" for this /proc file on JDK 25.
+            low = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .get(0)
+                    .strip()
+                    .split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // keep Linux's default
         }
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 10_000 + random.nextInt(Math.max(1, low - 10_000));
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new UncheckedIOException(new IOException("no free port below " + low));
     }
 
     static boolean waitForPort(int port, Process process, Duration timeout) throws InterruptedException {
@@ -52,11 +72,12 @@ final class Servers {
                     return true;
                 }
                 // Linux "self-connect": probing an unbound port of the ephemeral range can connect the probe to
-                // itself, which then holds the port the server is about to bind. Drop it and look again.
-                Thread.sleep(200);
+                // itself, which then holds the port the server is about to bind. Drop it (closed on leaving this
+                // block) and look again.
             } catch (IOException e) {
-                Thread.sleep(200);
+                // not listening yet
             }
+            Thread.sleep(200);
         }
         return false;
     }

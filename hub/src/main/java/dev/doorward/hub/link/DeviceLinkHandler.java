@@ -314,7 +314,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
             devices.touch(device.id());
             streams.toHousehold(device.householdId(), Map.of("type", "device-online", "deviceId", device.id()));
             session.send(new Welcome(Limits.PROTOCOL_VERSION, device.id(), properties.heartbeatSeconds()));
-            if (session.certificate.getSerialNumber().toString(16).equals(device.certificateSerial())) {
+            if (session.certificateSerial.equals(device.certificateSerial())) {
                 devices.forgetPreviousCertificate(device.id());
             }
             if (device.resetPendingUntil() != null && device.resetVetoRequestedAt() != null) {
@@ -331,7 +331,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
     private void onClaimMessage(LinkSession session, LinkMessage.FromDevice message) throws IOException {
         if (message instanceof ClaimRequest request && !session.claimAttempted) {
             session.claimAttempted = true;
-            ClaimService.Step step = claims.onClaimRequest(session.serial, session.certificate, request);
+            ClaimService.Step step = claims.onClaimRequest(session.serial, session.certificate(), request);
             session.claim = step.next();
             session.send(step.reply());
         } else if (message instanceof ClaimConfirm confirm && session.claim != null) {
@@ -364,7 +364,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
         switch (message) {
             case Heartbeat heartbeat -> session.send(new HeartbeatAck(heartbeat.sequence()));
             case LinkMessage.RenewCertificate renew ->
-                session.send(renewals.renew(session.device, session.certificate));
+                session.send(renewals.renew(session.device, session.certificate()));
             case DeviceEvent event -> {
                 events.onEvent(session.device, event);
                 session.send(new EventAck(event.eventId()));

@@ -6,7 +6,11 @@ import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.link.transport.LinkSocket.CloseReason;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,7 +25,13 @@ final class LinkSession {
     final LinkSocket socket;
     final Kind kind;
     final String serial;
-    final X509Certificate certificate;
+    /**
+     * The client certificate as sent (DER), parsed again only when needed (a claim, a renewal): a parsed X.509
+     * certificate costs ~5 KiB of heap, for every idle link.
+     */
+    private final byte[] certificateDer;
+    /** The certificate's serial number in hex. */
+    final String certificateSerial;
     /** Set for OWNED sessions. */
     final Device device;
 
@@ -50,11 +60,25 @@ final class LinkSession {
         this.socket = socket;
         this.kind = kind;
         this.serial = serial;
-        this.certificate = certificate;
+        try {
+            this.certificateDer = certificate.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalArgumentException("unreadable client certificate", e);
+        }
+        this.certificateSerial = certificate.getSerialNumber().toString(16);
         this.device = device;
         this.openedMillis = now;
         this.taps = taps;
         this.lastHeardMillis = now;
+    }
+
+    X509Certificate certificate() {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(certificateDer));
+        } catch (CertificateException e) {
+            throw new IllegalStateException("a certificate TLS accepted no longer parses", e);
+        }
     }
 
     String subject() {

@@ -21,13 +21,15 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -251,9 +253,17 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
     private static X509Certificate[] peerChain(ChannelHandlerContext ctx) {
         SslHandler tls = ctx.pipeline().get(SslHandler.class);
         try {
+            // Parsed afresh from DER: BoringSSL's session keeps its copy unparsed (bytes only) for the link's life,
+            // and these go once the endpoint has read what it needs.
             Certificate[] chain = tls.engine().getSession().getPeerCertificates();
-            return Arrays.copyOf(chain, chain.length, X509Certificate[].class);
-        } catch (SSLPeerUnverifiedException | ArrayStoreException e) {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            X509Certificate[] parsed = new X509Certificate[chain.length];
+            for (int i = 0; i < chain.length; i++) {
+                parsed[i] =
+                        (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(chain[i].getEncoded()));
+            }
+            return parsed;
+        } catch (SSLPeerUnverifiedException | CertificateException e) {
             return new X509Certificate[0];
         }
     }
