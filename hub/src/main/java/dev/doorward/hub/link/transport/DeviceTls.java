@@ -12,12 +12,14 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.Collection;
 import javax.net.ssl.SSLException;
 
 /**
  * The device port's TLS: 1.3 only, key exchange over X25519 or P-256, a client certificate required and checked by
- * Doorward's own trust manager ({@link TlsContexts#clientTrustManager}), whichever TLS stack runs it.
+ * Doorward's own trust manager ({@link TlsContexts#clientTrustManager}), whichever TLS stack runs it. On BoringSSL
+ * chains that passed are remembered ({@link RememberedCertificates}), so a reconnect storm costs less CPU.
  */
 public final class DeviceTls {
     /** Which TLS implementation terminates device links. */
@@ -47,7 +49,8 @@ public final class DeviceTls {
                             .sslProvider(SslProvider.OPENSSL_REFCNT)
                             .protocols(TlsContexts.PROTOCOLS)
                             .option(OpenSslContextOption.GROUPS, new String[] {"X25519", "P-256"})
-                            .trustManager(TlsContexts.clientTrustManager(clientTrustAnchors))
+                            .trustManager(new RememberedCertificates(
+                                    TlsContexts.clientTrustManager(clientTrustAnchors), Clock.systemUTC()))
                             .clientAuth(ClientAuth.REQUIRE)
                             .build();
                 case JDK ->
