@@ -527,7 +527,7 @@ public final class Bench {
                     Double n = r.num("connect.connected");
                     Long before = r.liveHeap("baseline");
                     Long after = r.liveHeap("connected");
-                    return n == null || n == 0 || before == null || after == null
+                    return n == null || n == 0 || before == null || after == null || before < 0 || after < 0
                             ? null
                             : (after - before) / 1024.0 / n;
                 },

@@ -81,7 +81,10 @@ class BenchSmokeTest {
         assumeTrue(
                 mosquittoInstalled,
                 "Mosquitto is not installed (apt-get install mosquitto): the reference side of the smoke run is skipped");
-        assertThat(result.rows().stream().filter(r -> !r.scenario().equals("live")))
+        // The hub's Java heap has no counterpart in a C server: that row alone is Doorward's only.
+        assertThat(result.rows().stream()
+                        .filter(r -> !r.scenario().equals("live"))
+                        .filter(r -> !r.metric().startsWith("server Java heap")))
                 .allSatisfy(row -> assertThat(row.reference())
                         .as(row.scenario() + " / " + row.metric())
                         .isNotNull());
