@@ -107,10 +107,10 @@ public final class Bench {
             a.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
         Options o = new Options(
-                List.of(a.getOrDefault("scenarios", "connect,ring").split(",")),
+                List.of(a.getOrDefault("scenarios", "connect,ring,live").split(",")),
                 Integer.parseInt(a.getOrDefault("devices", "10000")),
                 Integer.parseInt(a.getOrDefault("members", "10")),
-                Integer.parseInt(a.getOrDefault("presses", "2000")),
+                Integer.parseInt(a.getOrDefault("presses", "1000")),
                 Double.parseDouble(a.getOrDefault("rate", "100")),
                 Integer.parseInt(a.getOrDefault("window", "256")),
                 a.getOrDefault("reference", "auto"),
@@ -120,10 +120,10 @@ public final class Bench {
                 Integer.parseInt(a.getOrDefault("loops", "2")),
                 Long.parseLong(a.getOrDefault("timeout-seconds", "180")) * 1000,
                 new Live(
-                        Integer.parseInt(a.getOrDefault("live-devices", "10")),
-                        Integer.parseInt(a.getOrDefault("viewers", "5")),
+                        Integer.parseInt(a.getOrDefault("live-devices", "20")),
+                        Integer.parseInt(a.getOrDefault("viewers", "10")),
                         Double.parseDouble(a.getOrDefault("live-seconds", "30")),
-                        Double.parseDouble(a.getOrDefault("open-rate", "10")),
+                        Double.parseDouble(a.getOrDefault("open-rate", "20")),
                         Double.parseDouble(a.getOrDefault("fps", "10")),
                         Integer.parseInt(a.getOrDefault("gop", "20")),
                         Integer.parseInt(a.getOrDefault("keyframe-bytes", "15000")),
