@@ -203,7 +203,12 @@ public class DeviceLinkHandler implements LinkEndpoint {
                 || message.get(message.position()) == MediaPart.Kind.EVENT_MEDIA.code()) {
             return false;
         }
-        binary(socket, message);
+        try {
+            onBinary(socket, session, message, true);
+        } catch (IOException e) {
+            log.debug("Device link send failed for {}: {}", session.subject(), e.getMessage());
+            session.close(CloseReason.NOT_RELIABLE);
+        }
         return true;
     }
 
@@ -214,14 +219,19 @@ public class DeviceLinkHandler implements LinkEndpoint {
             return;
         }
         try {
-            onBinary(socket, session, message);
+            onBinary(socket, session, message, false);
         } catch (IOException e) {
             log.debug("Device link send failed for {}: {}", session.subject(), e.getMessage());
             session.close(CloseReason.NOT_RELIABLE);
         }
     }
 
-    private void onBinary(LinkSocket socket, LinkSession session, ByteBuffer message) throws IOException {
+    /**
+     * @param atOnce on the network thread, for a welcomed owned doorbell; live parts are relayed only this way, so
+     *     a doorbell's parts reach its viewers from one thread and in order
+     */
+    private void onBinary(LinkSocket socket, LinkSession session, ByteBuffer message, boolean atOnce)
+            throws IOException {
         if (session.kind != LinkSession.Kind.OWNED || !session.welcomed) {
             refuse(session, ErrorCode.NOT_ALLOWED, "only a welcomed, owned doorbell sends media");
             return;
@@ -259,6 +269,11 @@ public class DeviceLinkHandler implements LinkEndpoint {
                 }
                 case MediaUploads.Refused refused -> refuse(session, ErrorCode.INVALID_FIELD, refused.reason());
             }
+            return;
+        }
+        if (!atOnce) {
+            // Queued before the doorbell was welcomed (it streams only once the hub asks): not relayed late.
+            refuse(session, ErrorCode.NOT_ALLOWED, "live media before the link was welcomed");
             return;
         }
         try {

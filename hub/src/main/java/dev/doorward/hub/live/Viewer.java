@@ -34,7 +34,7 @@ final class Viewer {
 
     private final LinkedBlockingQueue<WebSocketMessage<?>> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
-    // Frame boundaries per media kind; only touched by the doorbell's link thread (one per doorbell).
+    // Frame boundaries per media kind; only touched by the network thread serving the doorbell's link (one each).
     private final boolean[] skipping = new boolean[4];
     private final boolean[] inFrame = new boolean[4];
     private boolean needKeyframe = true;

@@ -22,6 +22,7 @@ import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.Limits;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
+import dev.doorward.protocol.MediaPart;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -246,6 +247,16 @@ class DeviceLinkTest {
             }
         }
         assertThat(stored).isEqualTo(1);
+    }
+
+    @Test
+    void mediaBeforeHelloIsRefusedAndTheLinkCarriesOn() {
+        try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            link.sendBinary(MediaPart.split(MediaPart.Kind.VIDEO, true, new byte[] {1, 2, 3})
+                    .get(0));
+            assertThat(error(link.next(Duration.ofSeconds(5)).orElseThrow())).isEqualTo("not-allowed");
+            assertThat(link.exchange(hello("normal"))).contains("welcome");
+        }
     }
 
     @Test
