@@ -8,11 +8,15 @@ import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.Cookie;
 import com.microsoft.playwright.options.SameSiteAttribute;
 import dev.doorward.e2e.Chromium.Phone;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -124,5 +128,34 @@ class BrowserSecurityTest {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no cookie " + name + " in "
                         + cookies.stream().map(c -> c.name).toList()));
+    }
+
+    /**
+     * Every module of the web app parses in the browser, including those no other browser test happens to load
+     * (the build has no JavaScript step: a syntax error in one module once broke every page).
+     */
+    @Test
+    void everyModuleOfTheAppParses() throws IOException {
+        List<String> modules;
+        try (Stream<Path> files = Files.list(Path.of("../web/src/main/resources/static/app"))) {
+            modules = files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.endsWith(".js"))
+                    .sorted()
+                    .toList();
+        }
+        assertThat(modules).contains("main.js", "live.js", "roster.js");
+        try (Phone phone = env.chromium().phone("modules")) {
+            phone.page().navigate(env.hub().browserUrl().toString());
+            for (String module : modules) {
+                // Loading runs the module; only a SyntaxError (its own or an import's) is a failure here: the
+                // audio worklet, for one, needs globals a page does not have.
+                Object error = phone.page()
+                        .evaluate(
+                                "async url => { try { await import(url); return null; }"
+                                        + " catch (e) { return e instanceof SyntaxError ? String(e) : null; } }",
+                                "/app/" + module);
+                assertThat(error).as(module).isNull();
+            }
+        }
     }
 }
