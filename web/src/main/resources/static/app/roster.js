@@ -64,6 +64,27 @@ export function accessLine(clientId, { deviceIds = [], schedule = null }) {
   return `access:${clientId}:${devices}:${when}`;
 }
 
+/**
+ * An admin restricts a person, not a browser: a member's browser without restrictions of its own (newly approved)
+ * takes those of the member's other browsers — their access line and their end date. Returns the access lines
+ * with the copies added; sets validUntil on the members it copies an end date to.
+ */
+export function inheritRestrictions(members, accessLines) {
+  const lineOf = (clientId) => accessLines.find((line) => line.split(':')[1] === clientId);
+  const lines = [...accessLines];
+  const all = [...members];
+  for (const m of all) {
+    const siblings = all.filter((o) => o.accountId === m.accountId && o.clientId !== m.clientId);
+    const restricted = siblings.find((o) => lineOf(o.clientId));
+    if (!lineOf(m.clientId) && restricted) {
+      lines.push(['access', m.clientId, ...lineOf(restricted.clientId).split(':').slice(2)].join(':'));
+    }
+    const ending = siblings.find((o) => o.validUntil != null);
+    if (m.validUntil == null && ending) m.validUntil = ending.validUntil;
+  }
+  return lines;
+}
+
 /** The canonical roster text (protocol/Roster.java): ASCII lines, clients sorted by id in code-unit order. */
 export function rosterText(householdId, epoch, previous, issued, members, accessLines = []) {
   const sorted = [...members].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
@@ -101,11 +122,12 @@ export async function signNextRoster(householdId, add = [], accessByAccount = {}
       if (!chosen.has(c.clientId)) chosen.set(c.clientId, { ...c, role: rosterRole(c, hasOwner()) });
     }
     const previous = view.epoch === 0 ? '-' : base64url(await sha256(view.text));
-        let accessLines = view.text ? view.text.split('\n').filter((line) => line.startsWith('access:')) : [];
+    let accessLines = view.text ? view.text.split('\n').filter((line) => line.startsWith('access:')) : [];
+    accessLines = inheritRestrictions(chosen.values(), accessLines);
     // New restrictions replace the old ones of those members' browsers (null lifts them).
     for (const [accountId, restriction] of Object.entries(accessByAccount)) {
       const theirs = [...chosen.values()].filter((c) => c.accountId === accountId).map((c) => c.clientId);
-            accessLines = accessLines.filter((line) => !theirs.includes(line.split(':')[1]));
+      accessLines = accessLines.filter((line) => !theirs.includes(line.split(':')[1]));
       if (restriction && (restriction.deviceIds?.length || restriction.schedule)) {
         for (const clientId of theirs) accessLines.push(accessLine(clientId, restriction));
       }

@@ -52,4 +52,50 @@ class RosterTextInteropTest {
             assertThat(schedule.toMinute()).isEqualTo(1080);
         }
     }
+
+    /** A guest's newly approved browser is restricted like their other browser, in the text the doorbell checks. */
+    @Test
+    void aMembersNewBrowserInheritsTheirRestrictionAndEndDate() {
+        try (TestHub hub = TestHub.start(dir);
+                Chromium chromium = Chromium.launch();
+                Phone phone = chromium.phone("admin")) {
+            phone.page().navigate(hub.browserUrl().toString());
+            String text = (String) phone.page().evaluate("""
+                            async () => {
+                              const r = await import('/app/roster.js');
+                              const key = 'a2V5';
+                              const m = (id, role, accountId, validUntil) => ({ clientId: id.repeat(22), role, accountId,
+                                signingKeyFingerprint: id.repeat(43), signingKey: key, agreementKey: key, validUntil });
+                              const members = [m('o', 'owner', 'O', null), m('g', 'guest', 'G', 99000),
+                                m('n', 'guest', 'G', null), m('r', 'resident', 'R', null)];
+                              const access = [r.accessLine('g'.repeat(22),
+                                { deviceIds: ['f'.repeat(22)], schedule: { days: [5, 6], from: 600, to: 720 } })];
+                              const lines = r.inheritRestrictions(members, access);
+                              return r.rosterText('h'.repeat(22), 4, 'p'.repeat(43), 1234, members, lines);
+                            }
+                            """);
+            Roster roster = Roster.parse(text);
+            String old = "g".repeat(22);
+            String added = "n".repeat(22);
+            Roster.Access inherited = roster.accessOf(added).orElseThrow();
+            assertThat(inherited.deviceIds()).containsExactly("f".repeat(22));
+            assertThat(inherited.scheduleOrNull())
+                    .isEqualTo(roster.accessOf(old).orElseThrow().scheduleOrNull())
+                    .isNotNull();
+            assertThat(memberUntil(roster, added))
+                    .isEqualTo(memberUntil(roster, old))
+                    .contains(99000L);
+            // Other members keep what they had: nothing.
+            assertThat(roster.accessOf("r".repeat(22))).isEmpty();
+            assertThat(memberUntil(roster, "r".repeat(22))).isEmpty();
+        }
+    }
+
+    private static java.util.Optional<Long> memberUntil(Roster roster, String clientId) {
+        return java.util.Optional.ofNullable(roster.members().stream()
+                .filter(m -> m.clientId().equals(clientId))
+                .findFirst()
+                .orElseThrow()
+                .validUntilOrNull());
+    }
 }
