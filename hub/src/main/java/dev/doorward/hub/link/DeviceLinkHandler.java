@@ -179,13 +179,17 @@ public class DeviceLinkHandler implements LinkEndpoint {
             log.debug("Device link send failed for {}: {}", session.subject(), e.getMessage());
             session.close(CloseReason.NOT_RELIABLE);
         } catch (RuntimeException e) {
-            // A bug or a database hiccup must not take the link down silently: tell the device, keep going.
-            log.error("Device link message from {} failed", session.subject(), e);
-            try {
-                refuse(session, ErrorCode.INTERNAL, "the hub could not handle this message");
-            } catch (IOException ignored) {
-                session.close(CloseReason.SERVER_ERROR);
-            }
+            failed(session, e);
+        }
+    }
+
+    /** A bug or a database hiccup must not take the link down silently: tell the device, keep going. */
+    private void failed(LinkSession session, RuntimeException e) {
+        log.error("Device link message from {} failed", session.subject(), e);
+        try {
+            refuse(session, ErrorCode.INTERNAL, "the hub could not handle this message");
+        } catch (IOException ignored) {
+            session.close(CloseReason.SERVER_ERROR);
         }
     }
 
@@ -208,6 +212,9 @@ public class DeviceLinkHandler implements LinkEndpoint {
         } catch (IOException e) {
             log.debug("Device link send failed for {}: {}", session.subject(), e.getMessage());
             session.close(CloseReason.NOT_RELIABLE);
+        } catch (RuntimeException e) {
+            // Not left to the network thread, which would close the link from under the doorbell.
+            failed(session, e);
         }
         return true;
     }

@@ -37,18 +37,30 @@ public final class RawDeviceLink extends TextMessages implements AutoCloseable {
     }
 
     public static RawDeviceLink connect(TestHub hub, Credential credential) {
-        X509Certificate hubCa = hub.hubCaCertificate();
+        return connect(URI.create("wss://localhost:" + hub.devicePort() + "/link"), credential, hub.hubCaCertificate());
+    }
+
+    /** Connects to any device-link server whose certificate chains to {@code serverCa}. */
+    public static RawDeviceLink connect(URI uri, Credential credential, X509Certificate serverCa) {
         HttpClient client = HttpClient.newBuilder()
-                .sslContext(TlsContexts.client(credential, hubCa))
+                .sslContext(TlsContexts.client(credential, serverCa))
                 .sslParameters(TlsContexts.parameters())
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
         RawDeviceLink link = new RawDeviceLink();
         link.client = client;
-        client.newWebSocketBuilder()
-                .buildAsync(URI.create("wss://localhost:" + hub.devicePort() + "/link"), link)
-                .join();
+        client.newWebSocketBuilder().buildAsync(uri, link).join();
         return link;
+    }
+
+    /** Sends without waiting for the write (which may fail when the server closes the link first). */
+    public void sendWithoutWaiting(String text) {
+        socket.sendText(text, true);
+    }
+
+    /** Takes the message in hand, then asks for no more: the server's writes pile up behind TCP. */
+    public void stopReading() {
+        reading = false;
     }
 
     public void send(String text) {

@@ -18,6 +18,8 @@ class TextMessages implements WebSocket.Listener {
     private final StringBuilder partial = new StringBuilder();
     volatile WebSocket socket;
     volatile Integer closeCode;
+    /** False: stop asking for messages (a peer that stopped reading). */
+    volatile boolean reading = true;
 
     @Override
     public void onOpen(WebSocket webSocket) {
@@ -32,7 +34,9 @@ class TextMessages implements WebSocket.Listener {
             received.add(partial.toString());
             partial.setLength(0);
         }
-        webSocket.request(1);
+        if (reading) {
+            webSocket.request(1);
+        }
         return null;
     }
 

@@ -7,11 +7,10 @@ import dev.doorward.crypto.pki.CertificateKind;
 import dev.doorward.crypto.pki.Credential;
 import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.crypto.tls.TlsContexts;
+import dev.doorward.hub.testing.RawDeviceLink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -19,12 +18,10 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -80,15 +77,15 @@ class DeviceLinkServerTest {
 
     @Test
     void aLinkSeesItsCertificateItsMessagesInOrderAndItsCloseOnce() throws Exception {
-        Client client = connect(device);
+        RawDeviceLink client = connect(device);
         Recorder.Opened opened = endpoint.opened.poll(5, TimeUnit.SECONDS);
         assertThat(opened).isNotNull();
         assertThat(opened.chain()[0].getSubjectX500Principal().getName()).contains("device-1");
 
         for (int i = 0; i < 200; i++) {
-            client.socket.sendText("message " + i, true).join();
+            client.send("message " + i);
         }
-        client.socket.sendBinary(ByteBuffer.wrap(new byte[] {9, 8, 7}), true).join();
+        client.sendBinary(ByteBuffer.wrap(new byte[] {9, 8, 7}));
         for (int i = 0; i < 200; i++) {
             assertThat(endpoint.texts.poll(5, TimeUnit.SECONDS)).isEqualTo("message " + i);
         }
@@ -96,11 +93,12 @@ class DeviceLinkServerTest {
 
         opened.socket().sendText("from the hub");
         opened.socket().sendBinary(ByteBuffer.wrap(new byte[] {1, 2}));
-        assertThat(client.texts.poll(5, TimeUnit.SECONDS)).isEqualTo("from the hub");
-        assertThat(client.binaries.poll(5, TimeUnit.SECONDS)).containsExactly(1, 2);
+        assertThat(client.next(Duration.ofSeconds(5))).contains("from the hub");
+        assertThat(client.nextBinary(Duration.ofSeconds(5))).contains(ByteBuffer.wrap(new byte[] {1, 2}));
 
         opened.socket().close(LinkSocket.CloseReason.POLICY_VIOLATION.withReason("bye"));
-        assertThat(client.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(client.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        assertThat(client.closeCode()).contains(1008);
         assertThat(endpoint.closed.poll(5, TimeUnit.SECONDS)).isSameAs(opened.socket());
         assertThat(endpoint.closed.poll(300, TimeUnit.MILLISECONDS)).isNull();
         assertThat(opened.socket().isOpen()).isFalse();
@@ -108,13 +106,19 @@ class DeviceLinkServerTest {
 
     @Test
     void messagesOverTheLimitsCloseTheLinkWith1009() throws Exception {
-        Client text = connect(device);
-        text.socket.sendText("x".repeat(MAX_TEXT + 1), true);
-        assertThat(text.closed.get(5, TimeUnit.SECONDS)).isIn(1009, -1);
+        RawDeviceLink text = connect(device);
+        text.sendWithoutWaiting("x".repeat(MAX_TEXT + 1));
+        assertThat(text.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        assertThat(text.closeCode().orElseThrow()).isIn(1009, -1);
 
-        Client binary = connect(device);
-        binary.socket.sendBinary(ByteBuffer.allocate(MAX_BINARY + 1), true);
-        assertThat(binary.closed.get(5, TimeUnit.SECONDS)).isIn(1009, -1);
+        RawDeviceLink binary = connect(device);
+        try {
+            binary.sendBinary(ByteBuffer.allocate(MAX_BINARY + 1));
+        } catch (CompletionException closedWhileWriting) {
+            // the server closed first: that is the point
+        }
+        assertThat(binary.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        assertThat(binary.closeCode().orElseThrow()).isIn(1009, -1);
         // Neither message reached the endpoint.
         assertThat(endpoint.texts).isEmpty();
         assertThat(endpoint.binaries).isEmpty();
@@ -155,8 +159,8 @@ class DeviceLinkServerTest {
 
     @Test
     void aDeviceThatStopsReadingIsDroppedNotBuffered() throws Exception {
-        Client client = connect(device);
-        client.reading = false; // takes one message, then never asks for more
+        RawDeviceLink client = connect(device);
+        client.stopReading(); // takes one message, then never asks for more
         LinkSocket socket = endpoint.opened.poll(5, TimeUnit.SECONDS).socket();
         String big = "z".repeat(256 * 1024);
         IOException refused = null;
@@ -175,7 +179,7 @@ class DeviceLinkServerTest {
 
     @Test
     void aFloodWhileTheEndpointIsBusyIsHeldBackByTcpNotQueuedAndNothingIsLost() throws Exception {
-        Client client = connect(device);
+        RawDeviceLink client = connect(device);
         NettyLinkSocket link =
                 (NettyLinkSocket) endpoint.opened.poll(5, TimeUnit.SECONDS).socket();
         endpoint.busy = new CountDownLatch(1);
@@ -184,7 +188,7 @@ class DeviceLinkServerTest {
         String filler = "f".repeat(900);
         CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
             for (int i = 0; i < count; i++) {
-                client.socket.sendText("flood " + i + " " + filler, true).join();
+                client.send("flood " + i + " " + filler);
             }
         });
         Thread.sleep(1_500);
@@ -202,16 +206,9 @@ class DeviceLinkServerTest {
 
     // ---- helpers
 
-    private Client connect(Credential credential) {
-        HttpClient http = HttpClient.newBuilder()
-                .sslContext(TlsContexts.client(credential, ca.certificate()))
-                .sslParameters(TlsContexts.parameters())
-                .build();
-        Client client = new Client(http);
-        http.newWebSocketBuilder()
-                .buildAsync(URI.create("wss://localhost:" + server.port() + "/link"), client)
-                .join();
-        return client;
+    private RawDeviceLink connect(Credential credential) {
+        return RawDeviceLink.connect(
+                URI.create("wss://localhost:" + server.port() + "/link"), credential, ca.certificate());
     }
 
     private SSLSocket tlsSocket(Credential credential) throws IOException {
@@ -274,70 +271,6 @@ class DeviceLinkServerTest {
         @Override
         public void closed(LinkSocket socket) {
             closed.add(socket);
-        }
-    }
-
-    /** A java.net.http client that can stop reading (it then stops asking for messages). */
-    static final class Client implements WebSocket.Listener {
-        final HttpClient http;
-        final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
-        final BlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        final List<String> parts = new CopyOnWriteArrayList<>();
-        volatile boolean reading = true;
-        volatile WebSocket socket;
-        private final StringBuilder text = new StringBuilder();
-        private final List<Byte> binary = new ArrayList<>();
-
-        Client(HttpClient http) {
-            this.http = http;
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            socket = webSocket;
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.append(data);
-            if (last) {
-                texts.add(text.toString());
-                text.setLength(0);
-            }
-            if (reading) {
-                webSocket.request(1);
-            }
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            while (data.hasRemaining()) {
-                binary.add(data.get());
-            }
-            if (last) {
-                byte[] bytes = new byte[binary.size()];
-                for (int i = 0; i < bytes.length; i++) {
-                    bytes[i] = binary.get(i);
-                }
-                binaries.add(bytes);
-                binary.clear();
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.complete(-1);
         }
     }
 }
