@@ -17,6 +17,45 @@ const STATES = {
   ended: 'Live view ended',
 };
 
+// The hub serves live views on its own live port (media goes out on the thread that read it from the doorbell,
+// docs/benchmarks.md Finding 4) and, as a fallback, on this page's own port: a browser that cannot reach the live
+// port (a firewall, a certificate it was only told to accept for this port) still gets its picture.
+let livePortState = null; // null: not asked yet; a promise of the port, or -1 once it failed here
+
+function livePort() {
+  if (livePortState === null) {
+    livePortState = api.session().then((s) => (s && s.livePort > 0 ? s.livePort : -1)).catch(() => -1);
+  }
+  return livePortState;
+}
+
+function tryOpen(url, timeoutMs) {
+  return new Promise((resolve) => {
+    let socket;
+    try { socket = new WebSocket(url); } catch { resolve(null); return; }
+    const give = (value) => {
+      clearTimeout(timer);
+      socket.onopen = socket.onerror = socket.onclose = null;
+      resolve(value);
+    };
+    const timer = setTimeout(() => { socket.close(); give(null); }, timeoutMs);
+    socket.onopen = () => give(socket);
+    socket.onerror = () => give(null);
+    socket.onclose = () => give(null);
+  });
+}
+
+/** An open live-view socket: the live port when it answers, otherwise this page's own port. */
+async function openLiveSocket() {
+  const port = await livePort();
+  if (port > 0) {
+    const fast = await tryOpen(`wss://${location.hostname}:${port}/api/live`, 3000);
+    if (fast) return fast;
+    livePortState = Promise.resolve(-1); // do not wait for it again in this page
+  }
+  return tryOpen(`wss://${location.host}/api/live`, 10000);
+}
+
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -142,10 +181,18 @@ export class LiveView {
       videoLost: () => this.video.lost(),
       audio: (samples, capture) => { this.lastCapture = Math.max(this.lastCapture, capture); this.player.play(samples); },
     });
-    const socket = new WebSocket(`wss://${location.host}/api/live`);
+    const socket = await openLiveSocket();
+    if (this.closed) {
+      if (socket) socket.close();
+      return;
+    }
+    if (!socket) {
+      this.setState('ended', 'The hub could not be reached');
+      return;
+    }
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'watch', deviceId: this.deviceId, clientId }));
+    socket.send(JSON.stringify({ type: 'watch', deviceId: this.deviceId, clientId }));
     socket.onmessage = (e) => {
       if (this.closed) return;
       if (typeof e.data !== 'string') {

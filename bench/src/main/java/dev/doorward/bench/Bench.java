@@ -356,7 +356,8 @@ public final class Bench {
         Map<String, String> d = new LinkedHashMap<>(common);
         d.put("target", "doorward");
         d.put("port", Integer.toString(hub.devicePort));
-        d.put("viewerPort", Integer.toString(hub.browserPort));
+        d.put("viewerPort", Integer.toString(hub.livePort));
+        d.put("pagePort", Integer.toString(hub.browserPort));
         d.put("cookies", cookies.toString());
         d.put("viewersPerAccount", Integer.toString(Live.VIEWERS_PER_ACCOUNT));
         Run doorward = loadGen(work, d, () -> Servers.Sample.of(hub.pid()), "live-doorward");

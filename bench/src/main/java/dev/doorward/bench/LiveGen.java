@@ -38,7 +38,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class LiveGen implements AutoCloseable {
     public enum Target {
-        /** The hub: doorbells on the device port, viewers on the browser port's {@code /api/live}. */
+        /** The hub: doorbells on the device port, viewers on the live port's {@code /api/live}. */
         DOORWARD,
         /** nginx + nchan: doorbells publish to {@code /pub/<id>}, viewers subscribe to {@code /sub/<id>}. */
         NCHAN
@@ -54,7 +54,9 @@ public final class LiveGen implements AutoCloseable {
 
     /**
      * @param devicePort the hub's device port, or nginx's publisher port (client certificates required on both)
-     * @param viewerPort the hub's browser port, or nginx's subscriber port
+     * @param viewerPort the hub's live port, or nginx's subscriber port
+     * @param pagePort the hub's browser port, which served the page that opens the view ({@code Origin}); unused
+     *     for nginx
      * @param cookies session cookies of signed-in household members, one per {@code viewersPerAccount} viewers
      *     (Doorward only)
      */
@@ -63,6 +65,7 @@ public final class LiveGen implements AutoCloseable {
             String host,
             int devicePort,
             int viewerPort,
+            int pagePort,
             List<String> cookies,
             int viewersPerAccount,
             int loops,
@@ -481,7 +484,7 @@ public final class LiveGen implements AutoCloseable {
                 View v = new View(d);
                 String headers = null;
                 if (config.target() == Target.DOORWARD) {
-                    String origin = "https://localhost:" + config.viewerPort();
+                    String origin = "https://localhost:" + config.pagePort();
                     String cookie = config.cookies()
                             .get(Math.min(
                                     config.cookies().size() - 1,

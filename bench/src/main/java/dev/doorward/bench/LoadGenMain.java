@@ -115,6 +115,7 @@ public final class LoadGenMain {
                 a.getOrDefault("host", "127.0.0.1"),
                 Integer.parseInt(a.get("port")),
                 Integer.parseInt(a.get("viewerPort")),
+                Integer.parseInt(a.getOrDefault("pagePort", a.get("viewerPort"))),
                 cookies,
                 Integer.parseInt(a.getOrDefault("viewersPerAccount", "25")),
                 Integer.parseInt(a.getOrDefault("loops", "2")),

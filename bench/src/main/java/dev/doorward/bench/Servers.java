@@ -145,11 +145,13 @@ final class Servers {
         final Path dataDir;
         final int browserPort;
         final int devicePort;
+        final int livePort;
 
         Hub(String java, Path hubJar, Path dir, Path manufacturerCa, List<String> jvmOptions) throws Exception {
             this.dataDir = dir.resolve("hub");
             this.browserPort = freePort();
             this.devicePort = freePort();
+            this.livePort = freePort();
             List<String> command = new ArrayList<>();
             command.add(java);
             command.addAll(jvmOptions);
@@ -160,13 +162,15 @@ final class Servers {
                     "--doorward.manufacturer-ca-certificate=" + manufacturerCa,
                     "--server.port=" + browserPort,
                     "--doorward.device-port=" + devicePort,
+                    "--doorward.live-port=" + livePort,
                     "--doorward.http-redirect-port=-1"));
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("hub.log").toFile())
                     .start();
             if (!waitForPort(browserPort, process, Duration.ofSeconds(120))
-                    || !waitForPort(devicePort, process, Duration.ofSeconds(30))) {
+                    || !waitForPort(devicePort, process, Duration.ofSeconds(30))
+                    || !waitForPort(livePort, process, Duration.ofSeconds(30))) {
                 close();
                 throw new IllegalStateException("The hub did not start; see " + dir.resolve("hub.log"));
             }

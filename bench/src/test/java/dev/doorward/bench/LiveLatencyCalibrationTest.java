@@ -100,6 +100,7 @@ class LiveLatencyCalibrationTest {
                     "127.0.0.1",
                     relay.devicePort(),
                     relay.viewerPort(),
+                    relay.viewerPort(),
                     List.of(COOKIE),
                     25,
                     2,

@@ -8,13 +8,16 @@ import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.e2e.Chromium.Phone;
+import dev.doorward.hub.live.LivePort;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.protocol.Roster;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -64,9 +67,14 @@ class LiveInBrowserTest {
             assertThat(phone.$("#ring-snapshot")).isVisible(SLOW);
             assertThat(phone.page().evaluate("() => document.getElementById('ring-snapshot').naturalWidth"))
                     .isEqualTo(640);
+            List<String> phoneSockets = new CopyOnWriteArrayList<>();
+            phone.page().onWebSocket(socket -> phoneSockets.add(socket.url()));
             phone.$("#ring-answer").click();
             Locator canvas = phone.$(".live-canvas");
             assertThat(canvas).isVisible(SLOW);
+            assertThat(phoneSockets)
+                    .as("the picture came over the live port")
+                    .contains("wss://localhost:" + env.hub().livePort() + "/api/live");
             String first = (String) phone.page().evaluate(SAMPLE_CANVAS);
             assertThat(first).isNotEqualTo(String.join(",", java.util.Collections.nCopies(48, "0")));
             phone.page().waitForTimeout(1_500);
@@ -156,11 +164,26 @@ class LiveInBrowserTest {
                         .as("the doorbell holds the two-browser roster")
                         .isTrue();
 
-                laptop.page().reload();
-                assertThat(laptop.$("#browser-approval"))
-                        .isHidden(new LocatorAssertions.IsHiddenOptions().setTimeout(20_000));
-                laptop.$("#device-list li[data-device-id] .live-open").click();
-                assertThat(laptop.$(".live-canvas")).isVisible(SLOW);
+                // This browser cannot reach the live port (here: it is closed): the picture comes over the
+                // browser port instead.
+                LivePort livePort = env.hub().bean(LivePort.class);
+                livePort.stop();
+                try {
+                    List<String> laptopSockets = new CopyOnWriteArrayList<>();
+                    laptop.page().onWebSocket(socket -> laptopSockets.add(socket.url()));
+                    laptop.page().reload();
+                    assertThat(laptop.$("#browser-approval"))
+                            .isHidden(new LocatorAssertions.IsHiddenOptions().setTimeout(20_000));
+                    laptop.$("#device-list li[data-device-id] .live-open").click();
+                    assertThat(laptop.$(".live-canvas")).isVisible(SLOW);
+                    assertThat(laptopSockets)
+                            .as("tried the live port, then fell back to the browser port")
+                            .contains(
+                                    "wss://localhost:" + env.hub().livePort() + "/api/live",
+                                    "wss://localhost:" + env.hub().browserPort() + "/api/live");
+                } finally {
+                    livePort.start();
+                }
                 laptop.screenshot("live-2-approved-laptop");
                 assertThat(laptop.cspViolations()).isEmpty();
             }

@@ -1,6 +1,7 @@
 package dev.doorward.hub;
 
 import dev.doorward.hub.config.HubProperties;
+import io.netty.util.ResourceLeakDetector;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -13,6 +14,11 @@ public class HubApplication {
 
     public static void main(String[] args) {
         configureTls();
+        // Netty samples one buffer in 128 for leak tracking, with a stack trace each: a cost on the media path that
+        // tests keep (they run without main) and the running hub does not pay. -Dio.netty.leakDetection.level wins.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         SpringApplication.run(HubApplication.class, args);
     }
 

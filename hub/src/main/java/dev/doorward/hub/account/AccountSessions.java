@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.stereotype.Component;
 
@@ -31,9 +32,11 @@ public class AccountSessions implements HttpSessionListener, HttpSessionAttribut
     private final Map<String, Map<HttpSession, Instant>> byAccount = new ConcurrentHashMap<>();
 
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
-    AccountSessions(Clock clock) {
+    AccountSessions(Clock clock, ApplicationEventPublisher events) {
         this.clock = clock;
+        this.events = events;
     }
 
     /** One signed-in session. Its id is the cookie's value: never put it in a response. */
@@ -69,12 +72,55 @@ public class AccountSessions implements HttpSessionListener, HttpSessionAttribut
     public void attributeRemoved(HttpSessionBindingEvent event) {
         if (CONTEXT.equals(event.getName())) {
             forget(event.getSession());
+            ended(event.getSession());
         }
     }
 
     @Override
     public void sessionDestroyed(HttpSessionEvent event) {
         forget(event.getSession());
+        ended(event.getSession());
+    }
+
+    private void ended(HttpSession session) {
+        String id;
+        try {
+            id = session.getId();
+        } catch (IllegalStateException e) {
+            return;
+        }
+        events.publishEvent(new SessionEnded(id));
+    }
+
+    /**
+     * The account signed in with the session this cookie value names, if that session is open and not expired: how
+     * a server outside the servlet container (the live port) knows who a browser is. Compared in constant time.
+     */
+    public Optional<SignedInAccount> signedIn(String sessionId) {
+        byte[] wanted = sessionId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long now = clock.millis();
+        SignedInAccount found = null;
+        for (Map<HttpSession, Instant> sessions : byAccount.values()) {
+            for (HttpSession session : sessions.keySet()) {
+                try {
+                    boolean same = java.security.MessageDigest.isEqual(
+                            session.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8), wanted);
+                    int maxIdleSeconds = session.getMaxInactiveInterval();
+                    boolean current =
+                            maxIdleSeconds <= 0 || session.getLastAccessedTime() + maxIdleSeconds * 1000L > now;
+                    if (same
+                            && current
+                            && session.getAttribute(CONTEXT) instanceof SecurityContext context
+                            && context.getAuthentication() != null
+                            && context.getAuthentication().getPrincipal() instanceof SignedInAccount account) {
+                        found = account;
+                    }
+                } catch (IllegalStateException e) {
+                    // invalidated meanwhile
+                }
+            }
+        }
+        return Optional.ofNullable(found);
     }
 
     private void follow(HttpSessionBindingEvent event) {

@@ -5,6 +5,7 @@ import dev.doorward.hub.household.Households;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.web.HubPorts;
 import dev.doorward.hub.web.NotFound;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
@@ -25,18 +26,21 @@ class SessionController {
     private final SetupLinks setupLinks;
     private final RateLimiter limiter;
     private final HubProperties properties;
+    private final HubPorts ports;
 
     SessionController(
             AccountService accountService,
             Households households,
             SetupLinks setupLinks,
             RateLimiter limiter,
-            HubProperties properties) {
+            HubProperties properties,
+            HubPorts ports) {
         this.accountService = accountService;
         this.households = households;
         this.setupLinks = setupLinks;
         this.limiter = limiter;
         this.properties = properties;
+        this.ports = ports;
     }
 
     record HouseholdView(String id, String name, String role, int retentionDays) {}
@@ -47,20 +51,29 @@ class SessionController {
             String username,
             List<HouseholdView> households,
             boolean setupPending,
-            boolean openSignup) {}
+            boolean openSignup,
+            int livePort) {}
 
     @GetMapping("/api/session")
     SessionView session(@AuthenticationPrincipal SignedInAccount account, CsrfToken csrf) {
         // Touching the token makes sure the browser has its CSRF cookie before it first writes.
         csrf.getToken();
         if (account == null) {
-            return new SessionView(false, null, null, List.of(), setupLinks.setupPending(), properties.openSignup());
+            return new SessionView(
+                    false, null, null, List.of(), setupLinks.setupPending(), properties.openSignup(), ports.livePort());
         }
         List<HouseholdView> memberships = households.membershipsOf(account.id()).stream()
                 .map(m -> new HouseholdView(
                         m.householdId(), m.householdName(), m.role().dbName(), m.retentionDays()))
                 .toList();
-        return new SessionView(true, account.id(), account.getUsername(), memberships, false, properties.openSignup());
+        return new SessionView(
+                true,
+                account.id(),
+                account.getUsername(),
+                memberships,
+                false,
+                properties.openSignup(),
+                ports.livePort());
     }
 
     record NewAccount(String token, String username, String password, String householdName) {}

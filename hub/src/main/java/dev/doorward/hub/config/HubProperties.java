@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  *     into claim QR codes)
  * @param extraHostNames more names or addresses for the hub's TLS certificate
  * @param devicePort the mutual-TLS port for device links (client certificate required); 0 picks a free one
+ * @param livePort the port browsers watch live views on (TLS, the browser port's certificate and session; 0 picks a
+ *     free one, -1 serves live views on the browser port only)
  * @param httpRedirectPort a plain-HTTP port that only redirects to HTTPS; negative disables it
  * @param manufacturerCaCertificate PEM file of the manufacturer CA whose device certificates may claim
  * @param database an external PostgreSQL; when its url is blank an embedded PostgreSQL is started
@@ -34,6 +36,7 @@ public record HubProperties(
         @DefaultValue("localhost") String publicHost,
         @DefaultValue({}) List<String> extraHostNames,
         @DefaultValue("8444") int devicePort,
+        @DefaultValue("8445") int livePort,
         @DefaultValue("8080") int httpRedirectPort,
         Path manufacturerCaCertificate,
         @DefaultValue Database database,
@@ -55,6 +58,9 @@ public record HubProperties(
         }
         if (devicePort < 0 || devicePort > 65535) {
             throw new IllegalArgumentException("doorward.device-port must be 0..65535");
+        }
+        if (livePort < -1 || livePort > 65535) {
+            throw new IllegalArgumentException("doorward.live-port must be 0..65535, or -1 for none");
         }
         if (claimTicketTtl.isNegative() || claimTicketTtl.isZero() || claimTicketTtl.toMinutes() > 60) {
             throw new IllegalArgumentException("doorward.claim-ticket-ttl must be between 1 s and 60 min");

@@ -3,6 +3,7 @@ package dev.doorward.hub.link;
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.link.transport.DeviceLinkServer;
 import dev.doorward.hub.link.transport.DeviceTls;
+import dev.doorward.hub.link.transport.UpgradeGate;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.web.HubPorts;
 import dev.doorward.protocol.Limits;
@@ -30,9 +31,12 @@ class DevicePort implements SmartLifecycle {
     private final HubPki pki;
     private final DeviceLinkHandler handler;
     private final HubPorts ports;
+    private final NetworkThreads network;
     private volatile DeviceLinkServer server;
 
-    DevicePort(HubProperties properties, HubPki pki, DeviceLinkHandler handler, HubPorts ports) {
+    DevicePort(
+            HubProperties properties, HubPki pki, DeviceLinkHandler handler, HubPorts ports, NetworkThreads network) {
+        this.network = network;
         this.properties = properties;
         this.pki = pki;
         this.handler = handler;
@@ -56,7 +60,7 @@ class DevicePort implements SmartLifecycle {
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
                 Duration.ofSeconds(10));
         try {
-            server = DeviceLinkServer.start(tls, settings, handler);
+            server = DeviceLinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while opening the device port", e);

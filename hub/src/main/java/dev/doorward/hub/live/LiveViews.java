@@ -1,6 +1,7 @@
 package dev.doorward.hub.live;
 
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.account.SessionEnded;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.client.MemberClients;
@@ -9,6 +10,8 @@ import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.household.MemberRemoved;
 import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.link.transport.LinkEndpoint;
+import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.live.MediaKeys.Envelope;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
@@ -16,6 +19,7 @@ import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.MediaPart;
 import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +92,7 @@ public class LiveViews extends AbstractWebSocketHandler {
         this.clock = clock;
     }
 
-    // ---- browsers
+    // ---- browsers on the browser port (Tomcat): the fallback when the live port cannot be reached
 
     @Override
     public void afterConnectionEstablished(WebSocketSession socket) throws Exception {
@@ -97,23 +101,88 @@ public class LiveViews extends AbstractWebSocketHandler {
             socket.close(CloseStatus.POLICY_VIOLATION);
             return;
         }
-        bySocket.put(socket.getId(), new Viewer(socket, account.id(), account.getUsername()));
+        // Tomcat itself closes the socket when the session it was opened with ends.
+        opened(new TomcatViewerSocket(socket), account.id(), account.getUsername(), null);
     }
 
     @Override
     protected void handleTextMessage(WebSocketSession socket, TextMessage message) {
+        text(socket.getId(), message.getPayload());
+    }
+
+    @Override
+    protected void handleBinaryMessage(WebSocketSession socket, BinaryMessage message) {
+        talk(socket.getId(), message.getPayload());
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession socket, CloseStatus status) {
         Viewer viewer = bySocket.get(socket.getId());
+        if (viewer != null && viewer.socket instanceof TomcatViewerSocket tomcat) {
+            tomcat.closed();
+        }
+        closed(socket.getId());
+    }
+
+    // ---- browsers on the live port
+
+    /** Whom the live port's gate let in: a signed-in account, and the session its cookie named. */
+    public record Admission(String accountId, String username, String sessionId) {
+        @Override
+        public String toString() {
+            return "Admission[" + accountId + ", [REDACTED]]";
+        }
+    }
+
+    /** What the live port's server calls for each browser socket (messages run off the network threads). */
+    public LinkEndpoint livePortEndpoint() {
+        return new LinkEndpoint() {
+            @Override
+            public void opened(LinkSocket socket, X509Certificate[] chain) {
+                if (!(socket.admitted() instanceof Admission who)) {
+                    socket.close(LinkSocket.CloseReason.POLICY_VIOLATION);
+                    return;
+                }
+                LiveViews.this.opened(
+                        new LivePortViewerSocket(socket), who.accountId(), who.username(), who.sessionId());
+            }
+
+            @Override
+            public void text(LinkSocket socket, String text) {
+                LiveViews.this.text("live-port-" + socket.id(), text);
+            }
+
+            @Override
+            public void binary(LinkSocket socket, ByteBuffer message) {
+                talk("live-port-" + socket.id(), message);
+            }
+
+            @Override
+            public void closed(LinkSocket socket) {
+                LiveViews.this.closed("live-port-" + socket.id());
+            }
+        };
+    }
+
+    // ---- browsers, whichever server carries them
+
+    private void opened(ViewerSocket socket, String accountId, String username, String sessionIdOrNull) {
+        bySocket.put(socket.id(), new Viewer(socket, accountId, username, sessionIdOrNull));
+    }
+
+    private void text(String socketId, String message) {
+        Viewer viewer = bySocket.get(socketId);
         if (viewer == null) {
             return;
         }
-        if (viewer.watch != null || message.getPayloadLength() > MAX_CONTROL_CHARS) {
+        if (viewer.watch != null || message.length() > MAX_CONTROL_CHARS) {
             end(viewer, "one watch request per connection");
             return;
         }
         String deviceId;
         String clientId;
         try {
-            JsonNode request = json.readTree(message.getPayload());
+            JsonNode request = json.readTree(message);
             if (!"watch".equals(request.path("type").asString(""))) {
                 end(viewer, "say which doorbell to watch");
                 return;
@@ -170,13 +239,12 @@ public class LiveViews extends AbstractWebSocketHandler {
         connections.send(watched.id(), new LinkMessage.Live(viewerCount(watched.id())));
     }
 
-    @Override
-    protected void handleBinaryMessage(WebSocketSession socket, BinaryMessage message) {
-        Viewer viewer = bySocket.get(socket.getId());
+    /** A binary message from a browser: only talk, sealed, forwarded to the doorbell it watches. */
+    private void talk(String socketId, ByteBuffer payload) {
+        Viewer viewer = bySocket.get(socketId);
         if (viewer == null || viewer.watch == null) {
             return;
         }
-        ByteBuffer payload = message.getPayload();
         MediaPart part;
         try {
             part = MediaPart.decode(payload);
@@ -197,13 +265,12 @@ public class LiveViews extends AbstractWebSocketHandler {
         connections.sendBinary(viewer.watch.deviceId(), copy);
     }
 
-    @Override
-    public void afterConnectionClosed(WebSocketSession socket, CloseStatus status) {
-        Viewer viewer = bySocket.remove(socket.getId());
+    private void closed(String socketId) {
+        Viewer viewer = bySocket.remove(socketId);
         if (viewer == null) {
             return;
         }
-        viewer.stopSender();
+        viewer.socketClosed();
         Viewer.Watch watch = viewer.watch;
         if (watch != null) {
             Set<Viewer> set = byDevice.get(watch.deviceId());
@@ -293,6 +360,16 @@ public class LiveViews extends AbstractWebSocketHandler {
         }
     }
 
+    /** A browser session ended (sign-out, expiry, ended from the safety check): its live-port views end too. */
+    @EventListener
+    void sessionEnded(SessionEnded event) {
+        for (Viewer viewer : bySocket.values()) {
+            if (event.sessionId().equals(viewer.sessionIdOrNull)) {
+                end(viewer, "signed out");
+            }
+        }
+    }
+
     /** Belt and braces for every other way a membership can end (account deleted, household gone). */
     @Scheduled(fixedDelay = 5_000)
     void recheckMemberships() {
@@ -315,7 +392,7 @@ public class LiveViews extends AbstractWebSocketHandler {
 
     private void end(Viewer viewer, String why) {
         viewer.text(state("ended", why));
-        viewer.close(ENDED);
+        viewer.close(ENDED.getCode(), ENDED.getReason());
     }
 
     private String state(String state, String detail) {

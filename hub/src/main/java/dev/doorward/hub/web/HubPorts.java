@@ -14,6 +14,7 @@ public class HubPorts {
     private volatile int browserPort = -1;
     private volatile int devicePort = -1;
     private volatile int redirectPort = -1;
+    private volatile int livePort = -1;
 
     HubPorts(HubProperties properties, TlsConnectors connectors) {
         this.properties = properties;
@@ -29,6 +30,16 @@ public class HubPorts {
     /** Called by the device port's server once it listens. */
     public void devicePortOpened(int port) {
         devicePort = port;
+    }
+
+    /** Called by the live port's server once it listens. */
+    public void livePortOpened(int port) {
+        livePort = port;
+    }
+
+    /** The live port, or -1 when live views are served on the browser port only. */
+    public int livePort() {
+        return livePort;
     }
 
     public int browserPort() {

@@ -3,6 +3,7 @@ package dev.doorward.hub.web;
 import dev.doorward.hub.account.LoginThrottle;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -24,8 +25,22 @@ import org.springframework.security.web.header.writers.StaticHeadersWriter;
 class SecurityConfig {
 
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:;"
-            + " media-src 'self' blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none';"
+            + " media-src 'self' blob:; connect-src 'self'%s; worker-src 'self'; object-src 'none'; base-uri 'none';"
             + " frame-ancestors 'none'; form-action 'self'";
+
+    /** A host name or address as it may appear in a CSP source (anything else is left out of the policy). */
+    private static final Pattern PLAIN_HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
+
+    /**
+     * The policy for one response: the page may connect to its own origin and, for live views, to the live port of
+     * the host it was loaded from (the only other place the web app talks to).
+     */
+    static String contentSecurityPolicy(String host, int livePort) {
+        String live = livePort > 0 && host != null && PLAIN_HOST.matcher(host).matches()
+                ? " wss://" + host + ":" + livePort
+                : "";
+        return CSP.formatted(live);
+    }
 
     @Bean
     PasswordEncoder passwordEncoder() {
@@ -34,8 +49,8 @@ class SecurityConfig {
     }
 
     @Bean
-    SecurityFilterChain securityFilterChain(HttpSecurity http, LoginThrottle loginThrottle, Problems problems)
-            throws Exception {
+    SecurityFilterChain securityFilterChain(
+            HttpSecurity http, LoginThrottle loginThrottle, Problems problems, HubPorts ports) throws Exception {
         CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
         csrfTokens.setCookieName("__Host-XSRF-TOKEN");
         csrfTokens.setCookieCustomizer(c -> c.secure(true).sameSite("Strict").path("/"));
@@ -65,7 +80,9 @@ class SecurityConfig {
                 .csrf(csrf -> csrf.spa().csrfTokenRepository(csrfTokens))
                 .requestCache(cache -> cache.disable())
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
-                .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(CSP))
+                .headers(headers -> headers.addHeaderWriter((request, response) -> response.setHeader(
+                                "Content-Security-Policy",
+                                contentSecurityPolicy(request.getServerName(), ports.livePort())))
                         .httpStrictTransportSecurity(hsts -> hsts.includeSubDomains(false)
                                 .maxAgeInSeconds(Duration.ofDays(365).toSeconds()))
                         .frameOptions(frame -> frame.deny())

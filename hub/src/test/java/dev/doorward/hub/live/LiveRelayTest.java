@@ -34,7 +34,7 @@ import tools.jackson.databind.JsonNode;
  * outsiders, the anonymous and removed members get nothing.
  */
 class LiveRelayTest {
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    static final Duration WAIT = Duration.ofSeconds(5);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @TempDir
@@ -138,7 +138,8 @@ class LiveRelayTest {
         BrowserClient.Stream unknown = watch(stranger.browser(), "AAAAAAAAAAAAAAAAAAAAAA");
         assertThat(unknown.awaitType("state", WAIT).orElseThrow()).isEqualTo(refused);
 
-        assertThatThrownBy(() -> hub.browser().openLive()).isInstanceOf(CompletionException.class);
+        BrowserClient anonymous = hub.browser();
+        assertThatThrownBy(() -> anonymous.openLiveOn(port(anonymous))).isInstanceOf(CompletionException.class);
     }
 
     @Test
@@ -218,14 +219,19 @@ class LiveRelayTest {
         }
     }
 
-    private static BrowserClient.Stream watch(BrowserClient browser, String device) {
-        BrowserClient.Stream live = browser.openLive();
+    /** Which port the browsers watch on: the browser port (Tomcat) here, the live port in the subclass. */
+    protected int port(BrowserClient browser) {
+        return browser.base().getPort();
+    }
+
+    BrowserClient.Stream watch(BrowserClient browser, String device) {
+        BrowserClient.Stream live = browser.openLiveOn(port(browser));
         String clientId = browser.clientId() == null ? "" : browser.clientId();
         live.sendText("{\"type\":\"watch\",\"deviceId\":\"" + device + "\",\"clientId\":\"" + clientId + "\"}");
         return live;
     }
 
-    private static boolean awaitLive(int viewers) {
+    static boolean awaitLive(int viewers) {
         return awaitText(device, "\"type\":\"live\",\"body\":{\"viewers\":" + viewers + "}");
     }
 
@@ -240,7 +246,7 @@ class LiveRelayTest {
         return false;
     }
 
-    private static boolean awaitClosed(BrowserClient.Stream stream) {
+    static boolean awaitClosed(BrowserClient.Stream stream) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!stream.closed() && System.nanoTime() < deadline) {
             Thread.onSpinWait();

@@ -305,14 +305,30 @@ public final class BrowserClient {
         return clientFingerprint;
     } // ---- the live stream
 
-    /** Opens the live view socket ({@code /api/live}), as the web app does for "Live" and "Answer". */
+    /** Opens the live view socket ({@code /api/live}) on the browser port: the web app's fallback. */
     public Stream openLive() {
+        return openLiveOn(base.getPort());
+    }
+
+    /** Opens the live view socket on a port of the hub (the live port is the web app's first choice). */
+    public Stream openLiveOn(int port) {
+        return openLiveOn(port, "https://" + base.getHost() + ":" + base.getPort());
+    }
+
+    /** Opens the live view socket on a port of the hub, as a page from {@code origin} would. */
+    public Stream openLiveOn(int port, String origin) {
+        return openLiveOn(port, origin, null);
+    }
+
+    /** As {@link #openLiveOn(int, String)}, with a Cookie header of its own besides this browser's cookies. */
+    public Stream openLiveOn(int port, String origin, String cookieHeaderOrNull) {
         Stream stream = new Stream();
-        URI uri = URI.create("wss://" + base.getHost() + ":" + base.getPort() + "/api/live");
-        http.newWebSocketBuilder()
-                .header("Origin", "https://" + base.getHost() + ":" + base.getPort())
-                .buildAsync(uri, stream)
-                .join();
+        URI uri = URI.create("wss://" + base.getHost() + ":" + port + "/api/live");
+        WebSocket.Builder builder = http.newWebSocketBuilder().header("Origin", origin);
+        if (cookieHeaderOrNull != null) {
+            builder.header("Cookie", cookieHeaderOrNull);
+        }
+        builder.buildAsync(uri, stream).join();
         return stream;
     }
 

@@ -38,6 +38,7 @@ public final class TestHub implements AutoCloseable {
     private ConfigurableApplicationContext context;
     private int browserPort;
     private int devicePort;
+    private int livePort;
 
     private TestHub(Path dir, Map<String, String> extraProperties) {
         this.dir = dir;
@@ -61,15 +62,16 @@ public final class TestHub implements AutoCloseable {
                             new SecureRandom())
                     .save(caDir);
         }
-        hub.startApplication(0, 0);
+        hub.startApplication(0, 0, 0);
         return hub;
     }
 
-    private void startApplication(int browser, int device) {
+    private void startApplication(int browser, int device, int live) {
         HubApplication.configureTls();
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("server.port", Integer.toString(browser));
         properties.put("doorward.device-port", Integer.toString(device));
+        properties.put("doorward.live-port", Integer.toString(live));
         properties.put("doorward.http-redirect-port", "-1");
         properties.put("doorward.data-dir", dir.resolve("hub").toString());
         properties.put(
@@ -84,6 +86,7 @@ public final class TestHub implements AutoCloseable {
         HubPorts ports = context.getBean(HubPorts.class);
         browserPort = ports.browserPort();
         devicePort = ports.devicePort();
+        livePort = ports.livePort();
     }
 
     /** Stops the hub (devices see their links drop) without forgetting its data or ports. */
@@ -97,13 +100,13 @@ public final class TestHub implements AutoCloseable {
     /** Starts a stopped hub again on the same ports with the same data. */
     public void restart() {
         stop();
-        startApplication(browserPort, devicePort);
+        startApplication(browserPort, devicePort, livePort);
     }
 
     /** Starts a stopped hub again with the same data but new ports: the hub has moved to a new address. */
     public void restartOnNewPorts() {
         stop();
-        startApplication(0, 0);
+        startApplication(0, 0, 0);
     }
 
     public boolean running() {
@@ -132,6 +135,11 @@ public final class TestHub implements AutoCloseable {
 
     public int devicePort() {
         return devicePort;
+    }
+
+    /** The live port: live views without the servlet container (the web app's first choice). */
+    public int livePort() {
+        return livePort;
     }
 
     public URI browserUrl() {

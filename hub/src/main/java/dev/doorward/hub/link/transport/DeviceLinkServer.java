@@ -7,6 +7,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -43,20 +46,45 @@ public final class DeviceLinkServer implements AutoCloseable {
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup network;
+    private final boolean ownsNetwork;
     private final Channel listening;
+    private final ChannelGroup children;
 
-    private DeviceLinkServer(EventLoopGroup acceptor, EventLoopGroup network, Channel listening) {
+    private DeviceLinkServer(
+            EventLoopGroup acceptor,
+            EventLoopGroup network,
+            boolean ownsNetwork,
+            Channel listening,
+            ChannelGroup children) {
+        this.children = children;
         this.acceptor = acceptor;
         this.network = network;
+        this.ownsNetwork = ownsNetwork;
         this.listening = listening;
     }
 
-    /** Binds the port and starts serving; returns once the port is open. */
+    /** A device port: binds, starts serving with its own network threads; returns once the port is open. */
     public static DeviceLinkServer start(SslContext tls, Settings settings, LinkEndpoint endpoint)
             throws InterruptedException {
+        return start(tls, settings, null, UpgradeGate.TLS_DECIDES, endpoint);
+    }
+
+    /**
+     * Binds and starts serving; returns once the port is open.
+     *
+     * @param sharedNetwork network threads shared with another server (one that relays to this one's sockets then
+     *     writes on the thread it already runs on); null for threads of its own
+     * @param gate who may upgrade on the path, and as whom
+     */
+    public static DeviceLinkServer start(
+            SslContext tls, Settings settings, EventLoopGroup sharedNetwork, UpgradeGate gate, LinkEndpoint endpoint)
+            throws InterruptedException {
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup network = new MultiThreadIoEventLoopGroup(settings.networkThreads(), NioIoHandler.newFactory());
+        EventLoopGroup network = sharedNetwork != null
+                ? sharedNetwork
+                : new MultiThreadIoEventLoopGroup(settings.networkThreads(), NioIoHandler.newFactory());
         AtomicLong ids = new AtomicLong();
+        ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         // Bytes, not chars: a text message of maxTextChars may take up to 3 bytes per char in UTF-8.
         int maxFrameBytes = Math.max(3 * settings.maxTextChars(), settings.maxBinaryBytes());
         WebSocketServerProtocolConfig webSocket = WebSocketServerProtocolConfig.newBuilder()
@@ -85,10 +113,12 @@ public final class DeviceLinkServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
+                            children.add(channel);
                             channel.pipeline()
                                     .addLast("tls", tls.newHandler(channel.alloc()))
                                     .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                                     .addLast("http-request", new HttpObjectAggregator(1024))
+                                    .addLast("gate", new GateHandler(settings.path(), gate))
                                     .addLast("websocket", new WebSocketServerProtocolHandler(webSocket))
                                     .addLast("whole-messages", new WebSocketFrameAggregator(maxFrameBytes))
                                     .addLast(
@@ -105,10 +135,12 @@ public final class DeviceLinkServer implements AutoCloseable {
                     .bind(new InetSocketAddress(settings.port()))
                     .sync()
                     .channel();
-            return new DeviceLinkServer(acceptor, network, listening);
+            return new DeviceLinkServer(acceptor, network, sharedNetwork == null, listening, children);
         } catch (InterruptedException | RuntimeException e) {
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            network.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            if (sharedNetwork == null) {
+                network.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            }
             throw e;
         }
     }
@@ -117,11 +149,17 @@ public final class DeviceLinkServer implements AutoCloseable {
         return ((InetSocketAddress) listening.localAddress()).getPort();
     }
 
-    /** Stops accepting, then closes every link (each one's endpoint sees it closed). */
+    /**
+     * Stops accepting, then closes every link (each one's endpoint sees it closed); shared network threads stay for
+     * their owner to stop.
+     */
     @Override
     public void close() {
         listening.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        network.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        children.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (ownsNetwork) {
+            network.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 }

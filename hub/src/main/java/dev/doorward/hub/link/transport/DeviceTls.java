@@ -40,6 +40,22 @@ public final class DeviceTls {
         return OpenSsl.isAvailable() ? Stack.BORINGSSL : Stack.JDK;
     }
 
+    /**
+     * For a port browsers use (the live port): TLS 1.3 with the hub's server certificate, never asking for a client
+     * certificate (the browser port's session cookie says who it is).
+     */
+    public static SslContext browsers(Stack stack, Credential server) {
+        try {
+            return SslContextBuilder.forServer(server.privateKey(), server.chain())
+                    .sslProvider(stack == Stack.BORINGSSL ? SslProvider.OPENSSL_REFCNT : SslProvider.JDK)
+                    .protocols(TlsContexts.PROTOCOLS)
+                    .clientAuth(ClientAuth.NONE)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("the live port's TLS could not be set up", e);
+        }
+    }
+
     public static SslContext server(Stack stack, Credential server, Collection<X509Certificate> clientTrustAnchors) {
         try {
             return switch (stack) {

@@ -14,6 +14,18 @@ public interface LinkSocket {
     /** Queues a binary message (a media part); the buffer is copied before this returns. */
     void sendBinary(ByteBuffer message) throws IOException;
 
+    /**
+     * Queues a binary message that nobody changes any more (one media part shared by every viewer), without copying
+     * it.
+     */
+    void sendShared(ByteBuffer readOnly) throws IOException;
+
+    /** Bytes queued for this peer and not yet taken by the network. */
+    long pendingBytes();
+
+    /** Whom the server's {@link UpgradeGate} admitted this socket as. */
+    Object admitted();
+
     /** Sends a WebSocket close with this code and reason, then closes the connection. Idempotent. */
     void close(CloseReason reason);
 

@@ -89,6 +89,28 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
         ch.writeAndFlush(new BinaryWebSocketFrame(copy), ch.voidPromise());
     }
 
+    @Override
+    public void sendShared(ByteBuffer readOnly) throws IOException {
+        Channel ch = writableChannel();
+        ch.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(readOnly.duplicate())), ch.voidPromise());
+    }
+
+    @Override
+    public long pendingBytes() {
+        Channel ch = channel;
+        if (ch == null) {
+            return 0;
+        }
+        var outbound = ch.unsafe().outboundBuffer();
+        return outbound == null ? 0 : outbound.totalPendingWriteBytes();
+    }
+
+    @Override
+    public Object admitted() {
+        Channel ch = channel;
+        return ch == null ? null : ch.attr(GateHandler.ADMITTED).get();
+    }
+
     private Channel writableChannel() throws IOException {
         Channel ch = channel;
         if (ch == null || !opened || closing.get() || !ch.isActive()) {
@@ -189,20 +211,23 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
         submit(() -> endpoint.binary(this, copy));
     }
 
-    /** Queues a message for the endpoint; stops reading from a device that sends faster than it is served. */
+    /**
+     * Queues a message for the endpoint; stops reading from a device that sends faster than it is served. Runs on
+     * the network thread, which alone pauses and resumes reading: a worker that drains the queue asks it to resume,
+     * so a pause and a resume can never cross (which once left a link paused for good).
+     */
     private void submit(Runnable task) {
         work.execute(() -> {
             task.run();
-            if (work.pending() <= PAUSE_AT / 2) {
-                resume();
+            if (paused.get() && work.pending() <= PAUSE_AT / 2) {
+                channel.eventLoop().execute(this::resumeIfDrained);
             }
         });
-        if (work.pending() >= PAUSE_AT && paused.compareAndSet(false, true)) {
+        if (!paused.get() && work.pending() >= PAUSE_AT) {
+            paused.set(true);
             channel.config().setAutoRead(false);
-            // The queue may have drained between the check and the pause.
-            if (work.pending() <= PAUSE_AT / 2) {
-                resume();
-            }
+            // The queue may have drained before the pause was visible to the worker.
+            resumeIfDrained();
         }
     }
 
@@ -211,8 +236,10 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
         return work.pending();
     }
 
-    private void resume() {
-        if (paused.compareAndSet(true, false)) {
+    /** On the network thread only. */
+    private void resumeIfDrained() {
+        if (paused.get() && work.pending() <= PAUSE_AT / 2) {
+            paused.set(false);
             channel.config().setAutoRead(true);
         }
     }

@@ -1,0 +1,95 @@
+package dev.doorward.hub.live;
+
+import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.link.NetworkThreads;
+import dev.doorward.hub.link.transport.DeviceLinkServer;
+import dev.doorward.hub.link.transport.DeviceTls;
+import dev.doorward.hub.pki.HubPki;
+import dev.doorward.hub.web.HubPorts;
+import dev.doorward.protocol.MediaPart;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Serves {@code wss://hub:live-port/api/live}: the same live views as the browser port's {@code /api/live}, on the
+ * network threads that read the doorbells' media, so a part goes from a doorbell to its viewers without a thread
+ * hand-over per viewer (docs/benchmarks.md, Finding 4). TLS 1.3 with the browser port's certificate; a socket opens
+ * only for a same-origin request carrying a signed-in session cookie ({@link LiveGate}). The web app falls back to
+ * the browser port when this one cannot be reached.
+ */
+@Component
+public class LivePort implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(LivePort.class);
+    static final String PATH = "/api/live";
+    /** Control messages are a few hundred characters; {@link LiveViews} applies its own, lower limit. */
+    private static final int MAX_TEXT_CHARS = 1024;
+
+    private final HubProperties properties;
+    private final HubPki pki;
+    private final LiveViews views;
+    private final LiveGate gate;
+    private final HubPorts ports;
+    private final NetworkThreads network;
+    private volatile DeviceLinkServer server;
+
+    LivePort(
+            HubProperties properties,
+            HubPki pki,
+            LiveViews views,
+            LiveGate gate,
+            HubPorts ports,
+            NetworkThreads network) {
+        this.properties = properties;
+        this.pki = pki;
+        this.views = views;
+        this.gate = gate;
+        this.ports = ports;
+        this.network = network;
+    }
+
+    @Override
+    public void start() {
+        if (properties.livePort() < 0) {
+            log.info("No live port: live views are served on the browser port only");
+            return;
+        }
+        DeviceTls.Stack stack = DeviceTls.best();
+        DeviceLinkServer.Settings settings = new DeviceLinkServer.Settings(
+                properties.livePort(),
+                PATH,
+                MAX_TEXT_CHARS,
+                MediaPart.MAX_BYTES,
+                Math.max(1, Runtime.getRuntime().availableProcessors()),
+                Duration.ofSeconds(10));
+        try {
+            server = DeviceLinkServer.start(
+                    DeviceTls.browsers(stack, pki.serverCredential()),
+                    settings,
+                    network.group(),
+                    gate,
+                    views.livePortEndpoint());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while opening the live port", e);
+        }
+        ports.livePortOpened(server.port());
+        log.info("Live port {} open (TLS 1.3 on {}, {})", server.port(), stack, PATH);
+    }
+
+    @Override
+    public void stop() {
+        DeviceLinkServer running = server;
+        server = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+}
