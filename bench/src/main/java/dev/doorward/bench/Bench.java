@@ -538,6 +538,7 @@ public final class Bench {
         add(s, "reconnect storm: devices back", "count", d, m, r -> r.num("storm.connected"), "N");
         add(s, "reconnect storm: time until all back", "s", d, m, r -> r.num("storm.seconds"), "≤ 10 at 10 000");
         add(s, "reconnect storm: full handshakes", "hs/s", d, m, r -> r.num("storm.perSecond"), "≥ 1000");
+        add(s, "reconnect storm: resumed sessions (none: all full)", "count", d, m, r -> r.num("storm.resumed"), "0");
         add(s, "reconnect storm: handshake p50", "ms", d, m, r -> r.num("storm.handshakeP50Ms"), "");
         add(s, "reconnect storm: handshake p99", "ms", d, m, r -> r.num("storm.handshakeP99Ms"), "");
         add(
@@ -550,6 +551,39 @@ public final class Bench {
                     Double n = r.num("storm.connected");
                     Servers.Sample a = r.sample("storm-start");
                     Servers.Sample b = r.sample("storm-end");
+                    return n == null || n == 0 || a == null || b == null
+                            ? null
+                            : (b.cpuSeconds() - a.cpuSeconds()) * 1000 / n;
+                },
+                "");
+        add(s, "storm with resumed TLS sessions: devices back", "count", d, m, r -> r.num("resume.connected"), "N");
+        add(
+                s,
+                "storm with resumed TLS sessions: of them resumed (no certificate sent)",
+                "count",
+                d,
+                m,
+                r -> r.num("resume.resumed"),
+                "");
+        add(
+                s,
+                "storm with resumed TLS sessions: time until all back",
+                "s",
+                d,
+                m,
+                r -> r.num("resume.seconds"),
+                "≤ 10 at 10 000");
+        add(s, "storm with resumed TLS sessions: reconnections", "conn/s", d, m, r -> r.num("resume.perSecond"), "");
+        add(
+                s,
+                "storm with resumed TLS sessions: server CPU per connection",
+                "ms",
+                d,
+                m,
+                r -> {
+                    Double n = r.num("resume.connected");
+                    Servers.Sample a = r.sample("resume-start");
+                    Servers.Sample b = r.sample("resume-end");
                     return n == null || n == 0 || a == null || b == null
                             ? null
                             : (b.cpuSeconds() - a.cpuSeconds()) * 1000 / n;

@@ -122,6 +122,8 @@ public record Fleet(PrivateKey key, X509Certificate hubCa, List<String> ids, Lis
     public static final class Identities extends X509ExtendedKeyManager {
         private final Fleet fleet;
         private final Map<SSLEngine, Integer> assigned = new ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong certificatesPresented =
+                new java.util.concurrent.atomic.AtomicLong();
         private final SSLContext context;
 
         Identities(Fleet fleet) {
@@ -129,6 +131,8 @@ public record Fleet(PrivateKey key, X509Certificate hubCa, List<String> ids, Lis
             try {
                 context = SSLContext.getInstance("TLSv1.3");
                 context.init(new KeyManager[] {this}, fleet.trustManagers(), null);
+                // Room for a resumable session per device (the JDK keeps 20 480 by default).
+                context.getClientSessionContext().setSessionCacheSize(0);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }
@@ -136,6 +140,11 @@ public record Fleet(PrivateKey key, X509Certificate hubCa, List<String> ids, Lis
 
         public SSLContext context() {
             return context;
+        }
+
+        /** How many full handshakes (client certificate sent) engines of this context made so far. */
+        public long certificatesPresented() {
+            return certificatesPresented.get();
         }
 
         public void assign(SSLEngine engine, int device) {
@@ -148,6 +157,8 @@ public record Fleet(PrivateKey key, X509Certificate hubCa, List<String> ids, Lis
 
         @Override
         public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+            // Asked only when the server requests a certificate: in a full handshake, never in a resumed one.
+            certificatesPresented.incrementAndGet();
             Integer device = assigned.get(engine);
             return device == null ? null : Integer.toString(device);
         }

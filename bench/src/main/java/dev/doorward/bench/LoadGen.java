@@ -67,6 +67,7 @@ public final class LoadGen implements AutoCloseable {
             long elapsedNanos,
             Stats handshake,
             Stats welcome,
+            long certificatesPresented,
             Map<String, Integer> failures) {
         public double perSecond() {
             return connected / (elapsedNanos / 1e9);
@@ -94,6 +95,7 @@ public final class LoadGen implements AutoCloseable {
     private volatile Stats.Samples ringLatencies = new Stats.Samples();
     private final AtomicInteger deviceErrors = new AtomicInteger();
     private volatile ConnectRound round;
+    private volatile boolean keepSessions;
 
     public LoadGen(Config config, Fleet fleet, int deviceCount, int memberCount) {
         if (deviceCount > fleet.size()) {
@@ -171,7 +173,8 @@ public final class LoadGen implements AutoCloseable {
                     engine -> {
                         engine.setSSLParameters(TlsContexts.parameters());
                         identities.assign(engine, index);
-                    });
+                    },
+                    keepSessions ? "device-" + index + ".bench" : null);
         }
 
         @Override
@@ -250,7 +253,16 @@ public final class LoadGen implements AutoCloseable {
      * Connects devices [0, count) with at most {@code window} connection attempts in flight; returns when all
      * are welcomed (or failed) or the timeout passed.
      */
+    /**
+     * From now on each device keeps the TLS session of its connection and offers it when it connects again, as a
+     * real doorbell does (it keeps one TLS context for its life); before, every connection is a full handshake.
+     */
+    public void keepSessions() {
+        keepSessions = true;
+    }
+
     public ConnectResult connectDevices(int count, int window, long timeoutMillis) throws InterruptedException {
+        long certificatesBefore = identities.certificatesPresented();
         ConnectRound r = new ConnectRound(count, window);
         round = r;
         long start = System.nanoTime();
@@ -271,7 +283,13 @@ public final class LoadGen implements AutoCloseable {
             failures.put("not done within " + timeoutMillis + " ms", unfinished);
         }
         return new ConnectResult(
-                count, r.connected.get(), end - start, r.handshake.stats(), r.welcome.stats(), failures);
+                count,
+                r.connected.get(),
+                end - start,
+                r.handshake.stats(),
+                r.welcome.stats(),
+                identities.certificatesPresented() - certificatesBefore,
+                failures);
     }
 
     /** Drops every device connection at once (TCP close, like a network outage) and waits until all are gone. */

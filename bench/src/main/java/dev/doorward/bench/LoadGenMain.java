@@ -61,9 +61,16 @@ public final class LoadGenMain {
                     waitFor("connected");
                     waitFor("storm-start");
                     gen.dropAllDevices();
+                    // Full handshakes; each device keeps the session it gets, for the storm after.
+                    gen.keepSessions();
                     LoadGen.ConnectResult storm = gen.connectDevices(devices, window, timeout);
                     report("storm", storm);
                     waitFor("storm-end");
+                    waitFor("resume-start");
+                    gen.dropAllDevices();
+                    LoadGen.ConnectResult resumed = gen.connectDevices(devices, window, timeout);
+                    report("resume", resumed);
+                    waitFor("resume-end");
                 }
                 case "ring" -> {
                     int open = gen.openMembers(30_000);
@@ -167,6 +174,7 @@ public final class LoadGenMain {
         result(prefix + ".connected", r.connected());
         result(prefix + ".seconds", r.elapsedNanos() / 1e9);
         result(prefix + ".perSecond", r.perSecond());
+        result(prefix + ".resumed", r.connected() - Math.min(r.connected(), r.certificatesPresented()));
         result(prefix + ".handshakeP50Ms", r.handshake().p50Ms());
         result(prefix + ".handshakeP99Ms", r.handshake().p99Ms());
         result(prefix + ".readyP50Ms", r.welcome().p50Ms());

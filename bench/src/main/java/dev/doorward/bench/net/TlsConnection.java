@@ -69,9 +69,28 @@ public final class TlsConnection {
             int index,
             Object attachment,
             java.util.function.Consumer<SSLEngine> engineHook) {
-        // No peer host: the client never resumes a session, so each connection is a full handshake with its
-        // own certificate (a shared session cache would resume another device's session).
-        SSLEngine engine = context.createSSLEngine();
+        return connect(loop, context, remote, localOrNull, protocol, index, attachment, engineHook, null);
+    }
+
+    /**
+     * As above; with a {@code sessionKey}, the engine offers the TLS session last cached under that key (so one
+     * device resumes its own session, never another's) and caches the new one there. Without one, every connection
+     * is a full handshake.
+     */
+    public static TlsConnection connect(
+            Loop loop,
+            SSLContext context,
+            InetSocketAddress remote,
+            InetSocketAddress localOrNull,
+            Protocol protocol,
+            int index,
+            Object attachment,
+            java.util.function.Consumer<SSLEngine> engineHook,
+            String sessionKey) {
+        // The JDK keys its client session cache by the engine's peer host and port: a per-device name (sent as
+        // SNI, which the servers here ignore) gives each device its own entry.
+        SSLEngine engine =
+                sessionKey == null ? context.createSSLEngine() : context.createSSLEngine(sessionKey, remote.getPort());
         engine.setUseClientMode(true);
         TlsConnection connection = new TlsConnection(loop, engine, protocol);
         connection.index = index;

@@ -86,11 +86,13 @@ public class Devices {
                 == 1;
     }
 
-    public void touch(String id) {
-        jdbc.sql("update devices set last_seen_at = :now where id = :id")
-                .param("now", Timestamp.from(clock.instant()))
-                .param("id", id)
-                .update();
+    /** Marks the doorbell seen now; false if it no longer exists. */
+    public boolean touch(String id) {
+        return jdbc.sql("update devices set last_seen_at = :now where id = :id")
+                        .param("now", Timestamp.from(clock.instant()))
+                        .param("id", id)
+                        .update()
+                > 0;
     }
 
     public record Device(

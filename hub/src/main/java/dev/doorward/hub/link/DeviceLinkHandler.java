@@ -328,15 +328,16 @@ public class DeviceLinkHandler implements LinkEndpoint {
                     old.close(CloseReason.POLICY_VIOLATION.withReason("replaced by a newer connection"));
                 }
             });
-            if (devices.byId(device.id()).isEmpty()) {
-                // Deleted (its household went with its owner's account) since its certificate was checked.
+            // One statement marks it seen and finds it deleted (its household went with its owner's account) since
+            // its certificate was checked: a reconnect storm makes as few database round trips as it can.
+            if (!devices.touch(device.id())) {
                 session.close(CloseReason.POLICY_VIOLATION.withReason("certificate not accepted"));
                 return;
             }
-            devices.touch(device.id());
             streams.toHousehold(device.householdId(), Map.of("type", "device-online", "deviceId", device.id()));
             session.send(new Welcome(Limits.PROTOCOL_VERSION, device.id(), properties.heartbeatSeconds()));
-            if (session.certificateSerial.equals(device.certificateSerial())) {
+            if (device.previousCertificateSerial() != null
+                    && session.certificateSerial.equals(device.certificateSerial())) {
                 devices.forgetPreviousCertificate(device.id());
             }
             if (device.resetPendingUntil() != null && device.resetVetoRequestedAt() != null) {

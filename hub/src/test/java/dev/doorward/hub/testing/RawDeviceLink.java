@@ -42,8 +42,13 @@ public final class RawDeviceLink extends TextMessages implements AutoCloseable {
 
     /** Connects to any device-link server whose certificate chains to {@code serverCa}. */
     public static RawDeviceLink connect(URI uri, Credential credential, X509Certificate serverCa) {
+        return connect(uri, TlsContexts.client(credential, serverCa));
+    }
+
+    /** Over a TLS context of the caller's: one kept across connections resumes its session, as a doorbell does. */
+    public static RawDeviceLink connect(URI uri, javax.net.ssl.SSLContext tls) {
         HttpClient client = HttpClient.newBuilder()
-                .sslContext(TlsContexts.client(credential, serverCa))
+                .sslContext(tls)
                 .sslParameters(TlsContexts.parameters())
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();

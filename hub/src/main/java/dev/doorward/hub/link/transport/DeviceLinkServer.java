@@ -30,6 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * servlet container because a device link spends its life idle, and an idle link here owns no thread and no
  * buffer: the TLS engine, its session and a few pipeline objects (docs/benchmarks.md, Finding 2). Two network
  * threads serve every link; work that may block (database, disk) runs on the link's {@link SerialExecutor}.
+ *
+ * <p>The live port is the same server with another TLS context (no client certificate) and an {@link UpgradeGate}
+ * that admits signed-in browsers, on the same network threads (Finding 4).
  */
 public final class DeviceLinkServer implements AutoCloseable {
     /**

@@ -10,11 +10,16 @@ import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.hub.testing.RawDeviceLink;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +30,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +114,88 @@ class DeviceLinkServerTest {
         assertThat(endpoint.closed.poll(5, TimeUnit.SECONDS)).isSameAs(opened.socket());
         assertThat(endpoint.closed.poll(300, TimeUnit.MILLISECONDS)).isNull();
         assertThat(opened.socket().isOpen()).isFalse();
+    }
+
+    @Test
+    void aDeviceThatReconnectsResumesItsTlsSessionAndIsStillKnownByItsCertificate() throws Exception {
+        AtomicInteger certificatesSent = new AtomicInteger();
+        SSLContext tls = countingClient(device, certificatesSent);
+        URI uri = URI.create("wss://localhost:" + server.port() + "/link");
+        RawDeviceLink first = RawDeviceLink.connect(uri, tls);
+        Recorder.Opened opened = endpoint.opened.poll(5, TimeUnit.SECONDS);
+        assertThat(certificatesSent).hasValue(1);
+        // The session ticket follows the handshake; a message after it makes sure the client has it.
+        opened.socket().sendText("welcome");
+        assertThat(first.next(Duration.ofSeconds(5))).contains("welcome");
+        first.close();
+
+        RawDeviceLink second = RawDeviceLink.connect(uri, tls);
+        Recorder.Opened resumed = endpoint.opened.poll(5, TimeUnit.SECONDS);
+        assertThat(certificatesSent)
+                .as("no certificate asked for: the session was resumed")
+                .hasValue(1);
+        // The link logic still gets the certificate chain, so it still checks the serial on every connection.
+        assertThat(resumed.chain()).isNotEmpty();
+        assertThat(resumed.chain()[0]).isEqualTo(device.chain().get(0));
+        second.close();
+    }
+
+    /** A client TLS context presenting {@code credential}, counting the handshakes in which it sent it. */
+    private SSLContext countingClient(Credential credential, AtomicInteger sent) throws Exception {
+        char[] none = new char[0];
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry(
+                "device", credential.privateKey(), none, credential.chain().toArray(new Certificate[0]));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+        kmf.init(keys, none);
+        X509ExtendedKeyManager real = (X509ExtendedKeyManager) kmf.getKeyManagers()[0];
+        X509ExtendedKeyManager counting = new X509ExtendedKeyManager() {
+            @Override
+            public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+                sent.incrementAndGet();
+                return real.chooseEngineClientAlias(keyType, issuers, engine);
+            }
+
+            @Override
+            public String[] getClientAliases(String keyType, Principal[] issuers) {
+                return real.getClientAliases(keyType, issuers);
+            }
+
+            @Override
+            public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+                sent.incrementAndGet();
+                return real.chooseClientAlias(keyType, issuers, socket);
+            }
+
+            @Override
+            public String[] getServerAliases(String keyType, Principal[] issuers) {
+                return null;
+            }
+
+            @Override
+            public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+                return null;
+            }
+
+            @Override
+            public X509Certificate[] getCertificateChain(String alias) {
+                return real.getCertificateChain(alias);
+            }
+
+            @Override
+            public PrivateKey getPrivateKey(String alias) {
+                return real.getPrivateKey(alias);
+            }
+        };
+        KeyStore anchors = KeyStore.getInstance("PKCS12");
+        anchors.load(null, null);
+        anchors.setCertificateEntry("ca", ca.certificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(anchors);
+        SSLContext context = SSLContext.getInstance("TLSv1.3");
+        context.init(new KeyManager[] {counting}, tmf.getTrustManagers(), random);
+        return context;
     }
 
     @Test
