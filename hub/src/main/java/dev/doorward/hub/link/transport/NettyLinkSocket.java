@@ -37,8 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One device connection on the Netty device port: the last handler of its pipeline, and the {@link LinkSocket}
- * the link logic sends through. Messages go to the endpoint in order on the link's {@link SerialExecutor};
+ * One connection on the device port (or a browser's on the live port): the last handler of its pipeline, and the
+ * {@link LinkSocket} the link logic sends through. Messages go to the endpoint in order on the link's {@link SerialExecutor};
  * live media the endpoint relays without blocking goes at once, on the network thread.
  */
 final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements LinkSocket {
@@ -273,7 +273,7 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
             return;
         }
         // A refused certificate, a reset connection, a broken frame: nothing to tell a peer we cannot trust.
-        log.debug("Device link {} failed: {}", id, cause.toString());
+        log.debug("Link {} failed: {}", id, cause.toString());
         ctx.close();
     }
 

@@ -34,7 +34,7 @@ final class SerialExecutor {
             try {
                 task.run();
             } catch (RuntimeException | Error e) {
-                log.error("Device link task failed", e);
+                log.error("A link task failed (device or live-port viewer)", e);
             }
         } while (pending.decrementAndGet() > 0);
     }
