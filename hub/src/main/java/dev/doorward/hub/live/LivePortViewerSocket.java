@@ -16,9 +16,14 @@ final class LivePortViewerSocket implements ViewerSocket {
         this.socket = socket;
     }
 
+    /** Its id among all viewer sockets (Tomcat's ids are of another form). */
+    static String idOf(LinkSocket socket) {
+        return "live-port-" + socket.id();
+    }
+
     @Override
     public String id() {
-        return "live-port-" + socket.id();
+        return idOf(socket);
     }
 
     @Override

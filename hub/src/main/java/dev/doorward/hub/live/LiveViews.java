@@ -149,17 +149,17 @@ public class LiveViews extends AbstractWebSocketHandler {
 
             @Override
             public void text(LinkSocket socket, String text) {
-                LiveViews.this.text("live-port-" + socket.id(), text);
+                LiveViews.this.text(LivePortViewerSocket.idOf(socket), text);
             }
 
             @Override
             public void binary(LinkSocket socket, ByteBuffer message) {
-                talk("live-port-" + socket.id(), message);
+                talk(LivePortViewerSocket.idOf(socket), message);
             }
 
             @Override
             public void closed(LinkSocket socket) {
-                LiveViews.this.closed("live-port-" + socket.id());
+                LiveViews.this.closed(LivePortViewerSocket.idOf(socket));
             }
         };
     }
