@@ -20,7 +20,7 @@ const STATES = {
 // The hub serves live views on its own live port (media goes out on the thread that read it from the doorbell,
 // docs/benchmarks.md Finding 4) and, as a fallback, on this page's own port: a browser that cannot reach the live
 // port (a firewall, a certificate it was only told to accept for this port) still gets its picture.
-let livePortState = null; // null: not asked yet; a promise of the port, or -1 once it failed here
+let livePortState = null; // null until asked; then a promise of the port (-1: none, or it failed in this page)
 
 function livePort() {
   if (livePortState === null) {
