@@ -1,8 +1,8 @@
 package dev.doorward.hub.link;
 
 import dev.doorward.hub.config.HubProperties;
-import dev.doorward.hub.link.transport.DeviceLinkServer;
-import dev.doorward.hub.link.transport.DeviceTls;
+import dev.doorward.hub.link.transport.LinkServer;
+import dev.doorward.hub.link.transport.LinkTls;
 import dev.doorward.hub.link.transport.UpgradeGate;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.web.HubPorts;
@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 /**
  * Serves {@code wss://hub:device-port/link}: TLS 1.3 that requires a client certificate from the manufacturer CA
  * (a doorbell that may only claim) or the hub CA (an owned doorbell), and nothing but the device link. Its own
- * server, not a Tomcat connector: see {@link DeviceLinkServer}. Starts last and stops first, so no link outlives
+ * server, not a Tomcat connector: see {@link LinkServer}. Starts last and stops first, so no link outlives
  * the database.
  */
 @Component
@@ -32,7 +32,7 @@ class DevicePort implements SmartLifecycle {
     private final DeviceLinkHandler handler;
     private final HubPorts ports;
     private final NetworkThreads network;
-    private volatile DeviceLinkServer server;
+    private volatile LinkServer server;
 
     DevicePort(
             HubProperties properties, HubPki pki, DeviceLinkHandler handler, HubPorts ports, NetworkThreads network) {
@@ -45,12 +45,12 @@ class DevicePort implements SmartLifecycle {
 
     @Override
     public void start() {
-        DeviceTls.Stack stack = DeviceTls.best();
-        SslContext tls = DeviceTls.server(
+        LinkTls.Stack stack = LinkTls.best();
+        SslContext tls = LinkTls.server(
                 stack,
                 pki.serverCredential(),
                 List.of(pki.manufacturerCa(), pki.hubCa().certificate()));
-        DeviceLinkServer.Settings settings = new DeviceLinkServer.Settings(
+        LinkServer.Settings settings = new LinkServer.Settings(
                 properties.devicePort(),
                 PATH,
                 // Just over the protocol's limit, so a message slightly too long still arrives whole and gets a
@@ -60,7 +60,7 @@ class DevicePort implements SmartLifecycle {
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
                 Duration.ofSeconds(10));
         try {
-            server = DeviceLinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, handler);
+            server = LinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while opening the device port", e);
@@ -71,7 +71,7 @@ class DevicePort implements SmartLifecycle {
 
     @Override
     public void stop() {
-        DeviceLinkServer running = server;
+        LinkServer running = server;
         server = null;
         if (running != null) {
             running.close();

@@ -2,8 +2,8 @@ package dev.doorward.hub.live;
 
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.link.NetworkThreads;
-import dev.doorward.hub.link.transport.DeviceLinkServer;
-import dev.doorward.hub.link.transport.DeviceTls;
+import dev.doorward.hub.link.transport.LinkServer;
+import dev.doorward.hub.link.transport.LinkTls;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.web.HubPorts;
 import dev.doorward.protocol.MediaPart;
@@ -33,7 +33,7 @@ public class LivePort implements SmartLifecycle {
     private final LiveGate gate;
     private final HubPorts ports;
     private final NetworkThreads network;
-    private volatile DeviceLinkServer server;
+    private volatile LinkServer server;
 
     LivePort(
             HubProperties properties,
@@ -56,8 +56,8 @@ public class LivePort implements SmartLifecycle {
             log.info("No live port: live views are served on the browser port only");
             return;
         }
-        DeviceTls.Stack stack = DeviceTls.best();
-        DeviceLinkServer.Settings settings = new DeviceLinkServer.Settings(
+        LinkTls.Stack stack = LinkTls.best();
+        LinkServer.Settings settings = new LinkServer.Settings(
                 properties.livePort(),
                 PATH,
                 MAX_TEXT_CHARS,
@@ -65,8 +65,8 @@ public class LivePort implements SmartLifecycle {
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
                 Duration.ofSeconds(10));
         try {
-            server = DeviceLinkServer.start(
-                    DeviceTls.browsers(stack, pki.serverCredential()),
+            server = LinkServer.start(
+                    LinkTls.browsers(stack, pki.serverCredential()),
                     settings,
                     network.group(),
                     gate,
@@ -81,7 +81,7 @@ public class LivePort implements SmartLifecycle {
 
     @Override
     public void stop() {
-        DeviceLinkServer running = server;
+        LinkServer running = server;
         server = null;
         if (running != null) {
             running.close();

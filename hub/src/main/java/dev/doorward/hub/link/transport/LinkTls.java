@@ -17,12 +17,13 @@ import java.util.Collection;
 import javax.net.ssl.SSLException;
 
 /**
- * The device port's TLS: 1.3 only, key exchange over X25519 or P-256, a client certificate required and checked by
- * Doorward's own trust manager ({@link TlsContexts#clientTrustManager}), whichever TLS stack runs it. On BoringSSL
- * chains that passed are remembered ({@link RememberedCertificates}), so a reconnect storm costs less CPU.
+ * TLS for the {@link LinkServer}'s ports. The device port's: 1.3 only, key exchange over X25519 or P-256, a client
+ * certificate required and checked by Doorward's own trust manager ({@link TlsContexts#clientTrustManager}),
+ * whichever TLS stack runs it; on BoringSSL chains that passed are remembered ({@link RememberedCertificates}), so
+ * a reconnect storm costs less CPU. The live port's: 1.3 with the hub's server certificate, no client certificate.
  */
-public final class DeviceTls {
-    /** Which TLS implementation terminates device links. */
+public final class LinkTls {
+    /** Which TLS implementation terminates links. */
     public enum Stack {
         /**
          * BoringSSL through netty-tcnative: a few KiB of native state per idle link and several times JSSE's
@@ -33,7 +34,7 @@ public final class DeviceTls {
         JDK
     }
 
-    private DeviceTls() {}
+    private LinkTls() {}
 
     /** BoringSSL when its native library loads on this machine, otherwise the JDK. */
     public static Stack best() {

@@ -51,11 +51,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the transport keeping its promises (order, limits, timeouts, a device that stops reading, a flood).
  */
 @ParameterizedClass
-@EnumSource(DeviceTls.Stack.class)
-class DeviceLinkServerTest {
+@EnumSource(LinkTls.Stack.class)
+class LinkServerTest {
     /** Both TLS stacks keep the same promises (the hub uses BoringSSL where it loads, else the JDK's). */
     @Parameter
-    DeviceTls.Stack stack;
+    LinkTls.Stack stack;
 
     private static final int MAX_TEXT = 1000;
     private static final int MAX_BINARY = 8 * 1024;
@@ -64,7 +64,7 @@ class DeviceLinkServerTest {
     private CertificateAuthority ca;
     private Credential device;
     private Recorder endpoint;
-    private DeviceLinkServer server;
+    private LinkServer server;
 
     @BeforeEach
     void start() throws Exception {
@@ -76,9 +76,9 @@ class DeviceLinkServerTest {
                 keys.getPrivate(),
                 List.of(ca.issueOperationalCertificate(keys.getPublic(), "device-1", Duration.ofDays(1))));
         endpoint = new Recorder();
-        server = DeviceLinkServer.start(
-                DeviceTls.server(stack, serverCredential, List.of(ca.certificate())),
-                new DeviceLinkServer.Settings(0, "/link", MAX_TEXT, MAX_BINARY, 2, Duration.ofMillis(700)),
+        server = LinkServer.start(
+                LinkTls.server(stack, serverCredential, List.of(ca.certificate())),
+                new LinkServer.Settings(0, "/link", MAX_TEXT, MAX_BINARY, 2, Duration.ofMillis(700)),
                 endpoint);
     }
 

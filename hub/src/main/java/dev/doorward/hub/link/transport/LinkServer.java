@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The live port is the same server with another TLS context (no client certificate) and an {@link UpgradeGate}
  * that admits signed-in browsers, on the same network threads (Finding 4).
  */
-public final class DeviceLinkServer implements AutoCloseable {
+public final class LinkServer implements AutoCloseable {
     /**
      * @param port the port to listen on, 0 for any free one
      * @param path the only WebSocket path served; every other request gets 404
@@ -53,7 +53,7 @@ public final class DeviceLinkServer implements AutoCloseable {
     private final Channel listening;
     private final ChannelGroup children;
 
-    private DeviceLinkServer(
+    private LinkServer(
             EventLoopGroup acceptor,
             EventLoopGroup network,
             boolean ownsNetwork,
@@ -67,7 +67,7 @@ public final class DeviceLinkServer implements AutoCloseable {
     }
 
     /** A device port: binds, starts serving with its own network threads; returns once the port is open. */
-    public static DeviceLinkServer start(SslContext tls, Settings settings, LinkEndpoint endpoint)
+    public static LinkServer start(SslContext tls, Settings settings, LinkEndpoint endpoint)
             throws InterruptedException {
         return start(tls, settings, null, UpgradeGate.TLS_DECIDES, endpoint);
     }
@@ -79,7 +79,7 @@ public final class DeviceLinkServer implements AutoCloseable {
      *     writes on the thread it already runs on); null for threads of its own
      * @param gate who may upgrade on the path, and as whom
      */
-    public static DeviceLinkServer start(
+    public static LinkServer start(
             SslContext tls, Settings settings, EventLoopGroup sharedNetwork, UpgradeGate gate, LinkEndpoint endpoint)
             throws InterruptedException {
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -138,7 +138,7 @@ public final class DeviceLinkServer implements AutoCloseable {
                     .bind(new InetSocketAddress(settings.port()))
                     .sync()
                     .channel();
-            return new DeviceLinkServer(acceptor, network, sharedNetwork == null, listening, children);
+            return new LinkServer(acceptor, network, sharedNetwork == null, listening, children);
         } catch (InterruptedException | RuntimeException e) {
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             if (sharedNetwork == null) {
