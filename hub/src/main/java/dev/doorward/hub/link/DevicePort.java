@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,7 +22,7 @@ import org.springframework.stereotype.Component;
  * the database.
  */
 @Component
-class DevicePort implements SmartLifecycle {
+class DevicePort extends ServerPort {
     private static final Logger log = LoggerFactory.getLogger(DevicePort.class);
     static final String PATH = "/link";
 
@@ -32,7 +31,6 @@ class DevicePort implements SmartLifecycle {
     private final DeviceLinkHandler handler;
     private final HubPorts ports;
     private final NetworkThreads network;
-    private volatile LinkServer server;
 
     DevicePort(
             HubProperties properties, HubPki pki, DeviceLinkHandler handler, HubPorts ports, NetworkThreads network) {
@@ -44,7 +42,7 @@ class DevicePort implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    protected LinkServer open() throws InterruptedException {
         LinkTls.Stack stack = LinkTls.best();
         SslContext tls = LinkTls.server(
                 stack,
@@ -59,27 +57,9 @@ class DevicePort implements SmartLifecycle {
                 MediaPart.MAX_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
                 Duration.ofSeconds(10));
-        try {
-            server = LinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, handler);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while opening the device port", e);
-        }
+        LinkServer server = LinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, handler);
         ports.devicePortOpened(server.port());
         log.info("Device port {} open (mutual TLS 1.3 on {}, {})", server.port(), stack, PATH);
-    }
-
-    @Override
-    public void stop() {
-        LinkServer running = server;
-        server = null;
-        if (running != null) {
-            running.close();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return server != null;
+        return server;
     }
 }

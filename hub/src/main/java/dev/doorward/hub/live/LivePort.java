@@ -2,6 +2,7 @@ package dev.doorward.hub.live;
 
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.link.NetworkThreads;
+import dev.doorward.hub.link.ServerPort;
 import dev.doorward.hub.link.transport.LinkServer;
 import dev.doorward.hub.link.transport.LinkTls;
 import dev.doorward.hub.pki.HubPki;
@@ -10,7 +11,6 @@ import dev.doorward.protocol.MediaPart;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * the browser port when this one cannot be reached.
  */
 @Component
-public class LivePort implements SmartLifecycle {
+public class LivePort extends ServerPort {
     private static final Logger log = LoggerFactory.getLogger(LivePort.class);
     static final String PATH = "/api/live";
     /** Control messages are a few hundred characters; {@link LiveViews} applies its own, lower limit. */
@@ -33,7 +33,6 @@ public class LivePort implements SmartLifecycle {
     private final LiveGate gate;
     private final HubPorts ports;
     private final NetworkThreads network;
-    private volatile LinkServer server;
 
     LivePort(
             HubProperties properties,
@@ -51,10 +50,10 @@ public class LivePort implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    protected LinkServer open() throws InterruptedException {
         if (properties.livePort() < 0) {
             log.info("No live port: live views are served on the browser port only");
-            return;
+            return null;
         }
         LinkTls.Stack stack = LinkTls.best();
         LinkServer.Settings settings = new LinkServer.Settings(
@@ -64,32 +63,14 @@ public class LivePort implements SmartLifecycle {
                 MediaPart.MAX_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
                 Duration.ofSeconds(10));
-        try {
-            server = LinkServer.start(
-                    LinkTls.browsers(stack, pki.serverCredential()),
-                    settings,
-                    network.group(),
-                    gate,
-                    views.livePortEndpoint());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while opening the live port", e);
-        }
+        LinkServer server = LinkServer.start(
+                LinkTls.browsers(stack, pki.serverCredential()),
+                settings,
+                network.group(),
+                gate,
+                views.livePortEndpoint());
         ports.livePortOpened(server.port());
         log.info("Live port {} open (TLS 1.3 on {}, {})", server.port(), stack, PATH);
-    }
-
-    @Override
-    public void stop() {
-        LinkServer running = server;
-        server = null;
-        if (running != null) {
-            running.close();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return server != null;
+        return server;
     }
 }

@@ -175,8 +175,12 @@ public class LiveViews extends AbstractWebSocketHandler {
         if (viewer == null) {
             return;
         }
-        if (viewer.watch != null || message.length() > MAX_CONTROL_CHARS) {
+        if (viewer.watch != null) {
             end(viewer, "one watch request per connection");
+            return;
+        }
+        if (message.length() > MAX_CONTROL_CHARS) {
+            end(viewer, "watch request too long");
             return;
         }
         String deviceId;

@@ -143,6 +143,31 @@ class LiveRelayTest {
     }
 
     @Test
+    void aMalformedOrSecondWatchRequestEndsTheViewWithItsReason() {
+        BrowserClient member = owner.browser();
+        Map<String, String> reasons = Map.of(
+                "not json",
+                "not JSON",
+                "{\"type\":\"hello\"}",
+                "say which doorbell to watch",
+                "{\"type\":\"watch\",\"deviceId\":\"" + "x".repeat(600) + "\"}",
+                "watch request too long");
+        reasons.forEach((request, reason) -> {
+            BrowserClient.Stream live = member.openLiveOn(port(member));
+            live.sendText(request);
+            assertThat(live.await(m -> m.path("detail").asString("").equals(reason), WAIT))
+                    .as(reason)
+                    .isPresent();
+            assertThat(awaitClosed(live)).isTrue();
+        });
+        BrowserClient.Stream twice = watch(member, deviceId);
+        twice.sendText("{\"type\":\"watch\",\"deviceId\":\"" + deviceId + "\",\"clientId\":\"\"}");
+        assertThat(twice.await(m -> m.path("detail").asString("").equals("one watch request per connection"), WAIT))
+                .isPresent();
+        assertThat(awaitClosed(twice)).isTrue();
+    }
+
+    @Test
     void aBrowserMayOnlySendTalk() {
         BrowserClient.Stream live = watch(owner.browser(), deviceId);
         live.awaitType("state", WAIT);

@@ -1,20 +1,12 @@
 package dev.doorward.hub.link.transport;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** Asks the {@link UpgradeGate} about each request for the served path before the WebSocket upgrade happens. */
@@ -33,10 +25,16 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object message) {
         if (message instanceof FullHttpRequest request
                 && new QueryStringDecoder(request.uri()).path().equals(path)) {
-            Optional<Object> admitted = gate.admit(request.headers());
+            Optional<Object> admitted;
+            try {
+                admitted = gate.admit(request.headers());
+            } catch (RuntimeException e) {
+                // Headers the gate could not read are a refusal like any other.
+                admitted = Optional.empty();
+            }
             if (admitted.isEmpty()) {
                 ReferenceCountUtil.release(request);
-                forbidden(ctx);
+                PlainAnswer.sendAndClose(ctx, HttpResponseStatus.FORBIDDEN);
                 return;
             }
             ctx.channel().attr(ADMITTED).set(admitted.get());
@@ -44,17 +42,5 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
             ctx.pipeline().remove(this);
         }
         ctx.fireChannelRead(message);
-    }
-
-    private static void forbidden(ChannelHandlerContext ctx) {
-        FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1,
-                HttpResponseStatus.FORBIDDEN,
-                Unpooled.copiedBuffer("forbidden\n", StandardCharsets.US_ASCII));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -8,13 +8,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -182,7 +177,7 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
             switch (message) {
                 case TextWebSocketFrame frame -> onText(frame);
                 case BinaryWebSocketFrame frame -> onBinary(frame.content());
-                case FullHttpRequest request -> notFound(ctx);
+                case FullHttpRequest request -> PlainAnswer.sendAndClose(ctx, HttpResponseStatus.NOT_FOUND);
                 default -> {} // pings, pongs and closes are the protocol handler's; nothing else reaches here
             }
         } finally {
@@ -242,18 +237,6 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
             paused.set(false);
             channel.config().setAutoRead(true);
         }
-    }
-
-    private static void notFound(ChannelHandlerContext ctx) {
-        FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1,
-                HttpResponseStatus.NOT_FOUND,
-                Unpooled.copiedBuffer("not found\n", StandardCharsets.US_ASCII));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
