@@ -6,13 +6,13 @@ import dev.doorward.hub.household.Households;
 import dev.doorward.hub.household.MemberRemoved;
 import dev.doorward.hub.household.Role;
 import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.hub.web.NotFound;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -44,6 +44,7 @@ public class AccountDeletion {
     private final EventMediaStore media;
     private final DeviceConnections connections;
     private final MemberStreams streams;
+    private final Notifier notifier;
     private final AccountSessions sessions;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
@@ -56,6 +57,7 @@ public class AccountDeletion {
             EventMediaStore media,
             DeviceConnections connections,
             MemberStreams streams,
+            Notifier notifier,
             AccountSessions sessions,
             AuditLog audit,
             ApplicationEventPublisher events,
@@ -66,6 +68,7 @@ public class AccountDeletion {
         this.media = media;
         this.connections = connections;
         this.streams = streams;
+        this.notifier = notifier;
         this.sessions = sessions;
         this.audit = audit;
         this.events = events;
@@ -162,12 +165,12 @@ public class AccountDeletion {
             for (String deviceId : household.deviceIds()) {
                 connections.disconnect(deviceId, "the household was deleted");
             }
-            Map<String, Object> alert = alert(
-                    household.householdId(),
+            Notice alert = alert(
+                    Notice.Alert.HOUSEHOLD_DELETED,
                     "The owner deleted their account: household '" + household.name()
                             + "' and its doorbells are gone.");
             for (String member : household.otherMembers()) {
-                streams.toAccount(member, alert);
+                notifier.toAccount(member, alert);
                 streams.removeFromHousehold(member, household.householdId());
                 events.publishEvent(new MemberRemoved(member, household.householdId()));
             }
@@ -180,10 +183,10 @@ public class AccountDeletion {
                     "account:" + accountId,
                     "member-account-deleted",
                     username + " (" + household.role().dbName() + ") deleted their account and left the household");
-            Map<String, Object> alert = alert(
-                    household.householdId(),
+            Notice alert = alert(
+                    Notice.Alert.MEMBER_LEFT,
                     username + " (" + household.role().dbName() + ") deleted their account and is no longer a member.");
-            adminsOf(household.householdId()).forEach(admin -> streams.toAccount(admin, alert));
+            notifier.toAdmins(household.householdId(), alert);
         }
         events.publishEvent(new AccountDeleted(
                 accountId, plan.gone().stream().map(Gone::householdId).toList()));
@@ -202,18 +205,7 @@ public class AccountDeletion {
                         + " browser(s)");
     }
 
-    private List<String> adminsOf(String householdId) {
-        return jdbc.sql("""
-                        select account_id from memberships
-                        where household_id = :household and role in ('owner', 'admin')""").param("household", householdId).query(String.class).list();
-    }
-
-    private Map<String, Object> alert(String householdId, String message) {
-        Map<String, Object> alert = new LinkedHashMap<>();
-        alert.put("type", "security-alert");
-        alert.put("householdId", householdId);
-        alert.put("message", message);
-        alert.put("at", clock.instant().toString());
-        return alert;
+    private Notice alert(Notice.Alert kind, String message) {
+        return Notice.SecurityAlert.about(kind, message, clock.instant());
     }
 }

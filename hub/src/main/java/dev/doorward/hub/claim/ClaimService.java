@@ -12,11 +12,12 @@ import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.household.Role;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
-import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.hub.web.HubPorts;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
@@ -57,7 +58,7 @@ public class ClaimService {
     private final HubPorts ports;
     private final HubProperties properties;
     private final AuditLog audit;
-    private final MemberStreams streams;
+    private final Notifier notifier;
     private final RateLimiter limiter;
     private final Clock clock;
     private final SecureRandom random;
@@ -71,7 +72,7 @@ public class ClaimService {
             HubPorts ports,
             HubProperties properties,
             AuditLog audit,
-            MemberStreams streams,
+            Notifier notifier,
             RateLimiter limiter,
             Clock clock,
             SecureRandom random) {
@@ -83,7 +84,7 @@ public class ClaimService {
         this.ports = ports;
         this.properties = properties;
         this.audit = audit;
-        this.streams = streams;
+        this.notifier = notifier;
         this.limiter = limiter;
         this.clock = clock;
         this.random = random;
@@ -326,28 +327,16 @@ public class ClaimService {
     }
 
     private void alertOwner(Device device, String message) {
-        Map<String, Object> alert = new LinkedHashMap<>();
-        alert.put("type", "security-alert");
-        alert.put("deviceId", device.id());
-        alert.put("message", message);
-        alert.put("at", clock.instant().toString());
-        streams.toHousehold(device.householdId(), alert);
+        notifier.toHousehold(
+                device.householdId(),
+                new Notice.SecurityAlert(
+                        Notice.Alert.CLAIM_REFUSED, device.id(), null, message, clock.instant(), null));
     }
 
     private void finish(ClaimTickets.PendingClaim claim, String state, String deviceId, String reason) {
         tickets.finish(
                 claim.handle(),
                 new ClaimTickets.ClaimStatus(state, claim.accountId(), claim.expiresAt(), deviceId, reason));
-        Map<String, Object> update = new LinkedHashMap<>();
-        update.put("type", "claim");
-        update.put("handle", claim.handle());
-        update.put("state", state);
-        if (deviceId != null) {
-            update.put("deviceId", deviceId);
-        }
-        if (reason != null) {
-            update.put("reason", reason);
-        }
-        streams.toAccount(claim.accountId(), update);
+        notifier.toAccount(claim.accountId(), new Notice.ClaimProgress(claim.handle(), state, deviceId, reason));
     }
 }

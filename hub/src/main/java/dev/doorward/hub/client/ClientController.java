@@ -5,9 +5,11 @@ import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.stream.MemberStreams;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import org.springframework.http.HttpStatus;
@@ -28,13 +30,15 @@ class ClientController {
     private final MemberClients clients;
     private final Households households;
     private final AuditLog audit;
-    private final MemberStreams streams;
+    private final Notifier notifier;
+    private final Clock clock;
 
-    ClientController(MemberClients clients, Households households, AuditLog audit, MemberStreams streams) {
+    ClientController(MemberClients clients, Households households, AuditLog audit, Notifier notifier, Clock clock) {
         this.clients = clients;
         this.households = households;
         this.audit = audit;
-        this.streams = streams;
+        this.notifier = notifier;
+        this.clock = clock;
     }
 
     record NewClient(String signingKey, String agreementKey, String label) {}
@@ -69,16 +73,16 @@ class ClientController {
                     "client-registered",
                     "A browser key (" + fingerprint.substring(0, 8) + "…) was registered for " + account.getUsername());
             // Every admin hears of a new browser at once: it waits for their approval (safety code) to see anything.
-            streams.toHousehold(
+            notifier.toAdmins(
                     m.householdId(),
-                    java.util.Map.of(
-                            "type",
-                            "security-alert",
-                            "fingerprint",
-                            fingerprint,
-                            "message",
+                    new Notice.SecurityAlert(
+                            Notice.Alert.BROWSER_WAITING,
+                            null,
+                            null,
                             "A new browser was registered for " + account.getUsername()
-                                    + ". Approve it only after checking its safety code."));
+                                    + ". Approve it only after checking its safety code.",
+                            clock.instant(),
+                            fingerprint));
         }
         return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(view(client));

@@ -5,8 +5,9 @@ import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.history.EventMediaStore;
-import dev.doorward.hub.roster.MemberAccess;
-import dev.doorward.hub.stream.MemberStreams;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.Notice.Alert;
+import dev.doorward.hub.notify.Notifier;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import java.time.Clock;
@@ -31,13 +32,12 @@ public class EventService {
     private static final int RECENT_EVENTS = 20_000;
 
     private final Events events;
-    private final MemberStreams streams;
+    private final Notifier notifier;
     private final AuditLog audit;
     private final ClaimService claims;
     private final Devices devices;
     private final Clock clock;
     private final EventMediaStore media;
-    private final MemberAccess access;
     /** Events already pushed, so a redelivery does not ring twice. */
     private final Set<String> recentlyPushed =
             Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
@@ -49,18 +49,16 @@ public class EventService {
 
     EventService(
             Events events,
-            MemberStreams streams,
+            Notifier notifier,
             AuditLog audit,
             ClaimService claims,
             Devices devices,
             EventMediaStore media,
-            MemberAccess access,
             Clock clock) {
-        this.access = access;
         this.media = media;
         this.devices = devices;
         this.events = events;
-        this.streams = streams;
+        this.notifier = notifier;
         this.audit = audit;
         this.claims = claims;
         this.clock = clock;
@@ -82,11 +80,15 @@ public class EventService {
                         "device:" + device.id(),
                         "pairing-mode",
                         "Someone held the button of '" + device.name() + "' to enter pairing mode");
-                alert(device, event.eventId(), "'" + device.name() + "' was put in pairing mode at the door.");
+                alert(
+                        device,
+                        Alert.PAIRING_MODE,
+                        event.eventId(),
+                        "'" + device.name() + "' was put in pairing mode at the door.");
             }
             case TAMPER -> {
                 audit.record(device.householdId(), "device:" + device.id(), "tamper", "Tamper alarm");
-                alert(device, event.eventId(), "Tamper alarm on '" + device.name() + "'.");
+                alert(device, Alert.TAMPER, event.eventId(), "Tamper alarm on '" + device.name() + "'.");
             }
             case RESET_PENDING -> onResetPending(device, event);
             case RESET_CANCELLED -> {
@@ -96,8 +98,12 @@ public class EventService {
                         "device:" + device.id(),
                         "reset-cancelled",
                         "The reset of '" + device.name() + "' was vetoed; it stays yours");
-                alert(device, event.eventId(), "The reset of '" + device.name() + "' is cancelled. It stays yours.");
-                streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+                alert(
+                        device,
+                        Alert.RESET_CANCELLED,
+                        event.eventId(),
+                        "The reset of '" + device.name() + "' is cancelled. It stays yours.");
+                notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
             }
             case SETTING_CHANGED -> onSettingChanged(device, event);
             case RELEASED -> {
@@ -108,11 +114,12 @@ public class EventService {
                         "'" + device.name() + "' was released by its owner and has wiped itself");
                 alert(
                         device,
+                        Alert.DEVICE_RELEASED,
                         event.eventId(),
                         "'" + device.name() + "' is released. It is no longer yours and can be added again.");
                 media.deleteDeviceMedia(device.id());
                 devices.delete(device.id());
-                streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+                notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
                 return;
             }
             case RESET_COMPLETED -> {
@@ -122,10 +129,14 @@ public class EventService {
                         "device:" + device.id(),
                         "device-released",
                         "'" + device.name() + "' was reset at the door; the cooling-off period ended without a veto");
-                alert(device, event.eventId(), "'" + device.name() + "' was reset at the door and is no longer yours.");
+                alert(
+                        device,
+                        Alert.DEVICE_RELEASED,
+                        event.eventId(),
+                        "'" + device.name() + "' was reset at the door and is no longer yours.");
                 media.deleteDeviceMedia(device.id());
                 devices.delete(device.id());
-                streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+                notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
                 return;
             }
             case DOOR_OPENED ->
@@ -153,9 +164,10 @@ public class EventService {
                         + " unless an owner or admin vetoes");
         alert(
                 device,
+                Alert.RESET_PENDING,
                 event.eventId(),
                 "Someone is resetting '" + device.name() + "' at the door. Veto it before " + until + " to keep it.");
-        streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+        notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
     }
 
     private void onSettingChanged(Device device, DeviceEvent event) {
@@ -169,7 +181,7 @@ public class EventService {
                     "setting-changed",
                     "'" + device.name() + "' now waits "
                             + Duration.ofSeconds(seconds).toHours() + " h after a reset at the door before it lets go");
-            streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
+            notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
         }
     }
 
@@ -191,20 +203,10 @@ public class EventService {
         if (!recentlyPushed.add(device.id() + '/' + event.eventId())) {
             return;
         }
-        Map<String, Object> message = new LinkedHashMap<>();
-        message.put("type", event.kind() == EventKind.RING ? "ring" : "motion");
-        message.put("deviceId", device.id());
-        message.put("deviceName", device.name());
-        message.put("eventId", event.eventId());
-        message.put("occurredAt", occurredAt.toString());
-        if (access.anyRestriction(device.householdId())) {
-            streams.toHouseholdWhere(
-                    device.householdId(),
-                    account -> access.allows(account, device.householdId(), device.id()),
-                    message);
-        } else {
-            streams.toHousehold(device.householdId(), message);
-        }
+        Notice notice = event.kind() == EventKind.RING
+                ? new Notice.Ring(device.id(), device.name(), event.eventId(), occurredAt)
+                : new Notice.Motion(device.id(), device.name(), event.eventId(), occurredAt);
+        notifier.toHousehold(device.householdId(), notice);
     }
 
     /** The device refused a claim code; the ticket (if from this hub) is voided and never stored. */
@@ -221,19 +223,16 @@ public class EventService {
                 "'" + device.name() + "' was shown a claim code for another hub and refused it");
         alert(
                 device,
+                Alert.CLAIM_REFUSED,
                 event.eventId(),
                 "Someone showed '" + device.name() + "' a claim code for another hub. It was refused.");
         return "claim code from another hub refused";
     }
 
-    private void alert(Device device, String eventId, String message) {
-        Map<String, Object> alert = new LinkedHashMap<>();
-        alert.put("type", "security-alert");
-        alert.put("deviceId", device.id());
-        // The event's snapshot follows as an "event-media" message once the doorbell's upload is stored.
-        alert.put("eventId", eventId);
-        alert.put("message", message);
-        alert.put("at", clock.instant().toString());
-        streams.toHousehold(device.householdId(), alert);
+    private void alert(Device device, Alert kind, String eventId, String message) {
+        // The event's snapshot follows as an EventMediaStored notice once the doorbell's upload is stored.
+        notifier.toHousehold(
+                device.householdId(),
+                new Notice.SecurityAlert(kind, device.id(), eventId, message, clock.instant(), null));
     }
 }

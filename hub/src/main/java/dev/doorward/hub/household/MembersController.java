@@ -4,6 +4,8 @@ import dev.doorward.crypto.Hashes;
 import dev.doorward.crypto.RandomIds;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.hub.web.HubPorts;
 import dev.doorward.hub.web.InvalidInput;
@@ -41,6 +43,7 @@ class MembersController {
     private final Households households;
     private final AuditLog audit;
     private final MemberStreams streams;
+    private final Notifier notifier;
     private final HubPorts ports;
     private final Clock clock;
     private final ApplicationEventPublisher events;
@@ -50,6 +53,7 @@ class MembersController {
             Households households,
             AuditLog audit,
             MemberStreams streams,
+            Notifier notifier,
             HubPorts ports,
             ApplicationEventPublisher events,
             Clock clock) {
@@ -58,6 +62,7 @@ class MembersController {
         this.households = households;
         this.audit = audit;
         this.streams = streams;
+        this.notifier = notifier;
         this.ports = ports;
         this.clock = clock;
     }
@@ -173,13 +178,12 @@ class MembersController {
                 "member-added",
                 account.getUsername() + " joined as " + invitation[1]);
         // Every admin hears about a new member at once (their sessions are open on this household).
-        streams.toHousehold(
+        notifier.toHousehold(
                 householdId,
-                Map.of(
-                        "type",
-                        "security-alert",
-                        "message",
-                        account.getUsername() + " joined the household as " + invitation[1]));
+                Notice.SecurityAlert.about(
+                        Notice.Alert.MEMBER_JOINED,
+                        account.getUsername() + " joined the household as " + invitation[1],
+                        now.toInstant()));
         return Map.of("householdId", householdId, "role", invitation[1]);
     }
 

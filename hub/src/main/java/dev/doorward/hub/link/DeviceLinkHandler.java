@@ -15,10 +15,11 @@ import dev.doorward.hub.link.transport.LinkEndpoint;
 import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.link.transport.LinkSocket.CloseReason;
 import dev.doorward.hub.live.LiveViews;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.roster.RosterService;
-import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.Limits;
 import dev.doorward.protocol.LinkCodec;
@@ -66,7 +67,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
     private final DeviceConnections connections;
     private final ClaimService claims;
     private final EventService events;
-    private final MemberStreams streams;
+    private final Notifier notifier;
     private final AuditLog audit;
     private final RateLimiter limiter;
     private final HubProperties properties;
@@ -85,7 +86,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
             DeviceConnections connections,
             ClaimService claims,
             EventService events,
-            MemberStreams streams,
+            Notifier notifier,
             AuditLog audit,
             RateLimiter limiter,
             HubProperties properties,
@@ -106,7 +107,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
         this.connections = connections;
         this.claims = claims;
         this.events = events;
-        this.streams = streams;
+        this.notifier = notifier;
         this.audit = audit;
         this.limiter = limiter;
         this.properties = properties;
@@ -266,13 +267,12 @@ public class DeviceLinkHandler implements LinkEndpoint {
                 case MediaUploads.Stored stored -> {
                     session.send(stored.reply());
                     // Browsers showing this ring (or its history entry) can fetch and open the picture now.
-                    streams.toHousehold(
+                    notifier.toHousehold(
                             session.device.householdId(),
-                            Map.of(
-                                    "type", "event-media",
-                                    "deviceId", session.device.id(),
-                                    "eventId", stored.reply().eventId(),
-                                    "kind", stored.reply().kind().wireName()));
+                            new Notice.EventMediaStored(
+                                    session.device.id(),
+                                    stored.reply().eventId(),
+                                    stored.reply().kind().wireName()));
                 }
                 case MediaUploads.Refused refused -> refuse(session, ErrorCode.INVALID_FIELD, refused.reason());
             }
@@ -334,7 +334,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
                 session.close(CloseReason.POLICY_VIOLATION.withReason("certificate not accepted"));
                 return;
             }
-            streams.toHousehold(device.householdId(), Map.of("type", "device-online", "deviceId", device.id()));
+            notifier.toHousehold(device.householdId(), new Notice.DeviceOnline(device.id()));
             session.send(new Welcome(Limits.PROTOCOL_VERSION, device.id(), properties.heartbeatSeconds()));
             if (device.previousCertificateSerial() != null
                     && session.certificateSerial.equals(device.certificateSerial())) {
@@ -432,7 +432,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
                 // The hub is shutting down and its database is gone; last-seen is a convenience, not a record.
                 log.debug("Could not record last-seen for {}: {}", device.id(), e.getMessage());
             }
-            streams.toHousehold(device.householdId(), Map.of("type", "device-offline", "deviceId", device.id()));
+            notifier.toHousehold(device.householdId(), new Notice.DeviceOffline(device.id()));
             live.deviceOffline(device.id());
         }
     }

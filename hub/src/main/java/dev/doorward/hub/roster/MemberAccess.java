@@ -2,6 +2,9 @@ package dev.doorward.hub.roster;
 
 import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.client.MemberClients.MemberClient;
+import dev.doorward.hub.household.Households;
+import dev.doorward.hub.household.Role;
+import dev.doorward.hub.notify.MemberDirectory;
 import dev.doorward.hub.roster.Rosters.SignedRoster;
 import dev.doorward.protocol.Roster;
 import java.time.Clock;
@@ -16,9 +19,10 @@ import org.springframework.stereotype.Component;
  * applies them to everything it serves: rings, live views, history and media, door requests, the device list.
  */
 @Component
-public class MemberAccess {
+public class MemberAccess implements MemberDirectory {
     private final Rosters rosters;
     private final MemberClients clients;
+    private final Households households;
     private final Clock clock;
     /**
      * The latest roster of each household, parsed; empty when it has none. Kept in memory and replaced when a
@@ -26,17 +30,15 @@ public class MemberAccess {
      */
     private final Map<String, Optional<Roster>> latest = new ConcurrentHashMap<>();
 
-    MemberAccess(Rosters rosters, MemberClients clients, Clock clock) {
+    MemberAccess(Rosters rosters, MemberClients clients, Households households, Clock clock) {
+        this.households = households;
         this.rosters = rosters;
         this.clients = clients;
         this.clock = clock;
     }
 
-    /**
-     * Whether the account may use this doorbell now. An account none of whose browsers the roster restricts may
-     * use every doorbell; one with restricted browsers only what one of them allows at this moment.
-     */
     /** Whether anyone in the household is restricted (when not, every member may use every doorbell). */
+    @Override
     public boolean anyRestriction(String householdId) {
         return latest(householdId).map(Roster::restrictsAnyone).orElse(false);
     }
@@ -51,6 +53,20 @@ public class MemberAccess {
                 householdId, h -> rosters.latest(h).map(SignedRoster::text).map(Roster::parse));
     }
 
+    @Override
+    public boolean mayUse(String accountId, String householdId, String deviceId) {
+        return allows(accountId, householdId, deviceId);
+    }
+
+    @Override
+    public boolean isAdmin(String accountId, String householdId) {
+        return households.roleOf(accountId, householdId).map(Role::isAdmin).orElse(false);
+    }
+
+    /**
+     * Whether the account may use this doorbell now. An account none of whose browsers the roster restricts may
+     * use every doorbell; one with restricted browsers only what one of them allows at this moment.
+     */
     public boolean allows(String accountId, String householdId, String deviceId) {
         Optional<Roster> current = latest(householdId);
         if (current.isEmpty() || !current.get().restrictsAnyone()) {

@@ -11,8 +11,9 @@ import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.household.Role;
 import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.roster.Rosters.SignedRoster;
-import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.hub.web.Conflict;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.protocol.LinkMessage;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +48,7 @@ public class RosterService {
     private final MemberClients clients;
     private final Devices devices;
     private final DeviceConnections connections;
-    private final MemberStreams streams;
+    private final Notifier notifier;
     private final AuditLog audit;
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -59,7 +59,7 @@ public class RosterService {
             MemberClients clients,
             Devices devices,
             DeviceConnections connections,
-            MemberStreams streams,
+            Notifier notifier,
             AuditLog audit,
             JdbcClient jdbc,
             MemberAccess access,
@@ -70,7 +70,7 @@ public class RosterService {
         this.clients = clients;
         this.devices = devices;
         this.connections = connections;
-        this.streams = streams;
+        this.notifier = notifier;
         this.audit = audit;
         this.jdbc = jdbc;
         this.clock = clock;
@@ -159,7 +159,7 @@ public class RosterService {
                 "roster-signed",
                 username + " signed roster " + proposed.epoch() + " with "
                         + proposed.members().size() + " browsers");
-        streams.toHousehold(householdId, Map.of("type", "roster", "epoch", proposed.epoch()));
+        notifier.toHousehold(householdId, new Notice.RosterChanged(proposed.epoch()));
         deliverToHousehold(stored);
         return stored;
     }
@@ -205,13 +205,15 @@ public class RosterService {
                 "device:" + device.id(),
                 "roster-refused",
                 device.name() + " refused roster " + epoch + ": " + reason);
-        streams.toHousehold(
+        notifier.toHousehold(
                 device.householdId(),
-                Map.of(
-                        "type",
-                        "security-alert",
-                        "message",
-                        device.name() + " refused a member list (roster " + epoch + "): " + reason));
+                new Notice.SecurityAlert(
+                        Notice.Alert.ROSTER_REFUSED,
+                        device.id(),
+                        null,
+                        device.name() + " refused a member list (roster " + epoch + "): " + reason,
+                        clock.instant(),
+                        null));
     }
 
     /**

@@ -5,11 +5,12 @@ import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.household.Role;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
 import dev.doorward.hub.roster.Rosters;
-import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
 import dev.doorward.protocol.Roster;
@@ -24,7 +25,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -55,7 +55,7 @@ class SafetyCheckController {
     private final Rosters rosters;
     private final AccountSessions sessions;
     private final AuditLog audit;
-    private final MemberStreams streams;
+    private final Notifier notifier;
     private final RateLimiter limiter;
     private final ApplicationEventPublisher events;
     private final Clock clock;
@@ -67,7 +67,7 @@ class SafetyCheckController {
             Rosters rosters,
             AccountSessions sessions,
             AuditLog audit,
-            MemberStreams streams,
+            Notifier notifier,
             RateLimiter limiter,
             ApplicationEventPublisher events,
             Clock clock) {
@@ -76,7 +76,7 @@ class SafetyCheckController {
         this.rosters = rosters;
         this.sessions = sessions;
         this.audit = audit;
-        this.streams = streams;
+        this.notifier = notifier;
         this.limiter = limiter;
         this.events = events;
         this.clock = clock;
@@ -282,7 +282,8 @@ class SafetyCheckController {
 
     private void revoked(SignedInAccount account, String householdId, String action, String detail) {
         audit.record(householdId, "account:" + account.id(), action, detail);
-        streams.toHousehold(householdId, Map.of("type", "security-alert", "message", detail));
+        notifier.toHousehold(
+                householdId, Notice.SecurityAlert.about(Notice.Alert.ACCESS_REVOKED, detail, clock.instant()));
     }
 
     private Role requireAdmin(SignedInAccount account, String householdId) {

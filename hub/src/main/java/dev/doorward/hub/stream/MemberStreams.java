@@ -2,7 +2,12 @@ package dev.doorward.hub.stream;
 
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.notify.Audience;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.NoticeChannel;
+import dev.doorward.hub.notify.NoticeJson;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,12 +23,12 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The live channel to every signed-in browser ({@code /api/stream}): rings, device online/offline, claim
- * progress and security alerts, pushed only to members of the household concerned. Sending never blocks the
+ * The open app's channel to every signed-in browser ({@code /api/stream}): the {@link Notice}s the notifier lets
+ * each member hear. Sending never blocks the
  * caller for long: each session has a bounded send buffer and is dropped when a browser stops reading.
  */
 @Component
-public class MemberStreams extends TextWebSocketHandler {
+public class MemberStreams extends TextWebSocketHandler implements NoticeChannel {
     private static final Logger log = LoggerFactory.getLogger(MemberStreams.class);
     private static final int SEND_TIME_LIMIT_MS = 2_000;
     private static final int SEND_BUFFER_LIMIT = 256 * 1024;
@@ -73,44 +78,34 @@ public class MemberStreams extends TextWebSocketHandler {
         }
     }
 
-    /** Pushes a message to every open session of every member of a household. */
-    public void toHousehold(String householdId, Map<String, ?> message) {
-        Set<WebSocketSession> sessions = byHousehold.get(householdId);
-        if (sessions == null || sessions.isEmpty()) {
-            return;
-        }
-        TextMessage text = new TextMessage(json.writeValueAsString(message));
-        for (WebSocketSession session : sessions) {
-            send(session, text);
-        }
-    }
-
-    /** Pushes a message to the open sessions of the household's members for whom {@code allowed} holds. */
-    public void toHouseholdWhere(
-            String householdId, java.util.function.Predicate<String> allowed, Map<String, ?> message) {
-        Set<WebSocketSession> sessions = byHousehold.get(householdId);
-        if (sessions == null || sessions.isEmpty()) {
-            return;
-        }
-        TextMessage text = new TextMessage(json.writeValueAsString(message));
-        Map<String, Boolean> decided = new java.util.HashMap<>();
-        for (WebSocketSession session : sessions) {
-            SignedInAccount account = accountOf(session);
-            if (account != null && decided.computeIfAbsent(account.id(), allowed::test)) {
-                send(session, text);
+    /** The open app's channel: every open stream of the audience, written once as {@link NoticeJson}. */
+    @Override
+    public void deliver(Audience audience, Notice notice) {
+        switch (audience) {
+            case Audience.Household household -> {
+                Set<WebSocketSession> sessions = byHousehold.get(household.householdId());
+                if (sessions == null || sessions.isEmpty()) {
+                    return;
+                }
+                TextMessage text = new TextMessage(json.writeValueAsString(NoticeJson.of(notice)));
+                Map<String, Boolean> decided = new HashMap<>();
+                for (WebSocketSession session : sessions) {
+                    SignedInAccount account = accountOf(session);
+                    if (account != null && decided.computeIfAbsent(account.id(), household.mayHear()::test)) {
+                        send(session, text);
+                    }
+                }
             }
-        }
-    }
-
-    /** Pushes a message to every open session of one account. */
-    public void toAccount(String accountId, Map<String, ?> message) {
-        Set<WebSocketSession> sessions = byAccount.get(accountId);
-        if (sessions == null || sessions.isEmpty()) {
-            return;
-        }
-        TextMessage text = new TextMessage(json.writeValueAsString(message));
-        for (WebSocketSession session : sessions) {
-            send(session, text);
+            case Audience.Account account -> {
+                Set<WebSocketSession> sessions = byAccount.get(account.accountId());
+                if (sessions == null || sessions.isEmpty()) {
+                    return;
+                }
+                TextMessage text = new TextMessage(json.writeValueAsString(NoticeJson.of(notice)));
+                for (WebSocketSession session : sessions) {
+                    send(session, text);
+                }
+            }
         }
     }
 

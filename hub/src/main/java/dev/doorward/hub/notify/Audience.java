@@ -1,0 +1,16 @@
+package dev.doorward.hub.notify;
+
+import java.util.function.Predicate;
+
+/** Who hears a notice: members of a household the notifier let through, or one account. */
+public sealed interface Audience {
+
+    /**
+     * The members of a household for whom {@code mayHear} holds (it already applies each member's access to the
+     * doorbell the notice is about, and the admins-only rule). Channels test it once per account and delivery.
+     */
+    record Household(String householdId, Predicate<String> mayHear) implements Audience {}
+
+    /** Every browser of one account, whatever its households. */
+    record Account(String accountId) implements Audience {}
+}

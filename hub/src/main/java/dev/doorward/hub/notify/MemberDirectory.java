@@ -1,0 +1,16 @@
+package dev.doorward.hub.notify;
+
+/**
+ * What the notifier needs to know about members, implemented by the features that know it (so this package
+ * depends on none of them).
+ */
+public interface MemberDirectory {
+    /** Whether anyone in the household has restricted access (when not, every member may use every doorbell). */
+    boolean anyRestriction(String householdId);
+
+    /** Whether the account may use this doorbell now (its doorbells, hours and last day). */
+    boolean mayUse(String accountId, String householdId, String deviceId);
+
+    /** Whether the account is an owner or admin of the household. */
+    boolean isAdmin(String accountId, String householdId);
+}

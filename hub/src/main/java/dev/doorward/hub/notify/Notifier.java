@@ -1,0 +1,59 @@
+package dev.doorward.hub.notify;
+
+import java.util.List;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The one way features tell members something. It decides who may hear a notice — a notice about a doorbell only
+ * reaches members whose access includes that doorbell now (DESIGN §8), an admins' notice only owners and admins —
+ * and hands it to every channel. Channels return at once, so this is safe on the path from a button to the ring.
+ */
+@Component
+public class Notifier {
+    private static final Logger log = LoggerFactory.getLogger(Notifier.class);
+
+    private final List<NoticeChannel> channels;
+    private final MemberDirectory members;
+
+    Notifier(List<NoticeChannel> channels, MemberDirectory members) {
+        this.channels = List.copyOf(channels);
+        this.members = members;
+    }
+
+    /** Every member of the household who may hear it (for a doorbell's notice: who may use that doorbell now). */
+    public void toHousehold(String householdId, Notice notice) {
+        Predicate<String> mayHear = notice.deviceId()
+                .filter(device -> members.anyRestriction(householdId))
+                .<Predicate<String>>map(device -> account -> members.mayUse(account, householdId, device))
+                .orElse(account -> true);
+        deliver(new Audience.Household(householdId, mayHear), notice);
+    }
+
+    /** The household's owners and admins (a browser waiting for approval, a member who left). */
+    public void toAdmins(String householdId, Notice notice) {
+        deliver(new Audience.Household(householdId, account -> members.isAdmin(account, householdId)), notice);
+    }
+
+    /** Every open app of one account (its claim's progress, an alert about its own membership). */
+    public void toAccount(String accountId, Notice notice) {
+        deliver(new Audience.Account(accountId), notice);
+    }
+
+    private void deliver(Audience audience, Notice notice) {
+        for (NoticeChannel channel : channels) {
+            try {
+                channel.deliver(audience, notice);
+            } catch (RuntimeException e) {
+                // One channel's failure never keeps a notice from the others.
+                log.warn(
+                        "The {} channel could not take a {}: {}",
+                        channel.getClass().getSimpleName(),
+                        notice.getClass().getSimpleName(),
+                        e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.doorward.hub.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Who hears what is decided once, in the notifier; every channel gets the same audience. */
+class NotifierTest {
+    private static final Instant AT = Instant.parse("2026-12-03T14:23:00Z");
+
+    /** A household: alice (admin, every doorbell), guest (only the back door), resident (every doorbell). */
+    private static final class Directory implements MemberDirectory {
+        boolean restricted = true;
+
+        @Override
+        public boolean anyRestriction(String householdId) {
+            return restricted;
+        }
+
+        @Override
+        public boolean mayUse(String accountId, String householdId, String deviceId) {
+            return !accountId.equals("guest") || deviceId.equals("back");
+        }
+
+        @Override
+        public boolean isAdmin(String accountId, String householdId) {
+            return accountId.equals("alice");
+        }
+    }
+
+    private record Delivery(Audience audience, Notice notice) {}
+
+    private static final class Recording implements NoticeChannel {
+        final List<Delivery> got = new ArrayList<>();
+
+        @Override
+        public void deliver(Audience audience, Notice notice) {
+            got.add(new Delivery(audience, notice));
+        }
+    }
+
+    private static final Set<String> MEMBERS = Set.of("alice", "guest", "resident");
+
+    private static Set<String> hearing(Delivery delivery) {
+        Audience.Household household = (Audience.Household) delivery.audience();
+        return Set.copyOf(MEMBERS.stream().filter(household.mayHear()).toList());
+    }
+
+    @Test
+    void aRingReachesOnlyMembersWhoMayUseThatDoorbell() {
+        Recording channel = new Recording();
+        Notifier notifier = new Notifier(List.of(channel), new Directory());
+
+        notifier.toHousehold("h", new Notice.Ring("front", "Front door", "e1", AT));
+        notifier.toHousehold("h", new Notice.Ring("back", "Back door", "e2", AT));
+
+        assertThat(hearing(channel.got.get(0))).containsExactlyInAnyOrder("alice", "resident");
+        assertThat(hearing(channel.got.get(1))).containsExactlyInAnyOrder("alice", "guest", "resident");
+    }
+
+    @Test
+    void withoutRestrictionsEveryMemberHearsWithoutAskingPerDoorbell() {
+        Directory directory = new Directory();
+        directory.restricted = false;
+        Recording channel = new Recording();
+        new Notifier(List.of(channel), directory).toHousehold("h", new Notice.Ring("front", "Front", "e1", AT));
+
+        assertThat(hearing(channel.got.get(0))).isEqualTo(MEMBERS);
+    }
+
+    @Test
+    void aNoticeAboutNoDoorbellReachesEveryMemberAndAnAdminsNoticeOnlyAdmins() {
+        Recording channel = new Recording();
+        Notifier notifier = new Notifier(List.of(channel), new Directory());
+
+        notifier.toHousehold("h", new Notice.RosterChanged(7));
+        notifier.toAdmins(
+                "h", new Notice.SecurityAlert(Notice.Alert.BROWSER_WAITING, null, null, "A new browser", AT, "fp"));
+
+        assertThat(hearing(channel.got.get(0))).isEqualTo(MEMBERS);
+        assertThat(hearing(channel.got.get(1))).containsExactly("alice");
+    }
+
+    @Test
+    void aChannelThatFailsDoesNotKeepTheNoticeFromTheOthers() {
+        Recording after = new Recording();
+        NoticeChannel broken = (audience, notice) -> {
+            throw new IllegalStateException("push queue gone");
+        };
+        new Notifier(List.of(broken, after), new Directory()).toAccount("alice", new Notice.HubHealth(false));
+
+        assertThat(after.got).hasSize(1);
+        assertThat(after.got.get(0).audience()).isEqualTo(new Audience.Account("alice"));
+    }
+
+    @Test
+    void theOpenAppReadsEachNoticeAsItAlwaysHas() {
+        assertThat(NoticeJson.of(new Notice.Ring("d", "Front door", "e", AT)))
+                .containsExactly(
+                        Map.entry("type", "ring"),
+                        Map.entry("deviceId", "d"),
+                        Map.entry("deviceName", "Front door"),
+                        Map.entry("eventId", "e"),
+                        Map.entry("occurredAt", "2026-12-03T14:23:00Z"));
+        assertThat(NoticeJson.of(new Notice.SecurityAlert(Notice.Alert.TAMPER, "d", "e", "Tamper alarm", AT, null)))
+                .containsExactly(
+                        Map.entry("type", "security-alert"),
+                        Map.entry("alert", "tamper"),
+                        Map.entry("deviceId", "d"),
+                        Map.entry("eventId", "e"),
+                        Map.entry("message", "Tamper alarm"),
+                        Map.entry("at", "2026-12-03T14:23:00Z"));
+        assertThat(NoticeJson.of(new Notice.ClaimProgress("h", "refused", null, "Already owned")))
+                .containsExactly(
+                        Map.entry("type", "claim"),
+                        Map.entry("handle", "h"),
+                        Map.entry("state", "refused"),
+                        Map.entry("reason", "Already owned"));
+        assertThat(NoticeJson.of(new Notice.EventMediaStored("d", "e", "snapshot")))
+                .containsEntry("type", "event-media")
+                .containsEntry("kind", "snapshot");
+        assertThat(NoticeJson.of(new Notice.HubHealth(false)))
+                .containsExactly(Map.entry("type", "hub-health"), Map.entry("database", "down"));
+    }
+}
