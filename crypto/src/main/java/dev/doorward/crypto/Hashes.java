@@ -1,11 +1,14 @@
 package dev.doorward.crypto;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
-/** SHA-256 and constant-time comparison. */
+/** SHA-256, HMAC-SHA-256 and constant-time comparison. */
 public final class Hashes {
 
     private Hashes() {}
@@ -21,6 +24,17 @@ public final class Hashes {
 
     public static String sha256Base64Url(byte[] data) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(data));
+    }
+
+    /** HMAC-SHA-256 of {@code data} under {@code key}. */
+    public static byte[] hmacSha256(byte[] key, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA-256 is required by every Java platform", e);
+        }
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.doorward.crypto.pki;
 
+import java.io.ByteArrayInputStream;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +22,16 @@ public final class Certificates {
     static final String ORGANIZATION = "Doorward";
 
     private Certificates() {}
+
+    /** Parses one DER-encoded X.509 certificate; {@link IllegalArgumentException} if it is not one. */
+    public static X509Certificate fromDer(byte[] der) {
+        try {
+            return (X509Certificate)
+                    CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+        } catch (CertificateException | RuntimeException e) {
+            throw new IllegalArgumentException("Malformed certificate", e);
+        }
+    }
 
     /** The subject's common name, if it has exactly one. */
     public static Optional<String> commonName(X509Certificate certificate) {

@@ -1,5 +1,6 @@
 package dev.doorward.hub.account;
 
+import dev.doorward.crypto.Hashes;
 import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionBindingEvent;
@@ -103,7 +104,7 @@ public class AccountSessions implements HttpSessionListener, HttpSessionAttribut
         for (Map<HttpSession, Instant> sessions : byAccount.values()) {
             for (HttpSession session : sessions.keySet()) {
                 try {
-                    boolean same = java.security.MessageDigest.isEqual(
+                    boolean same = Hashes.constantTimeEquals(
                             session.getId().getBytes(java.nio.charset.StandardCharsets.UTF_8), wanted);
                     int maxIdleSeconds = session.getMaxInactiveInterval();
                     boolean current =
@@ -185,9 +186,7 @@ public class AccountSessions implements HttpSessionListener, HttpSessionAttribut
             } catch (IllegalStateException e) {
                 continue;
             }
-            if (java.security.MessageDigest.isEqual(
-                    id.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    sessionId.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            if (Hashes.constantTimeEquals(id, sessionId)) {
                 sessions.remove(session);
                 try {
                     session.invalidate();

@@ -1,16 +1,14 @@
 package dev.doorward.hub.link;
 
+import dev.doorward.crypto.pki.Certificates;
 import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.link.transport.LinkSocket.CloseReason;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -74,9 +72,8 @@ final class LinkSession {
 
     X509Certificate certificate() {
         try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(certificateDer));
-        } catch (CertificateException e) {
+            return Certificates.fromDer(certificateDer);
+        } catch (IllegalArgumentException e) {
             throw new IllegalStateException("a certificate TLS accepted no longer parses", e);
         }
     }

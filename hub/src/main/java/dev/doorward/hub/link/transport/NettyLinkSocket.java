@@ -1,5 +1,6 @@
 package dev.doorward.hub.link.transport;
 
+import dev.doorward.crypto.pki.Certificates;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -16,13 +17,11 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -266,14 +265,12 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
             // Parsed afresh from DER: BoringSSL's session keeps its copy unparsed (bytes only) for the link's life,
             // and these go once the endpoint has read what it needs.
             Certificate[] chain = tls.engine().getSession().getPeerCertificates();
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
             X509Certificate[] parsed = new X509Certificate[chain.length];
             for (int i = 0; i < chain.length; i++) {
-                parsed[i] =
-                        (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(chain[i].getEncoded()));
+                parsed[i] = Certificates.fromDer(chain[i].getEncoded());
             }
             return parsed;
-        } catch (SSLPeerUnverifiedException | CertificateException e) {
+        } catch (SSLPeerUnverifiedException | CertificateEncodingException | IllegalArgumentException e) {
             return new X509Certificate[0];
         }
     }

@@ -1,7 +1,6 @@
 package dev.doorward.hub.link.transport;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.doorward.crypto.Hashes;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -97,16 +96,16 @@ final class RememberedCertificates implements X509TrustManager {
             return null;
         }
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            for (X509Certificate certificate : chain) {
-                byte[] der = certificate.getEncoded();
-                sha256.update(new byte[] {
+            byte[][] parts = new byte[chain.length * 2][];
+            for (int i = 0; i < chain.length; i++) {
+                byte[] der = chain[i].getEncoded();
+                parts[2 * i] = new byte[] {
                     (byte) (der.length >>> 24), (byte) (der.length >>> 16), (byte) (der.length >>> 8), (byte) der.length
-                });
-                sha256.update(der);
+                };
+                parts[2 * i + 1] = der;
             }
-            return HexFormat.of().formatHex(sha256.digest());
-        } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(Hashes.sha256(parts));
+        } catch (CertificateEncodingException e) {
             return null;
         }
     }
