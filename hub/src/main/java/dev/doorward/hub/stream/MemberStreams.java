@@ -1,5 +1,6 @@
 package dev.doorward.hub.stream;
 
+import dev.doorward.hub.account.SessionEnded;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.household.Households;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
@@ -15,6 +17,7 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
+import org.springframework.web.socket.server.support.HttpSessionHandshakeInterceptor;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -34,6 +37,8 @@ public class MemberStreams extends TextWebSocketHandler {
     private final Map<String, Set<WebSocketSession>> byHousehold = new ConcurrentHashMap<>();
     /** account id → open sessions of that account. */
     private final Map<String, Set<WebSocketSession>> byAccount = new ConcurrentHashMap<>();
+    /** browser session id (the cookie's) → the streams opened with it. */
+    private final Map<String, Set<WebSocketSession>> byBrowserSession = new ConcurrentHashMap<>();
 
     public MemberStreams(Households households) {
         this.households = households;
@@ -42,12 +47,16 @@ public class MemberStreams extends TextWebSocketHandler {
     @Override
     public void afterConnectionEstablished(WebSocketSession raw) throws IOException {
         SignedInAccount account = accountOf(raw);
-        if (account == null) {
+        String browserSession = browserSessionOf(raw);
+        if (account == null || browserSession == null) {
             raw.close(CloseStatus.POLICY_VIOLATION);
             return;
         }
         WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
         raw.getAttributes().put("decorated", session);
+        byBrowserSession
+                .computeIfAbsent(browserSession, k -> ConcurrentHashMap.newKeySet())
+                .add(session);
         byAccount
                 .computeIfAbsent(account.id(), k -> ConcurrentHashMap.newKeySet())
                 .add(session);
@@ -70,6 +79,28 @@ public class MemberStreams extends TextWebSocketHandler {
         if (decorated != null) {
             byHousehold.values().forEach(set -> set.remove(decorated));
             byAccount.values().forEach(set -> set.remove(decorated));
+            String browserSession = browserSessionOf(raw);
+            if (browserSession != null) {
+                byBrowserSession.computeIfPresent(browserSession, (id, set) -> {
+                    set.remove(decorated);
+                    return set.isEmpty() ? null : set;
+                });
+            }
+        }
+    }
+
+    /** A browser session ended (signed out, expired, ended by an admin or with its account): its streams close now. */
+    @EventListener
+    void sessionEnded(SessionEnded event) {
+        Set<WebSocketSession> sessions = byBrowserSession.remove(event.sessionId());
+        if (sessions != null) {
+            for (WebSocketSession session : sessions) {
+                try {
+                    session.close(CloseStatus.POLICY_VIOLATION);
+                } catch (IOException e) {
+                    // already gone
+                }
+            }
         }
     }
 
@@ -158,6 +189,14 @@ public class MemberStreams extends TextWebSocketHandler {
                 // closing a broken session
             }
         }
+    }
+
+    /** The browser session the socket was opened with (its handshake copied the id). */
+    private static String browserSessionOf(WebSocketSession session) {
+        return session.getAttributes().get(HttpSessionHandshakeInterceptor.HTTP_SESSION_ID_ATTR_NAME)
+                        instanceof String id
+                ? id
+                : null;
     }
 
     private static SignedInAccount accountOf(WebSocketSession session) {
