@@ -57,13 +57,11 @@ public class AccountSessions {
 
     /** The open sessions of an account, oldest sign-in first. */
     public List<OpenSession> of(String accountId) {
-        Instant now = clock.instant();
         List<OpenSession> open = new ArrayList<>();
         for (Session session : store.findByPrincipalName(accountId).values()) {
-            if (SessionStore.expiresAt(session).isAfter(now)
-                    && SessionStore.accountOf(session)
-                            .filter(a -> a.id().equals(accountId))
-                            .isPresent()) {
+            if (SessionStore.accountOf(session)
+                    .filter(a -> a.id().equals(accountId))
+                    .isPresent()) {
                 open.add(new OpenSession(
                         accountId, session.getId(), SessionStore.signedInAt(session), session.getLastAccessedTime()));
             }

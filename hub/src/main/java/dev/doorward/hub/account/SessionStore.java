@@ -5,6 +5,7 @@ import java.io.ObjectInputFilter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,11 +111,13 @@ final class SessionStore implements FindByIndexNameSessionRepository<Session> {
         }
         // Ends (through Rows.deleteById) a session that expired by the wall clock as well.
         Session session = rows.findById(id);
-        if (session == null) {
-            return null;
-        }
+        return session == null ? null : current(session);
+    }
+
+    /** The session if it is within its lifetime and readable; otherwise it is ended here and this is null. */
+    private Session current(Session session) {
         if (!expiresAt(session).isAfter(clock.instant())) {
-            deleteById(id);
+            deleteById(session.getId());
             return null;
         }
         try {
@@ -125,7 +128,7 @@ final class SessionStore implements FindByIndexNameSessionRepository<Session> {
             log.warn(
                     "A stored browser session could not be read and was ended: {}",
                     e.getClass().getSimpleName());
-            deleteById(id);
+            deleteById(session.getId());
             return null;
         }
         return session;
@@ -144,9 +147,18 @@ final class SessionStore implements FindByIndexNameSessionRepository<Session> {
         ((SessionRepository) rows).save(session);
     }
 
+    /** The open sessions with this index value (the account id for the principal name), each as findById has it. */
     @Override
     public Map<String, Session> findByIndexNameAndIndexValue(String indexName, String indexValue) {
-        return Map.copyOf(rows.findByIndexNameAndIndexValue(indexName, indexValue));
+        Map<String, ? extends Session> found = rows.findByIndexNameAndIndexValue(indexName, indexValue);
+        Map<String, Session> open = new HashMap<>();
+        for (Map.Entry<String, ? extends Session> entry : found.entrySet()) {
+            Session current = current(entry.getValue());
+            if (current != null) {
+                open.put(entry.getKey(), current);
+            }
+        }
+        return open;
     }
 
     /** Ends the session: its row goes, and everything opened with it hears {@link SessionEnded}. */

@@ -28,7 +28,8 @@ import tools.jackson.databind.JsonNode;
  * Browser sessions are kept in PostgreSQL: a signed-in browser stays signed in across a hub restart and for weeks
  * (sliding, with an absolute limit), and every way a session ends — sign-out, the safety check, expiry, removal
  * from a household, account deletion — closes every socket opened with it at once: the member stream, a live view
- * on the browser port and one on the live port.
+ * on the browser port and one on the live port. A forged cookie or a stored session the hub did not write is a
+ * stranger's, never an error.
  */
 class BrowserSessionsTest {
     private static final String COOKIE = "__Host-doorward-session";
@@ -61,7 +62,7 @@ class BrowserSessionsTest {
     }
 
     @Test
-    void aSignedInBrowserStaysSignedInAcrossARestart() {
+    void aSignedInBrowserStaysSignedInAcrossARestartAndSigningInAgainRenewsIt() {
         try (TestHub hub = TestHub.start(dir)) {
             Household owner = Household.firstOwner(hub);
             BrowserClient browser = owner.browser();
@@ -96,9 +97,15 @@ class BrowserSessionsTest {
             Sockets sockets = Sockets.open(hub, browser);
             pause();
             assertThat(sockets.noneClosed()).isTrue();
+
+            // Signing in again gives the session a new id: what the old id opened closes (the app reopens it).
+            assertThat(browser.login("owner", Household.PASSWORD).status()).isEqualTo(204);
+            assertThat(browser.cookie(COOKIE).orElseThrow().getValue()).isNotEqualTo(cookie.getValue());
+            assertThat(await(sockets::allClosed)).isTrue();
+            Sockets reopened = Sockets.open(hub, browser);
             // And what it opened after the restart still ends with the session.
             assertThat(browser.postJson("/api/logout", Map.of()).status()).isEqualTo(204);
-            assertThat(await(sockets::allClosed)).isTrue();
+            assertThat(await(reopened::allClosed)).isTrue();
         }
     }
 
@@ -311,7 +318,45 @@ class BrowserSessionsTest {
             }
             // The real one, sent the same way, is the owner's.
             assertThat(withCookie(hub, real, members).status()).isEqualTo(200);
+
+            // A stored session the hub did not write (garbage, or an object of a class a session never holds) is
+            // ended when it is read, never instantiated and never a 500.
+            JdbcClient jdbc = hub.bean(JdbcClient.class);
+            for (byte[] stored : List.of(
+                    "not serialized at all".getBytes(StandardCharsets.UTF_8),
+                    serialized(new java.util.HashMap<>(Map.of("k", java.net.URI.create("https://example.org/")))))) {
+                String id = UUID.randomUUID().toString();
+                String row = UUID.randomUUID().toString();
+                long now = System.currentTimeMillis();
+                jdbc.sql("insert into spring_session values (:row, :id, :now, :now, 3600, :expiry, :account)")
+                        .param("row", row)
+                        .param("id", id)
+                        .param("now", now)
+                        .param("expiry", now + 3_600_000)
+                        .param("account", accountId(owner.browser()))
+                        .update();
+                jdbc.sql("insert into spring_session_attributes values (:row, 'SPRING_SECURITY_CONTEXT', :bytes)")
+                        .param("row", row)
+                        .param("bytes", stored)
+                        .update();
+                assertThat(withCookie(hub, id, members).status()).isEqualTo(401);
+                assertThat(jdbc.sql("select count(*) from spring_session where session_id = :id")
+                                .param("id", id)
+                                .query(Integer.class)
+                                .single())
+                        .isZero();
+            }
         }
+    }
+
+    private static byte[] serialized(java.io.Serializable object) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(object);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     /** The owner invites the other account into the household as a resident; it accepts. */
