@@ -28,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param blobDir where sealed snapshots and clips are stored; unset for {@code <data-dir>/blobs}
  * @param offlineAfter how long a doorbell must be gone before its history says "offline" (a quick reconnect
  *     is not news)
+ * @param sessions how long a signed-in browser stays signed in
  */
 @Validated
 @ConfigurationProperties(prefix = "doorward", ignoreUnknownFields = false)
@@ -45,7 +46,8 @@ public record HubProperties(
         @DefaultValue("7d") Duration operationalCertificateValidity,
         @DefaultValue("30") int heartbeatSeconds,
         Path blobDir,
-        @DefaultValue("60s") Duration offlineAfter) {
+        @DefaultValue("60s") Duration offlineAfter,
+        @DefaultValue Sessions sessions) {
 
     public HubProperties {
         if (manufacturerCaCertificate == null) {
@@ -70,6 +72,27 @@ public record HubProperties(
         }
         if (offlineAfter.isNegative() || offlineAfter.toHours() > 24) {
             throw new IllegalArgumentException("doorward.offline-after must be between 0 s and 24 h");
+        }
+    }
+
+    /**
+     * A browser stays signed in while it is used at least once per {@code idle} period (sliding), and never longer
+     * than {@code absolute} after it signed in; then its member signs in again (docs/security.md "Sessions").
+     *
+     * @param idle how long a signed-in browser may go unused before it is signed out
+     * @param absolute how long after signing in a browser is signed out however much it is used
+     */
+    public record Sessions(
+            @DefaultValue("30d") Duration idle,
+            @DefaultValue("90d") Duration absolute) {
+        public Sessions {
+            if (idle.compareTo(Duration.ofMinutes(1)) < 0 || idle.compareTo(Duration.ofDays(365)) > 0) {
+                throw new IllegalArgumentException("doorward.sessions.idle must be between 1 min and 365 d");
+            }
+            if (absolute.compareTo(idle) < 0 || absolute.compareTo(Duration.ofDays(365)) > 0) {
+                throw new IllegalArgumentException(
+                        "doorward.sessions.absolute must be at least doorward.sessions.idle and at most 365 d");
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.doorward.hub.household;
 
 import dev.doorward.crypto.Hashes;
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.notify.Notice;
@@ -32,7 +33,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Who belongs to a household: one-time invitation links (single use, expire in a day, token only in the
- * link's fragment), the member list, and removal — which ends the removed account's live streams at once.
+ * link's fragment), the member list, and removal — which signs the removed account out of every browser and ends
+ * its streams and live views at once.
  * Guests' schedules, per-device access and the signed roster come with issue 6 / issue 4.
  */
 @RestController
@@ -44,6 +46,7 @@ class MembersController {
     private final AuditLog audit;
     private final MemberStreams streams;
     private final Notifier notifier;
+    private final AccountSessions sessions;
     private final HubPorts ports;
     private final Clock clock;
     private final ApplicationEventPublisher events;
@@ -54,9 +57,11 @@ class MembersController {
             AuditLog audit,
             MemberStreams streams,
             Notifier notifier,
+            AccountSessions sessions,
             HubPorts ports,
             ApplicationEventPublisher events,
             Clock clock) {
+        this.sessions = sessions;
         this.events = events;
         this.jdbc = jdbc;
         this.households = households;
@@ -187,7 +192,7 @@ class MembersController {
         return Map.of("householdId", householdId, "role", invitation[1]);
     }
 
-    /** Removes a member: their live streams end now, and every household route refuses them from now on. */
+    /** Removes a member: they are signed out and their sockets close now; every household route refuses them. */
     @DeleteMapping("/api/households/{householdId}/members/{accountId}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void remove(
@@ -205,6 +210,8 @@ class MembersController {
                 .update();
         streams.removeFromHousehold(accountId, householdId);
         events.publishEvent(new MemberRemoved(accountId, householdId));
+        // Every browser it signed in while a member is signed out: whatever it opened then closes now.
+        sessions.endAll(accountId);
         audit.record(
                 householdId,
                 "account:" + account.id(),

@@ -9,6 +9,7 @@ import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import org.springframework.web.socket.server.support.HttpSessionHandshakeInterceptor;
 
 /**
  * The browser port's WebSocket endpoints: the member stream and live views. The device link is not here: it has
@@ -29,8 +30,18 @@ class LinkWebSocketConfig implements WebSocketConfigurer {
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         // Same-origin only (Spring's default when no origins are listed): another site cannot open them.
-        registry.addHandler(memberStreams, "/api/stream");
-        registry.addHandler(liveViews, "/api/live");
+        // Each socket remembers the browser session it was opened with, so it closes when that session ends.
+        registry.addHandler(memberStreams, "/api/stream").addInterceptors(sessionIdOnSocket());
+        registry.addHandler(liveViews, "/api/live").addInterceptors(sessionIdOnSocket());
+    }
+
+    /** Copies the browser session's id (never creating a session) into the socket's attributes. */
+    private static HttpSessionHandshakeInterceptor sessionIdOnSocket() {
+        HttpSessionHandshakeInterceptor interceptor = new HttpSessionHandshakeInterceptor();
+        interceptor.setCopyAllAttributes(false);
+        interceptor.setCopyHttpSessionId(true);
+        interceptor.setCreateSession(false);
+        return interceptor;
     }
 
     /**

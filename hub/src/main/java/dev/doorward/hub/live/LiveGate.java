@@ -36,6 +36,12 @@ class LiveGate implements UpgradeGate {
         this.cookieName = cookieName;
     }
 
+    /** Sessions are in the database. */
+    @Override
+    public boolean mayBlock() {
+        return true;
+    }
+
     @Override
     public Optional<Object> admit(HttpHeaders headers) {
         if (!sameOrigin(headers.get(HttpHeaderNames.ORIGIN), headers.get(HttpHeaderNames.HOST))) {

@@ -38,6 +38,7 @@ import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+import org.springframework.web.socket.server.support.HttpSessionHandshakeInterceptor;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -101,8 +102,13 @@ public class LiveViews extends AbstractWebSocketHandler {
             socket.close(CloseStatus.POLICY_VIOLATION);
             return;
         }
-        // Tomcat itself closes the socket when the session it was opened with ends.
-        opened(new TomcatViewerSocket(socket), account.id(), account.getUsername(), null);
+        String sessionId =
+                (String) socket.getAttributes().get(HttpSessionHandshakeInterceptor.HTTP_SESSION_ID_ATTR_NAME);
+        if (sessionId == null) {
+            socket.close(CloseStatus.POLICY_VIOLATION);
+            return;
+        }
+        opened(new TomcatViewerSocket(socket), account.id(), account.getUsername(), sessionId);
     }
 
     @Override
@@ -166,8 +172,8 @@ public class LiveViews extends AbstractWebSocketHandler {
 
     // ---- browsers, whichever server carries them
 
-    private void opened(ViewerSocket socket, String accountId, String username, String sessionIdOrNull) {
-        bySocket.put(socket.id(), new Viewer(socket, accountId, username, sessionIdOrNull));
+    private void opened(ViewerSocket socket, String accountId, String username, String sessionId) {
+        bySocket.put(socket.id(), new Viewer(socket, accountId, username, sessionId));
     }
 
     private void text(String socketId, String message) {
@@ -364,11 +370,14 @@ public class LiveViews extends AbstractWebSocketHandler {
         }
     }
 
-    /** A browser session ended (sign-out, expiry, ended from the safety check): its live-port views end too. */
+    /**
+     * A browser session ended (sign-out, expiry, ended from the safety check or with its account or membership): its
+     * views end at once, on either port.
+     */
     @EventListener
     void sessionEnded(SessionEnded event) {
         for (Viewer viewer : bySocket.values()) {
-            if (event.sessionId().equals(viewer.sessionIdOrNull)) {
+            if (event.sessionId().equals(viewer.sessionId)) {
                 end(viewer, "signed out");
             }
         }

@@ -14,8 +14,8 @@ final class Viewer {
     final ViewerSocket socket;
     final String accountId;
     final String username;
-    /** The browser session the socket was opened with, when the socket outlives a session on its own (live port). */
-    final String sessionIdOrNull;
+    /** The browser session the socket was opened with: the view ends when it does. */
+    final String sessionId;
     /** Set once the browser said which doorbell it watches. */
     volatile Watch watch;
 
@@ -31,11 +31,11 @@ final class Viewer {
 
     record Watch(String deviceId, String householdId, String deviceName, String clientIdOrNull) {}
 
-    Viewer(ViewerSocket socket, String accountId, String username, String sessionIdOrNull) {
+    Viewer(ViewerSocket socket, String accountId, String username, String sessionId) {
         this.socket = socket;
         this.accountId = accountId;
         this.username = username;
-        this.sessionIdOrNull = sessionIdOrNull;
+        this.sessionId = sessionId;
     }
 
     /** A part from the doorbell, shared read-only between viewers. */

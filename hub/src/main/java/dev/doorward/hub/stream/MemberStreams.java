@@ -1,5 +1,6 @@
 package dev.doorward.hub.stream;
 
+import dev.doorward.hub.account.SessionEnded;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.notify.Audience;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
@@ -20,6 +22,7 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
+import org.springframework.web.socket.server.support.HttpSessionHandshakeInterceptor;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,6 +42,8 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     private final Map<String, Set<WebSocketSession>> byHousehold = new ConcurrentHashMap<>();
     /** account id → open sessions of that account. */
     private final Map<String, Set<WebSocketSession>> byAccount = new ConcurrentHashMap<>();
+    /** browser session id (the cookie's) → the streams opened with it. */
+    private final Map<String, Set<WebSocketSession>> byBrowserSession = new ConcurrentHashMap<>();
 
     public MemberStreams(Households households) {
         this.households = households;
@@ -47,12 +52,16 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     @Override
     public void afterConnectionEstablished(WebSocketSession raw) throws IOException {
         SignedInAccount account = accountOf(raw);
-        if (account == null) {
+        String browserSession = browserSessionOf(raw);
+        if (account == null || browserSession == null) {
             raw.close(CloseStatus.POLICY_VIOLATION);
             return;
         }
         WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
         raw.getAttributes().put("decorated", session);
+        byBrowserSession
+                .computeIfAbsent(browserSession, k -> ConcurrentHashMap.newKeySet())
+                .add(session);
         byAccount
                 .computeIfAbsent(account.id(), k -> ConcurrentHashMap.newKeySet())
                 .add(session);
@@ -75,6 +84,28 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
         if (decorated != null) {
             byHousehold.values().forEach(set -> set.remove(decorated));
             byAccount.values().forEach(set -> set.remove(decorated));
+            String browserSession = browserSessionOf(raw);
+            if (browserSession != null) {
+                byBrowserSession.computeIfPresent(browserSession, (id, set) -> {
+                    set.remove(decorated);
+                    return set.isEmpty() ? null : set;
+                });
+            }
+        }
+    }
+
+    /** A browser session ended (signed out, expired, ended by an admin or with its account): its streams close now. */
+    @EventListener
+    void sessionEnded(SessionEnded event) {
+        Set<WebSocketSession> sessions = byBrowserSession.remove(event.sessionId());
+        if (sessions != null) {
+            for (WebSocketSession session : sessions) {
+                try {
+                    session.close(CloseStatus.POLICY_VIOLATION);
+                } catch (IOException e) {
+                    // already gone
+                }
+            }
         }
     }
 
@@ -153,6 +184,14 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
                 // closing a broken session
             }
         }
+    }
+
+    /** The browser session the socket was opened with (its handshake copied the id). */
+    private static String browserSessionOf(WebSocketSession session) {
+        return session.getAttributes().get(HttpSessionHandshakeInterceptor.HTTP_SESSION_ID_ATTR_NAME)
+                        instanceof String id
+                ? id
+                : null;
     }
 
     private static SignedInAccount accountOf(WebSocketSession session) {

@@ -1,5 +1,6 @@
 package dev.doorward.hub.web;
 
+import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.account.LoginThrottle;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
@@ -17,8 +18,8 @@ import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWrite
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
 
 /**
- * Deny by default: every route is listed here with who may use it. Browser sessions use a {@code __Host-}
- * cookie (see application.properties), CSRF tokens in a {@code __Host-} cookie echoed in a header, strict
+ * Deny by default: every route is listed here with who may use it. Browser sessions (kept in PostgreSQL, see
+ * account.SessionStoreConfig) use a {@code __Host-} cookie (see application.properties), CSRF tokens in a {@code __Host-} cookie echoed in a header, strict
  * CSP without inline script, HSTS, and no framing.
  */
 @Configuration(proxyBeanMethods = false)
@@ -50,7 +51,8 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain securityFilterChain(
-            HttpSecurity http, LoginThrottle loginThrottle, Problems problems, HubPorts ports) throws Exception {
+            HttpSecurity http, LoginThrottle loginThrottle, AccountSessions sessions, Problems problems, HubPorts ports)
+            throws Exception {
         CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
         csrfTokens.setCookieName("__Host-XSRF-TOKEN");
         csrfTokens.setCookieCustomizer(c -> c.secure(true).sameSite("Strict").path("/"));
@@ -68,7 +70,10 @@ class SecurityConfig {
                                 .anyRequest()
                                 .denyAll())
                 .formLogin(form -> form.loginProcessingUrl("/api/login")
-                        .successHandler(loginThrottle::onSuccess)
+                        .successHandler((request, response, auth) -> {
+                            sessions.signedInNow(request);
+                            loginThrottle.onSuccess(request, response, auth);
+                        })
                         .failureHandler(loginThrottle::onFailure))
                 .addFilterBefore(loginThrottle, UsernamePasswordAuthenticationFilter.class)
                 .logout(logout -> logout.logoutUrl("/api/logout")

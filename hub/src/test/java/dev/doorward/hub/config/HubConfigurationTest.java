@@ -28,6 +28,18 @@ class HubConfigurationTest {
     }
 
     @Test
+    void sessionLifetimesOutOfRangeAreRefused() {
+        assertThatThrownBy(() -> TestHub.start(dir, Map.of("doorward.sessions.idle", "10s")))
+                .hasStackTraceContaining("doorward.sessions.idle");
+        // An absolute limit shorter than the idle period would make the idle period a lie.
+        assertThatThrownBy(() ->
+                        TestHub.start(dir, Map.of("doorward.sessions.idle", "30d", "doorward.sessions.absolute", "7d")))
+                .hasStackTraceContaining("doorward.sessions.absolute");
+        assertThatThrownBy(() -> TestHub.start(dir, Map.of("doorward.sessions.absolute", "400d")))
+                .hasStackTraceContaining("doorward.sessions.absolute");
+    }
+
+    @Test
     void aManufacturerCaThatIsNotOneIsRefused() {
         assertThatThrownBy(() -> TestHub.start(
                         dir,

@@ -140,8 +140,11 @@ class DoorReleaseTest {
                     .isEqualTo(201);
             assertThat(await(() -> doorbell.roster().map(Roster::epoch).orElse(0L) == 2))
                     .isTrue();
-            // The hub refuses them now; and a hub that carried their signed release anyway gets a refusal from
-            // the doorbell, whose roster no longer lists them.
+            // The hub refuses them now (removal signed them out; signed in again they are a stranger here); and a
+            // hub that carried their signed release anyway gets a refusal from the doorbell, whose roster no
+            // longer lists them.
+            assertThat(partner.browser().login("partner", Household.PASSWORD).status())
+                    .isEqualTo(204);
             String late = DoorCommands.statement(deviceId, partnerNonce, Instant.now());
             assertThat(open(partner.browser(), deviceId, late).status()).isEqualTo(404);
             connections.send(

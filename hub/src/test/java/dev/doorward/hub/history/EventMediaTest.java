@@ -387,6 +387,9 @@ class EventMediaTest {
                                 .build())
                         .status())
                 .isEqualTo(204);
+        // Removal signed it out; signed in again, it is a stranger to the household.
+        assertThat(member.browser().login(username, Household.PASSWORD).status())
+                .isEqualTo(204);
         return member;
     }
 

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Inviting someone into the household with a one-time link, and removing them: a removed member's live
- * stream ends at once and every household route refuses them — the same answer an outsider gets.
+ * Inviting someone into the household with a one-time link, and removing them: a removed member is signed out and
+ * its live stream ends at once; signed in again, every household route refuses them — the same answer an outsider
+ * gets.
  */
 class MembershipTest {
     @TempDir
@@ -100,6 +101,10 @@ class MembershipTest {
                 Thread.onSpinWait();
             }
             assertThat(partnerStream.closed()).isTrue();
+            // Removal signs the partner out of every browser; signed in again, it is a stranger here.
+            assertThat(partner.browser().get(events).status()).isEqualTo(401);
+            assertThat(partner.browser().login("partner", Household.PASSWORD).status())
+                    .isEqualTo(204);
             assertThat(partner.browser().get(events).status()).isEqualTo(404);
             assertThat(partner.browser().get(events).body())
                     .isEqualTo(stranger.browser().get(events).body());

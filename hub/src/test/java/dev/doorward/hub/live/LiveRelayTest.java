@@ -220,7 +220,9 @@ class LiveRelayTest {
         assertThat(awaitClosed(live)).isTrue();
         assertThat(hub.bean(MediaKeys.class).of(deviceId, partner.browser().clientId()))
                 .isEmpty();
-        // Watching again gets the outsider's answer.
+        // Removal signed the partner out; signed in again, watching gets the outsider's answer.
+        assertThat(partner.browser().login("partner", Household.PASSWORD).status())
+                .isEqualTo(204);
         BrowserClient.Stream again = watch(partner.browser(), deviceId);
         assertThat(again.awaitType("state", WAIT).orElseThrow().get("detail").stringValue())
                 .isEqualTo("not found");

@@ -536,6 +536,8 @@ class RoleMatrixTest {
         assertThat(send(ownerBrowser, "DELETE", "/api/households/" + householdId + "/members/" + removedId, null)
                         .status())
                 .isEqualTo(204);
+        // Removal signed it out of every browser; signed in again, it is a stranger to the household.
+        assertThat(removedBrowser.login("former1", Household.PASSWORD).status()).isEqualTo(204);
         relaxThrottles();
         Household neighbour = Household.signUp(hub, "neighbour1");
         neighbour.browser().registerClient();

@@ -34,15 +34,17 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class TestHub implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> extraProperties;
+    private final Clock clockOrNull;
     private final List<DeviceAgent> agents = new ArrayList<>();
     private ConfigurableApplicationContext context;
     private int browserPort;
     private int devicePort;
     private int livePort;
 
-    private TestHub(Path dir, Map<String, String> extraProperties) {
+    private TestHub(Path dir, Map<String, String> extraProperties, Clock clockOrNull) {
         this.dir = dir;
         this.extraProperties = extraProperties;
+        this.clockOrNull = clockOrNull;
     }
 
     /** Starts a hub in {@code dir} (manufacturer CA under dir/factory-ca, hub data under dir/hub). */
@@ -51,7 +53,12 @@ public final class TestHub implements AutoCloseable {
     }
 
     public static TestHub start(Path dir, Map<String, String> extraProperties) {
-        TestHub hub = new TestHub(dir, extraProperties);
+        return start(dir, extraProperties, null);
+    }
+
+    /** A hub whose own clock is the test's (a {@link MutableClock}): its time rules are tested without waiting. */
+    public static TestHub start(Path dir, Map<String, String> extraProperties, Clock clock) {
+        TestHub hub = new TestHub(dir, extraProperties, clock);
         Path caDir = hub.manufacturerCaDir();
         if (!CertificateAuthority.exists(caDir)) {
             CertificateAuthority.create(
@@ -82,7 +89,11 @@ public final class TestHub implements AutoCloseable {
         String[] args = properties.entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
-        context = SpringApplication.run(HubApplication.class, args);
+        SpringApplication application = new SpringApplication(HubApplication.class);
+        if (clockOrNull != null) {
+            application.addInitializers(context -> context.getBeanFactory().registerSingleton("clock", clockOrNull));
+        }
+        context = application.run(args);
         HubPorts ports = context.getBean(HubPorts.class);
         browserPort = ports.browserPort();
         devicePort = ports.devicePort();

@@ -92,7 +92,7 @@ class WebSecurityTest {
         assertThat(owner.browser().get("/api/claims/" + handle).status()).isEqualTo(200);
     }
 
-    /** Tomcat ends the WebSocket sessions of an HTTP session that is invalidated; this keeps it so. */
+    /** Signing out ends the browser session, and the hub closes the sockets opened with it (BrowserSessionsTest). */
     @Test
     void signingOutEndsTheLiveStreamAtOnce() {
         BrowserClient browser = hub.browser();
@@ -161,7 +161,9 @@ class WebSecurityTest {
                 .contains("Secure")
                 .contains("HttpOnly")
                 .contains("SameSite=Strict")
-                .contains("Path=/");
+                .contains("Path=/")
+                // Persistent: closing the browser does not sign out (it lasts as long as a session may).
+                .contains("Max-Age=" + java.time.Duration.ofDays(90).toSeconds());
         String first = browser.cookie("__Host-doorward-session").orElseThrow().getValue();
         // Signing in again on an existing session must not keep its id (session fixation).
         assertThat(browser.login(owner.username(), Household.PASSWORD).status()).isEqualTo(204);
