@@ -2,6 +2,7 @@ package dev.doorward.hub.link;
 
 import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.stream.MemberStreams;
+import dev.doorward.hub.web.BrowserSocketHandshake;
 import dev.doorward.protocol.Limits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,17 +21,19 @@ class LinkWebSocketConfig implements WebSocketConfigurer {
     private final MemberStreams memberStreams;
 
     private final LiveViews liveViews;
+    private final BrowserSocketHandshake gate;
 
-    LinkWebSocketConfig(MemberStreams memberStreams, LiveViews liveViews) {
+    LinkWebSocketConfig(MemberStreams memberStreams, LiveViews liveViews, BrowserSocketHandshake gate) {
         this.memberStreams = memberStreams;
         this.liveViews = liveViews;
+        this.gate = gate;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        // Same-origin only (Spring's default when no origins are listed): another site cannot open them.
-        registry.addHandler(memberStreams, "/api/stream");
-        registry.addHandler(liveViews, "/api/live");
+        // The same gate as the live port's: a page of the hub itself, exactly one session cookie.
+        registry.addHandler(memberStreams, "/api/stream").addInterceptors(gate);
+        registry.addHandler(liveViews, "/api/live").addInterceptors(gate);
     }
 
     /**
