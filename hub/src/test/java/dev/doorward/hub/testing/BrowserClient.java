@@ -39,13 +39,21 @@ public final class BrowserClient {
     private final HttpClient http;
 
     BrowserClient(URI base, X509Certificate hubCa) {
+        this(base, hubCa, null);
+    }
+
+    /** A browser whose connections come from this local address (another loopback address is another machine). */
+    BrowserClient(URI base, X509Certificate hubCa, java.net.InetAddress localAddressOrNull) {
         this.base = base;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .sslContext(TlsContexts.client(null, hubCa))
                 .sslParameters(TlsContexts.parameters())
                 .cookieHandler(cookies)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+                .connectTimeout(Duration.ofSeconds(5));
+        if (localAddressOrNull != null) {
+            builder.localAddress(localAddressOrNull);
+        }
+        this.http = builder.build();
     }
 
     public record Response(int status, String body, HttpHeaders headers) {

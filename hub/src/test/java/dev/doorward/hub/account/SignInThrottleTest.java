@@ -1,0 +1,90 @@
+package dev.doorward.hub.account;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.doorward.hub.testing.BrowserClient;
+import dev.doorward.hub.testing.Household;
+import dev.doorward.hub.testing.TestHub;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sign-in throttling on a running hub, with browsers on different loopback addresses standing in for different
+ * machines: guessing slows the guesser, never the account's owner, and the step-up password check has an
+ * allowance of its own. Every 429 says when to come back.
+ */
+class SignInThrottleTest {
+    @TempDir
+    static Path dir;
+
+    static TestHub hub;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHub.start(dir, Map.of("doorward.open-signup", "true"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    @Test
+    void fiveWrongPasswordsFromOneAddressDoNotStopTheRightPasswordFromAnother() {
+        Household.signUp(hub, "alice");
+        BrowserClient guesser = hub.browserFrom("127.0.0.2");
+        for (int i = 0; i < 5; i++) {
+            assertThat(guesser.login("alice", "wrong password " + i).status()).isEqualTo(401);
+        }
+        BrowserClient.Response slowed = guesser.login("alice", "wrong password 5");
+        assertThat(slowed.status()).isEqualTo(429);
+        assertThat(Long.parseLong(slowed.header("Retry-After").orElseThrow())).isBetween(1L, 180L);
+        // The guesser's address is slowed for this account, right password or not.
+        assertThat(guesser.login("alice", Household.PASSWORD).status()).isEqualTo(429);
+
+        // Alice on her own machine signs in at once, as often as she likes.
+        for (int i = 0; i < 3; i++) {
+            BrowserClient alice = hub.browserFrom("127.0.0.3");
+            assertThat(alice.login("alice", Household.PASSWORD).status()).isEqualTo(204);
+            assertThat(alice.get("/api/devices").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theStepUpCheckHasItsOwnAllowance() {
+        Household bob = Household.signUp(hub, "bob");
+        // A guesser uses up the sign-in allowance from its address ...
+        BrowserClient guesser = hub.browserFrom("127.0.0.4");
+        for (int i = 0; i < 6; i++) {
+            guesser.login("bob", "wrong password " + i);
+        }
+        assertThat(guesser.login("bob", "wrong password").status()).isEqualTo(429);
+        // ... which leaves Bob's step-up check alone: wrong passwords there are told as such, five times,
+        for (int i = 0; i < 5; i++) {
+            assertThat(deleteAccount(bob.browser(), "not my password " + i).status())
+                    .isEqualTo(400);
+        }
+        // then the step-up allowance is used up, and says when to come back.
+        BrowserClient.Response slowed = deleteAccount(bob.browser(), "not my password");
+        assertThat(slowed.status()).isEqualTo(429);
+        assertThat(slowed.header("Retry-After")).isPresent();
+        // The step-up guesses cost Bob nothing at sign-in.
+        assertThat(hub.browserFrom("127.0.0.5").login("bob", Household.PASSWORD).status())
+                .isEqualTo(204);
+    }
+
+    private static BrowserClient.Response deleteAccount(BrowserClient browser, String password) {
+        return browser.sendRaw(HttpRequest.newBuilder(browser.base().resolve("/api/account"))
+                .header("Content-Type", "application/json")
+                .header("X-XSRF-TOKEN", browser.csrfToken().orElseThrow())
+                .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"password\":\"" + password + "\"}"))
+                .build());
+    }
+}
