@@ -23,13 +23,21 @@ public class LoginThrottle extends OncePerRequestFilter {
     private static final String ATTEMPT = LoginThrottle.class.getName() + ".attempt";
 
     private final SignInLimits limits;
+    private final ApprovedBrowsers approvedBrowsers;
     private final Accounts accounts;
     private final Households households;
     private final AuditLog audit;
     private final Problems problems;
 
-    LoginThrottle(SignInLimits limits, Accounts accounts, Households households, AuditLog audit, Problems problems) {
+    LoginThrottle(
+            SignInLimits limits,
+            ApprovedBrowsers approvedBrowsers,
+            Accounts accounts,
+            Households households,
+            AuditLog audit,
+            Problems problems) {
         this.limits = limits;
+        this.approvedBrowsers = approvedBrowsers;
         this.accounts = accounts;
         this.households = households;
         this.audit = audit;
@@ -45,7 +53,14 @@ public class LoginThrottle extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String username = AccountService.normalizeUsername(request.getParameter("username"));
-        SignInLimits.Attempt attempt = new SignInLimits.Attempt(request.getRemoteAddr(), username, false);
+        // The web app sends a proof when this browser holds a key (approved or not: the hub decides).
+        boolean approved = request.getParameter("browserKey") != null
+                && approvedBrowsers.proves(
+                        username,
+                        request.getHeader("X-XSRF-TOKEN"),
+                        request.getParameter("browserKey"),
+                        request.getParameter("browserProof"));
+        SignInLimits.Attempt attempt = new SignInLimits.Attempt(request.getRemoteAddr(), username, approved);
         OptionalLong wait = limits.before(attempt);
         if (wait.isPresent()) {
             problems.writeTooMany(response, wait.getAsLong());

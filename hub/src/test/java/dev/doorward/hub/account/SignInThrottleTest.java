@@ -80,6 +80,45 @@ class SignInThrottleTest {
                 .isEqualTo(204);
     }
 
+    @Test
+    void anApprovedBrowserSignsInWhileGuessersEverywhereHaveUsedUpTheAccountsCeiling() {
+        Household carol = Household.signUp(hub, "carol");
+        BrowserClient approved = carol.browser();
+        approved.registerClient();
+        assertThat(approved.signRoster(carol.householdId(), Map.of(approved.clientId(), "owner"))
+                        .status())
+                .isEqualTo(201);
+        BrowserClient unapproved = Household.signUp(hub, "carol-other").browser();
+        unapproved.registerClient();
+
+        // Guessers on eleven addresses, five wrong passwords each: the account's ceiling (50) is used up.
+        for (int address = 10; address <= 20; address++) {
+            BrowserClient guesser = hub.browserFrom("127.0.0." + address);
+            for (int i = 0; i < 5; i++) {
+                guesser.login("carol", "wrong password " + i);
+            }
+        }
+        // A sign-in without a proof, from an address that never guessed: slowed, told when to come back.
+        BrowserClient.Response slowed = hub.browserFrom("127.0.0.30").login("carol", Household.PASSWORD);
+        assertThat(slowed.status()).isEqualTo(429);
+        assertThat(Long.parseLong(slowed.header("Retry-After").orElseThrow())).isBetween(1L, 36L);
+        // A proof made with a key the account never approved (another account's browser) changes nothing.
+        assertThat(unapproved
+                        .from(hub, "127.0.0.31")
+                        .loginWithProof("carol", Household.PASSWORD)
+                        .status())
+                .isEqualTo(429);
+        // Carol's approved browser, wherever it is, signs in at once.
+        assertThat(approved.from(hub, "127.0.0.32")
+                        .loginWithProof("carol", Household.PASSWORD)
+                        .status())
+                .isEqualTo(204);
+        assertThat(approved.from(hub, "127.0.0.33")
+                        .loginWithProof("carol", Household.PASSWORD)
+                        .status())
+                .isEqualTo(204);
+    }
+
     private static BrowserClient.Response deleteAccount(BrowserClient browser, String password) {
         return browser.sendRaw(HttpRequest.newBuilder(browser.base().resolve("/api/account"))
                 .header("Content-Type", "application/json")

@@ -229,6 +229,34 @@ public final class BrowserClient {
         return moved;
     }
 
+    /** The same browser (same keys, signed out) connecting from another loopback address. */
+    public BrowserClient from(TestHub hub, String loopbackAddress) {
+        BrowserClient moved = hub.browserFrom(loopbackAddress);
+        moved.clientSigningKey = clientSigningKey;
+        moved.clientAgreementKey = clientAgreementKey;
+        moved.clientId = clientId;
+        moved.clientFingerprint = clientFingerprint;
+        return moved;
+    }
+
+    /** Signs in as the web app does from a browser holding a key: with its proof over the sign-in statement. */
+    public Response loginWithProof(String username, String password) {
+        ensureCsrfCookie();
+        String statement = dev.doorward.hub.account.ApprovedBrowsers.statement(
+                username, csrfToken().orElseThrow());
+        return postForm(
+                "/api/login",
+                Map.of(
+                        "username",
+                        username,
+                        "password",
+                        password,
+                        "browserKey",
+                        clientPublicKey(),
+                        "browserProof",
+                        signWithClientKey(statement)));
+    }
+
     /** Signs as this browser's key does in WebCrypto (P-256, SHA-256, r‖s); base64url. */
     public String signWithClientKey(String statement) {
         return Base64.getUrlEncoder()
