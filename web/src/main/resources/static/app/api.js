@@ -1,5 +1,7 @@
 // Talking to the hub: same origin only, CSRF token from the __Host- cookie echoed in a header.
 
+import { signInProof } from './keys.js';
+
 function csrfToken() {
   const match = document.cookie.split('; ').find((c) => c.startsWith('__Host-XSRF-TOKEN='));
   return match ? decodeURIComponent(match.split('=')[1]) : '';
@@ -39,9 +41,12 @@ export const api = {
     request('POST', '/api/setup', { token, username, password, householdName }),
   signUp: (username, password, householdName) =>
     request('POST', '/api/accounts', { username, password, householdName }),
-  login: (username, password) =>
-    request('POST', '/api/login', new URLSearchParams({ username, password }).toString(),
-      'application/x-www-form-urlencoded'),
+  /** With this browser's proof that it holds its key, if it has one (keys.js signInProof). */
+  login: async (username, password) => {
+    const proof = await signInProof(username, csrfToken()).catch(() => null);
+    return request('POST', '/api/login', new URLSearchParams({ username, password, ...(proof || {}) }).toString(),
+      'application/x-www-form-urlencoded');
+  },
   logout: () => request('POST', '/api/logout'),
   deleteAccount: (password) => request('DELETE', '/api/account', { password }),
         devices: () => request('GET', '/api/devices'),

@@ -79,3 +79,18 @@ export async function signStatement(text) {
   const spki = await crypto.subtle.exportKey('spki', keys.signing.publicKey);
   return { signature: base64url(signature), signerPublicKey: base64url(spki) };
 }
+
+/**
+ * Proves at sign-in that this browser holds its key, so that, if the account approved it, guessers elsewhere
+ * cannot slow its sign-in (the hub's per-account ceiling skips it). Bound to the username and this page's CSRF
+ * token. Only signs with an existing key: a browser without one has nothing to prove.
+ */
+export async function signInProof(username, csrfToken) {
+  const keys = await idb('readonly', (store) => store.get(RECORD));
+  if (!keys || !csrfToken) return null;
+  const statement = `doorward-sign-in\n${username.trim().toLowerCase()}\n${csrfToken}`;
+  const signature = await crypto.subtle.sign(
+    { name: 'ECDSA', hash: 'SHA-256' }, keys.signing.privateKey, new TextEncoder().encode(statement));
+  const spki = await crypto.subtle.exportKey('spki', keys.signing.publicKey);
+  return { browserKey: base64url(spki), browserProof: base64url(signature) };
+}

@@ -7,7 +7,6 @@ import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
-import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -50,17 +49,13 @@ class AccountController {
     }
 
     /**
-     * Deletes the signed-in account: the password again (step-up, limited like sign-in), then every household
+     * Deletes the signed-in account: the password again (step-up, with its own allowance), then every household
      * it owns with its doorbells, events, sealed media and keys; its memberships elsewhere; its browsers and
      * their key envelopes; every session it has. Answers with what was deleted.
      */
     @DeleteMapping("/api/account")
-    Map<String, Object> delete(
-            @AuthenticationPrincipal SignedInAccount account,
-            @RequestBody DeleteRequest request,
-            HttpServletRequest http) {
-        TooManyRequests.check(limiter, RateLimit.LOGIN_PER_ADDRESS, http.getRemoteAddr());
-        TooManyRequests.check(limiter, RateLimit.LOGIN_PER_ACCOUNT, account.getUsername());
+    Map<String, Object> delete(@AuthenticationPrincipal SignedInAccount account, @RequestBody DeleteRequest request) {
+        TooManyRequests.check(limiter, RateLimit.STEP_UP_PER_ACCOUNT, account.id());
         String hash =
                 accounts.byId(account.id()).map(Accounts.Account::passwordHash).orElseThrow(NotFound::new);
         if (request.password() == null

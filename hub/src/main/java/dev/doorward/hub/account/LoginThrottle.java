@@ -2,33 +2,42 @@ package dev.doorward.hub.account;
 
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.ratelimit.RateLimit;
-import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.OptionalLong;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Limits password guessing per account and per address (429 with Retry-After), and records every sign-in
- * and failed attempt in the audit log.
+ * Slows password guessing ({@link SignInLimits}: per address and account, per address, and a higher per-account
+ * ceiling; 429 with Retry-After), and records every sign-in and failed attempt in the audit log.
  */
 @Component
 public class LoginThrottle extends OncePerRequestFilter {
-    private final RateLimiter limiter;
+    private static final String ATTEMPT = LoginThrottle.class.getName() + ".attempt";
+
+    private final SignInLimits limits;
+    private final ApprovedBrowsers approvedBrowsers;
     private final Accounts accounts;
     private final Households households;
     private final AuditLog audit;
     private final Problems problems;
 
-    LoginThrottle(RateLimiter limiter, Accounts accounts, Households households, AuditLog audit, Problems problems) {
-        this.limiter = limiter;
+    LoginThrottle(
+            SignInLimits limits,
+            ApprovedBrowsers approvedBrowsers,
+            Accounts accounts,
+            Households households,
+            AuditLog audit,
+            Problems problems) {
+        this.limits = limits;
+        this.approvedBrowsers = approvedBrowsers;
         this.accounts = accounts;
         this.households = households;
         this.audit = audit;
@@ -44,21 +53,28 @@ public class LoginThrottle extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String username = AccountService.normalizeUsername(request.getParameter("username"));
-        for (var check : new Object[][] {
-            {RateLimit.LOGIN_PER_ADDRESS, request.getRemoteAddr()}, {RateLimit.LOGIN_PER_ACCOUNT, username}
-        }) {
-            RateLimiter.Decision decision = limiter.tryAcquire((RateLimit) check[0], (String) check[1]);
-            if (!decision.allowed()) {
-                problems.writeTooMany(response, decision.retryAfterSeconds());
-                return;
-            }
+        // The web app sends a proof when this browser holds a key (approved or not: the hub decides).
+        boolean approved = request.getParameter("browserKey") != null
+                && approvedBrowsers.proves(
+                        username,
+                        request.getHeader("X-XSRF-TOKEN"),
+                        request.getParameter("browserKey"),
+                        request.getParameter("browserProof"));
+        SignInLimits.Attempt attempt = new SignInLimits.Attempt(request.getRemoteAddr(), username, approved);
+        OptionalLong wait = limits.before(attempt);
+        if (wait.isPresent()) {
+            problems.writeTooMany(response, wait.getAsLong());
+            return;
         }
+        request.setAttribute(ATTEMPT, attempt);
         chain.doFilter(request, response);
     }
 
     public void onSuccess(HttpServletRequest request, HttpServletResponse response, Authentication authentication) {
         SignedInAccount account = (SignedInAccount) authentication.getPrincipal();
-        limiter.reset(RateLimit.LOGIN_PER_ACCOUNT, account.getUsername());
+        if (request.getAttribute(ATTEMPT) instanceof SignInLimits.Attempt attempt) {
+            limits.succeeded(attempt);
+        }
         for (Households.Membership m : households.membershipsOf(account.id())) {
             audit.record(m.householdId(), "account:" + account.id(), "signed-in", account.getUsername() + " signed in");
         }

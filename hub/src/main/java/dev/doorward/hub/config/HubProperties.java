@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param livePort the port browsers watch live views on (TLS, the browser port's certificate and session; 0 picks a
  *     free one, -1 serves live views on the browser port only)
  * @param httpRedirectPort a plain-HTTP port that only redirects to HTTPS; negative disables it
+ * @param addresses the address each port listens on (every address of the machine unless set)
  * @param manufacturerCaCertificate PEM file of the manufacturer CA whose device certificates may claim
  * @param database an external PostgreSQL; when its url is blank an embedded PostgreSQL is started
  * @param openSignup whether anyone who can reach the hub may create an account (off by default)
@@ -39,6 +40,7 @@ public record HubProperties(
         @DefaultValue("8444") int devicePort,
         @DefaultValue("8445") int livePort,
         @DefaultValue("8080") int httpRedirectPort,
+        @DefaultValue Addresses addresses,
         Path manufacturerCaCertificate,
         @DefaultValue Database database,
         @DefaultValue("false") boolean openSignup,
@@ -99,6 +101,64 @@ public record HubProperties(
     /** The blob store's directory: {@code blob-dir}, or {@code blobs} under the data directory. */
     public Path blobDirectory() {
         return blobDir != null ? blobDir : dataDir.resolve("blobs");
+    }
+
+    /**
+     * The address each port listens on: an IP address of this machine (e.g. {@code 127.0.0.1} behind a reverse proxy
+     * on the same machine, or one LAN address), or blank for every address. Blank by default.
+     *
+     * @param browser the browser port ({@code server.port})
+     * @param device the device port
+     * @param live the live port
+     * @param httpRedirect the plain-HTTP redirect port
+     */
+    public record Addresses(
+            @DefaultValue("") String browser,
+            @DefaultValue("") String device,
+            @DefaultValue("") String live,
+            @DefaultValue("") String httpRedirect) {
+        public Addresses {
+            browserAddress();
+            deviceAddress();
+            liveAddress();
+            httpRedirectAddress();
+        }
+
+        public java.net.InetAddress browserAddress() {
+            return literal("browser", browser);
+        }
+
+        public java.net.InetAddress deviceAddress() {
+            return literal("device", device);
+        }
+
+        public java.net.InetAddress liveAddress() {
+            return literal("live", live);
+        }
+
+        public java.net.InetAddress httpRedirectAddress() {
+            return literal("http-redirect", httpRedirect);
+        }
+
+        /** The address, or null for every address. Only IP literals: a name would need a lookup at start-up. */
+        private static java.net.InetAddress literal(String port, String text) {
+            if (text == null || text.isBlank()) {
+                return null;
+            }
+            String address = text.strip();
+            if (!address.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+                throw new IllegalArgumentException(
+                        "doorward.addresses." + port + " must be an IP address (like 127.0.0.1 or ::1), or blank"
+                                + " for every address; not '" + address + "'");
+            }
+            try {
+                // A literal: no name lookup happens.
+                return java.net.InetAddress.getByName(address);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException(
+                        "doorward.addresses." + port + " is not a valid IP address: '" + address + "'");
+            }
+        }
     }
 
     /**

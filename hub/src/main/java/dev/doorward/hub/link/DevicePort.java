@@ -56,7 +56,8 @@ class DevicePort extends ServerPort {
                 Limits.MAX_TEXT_MESSAGE_CHARS + 1024,
                 MediaPart.MAX_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                properties.addresses().deviceAddress());
         LinkServer server = LinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, handler);
         ports.devicePortOpened(server.port());
         log.info("Device port {} open (mutual TLS 1.3 on {}, {})", server.port(), stack, PATH);

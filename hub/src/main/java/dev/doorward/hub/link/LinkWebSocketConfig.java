@@ -2,6 +2,7 @@ package dev.doorward.hub.link;
 
 import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.stream.MemberStreams;
+import dev.doorward.hub.web.BrowserSocketHandshake;
 import dev.doorward.protocol.Limits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,18 +22,20 @@ class LinkWebSocketConfig implements WebSocketConfigurer {
     private final MemberStreams memberStreams;
 
     private final LiveViews liveViews;
+    private final BrowserSocketHandshake gate;
 
-    LinkWebSocketConfig(MemberStreams memberStreams, LiveViews liveViews) {
+    LinkWebSocketConfig(MemberStreams memberStreams, LiveViews liveViews, BrowserSocketHandshake gate) {
         this.memberStreams = memberStreams;
         this.liveViews = liveViews;
+        this.gate = gate;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        // Same-origin only (Spring's default when no origins are listed): another site cannot open them.
-        // Each socket remembers the browser session it was opened with, so it closes when that session ends.
-        registry.addHandler(memberStreams, "/api/stream").addInterceptors(sessionIdOnSocket());
-        registry.addHandler(liveViews, "/api/live").addInterceptors(sessionIdOnSocket());
+        // The same gate as the live port's: a page of the hub itself, exactly one session cookie. Each socket
+        // remembers the browser session it was opened with, so it closes when that session ends.
+        registry.addHandler(memberStreams, "/api/stream").addInterceptors(gate, sessionIdOnSocket());
+        registry.addHandler(liveViews, "/api/live").addInterceptors(gate, sessionIdOnSocket());
     }
 
     /** Copies the browser session's id (never creating a session) into the socket's attributes. */

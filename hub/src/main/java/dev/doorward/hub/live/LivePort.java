@@ -62,7 +62,8 @@ public class LivePort extends ServerPort {
                 MAX_TEXT_CHARS,
                 MediaPart.MAX_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                properties.addresses().liveAddress());
         LinkServer server = LinkServer.start(
                 LinkTls.browsers(stack, pki.serverCredential()),
                 settings,

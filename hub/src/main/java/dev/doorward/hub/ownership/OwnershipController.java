@@ -127,7 +127,7 @@ class OwnershipController {
         }
         byte[] signer = base64url(request.signerPublicKey(), "The release statement is malformed");
         base64url(request.signature(), "The release statement is malformed");
-        TooManyRequests.check(limiter, RateLimit.LOGIN_PER_ACCOUNT, account.getUsername());
+        TooManyRequests.check(limiter, RateLimit.STEP_UP_PER_ACCOUNT, account.id());
         String hash =
                 accounts.byId(account.id()).map(Accounts.Account::passwordHash).orElseThrow(NotFound::new);
         if (request.password() == null || !passwordEncoder.matches(request.password(), hash)) {
@@ -138,6 +138,8 @@ class OwnershipController {
                     "Wrong password when releasing '" + device.name() + "'");
             throw new InvalidInput("Wrong password");
         }
+        // Only wrong passwords count against the step-up allowance.
+        limiter.refund(RateLimit.STEP_UP_PER_ACCOUNT, account.id());
         requireOwnBrowserKey(account, signer, "Sign the release in a browser of your own account");
         LinkMessage.Release release =
                 new LinkMessage.Release(request.statement(), request.signature(), request.signerPublicKey());

@@ -7,10 +7,24 @@ import java.time.Duration;
  * evenly over {@code period}. Endpoints name the limit they use.
  */
 public enum RateLimit {
-    /** Password guesses against one account, wherever they come from. */
-    LOGIN_PER_ACCOUNT(5, Duration.ofMinutes(5)),
-    /** Password guesses from one address, against any account. */
-    LOGIN_PER_ADDRESS(20, Duration.ofMinutes(5)),
+    /**
+     * Wrong passwords for one account from one address: the guesser is slowed to one try every 3 minutes, while
+     * the account's owner elsewhere is not.
+     */
+    LOGIN_PER_ADDRESS_AND_ACCOUNT(5, Duration.ofMinutes(15)),
+    /** Wrong passwords from one address, whichever accounts they name (one try every 30 s once used up). */
+    LOGIN_PER_ADDRESS(30, Duration.ofMinutes(15)),
+    /**
+     * Wrong passwords for one account from anywhere: the ceiling for guessers on many addresses. Higher than the
+     * pair's, and once used up it slows (one try every 36 s) rather than blocks; a sign-in from one of the
+     * account's approved browsers does not count against it at all (account.SignInLimits).
+     */
+    LOGIN_PER_ACCOUNT(50, Duration.ofMinutes(30)),
+    /**
+     * The password asked again of a signed-in account before something it cannot undo (releasing a doorbell,
+     * deleting the account): its own allowance, so sign-in guessers cannot use it up nor it theirs.
+     */
+    STEP_UP_PER_ACCOUNT(5, Duration.ofMinutes(15)),
     /** First-run setup link guesses. */
     SETUP_PER_ADDRESS(10, Duration.ofMinutes(10)),
     /** Account creation where open sign-up is on. */

@@ -27,6 +27,14 @@ public class RateLimiter {
         return bucket.take(now);
     }
 
+    /** Gives back a token taken by {@link #tryAcquire} for an attempt that turned out not to count. */
+    public void refund(RateLimit limit, String subject) {
+        Bucket bucket = buckets.get(limit.name() + '|' + subject);
+        if (bucket != null) {
+            bucket.giveBack(clock.millis());
+        }
+    }
+
     /** Forgets a subject's use of a limit, e.g. after a successful login. */
     public void reset(RateLimit limit, String subject) {
         buckets.remove(limit.name() + '|' + subject);
@@ -65,6 +73,11 @@ public class RateLimiter {
             }
             long wait = (long) Math.ceil((1 - tokens) / refillPerMilli);
             return new Decision(false, Duration.ofMillis(wait));
+        }
+
+        synchronized void giveBack(long now) {
+            refill(now);
+            tokens = Math.min(capacity, tokens + 1);
         }
 
         synchronized boolean isFull(long now) {

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -18,6 +20,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * no stack trace and say nothing about which ids exist.
  */
 @RestControllerAdvice
+// Before Spring Boot's own problem-detail handler, so the exceptions named here are answered as written here.
+@Order(Ordered.HIGHEST_PRECEDENCE)
 public class Problems {
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
@@ -38,7 +42,18 @@ public class Problems {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestGate.BodyTooLarge tooLarge) {
+                return bodyTooLarge(tooLarge);
+            }
+        }
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request body is not valid JSON");
+    }
+
+    /** A body sent without a length that went past {@link RequestGate#MAX_BODY_BYTES}. */
+    @ExceptionHandler(RequestGate.BodyTooLarge.class)
+    ProblemDetail bodyTooLarge(RequestGate.BodyTooLarge e) {
+        return ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, "The request body is too large");
     }
 
     @ExceptionHandler(TooManyRequests.class)

@@ -41,9 +41,16 @@ class TlsConnectors implements WebServerFactoryCustomizer<TomcatServletWebServer
     @Override
     public void customize(TomcatServletWebServerFactory factory) {
         factory.addConnectorCustomizers(this::enableTls);
+        if (properties.addresses().browserAddress() != null) {
+            factory.setAddress(properties.addresses().browserAddress());
+        }
         if (properties.httpRedirectPort() >= 0) {
             Connector redirect = new Connector(TomcatServletWebServerFactory.DEFAULT_PROTOCOL);
             redirect.setPort(properties.httpRedirectPort());
+            if (properties.addresses().httpRedirectAddress() != null) {
+                redirect.setProperty(
+                        "address", properties.addresses().httpRedirectAddress().getHostAddress());
+            }
             factory.addAdditionalConnectors(redirect);
             redirectConnector = redirect;
         }

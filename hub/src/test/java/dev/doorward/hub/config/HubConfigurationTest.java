@@ -25,6 +25,10 @@ class HubConfigurationTest {
                 .hasStackTraceContaining("heartbeat-seconds");
         assertThatThrownBy(() -> TestHub.start(dir, Map.of("doorward.claim-ticket-ttl", "2h")))
                 .hasStackTraceContaining("claim-ticket-ttl");
+        assertThatThrownBy(() -> TestHub.start(dir, Map.of("doorward.addresses.device", "doorbells.example")))
+                .hasStackTraceContaining("doorward.addresses.device must be an IP address");
+        assertThatThrownBy(() -> TestHub.start(dir, Map.of("doorward.addresses.live", "300.1.1.1")))
+                .hasStackTraceContaining("doorward.addresses.live is not a valid IP address");
     }
 
     @Test

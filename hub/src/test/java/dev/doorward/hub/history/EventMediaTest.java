@@ -105,7 +105,6 @@ class EventMediaTest {
             List<String> routes = List.of(
                     "/api/devices/" + deviceId + "/events/" + eventId + "/snapshot",
                     "/api/devices/" + deviceId + "/events/" + eventId + "/clip",
-                    "/api/devices/" + minted.serial() + "/events/" + eventId + "/snapshot",
                     "/api/devices/" + deviceId + "/media-keys/" + epochOf(hub, deviceId, eventId) + "?clientId="
                             + browser.clientId(),
                     "/api/events?householdId=" + owner.householdId() + "&deviceId=" + deviceId);
@@ -119,7 +118,18 @@ class EventMediaTest {
                     // The same problem, word for word (only "instance", the path asked for, differs).
                     assertThat(withoutInstance(response)).as(route).isEqualTo(withoutInstance(baseline));
                 }
+                // A serial number is not even an id: the same 400 as any made-up string, for everyone.
+                BrowserClient.Response bySerial =
+                        outsider.get("/api/devices/" + minted.serial() + "/events/" + eventId + "/snapshot");
+                assertThat(bySerial.status()).isEqualTo(400);
+                assertThat(withoutInstance(bySerial))
+                        .isEqualTo(withoutInstance(
+                                outsider.get("/api/devices/not-a-doorbell/events/" + eventId + "/snapshot")));
             }
+            assertThat(withoutInstance(
+                            browser.get("/api/devices/" + minted.serial() + "/events/" + eventId + "/snapshot")))
+                    .isEqualTo(withoutInstance(
+                            browser.get("/api/devices/not-a-doorbell/events/" + eventId + "/snapshot")));
             for (String route : routes) {
                 assertThat(hub.browser().get(route).status()).as(route).isEqualTo(401);
             }

@@ -962,6 +962,9 @@ class RoleMatrixTest {
         }
         for (String username : List.of("owner", "admin1", "resident1", "guest1", "former1", "neighbour1")) {
             limiter.reset(RateLimit.LOGIN_PER_ACCOUNT, username);
+            for (String address : List.of("127.0.0.1", "0:0:0:0:0:0:0:1", "::1")) {
+                limiter.reset(RateLimit.LOGIN_PER_ADDRESS_AND_ACCOUNT, address + '|' + username);
+            }
         }
     }
 

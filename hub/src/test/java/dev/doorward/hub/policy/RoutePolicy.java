@@ -44,7 +44,7 @@ public final class RoutePolicy {
             Map.entry("GET /api/clients", "signed in; lists the account's own browsers"),
             Map.entry(
                     "DELETE /api/account",
-                    "signed in; the account's own password again (step-up, limited like sign-in); deletes only itself"),
+                    "signed in; the account's own password again (step-up, its own allowance); deletes only itself"),
             Map.entry(
                     "GET /api/households/{householdId}/roster",
                     "member of the household (RosterTest: outsider 404, anonymous 401)"),

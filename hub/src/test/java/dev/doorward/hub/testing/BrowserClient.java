@@ -39,13 +39,21 @@ public final class BrowserClient {
     private final HttpClient http;
 
     BrowserClient(URI base, X509Certificate hubCa) {
+        this(base, hubCa, null);
+    }
+
+    /** A browser whose connections come from this local address (another loopback address is another machine). */
+    BrowserClient(URI base, X509Certificate hubCa, java.net.InetAddress localAddressOrNull) {
         this.base = base;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .sslContext(TlsContexts.client(null, hubCa))
                 .sslParameters(TlsContexts.parameters())
                 .cookieHandler(cookies)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+                .connectTimeout(Duration.ofSeconds(5));
+        if (localAddressOrNull != null) {
+            builder.localAddress(localAddressOrNull);
+        }
+        this.http = builder.build();
     }
 
     public record Response(int status, String body, HttpHeaders headers) {
@@ -219,6 +227,34 @@ public final class BrowserClient {
         moved.clientId = clientId;
         moved.clientFingerprint = clientFingerprint;
         return moved;
+    }
+
+    /** The same browser (same keys, signed out) connecting from another loopback address. */
+    public BrowserClient from(TestHub hub, String loopbackAddress) {
+        BrowserClient moved = hub.browserFrom(loopbackAddress);
+        moved.clientSigningKey = clientSigningKey;
+        moved.clientAgreementKey = clientAgreementKey;
+        moved.clientId = clientId;
+        moved.clientFingerprint = clientFingerprint;
+        return moved;
+    }
+
+    /** Signs in as the web app does from a browser holding a key: with its proof over the sign-in statement. */
+    public Response loginWithProof(String username, String password) {
+        ensureCsrfCookie();
+        String statement = dev.doorward.hub.account.ApprovedBrowsers.statement(
+                username, csrfToken().orElseThrow());
+        return postForm(
+                "/api/login",
+                Map.of(
+                        "username",
+                        username,
+                        "password",
+                        password,
+                        "browserKey",
+                        clientPublicKey(),
+                        "browserProof",
+                        signWithClientKey(statement)));
     }
 
     /** Signs as this browser's key does in WebCrypto (P-256, SHA-256, r‖s); base64url. */

@@ -199,6 +199,21 @@ public final class TestHub implements AutoCloseable {
         return new BrowserClient(browserUrl(), hubCaCertificate());
     }
 
+    /**
+     * A browser on another machine, as the hub sees it: its connections come from this loopback address (e.g.
+     * 127.0.0.2; all of 127/8 is loopback) to the hub's {@code localhost}.
+     */
+    public BrowserClient browserFrom(String loopbackAddress) {
+        try {
+            return new BrowserClient(
+                    URI.create("https://127.0.0.1:" + browserPort + "/"),
+                    hubCaCertificate(),
+                    java.net.InetAddress.getByName(loopbackAddress));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     @Override
     public void close() {
         agents.forEach(DeviceAgent::close);

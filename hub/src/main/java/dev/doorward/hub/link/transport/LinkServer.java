@@ -43,9 +43,27 @@ public final class LinkServer implements AutoCloseable {
      * @param maxBinaryBytes longer binary messages close the link with 1009
      * @param networkThreads threads doing TLS and framing for every link
      * @param upgradeTimeout how long a connection may take from TCP accept to a completed WebSocket upgrade
+     * @param address the address to listen on; null for every address of the machine
      */
     public record Settings(
-            int port, String path, int maxTextChars, int maxBinaryBytes, int networkThreads, Duration upgradeTimeout) {}
+            int port,
+            String path,
+            int maxTextChars,
+            int maxBinaryBytes,
+            int networkThreads,
+            Duration upgradeTimeout,
+            java.net.InetAddress address) {
+        /** Listening on every address. */
+        public Settings(
+                int port,
+                String path,
+                int maxTextChars,
+                int maxBinaryBytes,
+                int networkThreads,
+                Duration upgradeTimeout) {
+            this(port, path, maxTextChars, maxBinaryBytes, networkThreads, upgradeTimeout, null);
+        }
+    }
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup network;
@@ -135,7 +153,10 @@ public final class LinkServer implements AutoCloseable {
                         }
                     });
             Channel listening = bootstrap
-                    .bind(new InetSocketAddress(settings.port()))
+                    .bind(
+                            settings.address() == null
+                                    ? new InetSocketAddress(settings.port())
+                                    : new InetSocketAddress(settings.address(), settings.port()))
                     .sync()
                     .channel();
             return new LinkServer(acceptor, network, sharedNetwork == null, listening, children);
