@@ -177,20 +177,7 @@ final class EmbeddedDatabase implements AutoCloseable {
             }
             ensurePasswordFile(dir.resolve(HUB_PASSWORD_FILE));
             writeAccessRules();
-            int wanted = port != 0 && portFree(port) ? port : freePort();
-            writeSettings(wanted);
-            run(
-                    START_TIMEOUT.plusSeconds(10),
-                    pgCtl(
-                            "-D",
-                            dir.toString(),
-                            "-l",
-                            logFile().toString(),
-                            "-w",
-                            "-t",
-                            Long.toString(START_TIMEOUT.toSeconds()),
-                            "start"));
-            port = wanted;
+            launch();
             postmaster = readPostmaster()
                     .orElseThrow(() ->
                             new IllegalStateException("PostgreSQL started but wrote no postmaster.pid in " + dir));
@@ -198,6 +185,53 @@ final class EmbeddedDatabase implements AutoCloseable {
             log.info("Embedded PostgreSQL ready on 127.0.0.1:{} (data in {})", port, dir);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start the embedded PostgreSQL in " + dir, e);
+        }
+    }
+
+    /**
+     * pg_ctl start, tried a few times: the processes of a server that was just killed take a moment to go, and a
+     * free port may be taken before the server binds it.
+     */
+    private void launch() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            int wanted = port != 0 && portFree(port) ? port : freePort();
+            writeSettings(wanted);
+            try {
+                run(
+                        START_TIMEOUT.plusSeconds(10),
+                        pgCtl(
+                                "-D",
+                                dir.toString(),
+                                "-l",
+                                logFile().toString(),
+                                "-w",
+                                "-t",
+                                Long.toString(START_TIMEOUT.toSeconds()),
+                                "start"));
+                port = wanted;
+                return;
+            } catch (IOException e) {
+                String reason = e.getMessage() + "\n" + lastLines(logFile(), 5);
+                if (attempt == 3) {
+                    throw new IOException(reason, e);
+                }
+                log.warn("PostgreSQL did not start (attempt {}), trying again: {}", attempt, reason);
+                try {
+                    Thread.sleep(1_000L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while starting PostgreSQL", interrupted);
+                }
+            }
+        }
+    }
+
+    private static String lastLines(Path file, int count) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -213,9 +247,32 @@ final class EmbeddedDatabase implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        close(true);
+    }
+
+    /**
+     * Stops the server for good and lets go of the data directory.
+     *
+     * @param answering false when the server stopped answering (frozen, its disk hung): then no orderly shutdown
+     *     can finish, and its processes are killed at once; it replays its write-ahead log at the next start, so
+     *     nothing committed is lost
+     */
+    synchronized void close(boolean answering) {
         closed = true;
         try {
-            stopServer();
+            ProcessHandle handle = postmaster;
+            if (!answering && handle != null && handle.isAlive()) {
+                log.warn("PostgreSQL does not answer; stopping it at once (it recovers at the next start)");
+                handle.descendants().forEach(ProcessHandle::destroyForcibly);
+                handle.destroyForcibly();
+                try {
+                    handle.onExit().get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    log.warn("PostgreSQL (pid {}) is still there after being killed", handle.pid());
+                }
+            } else {
+                stopServer();
+            }
         } finally {
             releaseLock();
         }
@@ -342,46 +399,55 @@ final class EmbeddedDatabase implements AutoCloseable {
 
     // --- leftovers of a crash --------------------------------------------------------------------------------
 
-    /** Stops a server that a killed hub left running on this directory, or removes its stale pid file. */
+    /**
+     * Stops a server that a killed hub left running on this directory. A postmaster.pid naming a dead process is
+     * left for PostgreSQL, which reclaims it itself (and first makes sure none of the dead server's processes
+     * still use the data); one naming a live process that is not this directory's server (its number reused after
+     * a reboot) would stop PostgreSQL from starting, so it is removed.
+     */
     private void stopLeftoverServer() throws IOException {
         Path pidFile = dir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
+        Optional<Long> pid = pidIn(pidFile);
+        if (pid.isEmpty()) {
             return;
         }
-        Optional<ProcessHandle> leftover = readPostmaster();
-        if (leftover.isPresent()) {
+        Optional<ProcessHandle> process = ProcessHandle.of(pid.get()).filter(ProcessHandle::isAlive);
+        if (process.isPresent() && isServerOfThisDirectory(process.get())) {
             log.warn(
                     "A PostgreSQL server (pid {}) is still running on {}, left by a hub that did not stop;"
                             + " stopping it",
-                    leftover.get().pid(),
+                    pid.get(),
                     dir);
-            stop(leftover.get());
+            stop(process.get());
+        } else if (process.isPresent()) {
+            log.info("Removing a stale postmaster.pid in {}: its process number now belongs to another program", dir);
+            Files.deleteIfExists(pidFile);
+        } else {
+            log.info(
+                    "PostgreSQL in {} did not stop cleanly last time (pid {} is gone); it recovers on start",
+                    dir,
+                    pid.get());
         }
-        // Gone now, or never ours: a pid file naming another process would keep PostgreSQL from starting.
-        if (Files.deleteIfExists(pidFile) && leftover.isEmpty()) {
-            log.info("Removed a stale postmaster.pid in {} (its server is gone)", dir);
+    }
+
+    private static Optional<Long> pidIn(Path pidFile) {
+        try {
+            List<String> lines = Files.readAllLines(pidFile);
+            // Negative in single-user mode.
+            return lines.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(Math.abs(Long.parseLong(lines.get(0).strip())));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
         }
     }
 
     /** The server process named in postmaster.pid, if it is alive and really a PostgreSQL server of this dir. */
     private Optional<ProcessHandle> readPostmaster() {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(dir.resolve("postmaster.pid"));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-        if (lines.isEmpty()) {
-            return Optional.empty();
-        }
-        long pid;
-        try {
-            // Negative in single-user mode.
-            pid = Math.abs(Long.parseLong(lines.get(0).strip()));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::isServerOfThisDirectory);
+        return pidIn(dir.resolve("postmaster.pid"))
+                .flatMap(ProcessHandle::of)
+                .filter(ProcessHandle::isAlive)
+                .filter(this::isServerOfThisDirectory);
     }
 
     private boolean isServerOfThisDirectory(ProcessHandle process) {
@@ -403,14 +469,20 @@ final class EmbeddedDatabase implements AutoCloseable {
         return postgres && thisDirectory;
     }
 
+    /**
+     * A fast shutdown; immediate if that does not finish in a few seconds (a frozen server, a hung disk); then the
+     * server's processes are killed, so a stop never hangs the hub's.
+     */
     private void stop(ProcessHandle server) {
         try {
-            run(Duration.ofSeconds(20), pgCtl("-D", dir.toString(), "-m", "fast", "-w", "-t", "10", "stop"));
+            run(Duration.ofSeconds(8), pgCtl("-D", dir.toString(), "-m", "fast", "-w", "-t", "5", "stop"));
         } catch (IOException | RuntimeException e) {
-            log.warn("A fast stop of PostgreSQL did not finish ({}); stopping it immediately", e.getMessage());
+            log.warn("PostgreSQL did not stop in time; stopping it immediately");
             try {
-                run(Duration.ofSeconds(10), pgCtl("-D", dir.toString(), "-m", "immediate", "-w", "-t", "5", "stop"));
+                run(Duration.ofSeconds(5), pgCtl("-D", dir.toString(), "-m", "immediate", "-w", "-t", "3", "stop"));
             } catch (IOException | RuntimeException again) {
+                log.warn("PostgreSQL did not stop immediately either; killing its processes");
+                server.descendants().forEach(ProcessHandle::destroyForcibly);
                 server.destroyForcibly();
             }
         }
