@@ -163,7 +163,10 @@ final class Servers {
                     "--server.port=" + browserPort,
                     "--doorward.device-port=" + devicePort,
                     "--doorward.live-port=" + livePort,
-                    "--doorward.http-redirect-port=-1"));
+                    "--doorward.http-redirect-port=-1",
+                    // PostgreSQL's programs unpacked once for every run, not in each run's fresh data directory.
+                    "--doorward.database.binaries-dir="
+                            + Path.of("bench", "target", "postgres-binaries").toAbsolutePath()));
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("hub.log").toFile())
