@@ -5,6 +5,7 @@ import dev.doorward.crypto.pki.Certificates;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.database.DatabaseHealth;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.door.DoorRequests;
@@ -186,7 +187,12 @@ public class DeviceLinkHandler implements LinkEndpoint {
 
     /** A bug or a database hiccup must not take the link down silently: tell the device, keep going. */
     private void failed(LinkSession session, RuntimeException e) {
-        log.error("Device link message from {} failed", session.subject(), e);
+        if (DatabaseHealth.isOutage(e)) {
+            // Not a bug, and said once by the database watchdog: a line per message would flood the log.
+            log.debug("Device link message from {} not handled, the database is unavailable", session.subject());
+        } else {
+            log.error("Device link message from {} failed", session.subject(), e);
+        }
         try {
             refuse(session, ErrorCode.INTERNAL, "the hub could not handle this message");
         } catch (IOException ignored) {

@@ -1,13 +1,16 @@
 package dev.doorward.hub.web;
 
+import dev.doorward.hub.database.DatabaseHealth;
 import dev.doorward.hub.ratelimit.TooManyRequests;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -61,6 +64,22 @@ public class Problems {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
                 .header("Retry-After", Long.toString(e.retryAfterSeconds()))
                 .body(ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, "Too many attempts, try later"));
+    }
+
+    /**
+     * The database is down or did not answer in time: 503 at once, with no stack trace (the database watchdog logs
+     * the outage once, not once per request).
+     */
+    @ExceptionHandler({DataAccessException.class, SQLException.class})
+    ResponseEntity<ProblemDetail> databaseFailed(Exception e) throws Exception {
+        if (!DatabaseHealth.isOutage(e)) {
+            throw e;
+        }
+        log.debug("Request refused, the database is unavailable: {}", e.getMessage());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header("Retry-After", "5")
+                .body(ProblemDetail.forStatusAndDetail(
+                        HttpStatus.SERVICE_UNAVAILABLE, "The hub's database is unavailable; try again shortly"));
     }
 
     /** For filters that answer before Spring MVC: the same shape as the handlers above. */

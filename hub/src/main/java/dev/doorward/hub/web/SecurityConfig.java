@@ -59,7 +59,7 @@ class SecurityConfig {
         http.authorizeHttpRequests(
                         routes -> routes.requestMatchers(HttpMethod.GET, "/", "/index.html", "/app/**", "/favicon.svg")
                                 .permitAll()
-                                .requestMatchers(HttpMethod.GET, "/api/session")
+                                .requestMatchers(HttpMethod.GET, "/api/session", "/api/health")
                                 .permitAll()
                                 .requestMatchers(HttpMethod.POST, "/api/setup", "/api/accounts", "/api/login")
                                 .permitAll()

@@ -212,6 +212,7 @@ class RoleMatrixTest {
     /** The matrix, in the order it runs: harmless rows first, destructive ones last. */
     static final List<Row> ROWS = List.of(
             row("GET /api/session", Audience.ANYONE, 200, "says whether signed in", (a, b, i) -> b.get("/api/session")),
+            row("GET /api/health", Audience.ANYONE, 200, "says the hub is up", (a, b, i) -> b.get("/api/health")),
             refusedAfterAuthorization(
                     "POST /api/setup",
                     Audience.ANYONE,

@@ -19,6 +19,7 @@ public final class RoutePolicy {
     /** "VERB /pattern" to who may use it. */
     public static final Map<String, String> POLICY = Map.ofEntries(
             Map.entry("GET /api/session", "anyone (says whether signed in)"),
+            Map.entry("GET /api/health", "anyone; says only up/degraded and whether the database answers"),
             Map.entry("POST /api/setup", "anyone holding the one-time setup token, only while no account exists"),
             Map.entry("POST /api/accounts", "anyone, only when open sign-up is on"),
             Map.entry("GET /api/devices", "signed in; lists only the account's households' devices"),

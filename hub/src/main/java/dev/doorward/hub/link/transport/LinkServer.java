@@ -22,6 +22,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -64,6 +66,9 @@ public final class LinkServer implements AutoCloseable {
             this(port, path, maxTextChars, maxBinaryBytes, networkThreads, upgradeTimeout, null);
         }
     }
+
+    /** How long a stop waits for links to close and their endpoints to finish with them. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup network;
@@ -174,16 +179,41 @@ public final class LinkServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, then closes every link (each one's endpoint sees it closed); shared network threads stay for
-     * their owner to stop.
+     * Stops accepting, then closes every link with "going away" (1001) and waits, up to a few seconds, until each
+     * one's endpoint has seen it closed (a doorbell's last-seen is written then, while the database still runs);
+     * shared network threads stay for their owner to stop.
      */
     @Override
     public void close() {
         listening.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-        children.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        List<NettyLinkSocket> sockets = new ArrayList<>();
+        for (Channel child : children) {
+            NettyLinkSocket socket = child.pipeline().get(NettyLinkSocket.class);
+            if (socket != null) {
+                sockets.add(socket);
+                socket.close(LinkSocket.CloseReason.GOING_AWAY.withReason("the hub is stopping"));
+            }
+        }
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        // A peer answers the close frame at once; one that does not is cut off below.
+        while (System.nanoTime() < deadline && children.stream().anyMatch(Channel::isActive)) {
+            sleep();
+        }
+        children.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        while (System.nanoTime() < deadline && !sockets.stream().allMatch(NettyLinkSocket::settled)) {
+            sleep();
+        }
         if (ownsNetwork) {
             network.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

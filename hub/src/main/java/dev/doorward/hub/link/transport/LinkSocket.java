@@ -33,6 +33,9 @@ public interface LinkSocket {
 
     /** A WebSocket close code (RFC 6455 §7.4) and a short reason a device may log. */
     record CloseReason(int code, String reason) {
+        /** The hub is stopping: come back later. */
+        public static final CloseReason GOING_AWAY = new CloseReason(1001, "");
+
         public static final CloseReason PROTOCOL_ERROR = new CloseReason(1002, "");
         public static final CloseReason POLICY_VIOLATION = new CloseReason(1008, "");
         public static final CloseReason TOO_BIG = new CloseReason(1009, "message too big");

@@ -135,6 +135,12 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
         ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
     }
 
+    /** The connection is gone and the endpoint has seen everything, its close included. */
+    boolean settled() {
+        Channel ch = channel;
+        return (ch == null || !ch.isActive()) && work.pending() == 0;
+    }
+
     @Override
     public boolean isOpen() {
         Channel ch = channel;
