@@ -219,6 +219,14 @@ final class Servers {
                     .strip());
         }
 
+        /** The hub's own database, as the hub's role, with the password the hub generated in its data directory. */
+        Connection database(String parameters) throws IOException, SQLException {
+            String url = "jdbc:postgresql://127.0.0.1:" + databasePort() + "/doorward" + parameters;
+            String password =
+                    Files.readString(dataDir.resolve("postgres/hub-password")).strip();
+            return DriverManager.getConnection(url, "doorward", password);
+        }
+
         /** First-run setup as a browser does it; returns [session cookie "name=value", household id]. */
         String[] createOwner() throws Exception {
             CookieManager cookies = new CookieManager();
@@ -287,8 +295,7 @@ final class Servers {
          */
         List<String> createMembers(int count, String householdId) throws Exception {
             List<String> usernames = new ArrayList<>();
-            String url = "jdbc:postgresql://127.0.0.1:" + databasePort() + "/postgres";
-            try (Connection db = DriverManager.getConnection(url, "postgres", "")) {
+            try (Connection db = database("")) {
                 String hash;
                 try (var q = db.prepareStatement("select password_hash from accounts where username = 'owner'");
                         var rs = q.executeQuery()) {
@@ -361,8 +368,7 @@ final class Servers {
          * rows a claim writes (device id = certificate CN, certificate serial in hex).
          */
         void register(Fleet fleet, String householdId) throws IOException, SQLException {
-            String url = "jdbc:postgresql://127.0.0.1:" + databasePort() + "/postgres?reWriteBatchedInserts=true";
-            try (Connection db = DriverManager.getConnection(url, "postgres", "")) {
+            try (Connection db = database("?reWriteBatchedInserts=true")) {
                 db.setAutoCommit(false);
                 try (PreparedStatement insert = db.prepareStatement(
                         "insert into devices (id, household_id, serial,"

@@ -82,11 +82,18 @@ public record HubProperties(
      * @param url JDBC URL of an external PostgreSQL, blank for the embedded one
      * @param username user for the external database
      * @param passwordFile file holding the password (never the password itself in configuration)
+     * @param binariesDir where the embedded PostgreSQL's programs are unpacked (a directory only the hub's user may
+     *     write); unset for {@code <data-dir>/postgres-binaries}
      */
     public record Database(
-            @DefaultValue("") String url, @DefaultValue("") String username, Path passwordFile) {
+            @DefaultValue("") String url, @DefaultValue("") String username, Path passwordFile, Path binariesDir) {
         public boolean embedded() {
             return url == null || url.isBlank();
+        }
+
+        /** {@code binaries-dir}, or {@code postgres-binaries} under the hub's data directory. */
+        public Path binariesDirectory(HubProperties hub) {
+            return binariesDir != null ? binariesDir : hub.dataDir().resolve("postgres-binaries");
         }
     }
 }

@@ -32,6 +32,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * again on the same ports and data, like a hub restart.
  */
 public final class TestHub implements AutoCloseable {
+    /** The embedded PostgreSQL's programs, shared by the hubs of one module's test run. */
+    public static final Path POSTGRES_BINARIES =
+            Path.of("target", "postgres-binaries").toAbsolutePath();
+
     private final Path dir;
     private final Map<String, String> extraProperties;
     private final List<DeviceAgent> agents = new ArrayList<>();
@@ -78,6 +82,8 @@ public final class TestHub implements AutoCloseable {
                 "doorward.manufacturer-ca-certificate",
                 manufacturerCaDir().resolve("ca.crt").toString());
         properties.put("spring.main.banner-mode", "off");
+        // Unpacked once for every hub of a test run, not once per data directory.
+        properties.put("doorward.database.binaries-dir", POSTGRES_BINARIES.toString());
         properties.putAll(extraProperties);
         String[] args = properties.entrySet().stream()
                 .map(e -> "--" + e.getKey() + "=" + e.getValue())

