@@ -80,6 +80,9 @@ final class HubJvm implements AutoCloseable {
                         + dir.resolve("hub-" + starts + ".log"));
             }
             if (System.nanoTime() > deadline) {
+                // Not left half-started under the next case.
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
                 throw new IllegalStateException("the hub did not start within " + timeout);
             }
             Thread.sleep(100);
