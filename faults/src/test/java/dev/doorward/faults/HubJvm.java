@@ -52,7 +52,6 @@ final class HubJvm implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-Xmx512m");
         command.add("-cp");
         // Under surefire this is its manifest-only jar, which names the hub's classes and every library.
         command.add(System.getProperty("java.class.path"));
@@ -67,17 +66,18 @@ final class HubJvm implements AutoCloseable {
                 + Path.of("target", "postgres-binaries").toAbsolutePath());
         command.add("--spring.main.banner-mode=off");
         Files.createDirectories(dir);
+        // Kept after the test's temporary directory is gone, for a look at what the hub did.
+        Path log = Path.of("target", "fault-logs", "hub-" + ++starts + ".log").toAbsolutePath();
+        Files.createDirectories(log.getParent());
         long started = System.nanoTime();
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("hub-" + ++starts + ".log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         long deadline = started + timeout.toNanos();
         while (!(accepts(devicePort) && accepts(browserPort))) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the hub exited with " + process.exitValue() + "; see "
-                        + dir.resolve("hub-" + starts + ".log"));
+                throw new IllegalStateException("the hub exited with " + process.exitValue() + "; see " + log);
             }
             if (System.nanoTime() > deadline) {
                 // Not left half-started under the next case.
