@@ -8,6 +8,7 @@ import dev.doorward.device.camera.Camera;
 import dev.doorward.device.camera.SyntheticCamera;
 import dev.doorward.device.door.DoorCommands;
 import dev.doorward.device.door.DoorRelay;
+import dev.doorward.device.files.AtomicFiles;
 import dev.doorward.device.history.EventMediaObjects;
 import dev.doorward.device.history.FrameBuffer;
 import dev.doorward.device.history.MediaOutbox;
@@ -24,7 +25,9 @@ import dev.doorward.device.media.LiveMedia;
 import dev.doorward.device.motion.MotionDetector;
 import dev.doorward.device.motion.MotionSettings;
 import dev.doorward.device.motion.Region;
+import dev.doorward.device.outbox.EventDelivery;
 import dev.doorward.device.outbox.Outbox;
+import dev.doorward.device.outbox.Retries;
 import dev.doorward.device.ownership.CertificateRenewal;
 import dev.doorward.device.ownership.CoolingOffSetting;
 import dev.doorward.device.ownership.MoveStatement;
@@ -130,6 +133,12 @@ public final class DeviceAgent implements AutoCloseable {
     private final CoolingOffSetting coolingOffSetting;
     /** Replaced (empty) when a completed reset wipes the data directory. */
     private volatile Outbox outbox;
+    /** When each outbox event goes to the hub, and what happens when the hub refuses one. */
+    private final EventDelivery delivery;
+    /** Event media the hub could not store for now ({@code internal}): tried again after a back-off. */
+    private final Retries uploadRetries;
+    /** The hub asked for a pause in uploads (rate-limited) until then. */
+    private Instant uploadsPausedUntil = Instant.MIN;
 
     private final Camera camera;
     private final QrScanner scanner = new QrScanner();
@@ -188,7 +197,10 @@ public final class DeviceAgent implements AutoCloseable {
         this.coolingOffSetting = new CoolingOffSetting(layout.protectedDir());
         this.ownership = ownershipStore.load();
         this.ownershipWatch = new StateWatch<>(ownership.state());
+        ownerOnlyDirectories(layout);
         this.outbox = new Outbox(layout.outboxDir());
+        this.delivery = new EventDelivery(outbox, config.clock(), config.random());
+        this.uploadRetries = new Retries(config.random());
         this.camera =
                 config.camera() != null ? config.camera() : new SyntheticCamera(config.clock(), identity.serial());
         this.pairing = new PairingWindow(
@@ -212,6 +224,22 @@ public final class DeviceAgent implements AutoCloseable {
                 Thread.ofVirtual().name("doorward-agent-" + identity.serial()).factory());
         this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.executor.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * The device's own files are readable by its own user only (0700 directories, 0600 files, which
+     * {@link AtomicFiles} writes): the outbox, the media queue, the identity and the ownership record say who
+     * rang and who owns the door. Directories made by an earlier version are tightened here.
+     */
+    private static void ownerOnlyDirectories(DeviceLayout layout) {
+        try {
+            for (Path dir :
+                    List.of(layout.deviceDir(), layout.identityDir(), layout.protectedDir(), layout.dataDir())) {
+                AtomicFiles.ownerOnlyDirectory(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the device directory", e);
+        }
     }
 
     /** Starts the agent: a factory-new device opens its pairing window, an owned one connects to its hub. */
@@ -428,6 +456,7 @@ public final class DeviceAgent implements AutoCloseable {
                 media.tick();
                 uploadNext();
             }
+            deliverDue();
             if (nextRenewalCheck != null
                     && link != null
                     && linkWatch.get() == LinkState.CONNECTED
@@ -615,7 +644,9 @@ public final class DeviceAgent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot wipe the data directory", e);
         }
+        ownerOnlyDirectories(layout);
         outbox = new Outbox(layout.outboxDir());
+        delivery.replaceOutbox(outbox);
         mediaOutbox = new MediaOutbox(layout.dataDir().resolve("media-outbox"), MediaOutbox.DEFAULT_MAX_OBJECTS);
     }
 
@@ -725,7 +756,8 @@ public final class DeviceAgent implements AutoCloseable {
                 RandomIds.newId(config.random()), kind, config.clock().millis(), detail);
         outbox.add(event);
         if (link != null) {
-            link.send(event);
+            // Someone at the door now goes first, whatever backlog is still draining.
+            delivery.added(event).ifPresent(link::send);
         }
         if (SNAPSHOT_KINDS.contains(kind)) {
             try {
@@ -929,8 +961,7 @@ public final class DeviceAgent implements AutoCloseable {
         }
         Ownership owned = ownership;
         linkTransport = new SwitchingTransport(linkTransportFor(owned));
-        Backoff backoff =
-                new Backoff(config.reconnectBase(), config.reconnectCap(), Backoff.DEFAULT_STABLE, config.random());
+        Backoff backoff = new Backoff(config.reconnectBase(), config.reconnectCap(), config.random());
         LinkHandler handler = new LinkHandler();
         link = new LinkClient(
                 owned.hubUrl(),
@@ -948,6 +979,9 @@ public final class DeviceAgent implements AutoCloseable {
     }
 
     private void linkStateChanged(LinkState state) {
+        if (state != LinkState.CONNECTED) {
+            delivery.linkDown();
+        }
         linkWatch.set(state);
         LiveMedia live = media;
         if (state != LinkState.CONNECTED && live != null) {
@@ -1034,7 +1068,7 @@ public final class DeviceAgent implements AutoCloseable {
         MediaOutbox outboxNow = mediaOutbox;
         mediaWork.execute(() -> guarded(() -> {
             seal(live, deviceId, eventId, EventMediaKind.SNAPSHOT, EventMediaObjects.snapshot(picture, now))
-                    .ifPresent(bytes -> outboxNow.add(eventId, EventMediaKind.SNAPSHOT, bytes));
+                    .ifPresent(bytes -> outboxNow.add(eventId, kind, EventMediaKind.SNAPSHOT, bytes));
             if (withClip) {
                 seal(
                                 live,
@@ -1042,7 +1076,7 @@ public final class DeviceAgent implements AutoCloseable {
                                 eventId,
                                 EventMediaKind.CLIP,
                                 EventMediaObjects.clip(frames, CLIP_WIDTH, CLIP_HEIGHT))
-                        .ifPresent(bytes -> outboxNow.add(eventId, EventMediaKind.CLIP, bytes));
+                        .ifPresent(bytes -> outboxNow.add(eventId, kind, EventMediaKind.CLIP, bytes));
             }
             execute(this::uploadNext);
         }));
@@ -1053,7 +1087,11 @@ public final class DeviceAgent implements AutoCloseable {
         return live.sealStill(plaintext, EventMediaObjects.associatedData(deviceId, eventId, kind.wireName()));
     }
 
-    /** Sends the oldest waiting object if the link is up and nothing is in flight. */
+    /**
+     * Sends the next waiting object (see {@link MediaOutbox#next}) if the link is up and nothing is in flight.
+     * An object waits while its event waits for the hub's acknowledgement (the hub stores media only for events it
+     * has), while it backs off after a failure, and while the hub asked for a pause.
+     */
     private void uploadNext() {
         if (closed || link == null || linkWatch.get() != LinkState.CONNECTED) {
             return;
@@ -1062,9 +1100,13 @@ public final class DeviceAgent implements AutoCloseable {
         if (uploading != null && now.isBefore(uploadStarted.plus(UPLOAD_TIMEOUT))) {
             return;
         }
-        Optional<MediaOutbox.Pending> next = mediaOutbox.oldest();
+        uploading = null;
+        if (now.isBefore(uploadsPausedUntil)) {
+            return;
+        }
+        Optional<MediaOutbox.Pending> next = mediaOutbox.next(
+                p -> !delivery.waiting(p.eventId()) && uploadRetries.ready(uploadKey(p.eventId(), p.kind()), now));
         if (next.isEmpty()) {
-            uploading = null;
             return;
         }
         byte[] sealed;
@@ -1082,12 +1124,71 @@ public final class DeviceAgent implements AutoCloseable {
                 MediaPart.split(MediaPart.Kind.EVENT_MEDIA, false, sealed));
     }
 
+    private static String uploadKey(String eventId, EventMediaKind kind) {
+        return eventId + '/' + kind.wireName();
+    }
+
     private void mediaStored(LinkMessage.MediaStored stored) {
         mediaOutbox.stored(stored.eventId(), stored.kind());
+        uploadRetries.forget(uploadKey(stored.eventId(), stored.kind()));
         if (uploading != null && uploading.eventId().equals(stored.eventId()) && uploading.kind() == stored.kind()) {
             uploading = null;
         }
         uploadNext();
+    }
+
+    /** The hub refused the upload in flight: act on it and go on with the next object at once. */
+    private void uploadRefused(LinkError error) {
+        MediaOutbox.Pending refused = uploading;
+        uploading = null;
+        Instant now = config.clock().instant();
+        switch (error.code()) {
+            case RATE_LIMITED -> {
+                long wait = error.retryAfterMillis() > 0 ? error.retryAfterMillis() : 1_000;
+                uploadsPausedUntil = now.plusMillis(wait);
+                schedule(this::uploadNext, Duration.ofMillis(wait));
+            }
+            case INTERNAL, NOT_ALLOWED -> uploadRetries.failed(uploadKey(refused.eventId(), refused.kind()), now);
+            default -> {
+                log.warn(
+                        "The hub refused the {} of event {} for good ({}); dropping it",
+                        refused.kind().wireName(),
+                        refused.eventId(),
+                        error.code().wireName());
+                mediaOutbox.stored(refused.eventId(), refused.kind());
+            }
+        }
+        uploadNext();
+    }
+
+    /** An error from the hub about one event or upload (never both: media goes only once its event is in). */
+    private void refusedByHub(LinkError error) {
+        if (delivery.concerns(error)) {
+            delivery.refused(error).forEach(link::send);
+            if (error.code() == ErrorCode.RATE_LIMITED) {
+                schedule(this::deliverDue, Duration.between(config.clock().instant(), delivery.pausedUntil()));
+            }
+        } else if (uploading != null && uploading.eventId().equals(error.eventId())) {
+            uploadRefused(error);
+        } else if (error.eventId() != null) {
+            log.info("The hub refused {} for event {}", error.code().wireName(), error.eventId());
+        }
+    }
+
+    /** Events whose wait is over (or whose acknowledgement never came) go again. */
+    private void deliverDue() {
+        if (closed || link == null || linkWatch.get() != LinkState.CONNECTED) {
+            return;
+        }
+        delivery.tick().forEach(link::send);
+    }
+
+    private void schedule(Runnable task, Duration delay) {
+        try {
+            executor.schedule(() -> guarded(task), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
     }
 
     /** Motion detection: sensitivity 0 is off (the default); masked zones are ignored. */
@@ -1176,8 +1277,10 @@ public final class DeviceAgent implements AutoCloseable {
             if (link != client) {
                 return;
             }
-            // At least once: everything not yet acknowledged goes again, in order.
-            outbox.pending().forEach(link::send);
+            // At least once: everything not yet acknowledged goes again, oldest first, as fast as the hub acks.
+            delivery.linkUp().forEach(link::send);
+            uploadRetries.readyNow();
+            uploadsPausedUntil = Instant.MIN;
             checkRenewal();
             link.send(new LinkMessage.RosterStatus(rosterEpoch()));
             if (media != null) {
@@ -1202,10 +1305,12 @@ public final class DeviceAgent implements AutoCloseable {
             }
             switch (message) {
                 case EventAck ack -> {
-                    outbox.acknowledge(ack.eventId());
+                    delivery.acknowledged(ack.eventId()).forEach(link::send);
                     if (completing != null && completing.eventId.equals(ack.eventId())) {
                         log.info("The hub acknowledged the completed reset");
                         completeReset();
+                    } else {
+                        uploadNext(); // the event's pictures may go now
                     }
                 }
                 case ResetVeto veto -> resetVetoed();
@@ -1217,6 +1322,7 @@ public final class DeviceAgent implements AutoCloseable {
                     link.send(new LinkMessage.DoorNonce(request.requestId(), doorCommands.issueNonce()));
                 case LinkMessage.DoorOpen open -> doorOpen(open);
                 case LinkMessage.MediaStored stored -> mediaStored(stored);
+                case LinkError error -> refusedByHub(error);
                 case LinkMessage.Live live -> {
                     if (media != null) {
                         media.viewers(live.viewers());

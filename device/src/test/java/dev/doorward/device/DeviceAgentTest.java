@@ -85,6 +85,37 @@ class DeviceAgentTest {
         assertThat(hub.events(EventKind.RING)).extracting(DeviceEvent::eventId).containsExactly(ring);
     }
 
+    /** Issue 19: the outbox, identity, ownership record and data are the doorbell's user's alone. */
+    @Test
+    void theDevicesFilesAreReadableByItsOwnUserOnly() throws Exception {
+        // A device directory made by an earlier version, or under a loose umask, is tightened at start.
+        java.nio.file.Files.setPosixFilePermissions(
+                minted.deviceDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        agent = DeviceAgent.start(config());
+        claim();
+        hub.close();
+        agent.pressButton().orElseThrow();
+        assertThat(agent.pendingEvents()).isEqualTo(1);
+
+        java.util.List<Path> all;
+        try (var paths = java.nio.file.Files.walk(minted.deviceDir())) {
+            all = paths.toList();
+        }
+        assertThat(all)
+                .anyMatch(p -> p.toString().contains("outbox") && p.toString().endsWith(".json"))
+                .anyMatch(p -> p.getFileName().toString().equals("device.key"))
+                .anyMatch(p -> p.getParent().getFileName().toString().equals("protected"));
+        for (Path path : all) {
+            String mode = java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(path));
+            if (java.nio.file.Files.isDirectory(path)) {
+                assertThat(mode).as(path.toString()).isEqualTo("rwx------");
+            } else {
+                assertThat(mode).as(path.toString()).isEqualTo("rw-------");
+            }
+        }
+    }
+
     @Test
     void anOwnedDeviceReconnectsToItsHubAfterARestart() {
         agent = DeviceAgent.start(config());

@@ -31,4 +31,8 @@ public final class Limits {
 
     public static final int MAX_VERSIONS = 8;
     public static final int MAX_HEARTBEAT_SECONDS = 3600;
+    /** The longest wait an {@code error} may ask for before a refused event is sent again (one hour). */
+    public static final long MAX_RETRY_AFTER_MILLIS = 3_600_000;
+    /** The longest reset cooling-off period an owner may set (30 days), in seconds. */
+    public static final long MAX_COOLING_OFF_SECONDS = 30L * 24 * 3600;
 }

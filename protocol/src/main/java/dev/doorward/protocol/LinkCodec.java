@@ -40,9 +40,9 @@ public final class LinkCodec {
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern AGENT = Pattern.compile("[A-Za-z0-9 ._/+-]{1,64}");
     /** Event times before 2020 or absurdly far ahead are a broken clock or a forgery. */
-    private static final long MIN_TIME = 1_577_836_800_000L;
+    static final long MIN_TIME = 1_577_836_800_000L;
 
-    private static final long MAX_TIME = 32_503_680_000_000L;
+    static final long MAX_TIME = 32_503_680_000_000L;
 
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder()
@@ -165,6 +165,12 @@ public final class LinkCodec {
             case LinkError m -> {
                 body.put("code", m.code().wireName());
                 body.put("message", truncate(m.message(), Limits.MAX_DETAIL_CHARS));
+                if (m.eventId() != null) {
+                    body.put("eventId", m.eventId());
+                }
+                if (m.retryAfterMillis() > 0) {
+                    body.put("retryAfterMs", m.retryAfterMillis());
+                }
             }
         }
         return MAPPER.writeValueAsString(envelope);
@@ -237,11 +243,13 @@ public final class LinkCodec {
                 new ClaimConfirm(new Fields(bodyNode, type, Set.of("deviceEvidence")).binary("deviceEvidence"));
             case EVENT -> {
                 Fields b = new Fields(bodyNode, type, Set.of("eventId", "kind", "occurredAt", "detail"));
-                yield new DeviceEvent(
-                        b.id("eventId"),
-                        EventKind.fromWire(b.string("kind", 32)),
-                        b.time("occurredAt"),
-                        b.optionalString("detail", Limits.MAX_DETAIL_CHARS));
+                String eventId = b.id("eventId");
+                EventKind kind = EventKind.fromWire(b.string("kind", 32));
+                long occurredAt = b.time("occurredAt");
+                String detail = b.optionalString("detail", Limits.MAX_DETAIL_CHARS);
+                // A detail the hub acts on must be well-formed here, or the event would be a poison pill.
+                EventDetail.check(kind, detail);
+                yield new DeviceEvent(eventId, kind, occurredAt, detail);
             }
             case WELCOME -> {
                 Fields b = new Fields(bodyNode, type, Set.of("version", "deviceId", "heartbeatSeconds"));
@@ -342,9 +350,15 @@ public final class LinkCodec {
             case CLAIM_REFUSED ->
                 new ClaimRefused(refusal(new Fields(bodyNode, type, Set.of("reason")).string("reason", 32)));
             case ERROR -> {
-                Fields b = new Fields(bodyNode, type, Set.of("code", "message"));
-                yield new LinkError(
-                        ErrorCode.fromWire(b.string("code", 32)), b.string("message", Limits.MAX_DETAIL_CHARS));
+                Fields b = new Fields(bodyNode, type, Set.of("code", "message", "eventId", "retryAfterMs"));
+                ErrorCode code = ErrorCode.fromWire(b.string("code", 32));
+                String message = b.string("message", Limits.MAX_DETAIL_CHARS);
+                String eventId = bodyNode.has("eventId") ? b.id("eventId") : null;
+                long retryAfter = bodyNode.has("retryAfterMs") ? b.nonNegativeLong("retryAfterMs") : 0;
+                if (retryAfter > Limits.MAX_RETRY_AFTER_MILLIS) {
+                    throw new ProtocolException(ErrorCode.INVALID_FIELD, "error: 'retryAfterMs' out of range");
+                }
+                yield new LinkError(code, message, eventId, retryAfter);
             }
         };
     }

@@ -275,8 +275,40 @@ public sealed interface LinkMessage {
 
     record ClaimRefused(ClaimRefusal reason) implements FromDevice, FromHub {}
 
-    /** The peer's last message was refused. The connection stays open unless the sender closes it. */
-    record LinkError(ErrorCode code, String message) implements FromDevice, FromHub {}
+    /**
+     * The peer's last message was refused. The connection stays open unless the sender closes it.
+     *
+     * @param eventId the event (or the event media upload) refused, when the refusal is about one; lets the
+     *     doorbell act on exactly that event (drop it, retry it) instead of guessing
+     * @param retryAfterMillis with {@link ErrorCode#RATE_LIMITED}: how long to wait before sending it again;
+     *     0 when not said
+     */
+    record LinkError(ErrorCode code, String message, String eventId, long retryAfterMillis)
+            implements FromDevice, FromHub {
+        public LinkError(ErrorCode code, String message) {
+            this(code, message, null, 0);
+        }
+
+        public LinkError {
+            if (retryAfterMillis < 0 || retryAfterMillis > Limits.MAX_RETRY_AFTER_MILLIS) {
+                throw new IllegalArgumentException("retryAfterMillis out of range");
+            }
+        }
+
+        /** The refusal of one event or upload. */
+        public static LinkError about(String eventId, ErrorCode code, String message) {
+            return new LinkError(code, message, eventId, 0);
+        }
+
+        /** An event or upload refused for now: send it again after {@code retryAfterMillis}. */
+        public static LinkError rateLimited(String eventId, long retryAfterMillis) {
+            return new LinkError(
+                    ErrorCode.RATE_LIMITED,
+                    "slow down",
+                    eventId,
+                    Math.max(1, Math.min(Limits.MAX_RETRY_AFTER_MILLIS, retryAfterMillis)));
+        }
+    }
 
     /** Base64url without padding, the one binary encoding on the wire. */
     final class Binary {

@@ -81,6 +81,16 @@ final class Samples {
                         "a2V5"));
     }
 
+    /** The smallest detail an event of this kind may carry: none where it is free text. */
+    static String validDetail(EventKind kind) {
+        return switch (kind) {
+            case RESET_PENDING -> "until=" + OCCURRED_AT;
+            case SETTING_CHANGED -> "cooling-off=0";
+            case CLAIM_REFUSED -> "ticket:" + TICKET;
+            default -> null;
+        };
+    }
+
     /** Valid edge cases: optional fields absent, boundary values, every enum constant. */
     static List<LinkMessage> variants() {
         List<LinkMessage> variants = new java.util.ArrayList<>(List.of(
@@ -101,8 +111,14 @@ final class Samples {
                 ClaimChallenge.of(bytes(3, 9), bytes(64, 10)),
                 new LinkError(ErrorCode.TOO_LARGE, "")));
         Arrays.stream(EventKind.values())
-                .map(kind -> new DeviceEvent(EVENT_ID, kind, OCCURRED_AT, null))
+                .map(kind -> new DeviceEvent(EVENT_ID, kind, OCCURRED_AT, validDetail(kind)))
                 .forEach(variants::add);
+        variants.add(new DeviceEvent(EVENT_ID, EventKind.RESET_PENDING, OCCURRED_AT, "until=32503680000000"));
+        variants.add(new DeviceEvent(EVENT_ID, EventKind.SETTING_CHANGED, OCCURRED_AT, "cooling-off=2592000"));
+        variants.add(new DeviceEvent(EVENT_ID, EventKind.CLAIM_REFUSED, OCCURRED_AT, "foreign-hub"));
+        variants.add(LinkError.about(EVENT_ID, ErrorCode.INVALID_FIELD, "no such event"));
+        variants.add(LinkError.rateLimited(EVENT_ID, 1));
+        variants.add(LinkError.rateLimited(null, Limits.MAX_RETRY_AFTER_MILLIS));
         Arrays.stream(ClaimRefusal.values()).map(ClaimRefused::new).forEach(variants::add);
         Arrays.stream(ErrorCode.values()).map(code -> new LinkError(code, "x")).forEach(variants::add);
         return variants;

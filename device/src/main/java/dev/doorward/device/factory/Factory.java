@@ -55,6 +55,7 @@ public final class Factory {
             new Credential(keys.getPrivate(), List.of(certificate))
                     .save(layout.deviceCertificate(), layout.deviceKey());
             AtomicFiles.ownerOnly(layout.deviceKey());
+            AtomicFiles.ownerOnly(layout.deviceCertificate());
             AtomicFiles.write(layout.setupVerifier(), verifier.encode().getBytes(StandardCharsets.US_ASCII));
             AtomicFiles.write(
                     layout.manufacturerCaCertificate(),

@@ -1,7 +1,6 @@
 package dev.doorward.device.link;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -14,19 +13,15 @@ import java.util.random.RandomGenerator;
 public final class Backoff {
     public static final Duration DEFAULT_BASE = Duration.ofMillis(500);
     public static final Duration DEFAULT_CAP = Duration.ofSeconds(60);
-    public static final Duration DEFAULT_STABLE = Duration.ofSeconds(60);
 
     private final long baseMillis;
     private final long capMillis;
-    private final Duration stable;
     private final RandomGenerator random;
     private int attempt;
-    private Instant connectedAt;
 
-    public Backoff(Duration base, Duration cap, Duration stable, RandomGenerator random) {
+    public Backoff(Duration base, Duration cap, RandomGenerator random) {
         this.baseMillis = base.toMillis();
         this.capMillis = cap.toMillis();
-        this.stable = Objects.requireNonNull(stable, "stable");
         this.random = Objects.requireNonNull(random, "random");
         if (baseMillis < 1 || capMillis < baseMillis) {
             throw new IllegalArgumentException("need 0 < base <= cap");
@@ -34,7 +29,7 @@ public final class Backoff {
     }
 
     public Backoff(RandomGenerator random) {
-        this(DEFAULT_BASE, DEFAULT_CAP, DEFAULT_STABLE, random);
+        this(DEFAULT_BASE, DEFAULT_CAP, random);
     }
 
     /** The delay before the next attempt; each call counts as one more attempt. */
@@ -60,21 +55,12 @@ public final class Backoff {
         return attempt;
     }
 
-    /** A connection was established (welcomed) at {@code at}. */
-    public synchronized void connected(Instant at) {
-        connectedAt = at;
-    }
-
-    /** The connection ended at {@code at}; if it lasted long enough, start over from the base delay. */
-    public synchronized void disconnected(Instant at) {
-        if (connectedAt != null && Duration.between(connectedAt, at).compareTo(stable) > 0) {
-            attempt = 0;
-        }
-        connectedAt = null;
+    /** The hub welcomed a connection: the next retry starts again from the base delay. */
+    public synchronized void connected() {
+        attempt = 0;
     }
 
     public synchronized void reset() {
         attempt = 0;
-        connectedAt = null;
     }
 }

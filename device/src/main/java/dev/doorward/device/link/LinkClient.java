@@ -258,8 +258,13 @@ public final class LinkClient implements AutoCloseable {
         }
         switch (message) {
             case HeartbeatAck ack -> missedHeartbeats = 0;
-            case LinkError error ->
-                log.warn("Hub refused a message: {}", error.code().wireName());
+            case LinkError error -> {
+                if (error.eventId() == null) {
+                    log.warn("Hub refused a message: {}", error.code().wireName());
+                }
+                // One about an event or an upload: the agent retries or drops exactly that one.
+                handler.received(error);
+            }
             case Welcome w -> refuse("already welcomed");
             case LinkMessage.ClaimChallenge c -> refuse("not a claim connection");
             case LinkMessage.ClaimAccepted c -> refuse("not a claim connection");
@@ -289,7 +294,7 @@ public final class LinkClient implements AutoCloseable {
         welcomed = true;
         mediaConnection = connection;
         missedHeartbeats = 0;
-        backoff.connected(clock.instant());
+        backoff.connected();
         Duration interval = heartbeatOverride.orElse(Duration.ofSeconds(welcome.heartbeatSeconds()));
         cancelHeartbeats();
         heartbeats = executor.scheduleAtFixedRate(
@@ -324,7 +329,6 @@ public final class LinkClient implements AutoCloseable {
         connection = null;
         cancelHeartbeats();
         if (wasWelcomed) {
-            backoff.disconnected(clock.instant());
             log.info("Link to hub down: {}", reason);
         }
         setState(LinkState.DISCONNECTED);

@@ -27,6 +27,8 @@ public final class WavSpeaker implements Speaker, Closeable {
     public WavSpeaker(Path file) throws IOException {
         this.channel = FileChannel.open(
                 file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        // What members said at the door: the doorbell's user's alone.
+        dev.doorward.device.files.AtomicFiles.ownerOnly(file);
         writeFully(header(0), 0);
     }
 

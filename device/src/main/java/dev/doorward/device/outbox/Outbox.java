@@ -13,6 +13,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +44,9 @@ public final class Outbox {
     private final Path dir;
     private final int capacity;
     private final TreeMap<Long, DeviceEvent> events = new TreeMap<>();
+    /** Event id → sequence number, so a lookup by id does not walk the outbox. */
+    private final Map<String, Long> byId = new HashMap<>();
+
     private long nextSequence;
     private long dropped;
     private long reported;
@@ -59,7 +63,7 @@ public final class Outbox {
         this.dir = dir;
         this.capacity = capacity;
         try {
-            Files.createDirectories(dir);
+            AtomicFiles.ownerOnlyDirectory(dir);
             load();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the outbox " + dir, e);
@@ -77,6 +81,7 @@ public final class Outbox {
             AtomicFiles.write(
                     file(sequence, event.eventId()), LinkCodec.encode(event).getBytes(StandardCharsets.UTF_8));
             events.put(sequence, event);
+            byId.put(event.eventId(), sequence);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store an event", e);
         }
@@ -129,18 +134,32 @@ public final class Outbox {
 
     /** The hub stored the event durably: forget it. Unknown ids (repeats, a confused hub) are ignored. */
     public synchronized boolean acknowledge(String eventId) {
-        for (Map.Entry<Long, DeviceEvent> entry : events.entrySet()) {
-            if (entry.getValue().eventId().equals(eventId)) {
-                try {
-                    AtomicFiles.delete(file(entry.getKey(), eventId));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot remove an acknowledged event", e);
-                }
-                events.remove(entry.getKey());
-                return true;
-            }
+        return remove(eventId);
+    }
+
+    /** The hub refused the event for good (it can never be stored): forget it. Not counted as a drop. */
+    public synchronized boolean discard(String eventId) {
+        return remove(eventId);
+    }
+
+    /** Whether the event still waits for the hub. */
+    public synchronized boolean contains(String eventId) {
+        return byId.containsKey(eventId);
+    }
+
+    private boolean remove(String eventId) {
+        Long sequence = byId.get(eventId);
+        if (sequence == null) {
+            return false;
         }
-        return false;
+        try {
+            AtomicFiles.delete(file(sequence, eventId));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove an acknowledged event", e);
+        }
+        events.remove(sequence);
+        byId.remove(eventId);
+        return true;
     }
 
     /** Counts the oldest event as dropped (durably), then removes it. */
@@ -157,6 +176,7 @@ public final class Outbox {
             throw e;
         }
         events.pollFirstEntry();
+        byId.remove(oldest.getValue().eventId());
         AtomicFiles.delete(file(oldest.getKey(), oldest.getValue().eventId()));
     }
 
@@ -227,7 +247,10 @@ public final class Outbox {
                     AtomicFiles.delete(file); // counted as dropped just before a crash
                     continue;
                 }
-                readEvent(file, m.group(2)).ifPresent(event -> events.put(sequence, event));
+                readEvent(file, m.group(2)).ifPresent(event -> {
+                    events.put(sequence, event);
+                    byId.put(event.eventId(), sequence);
+                });
             }
         }
         nextSequence = highest + 1;

@@ -42,7 +42,7 @@ class LinkClientTest {
             deviceId,
             transport,
             executor,
-            new Backoff(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(60), new Random(1)),
+            new Backoff(Duration.ofMillis(1), Duration.ofMillis(2), new Random(1)),
             clock,
             Optional.of(Duration.ofHours(1)), // heartbeats are driven by hand below
             new LinkClient.Handler() {

@@ -8,8 +8,10 @@ import dev.doorward.hub.history.EventMediaStore;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notice.Alert;
 import dev.doorward.hub.notify.Notifier;
+import dev.doorward.protocol.EventDetail;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
+import dev.doorward.protocol.ProtocolException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +73,12 @@ public class EventService {
     public void onEvent(Device device, DeviceEvent event) {
         Instant occurredAt = Instant.ofEpochMilli(event.occurredAt());
         String detail = null;
+        if (event.kind() != EventKind.RING
+                && event.kind() != EventKind.MOTION
+                && events.exists(device.id(), event.eventId())) {
+            // A redelivery (the doorbell missed our ack): recorded once, audited and alerted once.
+            return;
+        }
         switch (event.kind()) {
             case RING, MOTION -> pushIfFresh(device, event, occurredAt);
             case CLAIM_REFUSED -> detail = onClaimRefused(device, event);
@@ -151,10 +159,7 @@ public class EventService {
     }
 
     private void onResetPending(Device device, DeviceEvent event) {
-        Instant until = parseUntil(event.detail());
-        if (until == null) {
-            throw new IllegalArgumentException("reset-pending without a valid deadline");
-        }
+        Instant until = Instant.ofEpochMilli(detail(() -> EventDetail.resetUntil(event.detail())));
         devices.resetPending(device.id(), until);
         audit.record(
                 device.householdId(),
@@ -171,28 +176,34 @@ public class EventService {
     }
 
     private void onSettingChanged(Device device, DeviceEvent event) {
-        String detail = event.detail() == null ? "" : event.detail();
-        if (detail.startsWith("cooling-off=")) {
-            long seconds = Long.parseLong(detail.substring("cooling-off=".length()));
-            devices.coolingOffConfirmed(device.id(), seconds);
-            audit.record(
-                    device.householdId(),
-                    "device:" + device.id(),
-                    "setting-changed",
-                    "'" + device.name() + "' now waits "
-                            + Duration.ofSeconds(seconds).toHours() + " h after a reset at the door before it lets go");
-            notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
+        long seconds = detail(() -> EventDetail.coolingOffSeconds(event.detail()));
+        devices.coolingOffConfirmed(device.id(), seconds);
+        audit.record(
+                device.householdId(),
+                "device:" + device.id(),
+                "setting-changed",
+                "'" + device.name() + "' now waits "
+                        + Duration.ofSeconds(seconds).toHours() + " h after a reset at the door before it lets go");
+        notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
+    }
+
+    /** An event the hub refuses whatever it does: the doorbell drops it instead of sending it again. */
+    public static final class Unacceptable extends RuntimeException {
+        Unacceptable(String message) {
+            super(message, null, false, false);
         }
     }
 
-    static Instant parseUntil(String detail) {
-        if (detail == null || !detail.startsWith("until=")) {
-            return null;
-        }
+    private interface DetailReader<T> {
+        T read() throws ProtocolException;
+    }
+
+    /** The codec already checked the detail; this keeps a caller that skipped it from failing as "internal". */
+    private static <T> T detail(DetailReader<T> reader) {
         try {
-            return Instant.ofEpochMilli(Long.parseLong(detail.substring("until=".length())));
-        } catch (NumberFormatException e) {
-            return null;
+            return reader.read();
+        } catch (ProtocolException e) {
+            throw new Unacceptable(e.getMessage());
         }
     }
 
@@ -211,9 +222,9 @@ public class EventService {
 
     /** The device refused a claim code; the ticket (if from this hub) is voided and never stored. */
     private String onClaimRefused(Device device, DeviceEvent event) {
-        String detail = event.detail() == null ? "" : event.detail();
-        if (detail.startsWith("ticket:")) {
-            claims.onOwnedDeviceSawTicket(device, detail.substring("ticket:".length()));
+        String ticket = detail(() -> EventDetail.claimRefusedTicket(event.detail()));
+        if (ticket != null) {
+            claims.onOwnedDeviceSawTicket(device, ticket);
             return "claim code from this hub refused";
         }
         audit.record(

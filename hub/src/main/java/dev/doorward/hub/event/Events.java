@@ -36,6 +36,16 @@ public class Events {
                 == 1;
     }
 
+    /** Whether this doorbell's event is stored already. */
+    public boolean exists(String deviceId, String eventId) {
+        return jdbc.sql("select 1 from events where device_id = :device and id = :id")
+                .param("device", deviceId)
+                .param("id", eventId)
+                .query(Integer.class)
+                .optional()
+                .isPresent();
+    }
+
     public List<StoredEvent> ofHousehold(String householdId, int limit) {
         return ofHousehold(householdId, null, null, null, null, limit);
     }

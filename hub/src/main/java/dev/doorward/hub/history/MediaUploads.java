@@ -22,32 +22,60 @@ public class MediaUploads {
         this.store = store;
     }
 
-    private record Upload(LinkMessage.MediaUpload announced, ByteArrayOutputStream bytes) {}
+    /** An announced upload; {@code bytes} is null for one the hub refused, whose parts are dropped unread. */
+    private record Upload(LinkMessage.MediaUpload announced, ByteArrayOutputStream bytes) {
+        boolean refused() {
+            return bytes == null;
+        }
+    }
 
-    /** What to tell the doorbell after a part: nothing yet, stored, or refused with a reason. */
-    public sealed interface Outcome permits Pending, Stored, Refused {}
+    /**
+     * What to tell the doorbell after a part: nothing yet, stored, refused with a reason, or failed (the hub's
+     * fault: the doorbell keeps its copy and tries again later). Refusals and failures name the event, so the
+     * doorbell moves on to its next object at once instead of waiting.
+     */
+    public sealed interface Outcome permits Pending, Stored, Refused, Failed {}
 
     public record Pending() implements Outcome {}
 
     public record Stored(LinkMessage.MediaStored reply) implements Outcome {}
 
-    public record Refused(String reason) implements Outcome {}
+    /** @param eventId the event of the refused upload; null when the part belongs to no upload */
+    public record Refused(String eventId, String reason) implements Outcome {}
+
+    public record Failed(String eventId, RuntimeException cause) implements Outcome {}
 
     public void announced(String connectionId, LinkMessage.MediaUpload upload) {
         byConnection.put(
                 connectionId, new Upload(upload, new ByteArrayOutputStream(Math.min(upload.bytes(), 1 << 20))));
     }
 
+    /**
+     * The hub refused this announcement (e.g. rate-limited) and said so: its parts, already on their way, are
+     * dropped quietly rather than each refused (which would count as a flood and close the link).
+     */
+    public void refusedAnnouncement(String connectionId, LinkMessage.MediaUpload upload) {
+        byConnection.put(connectionId, new Upload(upload, null));
+    }
+
     public Outcome part(String connectionId, String deviceId, MediaPart part) {
         Upload upload = byConnection.get(connectionId);
+        if (upload != null && upload.refused()) {
+            if (part.last()) {
+                byConnection.remove(connectionId);
+            }
+            return new Pending();
+        }
         if (upload == null || (part.first() != (upload.bytes().size() == 0))) {
             byConnection.remove(connectionId);
-            return new Refused("event media part without its upload");
+            return new Refused(
+                    upload == null ? null : upload.announced().eventId(), "event media part without its upload");
         }
+        String eventId = upload.announced().eventId();
         int size = part.payload().remaining();
         if (upload.bytes().size() + size > upload.announced().bytes()) {
             byConnection.remove(connectionId);
-            return new Refused("more event media than announced");
+            return new Refused(eventId, "more event media than announced");
         }
         byte[] chunk = new byte[size];
         part.payload().duplicate().get(chunk);
@@ -57,16 +85,15 @@ public class MediaUploads {
         }
         byConnection.remove(connectionId);
         if (upload.bytes().size() != upload.announced().bytes()) {
-            return new Refused("less event media than announced");
+            return new Refused(eventId, "less event media than announced");
         }
         try {
             store.store(
-                    deviceId,
-                    upload.announced().eventId(),
-                    upload.announced().kind(),
-                    upload.bytes().toByteArray());
+                    deviceId, eventId, upload.announced().kind(), upload.bytes().toByteArray());
         } catch (EventMediaStore.Refused e) {
-            return new Refused(e.getMessage());
+            return new Refused(eventId, e.getMessage());
+        } catch (RuntimeException e) {
+            return new Failed(eventId, e);
         }
         return new Stored(new LinkMessage.MediaStored(
                 upload.announced().eventId(), upload.announced().kind()));
@@ -78,6 +105,7 @@ public class MediaUploads {
 
     Optional<Integer> inProgress(String connectionId) {
         return Optional.ofNullable(byConnection.get(connectionId))
+                .filter(u -> !u.refused())
                 .map(u -> u.bytes().size());
     }
 }

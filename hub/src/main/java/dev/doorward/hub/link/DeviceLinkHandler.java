@@ -164,16 +164,15 @@ public class DeviceLinkHandler implements LinkEndpoint {
         }
         session.lastHeardMillis = clock.millis();
         try {
-            if (!limiter.tryAcquire(RateLimit.DEVICE_MESSAGES, socket.id()).allowed()) {
-                refuse(session, ErrorCode.RATE_LIMITED, "slow down");
-                return;
-            }
             LinkMessage.FromDevice message;
             try {
                 taps.seen(LinkTaps.Direction.FROM_DEVICE, text);
                 message = LinkCodec.decodeFromDevice(text);
             } catch (ProtocolException e) {
                 refuse(session, e.code(), e.getMessage());
+                return;
+            }
+            if (!withinLimit(session, message)) {
                 return;
             }
             dispatch(session, message);
@@ -183,6 +182,39 @@ public class DeviceLinkHandler implements LinkEndpoint {
         } catch (RuntimeException e) {
             failed(session, e);
         }
+    }
+
+    /**
+     * Deliveries (events, event media uploads) of a welcomed doorbell draw on its own, larger allowance, so an
+     * outbox drained after an outage is never taken for a flood; a refused one names the event and the wait, and
+     * the doorbell sends it again then. Everything else draws on the connection's allowance; a flood of either
+     * is refused, and past {@value #MAX_REFUSED_MESSAGES} refusals closes the link.
+     */
+    private boolean withinLimit(LinkSession session, LinkMessage.FromDevice message) throws IOException {
+        String delivery = session.kind == LinkSession.Kind.OWNED && session.welcomed
+                ? switch (message) {
+                    case DeviceEvent event -> event.eventId();
+                    case LinkMessage.MediaUpload upload -> upload.eventId();
+                    default -> null;
+                }
+                : null;
+        if (delivery == null) {
+            if (limiter.tryAcquire(RateLimit.DEVICE_MESSAGES, session.socket.id())
+                    .allowed()) {
+                return true;
+            }
+            refuse(session, ErrorCode.RATE_LIMITED, "slow down");
+            return false;
+        }
+        RateLimiter.Decision decision = limiter.tryAcquire(RateLimit.DEVICE_DELIVERIES, session.device.id());
+        if (decision.allowed()) {
+            return true;
+        }
+        if (message instanceof LinkMessage.MediaUpload upload) {
+            uploads.refusedAnnouncement(session.socket.id(), upload);
+        }
+        refuse(session, LinkError.rateLimited(delivery, decision.retryAfter().toMillis()));
+        return false;
     }
 
     /** A bug or a database hiccup must not take the link down silently: tell the device, keep going. */
@@ -259,15 +291,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
             return;
         }
         if (part.kind() == MediaPart.Kind.EVENT_MEDIA) {
-            MediaUploads.Outcome outcome;
-            try {
-                outcome = uploads.part(socket.id(), session.device.id(), part);
-            } catch (RuntimeException e) {
-                // A full disk or a database hiccup: not acknowledged, so the doorbell keeps its copy and retries.
-                log.error("Storing event media from {} failed", session.subject(), e);
-                refuse(session, ErrorCode.INTERNAL, "the hub could not store this event media");
-                return;
-            }
+            MediaUploads.Outcome outcome = uploads.part(socket.id(), session.device.id(), part);
             switch (outcome) {
                 case MediaUploads.Pending p -> {}
                 case MediaUploads.Stored stored -> {
@@ -280,7 +304,19 @@ public class DeviceLinkHandler implements LinkEndpoint {
                                     stored.reply().eventId(),
                                     stored.reply().kind().wireName()));
                 }
-                case MediaUploads.Refused refused -> refuse(session, ErrorCode.INVALID_FIELD, refused.reason());
+                case MediaUploads.Refused refused ->
+                    refuse(session, LinkError.about(refused.eventId(), ErrorCode.INVALID_FIELD, refused.reason()));
+                case MediaUploads.Failed failed -> {
+                    // A full disk or a database hiccup: not acknowledged, so the doorbell keeps its copy and retries.
+                    log.error(
+                            "Storing event media from {} failed: {}",
+                            session.subject(),
+                            failed.cause().toString());
+                    refuse(
+                            session,
+                            LinkError.about(
+                                    failed.eventId(), ErrorCode.INTERNAL, "the hub could not store this event media"));
+                }
             }
             return;
         }
@@ -395,7 +431,21 @@ public class DeviceLinkHandler implements LinkEndpoint {
             case LinkMessage.RenewCertificate renew ->
                 session.send(renewals.renew(session.device, session.certificate()));
             case DeviceEvent event -> {
-                events.onEvent(session.device, event);
+                try {
+                    events.onEvent(session.device, event);
+                } catch (EventService.Unacceptable e) {
+                    // An event the hub cannot accept whatever it does: refused for good, never resent forever.
+                    refuse(session, LinkError.about(event.eventId(), ErrorCode.INVALID_FIELD, "event refused"));
+                    return;
+                } catch (RuntimeException e) {
+                    // Not stored: the doorbell keeps it and sends it again after a back-off.
+                    log.error("Storing an event from {} failed: {}", session.subject(), e.toString());
+                    log.debug("Storing an event failed", e);
+                    refuse(
+                            session,
+                            LinkError.about(event.eventId(), ErrorCode.INTERNAL, "the hub could not store this event"));
+                    return;
+                }
                 session.send(new EventAck(event.eventId()));
             }
             case LinkMessage.RosterStatus status -> rosters.onRosterStatus(session.device, status.epoch());
@@ -411,11 +461,16 @@ public class DeviceLinkHandler implements LinkEndpoint {
     }
 
     private void refuse(LinkSession session, ErrorCode code, String message) throws IOException {
-        if (session.refused.incrementAndGet() > MAX_REFUSED_MESSAGES) {
+        refuse(session, new LinkError(code, message));
+    }
+
+    /** The hub's own failures ({@code internal}) are not the doorbell's doing and never count towards a flood. */
+    private void refuse(LinkSession session, LinkError error) throws IOException {
+        if (error.code() != ErrorCode.INTERNAL && session.refused.incrementAndGet() > MAX_REFUSED_MESSAGES) {
             session.close(CloseReason.POLICY_VIOLATION.withReason("too many refused messages"));
             return;
         }
-        session.send(new LinkError(code, message));
+        session.send(error);
     }
 
     @Override

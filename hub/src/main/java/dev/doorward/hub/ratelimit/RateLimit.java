@@ -31,8 +31,14 @@ public enum RateLimit {
     SIGNUP_PER_ADDRESS(5, Duration.ofHours(1)),
     /** Claim QR codes one account may ask for: each one is a setup-code guess. */
     CLAIM_TICKETS_PER_ACCOUNT(10, Duration.ofHours(1)),
-    /** Control messages from one device connection. */
+    /** Control messages from one device connection, other than deliveries (below). */
     DEVICE_MESSAGES(60, Duration.ofSeconds(10)),
+    /**
+     * Deliveries from one doorbell: events and event media uploads. A doorbell sends them paced by the hub's
+     * acknowledgements, and after an outage its whole outbox (1 000 events, their pictures) at once: the burst
+     * holds that drain, the refill a busy door; a doorbell past it is told how long to wait.
+     */
+    DEVICE_DELIVERIES(3_000, Duration.ofMinutes(10)),
     /** Snapshot, clip and media key fetches (and deletions) by one account: a timeline page is dozens. */
     MEDIA_FETCHES(300, Duration.ofMinutes(1)),
     /** Door nonces and releases one account may ask for. */

@@ -249,6 +249,73 @@ class DeviceLinkTest {
         assertThat(stored).isEqualTo(1);
     }
 
+    /** Issue 19: a detail the hub acts on but cannot read is refused for good, never "internal" forever. */
+    @Test
+    void poisonEventsAreInvalidFieldsNamingTheEventAndTheLinkCarriesOn() {
+        try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            link.exchange(hello("normal"));
+            for (String[] poison : new String[][] {
+                {"reset-pending", "until=x"}, {"setting-changed", "cooling-off=x"}, {"claim-refused", "ticket:x"}
+            }) {
+                String eventId = dev.doorward.crypto.RandomIds.newId();
+                String answer = link.exchange("{\"v\":1,\"type\":\"event\",\"body\":{\"eventId\":\"" + eventId
+                        + "\",\"kind\":\"" + poison[0] + "\",\"occurredAt\":" + System.currentTimeMillis()
+                        + ",\"detail\":\"" + poison[1] + "\"}}");
+                assertThat(error(answer)).as(poison[0]).isEqualTo("invalid-field");
+            }
+            assertThat(link.exchange("{\"v\":1,\"type\":\"heartbeat\",\"body\":{\"seq\":8}}"))
+                    .contains("heartbeat-ack");
+        }
+    }
+
+    /**
+     * Issue 19: a doorbell draining its outbox after an outage sends far more than the 60 control messages per 10 s
+     * a link may send; each event acknowledged before the next, 300 in a row are all stored, none refused.
+     */
+    @Test
+    void anOutboxDrainIsNotAFlood() {
+        List<String> ids = new java.util.ArrayList<>();
+        try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            link.exchange(hello("normal"));
+            long old = System.currentTimeMillis() - Duration.ofDays(40).toMillis(); // history, not an error
+            for (int i = 0; i < 300; i++) {
+                String eventId = dev.doorward.crypto.RandomIds.newId();
+                ids.add(eventId);
+                String answer = link.exchange("{\"v\":1,\"type\":\"event\",\"body\":{\"eventId\":\"" + eventId
+                        + "\",\"kind\":\"ring\",\"occurredAt\":" + (old + i) + "}}");
+                assertThat(answer).as("event %d", i).contains("event-ack").contains(eventId);
+            }
+            assertThat(link.exchange("{\"v\":1,\"type\":\"heartbeat\",\"body\":{\"seq\":9}}"))
+                    .contains("heartbeat-ack");
+        }
+        long count = hub.bean(org.springframework.jdbc.core.simple.JdbcClient.class)
+                .sql("select count(*) from events where id in (:ids)")
+                .param("ids", ids)
+                .query(Long.class)
+                .single();
+        assertThat(count).isEqualTo(300);
+    }
+
+    /** A real flood (control messages as fast as a socket takes them) still closes that link, and only that one. */
+    @Test
+    void aFloodClosesOnlyThatLink() {
+        try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            link.exchange(hello("normal"));
+            for (int i = 0; i < 400 && link.closeCode().isEmpty(); i++) {
+                try {
+                    link.send("{\"v\":1,\"type\":\"heartbeat\",\"body\":{\"seq\":" + i + "}}");
+                } catch (RuntimeException e) {
+                    break; // closed under our feet: the point
+                }
+            }
+            assertThat(link.awaitClosed(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(bystanderAgent.pressButton()).isPresent();
+        try (RawDeviceLink again = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            assertThat(again.exchange(hello("normal"))).contains("welcome");
+        }
+    }
+
     @Test
     void mediaBeforeHelloIsRefusedAndTheLinkCarriesOn() {
         try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {

@@ -38,6 +38,11 @@ public final class BrowserClient {
     private final CookieManager cookies = new CookieManager();
     private final HttpClient http;
 
+    /** A browser for a hub this JVM did not start (e.g. one in a process of its own). */
+    public static BrowserClient of(URI base, X509Certificate hubCa) {
+        return new BrowserClient(base, hubCa);
+    }
+
     BrowserClient(URI base, X509Certificate hubCa) {
         this(base, hubCa, null);
     }
