@@ -28,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param blobDir where sealed snapshots and clips are stored; unset for {@code <data-dir>/blobs}
  * @param offlineAfter how long a doorbell must be gone before its history says "offline" (a quick reconnect
  *     is not news)
+ * @param backup scheduled encrypted backups (off unless a directory is set; docs/operations.md)
  */
 @Validated
 @ConfigurationProperties(prefix = "doorward", ignoreUnknownFields = false)
@@ -45,7 +46,8 @@ public record HubProperties(
         @DefaultValue("7d") Duration operationalCertificateValidity,
         @DefaultValue("30") int heartbeatSeconds,
         Path blobDir,
-        @DefaultValue("60s") Duration offlineAfter) {
+        @DefaultValue("60s") Duration offlineAfter,
+        @DefaultValue Backup backup) {
 
     public HubProperties {
         if (manufacturerCaCertificate == null) {
@@ -87,6 +89,38 @@ public record HubProperties(
             @DefaultValue("") String url, @DefaultValue("") String username, Path passwordFile) {
         public boolean embedded() {
             return url == null || url.isBlank();
+        }
+    }
+
+    /**
+     * @param directory where scheduled backups are written; unset means no scheduled backups
+     * @param interval time between two backups
+     * @param keep how many of the newest backups to keep in the directory (older ones are deleted)
+     * @param passphraseFile file (mode 0600) holding the passphrase the archives are sealed with
+     */
+    public record Backup(
+            Path directory,
+            @DefaultValue("1d") Duration interval,
+            @DefaultValue("7") int keep,
+            Path passphraseFile) {
+        public Backup {
+            if (directory != null) {
+                if (passphraseFile == null) {
+                    throw new IllegalArgumentException(
+                            "doorward.backup.passphrase-file must name the passphrase file when doorward.backup.directory"
+                                    + " is set");
+                }
+                if (interval.toMinutes() < 1) {
+                    throw new IllegalArgumentException("doorward.backup.interval must be at least 1 minute");
+                }
+                if (keep < 1 || keep > 1000) {
+                    throw new IllegalArgumentException("doorward.backup.keep must be 1..1000");
+                }
+            }
+        }
+
+        public boolean scheduled() {
+            return directory != null;
         }
     }
 }

@@ -1,0 +1,54 @@
+package dev.doorward.hub.backup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * How the backup command reaches a running hub's database from outside the hub: an external PostgreSQL with the
+ * same settings the hub has ({@code doorward.database.*}), or the hub's embedded one, found through the port in
+ * its {@code postmaster.pid}.
+ *
+ * <p>The embedded server is reached as the hub reaches it today (user {@code postgres} on loopback). When the
+ * embedded database gets its own role and a generated password file (issue 19, item 3), this is the one place
+ * to read them.
+ */
+record HubDatabase(String url, String username, Path passwordFile) {
+
+    static HubDatabase external(String url, String username, Path passwordFile) {
+        return new HubDatabase(url, username, passwordFile);
+    }
+
+    /** The embedded PostgreSQL of the hub whose data directory is {@code dataDir}; it must be running. */
+    static HubDatabase embedded(Path dataDir, Path passwordFile) throws IOException {
+        Path pidFile = dataDir.resolve(BackupArchive.DATABASE_CLUSTER_DIR).resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            throw new RestoreRefused("no running hub database in " + dataDir.toAbsolutePath()
+                    + " (no postmaster.pid): a backup is taken while the hub runs; start it, or check --data-dir");
+        }
+        // postmaster.pid: pid, data directory, start time, port, socket directory, listen address, ...
+        List<String> lines = Files.readAllLines(pidFile);
+        int port;
+        try {
+            port = Integer.parseInt(lines.get(3).strip());
+        } catch (IndexOutOfBoundsException | NumberFormatException e) {
+            throw new RestoreRefused("cannot read the database port from " + pidFile);
+        }
+        return new HubDatabase("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", passwordFile);
+    }
+
+    Connection connect() throws SQLException, IOException {
+        Properties properties = new Properties();
+        properties.setProperty("user", username);
+        properties.setProperty("ApplicationName", "doorward-backup");
+        if (passwordFile != null) {
+            properties.setProperty("password", Files.readString(passwordFile).strip());
+        }
+        return DriverManager.getConnection(url, properties);
+    }
+}
