@@ -21,12 +21,12 @@ import java.util.regex.Pattern;
 final class Backups {
     static final String SUFFIX = ".dwbackup";
     private static final DateTimeFormatter STAMP =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final Pattern NAME = Pattern.compile("doorward-backup-\\d{8}T\\d{6}Z" + Pattern.quote(SUFFIX));
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final Pattern NAME = Pattern.compile("doorward-backup-\\d{8}T\\d{9}Z" + Pattern.quote(SUFFIX));
 
     private Backups() {}
 
-    /** A new backup in {@code directory}, named after the time (so names sort by age). */
+    /** A new backup in {@code directory}, named after the time to the millisecond (so names sort by age). */
     static BackupArchive.Summary createIn(
             Path directory,
             char[] passphrase,
