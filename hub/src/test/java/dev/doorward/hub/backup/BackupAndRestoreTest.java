@@ -3,9 +3,12 @@ package dev.doorward.hub.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.device.link.LinkState;
+import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
+import dev.doorward.hub.testing.MutableClock;
 import dev.doorward.hub.testing.TestHub;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +40,10 @@ class BackupAndRestoreTest {
         try (TestHub hub = TestHub.start(dir, Map.of("doorward.open-signup", "true"))) {
             Household owner = Household.firstOwner(hub);
             BrowserClient browser = owner.browser();
-            DeviceAgent doorbell = owner.claim(hub, hub.mintDevice("front"));
+            MintedDevice minted = hub.mintDevice("front");
+            MutableClock doorbellClock = MutableClock.startingNow();
+            DeviceAgent doorbell =
+                    owner.claim(hub.startDevice(minted, c -> c.withClock(doorbellClock)), minted.setupCode());
             String deviceId = doorbell.deviceId().orElseThrow();
             assertThat(browser.signRoster(owner.householdId(), Map.of(browser.clientId(), "owner"))
                             .status())
@@ -76,6 +82,24 @@ class BackupAndRestoreTest {
             String raw = new String(Files.readAllBytes(archive), StandardCharsets.ISO_8859_1);
             assertThat(raw).doesNotContain("BEGIN").doesNotContain("resident").doesNotContain(deviceId);
 
+            // After the backup the doorbell renews its operational certificate (four of its seven days later, at a
+            // reconnection): the backup knows only the old one.
+            Devices devices = hub.bean(Devices.class);
+            String backedUpSerial = devices.byId(deviceId).orElseThrow().certificateSerial();
+            hub.stop();
+            doorbellClock.advance(Duration.ofDays(4));
+            hub.restart();
+            assertThat(await(() -> !hub.bean(Devices.class)
+                            .byId(deviceId)
+                            .orElseThrow()
+                            .certificateSerial()
+                            .equals(backedUpSerial)))
+                    .as("renewed after the backup")
+                    .isTrue();
+            String renewedSerial =
+                    hub.bean(Devices.class).byId(deviceId).orElseThrow().certificateSerial();
+            doorbellClock.advance(Duration.ofDays(-4));
+
             // The machine is lost: hub gone, data directory gone.
             hub.stop();
             assertThat(doorbell.awaitLinkState(LinkState.DISCONNECTED, WAIT)).isTrue();
@@ -94,6 +118,10 @@ class BackupAndRestoreTest {
 
             // The doorbell comes back by itself: it trusts the same hub CA and keeps its certificate.
             assertThat(doorbell.awaitLinkState(LinkState.CONNECTED, WAIT)).isTrue();
+            // With the certificate it got after the backup, which the restored hub adopts (its CA issued it later).
+            assertThat(await(() -> renewedSerial.equals(
+                            hub.bean(Devices.class).byId(deviceId).orElseThrow().certificateSerial())))
+                    .isTrue();
 
             // Browsers sign in again (sessions lived in the old hub's memory) with the keys they had.
             assertThat(browser.login(owner.username(), Household.PASSWORD).status())
@@ -126,10 +154,12 @@ class BackupAndRestoreTest {
             } finally {
                 stream.close();
             }
-            // The audit chain goes on from where it was (its sequence was restored with the rows).
-            assertThat(browser.get("/api/audit?householdId=" + owner.householdId() + "&limit=100")
-                            .status())
-                    .isEqualTo(200);
+            // The audit chain goes on from where it was (its sequence was restored with the rows) and says what
+            // happened to the certificate.
+            BrowserClient.Response audit = browser.get("/api/audit?householdId=" + owner.householdId() + "&limit=100");
+            assertThat(audit.status()).isEqualTo(200);
+            assertThat(audit.body()).contains("certificate-adopted");
+            assertThat(audit.json().get("chainIntact").asBoolean()).isTrue();
         }
     }
 
