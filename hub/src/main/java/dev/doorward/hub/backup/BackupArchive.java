@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.zip.Deflater;
@@ -52,6 +53,14 @@ final class BackupArchive {
     static final String RESTORE_DIR = "restore";
     /** The embedded PostgreSQL's cluster under the data directory: replaced by the dump, never copied. */
     static final String DATABASE_CLUSTER_DIR = "postgres";
+
+    /**
+     * What of the data directory's top level is not backed up: the embedded database (its cluster with its
+     * generated passwords, its lock file, its unpacked programs — a restored hub makes new ones) and a restore
+     * waiting to be loaded.
+     */
+    static final Set<String> NOT_BACKED_UP =
+            Set.of(DATABASE_CLUSTER_DIR, DATABASE_CLUSTER_DIR + ".lock", "postgres-binaries", RESTORE_DIR);
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -174,10 +183,10 @@ final class BackupArchive {
         return version[0];
     }
 
-    /** The cluster (the dump replaces it), a pending restore, the blob store (its own section), temp files. */
+    /** The database and a pending restore ({@link #NOT_BACKED_UP}), and the blob store (its own section). */
     private static boolean skipInDataDir(Path data, Path blobs, Path path) {
-        return path.equals(data.resolve(DATABASE_CLUSTER_DIR))
-                || path.equals(data.resolve(RESTORE_DIR))
+        return (data.equals(path.getParent())
+                        && NOT_BACKED_UP.contains(path.getFileName().toString()))
                 || path.equals(blobs);
     }
 

@@ -25,7 +25,7 @@ public final class BackupMain {
     private static final String USAGE = """
             usage:
               backup  [--data-dir DIR] [--blob-dir DIR] (--to DIR | --out FILE) [--passphrase-file FILE]
-                      [--database-url URL --database-username NAME] [--database-password-file FILE]
+                      [--database-url URL --database-username NAME --database-password-file FILE]
               restore --from FILE [--data-dir DIR] [--blob-dir DIR] [--force] [--passphrase-file FILE]
             --data-dir and --blob-dir are the hub's doorward.data-dir (default: data) and doorward.blob-dir;
             --database-* are its doorward.database.* settings when it uses an external PostgreSQL.
@@ -103,7 +103,7 @@ public final class BackupMain {
         HubDatabase database = options.containsKey("database-url")
                 ? HubDatabase.external(
                         options.get("database-url"), options.getOrDefault("database-username", ""), passwordFile)
-                : HubDatabase.embedded(dataDir, passwordFile);
+                : HubDatabase.embedded(dataDir);
         char[] passphrase = Passphrases.forCommand(path(options, "passphrase-file"), environment, console, true);
         try (Connection connection = database.connect()) {
             SecureRandom random = new SecureRandom();

@@ -55,9 +55,11 @@ final class DatabaseDump {
     static Map<String, Long> dump(Connection connection, SchemaSink beforeRows, TableSink sink)
             throws SQLException, IOException {
         boolean autoCommit = connection.getAutoCommit();
+        int networkTimeout = connection.getNetworkTimeout();
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             statement.execute("set transaction isolation level repeatable read, read only");
+            withoutTimeouts(connection, statement);
             Schema schema = new Schema(schemaVersion(connection), columns(connection));
             beforeRows.accept(schema);
             CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
@@ -74,8 +76,18 @@ final class DatabaseDump {
             connection.rollback();
             throw e;
         } finally {
+            connection.setNetworkTimeout(Runnable::run, networkTimeout);
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    /**
+     * A hub's connections give up on a statement after seconds (a stuck query must not hold a doorbell up); copying
+     * a whole table may take longer, so this transaction has no statement timeout and no socket timeout.
+     */
+    private static void withoutTimeouts(Connection connection, Statement statement) throws SQLException {
+        statement.execute("set local statement_timeout = 0");
+        connection.setNetworkTimeout(Runnable::run, 0);
     }
 
     interface SchemaSink {
@@ -90,8 +102,12 @@ final class DatabaseDump {
     static long load(Connection connection, Schema dump, Map<String, Long> sequences, TableSource source)
             throws SQLException, IOException {
         boolean autoCommit = connection.getAutoCommit();
+        int networkTimeout = connection.getNetworkTimeout();
         connection.setAutoCommit(false);
         try {
+            try (Statement statement = connection.createStatement()) {
+                withoutTimeouts(connection, statement);
+            }
             String version = schemaVersion(connection);
             if (!dump.version().equals(version)) {
                 throw new RestoreRefused(
@@ -132,6 +148,7 @@ final class DatabaseDump {
             connection.rollback();
             throw e;
         } finally {
+            connection.setNetworkTimeout(Runnable::run, networkTimeout);
             connection.setAutoCommit(autoCommit);
         }
     }
