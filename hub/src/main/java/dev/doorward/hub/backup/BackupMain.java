@@ -5,7 +5,10 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -84,18 +87,35 @@ public final class BackupMain {
             err.println(e.getMessage());
             err.println(USAGE);
             return 2;
-        } catch (RestoreRefused | ArchiveRefused e) {
+        } catch (BackupRefused | ArchiveRefused e) {
             err.println((backup ? "Backup refused: " : "Restore refused: ") + e.getMessage());
             return 1;
         } catch (IOException | SQLException | RuntimeException e) {
-            err.println((backup ? "Backup failed: " : "Restore failed: ") + e.getMessage());
+            err.println((backup ? "Backup failed: " : "Restore failed: ") + describe(e));
             return 1;
         }
+    }
+
+    /** File errors carry only a path as their message; say what went wrong with it. */
+    private static String describe(Exception e) {
+        if (e instanceof NoSuchFileException missing) {
+            return "no such file or directory: " + missing.getFile();
+        }
+        if (e instanceof AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
+        if (e instanceof FileAlreadyExistsException exists) {
+            return "already exists: " + exists.getFile();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private int backup(Map<String, String> options) throws IOException, SQLException {
         if (options.containsKey("to") == options.containsKey("out")) {
             throw new UsageError("give exactly one of --to DIR or --out FILE");
+        }
+        if (options.containsKey("out") && Files.exists(Path.of(options.get("out")))) {
+            throw new BackupRefused(options.get("out") + " already exists; a backup never overwrites a file");
         }
         Path dataDir = Path.of(options.getOrDefault("data-dir", "data"));
         Path blobDir = options.containsKey("blob-dir") ? Path.of(options.get("blob-dir")) : dataDir.resolve("blobs");
@@ -132,7 +152,7 @@ public final class BackupMain {
         }
         Path archive = Path.of(options.get("from"));
         if (!Files.isRegularFile(archive)) {
-            throw new RestoreRefused(archive + " does not exist or is not a file");
+            throw new BackupRefused(archive + " does not exist or is not a file");
         }
         Path dataDir = Path.of(options.getOrDefault("data-dir", "data"));
         Path blobDir = path(options, "blob-dir");
@@ -152,6 +172,13 @@ public final class BackupMain {
                 result.extracted().blobs(),
                 manifest.tables().size());
         result.setAside().forEach(p -> out.println("What was there before is kept in " + p));
+        if (manifest.blobDir() == null
+                && result.blobDir() == null
+                && result.extracted().blobs() > 0) {
+            out.println("The blobs were outside the old hub's data directory; they are now in "
+                    + result.dataDir().resolve("blobs") + " (leave doorward.blob-dir unset, or restore with"
+                    + " --blob-dir)");
+        }
         out.println("Start the hub with doorward.data-dir=" + result.dataDir()
                 + (result.blobDir() != null ? " and doorward.blob-dir=" + result.blobDir() : "")
                 + ": it loads the database into its new, empty database on its first start.");

@@ -110,19 +110,19 @@ final class DatabaseDump {
             }
             String version = schemaVersion(connection);
             if (!dump.version().equals(version)) {
-                throw new RestoreRefused(
+                throw new BackupRefused(
                         "the database is at schema version " + version + ", the backup at " + dump.version());
             }
             Map<String, List<String>> columns = columns(connection);
             if (!columns.equals(dump.columns())) {
-                throw new RestoreRefused("the database's tables differ from the backup's at the same schema version");
+                throw new BackupRefused("the database's tables differ from the backup's at the same schema version");
             }
             for (String table : columns.keySet()) {
                 try (Statement statement = connection.createStatement();
                         ResultSet rs = statement.executeQuery("select exists (select 1 from " + quote(table) + ")")) {
                     rs.next();
                     if (rs.getBoolean(1)) {
-                        throw new RestoreRefused("the database is not empty (table " + table
+                        throw new BackupRefused("the database is not empty (table " + table
                                 + " has rows); a backup is restored only into a new database");
                     }
                 }

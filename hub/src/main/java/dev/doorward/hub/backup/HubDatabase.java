@@ -31,7 +31,7 @@ record HubDatabase(String url, String username, Path passwordFile) {
         Path cluster = dataDir.resolve(BackupArchive.DATABASE_CLUSTER_DIR);
         Path pidFile = cluster.resolve("postmaster.pid");
         if (!Files.isRegularFile(pidFile)) {
-            throw new RestoreRefused("no running hub database in " + dataDir.toAbsolutePath()
+            throw new BackupRefused("no running hub database in " + dataDir.toAbsolutePath()
                     + " (no postmaster.pid): a backup is taken while the hub runs; start it, or check --data-dir");
         }
         // postmaster.pid: pid, data directory, start time, port, socket directory, listen address, ...
@@ -40,7 +40,7 @@ record HubDatabase(String url, String username, Path passwordFile) {
         try {
             port = Integer.parseInt(lines.get(3).strip());
         } catch (IndexOutOfBoundsException | NumberFormatException e) {
-            throw new RestoreRefused("cannot read the database port from " + pidFile);
+            throw new BackupRefused("cannot read the database port from " + pidFile);
         }
         Path hubPassword = cluster.resolve(HUB_PASSWORD_FILE);
         if (Files.isRegularFile(hubPassword)) {

@@ -123,7 +123,7 @@ final class Passphrases {
     }
 
     /** A passphrase that cannot be used; the message never contains it. */
-    static final class PassphraseRefused extends RestoreRefused {
+    static final class PassphraseRefused extends BackupRefused {
         PassphraseRefused(String message) {
             super(message);
         }

@@ -39,7 +39,7 @@ final class Restore {
         refuseWhileAHubRuns(data);
         for (Path target : blobs == null ? List.of(data) : List.of(data, blobs)) {
             if (!force && !Directories.isEmptyOrMissing(target)) {
-                throw new RestoreRefused(target + " is not empty; restore into a new directory, or add --force to"
+                throw new BackupRefused(target + " is not empty; restore into a new directory, or add --force to"
                         + " move what is there aside (it is kept, renamed)");
             }
         }
@@ -98,7 +98,7 @@ final class Restore {
         try {
             long pid = Long.parseLong(lines.getFirst().strip());
             if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                throw new RestoreRefused("a hub's database is running in " + data + " (process " + pid
+                throw new BackupRefused("a hub's database is running in " + data + " (process " + pid
                         + "); stop the hub before restoring into its data directory");
             }
         } catch (NumberFormatException | java.util.NoSuchElementException e) {

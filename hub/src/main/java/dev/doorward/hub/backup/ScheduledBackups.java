@@ -59,7 +59,7 @@ class ScheduledBackups implements SmartLifecycle {
             Files.createDirectories(settings.directory());
         } catch (IOException e) {
             throw new UncheckedIOException("doorward.backup: " + e.getMessage(), e);
-        } catch (RestoreRefused e) {
+        } catch (BackupRefused e) {
             throw new IllegalStateException("doorward.backup.passphrase-file: " + e.getMessage());
         }
     }

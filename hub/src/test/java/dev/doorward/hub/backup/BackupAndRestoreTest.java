@@ -100,16 +100,19 @@ class BackupAndRestoreTest {
                     hub.bean(Devices.class).byId(deviceId).orElseThrow().certificateSerial();
             doorbellClock.advance(Duration.ofDays(-4));
 
-            // The machine is lost: hub gone, data directory gone.
-            hub.stop();
-            assertThat(doorbell.awaitLinkState(LinkState.DISCONNECTED, WAIT)).isTrue();
-            Directories.deleteTree(hub.dataDir());
-
-            // A new machine: restore into a new directory, start the hub there on the same ports.
+            // A new machine: the backup is restored into a new directory. (The restore needs nothing but the archive;
+            // it runs before the old hub stops so that the hub's ports, which other processes on this machine could
+            // take, are free for as short a time as possible.)
             Path newDataDir = dir.resolve("new-machine").resolve("hub");
             BackupCommand.Outcome restore = BackupCommand.run("restore", "--from", archive, "--data-dir", newDataDir);
             assertThat(restore.exitCode()).as(restore.err()).isZero();
             assertThat(restore.out()).contains(blobs.size() + " blobs");
+
+            // The old machine is lost: hub gone, data directory gone. The new one takes over its address.
+            Path oldDataDir = hub.dataDir();
+            hub.stop();
+            assertThat(doorbell.awaitLinkState(LinkState.DISCONNECTED, WAIT)).isTrue();
+            Directories.deleteTree(oldDataDir);
             hub.restartFrom(newDataDir);
             assertThat(Files.exists(newDataDir.resolve(BackupArchive.RESTORE_DIR)))
                     .as("the dump is removed once loaded")

@@ -169,6 +169,16 @@ class RestoreRefusalsTest {
         assertThat(dir.resolve("x.dwbackup")).doesNotExist();
     }
 
+    @Test
+    void aBackupNeverOverwritesAFile() throws IOException {
+        byte[] before = Files.readAllBytes(archive);
+        BackupCommand.Outcome outcome =
+                BackupCommand.run("backup", "--data-dir", shared.resolve("hub"), "--out", archive);
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("already exists");
+        assertThat(Files.readAllBytes(archive)).isEqualTo(before);
+    }
+
     private static List<Path> entries(Path dir) throws IOException {
         try (Stream<Path> list = Files.list(dir)) {
             return list.toList();

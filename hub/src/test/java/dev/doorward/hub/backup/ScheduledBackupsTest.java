@@ -50,7 +50,7 @@ class ScheduledBackupsTest {
                                 new DatabaseDump.Schema(manifest.schemaVersion(), manifest.tables()),
                                 BackupArchive.readPendingSequences(restored),
                                 table -> Files.newInputStream(BackupArchive.pendingTable(restored, table))))
-                        .isInstanceOf(RestoreRefused.class)
+                        .isInstanceOf(BackupRefused.class)
                         .hasMessageContaining("not empty");
                 assertThat(countAccounts(connection)).isEqualTo(accounts);
             }
