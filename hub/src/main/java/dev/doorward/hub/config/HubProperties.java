@@ -30,6 +30,7 @@ import org.springframework.validation.annotation.Validated;
  * @param offlineAfter how long a doorbell must be gone before its history says "offline" (a quick reconnect
  *     is not news)
  * @param sessions how long a signed-in browser stays signed in
+ * @param backup scheduled encrypted backups (off unless a directory is set; docs/operations.md)
  */
 @Validated
 @ConfigurationProperties(prefix = "doorward", ignoreUnknownFields = false)
@@ -49,7 +50,8 @@ public record HubProperties(
         @DefaultValue("30") int heartbeatSeconds,
         Path blobDir,
         @DefaultValue("60s") Duration offlineAfter,
-        @DefaultValue Sessions sessions) {
+        @DefaultValue Sessions sessions,
+        @DefaultValue Backup backup) {
 
     public HubProperties {
         if (manufacturerCaCertificate == null) {
@@ -177,6 +179,38 @@ public record HubProperties(
         /** {@code binaries-dir}, or {@code postgres-binaries} under the hub's data directory. */
         public Path binariesDirectory(HubProperties hub) {
             return binariesDir != null ? binariesDir : hub.dataDir().resolve("postgres-binaries");
+        }
+    }
+
+    /**
+     * @param directory where scheduled backups are written; unset means no scheduled backups
+     * @param interval time between two backups
+     * @param keep how many of the newest backups to keep in the directory (older ones are deleted)
+     * @param passphraseFile file (mode 0600) holding the passphrase the archives are sealed with
+     */
+    public record Backup(
+            Path directory,
+            @DefaultValue("1d") Duration interval,
+            @DefaultValue("7") int keep,
+            Path passphraseFile) {
+        public Backup {
+            if (directory != null) {
+                if (passphraseFile == null) {
+                    throw new IllegalArgumentException(
+                            "doorward.backup.passphrase-file must name the passphrase file when doorward.backup.directory"
+                                    + " is set");
+                }
+                if (interval.toMinutes() < 1) {
+                    throw new IllegalArgumentException("doorward.backup.interval must be at least 1 minute");
+                }
+                if (keep < 1 || keep > 1000) {
+                    throw new IllegalArgumentException("doorward.backup.keep must be 1..1000");
+                }
+            }
+        }
+
+        public boolean scheduled() {
+            return directory != null;
         }
     }
 }

@@ -109,9 +109,24 @@ public class Devices {
             String previousCertificateSerial,
             Long coolingOffSeconds) {
 
-        /** The device's own certificate, or the one before its last renewal while the new one is unused. */
-        public boolean acceptsCertificateSerial(String serial) {
-            return serial.equals(certificateSerial) || serial.equals(previousCertificateSerial);
+        /**
+         * The device's own certificate, or the one before its last renewal while the new one is unused, or one this
+         * hub's CA issued to it after the one recorded here (valid for longer): that only happens when the
+         * database was restored from a backup older than the doorbell's last renewal, and the doorbell must not be
+         * locked out for it. An older certificate is never accepted.
+         */
+        public boolean acceptsCertificate(String serial, Instant notAfter) {
+            return serial.equals(certificateSerial)
+                    || serial.equals(previousCertificateSerial)
+                    || issuedAfterTheRecordedOne(serial, notAfter);
+        }
+
+        /** A certificate newer than the one recorded: the database forgot a renewal (it was restored). */
+        public boolean issuedAfterTheRecordedOne(String serial, Instant notAfter) {
+            return !serial.equals(certificateSerial)
+                    && !serial.equals(previousCertificateSerial)
+                    && certificateExpiresAt != null
+                    && notAfter.isAfter(certificateExpiresAt);
         }
     }
 

@@ -149,8 +149,9 @@ public class DeviceLinkHandler implements LinkEndpoint {
         if (kind == CertificateKind.OPERATIONAL) {
             // Only the certificate we issued last for this device is good: an older or revoked one is not.
             return devices.byId(name.get())
-                    .filter(d ->
-                            d.acceptsCertificateSerial(leaf.getSerialNumber().toString(16)))
+                    .filter(d -> d.acceptsCertificate(
+                            leaf.getSerialNumber().toString(16),
+                            leaf.getNotAfter().toInstant()))
                     .map(d -> new LinkSession(socket, LinkSession.Kind.OWNED, d.serial(), leaf, d, now, taps));
         }
         return Optional.empty();
@@ -375,6 +376,22 @@ public class DeviceLinkHandler implements LinkEndpoint {
             if (!devices.touch(device.id())) {
                 session.close(CloseReason.POLICY_VIOLATION.withReason("certificate not accepted"));
                 return;
+            }
+            X509Certificate presented = session.certificate();
+            if (device.issuedAfterTheRecordedOne(
+                    session.certificateSerial, presented.getNotAfter().toInstant())) {
+                // The hub's database was restored from a backup older than this doorbell's last renewal.
+                devices.renewed(
+                        device.id(),
+                        session.certificateSerial,
+                        presented.getNotAfter().toInstant());
+                devices.forgetPreviousCertificate(device.id()); // it has shown it holds the newer one
+                audit.record(
+                        device.householdId(),
+                        "device:" + device.id(),
+                        "certificate-adopted",
+                        "'" + device.name() + "' connected with a certificate this hub issued after the one its"
+                                + " database knew (restored from an older backup); it is now the recorded one");
             }
             notifier.toHousehold(device.householdId(), new Notice.DeviceOnline(device.id()));
             session.send(new Welcome(Limits.PROTOCOL_VERSION, device.id(), properties.heartbeatSeconds()));

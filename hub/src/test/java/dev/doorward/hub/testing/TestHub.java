@@ -40,6 +40,7 @@ public final class TestHub implements AutoCloseable {
     private final Map<String, String> extraProperties;
     private final Clock clockOrNull;
     private final List<DeviceAgent> agents = new ArrayList<>();
+    private Path dataDir;
     private ConfigurableApplicationContext context;
     private int browserPort;
     private int devicePort;
@@ -47,6 +48,7 @@ public final class TestHub implements AutoCloseable {
 
     private TestHub(Path dir, Map<String, String> extraProperties, Clock clockOrNull) {
         this.dir = dir;
+        this.dataDir = dir.resolve("hub");
         this.extraProperties = extraProperties;
         this.clockOrNull = clockOrNull;
     }
@@ -84,7 +86,7 @@ public final class TestHub implements AutoCloseable {
         properties.put("doorward.device-port", Integer.toString(device));
         properties.put("doorward.live-port", Integer.toString(live));
         properties.put("doorward.http-redirect-port", "-1");
-        properties.put("doorward.data-dir", dir.resolve("hub").toString());
+        properties.put("doorward.data-dir", dataDir.toString());
         properties.put(
                 "doorward.manufacturer-ca-certificate",
                 manufacturerCaDir().resolve("ca.crt").toString());
@@ -126,6 +128,16 @@ public final class TestHub implements AutoCloseable {
         startApplication(0, 0, 0);
     }
 
+    /**
+     * Starts a stopped hub again on the same ports from another data directory: the hub's machine was replaced
+     * and its data restored from a backup.
+     */
+    public void restartFrom(Path newDataDir) {
+        stop();
+        dataDir = newDataDir;
+        startApplication(browserPort, devicePort, livePort);
+    }
+
     public boolean running() {
         return context != null && context.isActive();
     }
@@ -139,7 +151,7 @@ public final class TestHub implements AutoCloseable {
     }
 
     public Path dataDir() {
-        return dir.resolve("hub");
+        return dataDir;
     }
 
     public Path manufacturerCaDir() {
