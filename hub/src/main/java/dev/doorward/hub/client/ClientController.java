@@ -5,6 +5,8 @@ import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.push.PushMessage;
+import dev.doorward.hub.push.WebPush;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
@@ -29,8 +31,11 @@ class ClientController {
     private final Households households;
     private final AuditLog audit;
     private final MemberStreams streams;
+    private final WebPush webPush;
 
-    ClientController(MemberClients clients, Households households, AuditLog audit, MemberStreams streams) {
+    ClientController(
+            MemberClients clients, Households households, AuditLog audit, MemberStreams streams, WebPush webPush) {
+        this.webPush = webPush;
         this.clients = clients;
         this.households = households;
         this.audit = audit;
@@ -79,6 +84,8 @@ class ClientController {
                             "message",
                             "A new browser was registered for " + account.getUsername()
                                     + ". Approve it only after checking its safety code."));
+            webPush.toHousehold(
+                    m.householdId(), PushMessage.browserWaiting(m.householdId(), System.currentTimeMillis()));
         }
         return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(view(client));

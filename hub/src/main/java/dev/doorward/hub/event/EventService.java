@@ -5,6 +5,8 @@ import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.history.EventMediaStore;
+import dev.doorward.hub.push.PushMessage;
+import dev.doorward.hub.push.WebPush;
 import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.protocol.EventKind;
@@ -38,6 +40,7 @@ public class EventService {
     private final Clock clock;
     private final EventMediaStore media;
     private final MemberAccess access;
+    private final WebPush webPush;
     /** Events already pushed, so a redelivery does not ring twice. */
     private final Set<String> recentlyPushed =
             Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
@@ -55,8 +58,10 @@ public class EventService {
             Devices devices,
             EventMediaStore media,
             MemberAccess access,
+            WebPush webPush,
             Clock clock) {
         this.access = access;
+        this.webPush = webPush;
         this.media = media;
         this.devices = devices;
         this.events = events;
@@ -83,10 +88,12 @@ public class EventService {
                         "pairing-mode",
                         "Someone held the button of '" + device.name() + "' to enter pairing mode");
                 alert(device, event.eventId(), "'" + device.name() + "' was put in pairing mode at the door.");
+                pushAlert(device, event, PushMessage.Alert.PAIRING_MODE);
             }
             case TAMPER -> {
                 audit.record(device.householdId(), "device:" + device.id(), "tamper", "Tamper alarm");
                 alert(device, event.eventId(), "Tamper alarm on '" + device.name() + "'.");
+                pushAlert(device, event, PushMessage.Alert.TAMPER);
             }
             case RESET_PENDING -> onResetPending(device, event);
             case RESET_CANCELLED -> {
@@ -155,6 +162,7 @@ public class EventService {
                 device,
                 event.eventId(),
                 "Someone is resetting '" + device.name() + "' at the door. Veto it before " + until + " to keep it.");
+        pushAlert(device, event, PushMessage.Alert.RESET_PENDING);
         streams.toHousehold(device.householdId(), Map.of("type", "device-changed", "deviceId", device.id()));
     }
 
@@ -205,6 +213,18 @@ public class EventService {
         } else {
             streams.toHousehold(device.householdId(), message);
         }
+        // After the open app's ring: Web Push only hands the work to its own threads.
+        webPush.toHousehold(
+                device.householdId(),
+                event.kind() == EventKind.RING
+                        ? PushMessage.ring(device.householdId(), device.id(), event.eventId(), event.occurredAt())
+                        : PushMessage.motion(device.householdId(), device.id(), event.eventId(), event.occurredAt()));
+    }
+
+    private void pushAlert(Device device, DeviceEvent event, PushMessage.Alert alert) {
+        webPush.toHousehold(
+                device.householdId(),
+                PushMessage.alert(alert, device.householdId(), device.id(), event.eventId(), clock.millis()));
     }
 
     /** The device refused a claim code; the ticket (if from this hub) is voided and never stored. */
@@ -223,6 +243,7 @@ public class EventService {
                 device,
                 event.eventId(),
                 "Someone showed '" + device.name() + "' a claim code for another hub. It was refused.");
+        pushAlert(device, event, PushMessage.Alert.CLAIM_REFUSED);
         return "claim code from another hub refused";
     }
 
