@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,6 +45,7 @@ class PushEndpoints {
     private final Set<String> allowedHosts;
     private final Resolver resolver;
 
+    @Autowired
     PushEndpoints(HubProperties properties) {
         this(properties.push().allowedHosts(), InetAddress::getAllByName);
     }
