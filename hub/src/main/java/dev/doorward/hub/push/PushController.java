@@ -93,7 +93,7 @@ class PushController {
             @AuthenticationPrincipal SignedInAccount account, @PathVariable String clientId, HttpServletRequest request)
             throws IOException {
         TooManyRequests.check(limiter, RateLimit.PUSH_SUBSCRIPTIONS, account.id());
-        requireApprovedBrowserOf(account, clientId);
+        // The body first: a malformed one is refused the same way whoever asks, and says nothing about the id.
         JsonNode body = readBody(request);
         for (String field : body.propertyNames()) {
             if (!SUBSCRIPTION_FIELDS.contains(field)) {
@@ -122,6 +122,7 @@ class PushController {
         } catch (PushEndpoints.Refused e) {
             throw new InvalidInput(e.getMessage());
         }
+        requireApprovedBrowserOf(account, clientId);
         subscriptions.save(clientId, endpoint, p256dh, auth);
     }
 
