@@ -704,7 +704,17 @@ document.getElementById('sign-out').addEventListener('click', async () => {
   await start();
 });
 
-window.addEventListener('hashchange', () => { if (!state.session?.signedIn) start(); });
+window.addEventListener('hashchange', () => {
+  if (!state.session?.signedIn) {
+    start();
+    return;
+  }
+  const live = liveLinkTarget();
+  if (live) {
+    history.replaceState(null, '', '/');
+    openLiveFromNotification(live).catch((err) => alertBanner(err.message));
+  }
+});
 
 setUpRingAlert({
   formatTime,

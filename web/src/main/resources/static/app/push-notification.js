@@ -146,7 +146,9 @@ export async function showPushNotification(registration, text) {
     message = parsePushMessage(text);
   } catch {
     // A push must show something; one that is not ours says only that something happened.
-    await registration.showNotification('Doorward', { body: 'Open Doorward to see what happened.', icon: '/icons/icon-192.png', data: { url: '/' } });
+    await registration.showNotification('Doorward', {
+      body: 'Open Doorward to see what happened.', icon: '/icons/icon-192.png', tag: 'unknown', data: { url: '/' },
+    });
     return;
   }
   const started = Date.now();
