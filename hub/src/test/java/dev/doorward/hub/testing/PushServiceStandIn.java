@@ -60,6 +60,7 @@ public final class PushServiceStandIn implements AutoCloseable {
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
     private final Map<String, Deque<Answer>> scripted = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<Received>> listeners = new CopyOnWriteArrayList<>();
+    private MozillaPushSocket mozilla;
 
     /** What the stand-in got: the channel, the request's headers (names lower case) and body, and its answer. */
     public record Received(
@@ -161,11 +162,28 @@ public final class PushServiceStandIn implements AutoCloseable {
         return new Subscription(id, endpointOf(id), KeyPairs.newP256(new SecureRandom()), auth);
     }
 
-    /** A channel bound to an application server key (base64url point), as Firefox registers one. */
-    String newChannel(String applicationServerKey) {
+    private String newChannel(String applicationServerKey) {
         String id = RandomIds.newId();
-        channels.put(id, new Channel(id, applicationServerKey));
+        addChannel(id, applicationServerKey);
         return id;
+    }
+
+    /** A channel a browser registered, bound to its application server key (base64url point), or to any key. */
+    void addChannel(String id, String applicationServerKey) {
+        channels.put(id, new Channel(id, applicationServerKey));
+    }
+
+    /** Starts the browser-facing side (Mozilla's WebSocket push protocol) for Firefox; closed with this. */
+    public synchronized MozillaPushSocket mozillaSocket() {
+        if (mozilla == null) {
+            try {
+                mozilla = new MozillaPushSocket(this);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return mozilla;
     }
 
     public String endpointOf(String channelId) {
@@ -268,12 +286,15 @@ public final class PushServiceStandIn implements AutoCloseable {
         boolean inTime = t.expiresAt().isAfter(now)
                 && !t.expiresAt().isAfter(now.plus(Vapid.MAX_LIFETIME).plusSeconds(60));
         boolean keyMatches = channel.applicationServerKey() == null
-                || channel.applicationServerKey().equals(t.publicKey());
+                || channel.applicationServerKey().replace("=", "").equals(t.publicKey());
         return inTime && keyMatches && t.audience().equals(origin());
     }
 
     @Override
     public void close() {
+        if (mozilla != null) {
+            mozilla.close();
+        }
         server.stop(0);
         executor.shutdownNow();
     }
