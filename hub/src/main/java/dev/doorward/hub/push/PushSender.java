@@ -65,7 +65,7 @@ class PushSender {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong droppedSinceLog = new AtomicLong();
-    private final AtomicLong lastDropLog = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong lastDropLog = new AtomicLong(0);
     private final AtomicLong expired = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
