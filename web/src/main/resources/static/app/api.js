@@ -15,6 +15,14 @@ export class ApiError extends Error {
   }
 }
 
+/** The hub did not answer at all (offline, restarting): nothing was decided, try again later. */
+export class HubUnreachableError extends Error {
+  constructor(cause) {
+    super('The hub cannot be reached');
+    this.cause = cause;
+  }
+}
+
 async function request(method, path, body, contentType = 'application/json') {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') headers['X-XSRF-TOKEN'] = csrfToken();
@@ -23,7 +31,12 @@ async function request(method, path, body, contentType = 'application/json') {
     headers['Content-Type'] = contentType;
     payload = contentType === 'application/json' ? JSON.stringify(body) : body;
   }
-  const response = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  } catch (err) {
+    throw new HubUnreachableError(err);
+  }
   if (!response.ok) {
     let detail = '';
     try { detail = (await response.json()).detail; } catch { /* not JSON */ }
@@ -98,25 +111,11 @@ export const api = {
   startClaim: (householdId, setupCode, name, ownerKeyFingerprint) =>
     request('POST', '/api/claims', { householdId, setupCode, name, ownerKeyFingerprint }),
   claimStatus: (handle) => request('GET', `/api/claims/${encodeURIComponent(handle)}`),
+  /** Web Push (docs/notifications.md): the hub's VAPID key, this browser's subscription, the motion opt-in. */
+  pushKey: () => request('GET', '/api/push/key'),
+  putPushSubscription: (clientId, subscription) =>
+    request('PUT', `/api/push/subscriptions/${encodeURIComponent(clientId)}`, subscription),
+  deletePushSubscription: (clientId) => request('DELETE', `/api/push/subscriptions/${encodeURIComponent(clientId)}`),
+  pushPreferences: () => request('GET', '/api/push/preferences'),
+  setPushPreferences: (preferences) => request('PUT', '/api/push/preferences', preferences),
 };
-
-/** The live channel: rings, device state, claim progress, security alerts. Reconnects with jittered back-off. */
-export function openStream(onMessage) {
-  let attempt = 0;
-  let closedByUs = false;
-  let socket;
-  const connect = () => {
-    socket = new WebSocket(`wss://${location.host}/api/stream`);
-    socket.onopen = () => { attempt = 0; };
-    socket.onmessage = (e) => {
-      try { onMessage(JSON.parse(e.data)); } catch (err) { console.error('bad stream message', err); }
-    };
-    socket.onclose = () => {
-      if (closedByUs) return;
-      const delay = Math.random() * Math.min(30000, 500 * 2 ** attempt++);
-      setTimeout(connect, delay);
-    };
-  };
-  connect();
-  return { close: () => { closedByUs = true; socket.close(); } };
-}

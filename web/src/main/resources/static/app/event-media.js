@@ -12,6 +12,7 @@
 // parse once opened) is returned: every failure is an EventMediaError and there is no plaintext path.
 
 import { api } from './api.js';
+import { ownClientId } from './keys.js';
 import { MediaKeyError, unwrapEpochKey } from './media-keys.js';
 import { DEFAULT_SUITE, SFrameError, createContext, decodeHeader, senderKey } from './sframe.js';
 
@@ -136,10 +137,9 @@ async function defaultFetchEnvelope(deviceId, epoch, clientId) {
   return api.mediaKey(deviceId, epoch, clientId);
 }
 
-async function defaultClientId() {
-  // live.js is imported only when needed: it pulls in the live view.
-  const { ownClientId } = await import('./live.js');
-  return ownClientId();
+// No dynamic import here: the service worker opens snapshots with this module too, and import() is not allowed there.
+function defaultClientId() {
+  return ownClientId(api);
 }
 
 /**

@@ -40,6 +40,11 @@ async function createKeys() {
   return { signing, agreement, registeredFor: {} };
 }
 
+/** This browser's keys as stored, or null when it has none yet (the service worker never makes keys). */
+export async function storedClientKeys() {
+  return (await idb('readonly', (store) => store.get(RECORD))) || null;
+}
+
 /** This browser's keys, made on first use and kept from then on. */
 export async function clientKeys() {
   let keys = await idb('readonly', (store) => store.get(RECORD));
@@ -69,6 +74,18 @@ export async function ensureRegistered(api, accountId) {
     await idb('readwrite', (store) => store.put(keys, RECORD));
   }
   return pub.fingerprint;
+}
+
+/**
+ * This browser's client id on the hub for the signed-in account (the hub's list of the account's browsers, matched
+ * by this browser's key fingerprint), or null when this browser has no keys or is not registered.
+ */
+export async function ownClientId(api) {
+  const keys = await storedClientKeys();
+  if (!keys) return null;
+  const { fingerprint } = await publicKeys(keys);
+  const mine = (await api.clients()).find((c) => c.signingKeyFingerprint === fingerprint);
+  return mine ? mine.id : null;
 }
 
 /** Signs a statement with this browser's signing key (ECDSA P-256, SHA-256, r‖s as WebCrypto makes it). */

@@ -4,7 +4,7 @@
 
 import { doorButton } from './door.js';
 import { api } from './api.js';
-import { clientKeys, publicKeys } from './keys.js';
+import { ownClientId as ownClientIdOnHub } from './keys.js';
 import {
   FRAME_SAMPLES, MediaSession, SAMPLE_RATE, createAudioPlayer, createVideoSink,
 } from './media-session.js';
@@ -64,10 +64,8 @@ function el(tag, className, text) {
 }
 
 /** This browser's client id on the hub: the signed-in account's client with this browser's key. */
-export async function ownClientId() {
-  const { fingerprint } = await publicKeys(await clientKeys());
-  const mine = (await api.clients()).find((c) => c.signingKeyFingerprint === fingerprint);
-  return mine ? mine.id : null;
+export function ownClientId() {
+  return ownClientIdOnHub(api);
 }
 
 /**

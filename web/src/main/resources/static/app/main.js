@@ -1,16 +1,20 @@
-import { api, openStream } from './api.js';
+import { HubUnreachableError, api } from './api.js';
+import { backoffDelay, connectStream, showConnectionState, showHubHealth } from './connection.js';
 import { ensureRegistered, signStatement } from './keys.js';
 import { rosterState, safetyCode, signNextRoster } from './roster.js';
-import { openDoor } from './door.js';
 import { accessControl } from './access.js';
 import { openLiveView } from './live.js';
 import { refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
 import { setUpAccountDeletion } from './account.js';
 import { setUpSafetyCheck } from './safety.js';
+import { ringAnswered, ringShown, setUpRingAlert, showRing, showRingSnapshot } from './ring-alert.js';
+import { isMissedRing } from './missed-rings.js';
+import { setUpNotifications } from './notifications.js';
+import { startServiceWorker } from './updates.js';
 
 const view = document.getElementById('view');
-const state = { session: null, stream: null, household: null, clientFingerprint: null };
+const state = { session: null, stream: null, household: null, clientFingerprint: null, worker: null };
 
 let claimPoll = null;
 
@@ -106,6 +110,7 @@ async function renderHome() {
   setUpAccountDeletion(api, state.session.username, () => { state.stream?.close(); state.stream = null; });
   // The roster first: whether this browser is approved decides whether the history tries to open pictures.
   await refreshRoster();
+  state.worker.then((registration) => setUpNotifications(registration, state.inRoster === true));
   await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(),
     setUpSafetyCheck(state.household)]);
 }
@@ -534,50 +539,6 @@ async function refreshRoster() {
   document.getElementById('approvals').replaceChildren(...items);
 }
 
-// ---- the ring
-
-function showRing(message) {
-  const overlay = document.getElementById('ring-alert');
-  document.getElementById('ring-title').textContent = `Someone is at the ${message.deviceName.toLowerCase()}`;
-  document.getElementById('ring-time').textContent = formatTime(message.occurredAt);
-  overlay.dataset.eventId = message.eventId;
-  overlay.dataset.deviceId = message.deviceId;
-  overlay.dataset.deviceName = message.deviceName;
-    document.getElementById('ring-door-status').textContent = '';
-  const snapshot = document.getElementById('ring-snapshot');
-  if (snapshot.src) URL.revokeObjectURL(snapshot.src);
-  snapshot.removeAttribute('src');
-  snapshot.hidden = true;
-  overlay.hidden = false;
-  document.getElementById('ring-dismiss').focus();
-}
-
-document.getElementById('ring-dismiss').addEventListener('click', () => {
-  document.getElementById('ring-alert').hidden = true;
-});
-
-document.getElementById('ring-open-door').addEventListener('click', async () => {
-  const overlay = document.getElementById('ring-alert');
-  const status = document.getElementById('ring-door-status');
-  const button = document.getElementById('ring-open-door');
-  button.disabled = true;
-  status.textContent = 'Opening…';
-  try {
-    await openDoor(overlay.dataset.deviceId);
-    status.textContent = 'The door is open.';
-  } catch (err) {
-    status.textContent = err.message || 'The door did not open.';
-  } finally {
-    button.disabled = false;
-  }
-});
-
-document.getElementById('ring-answer').addEventListener('click', () => {
-  const overlay = document.getElementById('ring-alert');
-  overlay.hidden = true;
-  openLiveView(overlay.dataset.deviceId, overlay.dataset.deviceName);
-});
-
 /** A snapshot or clip was stored: show it in the history (once for a burst of uploads). */
 function refreshHistorySoon() {
   clearTimeout(historyRefresh);
@@ -598,22 +559,6 @@ async function showAlertSnapshot(message) {
     banner.append(img);
   } catch {
     // no key for this browser, or it did not open: the alert stays as text
-  }
-}
-
-/** The picture of the ring on screen, opened in this browser once the doorbell's upload is stored. */
-async function showRingSnapshot(message) {
-  const overlay = document.getElementById('ring-alert');
-  if (message.kind !== 'snapshot' || overlay.hidden || overlay.dataset.eventId !== message.eventId) return;
-  if (state.inRoster === false) return; // no key for this browser: no picture, and nothing to ask for
-  try {
-    const { jpegBlob } = await loadEventMedia(message.deviceId, message.eventId, 'snapshot');
-    if (overlay.dataset.eventId !== message.eventId) return;
-    const snapshot = document.getElementById('ring-snapshot');
-    snapshot.src = URL.createObjectURL(jpegBlob);
-    snapshot.hidden = false;
-  } catch {
-    // Not approved yet, or it did not open: the alert stays without a picture, never with a wrong one.
   }
 }
 
@@ -642,6 +587,9 @@ function onStreamMessage(message) {
     case 'roster':
       refreshRoster();
       break;
+    case 'hub-health':
+      showHubHealth(message);
+      break;
     case 'security-alert':
       // A browser is not alerted about its own registration.
       if (message.fingerprint && message.fingerprint === state.clientFingerprint) break;
@@ -652,6 +600,59 @@ function onStreamMessage(message) {
     default:
       break;
   }
+}
+
+// ---- the member stream: reconnecting, catching up, signed out
+
+function openMemberStream() {
+  return connectStream({
+    onMessage: onStreamMessage,
+    onStatus: showConnectionState,
+    onReconnected: () => catchUp().catch(() => { /* the next message or reconnect tries again */ }),
+    onSignedOut: () => {
+      state.stream = null;
+      signedOut().catch((err) => { view.textContent = `Doorward could not start: ${err.message}`; });
+    },
+  });
+}
+
+/** Back after a drop: what changed meanwhile, and a ring of the last minute shown as a ring. */
+async function catchUp() {
+  await Promise.all([refreshDevices(), refreshHistory(), refreshRoster(), refreshAudit()].map((p) => p.catch(() => {})));
+  if (!state.household) return;
+  const rings = await api.history(state.household.id, { kind: 'ring', limit: 5 });
+  const recent = rings.find((e) => {
+    const eventId = e.eventId || e.id;
+    return Date.now() - Date.parse(e.occurredAt) < 60 * 1000 && !ringShown(eventId) && !isMissedRing(eventId);
+  });
+  if (recent) {
+    showRing({ eventId: recent.eventId || recent.id, deviceId: recent.deviceId, deviceName: recent.deviceName,
+      occurredAt: recent.occurredAt });
+  }
+}
+
+/** The hub no longer knows this session (signed out elsewhere, revoked, or it forgot sessions): sign in again. */
+async function signedOut() {
+  await start();
+  const notice = document.getElementById('login-notice');
+  if (notice) {
+    notice.textContent = 'Signed out — sign in again';
+    notice.hidden = false;
+  }
+}
+
+// ---- notifications and the live view they open
+
+/** A notification's Answer, or the app opened at #live=<deviceId>: that doorbell's live view. */
+async function openLiveFromNotification(deviceId) {
+  ringAnswered(deviceId);
+  const device = (await api.devices()).find((d) => d.id === deviceId);
+  if (device) openLiveView(device.id, device.name);
+}
+
+function liveLinkTarget() {
+  const match = /(?:^|[#&])live=([A-Za-z0-9_-]{1,64})/.exec(location.hash);
+  return match ? match[1] : null;
 }
 
 // ---- start
@@ -688,8 +689,13 @@ async function start() {
     signOut.hidden = false;
   // This browser's keys: the doorbells it adds pin its signing key.
   state.clientFingerprint = await ensureRegistered(api, state.session.accountId);
-  if (!state.stream) state.stream = openStream(onStreamMessage);
+  if (!state.stream) state.stream = openMemberStream();
   await renderHome();
+  const live = liveLinkTarget();
+  if (live) {
+    history.replaceState(null, '', '/');
+    openLiveFromNotification(live).catch((err) => alertBanner(err.message));
+  }
 }
 
 document.getElementById('sign-out').addEventListener('click', async () => {
@@ -698,8 +704,47 @@ document.getElementById('sign-out').addEventListener('click', async () => {
   await start();
 });
 
-window.addEventListener('hashchange', () => { if (!state.session?.signedIn) start(); });
-
-start().catch((err) => {
-  view.textContent = `Doorward could not start: ${err.message}`;
+window.addEventListener('hashchange', () => {
+  if (!state.session?.signedIn) {
+    start();
+    return;
+  }
+  const live = liveLinkTarget();
+  if (live) {
+    history.replaceState(null, '', '/');
+    openLiveFromNotification(live).catch((err) => alertBanner(err.message));
+  }
 });
+
+setUpRingAlert({
+  formatTime,
+  canOpenMedia: () => state.inRoster !== false,
+  // The history shows the ring as missed.
+  onMissed: () => refreshHistorySoon(),
+});
+state.worker = startServiceWorker((opened) => {
+  if (opened.deviceId && opened.kind !== 'browser-waiting') {
+    openLiveFromNotification(opened.deviceId).catch((err) => alertBanner(err.message));
+  }
+});
+
+/** Starts the app; while the hub cannot be reached (offline, restarting) it says so and tries again. */
+let startRetry = null;
+function startWhenReachable(attempt = 0) {
+  startRetry = null;
+  start().catch((err) => {
+    if (!(err instanceof HubUnreachableError)) {
+      view.textContent = `Doorward could not start: ${err.message}`;
+      return;
+    }
+    showConnectionState('reconnecting');
+    view.textContent = 'The hub cannot be reached. Trying again…';
+    startRetry = setTimeout(() => startWhenReachable(attempt + 1), backoffDelay(attempt));
+  });
+}
+window.addEventListener('online', () => {
+  if (startRetry === null) return;
+  clearTimeout(startRetry);
+  startWhenReachable();
+});
+startWhenReachable();

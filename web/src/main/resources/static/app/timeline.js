@@ -6,6 +6,7 @@
 import { api } from './api.js';
 import { EventMediaError, clipAnnexB, loadEventMedia } from './event-media.js';
 import { createVideoSink } from './media-session.js';
+import { isMissedRing } from './missed-rings.js';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 const WITH_SNAPSHOT = new Set(['ring', 'motion']);
@@ -305,7 +306,9 @@ export function timelineItem(e, household = current && current.household) {
   li.dataset.kind = e.kind;
   if (e.deviceId) li.dataset.deviceId = e.deviceId;
   const head = el('div', 'timeline-head');
-  const what = el('span', 'timeline-what', describe(e));
+  const missed = e.kind === 'ring' && isMissedRing(eventId);
+  const what = el('span', 'timeline-what', missed ? `Missed ring · ${e.deviceName || 'Doorbell'}` : describe(e));
+  if (missed) li.dataset.missed = 'true';
   const when = el('time', 'muted');
   when.dateTime = e.occurredAt;
   when.textContent = formatTime(e.occurredAt);

@@ -47,6 +47,18 @@ final class Chromium implements AutoCloseable {
         this.browser = browser;
     }
 
+    private static final List<String> ARGS = List.of(
+            // The hub's certificate comes from a CA made for this test run.
+            "--ignore-certificate-errors",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream");
+
     static Chromium launch() {
         PlaywrightAssertions.setDefaultAssertionTimeout(10_000);
         Playwright playwright = Playwright.create();
@@ -56,17 +68,7 @@ final class Chromium implements AutoCloseable {
                     .launch(new BrowserType.LaunchOptions()
                             .setExecutablePath(Paths.get("/usr/bin/chromium"))
                             .setHeadless(true)
-                            .setArgs(List.of(
-                                    // The hub's certificate comes from a CA made for this test run.
-                                    "--ignore-certificate-errors",
-                                    "--no-sandbox",
-                                    "--disable-gpu",
-                                    "--disable-background-networking",
-                                    "--disable-component-update",
-                                    "--disable-sync",
-                                    "--no-first-run",
-                                    "--use-fake-ui-for-media-stream",
-                                    "--use-fake-device-for-media-stream")));
+                            .setArgs(ARGS));
             return new Chromium(playwright, browser);
         } catch (RuntimeException e) {
             playwright.close();
@@ -82,9 +84,14 @@ final class Chromium implements AutoCloseable {
                 .setIsMobile(true)
                 .setHasTouch(true)
                 .setIgnoreHTTPSErrors(true));
+        return phoneIn(who, context);
+    }
+
+    private static Phone phoneIn(String who, BrowserContext context) {
         context.setDefaultTimeout(10_000);
         context.addInitScript(RECORD_CSP_VIOLATIONS);
-        Page page = context.newPage();
+        Page page =
+                context.pages().isEmpty() ? context.newPage() : context.pages().getFirst();
         List<String> consoleErrors = new CopyOnWriteArrayList<>();
         page.onConsoleMessage(message -> {
             if ("error".equals(message.type())) {
@@ -93,6 +100,27 @@ final class Chromium implements AutoCloseable {
         });
         page.onPageError(error -> consoleErrors.add("uncaught " + error));
         return new Phone(who, context, page, consoleErrors);
+    }
+
+    /**
+     * A browser with an ordinary (not incognito) profile in {@code profile}, the size of a phone: Chromium installs
+     * apps only from such a profile. Closing the phone ends that browser.
+     */
+    Phone persistentPhone(String who, Path profile) {
+        BrowserContext context = playwright
+                .chromium()
+                .launchPersistentContext(
+                        profile,
+                        new BrowserType.LaunchPersistentContextOptions()
+                                .setExecutablePath(Paths.get("/usr/bin/chromium"))
+                                .setHeadless(true)
+                                .setArgs(ARGS)
+                                .setViewportSize(PHONE_WIDTH, PHONE_HEIGHT)
+                                .setDeviceScaleFactor(2)
+                                .setIsMobile(true)
+                                .setHasTouch(true)
+                                .setIgnoreHTTPSErrors(true));
+        return phoneIn(who, context);
     }
 
     @Override

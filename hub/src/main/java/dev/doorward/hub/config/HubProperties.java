@@ -31,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
  *     is not news)
  * @param sessions how long a signed-in browser stays signed in
  * @param backup scheduled encrypted backups (off unless a directory is set; docs/operations.md)
+ * @param push Web Push to members' browsers and phones (docs/notifications.md)
  */
 @Validated
 @ConfigurationProperties(prefix = "doorward", ignoreUnknownFields = false)
@@ -51,7 +52,8 @@ public record HubProperties(
         Path blobDir,
         @DefaultValue("60s") Duration offlineAfter,
         @DefaultValue Sessions sessions,
-        @DefaultValue Backup backup) {
+        @DefaultValue Backup backup,
+        @DefaultValue Push push) {
 
     public HubProperties {
         if (manufacturerCaCertificate == null) {
@@ -211,6 +213,60 @@ public record HubProperties(
 
         public boolean scheduled() {
             return directory != null;
+        }
+    }
+
+    /**
+     * Web Push (docs/notifications.md).
+     *
+     * @param allowedHosts push-service host names that may resolve to loopback or private addresses (a
+     *     self-hosted push service); by name only, never an address
+     * @param extraTrustAnchor a PEM file of CA certificates trusted for push services besides the platform's
+     *     (a self-hosted push service with its own CA); unset for the platform's only
+     * @param contact the VAPID {@code sub}: a {@code mailto:} or {@code https:} URI a push service may use to
+     *     reach the hub's operator; blank for {@code mailto:doorward@<public-host>}
+     * @param queueCapacity how many pushes may wait; more are dropped (and counted) rather than slow a ring
+     * @param workers threads that encrypt and send
+     * @param connectTimeout to a push service
+     * @param readTimeout for a push service's answer
+     * @param maxAttempts per message, the first included, for 429 and 5xx answers and network errors
+     * @param maxRetryAfter the longest {@code Retry-After} honoured; a message that must wait longer is dropped
+     */
+    public record Push(
+            @DefaultValue({}) List<String> allowedHosts,
+            Path extraTrustAnchor,
+            @DefaultValue("") String contact,
+            @DefaultValue("1000") int queueCapacity,
+            @DefaultValue("2") int workers,
+            @DefaultValue("5s") Duration connectTimeout,
+            @DefaultValue("10s") Duration readTimeout,
+            @DefaultValue("4") int maxAttempts,
+            @DefaultValue("60s") Duration maxRetryAfter) {
+        public Push {
+            for (String host : allowedHosts) {
+                if (host.isBlank() || !host.matches("[A-Za-z0-9.-]+") || host.matches("[0-9.]+")) {
+                    throw new IllegalArgumentException(
+                            "doorward.push.allowed-hosts takes host names, not addresses: " + host);
+                }
+            }
+            if (queueCapacity < 1 || queueCapacity > 1_000_000) {
+                throw new IllegalArgumentException("doorward.push.queue-capacity must be 1..1000000");
+            }
+            if (workers < 1 || workers > 64) {
+                throw new IllegalArgumentException("doorward.push.workers must be 1..64");
+            }
+            if (maxAttempts < 1 || maxAttempts > 10) {
+                throw new IllegalArgumentException("doorward.push.max-attempts must be 1..10");
+            }
+            if (connectTimeout.isNegative()
+                    || connectTimeout.isZero()
+                    || readTimeout.isNegative()
+                    || readTimeout.isZero()) {
+                throw new IllegalArgumentException("doorward.push timeouts must be positive");
+            }
+            if (!contact.isBlank() && !contact.matches("(mailto:|https://)[\\x21-\\x7e&&[^\"\\\\]]+")) {
+                throw new IllegalArgumentException("doorward.push.contact must be a mailto: or https: URI");
+            }
         }
     }
 }

@@ -48,7 +48,9 @@ public enum RateLimit {
     /** Safety check listings and revokes by one account. */
     SAFETY_CHECK(60, Duration.ofMinutes(1)),
     /** Device connection attempts per certificate subject. */
-    DEVICE_CONNECTS(10, Duration.ofMinutes(1));
+    DEVICE_CONNECTS(10, Duration.ofMinutes(1)),
+    /** Web Push subscription changes by one account: each one resolves the push service's host name. */
+    PUSH_SUBSCRIPTIONS(30, Duration.ofMinutes(1));
 
     private final int capacity;
     private final Duration period;

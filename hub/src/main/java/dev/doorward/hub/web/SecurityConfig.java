@@ -56,19 +56,27 @@ class SecurityConfig {
         CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
         csrfTokens.setCookieName("__Host-XSRF-TOKEN");
         csrfTokens.setCookieCustomizer(c -> c.secure(true).sameSite("Strict").path("/"));
-        http.authorizeHttpRequests(
-                        routes -> routes.requestMatchers(HttpMethod.GET, "/", "/index.html", "/app/**", "/favicon.svg")
-                                .permitAll()
-                                .requestMatchers(HttpMethod.GET, "/api/session", "/api/health")
-                                .permitAll()
-                                .requestMatchers(HttpMethod.POST, "/api/setup", "/api/accounts", "/api/login")
-                                .permitAll()
-                                .requestMatchers("/error")
-                                .permitAll()
-                                .requestMatchers("/api/**")
-                                .authenticated()
-                                .anyRequest()
-                                .denyAll())
+        http.authorizeHttpRequests(routes -> routes.requestMatchers(
+                                HttpMethod.GET,
+                                "/",
+                                "/index.html",
+                                "/app/**",
+                                "/favicon.svg",
+                                // The installable app: read by the browser before anyone signs in.
+                                "/manifest.webmanifest",
+                                "/sw.js",
+                                "/icons/**")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/session", "/api/health")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.POST, "/api/setup", "/api/accounts", "/api/login")
+                        .permitAll()
+                        .requestMatchers("/error")
+                        .permitAll()
+                        .requestMatchers("/api/**")
+                        .authenticated()
+                        .anyRequest()
+                        .denyAll())
                 .formLogin(form -> form.loginProcessingUrl("/api/login")
                         .successHandler((request, response, auth) -> {
                             sessions.signedInNow(request);

@@ -250,6 +250,56 @@ class RoleMatrixTest {
                     "the account's own browsers",
                     (a, b, i) -> b.get("/api/clients")),
             row(
+                    "GET /api/push/key",
+                    Audience.SIGNED_IN,
+                    200,
+                    "the hub's public VAPID key",
+                    (a, b, i) -> b.get("/api/push/key")),
+            row(
+                    "GET /api/push/preferences",
+                    Audience.SIGNED_IN,
+                    200,
+                    "the account's own push choices",
+                    (a, b, i) -> b.get("/api/push/preferences")),
+            row(
+                    "PUT /api/push/preferences",
+                    Audience.SIGNED_IN,
+                    204,
+                    "the account's own push choices set (motion off, as it was)",
+                    (a, b, i) -> send(b, "PUT", "/api/push/preferences", Map.of("motion", false))),
+            refusedAfterAuthorization(
+                    "PUT /api/push/subscriptions/{clientId}",
+                    Audience.SIGNED_IN,
+                    400,
+                    "The push endpoint points to a private, local or reserved address",
+                    "signed in, then refused: the endpoint is loopback (WebPushTest: who may subscribe which browser)",
+                    (a, b, i) -> send(
+                            b,
+                            "PUT",
+                            "/api/push/subscriptions/" + (b.clientId() == null ? UNKNOWN : b.clientId()),
+                            Map.of(
+                                    "endpoint",
+                                    "https://127.0.0.1/wpush/x",
+                                    "keys",
+                                    Map.of(
+                                            "p256dh",
+                                            Base64.getUrlEncoder()
+                                                    .withoutPadding()
+                                                    .encodeToString(dev.doorward.crypto.webpush.P256Points.encode(
+                                                            STRANGER_KEY.getPublic())),
+                                            "auth",
+                                            "AAAAAAAAAAAAAAAAAAAAAA")))),
+            row(
+                    "DELETE /api/push/subscriptions/{clientId}",
+                    Audience.SIGNED_IN,
+                    204,
+                    "the push subscription of the caller's own browser gone (there was none: idempotent)",
+                    (a, b, i) -> send(
+                            b,
+                            "DELETE",
+                            "/api/push/subscriptions/" + (b.clientId() == null ? UNKNOWN : b.clientId()),
+                            null)),
+            row(
                     "POST /api/clients",
                     Audience.SIGNED_IN,
                     201,

@@ -79,7 +79,17 @@ public final class RoutePolicy {
                     "owner or admin of the household; only the owner ends the owner's sessions (safety check)"),
             Map.entry(
                     "DELETE /api/households/{householdId}/browsers/{clientId}",
-                    "owner or admin of the household; only the owner revokes the owner's browsers (safety check)"));
+                    "owner or admin of the household; only the owner revokes the owner's browsers (safety check)"),
+            Map.entry("GET /api/push/key", "signed in; the hub's public VAPID key"),
+            Map.entry(
+                    "PUT /api/push/subscriptions/{clientId}",
+                    "signed in, for one of the account's own browsers approved in one of its households; endpoint"
+                            + " through the SSRF guard (WebPushTest)"),
+            Map.entry(
+                    "DELETE /api/push/subscriptions/{clientId}",
+                    "signed in, for one of the account's own browsers (WebPushTest)"),
+            Map.entry("GET /api/push/preferences", "signed in; the account's own choice"),
+            Map.entry("PUT /api/push/preferences", "signed in; the account's own choice"));
 
     /** Every route of the hub's own controllers, as "VERB /pattern", read from Spring's handler mappings. */
     public static Set<String> routesServedBy(TestHub hub) {

@@ -1,0 +1,72 @@
+package dev.doorward.crypto.pki;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
+
+/**
+ * A lone P-256 key pair kept in one file (PKCS#8 PEM, owner-only, written atomically), for keys that have no
+ * certificate, such as the hub's Web Push (VAPID) key. The public half is recomputed from the private one.
+ */
+public final class KeyFiles {
+    private KeyFiles() {}
+
+    public static void saveP256(Path file, KeyPair pair) {
+        if (!KeyPairs.isP256(pair.getPublic()) || !KeyPairs.matches(pair.getPrivate(), pair.getPublic())) {
+            throw new IllegalArgumentException("not a matching P-256 key pair");
+        }
+        SecureFiles.writeSecret(file, Pem.privateKey(pair.getPrivate()));
+    }
+
+    /** Reads a key pair written by {@link #saveP256}; refuses anything that is not a P-256 private key. */
+    public static KeyPair loadP256(Path file) {
+        PrivateKey privateKey = Pem.parsePrivateKey(SecureFiles.read(file));
+        if (!(privateKey instanceof ECPrivateKey ec)) {
+            throw new IllegalArgumentException(file + " does not hold a P-256 private key");
+        }
+        X9ECParameters p256 = CustomNamedCurves.getByName("secp256r1");
+        BigInteger d = ec.getS();
+        byte[] point = p256.getG().multiply(d).normalize().getEncoded(false);
+        byte[] spki = new byte[26 + point.length];
+        // The fixed SubjectPublicKeyInfo prefix of an uncompressed P-256 point.
+        byte[] prefix = {
+            0x30,
+            0x59,
+            0x30,
+            0x13,
+            0x06,
+            0x07,
+            0x2a,
+            (byte) 0x86,
+            0x48,
+            (byte) 0xce,
+            0x3d,
+            0x02,
+            0x01,
+            0x06,
+            0x08,
+            0x2a,
+            (byte) 0x86,
+            0x48,
+            (byte) 0xce,
+            0x3d,
+            0x03,
+            0x01,
+            0x07,
+            0x03,
+            0x42,
+            0x00
+        };
+        System.arraycopy(prefix, 0, spki, 0, prefix.length);
+        System.arraycopy(point, 0, spki, prefix.length, point.length);
+        KeyPair pair = new KeyPair(KeyPairs.parseP256PublicKey(spki), privateKey);
+        if (!KeyPairs.isP256(pair.getPublic()) || !KeyPairs.matches(pair.getPrivate(), pair.getPublic())) {
+            throw new IllegalArgumentException(file + " does not hold a P-256 private key");
+        }
+        return pair;
+    }
+}

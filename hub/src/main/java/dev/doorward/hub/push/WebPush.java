@@ -1,0 +1,66 @@
+package dev.doorward.hub.push;
+
+import dev.doorward.hub.roster.Rosters;
+import dev.doorward.protocol.Roster;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends a push to a household's members whose app is closed. Returns at once (the fan-out and the sending happen
+ * on the push workers). Who gets it: the subscriptions of browsers approved in the household's latest roster, of
+ * members that {@code recipientFilter} accepts — the notifier's audience, which already applies each member's
+ * access to the doorbell and the admins-only rule ({@link PushChannel}) — and motion only to members who turned
+ * it on.
+ */
+@Component
+public class WebPush {
+    private static final Logger log = LoggerFactory.getLogger(WebPush.class);
+
+    private final PushSender sender;
+    private final PushSubscriptions subscriptions;
+    private final Rosters rosters;
+
+    WebPush(PushSender sender, PushSubscriptions subscriptions, Rosters rosters) {
+        this.sender = sender;
+        this.subscriptions = subscriptions;
+        this.rosters = rosters;
+    }
+
+    /** As above, only to accounts {@code recipientFilter} accepts (it runs on a push worker). */
+    public void toHousehold(String householdId, PushMessage message, Predicate<String> recipientFilter) {
+        if (!householdId.equals(message.householdId())) {
+            throw new IllegalArgumentException("the message is about another household");
+        }
+        sender.submit(() -> fanOut(householdId, message, recipientFilter));
+    }
+
+    private void fanOut(String householdId, PushMessage message, Predicate<String> recipientFilter) {
+        try {
+            Optional<Roster> roster = rosters.latest(householdId).map(r -> Roster.parse(r.text()));
+            if (roster.isEmpty()) {
+                return; // no browser is approved before the first roster
+            }
+            Map<String, Boolean> accountAllowed = new HashMap<>();
+            for (PushSubscriptions.Recipient r : subscriptions.ofHousehold(householdId)) {
+                if (roster.get().member(r.clientId()).isEmpty()) {
+                    continue;
+                }
+                boolean allowed = accountAllowed.computeIfAbsent(
+                        r.accountId(),
+                        account -> recipientFilter.test(account)
+                                && (message.kind() != PushMessage.Kind.MOTION || subscriptions.wantsMotion(account)));
+                if (allowed) {
+                    sender.deliver(
+                            new PushSender.Delivery(r.clientId(), r.endpoint(), r.p256dh(), r.auth(), message, 1));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("Web Push fan-out for a {} push failed", message.kind(), e);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.doorward.hub.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.doorward.hub.config.HubProperties;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/** The sender's queue in front of its workers: handing work over never waits, and what does not fit is counted. */
+class PushSenderQueueTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFullQueueDropsAndCountsInsteadOfBlockingTheCaller() throws Exception {
+        HubProperties properties = properties(new HubProperties.Push(
+                List.of(), null, "", 2, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1)));
+        PushSender sender = new PushSender(
+                new PushEndpoints(properties),
+                new PushClient(properties),
+                null,
+                new VapidKey(properties),
+                Clock.systemUTC(),
+                properties);
+        try {
+            CountDownLatch stuck = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            // The one worker is busy (as with a push service that does not answer) ...
+            assertThat(sender.submit(() -> {
+                        started.countDown();
+                        try {
+                            stuck.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }))
+                    .isTrue();
+            assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+            // ... the queue takes two more, and the rest are dropped at once.
+            assertThat(sender.submit(() -> {})).isTrue();
+            assertThat(sender.submit(() -> {})).isTrue();
+            long begin = System.nanoTime();
+            for (int i = 0; i < 1000; i++) {
+                assertThat(sender.submit(() -> {})).isFalse();
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(1));
+            assertThat(sender.counts().dropped()).isEqualTo(1000);
+            stuck.countDown();
+        } finally {
+            sender.stop();
+        }
+    }
+
+    @Test
+    void theVapidKeyIsMadeOnceKeptOwnerOnlyAndNeverPrinted() throws Exception {
+        HubProperties properties = properties(new HubProperties.Push(
+                List.of(), null, "", 10, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1)));
+        VapidKey first = new VapidKey(properties);
+        Path file = dir.resolve("data").resolve("push").resolve("vapid-key.pem");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                        java.nio.file.Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        VapidKey again = new VapidKey(properties);
+        assertThat(again.publicKey()).isEqualTo(first.publicKey());
+        assertThat(first.toString())
+                .contains("[REDACTED]")
+                .doesNotContain(java.nio.file.Files.readString(file)
+                        .lines()
+                        .filter(l -> !l.startsWith("-----"))
+                        .findFirst()
+                        .orElseThrow());
+    }
+
+    /** The hub's settings as Spring binds them (defaults for everything else), with these push settings. */
+    private HubProperties properties(HubProperties.Push push) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("doorward.data-dir", dir.resolve("data").toString());
+        settings.put(
+                "doorward.manufacturer-ca-certificate", dir.resolve("ca.crt").toString());
+        settings.put("doorward.push.queue-capacity", Integer.toString(push.queueCapacity()));
+        settings.put("doorward.push.workers", Integer.toString(push.workers()));
+        settings.put("doorward.push.connect-timeout", push.connectTimeout().toMillis() + "ms");
+        settings.put("doorward.push.read-timeout", push.readTimeout().toMillis() + "ms");
+        settings.put("doorward.push.max-attempts", Integer.toString(push.maxAttempts()));
+        settings.put("doorward.push.max-retry-after", push.maxRetryAfter().toMillis() + "ms");
+        return new Binder(new MapConfigurationPropertySource(settings))
+                .bind("doorward", HubProperties.class)
+                .get();
+    }
+}

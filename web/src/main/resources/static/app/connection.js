@@ -1,0 +1,117 @@
+// The member stream (/api/stream: rings, device state, claim progress, alerts) and the honest state of it. The
+// stream reconnects after it drops, with exponential back-off and full jitter (capped at MAX_DELAY_MS), so a hub
+// restart is not met by every browser at once. While it is down the app says "Reconnecting…" and shows no doorbell
+// as online; when the hub no longer knows this browser's session, it says so and stops trying.
+
+export const MAX_DELAY_MS = 30000;
+const FIRST_DELAY_MS = 500;
+const STATUS_TEXT = { online: '', reconnecting: 'Reconnecting…', 'signed-out': 'Signed out — sign in again' };
+
+/** The delay before reconnect attempt `attempt` (0, 1, …): uniformly random up to min(cap, first × 2^attempt). */
+export function backoffDelay(attempt, random = Math.random) {
+  return random() * Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(attempt, 16));
+}
+
+/** What the hub says of this browser's session now: 'signed-in', 'signed-out', or 'unreachable'. */
+async function sessionState() {
+  try {
+    const response = await fetch('/api/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (!response.ok) return 'unreachable';
+    return (await response.json()).signedIn ? 'signed-in' : 'signed-out';
+  } catch {
+    return 'unreachable';
+  }
+}
+
+/** Shows the stream's state in the header and, while it is down, takes "online" off every doorbell. */
+export function showConnectionState(status) {
+  document.body.dataset.connection = status;
+  const indicator = document.getElementById('connection-state');
+  if (indicator) {
+    indicator.textContent = STATUS_TEXT[status] || '';
+    indicator.hidden = !indicator.textContent;
+  }
+  if (status === 'online') return;
+  document.querySelectorAll('#device-list .device-status').forEach((s) => { s.textContent = 'status unknown'; });
+  document.querySelectorAll('#device-list .dot.online').forEach((d) => d.classList.remove('online'));
+}
+
+/**
+ * Opens the stream. `onMessage(message)` for each message; `onStatus('online' | 'reconnecting' | 'signed-out')`
+ * when that changes; `onReconnected()` after it came back from a drop (fetch what was missed then);
+ * `onSignedOut()` once, when the hub answers that the session is gone. Returns `{close()}`.
+ */
+export function connectStream({ onMessage, onStatus = () => {}, onReconnected = () => {}, onSignedOut = () => {} }) {
+  let attempt = 0;
+  let closed = false;
+  let dropped = false;
+  let socket = null;
+  let timer = null;
+
+  const setStatus = (status) => { if (!closed || status === 'signed-out') onStatus(status); };
+
+  const connect = () => {
+    timer = null;
+    if (closed) return;
+    socket = new WebSocket(`wss://${location.host}/api/stream`);
+    socket.onmessage = (e) => {
+      let message;
+      try { message = JSON.parse(e.data); } catch { console.warn('bad stream message'); return; }
+      if (message.type === 'hello') {
+        // The hub took this session: the stream is up again.
+        attempt = 0;
+        setStatus('online');
+        if (dropped) {
+          dropped = false;
+          onReconnected();
+        }
+        return;
+      }
+      onMessage(message);
+    };
+    socket.onclose = async () => {
+      if (closed) return;
+      dropped = true;
+      setStatus('reconnecting');
+      // A refused upgrade looks like any other failure here: ask the hub whether the session still counts.
+      if (await sessionState() === 'signed-out') {
+        if (closed) return;
+        closed = true;
+        setStatus('signed-out');
+        onSignedOut();
+        return;
+      }
+      if (closed) return;
+      timer = setTimeout(connect, backoffDelay(attempt++));
+    };
+  };
+
+  // Back on the network: try at once instead of waiting out the back-off.
+  const onOnline = () => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      connect();
+    }
+  };
+  window.addEventListener('online', onOnline);
+  connect();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      window.removeEventListener('online', onOnline);
+      if (socket) socket.close();
+    },
+  };
+}
+
+/** The hub's own health, as it tells the stream (`{"type":"hub-health","database":"down"|"up"}`). */
+export function showHubHealth(message) {
+  const banner = document.getElementById('hub-health');
+  if (!banner) return;
+  const down = message.database === 'down';
+  banner.textContent = down
+    ? 'The hub has lost its database. Rings still come through; history and settings are back when it is.'
+    : '';
+  banner.hidden = !down;
+}
