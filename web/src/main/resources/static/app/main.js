@@ -722,17 +722,25 @@ setUpRingAlert({
   // The history shows the ring as missed.
   onMissed: () => refreshHistorySoon(),
 });
-state.worker = startServiceWorker((opened) => {
-  if (opened.deviceId && opened.kind !== 'browser-waiting') {
-    openLiveFromNotification(opened.deviceId).catch((err) => alertBanner(err.message));
-  }
+// The service worker is registered once the first screen is up: its install fetches the whole shell, which should
+// not compete with the app's own first requests.
+let registerWorker;
+state.worker = new Promise((resolve) => {
+  registerWorker = () => {
+    registerWorker = () => {};
+    resolve(startServiceWorker((opened) => {
+      if (opened.deviceId && opened.kind !== 'browser-waiting') {
+        openLiveFromNotification(opened.deviceId).catch((err) => alertBanner(err.message));
+      }
+    }));
+  };
 });
 
 /** Starts the app; while the hub cannot be reached (offline, restarting) it says so and tries again. */
 let startRetry = null;
 function startWhenReachable(attempt = 0) {
   startRetry = null;
-  start().catch((err) => {
+  start().then(() => registerWorker()).catch((err) => {
     if (!(err instanceof HubUnreachableError)) {
       view.textContent = `Doorward could not start: ${err.message}`;
       return;
