@@ -103,12 +103,29 @@ export function setUpNotifications(registration, approved) {
       + ' home screen first and open it from there.';
     return;
   }
+  // Only an approved browser that can receive pushes sees the switches.
+  document.getElementById('push-settings').hidden = false;
+  resendSubscription(registration);
   let loaded = false;
   card.addEventListener('toggle', () => {
     if (!card.open || loaded) return;
     loaded = true;
     loadPushSettings(registration, { status, enabled, motion }).catch((err) => { status.textContent = err.message; });
   });
+}
+
+/**
+ * A browser may renew its subscription on its own (the service worker cannot tell the hub: it has no CSRF token), and
+ * the hub may have dropped it: each start hands this browser's subscription, if it has one, to the hub again.
+ */
+async function resendSubscription(registration) {
+  try {
+    const subscription = await registration.pushManager.getSubscription();
+    if (!subscription || Notification.permission !== 'granted') return;
+    await api.putPushSubscription(await myClientId(), contractBody(subscription));
+  } catch {
+    // refused (a revoked browser) or unreachable: the switch shows the state when the card is opened
+  }
 }
 
 async function loadPushSettings(registration, { status, enabled, motion }) {
@@ -126,10 +143,6 @@ async function loadPushSettings(registration, { status, enabled, motion }) {
   enabled.disabled = false;
   motion.disabled = !enabled.checked;
   status.textContent = '';
-  if (enabled.checked) {
-    // The hub may have dropped it (the browser re-subscribed, or was approved again): hand it over once more.
-    myClientId().then((id) => api.putPushSubscription(id, contractBody(subscription))).catch(() => {});
-  }
 
   enabled.addEventListener('change', async () => {
     enabled.disabled = true;

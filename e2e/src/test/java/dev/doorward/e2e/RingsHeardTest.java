@@ -176,6 +176,8 @@ class RingsHeardTest {
     void theRingSoundCanBeMutedAndStaysMuted() {
         Page page = phone.page();
         phone.$("#this-browser summary").click();
+        // This browser is approved: it is offered notifications too.
+        assertThat(phone.$("#push-enabled")).isVisible();
         Locator sound = phone.$("#ring-sound");
         assertThat(sound).isChecked();
         sound.uncheck();
@@ -206,6 +208,10 @@ class RingsHeardTest {
             Page page = laptop.page();
             page.clock().install();
             signIn(laptop);
+            // Not approved by the household yet: no notifications (its keys could not open the picture).
+            laptop.$("#this-browser summary").click();
+            assertThat(laptop.$("#push-enabled")).isHidden();
+            assertThat(laptop.$("#push-status")).containsText("approved browsers only");
             String eventId = doorbell.pressButton().orElseThrow();
             Locator ring = laptop.$("#ring-alert");
             assertThat(ring).isVisible(SOON);
