@@ -6,7 +6,8 @@
 
 import { api } from './api.js';
 import { ownClientId } from './keys.js';
-import { ringMuted, setRingMuted } from './ring-alert.js';
+import { openLiveView } from './live.js';
+import { ringAnswered, ringMuted, setRingMuted } from './ring-alert.js';
 
 /** A subscribe that never settles (a browser whose push service is unreachable) is given up after this long. */
 const SUBSCRIBE_TIMEOUT_MS = 20000;
@@ -72,6 +73,21 @@ async function unsubscribe(registration) {
   await api.deletePushSubscription(await myClientId());
   const subscription = await registration.pushManager.getSubscription();
   if (subscription) await subscription.unsubscribe();
+}
+
+/** The doorbell a link to the app names (#live=<deviceId>, what a notification opens), taken out of the address bar. */
+export function takeLiveLink() {
+  const match = /(?:^|[#&])live=([A-Za-z0-9_-]{1,64})/.exec(location.hash);
+  if (!match) return null;
+  history.replaceState(null, '', '/');
+  return match[1];
+}
+
+/** A notification's Answer: that doorbell's live view, and its ring alert here closed as answered. */
+export async function openLiveFromNotification(deviceId) {
+  ringAnswered(deviceId);
+  const device = (await api.devices()).find((d) => d.id === deviceId);
+  if (device) openLiveView(device.id, device.name);
 }
 
 function setUpRingSound() {
