@@ -8,10 +8,9 @@ import { refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
 import { setUpAccountDeletion } from './account.js';
 import { setUpSafetyCheck } from './safety.js';
-import { ringAnswered, ringShown, setUpRingAlert, showRing, showRingSnapshot } from './ring-alert.js';
-import { isMissedRing } from './missed-rings.js';
-import { setUpNotifications } from './notifications.js';
-import { startServiceWorker } from './updates.js';
+import { setUpRingAlert, showRecentRing, showRing, showRingSnapshot } from './ring-alert.js';
+import { openLiveFromNotification, setUpNotifications, takeLiveLink } from './notifications.js';
+import { deferredServiceWorker } from './updates.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null, worker: null };
@@ -620,15 +619,7 @@ function openMemberStream() {
 async function catchUp() {
   await Promise.all([refreshDevices(), refreshHistory(), refreshRoster(), refreshAudit()].map((p) => p.catch(() => {})));
   if (!state.household) return;
-  const rings = await api.history(state.household.id, { kind: 'ring', limit: 5 });
-  const recent = rings.find((e) => {
-    const eventId = e.eventId || e.id;
-    return Date.now() - Date.parse(e.occurredAt) < 60 * 1000 && !ringShown(eventId) && !isMissedRing(eventId);
-  });
-  if (recent) {
-    showRing({ eventId: recent.eventId || recent.id, deviceId: recent.deviceId, deviceName: recent.deviceName,
-      occurredAt: recent.occurredAt });
-  }
+  showRecentRing(await api.history(state.household.id, { kind: 'ring', limit: 5 }));
 }
 
 /** The hub no longer knows this session (signed out elsewhere, revoked, or it forgot sessions): sign in again. */
@@ -643,16 +634,10 @@ async function signedOut() {
 
 // ---- notifications and the live view they open
 
-/** A notification's Answer, or the app opened at #live=<deviceId>: that doorbell's live view. */
-async function openLiveFromNotification(deviceId) {
-  ringAnswered(deviceId);
-  const device = (await api.devices()).find((d) => d.id === deviceId);
-  if (device) openLiveView(device.id, device.name);
-}
-
-function liveLinkTarget() {
-  const match = /(?:^|[#&])live=([A-Za-z0-9_-]{1,64})/.exec(location.hash);
-  return match ? match[1] : null;
+/** The app opened at #live=<deviceId> (what a notification opens): that doorbell's live view. */
+function openLiveFromLink() {
+  const deviceId = takeLiveLink();
+  if (deviceId) openLiveFromNotification(deviceId).catch((err) => alertBanner(err.message));
 }
 
 // ---- start
@@ -691,11 +676,7 @@ async function start() {
   state.clientFingerprint = await ensureRegistered(api, state.session.accountId);
   if (!state.stream) state.stream = openMemberStream();
   await renderHome();
-  const live = liveLinkTarget();
-  if (live) {
-    history.replaceState(null, '', '/');
-    openLiveFromNotification(live).catch((err) => alertBanner(err.message));
-  }
+  openLiveFromLink();
 }
 
 document.getElementById('sign-out').addEventListener('click', async () => {
@@ -709,11 +690,7 @@ window.addEventListener('hashchange', () => {
     start();
     return;
   }
-  const live = liveLinkTarget();
-  if (live) {
-    history.replaceState(null, '', '/');
-    openLiveFromNotification(live).catch((err) => alertBanner(err.message));
-  }
+  openLiveFromLink();
 });
 
 setUpRingAlert({
@@ -722,17 +699,18 @@ setUpRingAlert({
   // The history shows the ring as missed.
   onMissed: () => refreshHistorySoon(),
 });
-state.worker = startServiceWorker((opened) => {
+const worker = deferredServiceWorker((opened) => {
   if (opened.deviceId && opened.kind !== 'browser-waiting') {
     openLiveFromNotification(opened.deviceId).catch((err) => alertBanner(err.message));
   }
 });
+state.worker = worker.registration;
 
 /** Starts the app; while the hub cannot be reached (offline, restarting) it says so and tries again. */
 let startRetry = null;
 function startWhenReachable(attempt = 0) {
   startRetry = null;
-  start().catch((err) => {
+  start().then(() => worker.register()).catch((err) => {
     if (!(err instanceof HubUnreachableError)) {
       view.textContent = `Doorward could not start: ${err.message}`;
       return;

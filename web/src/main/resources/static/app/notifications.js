@@ -6,7 +6,8 @@
 
 import { api } from './api.js';
 import { ownClientId } from './keys.js';
-import { ringMuted, setRingMuted } from './ring-alert.js';
+import { openLiveView } from './live.js';
+import { ringAnswered, ringMuted, setRingMuted } from './ring-alert.js';
 
 /** A subscribe that never settles (a browser whose push service is unreachable) is given up after this long. */
 const SUBSCRIBE_TIMEOUT_MS = 20000;
@@ -74,6 +75,21 @@ async function unsubscribe(registration) {
   if (subscription) await subscription.unsubscribe();
 }
 
+/** The doorbell a link to the app names (#live=<deviceId>, what a notification opens), taken out of the address bar. */
+export function takeLiveLink() {
+  const match = /(?:^|[#&])live=([A-Za-z0-9_-]{1,64})/.exec(location.hash);
+  if (!match) return null;
+  history.replaceState(null, '', '/');
+  return match[1];
+}
+
+/** A notification's Answer: that doorbell's live view, and its ring alert here closed as answered. */
+export async function openLiveFromNotification(deviceId) {
+  ringAnswered(deviceId);
+  const device = (await api.devices()).find((d) => d.id === deviceId);
+  if (device) openLiveView(device.id, device.name);
+}
+
 function setUpRingSound() {
   const sound = document.getElementById('ring-sound');
   if (!sound) return;
@@ -103,12 +119,29 @@ export function setUpNotifications(registration, approved) {
       + ' home screen first and open it from there.';
     return;
   }
+  // Only an approved browser that can receive pushes sees the switches.
+  document.getElementById('push-settings').hidden = false;
+  resendSubscription(registration);
   let loaded = false;
   card.addEventListener('toggle', () => {
     if (!card.open || loaded) return;
     loaded = true;
     loadPushSettings(registration, { status, enabled, motion }).catch((err) => { status.textContent = err.message; });
   });
+}
+
+/**
+ * A browser may renew its subscription on its own (the service worker cannot tell the hub: it has no CSRF token), and
+ * the hub may have dropped it: each start hands this browser's subscription, if it has one, to the hub again.
+ */
+async function resendSubscription(registration) {
+  try {
+    const subscription = await registration.pushManager.getSubscription();
+    if (!subscription || Notification.permission !== 'granted') return;
+    await api.putPushSubscription(await myClientId(), contractBody(subscription));
+  } catch {
+    // refused (a revoked browser) or unreachable: the switch shows the state when the card is opened
+  }
 }
 
 async function loadPushSettings(registration, { status, enabled, motion }) {
@@ -126,10 +159,6 @@ async function loadPushSettings(registration, { status, enabled, motion }) {
   enabled.disabled = false;
   motion.disabled = !enabled.checked;
   status.textContent = '';
-  if (enabled.checked) {
-    // The hub may have dropped it (the browser re-subscribed, or was approved again): hand it over once more.
-    myClientId().then((id) => api.putPushSubscription(id, contractBody(subscription))).catch(() => {});
-  }
 
   enabled.addEventListener('change', async () => {
     enabled.disabled = true;

@@ -5,7 +5,7 @@
 import { openDoor } from './door.js';
 import { loadEventMedia } from './event-media.js';
 import { openLiveView } from './live.js';
-import { recordMissedRing } from './missed-rings.js';
+import { isMissedRing, recordMissedRing } from './missed-rings.js';
 
 export const MISSED_AFTER_MS = 60 * 1000;
 const MIN_SHOWN_MS = 10 * 1000;
@@ -97,11 +97,6 @@ export function ringShowing(eventId) {
   return !o.hidden && o.dataset.eventId === eventId;
 }
 
-/** Whether this ring was already shown in this page. */
-export function ringShown(eventId) {
-  return shown.has(eventId);
-}
-
 /** Shows a ring `{deviceId, deviceName, eventId, occurredAt}`: alert, sound, vibration, title. */
 export function showRing(message) {
   const o = overlay();
@@ -137,6 +132,19 @@ export function showRing(message) {
     updateTitle();
     options.onMissed(message);
   }, left);
+}
+
+/** Of history events, the newest ring of the last minute not shown here yet (nor missed) is shown as a ring. */
+export function showRecentRing(events) {
+  const recent = events.find((e) => {
+    const eventId = e.eventId || e.id;
+    return e.kind === 'ring' && Date.now() - Date.parse(e.occurredAt) < MISSED_AFTER_MS && !shown.has(eventId)
+      && !isMissedRing(eventId);
+  });
+  if (recent) {
+    showRing({ eventId: recent.eventId || recent.id, deviceId: recent.deviceId, deviceName: recent.deviceName,
+      occurredAt: recent.occurredAt });
+  }
 }
 
 /** The picture of the ring on screen, opened in this browser once the doorbell's upload is stored. */

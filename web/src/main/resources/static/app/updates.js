@@ -59,3 +59,18 @@ export async function startServiceWorker(onNotificationOpened) {
     return null;
   }
 }
+
+/**
+ * The service worker, registered only when `register()` is called (once the first screen is up: its install fetches
+ * the whole shell, which should not compete with the app's own first requests). `registration` resolves then.
+ */
+export function deferredServiceWorker(onNotificationOpened) {
+  let register;
+  const registration = new Promise((resolve) => {
+    register = () => {
+      register = () => {};
+      resolve(startServiceWorker(onNotificationOpened));
+    };
+  });
+  return { registration, register: () => register() };
+}

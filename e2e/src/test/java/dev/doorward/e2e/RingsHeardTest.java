@@ -100,6 +100,55 @@ class RingsHeardTest {
     }
 
     @Test
+    @Order(0)
+    void theReconnectBackOffIsFullJitterUpTo30Seconds() {
+        @SuppressWarnings("unchecked")
+        List<Number> ceilings = (List<Number>) phone.page()
+                .evaluate("async () => { const c = await import('/app/connection.js');"
+                        + " return [0, 1, 2, 3, 5, 6, 7, 30, 1000].map((a) => c.backoffDelay(a, () => 1)); }");
+        assertThat(ceilings.stream().map(Number::intValue))
+                .containsExactly(500, 1000, 2000, 4000, 16000, 30000, 30000, 30000, 30000);
+        Object floor =
+                phone.page().evaluate("async () => (await import('/app/connection.js')).backoffDelay(9, () => 0)");
+        assertThat(((Number) floor).intValue()).isZero();
+    }
+
+    @Test
+    @Order(0)
+    void pushMessagesThatAreNotTheContractsAreRefusedFieldByField() {
+        @SuppressWarnings("unchecked")
+        List<String> results = (List<String>) phone.page().evaluate("""
+                        async () => {
+                          const { parsePushMessage } = await import('/app/push-notification.js');
+                          const tries = [
+                            '{"v":1,"kind":"ring","householdId":"h1","deviceId":"d1","eventId":"e1","at":5}',
+                            '{"v":2,"kind":"ring","householdId":"h1","deviceId":"d1","eventId":"e1","at":5}',
+                            '{"v":1,"kind":"open-door","householdId":"h1","deviceId":"d1"}',
+                            '{"v":1,"kind":"ring","householdId":"h1","deviceId":"../../api/account","eventId":"e1"}',
+                            '{"v":1,"kind":"ring","householdId":"h1","eventId":"e1"}',
+                            '{"v":1,"kind":"alert","householdId":"h1","deviceId":"d1","eventId":"e1","alert":"party"}',
+                            '{"v":1,"kind":"browser-waiting","householdId":"h1","at":7}',
+                            '{"v":1,"kind":"motion","householdId":"h1","deviceId":"' + 'x'.repeat(65) + '"}',
+                            'null',
+                          ];
+                          return tries.map((t) => { try { const m = parsePushMessage(t); return 'ok ' + m.kind; }
+                            catch (e) { return 'refused: ' + e.message; } });
+                        }
+                        """);
+        assertThat(results)
+                .containsExactly(
+                        "ok ring",
+                        "refused: unknown version",
+                        "refused: unknown kind",
+                        "refused: bad device id",
+                        "refused: bad device id",
+                        "refused: unknown alert",
+                        "ok browser-waiting",
+                        "refused: bad device id",
+                        "refused: unknown version");
+    }
+
+    @Test
     @Order(1)
     void aRingSoundsVibratesMarksTheTitleAndEscapeClosesIt() {
         Page page = phone.page();
@@ -127,6 +176,8 @@ class RingsHeardTest {
     void theRingSoundCanBeMutedAndStaysMuted() {
         Page page = phone.page();
         phone.$("#this-browser summary").click();
+        // This browser is approved: it is offered notifications too.
+        assertThat(phone.$("#push-enabled")).isVisible();
         Locator sound = phone.$("#ring-sound");
         assertThat(sound).isChecked();
         sound.uncheck();
@@ -157,6 +208,10 @@ class RingsHeardTest {
             Page page = laptop.page();
             page.clock().install();
             signIn(laptop);
+            // Not approved by the household yet: no notifications (its keys could not open the picture).
+            laptop.$("#this-browser summary").click();
+            assertThat(laptop.$("#push-enabled")).isHidden();
+            assertThat(laptop.$("#push-status")).containsText("approved browsers only");
             String eventId = doorbell.pressButton().orElseThrow();
             Locator ring = laptop.$("#ring-alert");
             assertThat(ring).isVisible(SOON);
