@@ -62,6 +62,7 @@ class BadInputTest {
             "NaN",
             "../../etc/passwd",
             "..",
+            "",
             " ",
             "null",
             "{}",
