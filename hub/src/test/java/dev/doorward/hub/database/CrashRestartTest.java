@@ -12,18 +12,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /** A hub killed with -9 leaves its PostgreSQL running; the next start stops that leftover and is quick. */
+@ExtendWith(OutputCaptureExtension.class)
 class CrashRestartTest {
     @TempDir
     Path dir;
 
     @Test
-    void aHubStartsQuicklyAfterItsJvmWasKilled() throws Exception {
+    void aHubStartsQuicklyAfterItsJvmWasKilled(CapturedOutput output) throws Exception {
         Path postgres = dir.resolve("hub").resolve("postgres");
         long leftoverPid;
-        try (HubProcess crashed = HubProcess.start(dir, Duration.ofSeconds(120))) {
+        try (HubProcess crashed = HubProcess.start(dir, Duration.ofMinutes(5))) {
             leftoverPid = postmasterPid(postgres);
             crashed.kill();
         }
@@ -33,8 +37,12 @@ class CrashRestartTest {
         long started = System.nanoTime();
         try (TestHub hub = TestHub.start(dir)) {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            // Before the fix the start waited 60 s for its own server and failed.
-            assertThat(took).isLessThan(Duration.ofSeconds(30));
+            // Before the fix the start waited 60 s for its own server and failed. Now it stops the leftover at once
+            // and starts first time (the bound is loose for loaded CI machines; the log says what happened).
+            assertThat(took).isLessThan(Duration.ofSeconds(120));
+            assertThat(output.getOut())
+                    .contains("is still running on " + postgres + ", left by a hub that did not stop; stopping it")
+                    .doesNotContain("PostgreSQL did not start (attempt");
             assertThat(ProcessHandle.of(leftoverPid).filter(ProcessHandle::isAlive))
                     .isEmpty();
             assertThat(postmasterPid(postgres)).isNotEqualTo(leftoverPid);
@@ -60,7 +68,7 @@ class CrashRestartTest {
 
         long started = System.nanoTime();
         try (TestHub hub = TestHub.start(dir)) {
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(120));
             assertThat(hub.browser().login("owner", Household.PASSWORD).status())
                     .isBetween(200, 299);
         }
