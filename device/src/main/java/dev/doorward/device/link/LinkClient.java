@@ -256,8 +256,11 @@ public final class LinkClient implements AutoCloseable {
             }
             return;
         }
+        // Any answer shows the hub is alive: during an outbox drain a heartbeat's ack waits behind the events
+        // and uploads the hub is storing, and a busy hub is not a dead one.
+        missedHeartbeats = 0;
         switch (message) {
-            case HeartbeatAck ack -> missedHeartbeats = 0;
+            case HeartbeatAck ack -> {}
             case LinkError error -> {
                 if (error.eventId() == null) {
                     log.warn("Hub refused a message: {}", error.code().wireName());

@@ -211,6 +211,20 @@ class LinkClientTest {
         assertThat(welcomes).hasSize(2);
     }
 
+    /** Issue 19: during a drain the heartbeat's ack waits behind acks of events; those show the hub is alive. */
+    @Test
+    void aHubAnsweringOtherMessagesIsBusyNotDead() {
+        FakeTransport.FakeConnection first = connectAndWelcome();
+        for (int i = 0; i < 5; i++) {
+            link.heartbeatTick();
+            link.heartbeatTick();
+            first.hub(LinkCodec.encode(new EventAck(RandomIds.newId())));
+        }
+        eventually(() -> received.size() == 5);
+        assertThat(first.isOpen()).isTrue();
+        assertThat(transport.connections).hasSize(1);
+    }
+
     @Test
     void reconnectsAfterFailedConnects() {
         transport.refuse = true;
