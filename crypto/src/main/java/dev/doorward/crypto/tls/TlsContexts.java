@@ -80,6 +80,41 @@ public final class TlsContexts {
         return context(keyManagers(clientCredentialOrNull), PkixTrustManager.forPinnedServer(caFingerprint));
     }
 
+    /**
+     * A client for services on the public web (Web Push services), the one exception to "Doorward's CAs
+     * only": it trusts the platform's CA list plus {@code extraTrustAnchors} (a self-hosted push service's CA),
+     * and speaks TLS 1.2 or 1.3 because push services are not ours to upgrade. Callers verify the host name
+     * ({@code setEndpointIdentificationAlgorithm("HTTPS")}).
+     */
+    public static SSLContext publicWebClient(Collection<X509Certificate> extraTrustAnchors) {
+        Objects.requireNonNull(extraTrustAnchors, "extraTrustAnchors");
+        try {
+            javax.net.ssl.TrustManagerFactory platform = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            platform.init((java.security.KeyStore) null);
+            java.security.KeyStore anchors = java.security.KeyStore.getInstance("PKCS12");
+            anchors.load(null, null);
+            int n = 0;
+            for (TrustManager tm : platform.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x509) {
+                    for (X509Certificate ca : x509.getAcceptedIssuers()) {
+                        anchors.setCertificateEntry("platform-" + n++, ca);
+                    }
+                }
+            }
+            for (X509Certificate extra : extraTrustAnchors) {
+                anchors.setCertificateEntry("extra-" + n++, extra);
+            }
+            javax.net.ssl.TrustManagerFactory combined = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            combined.init(anchors);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[0], combined.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("Cannot set up TLS for the public web", e);
+        }
+    }
+
     private static KeyManager[] keyManagers(Credential credentialOrNull) {
         // No key managers means JSSE sends no certificate, rather than falling back to a default key store.
         return credentialOrNull == null

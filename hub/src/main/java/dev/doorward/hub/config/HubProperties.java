@@ -28,6 +28,7 @@ import org.springframework.validation.annotation.Validated;
  * @param blobDir where sealed snapshots and clips are stored; unset for {@code <data-dir>/blobs}
  * @param offlineAfter how long a doorbell must be gone before its history says "offline" (a quick reconnect
  *     is not news)
+ * @param ntfy members' ntfy / UnifiedPush-style topics (docs/integrations.md)
  */
 @Validated
 @ConfigurationProperties(prefix = "doorward", ignoreUnknownFields = false)
@@ -45,7 +46,8 @@ public record HubProperties(
         @DefaultValue("7d") Duration operationalCertificateValidity,
         @DefaultValue("30") int heartbeatSeconds,
         Path blobDir,
-        @DefaultValue("60s") Duration offlineAfter) {
+        @DefaultValue("60s") Duration offlineAfter,
+        @DefaultValue Ntfy ntfy) {
 
     public HubProperties {
         if (manufacturerCaCertificate == null) {
@@ -87,6 +89,25 @@ public record HubProperties(
             @DefaultValue("") String url, @DefaultValue("") String username, Path passwordFile) {
         public boolean embedded() {
             return url == null || url.isBlank();
+        }
+    }
+
+    /**
+     * Members' ntfy topics (docs/integrations.md).
+     *
+     * @param allowedHosts topic host names that may resolve to loopback or private addresses (a self-hosted ntfy
+     *     on the home network); by name only, never an address
+     * @param extraTrustAnchor a PEM file of CA certificates trusted for topic servers besides the platform's (a
+     *     self-hosted ntfy with its own CA); unset for the platform's only
+     */
+    public record Ntfy(@DefaultValue({}) List<String> allowedHosts, Path extraTrustAnchor) {
+        public Ntfy {
+            for (String host : allowedHosts) {
+                if (host.isBlank() || !host.matches("[A-Za-z0-9.-]+") || host.matches("[0-9.]+")) {
+                    throw new IllegalArgumentException(
+                            "doorward.ntfy.allowed-hosts takes host names, not addresses: " + host);
+                }
+            }
         }
     }
 }
