@@ -13,7 +13,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body, contentType = 'application/json') {
+export async function request(method, path, body, contentType = 'application/json') {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') headers['X-XSRF-TOKEN'] = csrfToken();
   let payload;

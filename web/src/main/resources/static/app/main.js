@@ -8,6 +8,7 @@ import { refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
 import { setUpAccountDeletion } from './account.js';
 import { setUpSafetyCheck } from './safety.js';
+import { setUpIntegrations } from './integrations.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null };
@@ -107,7 +108,7 @@ async function renderHome() {
   // The roster first: whether this browser is approved decides whether the history tries to open pictures.
   await refreshRoster();
   await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(),
-    setUpSafetyCheck(state.household)]);
+    setUpSafetyCheck(state.household), setUpIntegrations(state.household)]);
 }
 
 // Members and invitations, for owners and admins.
