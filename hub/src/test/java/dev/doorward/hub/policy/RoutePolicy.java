@@ -78,7 +78,28 @@ public final class RoutePolicy {
                     "owner or admin of the household; only the owner ends the owner's sessions (safety check)"),
             Map.entry(
                     "DELETE /api/households/{householdId}/browsers/{clientId}",
-                    "owner or admin of the household; only the owner revokes the owner's browsers (safety check)"));
+                    "owner or admin of the household; only the owner revokes the owner's browsers (safety check)"),
+            Map.entry(
+                    "GET /api/households/{householdId}/integrations/mqtt",
+                    "owner or admin of the household; never shows the password or client key (MqttIntegrationTest)"),
+            Map.entry(
+                    "PUT /api/households/{householdId}/integrations/mqtt",
+                    "owner or admin of the household (MqttIntegrationTest)"),
+            Map.entry(
+                    "DELETE /api/households/{householdId}/integrations/mqtt",
+                    "owner or admin of the household (MqttIntegrationTest)"),
+            Map.entry(
+                    "GET /api/households/{householdId}/integrations/ntfy",
+                    "member of the household; only their own topic, never its URL (NtfyAndChimeTest)"),
+            Map.entry(
+                    "PUT /api/households/{householdId}/integrations/ntfy",
+                    "member of the household; only their own topic, https to a public host (NtfyAndChimeTest)"),
+            Map.entry(
+                    "DELETE /api/households/{householdId}/integrations/ntfy",
+                    "member of the household; only their own topic (NtfyAndChimeTest)"),
+            Map.entry(
+                    "POST /api/devices/{deviceId}/chime/silence",
+                    "member who may use the doorbell now; the doorbell keeps the time (NtfyAndChimeTest)"));
 
     /** Every route of the hub's own controllers, as "VERB /pattern", read from Spring's handler mappings. */
     public static Set<String> routesServedBy(TestHub hub) {
