@@ -76,8 +76,12 @@ async function ntfySection(household, devices, say) {
 }
 
 /** The household's broker, for owners and admins. */
-async function mqttSection(household, say) {
+async function mqttSection(household, say, tries = 0) {
   const current = await integrationsApi.mqtt(household.id);
+  // While the hub is still connecting, look again for a while: the answer is what the owner is waiting for.
+  if (current.enabled && current.state === 'connecting' && tries > 0) {
+    setTimeout(() => render(tries - 1), 1000);
+  }
   const status = el('p', { id: 'mqtt-status', role: 'status' });
   status.textContent = current.enabled
     ? `Home Assistant: ${current.status}. Topics under ${current.topicPrefix}.`
@@ -103,7 +107,7 @@ async function mqttSection(household, say) {
       if (key.value.trim()) settings.clientKey = key.value.trim();
       await integrationsApi.saveMqtt(household.id, settings);
       say('Connecting to the broker…');
-      setTimeout(render, 1500);
+      setTimeout(() => render(20), 500);
     } catch (err) { say(`Not saved: ${err.message}`); }
   }, 'primary');
   const remove = button('Turn off', async () => {
@@ -112,10 +116,10 @@ async function mqttSection(household, say) {
     await render();
   });
   remove.hidden = !current.enabled;
-  const render = async () => {
-    const section = await mqttSection(household, say);
-    document.getElementById('mqtt-section').replaceWith(section);
-  };
+  async function render(again = 0) {
+    const section = await mqttSection(household, say, again);
+    document.getElementById('mqtt-section')?.replaceWith(section);
+  }
   return el('div', { id: 'mqtt-section' },
     el('h3', { textContent: 'Home Assistant (MQTT)' }), status,
     field('Broker host', host), field('Port (TLS)', port), field('Username', username),

@@ -14,6 +14,7 @@ import org.springframework.stereotype.Repository;
 /** Households' MQTT brokers and their doorbells' topic keys; secrets are sealed here and opened only here. */
 @Repository
 class MqttIntegrations {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MqttIntegrations.class);
     private static final String PASSWORD = "mqtt-password";
     private static final String CLIENT_KEY = "mqtt-client-key";
 
@@ -111,9 +112,28 @@ class MqttIntegrations {
                 rs.getString("host"),
                 rs.getInt("port"),
                 rs.getString("username"),
-                password == null ? null : secrets.open(PASSWORD, householdId, password),
+                openOrNull(PASSWORD, householdId, password),
                 rs.getString("broker_ca_pem"),
                 rs.getString("client_cert_pem"),
-                clientKey == null ? null : secrets.open(CLIENT_KEY, householdId, clientKey));
+                openOrNull(CLIENT_KEY, householdId, clientKey));
+    }
+
+    /**
+     * A stored secret, or null when there is none or it no longer opens (the key file was lost or replaced): the
+     * broker then refuses the hub, and the owner enters it again. Never a reason for the hub not to start.
+     */
+    private String openOrNull(String purpose, String householdId, String sealed) {
+        if (sealed == null) {
+            return null;
+        }
+        try {
+            return secrets.open(purpose, householdId, sealed);
+        } catch (IllegalArgumentException e) {
+            log.warn(
+                    "A stored {} of household {} does not open with this hub's key; it must be entered again",
+                    purpose,
+                    householdId);
+            return null;
+        }
     }
 }

@@ -47,10 +47,14 @@ class NtfyTopics {
     }
 
     List<Topic> ofHousehold(String householdId) {
-        return jdbc.sql("select * from ntfy_topics where household_id = :household")
+        return jdbc
+                .sql("select * from ntfy_topics where household_id = :household")
                 .param("household", householdId)
                 .query(this::topic)
-                .list();
+                .list()
+                .stream()
+                .filter(topic -> topic.url() != null)
+                .toList();
     }
 
     void save(Topic topic) {
@@ -83,10 +87,17 @@ class NtfyTopics {
         String householdId = rs.getString("household_id");
         String accountId = rs.getString("account_id");
         Array doorbells = rs.getArray("doorbells");
+        String url;
+        try {
+            url = secrets.open(PURPOSE, householdId + "/" + accountId, rs.getString("url_sealed"));
+        } catch (IllegalArgumentException e) {
+            // The hub's secrets key was lost or replaced: the member sets the topic again.
+            url = null;
+        }
         return new Topic(
                 householdId,
                 accountId,
-                secrets.open(PURPOSE, householdId + "/" + accountId, rs.getString("url_sealed")),
+                url,
                 rs.getString("url_host"),
                 doorbells == null ? null : List.of((String[]) doorbells.getArray()));
     }

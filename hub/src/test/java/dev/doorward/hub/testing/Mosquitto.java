@@ -26,12 +26,14 @@ import java.util.List;
 public final class Mosquitto implements AutoCloseable {
     private final Path dir;
     private final int port;
+    private final int clientCertificatePort;
     private final CertificateAuthority ca;
     private Process process;
 
-    private Mosquitto(Path dir, int port, CertificateAuthority ca) {
+    private Mosquitto(Path dir, int port, int clientCertificatePort, CertificateAuthority ca) {
         this.dir = dir;
         this.port = port;
+        this.clientCertificatePort = clientCertificatePort;
         this.ca = ca;
     }
 
@@ -54,10 +56,8 @@ public final class Mosquitto implements AutoCloseable {
             for (int i = 0; i + 1 < usersAndPasswords.length; i += 2) {
                 run("mosquitto_passwd", "-b", passwords.toString(), usersAndPasswords[i], usersAndPasswords[i + 1]);
             }
-            int port;
-            try (ServerSocket probe = new ServerSocket(0)) {
-                port = probe.getLocalPort();
-            }
+            int port = freePort();
+            int clientCertificatePort = freePort();
             Files.writeString(
                     dir.resolve("mosquitto.conf"),
                     String.join(
@@ -74,8 +74,14 @@ public final class Mosquitto implements AutoCloseable {
                             "certfile " + dir.resolve("server.crt"),
                             "keyfile " + dir.resolve("server.key"),
                             "require_certificate false",
+                            // A second listener that also wants a client certificate from the broker's CA.
+                            "listener " + clientCertificatePort + " 127.0.0.1",
+                            "cafile " + dir.resolve("ca.crt"),
+                            "certfile " + dir.resolve("server.crt"),
+                            "keyfile " + dir.resolve("server.key"),
+                            "require_certificate true",
                             ""));
-            Mosquitto broker = new Mosquitto(dir, port, ca);
+            Mosquitto broker = new Mosquitto(dir, port, clientCertificatePort, ca);
             broker.start();
             return broker;
         } catch (IOException e) {
@@ -124,6 +130,17 @@ public final class Mosquitto implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The listener that refuses a client without a certificate from the broker's CA (and still wants a password). */
+    public int clientCertificatePort() {
+        return clientCertificatePort;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0)) {
+            return probe.getLocalPort();
+        }
     }
 
     /** The broker's CA, as the owner pastes it into Doorward. */
