@@ -1,5 +1,6 @@
 package dev.doorward.hub.mqtt;
 
+import dev.doorward.hub.account.AccountDeleted;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.mqtt.HomeAssistant.Kind;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -170,6 +172,12 @@ class MqttChannel implements NoticeChannel, SmartLifecycle {
         if (link != null) {
             worker.execute(() -> link.close(true));
         }
+    }
+
+    /** A deleted household's doorbells leave Home Assistant, and its link ends. */
+    @EventListener
+    void accountDeleted(AccountDeleted deleted) {
+        deleted.deletedHouseholdIds().forEach(this::disconnect);
     }
 
     Optional<BrokerLink.Status> status(String householdId) {
