@@ -23,7 +23,7 @@ export class HubUnreachableError extends Error {
   }
 }
 
-async function request(method, path, body, contentType = 'application/json') {
+export async function request(method, path, body, contentType = 'application/json') {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') headers['X-XSRF-TOKEN'] = csrfToken();
   let payload;

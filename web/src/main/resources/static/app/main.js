@@ -11,6 +11,7 @@ import { setUpSafetyCheck } from './safety.js';
 import { setUpRingAlert, showRecentRing, showRing, showRingSnapshot } from './ring-alert.js';
 import { openLiveFromNotification, setUpNotifications, takeLiveLink } from './notifications.js';
 import { deferredServiceWorker } from './updates.js';
+import { setUpIntegrations } from './integrations.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null, worker: null };
@@ -111,7 +112,7 @@ async function renderHome() {
   await refreshRoster();
   state.worker.then((registration) => setUpNotifications(registration, state.inRoster === true));
   await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(),
-    setUpSafetyCheck(state.household)]);
+    setUpSafetyCheck(state.household), setUpIntegrations(state.household)]);
 }
 
 // Members and invitations, for owners and admins.

@@ -6,6 +6,7 @@ import dev.doorward.crypto.pki.Credential;
 import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.device.camera.Camera;
 import dev.doorward.device.camera.SyntheticCamera;
+import dev.doorward.device.door.Chime;
 import dev.doorward.device.door.DoorCommands;
 import dev.doorward.device.door.DoorRelay;
 import dev.doorward.device.files.AtomicFiles;
@@ -155,6 +156,7 @@ public final class DeviceAgent implements AutoCloseable {
     private SwitchingTransport linkTransport;
     private ClaimRun claim;
     private final DoorRelay doorRelay;
+    private final Chime chime;
     /** Door releases for the current owner; made with the link. */
     private DoorCommands doorCommands;
     /** The last seconds of small frames for event clips, and motion detection on them. */
@@ -207,6 +209,7 @@ public final class DeviceAgent implements AutoCloseable {
                 config.clock(), config.pairingWindow(), config.pairingHold(), PairingWindow.DEFAULT_MAX_FAILURES);
         this.sightings = new ClaimCodeSightings(config.clock());
         this.doorRelay = new DoorRelay(config.clock(), DoorRelay.DEFAULT_OPEN_FOR);
+        this.chime = new Chime(config.clock());
         this.mediaOutbox = new MediaOutbox(layout.dataDir().resolve("media-outbox"), MediaOutbox.DEFAULT_MAX_OBJECTS);
         // Off until turned on (the simulator does; an owner's setting will): a doorbell that reports motion
         // nobody asked for is noise.
@@ -268,6 +271,8 @@ public final class DeviceAgent implements AutoCloseable {
      * empty if the device has no owner to tell.
      */
     public Optional<String> pressButton() {
+        // The chime first: it is the doorbell's own, and rings whatever the network does.
+        chime.ring();
         return call(() -> ownership.isOwned() ? Optional.of(report(EventKind.RING, null)) : Optional.empty());
     }
 
@@ -1252,6 +1257,10 @@ public final class DeviceAgent implements AutoCloseable {
         return doorRelay;
     }
 
+    public Chime chime() {
+        return chime;
+    }
+
     /** Where the doorbell's speaker writes what members say at the door (a WAV file in the data directory). */
     public Path speakerFile() {
         return layout.dataDir().resolve("speaker.wav");
@@ -1323,6 +1332,10 @@ public final class DeviceAgent implements AutoCloseable {
                 case LinkMessage.DoorOpen open -> doorOpen(open);
                 case LinkMessage.MediaStored stored -> mediaStored(stored);
                 case LinkError error -> refusedByHub(error);
+                case LinkMessage.ChimeSilence silence -> {
+                    chime.silenceFor(Duration.ofSeconds(silence.seconds()));
+                    log.info("Chime silenced for {} s by a member", silence.seconds());
+                }
                 case LinkMessage.Live live -> {
                     if (media != null) {
                         media.viewers(live.viewers());

@@ -13,7 +13,7 @@ import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.e2e.Chromium.Phone;
-import dev.doorward.hub.stream.MemberStreams;
+import dev.doorward.hub.database.DatabaseHealthChanged;
 import dev.doorward.hub.testing.Household;
 import java.util.Base64;
 import java.util.List;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.context.ApplicationEventPublisher;
 
 /**
  * A ring is heard: in the open app (sound, vibration, tab title, Escape, "Missed ring" after a minute), through the
@@ -314,12 +315,11 @@ class RingsHeardTest {
     @Test
     @Order(6)
     void theHubsHealthIsShownAsItChanges() {
-        String householdId = (String)
-                phone.page().evaluate("async () => (await (await fetch('/api/session')).json()).households[0].id");
-        MemberStreams streams = env.hub().bean(MemberStreams.class);
-        streams.toHousehold(householdId, Map.of("type", "hub-health", "database", "down"));
+        // What the database watchdog publishes when it loses the database and when it is back.
+        ApplicationEventPublisher events = env.hub().bean(ApplicationEventPublisher.class);
+        events.publishEvent(new DatabaseHealthChanged(false));
         assertThat(phone.$("#hub-health")).containsText("lost its database");
-        streams.toHousehold(householdId, Map.of("type", "hub-health", "database", "up"));
+        events.publishEvent(new DatabaseHealthChanged(true));
         assertThat(phone.$("#hub-health")).isHidden();
     }
 

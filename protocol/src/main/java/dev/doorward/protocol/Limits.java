@@ -21,6 +21,8 @@ public final class Limits {
 
     /** The most viewers one device is told about. */
     public static final int MAX_VIEWERS = 10_000;
+    /** The longest a member may silence a chime at once: a night. */
+    public static final int MAX_CHIME_SILENCE_SECONDS = 12 * 3600;
 
     public static final int MAX_DETAIL_CHARS = 256;
     public static final int MAX_AGENT_CHARS = 64;

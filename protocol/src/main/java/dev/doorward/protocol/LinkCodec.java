@@ -124,6 +124,7 @@ public final class LinkCodec {
                 body.put("signerPublicKey", m.signerPublicKey());
             }
             case LinkMessage.Live m -> body.put("viewers", m.viewers());
+            case LinkMessage.ChimeSilence m -> body.put("seconds", m.seconds());
             case LinkMessage.DoorNonce m -> {
                 body.put("requestId", m.requestId());
                 body.put("nonce", m.nonce());
@@ -319,6 +320,9 @@ public final class LinkCodec {
             case LIVE ->
                 new LinkMessage.Live(
                         new Fields(bodyNode, type, Set.of("viewers")).intInRange("viewers", 0, Limits.MAX_VIEWERS));
+            case CHIME_SILENCE ->
+                new LinkMessage.ChimeSilence(new Fields(bodyNode, type, Set.of("seconds"))
+                        .intInRange("seconds", 0, Limits.MAX_CHIME_SILENCE_SECONDS));
             case DOOR_NONCE -> {
                 Fields b = new Fields(bodyNode, type, Set.of("requestId", "nonce"));
                 yield new LinkMessage.DoorNonce(b.id("requestId"), b.id("nonce"));

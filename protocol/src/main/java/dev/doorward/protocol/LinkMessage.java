@@ -265,6 +265,18 @@ public sealed interface LinkMessage {
     /** How many authorized viewers watch this device now; it streams while this is above 0. */
     record Live(int viewers) implements FromHub {}
 
+    /**
+     * A member silenced the doorbell's chime for {@code seconds} from now (0: ring again now). The doorbell counts
+     * the time itself, so a lost message never leaves the chime silent for good.
+     */
+    record ChimeSilence(int seconds) implements FromHub {
+        public ChimeSilence {
+            if (seconds < 0 || seconds > Limits.MAX_CHIME_SILENCE_SECONDS) {
+                throw new IllegalArgumentException("chime silence is 0.." + Limits.MAX_CHIME_SILENCE_SECONDS + " s");
+            }
+        }
+    }
+
     /** The hub stored an event's sealed media durably; the device may forget its copy. */
     record MediaStored(String eventId, EventMediaKind kind) implements FromHub {}
 

@@ -19,6 +19,7 @@ public enum MessageType {
     DOOR_OPEN("door-open", false, true),
     MEDIA_STORED("media-stored", false, true),
     LIVE("live", false, true),
+    CHIME_SILENCE("chime-silence", false, true),
     WELCOME("welcome", false, true),
     HEARTBEAT_ACK("heartbeat-ack", false, true),
     CLAIM_CHALLENGE("claim-challenge", false, true),
@@ -86,6 +87,7 @@ public enum MessageType {
             case LinkMessage.MediaUpload m -> MEDIA_UPLOAD;
             case LinkMessage.MediaStored m -> MEDIA_STORED;
             case LinkMessage.Live m -> LIVE;
+            case LinkMessage.ChimeSilence m -> CHIME_SILENCE;
             case LinkMessage.CertificateRenewed m -> CERTIFICATE_RENEWED;
             case LinkMessage.ResetVeto m -> RESET_VETO;
             case LinkMessage.Release m -> RELEASE;

@@ -84,6 +84,7 @@ class LinkCodecRoundTripTest {
                         "door-open",
                         "media-stored",
                         "live",
+                        "chime-silence",
                         "welcome",
                         "heartbeat-ack",
                         "claim-challenge",

@@ -69,6 +69,7 @@ final class Samples {
                 LinkMessage.MediaKey.of(1_800_000_000L, EVENT_ID, 16, bytes(91, 8), bytes(12, 9), bytes(48, 10)),
                 new LinkMessage.RosterUpdate("doorward-roster:1\nhousehold:x", "c2ln", "a2V5"),
                 new LinkMessage.Live(2),
+                new LinkMessage.ChimeSilence(1800),
                 new LinkMessage.DoorNonce(EVENT_ID, TICKET),
                 new LinkMessage.DoorResult(EVENT_ID, false, "nonce unknown or used"),
                 new LinkMessage.DoorNonceRequest(EVENT_ID),

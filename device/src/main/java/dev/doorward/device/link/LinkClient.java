@@ -279,6 +279,7 @@ public final class LinkClient implements AutoCloseable {
             case LinkMessage.SetCoolingOff setting -> handler.received(setting);
             case LinkMessage.RosterUpdate roster -> handler.received(roster);
             case LinkMessage.Live live -> handler.received(live);
+            case LinkMessage.ChimeSilence silence -> handler.received(silence);
             case LinkMessage.DoorNonceRequest request -> handler.received(request);
             case LinkMessage.DoorOpen open -> handler.received(open);
             case LinkMessage.MediaStored stored -> handler.received(stored);

@@ -210,6 +210,9 @@ public final class ControlPanel implements AutoCloseable {
                 + agent.resetDeadline().map(at -> quote(at.toString())).orElse("null")
                 + ",\"pendingEvents\":" + agent.pendingEvents()
                 + ",\"doorOpen\":" + agent.door().isOpen()
+                + ",\"chimeRinging\":" + agent.chime().isRinging()
+                + ",\"chimeSilencedUntil\":"
+                + agent.chime().silencedUntil().map(at -> quote(at.toString())).orElse("null")
                 + ",\"showing\":" + agent.camera().showing()
                 + "}";
     }

@@ -31,6 +31,11 @@ async function refreshState() {
     $('resetDeadline').textContent = state.resetDeadline ? new Date(state.resetDeadline).toLocaleString() : '—';
     $('pending').textContent = String(state.pendingEvents);
     $('door-state').textContent = state.doorOpen ? 'Door: OPEN' : 'Door: closed';
+    $('chime-state').textContent = state.chimeRinging
+      ? 'Chime: RINGING'
+      : state.chimeSilencedUntil
+        ? `Chime: silenced until ${new Date(state.chimeSilencedUntil).toLocaleTimeString()}`
+        : 'Chime: quiet';
   } catch (e) {
     say('The simulator is not answering.');
   }

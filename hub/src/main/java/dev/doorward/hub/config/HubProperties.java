@@ -32,6 +32,7 @@ import org.springframework.validation.annotation.Validated;
  * @param sessions how long a signed-in browser stays signed in
  * @param backup scheduled encrypted backups (off unless a directory is set; docs/operations.md)
  * @param push Web Push to members' browsers and phones (docs/notifications.md)
+ * @param ntfy members' ntfy / UnifiedPush-style topics (docs/integrations.md)
  */
 @Validated
 @ConfigurationProperties(prefix = "doorward", ignoreUnknownFields = false)
@@ -53,7 +54,8 @@ public record HubProperties(
         @DefaultValue("60s") Duration offlineAfter,
         @DefaultValue Sessions sessions,
         @DefaultValue Backup backup,
-        @DefaultValue Push push) {
+        @DefaultValue Push push,
+        @DefaultValue Ntfy ntfy) {
 
     public HubProperties {
         if (manufacturerCaCertificate == null) {
@@ -266,6 +268,25 @@ public record HubProperties(
             }
             if (!contact.isBlank() && !contact.matches("(mailto:|https://)[\\x21-\\x7e&&[^\"\\\\]]+")) {
                 throw new IllegalArgumentException("doorward.push.contact must be a mailto: or https: URI");
+            }
+        }
+    }
+
+    /**
+     * Members' ntfy topics (docs/integrations.md).
+     *
+     * @param allowedHosts topic host names that may resolve to loopback or private addresses (a self-hosted ntfy
+     *     on the home network); by name only, never an address
+     * @param extraTrustAnchor a PEM file of CA certificates trusted for topic servers besides the platform's (a
+     *     self-hosted ntfy with its own CA); unset for the platform's only
+     */
+    public record Ntfy(@DefaultValue({}) List<String> allowedHosts, Path extraTrustAnchor) {
+        public Ntfy {
+            for (String host : allowedHosts) {
+                if (host.isBlank() || !host.matches("[A-Za-z0-9.-]+") || host.matches("[0-9.]+")) {
+                    throw new IllegalArgumentException(
+                            "doorward.ntfy.allowed-hosts takes host names, not addresses: " + host);
+                }
             }
         }
     }

@@ -2,7 +2,7 @@ package dev.doorward.hub.notify;
 
 import java.util.function.Predicate;
 
-/** Who hears a notice: members of a household the notifier let through, or one account. */
+/** Who hears a notice: members of a household the notifier let through, one account, or everyone. */
 public sealed interface Audience {
 
     /**
@@ -13,4 +13,7 @@ public sealed interface Audience {
 
     /** Every browser of one account, whatever its households. */
     record Account(String accountId) implements Audience {}
+
+    /** Every signed-in member of every household (the hub's own state, such as a lost database). */
+    record Everyone() implements Audience {}
 }

@@ -42,6 +42,11 @@ public class Notifier {
         deliver(new Audience.Account(accountId), notice);
     }
 
+    /** Every signed-in member of every household: the hub's own state (its database lost and back). */
+    public void toEveryone(Notice notice) {
+        deliver(new Audience.Everyone(), notice);
+    }
+
     private void deliver(Audience audience, Notice notice) {
         for (NoticeChannel channel : channels) {
             try {

@@ -127,6 +127,14 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
                     }
                 }
             }
+            case Audience.Everyone everyone -> {
+                TextMessage text = new TextMessage(json.writeValueAsString(NoticeJson.of(notice)));
+                for (Set<WebSocketSession> sessions : byAccount.values()) {
+                    for (WebSocketSession session : sessions) {
+                        send(session, text);
+                    }
+                }
+            }
             case Audience.Account account -> {
                 Set<WebSocketSession> sessions = byAccount.get(account.accountId());
                 if (sessions == null || sessions.isEmpty()) {

@@ -467,6 +467,59 @@ class RoleMatrixTest {
                     (a, b, i) -> b.get("/api/devices/" + i.deviceId() + "/media-keys/" + i.epoch() + "?clientId="
                             + (b.clientId() == null ? UNKNOWN : b.clientId()))),
             row(
+                    "GET /api/households/{householdId}/integrations/mqtt",
+                    Audience.ADMINS,
+                    200,
+                    "the household's MQTT settings (none yet)",
+                    (a, b, i) -> b.get("/api/households/" + i.householdId() + "/integrations/mqtt")),
+            refusedAfterAuthorization(
+                    "PUT /api/households/{householdId}/integrations/mqtt",
+                    Audience.ADMINS,
+                    400,
+                    "The broker's host name or address is needed",
+                    "authorized, then refused: no broker host (connecting is MqttIntegrationTest's)",
+                    (a, b, i) -> send(
+                            b,
+                            "PUT",
+                            "/api/households/" + i.householdId() + "/integrations/mqtt",
+                            Map.of("port", 8883))),
+            row(
+                    "DELETE /api/households/{householdId}/integrations/mqtt",
+                    Audience.ADMINS,
+                    204,
+                    "the household's MQTT integration off (it was not on)",
+                    (a, b, i) -> send(b, "DELETE", "/api/households/" + i.householdId() + "/integrations/mqtt", null)),
+            row(
+                    "GET /api/households/{householdId}/integrations/ntfy",
+                    Audience.MEMBERS,
+                    200,
+                    "the member's own ntfy topic (none)",
+                    (a, b, i) -> b.get("/api/households/" + i.householdId() + "/integrations/ntfy")),
+            refusedAfterAuthorization(
+                    "PUT /api/households/{householdId}/integrations/ntfy",
+                    Audience.MEMBERS,
+                    400,
+                    "Only https topic URLs are allowed",
+                    "authorized, then refused: a plain-http URL (setting one is NtfyAndChimeTest's)",
+                    (a, b, i) -> send(
+                            b,
+                            "PUT",
+                            "/api/households/" + i.householdId() + "/integrations/ntfy",
+                            Map.of("url", "http://ntfy.example/topic"))),
+            row(
+                    "DELETE /api/households/{householdId}/integrations/ntfy",
+                    Audience.MEMBERS,
+                    204,
+                    "the member's own topic removed (there was none)",
+                    (a, b, i) -> send(b, "DELETE", "/api/households/" + i.householdId() + "/integrations/ntfy", null)),
+            row(
+                    "POST /api/devices/{deviceId}/chime/silence",
+                    Audience.MEMBERS,
+                    202,
+                    "carried to the doorbell: 0 minutes, the chime rings as before",
+                    (a, b, i) ->
+                            send(b, "POST", "/api/devices/" + i.deviceId() + "/chime/silence", Map.of("minutes", 0))),
+            row(
                     "GET /api/households/{householdId}/safety-check",
                     Audience.ADMINS,
                     200,
@@ -839,6 +892,7 @@ class RoleMatrixTest {
                         "a2V5"),
                 new LinkMessage.MediaStored(eventId, EventMediaKind.SNAPSHOT),
                 new LinkMessage.Live(2),
+                new LinkMessage.ChimeSilence(60),
                 new LinkMessage.Welcome(1, deviceId, 30),
                 new LinkMessage.HeartbeatAck(42),
                 LinkMessage.ClaimChallenge.of(bytes(256), bytes(32)),

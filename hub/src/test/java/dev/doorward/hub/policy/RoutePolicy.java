@@ -89,7 +89,28 @@ public final class RoutePolicy {
                     "DELETE /api/push/subscriptions/{clientId}",
                     "signed in, for one of the account's own browsers (WebPushTest)"),
             Map.entry("GET /api/push/preferences", "signed in; the account's own choice"),
-            Map.entry("PUT /api/push/preferences", "signed in; the account's own choice"));
+            Map.entry("PUT /api/push/preferences", "signed in; the account's own choice"),
+            Map.entry(
+                    "GET /api/households/{householdId}/integrations/mqtt",
+                    "owner or admin of the household; never shows the password or client key (MqttIntegrationTest)"),
+            Map.entry(
+                    "PUT /api/households/{householdId}/integrations/mqtt",
+                    "owner or admin of the household (MqttIntegrationTest)"),
+            Map.entry(
+                    "DELETE /api/households/{householdId}/integrations/mqtt",
+                    "owner or admin of the household (MqttIntegrationTest)"),
+            Map.entry(
+                    "GET /api/households/{householdId}/integrations/ntfy",
+                    "member of the household; only their own topic, never its URL (NtfyAndChimeTest)"),
+            Map.entry(
+                    "PUT /api/households/{householdId}/integrations/ntfy",
+                    "member of the household; only their own topic, https to a public host (NtfyAndChimeTest)"),
+            Map.entry(
+                    "DELETE /api/households/{householdId}/integrations/ntfy",
+                    "member of the household; only their own topic (NtfyAndChimeTest)"),
+            Map.entry(
+                    "POST /api/devices/{deviceId}/chime/silence",
+                    "member who may use the doorbell now; the doorbell keeps the time (NtfyAndChimeTest)"));
 
     /** Every route of the hub's own controllers, as "VERB /pattern", read from Spring's handler mappings. */
     public static Set<String> routesServedBy(TestHub hub) {
