@@ -8,7 +8,7 @@
 import { appUrlFor, showPushNotification } from './app/push-notification.js';
 
 // Change VERSION with any change to SHELL; every file below must exist (the install fails otherwise).
-const VERSION = '1';
+const VERSION = '2';
 const CACHE = `doorward-shell-${VERSION}`;
 const CACHE_PREFIX = 'doorward-shell-';
 const SHELL = [
@@ -27,6 +27,7 @@ const SHELL = [
   '/app/connection.js',
   '/app/door.js',
   '/app/event-media.js',
+  '/app/integrations.js',
   '/app/keys.js',
   '/app/live.js',
   '/app/main.js',
