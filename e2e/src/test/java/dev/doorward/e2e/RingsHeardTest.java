@@ -13,6 +13,7 @@ import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.e2e.Chromium.Phone;
+import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.database.DatabaseHealthChanged;
 import dev.doorward.hub.testing.Household;
 import java.util.Base64;
@@ -353,7 +354,7 @@ class RingsHeardTest {
 
     @Test
     @Order(8)
-    void aHubRestartShowsReconnectingThenWhatTheHubSays() {
+    void aHubRestartShowsReconnectingThenTheNextRingWithoutAReloadAndAnEndedSessionSaysSo() {
         try (Phone laptop = env.chromium().phone("owner, on a laptop")) {
             signIn(laptop);
             Locator status = laptop.$("#device-list li[data-device-id] .device-status");
@@ -363,9 +364,27 @@ class RingsHeardTest {
             assertThat(status).hasText("status unknown");
 
             env.hub().restart();
-            // Sessions live in the hub's memory on this branch: the restarted hub no longer knows this one, and the
-            // page says so instead of looping. (Once sessions survive restarts, it stays signed in and the next
-            // ring shows without a reload: the lead adds that assertion with the sessions branch.)
+            // Sessions live in PostgreSQL: the restarted hub still knows this browser. The page reconnects by itself
+            // and shows the next ring without a reload.
+            assertThat(laptop.$("#connection-state"))
+                    .isHidden(new LocatorAssertions.IsHiddenOptions().setTimeout(60_000));
+            String eventId = doorbell.pressButton().orElseThrow();
+            Locator ring = laptop.$("#ring-alert");
+            assertThat(ring).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
+            assertThat(ring).hasAttribute("data-event-id", eventId);
+            laptop.page().keyboard().press("Escape");
+            phone.page().keyboard().press("Escape"); // the owner's phone heard it too
+
+            // This browser's session ends (the safety check's Revoke, say): the page says so instead of looping.
+            String accountId = (String)
+                    laptop.page().evaluate("async () => (await (await fetch('/api/session')).json()).accountId");
+            String sessionId = laptop.context().cookies().stream()
+                    .filter(c -> c.name.equals("__Host-doorward-session"))
+                    .findFirst()
+                    .orElseThrow()
+                    .value;
+            assertThat(env.hub().bean(AccountSessions.class).end(accountId, sessionId))
+                    .isTrue();
             assertThat(laptop.$("#login-notice"))
                     .hasText("Signed out — sign in again", new LocatorAssertions.HasTextOptions().setTimeout(60_000));
             assertThat(laptop.$("#login-form")).isVisible();
