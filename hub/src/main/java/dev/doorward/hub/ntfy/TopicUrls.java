@@ -1,9 +1,8 @@
 package dev.doorward.hub.ntfy;
 
 import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.outbound.PublicAddresses;
 import java.net.IDN;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -90,33 +89,7 @@ class TopicUrls {
     }
 
     static boolean isPublic(InetAddress address) {
-        if (address.isAnyLocalAddress()
-                || address.isLoopbackAddress()
-                || address.isLinkLocalAddress()
-                || address.isSiteLocalAddress()
-                || address.isMulticastAddress()) {
-            return false;
-        }
-        byte[] b = address.getAddress();
-        if (address instanceof Inet4Address) {
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            return first != 0
-                    && !(first == 100 && second >= 64 && second < 128) // carrier-grade NAT
-                    && !(first == 192 && second == 0 && (b[2] & 0xff) == 0) // IETF protocol assignments
-                    && !(first == 198 && (second == 18 || second == 19)) // benchmarking
-                    && first < 224;
-        }
-        if (address instanceof Inet6Address) {
-            int first = b[0] & 0xff;
-            boolean uniqueLocal = (first & 0xfe) == 0xfc;
-            boolean mappedOrCompatible = true;
-            for (int i = 0; i < 10; i++) {
-                mappedOrCompatible &= b[i] == 0;
-            }
-            return !uniqueLocal && !mappedOrCompatible;
-        }
-        return false;
+        return PublicAddresses.isPublic(address);
     }
 
     /** A topic URL that is not acceptable, with the reason for the member. */
