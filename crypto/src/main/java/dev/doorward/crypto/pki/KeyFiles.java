@@ -1,6 +1,5 @@
 package dev.doorward.crypto.pki;
 
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -29,41 +28,8 @@ public final class KeyFiles {
             throw new IllegalArgumentException(file + " does not hold a P-256 private key");
         }
         X9ECParameters p256 = CustomNamedCurves.getByName("secp256r1");
-        BigInteger d = ec.getS();
-        byte[] point = p256.getG().multiply(d).normalize().getEncoded(false);
-        byte[] spki = new byte[26 + point.length];
-        // The fixed SubjectPublicKeyInfo prefix of an uncompressed P-256 point.
-        byte[] prefix = {
-            0x30,
-            0x59,
-            0x30,
-            0x13,
-            0x06,
-            0x07,
-            0x2a,
-            (byte) 0x86,
-            0x48,
-            (byte) 0xce,
-            0x3d,
-            0x02,
-            0x01,
-            0x06,
-            0x08,
-            0x2a,
-            (byte) 0x86,
-            0x48,
-            (byte) 0xce,
-            0x3d,
-            0x03,
-            0x01,
-            0x07,
-            0x03,
-            0x42,
-            0x00
-        };
-        System.arraycopy(prefix, 0, spki, 0, prefix.length);
-        System.arraycopy(point, 0, spki, prefix.length, point.length);
-        KeyPair pair = new KeyPair(KeyPairs.parseP256PublicKey(spki), privateKey);
+        byte[] point = p256.getG().multiply(ec.getS()).normalize().getEncoded(false);
+        KeyPair pair = new KeyPair(P256Points.decode(point), privateKey);
         if (!KeyPairs.isP256(pair.getPublic()) || !KeyPairs.matches(pair.getPrivate(), pair.getPublic())) {
             throw new IllegalArgumentException(file + " does not hold a P-256 private key");
         }

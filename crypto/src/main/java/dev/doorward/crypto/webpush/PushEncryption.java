@@ -1,6 +1,7 @@
 package dev.doorward.crypto.webpush;
 
 import dev.doorward.crypto.pki.KeyPairs;
+import dev.doorward.crypto.pki.P256Points;
 import dev.doorward.crypto.sframe.Hkdf;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

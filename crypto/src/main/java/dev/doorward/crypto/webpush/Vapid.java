@@ -1,5 +1,6 @@
 package dev.doorward.crypto.webpush;
 
+import dev.doorward.crypto.pki.P256Points;
 import dev.doorward.crypto.pki.Signatures;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

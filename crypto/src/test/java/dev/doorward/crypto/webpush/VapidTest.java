@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.doorward.crypto.pki.KeyPairs;
+import dev.doorward.crypto.pki.P256Points;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;

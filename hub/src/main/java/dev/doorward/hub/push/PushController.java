@@ -1,6 +1,6 @@
 package dev.doorward.hub.push;
 
-import dev.doorward.crypto.webpush.P256Points;
+import dev.doorward.crypto.pki.P256Points;
 import dev.doorward.crypto.webpush.PushEncryption;
 import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.client.MemberClients;

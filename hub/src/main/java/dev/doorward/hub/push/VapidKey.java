@@ -2,7 +2,7 @@ package dev.doorward.hub.push;
 
 import dev.doorward.crypto.pki.KeyFiles;
 import dev.doorward.crypto.pki.KeyPairs;
-import dev.doorward.crypto.webpush.P256Points;
+import dev.doorward.crypto.pki.P256Points;
 import dev.doorward.crypto.webpush.Vapid;
 import dev.doorward.hub.config.HubProperties;
 import java.net.URI;

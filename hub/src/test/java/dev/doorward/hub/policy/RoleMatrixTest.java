@@ -285,7 +285,7 @@ class RoleMatrixTest {
                                             "p256dh",
                                             Base64.getUrlEncoder()
                                                     .withoutPadding()
-                                                    .encodeToString(dev.doorward.crypto.webpush.P256Points.encode(
+                                                    .encodeToString(dev.doorward.crypto.pki.P256Points.encode(
                                                             STRANGER_KEY.getPublic())),
                                             "auth",
                                             "AAAAAAAAAAAAAAAAAAAAAA")))),

@@ -1,6 +1,5 @@
-package dev.doorward.crypto.webpush;
+package dev.doorward.crypto.pki;
 
-import dev.doorward.crypto.pki.KeyPairs;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
