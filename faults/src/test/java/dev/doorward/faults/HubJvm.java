@@ -126,8 +126,13 @@ final class HubJvm implements AutoCloseable {
     /** SIGKILL to the database server, as the out-of-memory killer or a crash would. */
     long killPostgres() throws Exception {
         ProcessHandle postgres = postgres().orElseThrow(() -> new IllegalStateException("no PostgreSQL running"));
-        postgres.destroyForcibly();
-        postgres.onExit().get(30, TimeUnit.SECONDS);
+        // The server and its backends at once, as a crash of the machine's processes would leave them.
+        List<ProcessHandle> all = new ArrayList<>(postgres.descendants().toList());
+        all.add(postgres);
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle process : all) {
+            process.onExit().get(30, TimeUnit.SECONDS);
+        }
         return postgres.pid();
     }
 
