@@ -98,7 +98,8 @@ class NtfyAndChimeTest {
             assertThat(browser.delete("/api/households/" + owner.householdId() + "/members/" + residentId)
                             .status())
                     .isEqualTo(204);
-            assertThat(resident.browser().get(path).status()).isEqualTo(404);
+            // Removal signs the member out everywhere; their topic gets no ring from now on.
+            assertThat(resident.browser().get(path).status()).isEqualTo(401);
             doorbell.pressButton().orElseThrow();
             assertThat(await(() -> ntfy.postsTo("owner-topic") == 3)).isTrue();
             Thread.sleep(300);
