@@ -14,6 +14,8 @@ import dev.doorward.device.identity.DeviceIdentity;
 import dev.doorward.device.pairing.QrScanner;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.pki.HubPki;
+import dev.doorward.hub.ratelimit.RateLimit;
+import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.RawDeviceLink;
 import dev.doorward.hub.testing.TestHub;
@@ -37,6 +39,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,6 +55,7 @@ class DeviceLinkTest {
     static TestHub hub;
     static Household owner;
     static MintedDevice probe;
+    static String probeId;
     static MintedDevice bystander;
     static DeviceAgent bystanderAgent;
 
@@ -60,9 +64,20 @@ class DeviceLinkTest {
         hub = TestHub.start(dir);
         owner = Household.firstOwner(hub);
         probe = hub.mintDevice("probe");
-        owner.claim(hub, probe).close(); // the raw tests below speak for it
+        DeviceAgent claimed = owner.claim(hub, probe);
+        probeId = claimed.deviceId().orElseThrow();
+        claimed.close(); // the raw tests below speak for it
         bystander = hub.mintDevice("bystander");
         bystanderAgent = owner.claim(hub, bystander);
+    }
+
+    /**
+     * Every test here connects as the probe: without this, which test meets the limit of 10 connections a minute
+     * per doorbell would depend on the order the tests happen to run in.
+     */
+    @BeforeEach
+    void freshConnectAllowance() {
+        hub.bean(RateLimiter.class).reset(RateLimit.DEVICE_CONNECTS, "device:" + probeId);
     }
 
     @AfterAll

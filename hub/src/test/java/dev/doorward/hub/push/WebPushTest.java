@@ -269,7 +269,9 @@ class WebPushTest {
                 owner.browser().delete("/api/households/" + owner.householdId() + "/members/" + removedAccount), 204);
         assertThat(stored.exists(revoked.browser().clientId())).isFalse();
         assertThat(stored.exists(removed.browser().clientId())).isFalse();
-        // The removed member cannot subscribe that browser again.
+        // Removal signed the member out everywhere; signed in again, they still cannot subscribe that browser.
+        assertStatus(removed.browser().putJson(path(removed.browser().clientId()), removedSub.json()), 401);
+        assertStatus(removed.browser().login("removed", Household.PASSWORD), 204);
         assertStatus(removed.browser().putJson(path(removed.browser().clientId()), removedSub.json()), 403);
 
         Subscription ownerSub = subscribe(owner.browser());
