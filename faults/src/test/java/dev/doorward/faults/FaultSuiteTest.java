@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -150,7 +149,6 @@ class FaultSuiteTest {
 
     @Test
     @Order(4)
-    @Disabled("needs the hub to restart its own PostgreSQL (DatabaseWatchdog, branch database, not merged yet)")
     void theDatabaseKilledUnderARunningHub() throws Exception {
         during("database-killed", () -> {
             long killed = hub.killPostgres();
