@@ -28,7 +28,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.context.ApplicationEventPublisher;
 
 /**
  * A ring is heard: in the open app (sound, vibration, tab title, Escape, "Missed ring" after a minute), through the
@@ -317,10 +316,9 @@ class RingsHeardTest {
     @Order(6)
     void theHubsHealthIsShownAsItChanges() {
         // What the database watchdog publishes when it loses the database and when it is back.
-        ApplicationEventPublisher events = env.hub().bean(ApplicationEventPublisher.class);
-        events.publishEvent(new DatabaseHealthChanged(false));
+        env.hub().publish(new DatabaseHealthChanged(false));
         assertThat(phone.$("#hub-health")).containsText("lost its database");
-        events.publishEvent(new DatabaseHealthChanged(true));
+        env.hub().publish(new DatabaseHealthChanged(true));
         assertThat(phone.$("#hub-health")).isHidden();
     }
 

@@ -142,6 +142,11 @@ public final class TestHub implements AutoCloseable {
         return context != null && context.isActive();
     }
 
+    /** Publishes an application event in the running hub, as one of its own parts would. */
+    public void publish(Object event) {
+        context.publishEvent(event);
+    }
+
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
     }
