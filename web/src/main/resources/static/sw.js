@@ -8,7 +8,7 @@
 import { appUrlFor, showPushNotification } from './app/push-notification.js';
 
 // Change VERSION with any change to SHELL; every file below must exist (the install fails otherwise).
-const VERSION = '2';
+const VERSION = '3';
 const CACHE = `doorward-shell-${VERSION}`;
 const CACHE_PREFIX = 'doorward-shell-';
 const SHELL = [

@@ -90,11 +90,15 @@ export async function openLiveFromNotification(deviceId) {
   if (device) openLiveView(device.id, device.name);
 }
 
+// One listener for the page's whole life: the home screen, and the switch with it, is drawn again whenever the app
+// returns to it, and a tap in the moment before it is set up again must not be lost.
+document.addEventListener('change', (event) => {
+  if (event.target.id === 'ring-sound') setRingMuted(!event.target.checked);
+});
+
 function setUpRingSound() {
   const sound = document.getElementById('ring-sound');
-  if (!sound) return;
-  sound.checked = !ringMuted();
-  sound.addEventListener('change', () => setRingMuted(!sound.checked));
+  if (sound) sound.checked = !ringMuted();
 }
 
 /**
