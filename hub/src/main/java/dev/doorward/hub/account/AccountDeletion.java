@@ -103,11 +103,13 @@ public class AccountDeletion {
 
     private Plan deleteRows(String accountId) {
         // Serialises two deletions of the same account (two tabs): the second finds nothing.
-        jdbc.sql("select id from accounts where id = :id for update")
+        if (jdbc.sql("select id from accounts where id = :id for update")
                 .param("id", accountId)
                 .query(String.class)
                 .optional()
-                .orElseThrow(NotFound::new);
+                .isEmpty()) {
+            throw new NotFound();
+        }
         List<Gone> gone = new ArrayList<>();
         List<Left> left = new ArrayList<>();
         int deviceCount = 0;

@@ -28,7 +28,7 @@ class AuditController {
             @AuthenticationPrincipal SignedInAccount account,
             @RequestParam String householdId,
             @RequestParam(defaultValue = "100") int limit) {
-        Role role = households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        Role role = households.requireRole(account.id(), householdId);
         if (!role.isAdmin()) {
             throw new NotFound();
         }

@@ -100,7 +100,7 @@ public class ClaimService {
 
     public Issued issue(
             SignedInAccount account, String householdId, String setupCode, String deviceName, String ownerKeyFp) {
-        Role role = households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        Role role = households.requireRole(account.id(), householdId);
         if (!role.isAdmin()) {
             throw new NotFound();
         }

@@ -6,7 +6,6 @@ import dev.doorward.hub.history.EventMediaStore;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -53,7 +52,7 @@ class EventController {
             @RequestParam(required = false) String day,
             @RequestParam(defaultValue = "0") int utcOffsetMinutes,
             @RequestParam(defaultValue = "50") int limit) {
-        households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        households.requireRole(account.id(), householdId);
         if (kind != null && !kind.matches("[a-z-]{1,32}")) {
             throw new InvalidInput("Unknown kind of event");
         }

@@ -162,7 +162,7 @@ class HistoryController {
             @AuthenticationPrincipal SignedInAccount account,
             @PathVariable String householdId,
             @RequestBody Retention request) {
-        Role role = households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        Role role = households.requireRole(account.id(), householdId);
         if (!role.isAdmin()) {
             throw new NotFound();
         }

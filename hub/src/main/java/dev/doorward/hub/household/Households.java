@@ -1,6 +1,7 @@
 package dev.doorward.hub.household;
 
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.web.NotFound;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
@@ -47,6 +48,14 @@ public class Households {
                 .query((rs, n) ->
                         new Membership(rs.getString(1), rs.getString(2), Role.fromDb(rs.getString(3)), rs.getInt(4)))
                 .list();
+    }
+
+    /**
+     * The member's role, or {@link NotFound}: to someone outside it, a household does not exist (the same answer
+     * as for a household id that was never made, so ids cannot be probed).
+     */
+    public Role requireRole(String accountId, String householdId) {
+        return roleOf(accountId, householdId).orElseThrow(NotFound::new);
     }
 
     public Optional<Role> roleOf(String accountId, String householdId) {

@@ -73,7 +73,7 @@ class MembersController {
     }
 
     private Role requireAdmin(SignedInAccount account, String householdId) {
-        Role role = households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        Role role = households.requireRole(account.id(), householdId);
         if (!role.isAdmin()) {
             throw new NotFound();
         }
@@ -84,7 +84,7 @@ class MembersController {
 
     @GetMapping("/api/households/{householdId}/members")
     List<MemberView> members(@AuthenticationPrincipal SignedInAccount account, @PathVariable String householdId) {
-        households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        households.requireRole(account.id(), householdId);
         return jdbc.sql("""
                         select a.id, a.username, m.role from memberships m join accounts a on a.id = m.account_id
                         where m.household_id = :household order by m.created_at""")

@@ -45,7 +45,7 @@ class MqttController {
     }
 
     private void requireAdmin(SignedInAccount account, String householdId) {
-        Role role = households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        Role role = households.requireRole(account.id(), householdId);
         if (!role.isAdmin()) {
             throw new NotFound();
         }

@@ -5,7 +5,6 @@ import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +43,7 @@ class NtfyController {
 
     @GetMapping("/api/households/{householdId}/integrations/ntfy")
     Map<String, Object> get(@AuthenticationPrincipal SignedInAccount account, @PathVariable String householdId) {
-        households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        households.requireRole(account.id(), householdId);
         return topics.find(householdId, account.id())
                 .map(NtfyController::view)
                 .orElseGet(() -> Map.of("enabled", false));
@@ -63,7 +62,7 @@ class NtfyController {
             @AuthenticationPrincipal SignedInAccount account,
             @PathVariable String householdId,
             @RequestBody Topic request) {
-        households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        households.requireRole(account.id(), householdId);
         URI uri;
         try {
             uri = urls.parse(request.url());
@@ -91,7 +90,7 @@ class NtfyController {
     @DeleteMapping("/api/households/{householdId}/integrations/ntfy")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(@AuthenticationPrincipal SignedInAccount account, @PathVariable String householdId) {
-        households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        households.requireRole(account.id(), householdId);
         topics.delete(householdId, account.id());
     }
 

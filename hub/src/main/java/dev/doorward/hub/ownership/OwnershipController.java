@@ -74,10 +74,13 @@ class OwnershipController {
 
     private void requireOwnBrowserKey(SignedInAccount account, byte[] signerPublicKey, String problem) {
         String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(signerPublicKey);
-        memberClients
+        boolean own = memberClients
                 .byFingerprint(fingerprint)
                 .filter(c -> c.accountId().equals(account.id()))
-                .orElseThrow(() -> new InvalidInput(problem));
+                .isPresent();
+        if (!own) {
+            throw new InvalidInput(problem);
+        }
     }
 
     private static byte[] base64url(String text, String problem) {

@@ -55,7 +55,7 @@ class RosterController {
 
     @GetMapping("/api/households/{householdId}/roster")
     RosterView roster(@AuthenticationPrincipal SignedInAccount account, @PathVariable String householdId) {
-        households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        households.requireRole(account.id(), householdId);
         Optional<SignedRoster> latest = rosters.latest(householdId);
         Optional<Roster> parsed = latest.map(r -> Roster.parse(r.text()));
         List<ClientEntry> entries = new ArrayList<>();
@@ -97,7 +97,7 @@ class RosterController {
             @AuthenticationPrincipal SignedInAccount account,
             @PathVariable String householdId,
             @RequestBody RosterService.Submission submission) {
-        Role role = households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        Role role = households.requireRole(account.id(), householdId);
         if (!role.isAdmin()) {
             throw new NotFound();
         }

@@ -284,7 +284,7 @@ class SafetyCheckController {
     }
 
     private Role requireAdmin(SignedInAccount account, String householdId) {
-        Role role = households.roleOf(account.id(), householdId).orElseThrow(NotFound::new);
+        Role role = households.requireRole(account.id(), householdId);
         if (!role.isAdmin()) {
             throw new NotFound();
         }
