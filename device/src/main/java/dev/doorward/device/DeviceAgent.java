@@ -11,6 +11,7 @@ import dev.doorward.device.door.DoorCommands;
 import dev.doorward.device.door.DoorRelay;
 import dev.doorward.device.files.AtomicFiles;
 import dev.doorward.device.history.EventMediaObjects;
+import dev.doorward.device.history.EventMediaUploads;
 import dev.doorward.device.history.FrameBuffer;
 import dev.doorward.device.history.MediaOutbox;
 import dev.doorward.device.identity.DeviceIdentity;
@@ -20,6 +21,7 @@ import dev.doorward.device.link.LinkClient;
 import dev.doorward.device.link.LinkState;
 import dev.doorward.device.link.SwitchingTransport;
 import dev.doorward.device.link.Transport;
+import dev.doorward.device.link.TransportReleases;
 import dev.doorward.device.link.WebSocketTransport;
 import dev.doorward.device.media.CongestionGate;
 import dev.doorward.device.media.LiveMedia;
@@ -28,41 +30,34 @@ import dev.doorward.device.motion.MotionSettings;
 import dev.doorward.device.motion.Region;
 import dev.doorward.device.outbox.EventDelivery;
 import dev.doorward.device.outbox.Outbox;
-import dev.doorward.device.outbox.Retries;
 import dev.doorward.device.ownership.CertificateRenewal;
 import dev.doorward.device.ownership.CoolingOffSetting;
 import dev.doorward.device.ownership.MoveStatement;
 import dev.doorward.device.ownership.Ownership;
-import dev.doorward.device.ownership.OwnershipLifecycle;
-import dev.doorward.device.ownership.OwnershipLifecycle.Step;
 import dev.doorward.device.ownership.OwnershipState;
 import dev.doorward.device.ownership.OwnershipStore;
-import dev.doorward.device.ownership.ReleaseStatement;
+import dev.doorward.device.ownership.ResetFlow;
 import dev.doorward.device.ownership.RosterVerifier;
 import dev.doorward.device.pairing.ClaimCodeSightings;
 import dev.doorward.device.pairing.ClaimCodeSightings.Decision;
-import dev.doorward.device.pairing.ClaimConversation;
+import dev.doorward.device.pairing.ClaimFlow;
 import dev.doorward.device.pairing.PairingWindow;
 import dev.doorward.device.pairing.QrScanner;
-import dev.doorward.protocol.ClaimCode;
+import dev.doorward.device.thread.AgentThread;
 import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.EventKind;
-import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.LinkMessage.CertificateRenewed;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import dev.doorward.protocol.LinkMessage.EventAck;
 import dev.doorward.protocol.LinkMessage.EventMediaKind;
-import dev.doorward.protocol.LinkMessage.FromDevice;
 import dev.doorward.protocol.LinkMessage.FromHub;
 import dev.doorward.protocol.LinkMessage.LinkError;
 import dev.doorward.protocol.LinkMessage.Release;
 import dev.doorward.protocol.LinkMessage.RenewCertificate;
 import dev.doorward.protocol.LinkMessage.ResetVeto;
 import dev.doorward.protocol.LinkMessage.Welcome;
-import dev.doorward.protocol.MediaPart;
 import dev.doorward.protocol.MoveCode;
-import dev.doorward.protocol.ProtocolException;
 import dev.doorward.protocol.Roster;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -76,15 +71,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -99,10 +86,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeviceAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceAgent.class);
-    /** How long a claim that could not reach its hub waits before the same code may be tried again. */
-    static final Duration CLAIM_RETRY = Duration.ofSeconds(5);
-
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     /** How often the camera is sampled for motion and the clip buffer while owned. */
     static final Duration CAPTURE_EVERY = Duration.ofMillis(200);
     /** How much video before an event its clip shows. */
@@ -110,8 +93,6 @@ public final class DeviceAgent implements AutoCloseable {
 
     static final int CLIP_WIDTH = 320;
     static final int CLIP_HEIGHT = 240;
-    /** An upload the hub has not confirmed by then is sent again. */
-    static final Duration UPLOAD_TIMEOUT = Duration.ofSeconds(30);
     /** Events that get a snapshot (and, for ring and motion, a clip): the owner wants to see who it was. */
     private static final Set<EventKind> SNAPSHOT_KINDS = Set.of(
             EventKind.RING,
@@ -124,8 +105,6 @@ public final class DeviceAgent implements AutoCloseable {
     static final Duration ROSTER_CLOCK_SKEW = Duration.ofMinutes(10);
     /** How often the clock rules (end of a cooling-off period, the daily renewal check) are looked at. */
     static final Duration TICK = Duration.ofSeconds(1);
-    /** How long a completing reset waits for the hub to acknowledge RESET_COMPLETED before it wipes anyway. */
-    static final Duration RESET_REPORT_GRACE = Duration.ofSeconds(5);
 
     private final DeviceConfig config;
     private final DeviceLayout layout;
@@ -136,17 +115,21 @@ public final class DeviceAgent implements AutoCloseable {
     private volatile Outbox outbox;
     /** When each outbox event goes to the hub, and what happens when the hub refuses one. */
     private final EventDelivery delivery;
-    /** Event media the hub could not store for now ({@code internal}): tried again after a back-off. */
-    private final Retries uploadRetries;
-    /** The hub asked for a pause in uploads (rate-limited) until then. */
-    private Instant uploadsPausedUntil = Instant.MIN;
 
     private final Camera camera;
     private final QrScanner scanner = new QrScanner();
     private final PairingWindow pairing;
     private final ClaimCodeSightings sightings;
     private final Function<SSLContext, Transport> transports;
-    private final ScheduledThreadPoolExecutor executor;
+    private final AgentThread thread;
+    /** Claim and retired link transports not yet released (their close waits for the polite goodbye). */
+    private final TransportReleases releases;
+
+    private final ClaimFlow claims;
+    private final ResetFlow resets;
+    /** Sealed snapshots and clips not yet stored by the hub (in the data directory, so a reset wipes them). */
+    private final EventMediaUploads uploads;
+
     private final StateWatch<OwnershipState> ownershipWatch;
     private final StateWatch<LinkState> linkWatch = new StateWatch<>(LinkState.DISCONNECTED);
 
@@ -154,7 +137,6 @@ public final class DeviceAgent implements AutoCloseable {
     private volatile Ownership ownership;
     private LinkClient link;
     private SwitchingTransport linkTransport;
-    private ClaimRun claim;
     private final DoorRelay doorRelay;
     private final Chime chime;
     /** Door releases for the current owner; made with the link. */
@@ -164,31 +146,21 @@ public final class DeviceAgent implements AutoCloseable {
             new FrameBuffer(CLIP_LENGTH, (int) (CLIP_LENGTH.toMillis() / CAPTURE_EVERY.toMillis()) + 1);
 
     private final MotionDetector motion;
-    /** Sealed snapshots and clips not yet stored by the hub (in the data directory, so a reset wipes them). */
-    private volatile MediaOutbox mediaOutbox;
     /** Builds and seals event media off the agent thread: never on the path from a press to the ring. */
     private final java.util.concurrent.ExecutorService mediaWork =
             java.util.concurrent.Executors.newThreadPerTaskExecutor(
                     Thread.ofVirtual().name("doorward-event-media").factory());
 
     private ScheduledFuture<?> capturing;
-    /** The upload in flight, and when it started; null when none. */
-    private MediaOutbox.Pending uploading;
-
-    private Instant uploadStarted;
     /** Live view and talk while owned and linked; read by the link's media threads. */
     private volatile LiveMedia media;
 
     private ScheduledFuture<?> scanning;
     private ScheduledFuture<?> ticking;
-    /** Set while a reset whose cooling-off ended waits for the hub's ack of RESET_COMPLETED. */
-    private ResetCompletion completing;
     /** When a connected device next checks its operational certificate; null while the link is down. */
     private Instant nextRenewalCheck;
 
     private boolean closed;
-    /** Claim and retired link transports not yet released (their close waits for the polite goodbye). */
-    private final Set<Transport> claimTransports = ConcurrentHashMap.newKeySet();
 
     private DeviceAgent(DeviceConfig config, Function<SSLContext, Transport> transports) {
         this.config = config;
@@ -202,7 +174,6 @@ public final class DeviceAgent implements AutoCloseable {
         ownerOnlyDirectories(layout);
         this.outbox = new Outbox(layout.outboxDir());
         this.delivery = new EventDelivery(outbox, config.clock(), config.random());
-        this.uploadRetries = new Retries(config.random());
         this.camera =
                 config.camera() != null ? config.camera() : new SyntheticCamera(config.clock(), identity.serial());
         this.pairing = new PairingWindow(
@@ -210,7 +181,6 @@ public final class DeviceAgent implements AutoCloseable {
         this.sightings = new ClaimCodeSightings(config.clock());
         this.doorRelay = new DoorRelay(config.clock(), DoorRelay.DEFAULT_OPEN_FOR);
         this.chime = new Chime(config.clock());
-        this.mediaOutbox = new MediaOutbox(layout.dataDir().resolve("media-outbox"), MediaOutbox.DEFAULT_MAX_OBJECTS);
         // Off until turned on (the simulator does; an owner's setting will): a doorbell that reports motion
         // nobody asked for is noise.
         MotionSettings motionSettings = MotionSettings.defaults().withSensitivity(0);
@@ -222,11 +192,26 @@ public final class DeviceAgent implements AutoCloseable {
                     .toList());
         }
         this.motion = new MotionDetector(motionSettings);
-        this.executor = new ScheduledThreadPoolExecutor(
-                1,
-                Thread.ofVirtual().name("doorward-agent-" + identity.serial()).factory());
-        this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.executor.setRemoveOnCancelPolicy(true);
+        this.thread = new AgentThread("doorward-agent-" + identity.serial());
+        this.releases = new TransportReleases(thread);
+        this.claims = new ClaimFlow(
+                identity,
+                config.clock(),
+                config.random(),
+                transports,
+                thread,
+                releases,
+                pairing,
+                sightings,
+                this::claimed);
+        this.resets = new ResetFlow(new ResetSteps(), coolingOffSetting, config.coolingOff(), config.clock(), thread);
+        this.uploads = new EventMediaUploads(
+                layout.dataDir().resolve("media-outbox"),
+                config.clock(),
+                config.random(),
+                thread,
+                delivery::waiting,
+                () -> link != null && linkWatch.get() == LinkState.CONNECTED ? link : null);
     }
 
     /**
@@ -253,7 +238,7 @@ public final class DeviceAgent implements AutoCloseable {
     static DeviceAgent start(DeviceConfig config, Function<SSLContext, Transport> transports) {
         DeviceAgent agent = new DeviceAgent(config, transports);
         try {
-            agent.call(() -> {
+            agent.thread.call(() -> {
                 agent.powerUp();
                 return null;
             });
@@ -273,12 +258,12 @@ public final class DeviceAgent implements AutoCloseable {
     public Optional<String> pressButton() {
         // The chime first: it is the doorbell's own, and rings whatever the network does.
         chime.ring();
-        return call(() -> ownership.isOwned() ? Optional.of(report(EventKind.RING, null)) : Optional.empty());
+        return thread.call(() -> ownership.isOwned() ? Optional.of(report(EventKind.RING, null)) : Optional.empty());
     }
 
     /** The enclosure was opened or the doorbell pulled off the wall; empty if it has no owner to tell. */
     public Optional<String> tamper() {
-        return call(() -> ownership.isOwned() ? Optional.of(report(EventKind.TAMPER, null)) : Optional.empty());
+        return thread.call(() -> ownership.isOwned() ? Optional.of(report(EventKind.TAMPER, null)) : Optional.empty());
     }
 
     /**
@@ -288,9 +273,9 @@ public final class DeviceAgent implements AutoCloseable {
      * device starts the cooling-off period instead and returns false.
      */
     public boolean holdButton(Duration held) {
-        return call(() -> {
+        return thread.call(() -> {
             if (held.compareTo(config.resetHold()) >= 0) {
-                return physicalReset("a reset hold");
+                return resets.physicalReset("a reset hold");
             }
             if (!pairing.buttonHeld(held)) {
                 return false;
@@ -311,8 +296,8 @@ public final class DeviceAgent implements AutoCloseable {
      * device it opens the pairing window. Returns the reset deadline, if one is pending afterwards.
      */
     public Optional<Instant> pressResetPin() {
-        return call(() -> {
-            physicalReset("the reset pin");
+        return thread.call(() -> {
+            resets.physicalReset("the reset pin");
             return ownership.resetDeadline();
         });
     }
@@ -374,27 +359,25 @@ public final class DeviceAgent implements AutoCloseable {
     }
 
     public boolean pairingWindowOpen() {
-        return call(pairing::isOpen);
+        return thread.call(pairing::isOpen);
     }
 
     /** The pairing window's state, including why it closed. */
     public PairingWindow.State pairingState() {
-        return call(pairing::state);
+        return thread.call(pairing::state);
     }
 
     @Override
     public void close() {
         try {
-            call(() -> {
+            thread.call(() -> {
                 closed = true;
+                resets.close();
                 stopScanning();
                 if (ticking != null) {
                     ticking.cancel(false);
                 }
-                if (claim != null) {
-                    claim.end();
-                    claim = null;
-                }
+                claims.close();
                 stopMedia();
                 if (link != null) {
                     link.close();
@@ -405,20 +388,11 @@ public final class DeviceAgent implements AutoCloseable {
             // already shut down
         }
         mediaWork.shutdownNow();
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
         if (linkTransport != null) {
             linkTransport.close();
         }
-        claimTransports.forEach(Transport::close);
-        claimTransports.clear();
+        releases.close();
         linkWatch.set(LinkState.DISCONNECTED);
     }
 
@@ -432,44 +406,38 @@ public final class DeviceAgent implements AutoCloseable {
                     .ifPresent(at -> log.warn("A physical reset is pending until {} unless the owner vetoes", at));
             // A deadline that passed while the device was off completes now (the link gets a moment to
             // deliver RESET_COMPLETED first).
-            checkResetDeadline();
+            resets.checkDeadline();
         } else {
             pairing.powerUp();
             startScanning();
             log.info("Factory-new device {}: pairing window open", identity.serial());
         }
-        long tick = TICK.toMillis();
-        ticking = executor.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+        ticking = thread.repeat(this::tick, TICK, TICK);
     }
 
     /** Runs the clock rules now instead of at the next tick. For tests that move a mutable clock. */
     void tickNow() {
-        call(() -> {
+        thread.call(() -> {
             tick();
             return null;
         });
     }
 
     private void tick() {
-        // A periodic task that throws is never run again: keep the timer alive whatever happens.
-        try {
-            if (closed) {
-                return;
-            }
-            checkResetDeadline();
-            if (media != null) {
-                media.tick();
-                uploadNext();
-            }
-            deliverDue();
-            if (nextRenewalCheck != null
-                    && link != null
-                    && linkWatch.get() == LinkState.CONNECTED
-                    && !config.clock().instant().isBefore(nextRenewalCheck)) {
-                checkRenewal();
-            }
-        } catch (RuntimeException e) {
-            log.error("Timer check failed", e);
+        if (closed) {
+            return;
+        }
+        resets.checkDeadline();
+        if (media != null) {
+            media.tick();
+            uploads.next();
+        }
+        deliverDue();
+        if (nextRenewalCheck != null
+                && link != null
+                && linkWatch.get() == LinkState.CONNECTED
+                && !config.clock().instant().isBefore(nextRenewalCheck)) {
+            checkRenewal();
         }
     }
 
@@ -480,161 +448,55 @@ public final class DeviceAgent implements AutoCloseable {
         ownershipWatch.set(next.state());
     }
 
-    // ---- physical reset (the device is authoritative)
+    // ---- the end of an ownership (ResetFlow decides; these are the doorbell's parts of it)
 
-    /** A reset hold or the reset pin. Returns whether the pairing window opened. */
-    private boolean physicalReset(String how) {
-        if (completing != null) {
-            log.warn("Physical reset by {} while a reset is completing: nothing more to do", how);
-            return false;
+    private final class ResetSteps implements ResetFlow.Doorbell {
+        @Override
+        public Ownership ownership() {
+            return ownership;
         }
-        Instant now = config.clock().instant();
-        Step step = OwnershipLifecycle.physicalReset(
-                ownership, now, coolingOffSetting.load().orElse(config.coolingOff()));
-        switch (step) {
-            case Step.OpenPairing p -> {
-                log.info("Physical reset by {} on a factory-new device: pairing window opened", how);
-                pairing.physicalReset();
-                sightings.reset();
-                startScanning();
-                return true;
-            }
-            case Step.ResetStarted started -> {
-                // Durable first: a restart or a wiped data directory must not lose (or skip) the deadline.
-                change(started.next());
-                Instant until = started.next().resetAt();
-                log.warn("Physical reset by {}: device stays owned until {} unless the owner vetoes", how, until);
-                report(EventKind.RESET_PENDING, "until=" + until.toEpochMilli());
-                return false;
-            }
-            case Step.ResetAlreadyPending pending -> {
-                Instant until = pending.next().resetAt();
-                log.warn("Physical reset by {} while one is pending: the deadline stays {}", how, until);
-                report(EventKind.RESET_PENDING, "until=" + until.toEpochMilli());
-                return false;
-            }
-            default -> throw new IllegalStateException("unexpected " + step);
-        }
-    }
 
-    /** The hub relayed the owner's veto. Only ever keeps the device owned. */
-    private void resetVetoed() {
-        if (completing != null) {
-            log.warn("Ignored a reset veto: too late, the reset is completing");
-            return;
+        @Override
+        public void change(Ownership next) {
+            DeviceAgent.this.change(next);
         }
-        Step step = OwnershipLifecycle.veto(ownership, config.clock().instant());
-        if (step instanceof Step.ResetCancelled cancelled) {
-            change(cancelled.next());
-            log.warn("The owner vetoed the physical reset: device stays owned (flagged)");
-            report(EventKind.RESET_CANCELLED, null);
-        } else if (step instanceof Step.Unchanged unchanged) {
-            log.info("Ignored a reset veto: {}", unchanged.why());
-        }
-    }
 
-    /** The owner chose another cooling-off period (signed by their key; zero only by their choice). */
-    private void coolingOffSet(LinkMessage.SetCoolingOff setting) {
-        CoolingOffSetting.Result result =
-                coolingOffSetting.apply(setting, ownership, config.clock().instant());
-        if (result.problem().isPresent()) {
-            log.warn("Refused a cooling-off setting: {}", result.problem().get());
+        @Override
+        public String report(EventKind kind, String detail) {
+            return DeviceAgent.this.report(kind, detail);
+        }
+
+        @Override
+        public void refuse(LinkError error) {
             if (link != null) {
-                link.send(new LinkError(
-                        ErrorCode.NOT_ALLOWED,
-                        "setting refused: " + result.problem().get()));
+                link.send(error);
             }
-            return;
         }
-        long seconds = result.period().orElseThrow().toSeconds();
-        log.info("Cooling-off period for a physical reset is now {} s", seconds);
-        report(EventKind.SETTING_CHANGED, "cooling-off=" + seconds);
-    }
 
-    /**
-     * The owner releases the device (selling it, giving it away). Only a statement signed by the browser key
-     * pinned at claim time counts; then the device reports RELEASED and wipes itself like a completed reset.
-     */
-    private void released(Release release) {
-        if (closed || completing != null) {
-            return;
+        @Override
+        public boolean linked() {
+            return link != null;
         }
-        Optional<String> problem =
-                ReleaseStatement.problem(release, ownership, config.clock().instant());
-        if (problem.isPresent()) {
-            log.warn("Refused a release: {}", problem.get());
-            if (link != null) {
-                link.send(new LinkError(ErrorCode.NOT_ALLOWED, "release refused: " + problem.get()));
-            }
-            return;
-        }
-        log.warn("Released by the owner: reporting, then resetting to factory-new");
-        String eventId = report(EventKind.RELEASED, null);
-        ResetCompletion completion = new ResetCompletion(eventId);
-        completion.release = true;
-        completing = completion;
-        completion.timeout = executor.schedule(
-                () -> guarded(() -> {
-                    if (completing == completion) {
-                        completeReset();
-                    }
-                }),
-                RESET_REPORT_GRACE.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
 
-    private void checkResetDeadline() {
-        if (closed || completing != null) {
-            return;
+        @Override
+        public void forgetOwner() {
+            stopLink();
+            wipeData();
         }
-        if (!(OwnershipLifecycle.clock(ownership, config.clock().instant()) instanceof Step.ResetDue)) {
-            return;
-        }
-        log.warn("Cooling-off period over without a veto: reporting, then resetting to factory-new");
-        String eventId = report(EventKind.RESET_COMPLETED, null);
-        if (link == null) {
-            completeReset();
-            return;
-        }
-        // Give the hub a moment to hear it (now, or as soon as the link is up); never wait longer.
-        ResetCompletion completion = new ResetCompletion(eventId);
-        completing = completion;
-        completion.timeout = executor.schedule(
-                () -> guarded(() -> {
-                    if (completing == completion) {
-                        log.info("The hub did not acknowledge the completed reset in time; wiping anyway");
-                        completeReset();
-                    }
-                }),
-                RESET_REPORT_GRACE.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
 
-    /**
-     * Forgets the owner: the link goes, the data directory is wiped, the protected record becomes
-     * FACTORY_NEW (operational certificate, hub CA, owner key and device id gone) and the pairing window
-     * opens. The factory identity (device key and certificate, setup verifier) stays.
-     */
-    private void completeReset() {
-        ResetCompletion completion = completing;
-        completing = null;
-        if (completion != null && completion.timeout != null) {
-            completion.timeout.cancel(false);
+        @Override
+        public void openPairingByReset() {
+            pairing.physicalReset();
+            sightings.reset();
+            startScanning();
         }
-        boolean released = completion != null && completion.release;
-        if (!ownership.isResetPending() && !released) {
-            return;
+
+        @Override
+        public void openPairingAsNew() {
+            pairing.powerUp();
+            sightings.reset();
+            startScanning();
         }
-        stopLink();
-        // The data first: a power cut before the record changes repeats the whole reset at start-up, whereas
-        // the other order could leave a factory-new device holding its previous owner's data.
-        wipeData();
-        coolingOffSetting.forget();
-        change(Ownership.factoryNew());
-        log.warn("Reset complete: device {} is factory-new; pairing window open", identity.serial());
-        pairing.powerUp();
-        sightings.reset();
-        startScanning();
     }
 
     private void wipeData() {
@@ -652,7 +514,7 @@ public final class DeviceAgent implements AutoCloseable {
         ownerOnlyDirectories(layout);
         outbox = new Outbox(layout.outboxDir());
         delivery.replaceOutbox(outbox);
-        mediaOutbox = new MediaOutbox(layout.dataDir().resolve("media-outbox"), MediaOutbox.DEFAULT_MAX_OBJECTS);
+        uploads.wiped();
     }
 
     private void stopLink() {
@@ -662,7 +524,7 @@ public final class DeviceAgent implements AutoCloseable {
             link = null;
         }
         if (linkTransport != null) {
-            retire(linkTransport);
+            releases.retire(linkTransport);
             linkTransport = null;
         }
         nextRenewalCheck = null;
@@ -777,8 +639,7 @@ public final class DeviceAgent implements AutoCloseable {
 
     private void startScanning() {
         if (scanning == null) {
-            long interval = config.scanInterval().toMillis();
-            scanning = executor.scheduleWithFixedDelay(this::scan, 0, interval, TimeUnit.MILLISECONDS);
+            scanning = thread.repeat(this::scan, Duration.ZERO, config.scanInterval());
         }
     }
 
@@ -791,9 +652,7 @@ public final class DeviceAgent implements AutoCloseable {
 
     private void scan() {
         try {
-            if (claim != null && claim.conversation.expired()) {
-                claimStep(claim, claim.conversation.abort("timed out"));
-            }
+            claims.checkExpired();
             if (!pairing.isOpen()) {
                 log.info("Pairing window closed ({})", pairing.state());
                 stopScanning();
@@ -808,7 +667,7 @@ public final class DeviceAgent implements AutoCloseable {
                 return;
             }
             switch (sightings.sighted(text.get(), ownership)) {
-                case Decision.Claim c -> startClaim(c.code());
+                case Decision.Claim c -> claims.start(c.code(), ownership);
                 case Decision.Report r -> {
                     log.warn("Refused a claim code: this device already has an owner");
                     report(r.kind(), r.detail());
@@ -846,102 +705,7 @@ public final class DeviceAgent implements AutoCloseable {
         startLink();
     }
 
-    // ---- claim (factory-new only)
-
-    private void startClaim(ClaimCode code) {
-        if (!OwnershipLifecycle.mayClaim(ownership)) {
-            return; // never: an owned device does not claim, whatever the sightings say
-        }
-        if (claim != null) {
-            sightings.retryFrom(code.ticket(), config.clock().instant());
-            return;
-        }
-        log.info("Claim code seen; connecting to {}", code.hubUrl());
-        ClaimConversation conversation = new ClaimConversation(code, identity, config.clock(), config.random());
-        Transport transport;
-        try {
-            transport = transports.apply(TlsContexts.clientPinned(identity.credential(), code.caFingerprint()));
-        } catch (RuntimeException e) {
-            log.warn("Cannot prepare the claim connection: {}", e.getClass().getSimpleName());
-            return;
-        }
-        claimTransports.add(transport);
-        ClaimRun run = new ClaimRun(conversation, transport);
-        claim = run;
-        run.timeout = executor.schedule(
-                () -> claimStep(run, conversation.abort("timed out")),
-                ClaimConversation.TIMEOUT.toMillis(),
-                TimeUnit.MILLISECONDS);
-        transport
-                .connect(code.hubUrl(), new Transport.Listener() {
-                    @Override
-                    public void onText(String text) {
-                        execute(() -> claimText(run, text));
-                    }
-
-                    @Override
-                    public void onClosed(String reason) {
-                        execute(() -> claimStep(run, conversation.abort("connection closed")));
-                    }
-                })
-                .whenComplete((connection, error) -> execute(() -> {
-                    if (error != null) {
-                        claimStep(run, conversation.abort("cannot reach the hub"));
-                    } else if (claim != run) {
-                        connection.abort();
-                    } else {
-                        run.connection = connection;
-                        run.reachedHub = true;
-                        send(run, conversation.start());
-                    }
-                }));
-    }
-
-    private void claimText(ClaimRun run, String text) {
-        if (claim != run) {
-            return;
-        }
-        FromHub message;
-        try {
-            message = LinkCodec.decodeFromHub(text);
-        } catch (ProtocolException e) {
-            log.warn("Claim: refused a message from the hub: {}", e.code().wireName());
-            send(run, new LinkError(e.code(), e.getMessage()));
-            claimStep(run, run.conversation.abort("bad message from the hub"));
-            return;
-        }
-        claimStep(run, run.conversation.receive(message));
-    }
-
-    private void claimStep(ClaimRun run, ClaimConversation.Step step) {
-        if (claim != run) {
-            return;
-        }
-        step.send().forEach(m -> send(run, m));
-        if (!step.finished()) {
-            return;
-        }
-        claim = null;
-        run.end();
-        String ticket = run.conversation.code().ticket();
-        switch (step.status()) {
-            case CLAIMED -> claimed(step.ownership().orElseThrow());
-            case WRONG_CODE -> {
-                boolean lockedOut = pairing.wrongCode();
-                log.warn(
-                        "Claim refused: wrong setup code ({} so far){}",
-                        pairing.failures(),
-                        lockedOut ? "; pairing window closed until the button is held again" : "");
-            }
-            case REFUSED, FAILED -> {
-                log.info("Claim attempt ended: {}", step.reason());
-                if (!run.reachedHub) {
-                    sightings.retryFrom(ticket, config.clock().instant().plus(CLAIM_RETRY));
-                }
-            }
-            case IN_PROGRESS -> throw new IllegalStateException("unreachable");
-        }
-    }
+    // ---- claim (factory-new only; ClaimFlow runs it)
 
     private void claimed(Ownership owned) {
         // Durable first: if the power fails now, the device wakes up owned, never half-claimed.
@@ -950,12 +714,6 @@ public final class DeviceAgent implements AutoCloseable {
         stopScanning();
         log.info("Claimed: device {} now belongs to its hub", owned.deviceId());
         startLink();
-    }
-
-    private void send(ClaimRun run, FromDevice message) {
-        if (run.connection != null) {
-            run.connection.send(LinkCodec.encode(message));
-        }
     }
 
     // ---- link (owned only)
@@ -972,7 +730,7 @@ public final class DeviceAgent implements AutoCloseable {
                 owned.hubUrl(),
                 owned.deviceId(),
                 linkTransport,
-                executor,
+                thread.scheduler(),
                 backoff,
                 config.clock(),
                 config.heartbeat(),
@@ -1026,9 +784,7 @@ public final class DeviceAgent implements AutoCloseable {
                         },
                         LinkClient.MEDIA_BACKLOG_LIMIT));
         owned.roster().map(Roster::parse).ifPresent(media::rosterAccepted);
-        long every = CAPTURE_EVERY.toMillis();
-        capturing =
-                executor.scheduleWithFixedDelay(() -> guarded(this::captureTick), every, every, TimeUnit.MILLISECONDS);
+        capturing = thread.repeat(this::captureTick, CAPTURE_EVERY, CAPTURE_EVERY);
     }
 
     /** Samples the camera: into the clip buffer, and through the motion detector. */
@@ -1070,8 +826,8 @@ public final class DeviceAgent implements AutoCloseable {
         List<FrameBuffer.Frame> frames = new java.util.ArrayList<>(recentFrames.frames());
         frames.add(new FrameBuffer.Frame(scaled(picture, CLIP_WIDTH, CLIP_HEIGHT), now));
         boolean withClip = kind == EventKind.RING || kind == EventKind.MOTION;
-        MediaOutbox outboxNow = mediaOutbox;
-        mediaWork.execute(() -> guarded(() -> {
+        MediaOutbox outboxNow = uploads.outbox();
+        mediaWork.execute(() -> AgentThread.guarded(() -> {
             seal(live, deviceId, eventId, EventMediaKind.SNAPSHOT, EventMediaObjects.snapshot(picture, now))
                     .ifPresent(bytes -> outboxNow.add(eventId, kind, EventMediaKind.SNAPSHOT, bytes));
             if (withClip) {
@@ -1083,7 +839,7 @@ public final class DeviceAgent implements AutoCloseable {
                                 EventMediaObjects.clip(frames, CLIP_WIDTH, CLIP_HEIGHT))
                         .ifPresent(bytes -> outboxNow.add(eventId, kind, EventMediaKind.CLIP, bytes));
             }
-            execute(this::uploadNext);
+            thread.execute(uploads::next);
         }));
     }
 
@@ -1092,89 +848,16 @@ public final class DeviceAgent implements AutoCloseable {
         return live.sealStill(plaintext, EventMediaObjects.associatedData(deviceId, eventId, kind.wireName()));
     }
 
-    /**
-     * Sends the next waiting object (see {@link MediaOutbox#next}) if the link is up and nothing is in flight.
-     * An object waits while its event waits for the hub's acknowledgement (the hub stores media only for events it
-     * has), while it backs off after a failure, and while the hub asked for a pause.
-     */
-    private void uploadNext() {
-        if (closed || link == null || linkWatch.get() != LinkState.CONNECTED) {
-            return;
-        }
-        Instant now = config.clock().instant();
-        if (uploading != null && now.isBefore(uploadStarted.plus(UPLOAD_TIMEOUT))) {
-            return;
-        }
-        uploading = null;
-        if (now.isBefore(uploadsPausedUntil)) {
-            return;
-        }
-        Optional<MediaOutbox.Pending> next = mediaOutbox.next(
-                p -> !delivery.waiting(p.eventId()) && uploadRetries.ready(uploadKey(p.eventId(), p.kind()), now));
-        if (next.isEmpty()) {
-            return;
-        }
-        byte[] sealed;
-        try {
-            sealed = next.get().read();
-        } catch (IOException e) {
-            log.warn("Could not read a waiting event object; dropping it");
-            mediaOutbox.stored(next.get().eventId(), next.get().kind());
-            return;
-        }
-        uploading = next.get();
-        uploadStarted = now;
-        link.sendWithParts(
-                new LinkMessage.MediaUpload(next.get().eventId(), next.get().kind(), sealed.length),
-                MediaPart.split(MediaPart.Kind.EVENT_MEDIA, false, sealed));
-    }
-
-    private static String uploadKey(String eventId, EventMediaKind kind) {
-        return eventId + '/' + kind.wireName();
-    }
-
-    private void mediaStored(LinkMessage.MediaStored stored) {
-        mediaOutbox.stored(stored.eventId(), stored.kind());
-        uploadRetries.forget(uploadKey(stored.eventId(), stored.kind()));
-        if (uploading != null && uploading.eventId().equals(stored.eventId()) && uploading.kind() == stored.kind()) {
-            uploading = null;
-        }
-        uploadNext();
-    }
-
-    /** The hub refused the upload in flight: act on it and go on with the next object at once. */
-    private void uploadRefused(LinkError error) {
-        MediaOutbox.Pending refused = uploading;
-        uploading = null;
-        Instant now = config.clock().instant();
-        switch (error.code()) {
-            case RATE_LIMITED -> {
-                long wait = error.retryAfterMillis() > 0 ? error.retryAfterMillis() : 1_000;
-                uploadsPausedUntil = now.plusMillis(wait);
-                schedule(this::uploadNext, Duration.ofMillis(wait));
-            }
-            case INTERNAL, NOT_ALLOWED -> uploadRetries.failed(uploadKey(refused.eventId(), refused.kind()), now);
-            default -> {
-                log.warn(
-                        "The hub refused the {} of event {} for good ({}); dropping it",
-                        refused.kind().wireName(),
-                        refused.eventId(),
-                        error.code().wireName());
-                mediaOutbox.stored(refused.eventId(), refused.kind());
-            }
-        }
-        uploadNext();
-    }
-
     /** An error from the hub about one event or upload (never both: media goes only once its event is in). */
     private void refusedByHub(LinkError error) {
         if (delivery.concerns(error)) {
             delivery.refused(error).forEach(link::send);
             if (error.code() == ErrorCode.RATE_LIMITED) {
-                schedule(this::deliverDue, Duration.between(config.clock().instant(), delivery.pausedUntil()));
+                thread.schedule(
+                        this::deliverDue, Duration.between(config.clock().instant(), delivery.pausedUntil()));
             }
-        } else if (uploading != null && uploading.eventId().equals(error.eventId())) {
-            uploadRefused(error);
+        } else if (uploads.concerns(error)) {
+            uploads.refused(error);
         } else if (error.eventId() != null) {
             log.info("The hub refused {} for event {}", error.code().wireName(), error.eventId());
         }
@@ -1188,14 +871,6 @@ public final class DeviceAgent implements AutoCloseable {
         delivery.tick().forEach(link::send);
     }
 
-    private void schedule(Runnable task, Duration delay) {
-        try {
-            executor.schedule(() -> guarded(task), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed
-        }
-    }
-
     /** Motion detection: sensitivity 0 is off (the default); masked zones are ignored. */
     public void motionSettings(MotionSettings settings) {
         motion.update(settings);
@@ -1207,7 +882,7 @@ public final class DeviceAgent implements AutoCloseable {
 
     /** Event media waiting for the hub (for tests and the control panel). */
     public int pendingEventMedia() {
-        return mediaOutbox.pending().size();
+        return uploads.pending();
     }
 
     private void stopMedia() {
@@ -1216,7 +891,7 @@ public final class DeviceAgent implements AutoCloseable {
             capturing = null;
         }
         recentFrames.clear();
-        uploading = null;
+        uploads.stopped();
         if (media != null) {
             media.close();
             media = null;
@@ -1288,15 +963,12 @@ public final class DeviceAgent implements AutoCloseable {
             }
             // At least once: everything not yet acknowledged goes again, oldest first, as fast as the hub acks.
             delivery.linkUp().forEach(link::send);
-            uploadRetries.readyNow();
-            uploadsPausedUntil = Instant.MIN;
             checkRenewal();
             link.send(new LinkMessage.RosterStatus(rosterEpoch()));
             if (media != null) {
                 media.linkUp();
             }
-            uploading = null;
-            uploadNext();
+            uploads.linkUp();
         }
 
         @Override
@@ -1315,22 +987,19 @@ public final class DeviceAgent implements AutoCloseable {
             switch (message) {
                 case EventAck ack -> {
                     delivery.acknowledged(ack.eventId()).forEach(link::send);
-                    if (completing != null && completing.eventId.equals(ack.eventId())) {
-                        log.info("The hub acknowledged the completed reset");
-                        completeReset();
-                    } else {
-                        uploadNext(); // the event's pictures may go now
+                    if (!resets.acknowledged(ack.eventId())) {
+                        uploads.next(); // the event's pictures may go now
                     }
                 }
-                case ResetVeto veto -> resetVetoed();
-                case Release release -> released(release);
-                case LinkMessage.SetCoolingOff setting -> coolingOffSet(setting);
+                case ResetVeto veto -> resets.vetoed();
+                case Release release -> resets.released(release);
+                case LinkMessage.SetCoolingOff setting -> resets.coolingOffSet(setting);
                 case CertificateRenewed renewed -> certificateRenewed(renewed);
                 case LinkMessage.RosterUpdate roster -> rosterReceived(roster);
                 case LinkMessage.DoorNonceRequest request ->
                     link.send(new LinkMessage.DoorNonce(request.requestId(), doorCommands.issueNonce()));
                 case LinkMessage.DoorOpen open -> doorOpen(open);
-                case LinkMessage.MediaStored stored -> mediaStored(stored);
+                case LinkMessage.MediaStored stored -> uploads.stored(stored);
                 case LinkError error -> refusedByHub(error);
                 case LinkMessage.ChimeSilence silence -> {
                     chime.silenceFor(Duration.ofSeconds(silence.seconds()));
@@ -1348,106 +1017,12 @@ public final class DeviceAgent implements AutoCloseable {
 
     // ---- plumbing
 
-    /** Runs on the agent thread and waits: callers see the effect of what they asked for. */
-    private <T> T call(Callable<T> task) {
-        Future<T> future;
-        try {
-            future = executor.submit(task);
-        } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("the agent is closed", e);
-        }
-        try {
-            return future.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the agent did not answer in time", e);
-        }
-    }
-
-    private void execute(Runnable task) {
-        try {
-            executor.execute(() -> guarded(task));
-        } catch (RejectedExecutionException e) {
-            // closed
-        }
-    }
-
-    private static void guarded(Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            log.error("Agent task failed", e);
-        }
-    }
-
-    /** Releases a transport after its connections had a moment to say goodbye. */
-    private void retire(Transport transport) {
-        claimTransports.add(transport);
-        Runnable release = () -> {
-            claimTransports.remove(transport);
-            transport.close();
-        };
-        if (closed) {
-            release.run();
-            return;
-        }
-        try {
-            executor.schedule(release, 2, TimeUnit.SECONDS);
-        } catch (RejectedExecutionException e) {
-            release.run();
-        }
-    }
-
-    /** A reset whose cooling-off period ended, waiting for the hub to acknowledge RESET_COMPLETED. */
-    private static final class ResetCompletion {
-        final String eventId;
-        ScheduledFuture<?> timeout;
-        /** An owner's release rather than the end of a cooling-off period. */
-        boolean release;
-
-        ResetCompletion(String eventId) {
-            this.eventId = eventId;
-        }
-    }
-
     private static <T> boolean await(StateWatch<T> watch, T wanted, Duration timeout) {
         try {
             return watch.await(wanted, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    /** One claim attempt in flight. */
-    private final class ClaimRun {
-        final ClaimConversation conversation;
-        final Transport transport;
-        Transport.Connection connection;
-        ScheduledFuture<?> timeout;
-        boolean reachedHub;
-
-        ClaimRun(ClaimConversation conversation, Transport transport) {
-            this.conversation = conversation;
-            this.transport = transport;
-        }
-
-        void end() {
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-            if (connection != null) {
-                connection.close();
-            }
-            // Let the polite close go out before the client goes away.
-            retire(transport);
         }
     }
 }

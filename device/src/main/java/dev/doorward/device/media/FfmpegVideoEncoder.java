@@ -54,6 +54,8 @@ public final class FfmpegVideoEncoder implements VideoEncoder {
     private static final Logger log = LoggerFactory.getLogger(FfmpegVideoEncoder.class);
 
     public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(5);
+    /** Extra time for the first frame of a new process, which includes ffmpeg's start. */
+    static final Duration STARTUP_ALLOWANCE = Duration.ofSeconds(5);
     /** How long after a failure no new process is started (a missing or broken ffmpeg fails fast). */
     static final Duration RESTART_BACKOFF = Duration.ofSeconds(1);
 
@@ -193,11 +195,13 @@ public final class FfmpegVideoEncoder implements VideoEncoder {
         Objects.requireNonNull(image, "image");
         scale(image);
         Session current = sessionFor(forceKeyframe);
+        // A new process's first frame waits for ffmpeg to start too (seconds on a busy or small machine).
+        Duration allowed = current.frames == 0 ? frameTimeout.plus(STARTUP_ALLOWANCE) : frameTimeout;
         ScheduledFuture<?> watchdog = WATCHDOG.schedule(
-                () -> current.kill("no access unit within " + frameTimeout.toMillis() + " ms"),
-                frameTimeout.toNanos(),
+                () -> current.kill("no access unit within " + allowed.toMillis() + " ms"),
+                allowed.toNanos(),
                 TimeUnit.NANOSECONDS);
-        long deadline = System.nanoTime() + frameTimeout.toNanos();
+        long deadline = System.nanoTime() + allowed.toNanos();
         try {
             Object pending = current.output.poll();
             if (pending instanceof Failure failure) {
@@ -219,7 +223,7 @@ public final class FfmpegVideoEncoder implements VideoEncoder {
                 throw current.fail("interrupted while waiting for ffmpeg", e);
             }
             if (next == null) {
-                throw current.fail("no access unit within " + frameTimeout.toMillis() + " ms", null);
+                throw current.fail("no access unit within " + allowed.toMillis() + " ms", null);
             }
             if (next instanceof Failure failure) {
                 throw current.fail(failure.reason, failure.cause);
