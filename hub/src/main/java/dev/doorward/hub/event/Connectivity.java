@@ -2,7 +2,7 @@ package dev.doorward.hub.event;
 
 import dev.doorward.crypto.RandomIds;
 import dev.doorward.hub.config.HubProperties;
-import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.shared.DeviceChannel;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -22,11 +22,11 @@ public class Connectivity {
     static final String ONLINE = "online";
 
     private final JdbcClient jdbc;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final HubProperties properties;
     private final Clock clock;
 
-    Connectivity(JdbcClient jdbc, DeviceConnections connections, HubProperties properties, Clock clock) {
+    Connectivity(JdbcClient jdbc, DeviceChannel connections, HubProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.connections = connections;
         this.properties = properties;

@@ -4,7 +4,7 @@ import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
-import dev.doorward.hub.history.EventMediaStore;
+import dev.doorward.hub.eventmedia.EventMediaStore;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notice.Alert;
 import dev.doorward.hub.notify.Notifier;

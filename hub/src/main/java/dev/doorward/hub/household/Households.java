@@ -1,6 +1,7 @@
 package dev.doorward.hub.household;
 
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.shared.Role;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;

@@ -1,21 +1,21 @@
 package dev.doorward.hub.live;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.hub.account.SessionEnded;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.MemberRemoved;
-import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.link.transport.LinkEndpoint;
 import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.live.MediaKeys.Envelope;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.roster.MemberAccess;
+import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.MemberRemoved;
+import dev.doorward.hub.shared.SessionEnded;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.MediaPart;
 import java.nio.ByteBuffer;
@@ -62,7 +62,7 @@ public class LiveViews extends AbstractWebSocketHandler {
     private final Households households;
     private final MemberClients clients;
     private final MediaKeys keys;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final AuditLog audit;
     private final RateLimiter limiter;
     private final Clock clock;
@@ -77,7 +77,7 @@ public class LiveViews extends AbstractWebSocketHandler {
             Households households,
             MemberClients clients,
             MediaKeys keys,
-            DeviceConnections connections,
+            DeviceChannel connections,
             AuditLog audit,
             RateLimiter limiter,
             MemberAccess access,
@@ -361,7 +361,7 @@ public class LiveViews extends AbstractWebSocketHandler {
 
     /** A browser revoked in the safety check stops watching at once (its envelopes went with it). */
     @EventListener
-    void browserRevoked(dev.doorward.hub.safety.BrowserRevoked event) {
+    void browserRevoked(dev.doorward.hub.shared.BrowserRevoked event) {
         for (Viewer viewer : bySocket.values()) {
             Viewer.Watch watch = viewer.watch;
             if (watch != null && event.clientId().equals(watch.clientIdOrNull())) {

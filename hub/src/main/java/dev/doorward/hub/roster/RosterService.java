@@ -9,13 +9,13 @@ import dev.doorward.hub.client.MemberClients.MemberClient;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.Role;
-import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.roster.Rosters.SignedRoster;
-import dev.doorward.hub.web.Conflict;
-import dev.doorward.hub.web.InvalidInput;
+import dev.doorward.hub.shared.Conflict;
+import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.Role;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.Roster;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +47,7 @@ public class RosterService {
     private final Households households;
     private final MemberClients clients;
     private final Devices devices;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final Notifier notifier;
     private final AuditLog audit;
     private final JdbcClient jdbc;
@@ -58,7 +58,7 @@ public class RosterService {
             Households households,
             MemberClients clients,
             Devices devices,
-            DeviceConnections connections,
+            DeviceChannel connections,
             Notifier notifier,
             AuditLog audit,
             JdbcClient jdbc,
