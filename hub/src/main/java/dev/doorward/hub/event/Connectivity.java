@@ -2,6 +2,8 @@ package dev.doorward.hub.event;
 
 import dev.doorward.crypto.RandomIds;
 import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.device.Devices.Device;
+import dev.doorward.hub.link.DeviceLinkFeature;
 import dev.doorward.hub.shared.DeviceChannel;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -17,7 +19,7 @@ import org.springframework.stereotype.Component;
  * The hub writes these events itself; the live online/offline state in the app does not wait for them.
  */
 @Component
-public class Connectivity {
+public class Connectivity implements DeviceLinkFeature {
     static final String OFFLINE = "offline";
     static final String ONLINE = "online";
 
@@ -81,5 +83,10 @@ public class Connectivity {
                 .param("at", Timestamp.from(at))
                 .param("now", Timestamp.from(clock.instant()))
                 .update();
+    }
+
+    @Override
+    public void online(Device device) {
+        connected(device.id(), device.householdId());
     }
 }

@@ -6,6 +6,9 @@ import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.link.DeviceLink;
+import dev.doorward.hub.link.DeviceLinkFeature;
+import dev.doorward.hub.link.DeviceMediaParts;
 import dev.doorward.hub.link.transport.LinkEndpoint;
 import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.live.MediaKeys.Envelope;
@@ -50,7 +53,7 @@ import tools.jackson.databind.json.JsonMapper;
  * opens any of it. A view ends within seconds of the member's removal.
  */
 @Component
-public class LiveViews extends AbstractWebSocketHandler {
+public class LiveViews extends AbstractWebSocketHandler implements DeviceLinkFeature, DeviceMediaParts.Live {
     private static final Logger log = LoggerFactory.getLogger(LiveViews.class);
     static final CloseStatus ENDED = new CloseStatus(4000, "live view ended");
     /** 50 talk parts a second is 20 ms audio frames; a little more for jitter. */
@@ -292,9 +295,9 @@ public class LiveViews extends AbstractWebSocketHandler {
 
     // ---- doorbells (called by the device link)
 
-    /** A binary message from a doorbell: forwarded as it is to everyone watching. */
-    public void fromDevice(String deviceId, ByteBuffer message) {
-        MediaPart part = MediaPart.decode(message);
+    /** A live part from a doorbell (decoded once, by the link): forwarded as it is to everyone watching. */
+    @Override
+    public void part(String deviceId, MediaPart part, ByteBuffer message) {
         if (part.kind() == MediaPart.Kind.TALK) {
             throw new IllegalArgumentException("a doorbell does not send talk");
         }
@@ -330,6 +333,26 @@ public class LiveViews extends AbstractWebSocketHandler {
                 viewer.text(state(connections.isOnline(device.id()) ? "live" : "device-offline", null));
             }
         }
+    }
+
+    @Override
+    public Set<Class<? extends LinkMessage.FromDevice>> handles() {
+        return Set.of(LinkMessage.MediaKey.class);
+    }
+
+    @Override
+    public void message(DeviceLink link, LinkMessage.FromDevice message) {
+        mediaKey(link.device(), (LinkMessage.MediaKey) message);
+    }
+
+    @Override
+    public void online(Device device) {
+        deviceOnline(device.id());
+    }
+
+    @Override
+    public void offline(Device device) {
+        deviceOffline(device.id());
     }
 
     public void deviceOnline(String deviceId) {

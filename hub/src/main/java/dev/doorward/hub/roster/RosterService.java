@@ -9,6 +9,8 @@ import dev.doorward.hub.client.MemberClients.MemberClient;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.link.DeviceLink;
+import dev.doorward.hub.link.DeviceLinkFeature;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.roster.Rosters.SignedRoster;
@@ -23,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -35,7 +38,7 @@ import org.springframework.stereotype.Service;
  * roster the hub makes up is refused there (RosterVerifier).
  */
 @Service
-public class RosterService {
+public class RosterService implements DeviceLinkFeature {
     private static final Logger log = LoggerFactory.getLogger(RosterService.class);
     /** Browser and doorbell clocks differ; a roster signed just before a claim still counts for it. */
     static final Duration CLAIM_CLOCK_SKEW = Duration.ofMinutes(10);
@@ -259,6 +262,22 @@ public class RosterService {
             return Base64.getUrlDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             throw new InvalidInput("The signature and key are unpadded base64url");
+        }
+    }
+
+    // ---- the device links: the roster a doorbell runs on, or why it refused one
+
+    @Override
+    public Set<Class<? extends LinkMessage.FromDevice>> handles() {
+        return Set.of(LinkMessage.RosterStatus.class, LinkMessage.RosterRefused.class);
+    }
+
+    @Override
+    public void message(DeviceLink link, LinkMessage.FromDevice message) {
+        switch (message) {
+            case LinkMessage.RosterStatus status -> onRosterStatus(link.device(), status.epoch());
+            case LinkMessage.RosterRefused refused -> onRosterRefused(link.device(), refused.epoch(), refused.reason());
+            default -> throw new IllegalArgumentException("not a roster message");
         }
     }
 }
