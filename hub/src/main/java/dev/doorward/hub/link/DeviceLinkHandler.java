@@ -46,7 +46,9 @@ import org.springframework.stereotype.Component;
  * certificate comes from the manufacturer CA or our hub CA; this handler decides what it may do: a factory
  * certificate may only claim, an operational certificate is an owned device and must match the one we
  * issued. Every message is validated by {@link LinkCodec}; a bad message gets an {@code error} reply and never
- * takes the connection handling down.
+ * takes the connection handling down. What a message means is the features' business: each message type of an
+ * owned doorbell goes to the {@link DeviceLinkFeature} that handles it, a factory link's to {@link ClaimLinks}, media
+ * parts (decoded once, here) to {@link DeviceMediaParts}; this package calls no feature.
  */
 @Component
 public class DeviceLinkHandler implements LinkEndpoint {
