@@ -108,8 +108,8 @@ class LiveInBrowserTest {
 
             // The history: the ring with its thumbnail and clip, both opened in this browser.
             // First the hub: both sealed objects stored (the clip is encoded after the snapshot).
-            dev.doorward.hub.history.EventMediaStore stored =
-                    env.hub().bean(dev.doorward.hub.history.EventMediaStore.class);
+            dev.doorward.hub.eventmedia.EventMediaStore stored =
+                    env.hub().bean(dev.doorward.hub.eventmedia.EventMediaStore.class);
             String deviceId = doorbell.deviceId().orElseThrow();
             assertThat(await(() -> stored.find(deviceId, ringId, dev.doorward.protocol.LinkMessage.EventMediaKind.CLIP)
                             .isPresent()))

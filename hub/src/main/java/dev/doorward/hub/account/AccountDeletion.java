@@ -1,15 +1,16 @@
 package dev.doorward.hub.account;
 
 import dev.doorward.hub.audit.AuditLog;
-import dev.doorward.hub.history.EventMediaStore;
+import dev.doorward.hub.eventmedia.EventMediaStore;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.MemberRemoved;
-import dev.doorward.hub.household.Role;
-import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
+import dev.doorward.hub.shared.AccountDeleted;
+import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.MemberRemoved;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.Role;
 import dev.doorward.hub.stream.MemberStreams;
-import dev.doorward.hub.web.NotFound;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ public class AccountDeletion {
     private final JdbcClient jdbc;
     private final Households households;
     private final EventMediaStore media;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final MemberStreams streams;
     private final Notifier notifier;
     private final AccountSessions sessions;
@@ -55,7 +56,7 @@ public class AccountDeletion {
             JdbcClient jdbc,
             Households households,
             EventMediaStore media,
-            DeviceConnections connections,
+            DeviceChannel connections,
             MemberStreams streams,
             Notifier notifier,
             AccountSessions sessions,

@@ -2,7 +2,8 @@ package dev.doorward.hub.account;
 
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.web.InvalidInput;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.SignedInAccount;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.springframework.security.core.userdetails.UserDetails;

@@ -1,6 +1,8 @@
 package dev.doorward.hub.account;
 
 import dev.doorward.crypto.Hashes;
+import dev.doorward.hub.shared.SessionEnded;
+import dev.doorward.hub.shared.SignedInAccount;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import java.time.Clock;

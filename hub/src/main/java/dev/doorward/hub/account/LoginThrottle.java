@@ -2,6 +2,7 @@ package dev.doorward.hub.account;
 
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.hub.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

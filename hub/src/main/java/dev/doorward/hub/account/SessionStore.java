@@ -1,6 +1,8 @@
 package dev.doorward.hub.account;
 
 import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.shared.SessionEnded;
+import dev.doorward.hub.shared.SignedInAccount;
 import java.io.ObjectInputFilter;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +55,7 @@ final class SessionStore implements FindByIndexNameSessionRepository<Session> {
      */
     private static final ObjectInputFilter READABLE = ObjectInputFilter.Config.createFilter("maxdepth=20;maxrefs=500;"
             + "maxbytes=65536;maxarray=1024;java.lang.*;java.util.*;java.time.*;org.springframework.security.**;"
-            + "dev.doorward.hub.account.SignedInAccount;!*");
+            + "dev.doorward.hub.shared.SignedInAccount;!*");
 
     private final Rows rows;
     private final JdbcTemplate jdbc;

@@ -1,9 +1,9 @@
 package dev.doorward.hub.audit;
 
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.Role;
-import dev.doorward.hub.web.NotFound;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.Role;
+import dev.doorward.hub.shared.SignedInAccount;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,16 +1,16 @@
 package dev.doorward.hub.chime;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.roster.MemberAccess;
-import dev.doorward.hub.web.Conflict;
-import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
+import dev.doorward.hub.shared.Conflict;
+import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.protocol.Limits;
 import dev.doorward.protocol.LinkMessage;
 import java.util.Map;
@@ -32,15 +32,11 @@ class ChimeController {
     private final Devices devices;
     private final Households households;
     private final MemberAccess access;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final AuditLog audit;
 
     ChimeController(
-            Devices devices,
-            Households households,
-            MemberAccess access,
-            DeviceConnections connections,
-            AuditLog audit) {
+            Devices devices, Households households, MemberAccess access, DeviceChannel connections, AuditLog audit) {
         this.devices = devices;
         this.households = households;
         this.access = access;

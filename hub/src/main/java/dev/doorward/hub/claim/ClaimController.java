@@ -1,6 +1,6 @@
 package dev.doorward.hub.claim;
 
-import dev.doorward.hub.account.SignedInAccount;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.hub.web.QrCodes;
 import java.util.Map;
 import org.springframework.http.HttpStatus;

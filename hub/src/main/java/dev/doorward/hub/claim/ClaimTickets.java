@@ -1,7 +1,7 @@
 package dev.doorward.hub.claim;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.hub.account.AccountDeleted;
+import dev.doorward.hub.shared.AccountDeleted;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,13 +2,13 @@ package dev.doorward.hub.client;
 
 import dev.doorward.crypto.pki.Fingerprints;
 import dev.doorward.crypto.pki.KeyPairs;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
-import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.SignedInAccount;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.doorward.hub.device;
 
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.notify.MemberDirectory;
 import dev.doorward.hub.pki.HubPki;
-import dev.doorward.hub.roster.MemberAccess;
+import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.hub.web.HubPorts;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,18 +17,18 @@ import org.springframework.web.bind.annotation.RestController;
 class DeviceController {
     private final Devices devices;
     private final Households households;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final HubPki pki;
     private final HubPorts ports;
-    private final MemberAccess access;
+    private final MemberDirectory access;
 
     DeviceController(
             Devices devices,
             Households households,
-            DeviceConnections connections,
+            DeviceChannel connections,
             HubPki pki,
             HubPorts ports,
-            MemberAccess access) {
+            MemberDirectory access) {
         this.access = access;
         this.devices = devices;
         this.households = households;
@@ -55,7 +55,7 @@ class DeviceController {
         List<DeviceView> views = new ArrayList<>();
         for (Households.Membership m : households.membershipsOf(account.id())) {
             for (Devices.Device d : devices.ofHousehold(m.householdId())) {
-                if (!access.allows(account.id(), d.householdId(), d.id())) {
+                if (!access.mayUse(account.id(), d.householdId(), d.id())) {
                     continue;
                 }
                 views.add(new DeviceView(

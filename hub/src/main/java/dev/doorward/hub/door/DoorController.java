@@ -1,19 +1,19 @@
 package dev.doorward.hub.door;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
 import dev.doorward.hub.roster.MemberAccess;
-import dev.doorward.hub.web.Conflict;
-import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
+import dev.doorward.hub.shared.Conflict;
+import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.protocol.Limits;
 import dev.doorward.protocol.LinkMessage;
 import java.util.Map;
@@ -38,7 +38,7 @@ class DoorController {
 
     private final Devices devices;
     private final Households households;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final DoorRequests requests;
     private final AuditLog audit;
     private final RateLimiter limiter;
@@ -47,7 +47,7 @@ class DoorController {
     DoorController(
             Devices devices,
             Households households,
-            DeviceConnections connections,
+            DeviceChannel connections,
             DoorRequests requests,
             AuditLog audit,
             RateLimiter limiter,

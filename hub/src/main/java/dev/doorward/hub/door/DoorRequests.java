@@ -1,9 +1,12 @@
 package dev.doorward.hub.door;
 
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.link.DeviceLink;
+import dev.doorward.hub.link.DeviceLinkFeature;
 import dev.doorward.protocol.LinkMessage;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -14,7 +17,7 @@ import org.springframework.stereotype.Component;
 
 /** Door requests waiting for their doorbell's answer, matched by a random request id and the device. */
 @Component
-public class DoorRequests {
+public class DoorRequests implements DeviceLinkFeature {
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(5);
 
     private record Pending(String deviceId, CompletableFuture<LinkMessage.FromDevice> answer) {}
@@ -53,6 +56,22 @@ public class DoorRequests {
         Pending request = pending.get(requestId);
         if (request != null && request.deviceId().equals(deviceId)) {
             request.answer().complete(answer);
+        }
+    }
+
+    // ---- the device links: a doorbell's answers
+
+    @Override
+    public Set<Class<? extends LinkMessage.FromDevice>> handles() {
+        return Set.of(LinkMessage.DoorNonce.class, LinkMessage.DoorResult.class);
+    }
+
+    @Override
+    public void message(DeviceLink link, LinkMessage.FromDevice message) {
+        switch (message) {
+            case LinkMessage.DoorNonce nonce -> answered(link.device().id(), nonce.requestId(), nonce);
+            case LinkMessage.DoorResult result -> answered(link.device().id(), result.requestId(), result);
+            default -> throw new IllegalArgumentException("not a door message");
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.doorward.hub.event;
 
 import dev.doorward.crypto.RandomIds;
 import dev.doorward.hub.config.HubProperties;
-import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.device.Devices.Device;
+import dev.doorward.hub.link.DeviceLinkFeature;
+import dev.doorward.hub.shared.DeviceChannel;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,16 +19,16 @@ import org.springframework.stereotype.Component;
  * The hub writes these events itself; the live online/offline state in the app does not wait for them.
  */
 @Component
-public class Connectivity {
+public class Connectivity implements DeviceLinkFeature {
     static final String OFFLINE = "offline";
     static final String ONLINE = "online";
 
     private final JdbcClient jdbc;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final HubProperties properties;
     private final Clock clock;
 
-    Connectivity(JdbcClient jdbc, DeviceConnections connections, HubProperties properties, Clock clock) {
+    Connectivity(JdbcClient jdbc, DeviceChannel connections, HubProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.connections = connections;
         this.properties = properties;
@@ -81,5 +83,10 @@ public class Connectivity {
                 .param("at", Timestamp.from(at))
                 .param("now", Timestamp.from(clock.instant()))
                 .update();
+    }
+
+    @Override
+    public void online(Device device) {
+        connected(device.id(), device.householdId());
     }
 }

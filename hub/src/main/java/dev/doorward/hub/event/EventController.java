@@ -1,11 +1,11 @@
 package dev.doorward.hub.event;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.hub.account.SignedInAccount;
-import dev.doorward.hub.history.EventMediaStore;
+import dev.doorward.hub.eventmedia.EventMediaStore;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.roster.MemberAccess;
-import dev.doorward.hub.web.InvalidInput;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.SignedInAccount;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

@@ -2,68 +2,87 @@ package dev.doorward.hub.event;
 
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.claim.ClaimService;
-import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
-import dev.doorward.hub.history.EventMediaStore;
+import dev.doorward.hub.link.DeviceLink;
+import dev.doorward.hub.link.DeviceLinkFeature;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notice.Alert;
 import dev.doorward.hub.notify.Notifier;
+import dev.doorward.hub.ownership.OwnershipEvents;
+import dev.doorward.hub.ring.Rings;
+import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.EventDetail;
 import dev.doorward.protocol.EventKind;
+import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
+import dev.doorward.protocol.LinkMessage.EventAck;
+import dev.doorward.protocol.LinkMessage.LinkError;
 import dev.doorward.protocol.ProtocolException;
+import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 /**
- * What the hub does with an event from a device. A ring is pushed to the household's open sessions first —
- * nothing on the way from button to screen waits for the database — and then stored; the device gets its
- * acknowledgement only after the event is durable.
+ * What the hub does with an event from a device. A ring is handed to {@link Rings} first — nothing on the way from
+ * button to screen waits for the database — and then stored; the ownership lifecycle (resets, releases) is
+ * {@link OwnershipEvents}'; the device gets its acknowledgement only after the event is durable.
  */
 @Service
-public class EventService {
-    /** An event older than this is history, not someone at the door right now (e.g. from the outbox). */
-    static final Duration ALERT_WINDOW = Duration.ofMinutes(2);
-
-    private static final int RECENT_EVENTS = 20_000;
+public class EventService implements DeviceLinkFeature {
+    private static final Logger log = LoggerFactory.getLogger(EventService.class);
 
     private final Events events;
     private final Notifier notifier;
     private final AuditLog audit;
     private final ClaimService claims;
-    private final Devices devices;
+    private final Rings rings;
+    private final OwnershipEvents ownership;
     private final Clock clock;
-    private final EventMediaStore media;
-    /** Events already pushed, so a redelivery does not ring twice. */
-    private final Set<String> recentlyPushed =
-            Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > RECENT_EVENTS;
-                }
-            }));
 
     EventService(
             Events events,
             Notifier notifier,
             AuditLog audit,
             ClaimService claims,
-            Devices devices,
-            EventMediaStore media,
+            Rings rings,
+            OwnershipEvents ownership,
             Clock clock) {
-        this.media = media;
-        this.devices = devices;
         this.events = events;
         this.notifier = notifier;
         this.audit = audit;
         this.claims = claims;
+        this.rings = rings;
+        this.ownership = ownership;
         this.clock = clock;
+    }
+
+    @Override
+    public Set<Class<? extends LinkMessage.FromDevice>> handles() {
+        return Set.of(DeviceEvent.class);
+    }
+
+    /** An event on a doorbell's link: acknowledged once stored, refused (to be sent again, or for good) if not. */
+    @Override
+    public void message(DeviceLink link, LinkMessage.FromDevice message) throws IOException {
+        DeviceEvent event = (DeviceEvent) message;
+        try {
+            onEvent(link.device(), event);
+        } catch (Unacceptable e) {
+            // An event the hub cannot accept whatever it does: refused for good, never resent forever.
+            link.refuse(LinkError.about(event.eventId(), ErrorCode.INVALID_FIELD, "event refused"));
+            return;
+        } catch (RuntimeException e) {
+            // Not stored: the doorbell keeps it and sends it again after a back-off.
+            log.error("Storing an event from {} failed: {}", link.subject(), e.toString());
+            log.debug("Storing an event failed", e);
+            link.refuse(LinkError.about(event.eventId(), ErrorCode.INTERNAL, "the hub could not store this event"));
+            return;
+        }
+        link.send(new EventAck(event.eventId()));
     }
 
     /**
@@ -80,7 +99,7 @@ public class EventService {
             return;
         }
         switch (event.kind()) {
-            case RING, MOTION -> pushIfFresh(device, event, occurredAt);
+            case RING, MOTION -> rings.pushIfFresh(device, event, occurredAt);
             case CLAIM_REFUSED -> detail = onClaimRefused(device, event);
             case PAIRING_MODE -> {
                 audit.record(
@@ -98,53 +117,20 @@ public class EventService {
                 audit.record(device.householdId(), "device:" + device.id(), "tamper", "Tamper alarm");
                 alert(device, Alert.TAMPER, event.eventId(), "Tamper alarm on '" + device.name() + "'.");
             }
-            case RESET_PENDING -> onResetPending(device, event);
-            case RESET_CANCELLED -> {
-                devices.resetCancelled(device.id());
-                audit.record(
-                        device.householdId(),
-                        "device:" + device.id(),
-                        "reset-cancelled",
-                        "The reset of '" + device.name() + "' was vetoed; it stays yours");
-                alert(
+            case RESET_PENDING ->
+                ownership.resetPending(
                         device,
-                        Alert.RESET_CANCELLED,
                         event.eventId(),
-                        "The reset of '" + device.name() + "' is cancelled. It stays yours.");
-                notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
-            }
-            case SETTING_CHANGED -> onSettingChanged(device, event);
+                        Instant.ofEpochMilli(detail(() -> EventDetail.resetUntil(event.detail()))));
+            case RESET_CANCELLED -> ownership.resetCancelled(device, event.eventId());
+            case SETTING_CHANGED ->
+                ownership.coolingOffConfirmed(device, detail(() -> EventDetail.coolingOffSeconds(event.detail())));
             case RELEASED -> {
-                audit.record(
-                        device.householdId(),
-                        "device:" + device.id(),
-                        "device-released",
-                        "'" + device.name() + "' was released by its owner and has wiped itself");
-                alert(
-                        device,
-                        Alert.DEVICE_RELEASED,
-                        event.eventId(),
-                        "'" + device.name() + "' is released. It is no longer yours and can be added again.");
-                media.deleteDeviceMedia(device.id());
-                devices.delete(device.id());
-                notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
+                ownership.released(device, event.eventId());
                 return;
             }
             case RESET_COMPLETED -> {
-                // The doorbell is wiping itself: it is nobody's any more. Its row, events and history go.
-                audit.record(
-                        device.householdId(),
-                        "device:" + device.id(),
-                        "device-released",
-                        "'" + device.name() + "' was reset at the door; the cooling-off period ended without a veto");
-                alert(
-                        device,
-                        Alert.DEVICE_RELEASED,
-                        event.eventId(),
-                        "'" + device.name() + "' was reset at the door and is no longer yours.");
-                media.deleteDeviceMedia(device.id());
-                devices.delete(device.id());
-                notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
+                ownership.resetCompleted(device, event.eventId());
                 return;
             }
             case DOOR_OPENED ->
@@ -156,35 +142,6 @@ public class EventService {
         }
         events.insert(
                 device.id(), event.eventId(), device.householdId(), event.kind().wireName(), occurredAt, detail);
-    }
-
-    private void onResetPending(Device device, DeviceEvent event) {
-        Instant until = Instant.ofEpochMilli(detail(() -> EventDetail.resetUntil(event.detail())));
-        devices.resetPending(device.id(), until);
-        audit.record(
-                device.householdId(),
-                "device:" + device.id(),
-                "reset-pending",
-                "Someone started a reset of '" + device.name() + "' at the door; it will be released at " + until
-                        + " unless an owner or admin vetoes");
-        alert(
-                device,
-                Alert.RESET_PENDING,
-                event.eventId(),
-                "Someone is resetting '" + device.name() + "' at the door. Veto it before " + until + " to keep it.");
-        notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
-    }
-
-    private void onSettingChanged(Device device, DeviceEvent event) {
-        long seconds = detail(() -> EventDetail.coolingOffSeconds(event.detail()));
-        devices.coolingOffConfirmed(device.id(), seconds);
-        audit.record(
-                device.householdId(),
-                "device:" + device.id(),
-                "setting-changed",
-                "'" + device.name() + "' now waits "
-                        + Duration.ofSeconds(seconds).toHours() + " h after a reset at the door before it lets go");
-        notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
     }
 
     /** An event the hub refuses whatever it does: the doorbell drops it instead of sending it again. */
@@ -205,19 +162,6 @@ public class EventService {
         } catch (ProtocolException e) {
             throw new Unacceptable(e.getMessage());
         }
-    }
-
-    private void pushIfFresh(Device device, DeviceEvent event, Instant occurredAt) {
-        if (occurredAt.isBefore(clock.instant().minus(ALERT_WINDOW))) {
-            return;
-        }
-        if (!recentlyPushed.add(device.id() + '/' + event.eventId())) {
-            return;
-        }
-        Notice notice = event.kind() == EventKind.RING
-                ? new Notice.Ring(device.id(), device.name(), event.eventId(), occurredAt)
-                : new Notice.Motion(device.id(), device.name(), event.eventId(), occurredAt);
-        notifier.toHousehold(device.householdId(), notice);
     }
 
     /** The device refused a claim code; the ticket (if from this hub) is voided and never stored. */

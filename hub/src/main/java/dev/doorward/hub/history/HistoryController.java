@@ -1,20 +1,21 @@
 package dev.doorward.hub.history;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
+import dev.doorward.hub.eventmedia.EventMediaStore;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.Role;
 import dev.doorward.hub.live.MediaKeys;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
 import dev.doorward.hub.roster.MemberAccess;
-import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.Role;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.protocol.LinkMessage.EventMediaKind;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.doorward.hub.history;
 
+import dev.doorward.hub.eventmedia.EventMediaStore;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.MediaPart;
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,8 @@
 package dev.doorward.hub.household;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.hub.web.NotFound;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.Role;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;

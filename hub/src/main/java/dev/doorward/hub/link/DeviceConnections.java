@@ -1,6 +1,7 @@
 package dev.doorward.hub.link;
 
 import dev.doorward.hub.link.transport.LinkSocket;
+import dev.doorward.hub.shared.DeviceChannel;
 import dev.doorward.protocol.LinkMessage;
 import java.io.IOException;
 import java.util.Map;
@@ -10,7 +11,7 @@ import org.springframework.stereotype.Component;
 
 /** Which owned devices are connected right now, and their link sessions. One session per device. */
 @Component
-public class DeviceConnections {
+public class DeviceConnections implements DeviceChannel {
     private final Map<String, LinkSession> byDevice = new ConcurrentHashMap<>();
     private final LinkTaps taps;
 
@@ -28,15 +29,18 @@ public class DeviceConnections {
         return byDevice.remove(deviceId, session);
     }
 
+    @Override
     public boolean isOnline(String deviceId) {
         return byDevice.containsKey(deviceId);
     }
 
+    @Override
     public int count() {
         return byDevice.size();
     }
 
     /** Sends to a connected device; false when it is not connected or the send failed. */
+    @Override
     public boolean send(String deviceId, LinkMessage.FromHub message) {
         LinkSession session = byDevice.get(deviceId);
         if (session == null) {
@@ -51,6 +55,7 @@ public class DeviceConnections {
     }
 
     /** Sends a binary media part (talk) to a connected device; false when it is not connected. */
+    @Override
     public boolean sendBinary(String deviceId, java.nio.ByteBuffer part) {
         LinkSession session = byDevice.get(deviceId);
         if (session == null) {
@@ -69,6 +74,7 @@ public class DeviceConnections {
      * Closes a device's link, as a replaced connection is closed (the device is gone from the hub: its household
      * was deleted). The link handler then sees it go offline; its certificate is refused when it reconnects.
      */
+    @Override
     public boolean disconnect(String deviceId, String reason) {
         LinkSession session = byDevice.get(deviceId);
         if (session == null) {

@@ -3,33 +3,22 @@ package dev.doorward.hub.link;
 import dev.doorward.crypto.pki.CertificateKind;
 import dev.doorward.crypto.pki.Certificates;
 import dev.doorward.hub.audit.AuditLog;
-import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.database.DatabaseHealth;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
-import dev.doorward.hub.door.DoorRequests;
-import dev.doorward.hub.event.Connectivity;
-import dev.doorward.hub.event.EventService;
-import dev.doorward.hub.history.MediaUploads;
 import dev.doorward.hub.link.transport.LinkEndpoint;
 import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.link.transport.LinkSocket.CloseReason;
-import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
-import dev.doorward.hub.roster.RosterService;
 import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.Limits;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
-import dev.doorward.protocol.LinkMessage.ClaimConfirm;
-import dev.doorward.protocol.LinkMessage.ClaimRefused;
-import dev.doorward.protocol.LinkMessage.ClaimRequest;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
-import dev.doorward.protocol.LinkMessage.EventAck;
 import dev.doorward.protocol.LinkMessage.Heartbeat;
 import dev.doorward.protocol.LinkMessage.HeartbeatAck;
 import dev.doorward.protocol.LinkMessage.Hello;
@@ -42,6 +31,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,19 +46,19 @@ import org.springframework.stereotype.Component;
  * certificate comes from the manufacturer CA or our hub CA; this handler decides what it may do: a factory
  * certificate may only claim, an operational certificate is an owned device and must match the one we
  * issued. Every message is validated by {@link LinkCodec}; a bad message gets an {@code error} reply and never
- * takes the connection handling down.
+ * takes the connection handling down. What a message means is the features' business: each message type of an
+ * owned doorbell goes to the {@link DeviceLinkFeature} that handles it, a factory link's to {@link ClaimLinks}, media
+ * parts (decoded once, here) to {@link DeviceMediaParts}; this package calls no feature.
  */
 @Component
 public class DeviceLinkHandler implements LinkEndpoint {
     private static final Logger log = LoggerFactory.getLogger(DeviceLinkHandler.class);
     private static final int HELLO_TIMEOUT_MS = 10_000;
     /** Refused messages tolerated before a flood closes the connection. */
-    private static final int MAX_REFUSED_MESSAGES = 100;
+    static final int MAX_REFUSED_MESSAGES = 100;
 
     private final Devices devices;
     private final DeviceConnections connections;
-    private final ClaimService claims;
-    private final EventService events;
     private final Notifier notifier;
     private final AuditLog audit;
     private final RateLimiter limiter;
@@ -75,18 +66,18 @@ public class DeviceLinkHandler implements LinkEndpoint {
     private final Clock clock;
     private final LinkTaps taps;
     private final CertificateRenewals renewals;
-    private final RosterService rosters;
-    private final LiveViews live;
-    private final DoorRequests doors;
-    private final MediaUploads uploads;
-    private final Connectivity connectivity;
+    private final ClaimLinks claims;
+    private final DeviceMediaParts.EventMedia eventMedia;
+    private final DeviceMediaParts.Live live;
+    private final List<DeviceLinkFeature> features;
+    /** Which feature handles each message type of an owned doorbell: one map lookup per message. */
+    private final Map<Class<?>, DeviceLinkFeature> handlers = new HashMap<>();
+
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
 
     DeviceLinkHandler(
             Devices devices,
             DeviceConnections connections,
-            ClaimService claims,
-            EventService events,
             Notifier notifier,
             AuditLog audit,
             RateLimiter limiter,
@@ -94,20 +85,12 @@ public class DeviceLinkHandler implements LinkEndpoint {
             Clock clock,
             LinkTaps taps,
             CertificateRenewals renewals,
-            RosterService rosters,
-            LiveViews live,
-            DoorRequests doors,
-            MediaUploads uploads,
-            Connectivity connectivity) {
-        this.connectivity = connectivity;
-        this.uploads = uploads;
-        this.doors = doors;
-        this.rosters = rosters;
-        this.live = live;
+            ClaimLinks claims,
+            DeviceMediaParts.EventMedia eventMedia,
+            DeviceMediaParts.Live live,
+            List<DeviceLinkFeature> features) {
         this.devices = devices;
         this.connections = connections;
-        this.claims = claims;
-        this.events = events;
         this.notifier = notifier;
         this.audit = audit;
         this.limiter = limiter;
@@ -115,6 +98,20 @@ public class DeviceLinkHandler implements LinkEndpoint {
         this.clock = clock;
         this.taps = taps;
         this.renewals = renewals;
+        this.claims = claims;
+        this.eventMedia = eventMedia;
+        this.live = live;
+        this.features = List.copyOf(features);
+        for (DeviceLinkFeature feature : this.features) {
+            for (Class<? extends LinkMessage.FromDevice> type : feature.handles()) {
+                DeviceLinkFeature other = handlers.put(type, feature);
+                if (other != null) {
+                    throw new IllegalStateException(type.getSimpleName() + " is handled by both "
+                            + other.getClass().getSimpleName() + " and "
+                            + feature.getClass().getSimpleName());
+                }
+            }
+        }
     }
 
     @Override
@@ -211,8 +208,9 @@ public class DeviceLinkHandler implements LinkEndpoint {
         if (decision.allowed()) {
             return true;
         }
-        if (message instanceof LinkMessage.MediaUpload upload) {
-            uploads.refusedAnnouncement(session.socket.id(), upload);
+        DeviceLinkFeature handler = handlers.get(message.getClass());
+        if (handler != null) {
+            handler.refusedForRate(session, message);
         }
         refuse(session, LinkError.rateLimited(delivery, decision.retryAfter().toMillis()));
         return false;
@@ -292,33 +290,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
             return;
         }
         if (part.kind() == MediaPart.Kind.EVENT_MEDIA) {
-            MediaUploads.Outcome outcome = uploads.part(socket.id(), session.device.id(), part);
-            switch (outcome) {
-                case MediaUploads.Pending p -> {}
-                case MediaUploads.Stored stored -> {
-                    session.send(stored.reply());
-                    // Browsers showing this ring (or its history entry) can fetch and open the picture now.
-                    notifier.toHousehold(
-                            session.device.householdId(),
-                            new Notice.EventMediaStored(
-                                    session.device.id(),
-                                    stored.reply().eventId(),
-                                    stored.reply().kind().wireName()));
-                }
-                case MediaUploads.Refused refused ->
-                    refuse(session, LinkError.about(refused.eventId(), ErrorCode.INVALID_FIELD, refused.reason()));
-                case MediaUploads.Failed failed -> {
-                    // A full disk or a database hiccup: not acknowledged, so the doorbell keeps its copy and retries.
-                    log.error(
-                            "Storing event media from {} failed: {}",
-                            session.subject(),
-                            failed.cause().toString());
-                    refuse(
-                            session,
-                            LinkError.about(
-                                    failed.eventId(), ErrorCode.INTERNAL, "the hub could not store this event media"));
-                }
-            }
+            eventMedia.part(session, part);
             return;
         }
         if (!atOnce) {
@@ -327,7 +299,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
             return;
         }
         try {
-            live.fromDevice(session.device.id(), message);
+            live.part(session.device.id(), part, message);
         } catch (IllegalArgumentException e) {
             refuse(session, ErrorCode.MALFORMED, "media part refused: " + e.getMessage());
         }
@@ -403,43 +375,21 @@ public class DeviceLinkHandler implements LinkEndpoint {
                 // A veto made while the doorbell was offline.
                 session.send(new LinkMessage.ResetVeto());
             }
-            live.deviceOnline(device.id());
-            connectivity.connected(device.id(), device.householdId());
+            for (DeviceLinkFeature feature : features) {
+                feature.online(device);
+            }
         } else {
+            session.claim = claims.welcomed(session);
             session.send(new Welcome(Limits.PROTOCOL_VERSION, null, properties.heartbeatSeconds()));
         }
     }
 
     private void onClaimMessage(LinkSession session, LinkMessage.FromDevice message) throws IOException {
-        if (message instanceof ClaimRequest request && !session.claimAttempted) {
-            session.claimAttempted = true;
-            ClaimService.Step step = claims.onClaimRequest(session.serial, session.certificate(), request);
-            session.claim = step.next();
-            session.send(step.reply());
-        } else if (message instanceof ClaimConfirm confirm && session.claim != null) {
-            ClaimService.InProgress progress = session.claim;
-            session.claim = null;
-            LinkMessage.FromHub reply = claims.onClaimConfirm(progress, confirm).reply();
-            if (reply instanceof LinkMessage.ClaimAccepted accepted) {
-                session.claimedDeviceId = accepted.deviceId();
-            }
-            session.send(reply);
-        } else if (message instanceof ClaimRefused refused && session.claim != null) {
-            ClaimService.InProgress progress = session.claim;
-            session.claim = null;
-            claims.onDeviceRefused(progress, refused.reason());
-        } else if (message instanceof Heartbeat heartbeat) {
+        if (message instanceof Heartbeat heartbeat) {
             session.send(new HeartbeatAck(heartbeat.sequence()));
-        } else if (message instanceof LinkError error && session.claimedDeviceId != null) {
-            // The doorbell refused our claim result (certificate or CA did not check out): it stays
-            // factory-new, so the hub must not keep it registered either.
-            claims.onClaimResultRefused(session.claimedDeviceId, session.serial);
-            session.claimedDeviceId = null;
-        } else if (message instanceof LinkError error) {
-            log.debug("Device {} reported {}", session.subject(), error.code());
-        } else {
-            refuse(session, ErrorCode.NOT_ALLOWED, "not allowed in this claim state");
+            return;
         }
+        session.claim.message(message);
     }
 
     private void onOwnedMessage(LinkSession session, LinkMessage.FromDevice message) throws IOException {
@@ -447,58 +397,37 @@ public class DeviceLinkHandler implements LinkEndpoint {
             case Heartbeat heartbeat -> session.send(new HeartbeatAck(heartbeat.sequence()));
             case LinkMessage.RenewCertificate renew ->
                 session.send(renewals.renew(session.device, session.certificate()));
-            case DeviceEvent event -> {
-                try {
-                    events.onEvent(session.device, event);
-                } catch (EventService.Unacceptable e) {
-                    // An event the hub cannot accept whatever it does: refused for good, never resent forever.
-                    refuse(session, LinkError.about(event.eventId(), ErrorCode.INVALID_FIELD, "event refused"));
-                    return;
-                } catch (RuntimeException e) {
-                    // Not stored: the doorbell keeps it and sends it again after a back-off.
-                    log.error("Storing an event from {} failed: {}", session.subject(), e.toString());
-                    log.debug("Storing an event failed", e);
-                    refuse(
-                            session,
-                            LinkError.about(event.eventId(), ErrorCode.INTERNAL, "the hub could not store this event"));
-                    return;
-                }
-                session.send(new EventAck(event.eventId()));
-            }
-            case LinkMessage.RosterStatus status -> rosters.onRosterStatus(session.device, status.epoch());
-            case LinkMessage.RosterRefused refused ->
-                rosters.onRosterRefused(session.device, refused.epoch(), refused.reason());
-            case LinkMessage.MediaKey key -> live.mediaKey(session.device, key);
-            case LinkMessage.MediaUpload upload -> uploads.announced(session.socket.id(), upload);
-            case LinkMessage.DoorNonce nonce -> doors.answered(session.device.id(), nonce.requestId(), nonce);
-            case LinkMessage.DoorResult result -> doors.answered(session.device.id(), result.requestId(), result);
             case LinkError error -> log.debug("Device {} reported {}", session.subject(), error.code());
-            default -> refuse(session, ErrorCode.NOT_ALLOWED, "an owned device may not send this");
+            default -> {
+                DeviceLinkFeature handler = handlers.get(message.getClass());
+                if (handler != null) {
+                    handler.message(session, message);
+                } else {
+                    refuse(session, ErrorCode.NOT_ALLOWED, "an owned device may not send this");
+                }
+            }
         }
     }
 
     private void refuse(LinkSession session, ErrorCode code, String message) throws IOException {
-        refuse(session, new LinkError(code, message));
+        session.refuse(code, message);
     }
 
-    /** The hub's own failures ({@code internal}) are not the doorbell's doing and never count towards a flood. */
     private void refuse(LinkSession session, LinkError error) throws IOException {
-        if (error.code() != ErrorCode.INTERNAL && session.refused.incrementAndGet() > MAX_REFUSED_MESSAGES) {
-            session.close(CloseReason.POLICY_VIOLATION.withReason("too many refused messages"));
-            return;
-        }
-        session.send(error);
+        session.refuse(error);
     }
 
     @Override
     public void closed(LinkSocket socket) {
         LinkSession session = sessions.remove(socket.id());
-        uploads.closed(socket.id());
+        for (DeviceLinkFeature feature : features) {
+            feature.linkClosed(socket.id());
+        }
         if (session == null) {
             return;
         }
         if (session.claim != null) {
-            claims.onAbandoned(session.claim);
+            session.claim.closed();
         }
         if (session.kind == LinkSession.Kind.OWNED
                 && session.welcomed
@@ -511,7 +440,9 @@ public class DeviceLinkHandler implements LinkEndpoint {
                 log.debug("Could not record last-seen for {}: {}", device.id(), e.getMessage());
             }
             notifier.toHousehold(device.householdId(), new Notice.DeviceOffline(device.id()));
-            live.deviceOffline(device.id());
+            for (DeviceLinkFeature feature : features) {
+                feature.offline(device);
+            }
         }
     }
 

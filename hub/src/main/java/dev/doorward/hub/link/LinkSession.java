@@ -1,19 +1,20 @@
 package dev.doorward.hub.link;
 
 import dev.doorward.crypto.pki.Certificates;
-import dev.doorward.hub.claim.ClaimService;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.link.transport.LinkSocket.CloseReason;
+import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
+import dev.doorward.protocol.LinkMessage.LinkError;
 import java.io.IOException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One device connection: who the certificate says it is, and where the conversation stands. */
-final class LinkSession {
+final class LinkSession implements DeviceLink {
     /** A factory certificate may only claim; an operational certificate is an owned device. */
     enum Kind {
         CLAIM,
@@ -40,12 +41,8 @@ final class LinkSession {
     final AtomicInteger refused = new AtomicInteger();
 
     final long openedMillis;
-    /** A claim between claim-request and its end. */
-    ClaimService.InProgress claim;
-    /** A claim session gets one attempt. */
-    boolean claimAttempted;
-    /** The device registered by this claim session, until the doorbell is known to have accepted it. */
-    String claimedDeviceId;
+    /** A welcomed claim session's conversation (the claim feature keeps its state). */
+    ClaimLinks.Conversation claim;
 
     LinkSession(
             LinkSocket socket,
@@ -70,7 +67,23 @@ final class LinkSession {
         this.lastHeardMillis = now;
     }
 
-    X509Certificate certificate() {
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public String serial() {
+        return serial;
+    }
+
+    @Override
+    public String linkId() {
+        return socket.id();
+    }
+
+    @Override
+    public X509Certificate certificate() {
         try {
             return Certificates.fromDer(certificateDer);
         } catch (IllegalArgumentException e) {
@@ -78,14 +91,26 @@ final class LinkSession {
         }
     }
 
-    String subject() {
+    @Override
+    public String subject() {
         return kind == Kind.OWNED ? "device:" + device.id() : "serial:" + serial;
     }
 
-    void send(LinkMessage message) throws IOException {
+    @Override
+    public void send(LinkMessage message) throws IOException {
         String text = LinkCodec.encode(message);
         taps.seen(LinkTaps.Direction.TO_DEVICE, text);
         socket.sendText(text);
+    }
+
+    /** The hub's own failures ({@code internal}) are not the doorbell's doing and never count towards a flood. */
+    @Override
+    public void refuse(LinkError error) throws IOException {
+        if (error.code() != ErrorCode.INTERNAL && refused.incrementAndGet() > DeviceLinkHandler.MAX_REFUSED_MESSAGES) {
+            close(CloseReason.POLICY_VIOLATION.withReason("too many refused messages"));
+            return;
+        }
+        send(error);
     }
 
     void close(CloseReason reason) {

@@ -1,21 +1,24 @@
 package dev.doorward.hub.live;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.hub.account.SessionEnded;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.MemberRemoved;
-import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.link.DeviceLink;
+import dev.doorward.hub.link.DeviceLinkFeature;
+import dev.doorward.hub.link.DeviceMediaParts;
 import dev.doorward.hub.link.transport.LinkEndpoint;
 import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.live.MediaKeys.Envelope;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.roster.MemberAccess;
+import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.MemberRemoved;
+import dev.doorward.hub.shared.SessionEnded;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.MediaPart;
 import java.nio.ByteBuffer;
@@ -50,7 +53,7 @@ import tools.jackson.databind.json.JsonMapper;
  * opens any of it. A view ends within seconds of the member's removal.
  */
 @Component
-public class LiveViews extends AbstractWebSocketHandler {
+public class LiveViews extends AbstractWebSocketHandler implements DeviceLinkFeature, DeviceMediaParts.Live {
     private static final Logger log = LoggerFactory.getLogger(LiveViews.class);
     static final CloseStatus ENDED = new CloseStatus(4000, "live view ended");
     /** 50 talk parts a second is 20 ms audio frames; a little more for jitter. */
@@ -62,7 +65,7 @@ public class LiveViews extends AbstractWebSocketHandler {
     private final Households households;
     private final MemberClients clients;
     private final MediaKeys keys;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final AuditLog audit;
     private final RateLimiter limiter;
     private final Clock clock;
@@ -77,7 +80,7 @@ public class LiveViews extends AbstractWebSocketHandler {
             Households households,
             MemberClients clients,
             MediaKeys keys,
-            DeviceConnections connections,
+            DeviceChannel connections,
             AuditLog audit,
             RateLimiter limiter,
             MemberAccess access,
@@ -292,9 +295,9 @@ public class LiveViews extends AbstractWebSocketHandler {
 
     // ---- doorbells (called by the device link)
 
-    /** A binary message from a doorbell: forwarded as it is to everyone watching. */
-    public void fromDevice(String deviceId, ByteBuffer message) {
-        MediaPart part = MediaPart.decode(message);
+    /** A live part from a doorbell (decoded once, by the link): forwarded as it is to everyone watching. */
+    @Override
+    public void part(String deviceId, MediaPart part, ByteBuffer message) {
         if (part.kind() == MediaPart.Kind.TALK) {
             throw new IllegalArgumentException("a doorbell does not send talk");
         }
@@ -332,6 +335,26 @@ public class LiveViews extends AbstractWebSocketHandler {
         }
     }
 
+    @Override
+    public Set<Class<? extends LinkMessage.FromDevice>> handles() {
+        return Set.of(LinkMessage.MediaKey.class);
+    }
+
+    @Override
+    public void message(DeviceLink link, LinkMessage.FromDevice message) {
+        mediaKey(link.device(), (LinkMessage.MediaKey) message);
+    }
+
+    @Override
+    public void online(Device device) {
+        deviceOnline(device.id());
+    }
+
+    @Override
+    public void offline(Device device) {
+        deviceOffline(device.id());
+    }
+
     public void deviceOnline(String deviceId) {
         int count = viewerCount(deviceId);
         if (count > 0) {
@@ -361,7 +384,7 @@ public class LiveViews extends AbstractWebSocketHandler {
 
     /** A browser revoked in the safety check stops watching at once (its envelopes went with it). */
     @EventListener
-    void browserRevoked(dev.doorward.hub.safety.BrowserRevoked event) {
+    void browserRevoked(dev.doorward.hub.shared.BrowserRevoked event) {
         for (Viewer viewer : bySocket.values()) {
             Viewer.Watch watch = viewer.watch;
             if (watch != null && event.clientId().equals(watch.clientIdOrNull())) {

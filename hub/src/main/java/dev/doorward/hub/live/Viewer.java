@@ -1,11 +1,13 @@
 package dev.doorward.hub.live;
 
+import dev.doorward.protocol.FrameGate;
 import dev.doorward.protocol.MediaPart;
 import java.nio.ByteBuffer;
 
 /**
- * One browser watching one doorbell. When the browser falls behind, it loses whole frames, never parts of one,
- * and after a lost video frame it waits for the next keyframe (docs/media.md "Hub relay").
+ * One browser watching one doorbell. When the browser falls behind, it loses frames by the {@link FrameGate} rule:
+ * whole frames, never parts of one, and after a lost video frame it waits for the next keyframe (docs/media.md
+ * "Hub relay").
  */
 final class Viewer {
     /** Above this many queued bytes, new frames are skipped (about a second of video at our bit rates). */
@@ -19,10 +21,9 @@ final class Viewer {
     /** Set once the browser said which doorbell it watches. */
     volatile Watch watch;
 
-    // Frame boundaries per media kind; only touched by the network thread serving the doorbell's link (one each).
-    private final boolean[] skipping = new boolean[4];
-    private final boolean[] inFrame = new boolean[4];
-    private boolean needKeyframe = true;
+    /** Only used by the network thread serving the doorbell's link (one each). */
+    private final FrameGate gate;
+
     private volatile boolean closed;
     /** Talk parts this second, and which second that is. */
     private long talkSecond;
@@ -36,35 +37,13 @@ final class Viewer {
         this.accountId = accountId;
         this.username = username;
         this.sessionId = sessionId;
+        // A viewer joins a running stream: its video starts at a keyframe.
+        this.gate = new FrameGate(() -> socket.queuedBytes() > CONGESTED_BYTES, true);
     }
 
     /** A part from the doorbell, shared read-only between viewers. */
     void media(ByteBuffer part, MediaPart.Kind kind, boolean first, boolean last, boolean keyframe) {
-        int k = kind.code();
-        if (first) {
-            inFrame[k] = true;
-            boolean congested = socket.queuedBytes() > CONGESTED_BYTES;
-            if (kind == MediaPart.Kind.VIDEO && needKeyframe && !keyframe) {
-                skipping[k] = true;
-            } else if (congested) {
-                skipping[k] = true;
-                if (kind == MediaPart.Kind.VIDEO) {
-                    needKeyframe = true;
-                }
-            } else {
-                skipping[k] = false;
-                if (kind == MediaPart.Kind.VIDEO) {
-                    needKeyframe = false;
-                }
-            }
-        } else if (!inFrame[k]) {
-            // Joined in the middle of a frame.
-            return;
-        }
-        if (last) {
-            inFrame[k] = false;
-        }
-        if (!skipping[k] && !closed) {
+        if (gate.pass(kind, first, last, keyframe) && !closed) {
             socket.sendShared(part);
         }
     }

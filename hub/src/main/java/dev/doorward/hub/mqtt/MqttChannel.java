@@ -1,12 +1,12 @@
 package dev.doorward.hub.mqtt;
 
-import dev.doorward.hub.account.AccountDeleted;
 import dev.doorward.hub.audit.AuditLog;
-import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.mqtt.HomeAssistant.Kind;
 import dev.doorward.hub.notify.Audience;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.NoticeChannel;
+import dev.doorward.hub.shared.AccountDeleted;
+import dev.doorward.hub.shared.DeviceChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,14 +33,14 @@ class MqttChannel implements NoticeChannel, SmartLifecycle {
     private static final int QUEUE = 10_000;
 
     private final MqttIntegrations integrations;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final AuditLog audit;
     private final Map<String, BrokerLink> links = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private final ThreadPoolExecutor worker;
     private volatile boolean running;
 
-    MqttChannel(MqttIntegrations integrations, DeviceConnections connections, AuditLog audit) {
+    MqttChannel(MqttIntegrations integrations, DeviceChannel connections, AuditLog audit) {
         this.integrations = integrations;
         this.connections = connections;
         this.audit = audit;

@@ -1,12 +1,12 @@
 package dev.doorward.hub.mqtt;
 
 import dev.doorward.crypto.tls.BrokerTls;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.Role;
-import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.Role;
+import dev.doorward.hub.shared.SignedInAccount;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;

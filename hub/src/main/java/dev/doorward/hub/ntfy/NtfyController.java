@@ -1,10 +1,10 @@
 package dev.doorward.hub.ntfy;
 
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.roster.MemberAccess;
-import dev.doorward.hub.web.InvalidInput;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.SignedInAccount;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;

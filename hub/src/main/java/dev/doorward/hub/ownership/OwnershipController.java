@@ -3,20 +3,20 @@ package dev.doorward.hub.ownership;
 import dev.doorward.crypto.pki.Fingerprints;
 import dev.doorward.crypto.pki.Signatures;
 import dev.doorward.hub.account.Accounts;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.Role;
-import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.Role;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.hub.web.HubPorts;
-import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
 import dev.doorward.hub.web.QrCodes;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.MoveCode;
@@ -40,7 +40,7 @@ import org.springframework.web.bind.annotation.RestController;
 class OwnershipController {
     private final Devices devices;
     private final Households households;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final AuditLog audit;
     private final Accounts accounts;
     private final PasswordEncoder passwordEncoder;
@@ -52,7 +52,7 @@ class OwnershipController {
     OwnershipController(
             Devices devices,
             Households households,
-            DeviceConnections connections,
+            DeviceChannel connections,
             AuditLog audit,
             Accounts accounts,
             PasswordEncoder passwordEncoder,

@@ -1,8 +1,8 @@
 package dev.doorward.hub.push;
 
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.MemberRemoved;
 import dev.doorward.hub.roster.Rosters;
+import dev.doorward.hub.shared.MemberRemoved;
 import dev.doorward.protocol.Roster;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;

@@ -2,14 +2,14 @@ package dev.doorward.hub.push;
 
 import dev.doorward.crypto.pki.P256Points;
 import dev.doorward.crypto.webpush.PushEncryption;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
 import dev.doorward.hub.roster.Rosters;
-import dev.doorward.hub.web.InvalidInput;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.protocol.Roster;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.doorward.hub.roster;
 
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.Role;
 import dev.doorward.hub.roster.Rosters.SignedRoster;
-import dev.doorward.hub.web.NotFound;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.Role;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.protocol.Roster;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,13 +9,15 @@ import dev.doorward.hub.client.MemberClients.MemberClient;
 import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.household.Households;
-import dev.doorward.hub.household.Role;
-import dev.doorward.hub.link.DeviceConnections;
+import dev.doorward.hub.link.DeviceLink;
+import dev.doorward.hub.link.DeviceLinkFeature;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.roster.Rosters.SignedRoster;
-import dev.doorward.hub.web.Conflict;
-import dev.doorward.hub.web.InvalidInput;
+import dev.doorward.hub.shared.Conflict;
+import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.Role;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.Roster;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -35,7 +38,7 @@ import org.springframework.stereotype.Service;
  * roster the hub makes up is refused there (RosterVerifier).
  */
 @Service
-public class RosterService {
+public class RosterService implements DeviceLinkFeature {
     private static final Logger log = LoggerFactory.getLogger(RosterService.class);
     /** Browser and doorbell clocks differ; a roster signed just before a claim still counts for it. */
     static final Duration CLAIM_CLOCK_SKEW = Duration.ofMinutes(10);
@@ -47,7 +50,7 @@ public class RosterService {
     private final Households households;
     private final MemberClients clients;
     private final Devices devices;
-    private final DeviceConnections connections;
+    private final DeviceChannel connections;
     private final Notifier notifier;
     private final AuditLog audit;
     private final JdbcClient jdbc;
@@ -58,7 +61,7 @@ public class RosterService {
             Households households,
             MemberClients clients,
             Devices devices,
-            DeviceConnections connections,
+            DeviceChannel connections,
             Notifier notifier,
             AuditLog audit,
             JdbcClient jdbc,
@@ -259,6 +262,22 @@ public class RosterService {
             return Base64.getUrlDecoder().decode(text);
         } catch (IllegalArgumentException e) {
             throw new InvalidInput("The signature and key are unpadded base64url");
+        }
+    }
+
+    // ---- the device links: the roster a doorbell runs on, or why it refused one
+
+    @Override
+    public Set<Class<? extends LinkMessage.FromDevice>> handles() {
+        return Set.of(LinkMessage.RosterStatus.class, LinkMessage.RosterRefused.class);
+    }
+
+    @Override
+    public void message(DeviceLink link, LinkMessage.FromDevice message) {
+        switch (message) {
+            case LinkMessage.RosterStatus status -> onRosterStatus(link.device(), status.epoch());
+            case LinkMessage.RosterRefused refused -> onRosterRefused(link.device(), refused.epoch(), refused.reason());
+            default -> throw new IllegalArgumentException("not a roster message");
         }
     }
 }

@@ -1,12 +1,12 @@
 package dev.doorward.hub.stream;
 
-import dev.doorward.hub.account.SessionEnded;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.notify.Audience;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.NoticeChannel;
 import dev.doorward.hub.notify.NoticeJson;
+import dev.doorward.hub.shared.SessionEnded;
+import dev.doorward.hub.shared.SignedInAccount;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;

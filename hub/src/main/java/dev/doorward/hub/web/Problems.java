@@ -2,6 +2,9 @@ package dev.doorward.hub.web;
 
 import dev.doorward.hub.database.DatabaseHealth;
 import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.shared.Conflict;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.NotFound;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

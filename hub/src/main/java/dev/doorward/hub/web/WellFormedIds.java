@@ -1,6 +1,7 @@
 package dev.doorward.hub.web;
 
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.shared.InvalidInput;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Map;

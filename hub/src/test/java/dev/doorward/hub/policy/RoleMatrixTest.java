@@ -8,7 +8,7 @@ import dev.doorward.crypto.pki.Signatures;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.door.DoorCommands;
 import dev.doorward.device.factory.MintedDevice;
-import dev.doorward.hub.history.EventMediaStore;
+import dev.doorward.hub.eventmedia.EventMediaStore;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.testing.BrowserClient;

@@ -1,4 +1,4 @@
-package dev.doorward.hub.account;
+package dev.doorward.hub.shared;
 
 /**
  * A signed-in browser session ended: signed out, expired, ended from the safety check, or its account deleted.

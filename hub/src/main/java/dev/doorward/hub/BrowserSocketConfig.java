@@ -1,4 +1,4 @@
-package dev.doorward.hub.link;
+package dev.doorward.hub;
 
 import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.stream.MemberStreams;
@@ -14,17 +14,17 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
 
 /**
  * The browser port's WebSocket endpoints: the member stream and live views. The device link is not here: it has
- * its own server ({@link DevicePort}).
+ * its own server ({@code link.DevicePort}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
-class LinkWebSocketConfig implements WebSocketConfigurer {
+class BrowserSocketConfig implements WebSocketConfigurer {
     private final MemberStreams memberStreams;
 
     private final LiveViews liveViews;
     private final BrowserSocketHandshake gate;
 
-    LinkWebSocketConfig(MemberStreams memberStreams, LiveViews liveViews, BrowserSocketHandshake gate) {
+    BrowserSocketConfig(MemberStreams memberStreams, LiveViews liveViews, BrowserSocketHandshake gate) {
         this.memberStreams = memberStreams;
         this.liveViews = liveViews;
         this.gate = gate;

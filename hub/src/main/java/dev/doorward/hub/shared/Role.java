@@ -1,4 +1,4 @@
-package dev.doorward.hub.household;
+package dev.doorward.hub.shared;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.doorward.hub.history;
+package dev.doorward.hub.eventmedia;
 
 import dev.doorward.crypto.sframe.SFrameHeader;
 import dev.doorward.hub.blob.BlobId;

@@ -1,7 +1,7 @@
-package dev.doorward.hub.web;
+package dev.doorward.hub.account;
 
-import dev.doorward.hub.account.AccountSessions;
-import dev.doorward.hub.account.LoginThrottle;
+import dev.doorward.hub.web.HubPorts;
+import dev.doorward.hub.web.Problems;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.doorward.hub.web;
+package dev.doorward.hub.shared;
 
 /** The request lost a race with another change; the user should reload and try again. Mapped to 409. */
 public final class Conflict extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.doorward.hub.web;
+package dev.doorward.hub.shared;
 
 /**
  * The one answer for "does not exist" and "not yours": both give the same 404 so nobody learns which ids

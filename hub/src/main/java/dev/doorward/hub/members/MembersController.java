@@ -1,16 +1,19 @@
-package dev.doorward.hub.household;
+package dev.doorward.hub.members;
 
 import dev.doorward.crypto.Hashes;
 import dev.doorward.crypto.RandomIds;
 import dev.doorward.hub.account.AccountSessions;
-import dev.doorward.hub.account.SignedInAccount;
 import dev.doorward.hub.audit.AuditLog;
+import dev.doorward.hub.household.Households;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
+import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.MemberRemoved;
+import dev.doorward.hub.shared.NotFound;
+import dev.doorward.hub.shared.Role;
+import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.hub.web.HubPorts;
-import dev.doorward.hub.web.InvalidInput;
-import dev.doorward.hub.web.NotFound;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;

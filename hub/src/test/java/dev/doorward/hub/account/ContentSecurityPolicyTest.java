@@ -1,4 +1,4 @@
-package dev.doorward.hub.web;
+package dev.doorward.hub.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.doorward.hub.account;
+package dev.doorward.hub.shared;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.doorward.hub.history;
+package dev.doorward.hub.eventmedia;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
