@@ -2,6 +2,7 @@ package dev.doorward.bench;
 
 import dev.doorward.crypto.pki.CertificateAuthority;
 import dev.doorward.crypto.pki.CertificateKind;
+import dev.doorward.hub.testing.PushServiceStandIn;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,7 +46,9 @@ public final class Bench {
             String hubHeap,
             int loops,
             long timeoutMillis,
-            Live live) {}
+            Live live,
+            String push,
+            int pushSubscriptions) {}
 
     /**
      * The live scenario: {@code devices} doorbells streaming, {@code viewers} viewers each, joining at
@@ -85,6 +88,8 @@ public final class Bench {
             Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    /** The push service on loopback for the ring scenario (null without push). */
+    private PushServiceStandIn pushService;
 
     public Bench(Options options) {
         this.options = options;
@@ -131,7 +136,15 @@ public final class Bench {
                         Integer.parseInt(a.getOrDefault("keyframe-bytes", "15000")),
                         Integer.parseInt(a.getOrDefault("frame-bytes", "4000")),
                         Double.parseDouble(a.getOrDefault("audio-rate", "50")),
-                        Integer.parseInt(a.getOrDefault("audio-bytes", "700"))));
+                        Integer.parseInt(a.getOrDefault("audio-bytes", "700"))),
+                a.getOrDefault("push", "on"),
+                Integer.parseInt(a.getOrDefault("push-subscriptions", a.getOrDefault("members", "10"))));
+        if (!o.push().equals("on") && !o.push().equals("off")) {
+            throw new IllegalArgumentException("--push is on or off");
+        }
+        if (o.pushSubscriptions() < 1 || o.pushSubscriptions() > 50) {
+            throw new IllegalArgumentException("--push-subscriptions is 1..50 (browsers in one roster)");
+        }
         if (o.devices() < 1 || o.devices() > 100_000) {
             throw new IllegalArgumentException("--devices is 1..100000");
         }
@@ -187,15 +200,27 @@ public final class Bench {
             locals.add("127.0.0." + (i + 1));
         }
         String settings;
+        // Ring with push: a push service on loopback that the hub may reach (by name, with its own CA), and the
+        // owner's browsers approved; they get their subscriptions between the push-off and push-on presses.
+        boolean wantsPush =
+                options.scenarios().contains("ring") && options.push().equals("on");
+        List<String> hubSettings = new ArrayList<>();
+        if (wantsPush) {
+            pushService = PushServiceStandIn.start(work.resolve("push-service"));
+            pushService.hubProperties().forEach((k, v) -> hubSettings.add("--" + k + "=" + v));
+        }
         try (Servers.Hub hub = new Servers.Hub(
                 javaBin,
                 options.hubJar().toAbsolutePath(),
                 work,
                 work.resolve("factory-ca/ca.crt"),
                 // The budget DESIGN §11 sets for 100 000 links is 2 GiB in all; the heap gets most of it.
-                options.hubHeap().equals("default") ? List.of() : List.of("-Xmx" + options.hubHeap()))) {
+                options.hubHeap().equals("default") ? List.of() : List.of("-Xmx" + options.hubHeap()),
+                hubSettings)) {
             long t0 = System.nanoTime();
             String[] owner = hub.createOwner();
+            List<String> pushBrowsers =
+                    wantsPush ? hub.approveOwnerBrowsers(options.pushSubscriptions(), owner[1]) : List.of();
             CertificateAuthority hubCa =
                     CertificateAuthority.load(hub.dataDir.resolve("pki/hub-ca"), Clock.systemUTC(), new SecureRandom());
             Fleet fleet = Fleet.mint(hubCa, fleetSize);
@@ -252,6 +277,10 @@ public final class Bench {
                     options.hubHeap(),
                     options.loops(),
                     String.join(",", locals)));
+            if (wantsPush) {
+                parts.add("push=on push-subscriptions=" + options.pushSubscriptions()
+                        + " (push-service stand-in on loopback, RFC 8030 over TLS 1.3)");
+            }
             settings = String.join(" ", parts);
             Servers.Mosquitto mosquitto = reference ? new Servers.Mosquitto(mosquittoBinary, work, hub.dataDir) : null;
             Servers.Nginx nginx = liveReference ? new Servers.Nginx(nginxBinary, work, hub.dataDir) : null;
@@ -277,8 +306,33 @@ public final class Bench {
                     d.put("port", Integer.toString(hub.devicePort));
                     d.put("browserPort", Integer.toString(hub.browserPort));
                     d.put("cookie", owner[0]);
+                    boolean withPush = wantsPush && scenario.equals("ring");
+                    Path pushPresses = work.resolve("ring-push-presses.txt");
+                    Map<String, PushServiceStandIn.Subscription> subscriptions = new LinkedHashMap<>();
+                    if (withPush) {
+                        d.put("pushPresses", pushPresses.toString());
+                    }
                     Run doorward = loadGen(
-                            work, d, () -> Servers.Sample.of(hub.pid()), hub::liveHeapBytes, scenario + "-doorward");
+                            work,
+                            d,
+                            () -> Servers.Sample.of(hub.pid()),
+                            hub::liveHeapBytes,
+                            wait -> {
+                                if (wait.equals("push-subscribe")) {
+                                    for (String clientId : pushBrowsers) {
+                                        PushServiceStandIn.Subscription sub = pushService.subscribe();
+                                        hub.subscribe(clientId, sub.endpoint(), sub.p256dh(), sub.authSecret());
+                                        subscriptions.put(sub.channelId(), sub);
+                                    }
+                                } else if (wait.equals("push-presses-end")) {
+                                    // Pushes leave the hub after the rings: give them as long as the rings get.
+                                    awaitPushes(
+                                            (Math.min(50, options.presses()) + options.presses())
+                                                    * subscriptions.size(),
+                                            Duration.ofSeconds(20));
+                                }
+                            },
+                            scenario + "-doorward");
                     Run mqtt = null;
                     if (mosquitto != null) {
                         Map<String, String> m = new LinkedHashMap<>(common);
@@ -291,9 +345,15 @@ public final class Bench {
                         connectRows(doorward, mqtt);
                     } else {
                         ringRows(doorward, mqtt);
+                        if (withPush) {
+                            pushRows(doorward, subscriptions, pushPresses);
+                        }
                     }
                 }
             } finally {
+                if (pushService != null) {
+                    pushService.close();
+                }
                 if (mosquitto != null) {
                     mosquitto.close();
                 }
@@ -417,7 +477,12 @@ public final class Bench {
 
     private Run loadGen(Path work, Map<String, String> args, Supplier<Servers.Sample> sampler, String name)
             throws Exception {
-        return loadGen(work, args, sampler, null, name);
+        return loadGen(work, args, sampler, null, null, name);
+    }
+
+    /** Work the runner does at a wait of the load generator, before it samples the server and answers. */
+    private interface AtWait {
+        void at(String wait) throws Exception;
     }
 
     /**
@@ -430,6 +495,7 @@ public final class Bench {
             Map<String, String> args,
             Supplier<Servers.Sample> sampler,
             java.util.function.LongSupplier liveHeap,
+            AtWait atWait,
             String name)
             throws Exception {
         List<String> command = new ArrayList<>(List.of(
@@ -457,6 +523,9 @@ public final class Bench {
                     results.put(kv[0], kv.length > 1 ? kv[1] : "");
                 } else if (line.startsWith("@wait ")) {
                     String wait = line.substring(6);
+                    if (atWait != null) {
+                        atWait.at(wait);
+                    }
                     if (wait.equals("connected") || wait.equals("baseline")) {
                         Thread.sleep(wait.equals("baseline") ? 1_000 : 3_000); // let the server settle
                     }
@@ -467,7 +536,8 @@ public final class Bench {
                     if (liveHeap != null && wait.equals("connected")) {
                         heaps.put(wait, liveHeap.getAsLong());
                     }
-                    to.write("go\n");
+                    // With this process's clock: the load generator checks it reads the same one.
+                    to.write("go " + System.nanoTime() + "\n");
                     to.flush();
                 } else if (line.equals("@done")) {
                     break;
@@ -631,6 +701,102 @@ public final class Bench {
         add(s, "device messages refused by the server", "count", d, m, r -> r.num("ring.deviceErrors"), "0");
         failures(s, "doorward", d);
         failures(s, "mosquitto", m);
+    }
+
+    /**
+     * The push half of the ring scenario: every push the stand-in accepted is opened with its browser's keys (RFC
+     * 8291: what the service worker would read) and matched by event id to its press; latency = arrival at the
+     * push service (its request handling began) minus the press, both on this machine's monotonic clock. Beside
+     * it the in-app ring of the same presses, with push on, against the push-off presses before.
+     */
+    private void pushRows(Run d, Map<String, PushServiceStandIn.Subscription> subscriptions, Path pressFile)
+            throws IOException {
+        String s = "ring";
+        Map<String, Long> pressed = new LinkedHashMap<>();
+        if (Files.exists(pressFile)) {
+            for (String line : Files.readAllLines(pressFile)) {
+                String[] words = line.split(" ");
+                if (words.length == 2) {
+                    pressed.put(words[0], Long.parseLong(words[1]));
+                }
+            }
+        }
+        Stats.Samples latencies = new Stats.Samples();
+        int unreadable = 0;
+        int refused = 0;
+        for (PushServiceStandIn.Received r : pushService.received()) {
+            PushServiceStandIn.Subscription sub = subscriptions.get(r.channelId());
+            if (sub == null) {
+                continue;
+            }
+            if (r.answer() != 201) {
+                refused++;
+                continue;
+            }
+            String eventId;
+            try {
+                eventId = LoadGen.eventIdIn(sub.open(r));
+            } catch (RuntimeException e) {
+                unreadable++;
+                continue;
+            }
+            Long at = eventId == null ? null : pressed.get(eventId);
+            if (at != null) {
+                latencies.add(r.nanoTime() - at);
+            }
+        }
+        Stats push = latencies.stats();
+        rows.add(new Row(
+                s, "push subscriptions (the owner's browsers)", "count", (double) subscriptions.size(), null, ""));
+        rows.add(new Row(
+                s,
+                "pushes expected (presses × subscriptions)",
+                "count",
+                (double) pressed.size() * subscriptions.size(),
+                null,
+                ""));
+        rows.add(new Row(
+                s,
+                "pushes at the push service, opened with the browser's keys",
+                "count",
+                (double) push.count(),
+                null,
+                "= expected"));
+        rows.add(new Row(s, "press → push request at the push service p50", "ms", push.p50Ms(), null, ""));
+        rows.add(new Row(s, "press → push request at the push service p99", "ms", push.p99Ms(), null, ""));
+        rows.add(new Row(s, "press → push request at the push service max", "ms", push.maxMs(), null, ""));
+        rows.add(new Row(s, "rings received with push on", "count", d.num("ringPush.received"), null, "= expected"));
+        rows.add(new Row(s, "press → ring p50 with push on", "ms", d.num("ringPush.p50Ms"), null, "≤ 1"));
+        rows.add(new Row(s, "press → ring p99 with push on", "ms", d.num("ringPush.p99Ms"), null, "≤ 5"));
+        rows.add(new Row(s, "press → ring max with push on", "ms", d.num("ringPush.maxMs"), null, ""));
+        Double on = d.num("ringPush.p99Ms");
+        Double off = d.num("ring.p99Ms");
+        rows.add(new Row(
+                s,
+                "press → ring p99, push on ÷ push off (same run)",
+                "×",
+                on == null || off == null || off == 0 ? null : on / off,
+                null,
+                "≤ 1.10"));
+        if (unreadable > 0 || refused > 0) {
+            notes.add(String.format(
+                    Locale.ROOT,
+                    "ring / push: %d push(es) the browser's keys could not open, %d refused by the stand-in",
+                    unreadable,
+                    refused));
+        }
+        Double skew = d.num("push.clockSkewMs");
+        if (skew == null || Math.abs(skew) > 50) {
+            notes.add("ring / push: the load generator and the runner may not share a monotonic clock (skew " + skew
+                    + " ms): press → push figures are not comparable");
+        }
+    }
+
+    private void awaitPushes(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (pushService.received().size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     private void liveRows(Run d, Run n) {

@@ -9,8 +9,11 @@ import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Map;
@@ -502,6 +505,20 @@ public final class LoadGen implements AutoCloseable {
             pressedAt.put(eventId, System.nanoTime());
             d.mqtt.publishQos1(d.connection, "doorward/h/ring", payload);
         }
+    }
+
+    /**
+     * Writes "event-id press-nanoTime" for every press made at or after {@code fromNanos} (this process's
+     * {@link System#nanoTime()}), for the runner to match what a push service received against.
+     */
+    public void writePresses(Path file, long fromNanos) throws IOException {
+        StringBuilder out = new StringBuilder();
+        pressedAt.forEach((eventId, at) -> {
+            if (at >= fromNanos) {
+                out.append(eventId).append(' ').append(at).append('\n');
+            }
+        });
+        Files.writeString(file, out, StandardCharsets.UTF_8);
     }
 
     public Fleet fleet() {

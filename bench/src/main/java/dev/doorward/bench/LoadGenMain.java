@@ -93,6 +93,30 @@ public final class LoadGenMain {
                     result("ring.deviceErrors", ring.deviceErrors());
                     result("ring.seconds", ring.elapsedNanos() / 1e9);
                     result("ring.stillConnected", gen.readyDevices());
+                    if (a.containsKey("pushPresses")) {
+                        // The same presses again once the members' browsers have push subscriptions (the
+                        // runner subscribes them at this wait): the in-app ring with push on, side by side.
+                        waitFor("push-subscribe");
+                        gen.ring(Math.min(50, presses), rate, 10_000);
+                        String go = waitFor("push-presses-start");
+                        // The runner's push-service stand-in stamps arrivals with its own System.nanoTime():
+                        // the same clock on Linux (CLOCK_MONOTONIC); checked here, off by the pipe's latency.
+                        String[] words = go.split(" ");
+                        if (words.length == 2) {
+                            result("push.clockSkewMs", (System.nanoTime() - Long.parseLong(words[1])) / 1e6);
+                        }
+                        long from = System.nanoTime();
+                        LoadGen.RingResult pushed = gen.ring(presses, rate, 20_000);
+                        waitFor("push-presses-end");
+                        gen.writePresses(Path.of(a.get("pushPresses")), from);
+                        result("ringPush.expected", pushed.expected());
+                        result("ringPush.received", pushed.received());
+                        result("ringPush.p50Ms", pushed.latency().p50Ms());
+                        result("ringPush.p99Ms", pushed.latency().p99Ms());
+                        result("ringPush.maxMs", pushed.latency().maxMs());
+                        result("ringPush.meanMs", pushed.latency().meanMs());
+                        result("ringPush.deviceErrors", pushed.deviceErrors());
+                    }
                 }
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             }
@@ -188,11 +212,14 @@ public final class LoadGenMain {
         System.out.flush();
     }
 
-    private static void waitFor(String name) throws IOException {
+    /** Tells the runner we are at {@code name} and waits for its answer ("go", maybe with its clock). */
+    private static String waitFor(String name) throws IOException {
         System.out.println("@wait " + name);
         System.out.flush();
-        if (IN.readLine() == null) {
+        String answer = IN.readLine();
+        if (answer == null) {
             System.exit(1);
         }
+        return answer;
     }
 }

@@ -1,7 +1,10 @@
 package dev.doorward.bench;
 
+import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.crypto.pki.Pem;
+import dev.doorward.crypto.pki.Signatures;
 import dev.doorward.crypto.tls.TlsContexts;
+import dev.doorward.protocol.Roster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.CookieManager;
@@ -17,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,7 +31,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -147,7 +155,18 @@ final class Servers {
         final int devicePort;
         final int livePort;
 
+        /** The owner's browser (cookies and CSRF token), once {@link #createOwner} ran. */
+        private HttpClient ownerHttp;
+
+        private CookieManager ownerCookies;
+
         Hub(String java, Path hubJar, Path dir, Path manufacturerCa, List<String> jvmOptions) throws Exception {
+            this(java, hubJar, dir, manufacturerCa, jvmOptions, List.of());
+        }
+
+        /** @param settings more {@code --name=value} settings for the hub (e.g. a push service it may reach) */
+        Hub(String java, Path hubJar, Path dir, Path manufacturerCa, List<String> jvmOptions, List<String> settings)
+                throws Exception {
             this.dataDir = dir.resolve("hub");
             this.browserPort = freePort();
             this.devicePort = freePort();
@@ -167,6 +186,7 @@ final class Servers {
                     // PostgreSQL's programs unpacked once for every run, not in each run's fresh data directory.
                     "--doorward.database.binaries-dir="
                             + Path.of("bench", "target", "postgres-binaries").toAbsolutePath()));
+            command.addAll(settings);
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("hub.log").toFile())
@@ -273,20 +293,132 @@ final class Servers {
                     .filter(c -> c.getName().equals("__Host-doorward-session"))
                     .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no session cookie"));
+            ownerHttp = http;
+            ownerCookies = cookies;
             return new String[] {cookie.getName() + "=" + cookie.getValue(), m.group(1)};
         }
 
-        private static void expect(HttpClient http, CookieManager cookies, HttpRequest.Builder request, int status)
+        /**
+         * Registers {@code count} browsers of the owner ({@code POST /api/clients}, each with its own P-256 keys)
+         * and approves them all in the household's first roster, signed by the first — what the web app does
+         * when the owner signs in on several devices. Returns their client ids. Before the fleet is registered:
+         * the hub sends a new roster to the household's doorbells.
+         */
+        List<String> approveOwnerBrowsers(int count, String householdId) throws Exception {
+            URI base = URI.create("https://localhost:" + browserPort);
+            SecureRandom random = new SecureRandom();
+            List<Roster.Member> members = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            KeyPair signer = null;
+            for (int i = 0; i < count; i++) {
+                KeyPair signing = KeyPairs.newP256(random);
+                KeyPair agreement = KeyPairs.newP256(random);
+                String body = "{\"signingKey\":\""
+                        + Base64.getEncoder().encodeToString(signing.getPublic().getEncoded())
+                        + "\",\"agreementKey\":\""
+                        + Base64.getEncoder()
+                                .encodeToString(agreement.getPublic().getEncoded())
+                        + "\",\"label\":\"bench browser " + i + "\"}";
+                String answer = expect(
+                        ownerHttp,
+                        ownerCookies,
+                        HttpRequest.newBuilder(base.resolve("/api/clients"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)),
+                        201);
+                String id = field(answer, "id");
+                ids.add(id);
+                members.add(new Roster.Member(
+                        id,
+                        i == 0 ? Roster.Role.OWNER : Roster.Role.ADMIN,
+                        field(answer, "signingKeyFingerprint"),
+                        base64Url(signing.getPublic().getEncoded()),
+                        base64Url(agreement.getPublic().getEncoded()),
+                        null));
+                if (i == 0) {
+                    signer = signing;
+                }
+            }
+            members.sort(Comparator.comparing(Roster.Member::clientId));
+            String text = new Roster(householdId, 1, Roster.NO_PREVIOUS, System.currentTimeMillis(), members).text();
+            String roster = "{\"text\":" + jsonString(text) + ",\"signature\":\""
+                    + base64Url(Signatures.sign(signer.getPrivate(), text.getBytes(StandardCharsets.UTF_8)))
+                    + "\",\"signerPublicKey\":\"" + base64Url(signer.getPublic().getEncoded()) + "\"}";
+            expect(
+                    ownerHttp,
+                    ownerCookies,
+                    HttpRequest.newBuilder(base.resolve("/api/households/" + householdId + "/rosters"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(roster)),
+                    201);
+            return ids;
+        }
+
+        /** Gives one of the owner's browsers a push subscription, as its service worker's subscribe() would. */
+        void subscribe(String clientId, String endpoint, String p256dh, String auth) throws Exception {
+            String body = "{\"endpoint\":" + jsonString(endpoint) + ",\"expirationTime\":null,\"keys\":{\"p256dh\":\""
+                    + p256dh + "\",\"auth\":\"" + auth + "\"}}";
+            URI uri = URI.create("https://localhost:" + browserPort + "/api/push/subscriptions/" + clientId);
+            HttpRequest.Builder put = HttpRequest.newBuilder(uri)
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(body));
+            HttpResponse<String> answer = send(ownerHttp, ownerCookies, put);
+            if (answer.statusCode() / 100 != 2) {
+                throw new IllegalStateException(uri + " answered " + answer.statusCode() + ": " + answer.body());
+            }
+        }
+
+        private static String field(String json, String name) {
+            Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+            if (!m.find()) {
+                throw new IllegalStateException("no " + name + " in " + json);
+            }
+            return m.group(1);
+        }
+
+        private static String base64Url(byte[] bytes) {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        }
+
+        /** A JSON string literal (the roster's text has newlines). */
+        private static String jsonString(String text) {
+            StringBuilder out = new StringBuilder(text.length() + 16).append('"');
+            for (char c : text.toCharArray()) {
+                switch (c) {
+                    case '"' -> out.append("\\\"");
+                    case '\\' -> out.append("\\\\");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                        } else {
+                            out.append(c);
+                        }
+                    }
+                }
+            }
+            return out.append('"').toString();
+        }
+
+        private static String expect(HttpClient http, CookieManager cookies, HttpRequest.Builder request, int status)
+                throws Exception {
+            HttpResponse<String> response = send(http, cookies, request);
+            if (response.statusCode() != status) {
+                throw new IllegalStateException(
+                        request.build().uri() + " answered " + response.statusCode() + ": " + response.body());
+            }
+            return response.body();
+        }
+
+        private static HttpResponse<String> send(HttpClient http, CookieManager cookies, HttpRequest.Builder request)
                 throws Exception {
             cookies.getCookieStore().getCookies().stream()
                     .filter(c -> c.getName().equals("__Host-XSRF-TOKEN"))
                     .findFirst()
                     .ifPresent(c -> request.header("X-XSRF-TOKEN", c.getValue()));
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != status) {
-                throw new IllegalStateException(
-                        request.build().uri() + " answered " + response.statusCode() + ": " + response.body());
-            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         }
 
         /**

@@ -4,7 +4,10 @@ import dev.doorward.crypto.RandomIds;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -62,6 +65,28 @@ public class MemberClients {
                 .param("account", accountId)
                 .query(ROW)
                 .list();
+    }
+
+    /** The account of each of these browsers that still exists (a revoked one is missing). */
+    public Map<String, String> accountOf(Collection<String> clientIds) {
+        Map<String, String> accounts = new HashMap<>();
+        if (!clientIds.isEmpty()) {
+            jdbc.sql("select id, account_id from member_clients where id in (:ids)")
+                    .param("ids", List.copyOf(clientIds))
+                    .query(rs -> {
+                        accounts.put(rs.getString(1), rs.getString(2));
+                    });
+        }
+        return accounts;
+    }
+
+    /** The account of every browser the hub knows. */
+    public Map<String, String> accountOfEveryClient() {
+        Map<String, String> accounts = new HashMap<>();
+        jdbc.sql("select id, account_id from member_clients").query(rs -> {
+            accounts.put(rs.getString(1), rs.getString(2));
+        });
+        return accounts;
     }
 
     public record MemberClient(

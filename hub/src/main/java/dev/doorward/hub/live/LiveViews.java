@@ -24,14 +24,17 @@ import dev.doorward.protocol.MediaPart;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.core.Authentication;
@@ -53,7 +56,8 @@ import tools.jackson.databind.json.JsonMapper;
  * opens any of it. A view ends within seconds of the member's removal.
  */
 @Component
-public class LiveViews extends AbstractWebSocketHandler implements DeviceLinkFeature, DeviceMediaParts.Live {
+public class LiveViews extends AbstractWebSocketHandler
+        implements DeviceLinkFeature, DeviceMediaParts.Live, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(LiveViews.class);
     static final CloseStatus ENDED = new CloseStatus(4000, "live view ended");
     /** 50 talk parts a second is 20 ms audio frames; a little more for jitter. */
@@ -97,6 +101,38 @@ public class LiveViews extends AbstractWebSocketHandler implements DeviceLinkFea
     }
 
     // ---- browsers on the browser port (Tomcat): the fallback when the live port cannot be reached
+
+    private volatile boolean running;
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * An orderly stop closes the browser port's live views with "going away" (1001) before the web server stops
+     * (the live port's own server does the same for its views), waiting briefly for the close frames to go out.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        List<TomcatViewerSocket> closing = new ArrayList<>();
+        for (Viewer viewer : bySocket.values()) {
+            if (viewer.socket instanceof TomcatViewerSocket tomcat) {
+                tomcat.close(CloseStatus.GOING_AWAY.getCode(), "the hub is stopping");
+                closing.add(tomcat);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (TomcatViewerSocket socket : closing) {
+            socket.awaitClosed(deadline);
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
 
     @Override
     public void afterConnectionEstablished(WebSocketSession socket) throws Exception {

@@ -104,6 +104,18 @@ final class TomcatViewerSocket implements ViewerSocket {
         }
     }
 
+    /** Waits (until {@code deadlineNanos} on {@link System#nanoTime()}) for the socket to be closed. */
+    void awaitClosed(long deadlineNanos) {
+        while (socket.isOpen() && System.nanoTime() < deadlineNanos) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private void closeSocket(CloseStatus status) {
         try {
             socket.close(status);

@@ -1,34 +1,78 @@
 package dev.doorward.hub.roster;
 
 import dev.doorward.hub.client.MemberClients;
-import dev.doorward.hub.client.MemberClients.MemberClient;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.notify.MemberDirectory;
-import dev.doorward.hub.roster.Rosters.SignedRoster;
+import dev.doorward.hub.shared.AccountDeleted;
 import dev.doorward.hub.shared.Role;
 import dev.doorward.protocol.Roster;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Which doorbells a member may use, and when, as the household's latest signed roster says (its
  * {@code access:} lines, DESIGN §8). The doorbells enforce the same lines for the door and their keys; the hub
  * applies them to everything it serves: rings, live views, history and media, door requests, the device list.
+ *
+ * <p>What a ring's fan-out asks — is anyone restricted, may this account hear this doorbell now — is answered from
+ * memory, never from the database: a ring reaches the open apps while PostgreSQL is slow or down (issue 19). Each
+ * household's latest roster and, per account, its browsers that roster lists are loaded for every household at
+ * start, and loaded again after every change that alters them (a roster stored, a browser revoked, an account
+ * deleted), once that change has committed. This class is the one place that knows when they change.
  */
 @Component
 public class MemberAccess implements MemberDirectory {
+    private static final Logger log = LoggerFactory.getLogger(MemberAccess.class);
+
+    /**
+     * What fan-out needs of one household: its latest roster (empty before the first one) and, for each account,
+     * those of its browsers that the roster lists.
+     */
+    record HouseholdAccess(Optional<Roster> roster, Map<String, List<String>> listedBrowsersByAccount) {
+        static final HouseholdAccess NO_ROSTER = new HouseholdAccess(Optional.empty(), Map.of());
+
+        static HouseholdAccess of(Roster roster, Map<String, String> accountByClient) {
+            Map<String, List<String>> byAccount = new HashMap<>();
+            for (Roster.Member member : roster.members()) {
+                String account = accountByClient.get(member.clientId());
+                if (account != null) { // a browser revoked since the roster was signed counts no more
+                    byAccount.computeIfAbsent(account, a -> new ArrayList<>()).add(member.clientId());
+                }
+            }
+            byAccount.replaceAll((account, clients) -> List.copyOf(clients));
+            return new HouseholdAccess(Optional.of(roster), Map.copyOf(byAccount));
+        }
+
+        boolean restrictsAnyone() {
+            return roster.map(Roster::restrictsAnyone).orElse(false);
+        }
+    }
+
     private final Rosters rosters;
     private final MemberClients clients;
     private final Households households;
     private final Clock clock;
+    private final Map<String, HouseholdAccess> byHousehold = new ConcurrentHashMap<>();
     /**
-     * The latest roster of each household, parsed; empty when it has none. Kept in memory and replaced when a
-     * new one is stored, so a ring to a household without restrictions costs no query at all.
+     * Moves on at every change. A load that read the database before a change must not store what it read after
+     * it: it stores only if this did not move meanwhile (and takes it back if it moved while storing).
      */
-    private final Map<String, Optional<Roster>> latest = new ConcurrentHashMap<>();
+    private final AtomicLong changes = new AtomicLong();
 
     MemberAccess(Rosters rosters, MemberClients clients, Households households, Clock clock) {
         this.households = households;
@@ -37,20 +81,114 @@ public class MemberAccess implements MemberDirectory {
         this.clock = clock;
     }
 
-    /** Whether anyone in the household is restricted (when not, every member may use every doorbell). */
-    @Override
-    public boolean anyRestriction(String householdId) {
-        return latest(householdId).map(Roster::restrictsAnyone).orElse(false);
+    /** Every household's access, read once the hub is up: the first ring after a start needs no query either. */
+    @EventListener(ApplicationReadyEvent.class)
+    void loadAll() {
+        long before = changes.get();
+        try {
+            Map<String, String> accountByClient = clients.accountOfEveryClient();
+            Map<String, HouseholdAccess> loaded = new HashMap<>();
+            rosters.latestOfEveryHousehold()
+                    .forEach((household, text) -> loaded.put(
+                            household,
+                            text.isEmpty()
+                                    ? HouseholdAccess.NO_ROSTER
+                                    : HouseholdAccess.of(Roster.parse(text.get()), accountByClient)));
+            loaded.forEach((household, access) -> store(household, access, before));
+        } catch (DataAccessException e) {
+            // Each household is then read at its first ring.
+            log.warn("Could not read the households' rosters at start: {}", e.getMessage());
+        }
     }
 
     /** A new roster was stored for the household. */
     void rosterChanged(String householdId) {
-        latest.remove(householdId);
+        changed(() -> List.of(householdId));
     }
 
-    private Optional<Roster> latest(String householdId) {
-        return latest.computeIfAbsent(
-                householdId, h -> rosters.latest(h).map(SignedRoster::text).map(Roster::parse));
+    /** An admin revoked one of the account's browsers: it no longer counts for that account anywhere. */
+    public void browserRevoked(String accountId) {
+        changed(() -> householdsListing(accountId));
+    }
+
+    @EventListener
+    void accountDeleted(AccountDeleted deleted) {
+        changed(() -> householdsListing(deleted.accountId()));
+        afterCommit(() -> deleted.deletedHouseholdIds().forEach(byHousehold::remove));
+    }
+
+    private List<String> householdsListing(String accountId) {
+        return byHousehold.entrySet().stream()
+                .filter(e -> e.getValue().listedBrowsersByAccount().containsKey(accountId))
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /**
+     * Forgets the households' access once the change is committed (before, another connection still reads the
+     * old rows) and reads it again at once, so that the next ring needs no query. Which households is decided
+     * after the change counter moved: whatever a load stored before that is seen here.
+     */
+    private void changed(Supplier<List<String>> affected) {
+        afterCommit(() -> {
+            changes.incrementAndGet();
+            List<String> householdIds = affected.get();
+            householdIds.forEach(byHousehold::remove);
+            for (String household : householdIds) {
+                try {
+                    access(household);
+                } catch (DataAccessException e) {
+                    log.warn("Could not read the roster of a household after a change: {}", e.getMessage());
+                }
+            }
+        });
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    action.run();
+                }
+            });
+        } else {
+            action.run();
+        }
+    }
+
+    private HouseholdAccess access(String householdId) {
+        HouseholdAccess known = byHousehold.get(householdId);
+        if (known != null) {
+            return known;
+        }
+        long before = changes.get();
+        HouseholdAccess loaded = rosters.latest(householdId)
+                .map(signed -> Roster.parse(signed.text()))
+                .map(roster -> HouseholdAccess.of(
+                        roster,
+                        clients.accountOf(roster.members().stream()
+                                .map(Roster.Member::clientId)
+                                .toList())))
+                .orElse(HouseholdAccess.NO_ROSTER);
+        store(householdId, loaded, before);
+        return loaded;
+    }
+
+    private void store(String householdId, HouseholdAccess access, long changesBeforeReading) {
+        if (changes.get() != changesBeforeReading) {
+            return;
+        }
+        byHousehold.put(householdId, access);
+        if (changes.get() != changesBeforeReading) {
+            byHousehold.remove(householdId, access);
+        }
+    }
+
+    /** Whether anyone in the household is restricted (when not, every member may use every doorbell). */
+    @Override
+    public boolean anyRestriction(String householdId) {
+        return access(householdId).restrictsAnyone();
     }
 
     @Override
@@ -68,24 +206,21 @@ public class MemberAccess implements MemberDirectory {
      * use every doorbell; one with restricted browsers only what one of them allows at this moment.
      */
     public boolean allows(String accountId, String householdId, String deviceId) {
-        Optional<Roster> current = latest(householdId);
-        if (current.isEmpty() || !current.get().restrictsAnyone()) {
+        HouseholdAccess current = access(householdId);
+        if (!current.restrictsAnyone()) {
             return true;
         }
-        Roster roster = current.get();
+        Roster roster = current.roster().orElseThrow();
         boolean restricted = false;
         long now = clock.millis();
-        for (MemberClient client : clients.ofAccount(accountId)) {
-            Optional<Roster.Member> member = roster.member(client.id());
-            if (member.isEmpty()) {
-                continue;
-            }
-            if (member.get().validUntil().map(until -> now >= until).orElse(false)) {
+        for (String clientId : current.listedBrowsersByAccount().getOrDefault(accountId, List.of())) {
+            Roster.Member member = roster.member(clientId).orElseThrow();
+            if (member.validUntil().map(until -> now >= until).orElse(false)) {
                 // A guest whose time in the household is over.
                 restricted = true;
                 continue;
             }
-            Optional<Roster.Access> access = roster.accessOf(client.id());
+            Optional<Roster.Access> access = roster.accessOf(clientId);
             if (access.isEmpty()) {
                 return true;
             }

@@ -2,6 +2,8 @@ package dev.doorward.hub.roster;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -40,6 +42,18 @@ public class Rosters {
                 .param("household", householdId)
                 .query(ROW)
                 .optional();
+    }
+
+    /** Every household, with the text of its latest roster (empty before its first): one query for all. */
+    Map<String, Optional<String>> latestOfEveryHousehold() {
+        Map<String, Optional<String>> latest = new HashMap<>();
+        jdbc.sql("""
+                        select h.id, r.text from households h
+                        left join lateral (select text from rosters where household_id = h.id
+                            order by epoch desc limit 1) r on true""").query(rs -> {
+            latest.put(rs.getString(1), Optional.ofNullable(rs.getString(2)));
+        });
+        return latest;
     }
 
     public Optional<SignedRoster> at(String householdId, long epoch) {

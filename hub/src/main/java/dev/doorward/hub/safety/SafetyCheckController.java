@@ -9,6 +9,7 @@ import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.roster.Rosters;
 import dev.doorward.hub.shared.BrowserRevoked;
 import dev.doorward.hub.shared.InvalidInput;
@@ -51,6 +52,7 @@ class SafetyCheckController {
     private final JdbcClient jdbc;
     private final Households households;
     private final Rosters rosters;
+    private final MemberAccess access;
     private final AccountSessions sessions;
     private final AuditLog audit;
     private final Notifier notifier;
@@ -63,6 +65,7 @@ class SafetyCheckController {
             JdbcClient jdbc,
             Households households,
             Rosters rosters,
+            MemberAccess access,
             AccountSessions sessions,
             AuditLog audit,
             Notifier notifier,
@@ -72,6 +75,7 @@ class SafetyCheckController {
         this.jdbc = jdbc;
         this.households = households;
         this.rosters = rosters;
+        this.access = access;
         this.sessions = sessions;
         this.audit = audit;
         this.notifier = notifier;
@@ -270,6 +274,7 @@ class SafetyCheckController {
         jdbc.sql("delete from member_clients where id = :client")
                 .param("client", clientId)
                 .update();
+        access.browserRevoked(owner.accountId());
         events.publishEvent(new BrowserRevoked(clientId, owner.accountId()));
         revoked(
                 account,

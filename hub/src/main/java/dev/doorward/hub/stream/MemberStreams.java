@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
@@ -31,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * caller for long: each session has a bounded send buffer and is dropped when a browser stops reading.
  */
 @Component
-public class MemberStreams extends TextWebSocketHandler implements NoticeChannel {
+public class MemberStreams extends TextWebSocketHandler implements NoticeChannel, SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(MemberStreams.class);
     private static final int SEND_TIME_LIMIT_MS = 2_000;
     private static final int SEND_BUFFER_LIMIT = 256 * 1024;
@@ -45,8 +46,39 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     /** browser session id (the cookie's) → the streams opened with it. */
     private final Map<String, Set<WebSocketSession>> byBrowserSession = new ConcurrentHashMap<>();
 
+    private volatile boolean running;
+
     public MemberStreams(Households households) {
         this.households = households;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * An orderly stop closes every stream with "going away" (1001) before the browser port stops (this stops in
+     * the same phase as the device and live ports, before the web server), so the app knows the hub is coming back
+     * rather than seeing a broken connection.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        for (Set<WebSocketSession> sessions : byAccount.values()) {
+            for (WebSocketSession session : sessions) {
+                try {
+                    session.close(CloseStatus.GOING_AWAY.withReason("the hub is stopping"));
+                } catch (IOException | IllegalStateException e) {
+                    // already gone
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
     }
 
     @Override

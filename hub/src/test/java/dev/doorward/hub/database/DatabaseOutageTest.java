@@ -2,16 +2,25 @@ package dev.doorward.hub.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.link.LinkState;
 import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.TestHub;
+import dev.doorward.protocol.Roster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,6 +28,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.PayloadApplicationEvent;
 import org.springframework.context.event.ApplicationEventMulticaster;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The hub notices a lost database within seconds, says so (health, an event, 503s that come at once), restarts its
@@ -26,6 +36,9 @@ import org.springframework.context.event.ApplicationEventMulticaster;
  */
 @ExtendWith(OutputCaptureExtension.class)
 class DatabaseOutageTest {
+    /** How long "nothing arrives" is watched: well past a delivery on this machine (a few ms). */
+    private static final Duration QUIET = Duration.ofSeconds(2);
+
     @TempDir
     Path dir;
 
@@ -108,6 +121,133 @@ class DatabaseOutageTest {
         } finally {
             hub.close();
         }
+    }
+
+    /**
+     * Rings reach the open apps while PostgreSQL is frozen, also in a household whose roster restricts someone and
+     * for the first ring after a start: who may hear a doorbell is decided from memory (issue 19). What is in
+     * memory follows every change: a browser revoked counts no more, a removed member hears nothing.
+     */
+    @Test
+    void ringsReachRestrictedHouseholdsFromMemoryWhileTheDatabaseIsFrozen() throws Exception {
+        try (TestHub hub = TestHub.start(dir, Map.of("doorward.open-signup", "true"))) {
+            Household owner = Household.firstOwner(hub);
+            DeviceAgent front = owner.claim(hub, hub.mintDevice("front"));
+            DeviceAgent back = owner.claim(hub, hub.mintDevice("back"));
+            String frontId = front.deviceId().orElseThrow();
+            Household guest = owner.invite(hub, "guest", "guest");
+            Household lateGuest = owner.invite(hub, "late-guest", "guest");
+            Household resident = owner.invite(hub, "resident", "resident");
+            // The resident's second browser, kept to the front door; the first one may use every doorbell.
+            BrowserClient residentPhone = hub.browser();
+            assertThat(residentPhone.login("resident", Household.PASSWORD).status())
+                    .isEqualTo(204);
+            residentPhone.registerClient();
+
+            int hour = Instant.now().atOffset(ZoneOffset.UTC).getHour();
+            int closedStart = ((hour + 22) % 24) * 60;
+            List<Roster.Access> access = new ArrayList<>(List.of(
+                    new Roster.Access(
+                            guest.browser().clientId(), List.of(frontId), new Roster.Schedule(0b1111111, 0, 1440, 0)),
+                    new Roster.Access(
+                            lateGuest.browser().clientId(),
+                            List.of(),
+                            new Roster.Schedule(0b1111111, closedStart, closedStart + 60, 0)),
+                    new Roster.Access(residentPhone.clientId(), List.of(frontId), null)));
+            access.sort(Comparator.comparing(Roster.Access::clientId));
+            BrowserClient.Response signed = owner.browser()
+                    .signRoster(
+                            owner.householdId(),
+                            Map.of(
+                                    owner.browser().clientId(), "owner",
+                                    guest.browser().clientId(), "guest",
+                                    lateGuest.browser().clientId(), "guest",
+                                    resident.browser().clientId(), "resident",
+                                    residentPhone.clientId(), "resident"),
+                            access);
+            assertThat(signed.status()).as(signed.body()).isEqualTo(201);
+
+            // The first ring after a start: nothing about this household has been asked since.
+            hub.restart();
+            assertThat(front.awaitLinkState(LinkState.CONNECTED, Duration.ofSeconds(30)))
+                    .isTrue();
+            assertThat(back.awaitLinkState(LinkState.CONNECTED, Duration.ofSeconds(30)))
+                    .isTrue();
+            Map<String, BrowserClient.Stream> streams = new LinkedHashMap<>();
+            streams.put("owner", owner.browser().openStream());
+            streams.put("guest", guest.browser().openStream());
+            streams.put("late guest", lateGuest.browser().openStream());
+            streams.put("resident", resident.browser().openStream());
+            for (BrowserClient.Stream stream : streams.values()) {
+                assertThat(stream.awaitType("hello", Duration.ofSeconds(5))).isPresent();
+            }
+
+            List<Long> server = serverProcesses(hub);
+            signal("-STOP", server);
+            try {
+                String ring = front.pressButton().orElseThrow();
+                for (String who : List.of("owner", "guest", "resident")) {
+                    assertThat(streams.get(who).await(isRing(ring), Duration.ofSeconds(1)))
+                            .as("%s hears the front door within 1 s", who)
+                            .isPresent();
+                }
+                String backRing = back.pressButton().orElseThrow();
+                assertThat(streams.get("owner").await(isRing(backRing), Duration.ofSeconds(1)))
+                        .isPresent();
+                assertThat(streams.get("resident").await(isRing(backRing), Duration.ofSeconds(1)))
+                        .isPresent();
+                assertThat(streams.get("guest").await(isRing(backRing), Duration.ofMillis(300)))
+                        .as("the guest's doorbell is the front one")
+                        .isEmpty();
+                assertThat(streams.get("late guest")
+                                .await(m -> m.path("type").asString("").equals("ring"), QUIET))
+                        .as("a guest outside their hours hears nothing")
+                        .isEmpty();
+            } finally {
+                signal("-CONT", server);
+            }
+
+            // The resident's unrestricted browser is revoked (the roster still lists it): from now on only the
+            // phone counts, kept to the front door — and that is what memory says with the database frozen again.
+            waitUntil(
+                    Duration.ofSeconds(10),
+                    () -> owner.browser().get("/api/health").status() == 200);
+            assertThat(owner.browser()
+                            .delete("/api/households/" + owner.householdId() + "/browsers/"
+                                    + resident.browser().clientId())
+                            .status())
+                    .isEqualTo(204);
+            // The guest is removed: signed out, their stream closed.
+            assertThat(owner.browser()
+                            .delete("/api/households/" + owner.householdId() + "/members/"
+                                    + guest.browser().accountId())
+                            .status())
+                    .isEqualTo(204);
+            server = serverProcesses(hub); // the watchdog may have started PostgreSQL again meanwhile
+            signal("-STOP", server);
+            try {
+                String backRing = back.pressButton().orElseThrow();
+                assertThat(streams.get("owner").await(isRing(backRing), Duration.ofSeconds(1)))
+                        .isPresent();
+                assertThat(streams.get("resident").await(isRing(backRing), QUIET))
+                        .as("a revoked browser's access no longer counts")
+                        .isEmpty();
+                String frontRing = front.pressButton().orElseThrow();
+                assertThat(streams.get("resident").await(isRing(frontRing), Duration.ofSeconds(1)))
+                        .isPresent();
+                assertThat(streams.get("guest").await(isRing(frontRing), Duration.ofMillis(300)))
+                        .as("a removed member hears nothing")
+                        .isEmpty();
+                assertThat(streams.get("guest").closed()).isTrue();
+            } finally {
+                signal("-CONT", server);
+            }
+        }
+    }
+
+    private static Predicate<JsonNode> isRing(String eventId) {
+        return m -> m.path("type").asString("").equals("ring")
+                && m.path("eventId").asString("").equals(eventId);
     }
 
     /** Every DatabaseHealthChanged the hub publishes from now on, in order. */

@@ -187,6 +187,11 @@ public final class BrowserClient {
         return postForm("/api/login", Map.of("username", username, "password", password));
     }
 
+    /** The signed-in account's id. */
+    public String accountId() {
+        return get("/api/session").json().get("accountId").stringValue();
+    }
+
     /** The first household of the signed-in account. */
     public String householdId() {
         return get("/api/session").json().get("households").get(0).get("id").stringValue();
@@ -404,6 +409,11 @@ public final class BrowserClient {
     public static final class Stream extends TextMessages {
         public boolean closed() {
             return isClosed();
+        }
+
+        /** The close code the hub sent (-1 for a connection that broke without one); empty while open. */
+        public Optional<Integer> closeCode() {
+            return Optional.ofNullable(closeCode);
         }
 
         /** Waits for the first message matching, skipping others; empty on timeout. */

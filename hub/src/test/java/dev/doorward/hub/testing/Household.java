@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import tools.jackson.databind.JsonNode;
 
@@ -33,6 +34,25 @@ public record Household(BrowserClient browser, String username, String household
         assertThat(browser.signUp(username, PASSWORD).status()).isEqualTo(201);
         assertThat(browser.login(username, PASSWORD).status()).isEqualTo(204);
         return new Household(browser, username, browser.householdId());
+    }
+
+    /**
+     * A new account (the hub must run with open sign-up) that joins this household in {@code role} through an
+     * invitation and registers its browser; the browser is not approved until a roster lists it.
+     */
+    public Household invite(TestHub hub, String username, String role) {
+        String link = browser.postJson("/api/households/" + householdId + "/invitations", Map.of("role", role))
+                .json()
+                .get("link")
+                .stringValue();
+        Household member = signUp(hub, username);
+        BrowserClient.Response accepted = member.browser()
+                .postJson(
+                        "/api/invitations/accept",
+                        Map.of("token", link.substring(link.indexOf("#invite=") + "#invite=".length())));
+        assertThat(accepted.status()).as(accepted.body()).isBetween(200, 299);
+        member.browser().registerClient();
+        return new Household(member.browser(), username, householdId);
     }
 
     /** Asks for a claim QR code for this setup code; returns it as the picture a phone screen would show. */

@@ -54,7 +54,9 @@ import java.util.function.Predicate;
  */
 public final class PushServiceStandIn implements AutoCloseable {
     private final HttpsServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(2);
+    /** A thread per request, as a push service serves many senders at once (the bench sends hundreds a second). */
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
     private final Path trustAnchor;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
@@ -62,9 +64,18 @@ public final class PushServiceStandIn implements AutoCloseable {
     private final List<java.util.function.Consumer<Received>> listeners = new CopyOnWriteArrayList<>();
     private MozillaPushSocket mozilla;
 
-    /** What the stand-in got: the channel, the request's headers (names lower case) and body, and its answer. */
+    /**
+     * What the stand-in got: the channel, the request's headers (names lower case) and body, its answer, and when
+     * the request arrived ({@code nanoTime}: {@link System#nanoTime()} as its handling began, for the bench).
+     */
     public record Received(
-            String channelId, String method, Map<String, String> headers, byte[] body, int answer, Instant at) {
+            String channelId,
+            String method,
+            Map<String, String> headers,
+            byte[] body,
+            int answer,
+            Instant at,
+            long nanoTime) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -241,6 +252,7 @@ public final class PushServiceStandIn implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        long arrived = System.nanoTime();
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             Map<String, String> headers = new LinkedHashMap<>();
@@ -265,7 +277,13 @@ public final class PushServiceStandIn implements AutoCloseable {
                 answer = new Answer(201, Map.of("Location", path));
             }
             Received r = new Received(
-                    channelId, exchange.getRequestMethod(), Map.copyOf(headers), body, answer.status(), Instant.now());
+                    channelId,
+                    exchange.getRequestMethod(),
+                    Map.copyOf(headers),
+                    body,
+                    answer.status(),
+                    Instant.now(),
+                    arrived);
             received.add(r);
             answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             exchange.sendResponseHeaders(answer.status(), -1);
