@@ -26,6 +26,7 @@ import dev.doorward.device.media.LiveMedia;
 import dev.doorward.device.motion.MotionDetector;
 import dev.doorward.device.motion.MotionSettings;
 import dev.doorward.device.motion.Region;
+import dev.doorward.device.motion.SignedMotionSetting;
 import dev.doorward.device.outbox.EventDelivery;
 import dev.doorward.device.outbox.Outbox;
 import dev.doorward.device.outbox.Retries;
@@ -46,6 +47,7 @@ import dev.doorward.device.pairing.PairingWindow;
 import dev.doorward.device.pairing.QrScanner;
 import dev.doorward.protocol.ClaimCode;
 import dev.doorward.protocol.ErrorCode;
+import dev.doorward.protocol.EventDetail;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
@@ -61,6 +63,7 @@ import dev.doorward.protocol.LinkMessage.RenewCertificate;
 import dev.doorward.protocol.LinkMessage.ResetVeto;
 import dev.doorward.protocol.LinkMessage.Welcome;
 import dev.doorward.protocol.MediaPart;
+import dev.doorward.protocol.MotionSetting;
 import dev.doorward.protocol.MoveCode;
 import dev.doorward.protocol.ProtocolException;
 import dev.doorward.protocol.Roster;
@@ -132,6 +135,7 @@ public final class DeviceAgent implements AutoCloseable {
     private final DeviceIdentity identity;
     private final OwnershipStore ownershipStore;
     private final CoolingOffSetting coolingOffSetting;
+    private final SignedMotionSetting signedMotion;
     /** Replaced (empty) when a completed reset wipes the data directory. */
     private volatile Outbox outbox;
     /** When each outbox event goes to the hub, and what happens when the hub refuses one. */
@@ -197,6 +201,7 @@ public final class DeviceAgent implements AutoCloseable {
         this.identity = DeviceIdentity.load(config.deviceDir());
         this.ownershipStore = new OwnershipStore(layout.protectedDir());
         this.coolingOffSetting = new CoolingOffSetting(layout.protectedDir());
+        this.signedMotion = new SignedMotionSetting(layout.protectedDir());
         this.ownership = ownershipStore.load();
         this.ownershipWatch = new StateWatch<>(ownership.state());
         ownerOnlyDirectories(layout);
@@ -221,6 +226,11 @@ public final class DeviceAgent implements AutoCloseable {
                     .map(r -> Region.ofPixels(r, SyntheticCamera.WIDTH, SyntheticCamera.HEIGHT))
                     .toList());
         }
+        MotionSettings beforeOwner = motionSettings;
+        motionSettings = signedMotion
+                .load()
+                .map(owners -> SignedMotionSetting.applied(beforeOwner, owners))
+                .orElse(motionSettings);
         this.motion = new MotionDetector(motionSettings);
         this.executor = new ScheduledThreadPoolExecutor(
                 1,
@@ -551,6 +561,25 @@ public final class DeviceAgent implements AutoCloseable {
         report(EventKind.SETTING_CHANGED, "cooling-off=" + seconds);
     }
 
+    /** The owner switched motion on or off or drew motion zones (signed by an owner or admin browser). */
+    private void motionSet(LinkMessage.SetMotion message) {
+        SignedMotionSetting.Result result =
+                signedMotion.apply(message, ownership, config.clock().instant());
+        if (result.problem().isPresent()) {
+            log.warn("Refused a motion setting: {}", result.problem().get());
+            if (link != null) {
+                link.send(new LinkError(
+                        ErrorCode.NOT_ALLOWED,
+                        "setting refused: " + result.problem().get()));
+            }
+            return;
+        }
+        MotionSetting setting = result.setting().orElseThrow();
+        motion.update(SignedMotionSetting.applied(motion.settings(), setting));
+        log.info("Motion setting is now {}", setting.format());
+        report(EventKind.SETTING_CHANGED, EventDetail.MOTION + setting.format());
+    }
+
     /**
      * The owner releases the device (selling it, giving it away). Only a statement signed by the browser key
      * pinned at claim time counts; then the device reports RELEASED and wipes itself like a completed reset.
@@ -630,6 +659,7 @@ public final class DeviceAgent implements AutoCloseable {
         // the other order could leave a factory-new device holding its previous owner's data.
         wipeData();
         coolingOffSetting.forget();
+        signedMotion.forget();
         change(Ownership.factoryNew());
         log.warn("Reset complete: device {} is factory-new; pairing window open", identity.serial());
         pairing.powerUp();
@@ -1325,6 +1355,7 @@ public final class DeviceAgent implements AutoCloseable {
                 case ResetVeto veto -> resetVetoed();
                 case Release release -> released(release);
                 case LinkMessage.SetCoolingOff setting -> coolingOffSet(setting);
+                case LinkMessage.SetMotion setting -> motionSet(setting);
                 case CertificateRenewed renewed -> certificateRenewed(renewed);
                 case LinkMessage.RosterUpdate roster -> rosterReceived(roster);
                 case LinkMessage.DoorNonceRequest request ->
