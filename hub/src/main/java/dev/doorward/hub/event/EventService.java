@@ -11,6 +11,7 @@ import dev.doorward.hub.notify.Notifier;
 import dev.doorward.protocol.EventDetail;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
+import dev.doorward.protocol.MotionSetting;
 import dev.doorward.protocol.ProtocolException;
 import java.time.Clock;
 import java.time.Duration;
@@ -176,6 +177,17 @@ public class EventService {
     }
 
     private void onSettingChanged(Device device, DeviceEvent event) {
+        if (event.detail() != null && event.detail().startsWith(EventDetail.MOTION)) {
+            MotionSetting setting = detail(() -> EventDetail.motionSetting(event.detail()));
+            devices.motionConfirmed(device.id(), setting.format());
+            audit.record(
+                    device.householdId(),
+                    "device:" + device.id(),
+                    "setting-changed",
+                    "'" + device.name() + "' applied its motion setting: " + describe(setting));
+            notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
+            return;
+        }
         long seconds = detail(() -> EventDetail.coolingOffSeconds(event.detail()));
         devices.coolingOffConfirmed(device.id(), seconds);
         audit.record(
@@ -185,6 +197,16 @@ public class EventService {
                 "'" + device.name() + "' now waits "
                         + Duration.ofSeconds(seconds).toHours() + " h after a reset at the door before it lets go");
         notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
+    }
+
+    private static String describe(MotionSetting setting) {
+        if (!setting.enabled()) {
+            return "motion detection off";
+        }
+        int zones = setting.zones().size();
+        return zones == 0
+                ? "motion detection on, whole picture"
+                : "motion detection on, " + zones + " zone" + (zones == 1 ? "" : "s");
     }
 
     /** An event the hub refuses whatever it does: the doorbell drops it instead of sending it again. */
