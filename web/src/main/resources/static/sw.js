@@ -8,7 +8,7 @@
 import { appUrlFor, showPushNotification } from './app/push-notification.js';
 
 // Change VERSION with any change to SHELL; every file below must exist (the install fails otherwise).
-const VERSION = '4';
+const VERSION = '5';
 const CACHE = `doorward-shell-${VERSION}`;
 const CACHE_PREFIX = 'doorward-shell-';
 const SHELL = [
@@ -26,6 +26,7 @@ const SHELL = [
   '/app/api.js',
   '/app/connection.js',
   '/app/door.js',
+  '/app/doorbell-settings.js',
   '/app/event-media.js',
   '/app/integrations.js',
   '/app/keys.js',
