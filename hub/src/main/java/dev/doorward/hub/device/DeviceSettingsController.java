@@ -8,6 +8,7 @@ import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.web.InvalidInput;
 import dev.doorward.hub.web.NotFound;
+import java.util.HashMap;
 import java.util.Map;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -111,7 +112,7 @@ class DeviceSettingsController {
                 account.getUsername() + " set the history of '" + device.name() + "' to be kept for "
                         + (request.days() == null ? "as long as the household's" : request.days() + " days"));
         notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(id));
-        java.util.HashMap<String, Object> body = new java.util.HashMap<>();
+        Map<String, Object> body = new HashMap<>(); // Map.of() refuses the null that means "as the household"
         body.put("days", request.days());
         return body;
     }
