@@ -8,7 +8,7 @@
 import { appUrlFor, showPushNotification } from './app/push-notification.js';
 
 // Change VERSION with any change to SHELL; every file below must exist (the install fails otherwise).
-const VERSION = '3';
+const VERSION = '5';
 const CACHE = `doorward-shell-${VERSION}`;
 const CACHE_PREFIX = 'doorward-shell-';
 const SHELL = [
@@ -26,6 +26,7 @@ const SHELL = [
   '/app/api.js',
   '/app/connection.js',
   '/app/door.js',
+  '/app/doorbell-settings.js',
   '/app/event-media.js',
   '/app/integrations.js',
   '/app/keys.js',
@@ -34,6 +35,7 @@ const SHELL = [
   '/app/media-keys.js',
   '/app/media-session.js',
   '/app/missed-rings.js',
+  '/app/mp4.js',
   '/app/notifications.js',
   '/app/push-notification.js',
   '/app/ring-alert.js',

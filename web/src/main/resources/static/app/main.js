@@ -12,6 +12,7 @@ import { setUpRingAlert, showRecentRing, showRing, showRingSnapshot } from './ri
 import { openLiveFromNotification, setUpNotifications, takeLiveLink } from './notifications.js';
 import { deferredServiceWorker } from './updates.js';
 import { setUpIntegrations } from './integrations.js';
+import { coolingOffControl, openDoorbellSettings } from './doorbell-settings.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null, worker: null };
@@ -219,7 +220,14 @@ async function refreshDevices() {
     live.textContent = 'Live';
     live.setAttribute('aria-label', `Live view of ${d.name}`);
     live.addEventListener('click', () => openLiveView(d.id, d.name));
-    li.append(name, status, live);
+    const settings = document.createElement('button');
+    settings.className = 'link doorbell-settings-open';
+    settings.textContent = 'Settings';
+    settings.setAttribute('aria-label', `Settings of ${d.name}`);
+    settings.addEventListener('click', () => {
+      openDoorbellSettings(d, state.household, () => refreshDevices().catch(() => {})).catch((err) => alertBanner(err.message));
+    });
+    li.append(name, status, live, settings);
         if (d.resetPendingUntil) li.append(resetNotice(d));
             li.append(coolingOffControl(d), moveControl(d), releaseControl(d));
     return li;
@@ -295,54 +303,6 @@ function releaseControl(device) {
       error.textContent = err.message;
       submit.disabled = false;
     }
-  });
-  details.append(summary, form);
-  return details;
-}
-
-// How long a reset at the door waits for the owner's veto. Signed here, checked by the doorbell.
-function coolingOffControl(device) {
-  const details = document.createElement('details');
-  details.className = 'setting cooling-off';
-  const summary = document.createElement('summary');
-  const hours = device.coolingOffSeconds == null ? 72 : device.coolingOffSeconds / 3600;
-  summary.textContent = `Reset protection: ${hours} h`;
-  const form = document.createElement('form');
-  form.className = 'form';
-  const label = document.createElement('label');
-  label.textContent = 'Hours a reset at the door waits for your veto (0–720)';
-  const input = document.createElement('input');
-  input.type = 'number';
-  input.min = '0';
-  input.max = '720';
-  input.value = String(hours);
-  input.name = 'hours';
-  label.append(input);
-  const zero = document.createElement('label');
-  const confirmZero = document.createElement('input');
-  confirmZero.type = 'checkbox';
-  confirmZero.name = 'confirmZero';
-  zero.append(confirmZero, ' I understand that 0 lets anyone holding the doorbell reset it at once');
-  const submit = document.createElement('button');
-  submit.className = 'primary';
-  submit.type = 'submit';
-  submit.textContent = 'Save';
-  const error = document.createElement('p');
-  error.className = 'error';
-  error.setAttribute('role', 'alert');
-  form.append(label, zero, submit, error);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const value = Number(input.value);
-    if (!Number.isInteger(value) || value < 0 || value > 720) { error.textContent = 'Between 0 and 720 hours'; return; }
-    if (value === 0 && !confirmZero.checked) { error.textContent = 'Tick the box to choose 0'; return; }
-    try {
-      const statement = `doorward-cooling-off:1:${device.id}:${Date.now()}:${value * 3600}`;
-      const signed = await signStatement(statement);
-      await api.setCoolingOff(device.id, statement, signed.signature, signed.signerPublicKey);
-      error.textContent = '';
-      summary.textContent = 'Reset protection: waiting for the doorbell…';
-    } catch (err) { error.textContent = err.message; }
   });
   details.append(summary, form);
   return details;

@@ -1,12 +1,13 @@
 // The History card (DESIGN §7, docs/media.md "Event media"): the household's events newest first, filtered
 // by doorbell, kind and day; ring and motion events show their snapshot, opened in this browser; a clip
-// plays at its recorded pace on a canvas; snapshot and clip can be saved (decrypted) as files; owners and
+// is muxed into an MP4 file here (mp4.js) and plays in a <video> element; snapshot and clip can be saved
+// (decrypted; the clip as that MP4 file) as files; owners and
 // admins delete events and set how long events are kept. The hub only ever hands over ciphertext.
 
 import { api } from './api.js';
-import { EventMediaError, clipAnnexB, loadEventMedia } from './event-media.js';
-import { createVideoSink } from './media-session.js';
+import { EventMediaError, loadEventMedia } from './event-media.js';
 import { isMissedRing } from './missed-rings.js';
+import { Mp4Error, muxClip } from './mp4.js';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 const WITH_SNAPSHOT = new Set(['ring', 'motion']);
@@ -16,8 +17,6 @@ const THUMBNAILS_AT_ONCE = 2;
 const MEDIA_RETRY_MS = 4000;
 const MEDIA_RETRIES = 5;
 const RECENT_MS = 2 * 60 * 1000;
-/** The longest pause between two clip frames when playing (a gap in the recording is not waited out). */
-const MAX_FRAME_GAP_MS = 1000;
 
 const DEFAULT_LABELS = {
   ring: 'Doorbell rang', motion: 'Motion', 'door-opened': 'Door opened', tamper: 'Tamper alarm',
@@ -151,6 +150,19 @@ function fileStem(e) {
   return `doorward-${device}-${e.kind}-${time}`;
 }
 
+/** A saved clip is called `<doorbell>-<time>.mp4`, e.g. `front-door-2026-12-03T21-49-04Z.mp4`. */
+function clipFileName(e) {
+  const device = (e.deviceName || 'doorbell').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'doorbell';
+  const time = (e.occurredAt || '').replace(/\.\d+/, '').replace(/:/g, '-').replace(/[^0-9TZ-]/g, '');
+  return `${device}-${time}`;
+}
+
+function problem(err) {
+  if (err instanceof EventMediaError) return refusal(err);
+  if (err instanceof Mp4Error) return `not a playable clip (${err.message})`;
+  return err.message;
+}
+
 function download(blob, name) {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
@@ -176,11 +188,11 @@ function saveButton(li, e, media, status) {
         download(snapshot.blob, `${fileStem(e)}.jpg`);
       } else {
         const clip = await loadEventMedia(e.deviceId, eventIdOf(e), 'clip');
-        download(clipAnnexB(clip.frames), `${fileStem(e)}.h264`);
+        download(new Blob([muxClip(clip.frames).bytes], { type: 'video/mp4' }), `${clipFileName(e)}.mp4`);
       }
       status.textContent = '';
     } catch (err) {
-      status.textContent = `The ${what}: ${err instanceof EventMediaError ? refusal(err) : err.message}`;
+      status.textContent = `The ${what}: ${problem(err)}`;
     } finally {
       save.disabled = false;
     }
@@ -188,29 +200,48 @@ function saveButton(li, e, media, status) {
   return save;
 }
 
-// ---- playing a clip at its recorded pace
-
-function sleep(ms) {
-  return new Promise((resolve) => { setTimeout(resolve, Math.max(0, ms)); });
-}
+// ---- playing a clip: muxed into MP4 here, played by the browser's own <video>
 
 function clipPlayer(li, e, play) {
   const box = el('div', 'timeline-player');
   box.hidden = true;
-  const canvas = el('canvas', 'timeline-clip-canvas');
-  canvas.width = 320;
-  canvas.height = 240;
-  canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `Clip of ${describe(e)}`);
+  const video = el('video', 'timeline-clip-video');
+  video.muted = true;
+  video.playsInline = true;
+  video.controls = true;
+  video.preload = 'auto';
+  video.setAttribute('aria-label', `Clip of ${describe(e)}`);
   const state = el('p', 'timeline-player-state muted');
   state.setAttribute('role', 'status');
-  box.append(canvas, state);
-  const player = { box, sink: null, run: 0, stop() { this.run++; if (this.sink) { this.sink.close(); this.sink = null; } } };
+  box.append(video, state);
+  let url = null;
+  let summary = '';
+  const player = {
+    box,
+    run: 0,
+    stop() {
+      this.run++;
+      video.pause();
+      video.removeAttribute('src');
+      video.load();
+      if (url) URL.revokeObjectURL(url);
+      url = null;
+    },
+  };
 
   const setState = (name, text) => {
     box.dataset.state = name;
     state.textContent = text;
   };
+  video.addEventListener('ended', () => {
+    setState('ended', summary);
+    play.textContent = 'Play again';
+  });
+  video.addEventListener('error', () => {
+    if (!url) return;
+    setState('refused', 'This browser cannot play the clip');
+    play.textContent = 'Play clip';
+  });
 
   play.addEventListener('click', async () => {
     if (box.dataset.state === 'playing' || box.dataset.state === 'loading') {
@@ -223,35 +254,23 @@ function clipPlayer(li, e, play) {
     const run = player.run;
     players.add(player);
     box.hidden = false;
-    box.dataset.shown = '0';
     play.textContent = 'Stop';
     setState('loading', 'Decrypting…');
     try {
-      if (typeof VideoDecoder === 'undefined') throw new Error('This browser cannot play video (no WebCodecs)');
       const clip = await loadEventMedia(e.deviceId, eventIdOf(e), 'clip');
       if (run !== player.run) return;
-      let shown = 0;
-      player.sink = createVideoSink(canvas, () => { box.dataset.shown = String(++shown); });
+      const mp4 = muxClip(clip.frames);
+      summary = `${mp4.frames} frames · ${(mp4.durationMs / 1000).toFixed(1)} s · ${mp4.width}×${mp4.height}`;
+      url = URL.createObjectURL(new Blob([mp4.bytes], { type: 'video/mp4' }));
+      video.src = url;
       setState('playing', 'Playing');
-      const start = performance.now();
-      let at = 0;
-      let previous = clip.frames[0].time;
-      for (const frame of clip.frames) {
-        at += Math.min(MAX_FRAME_GAP_MS, Math.max(0, frame.time - previous));
-        previous = frame.time;
-        await sleep(start + at - performance.now());
-        if (run !== player.run) return;
-        player.sink.decode(frame.data, frame.time);
-      }
-      await player.sink.flush();
-      if (run !== player.run) return;
-      setState('ended', `${clip.frames.length} frames · ${((clip.frames.at(-1).time - clip.frames[0].time) / 1000).toFixed(1)} s`);
+      await video.play();
     } catch (err) {
       if (run !== player.run) return;
       player.stop();
-      setState('refused', err instanceof EventMediaError ? refusal(err) : err.message);
+      setState('refused', problem(err));
+      play.textContent = 'Play clip';
     }
-    play.textContent = 'Play again';
   });
   return box;
 }

@@ -28,6 +28,7 @@ import dev.doorward.device.media.LiveMedia;
 import dev.doorward.device.motion.MotionDetector;
 import dev.doorward.device.motion.MotionSettings;
 import dev.doorward.device.motion.Region;
+import dev.doorward.device.motion.SignedMotionSetting;
 import dev.doorward.device.outbox.EventDelivery;
 import dev.doorward.device.outbox.Outbox;
 import dev.doorward.device.ownership.CertificateRenewal;
@@ -45,6 +46,7 @@ import dev.doorward.device.pairing.PairingWindow;
 import dev.doorward.device.pairing.QrScanner;
 import dev.doorward.device.thread.AgentThread;
 import dev.doorward.protocol.ErrorCode;
+import dev.doorward.protocol.EventDetail;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.LinkMessage.CertificateRenewed;
@@ -57,6 +59,7 @@ import dev.doorward.protocol.LinkMessage.Release;
 import dev.doorward.protocol.LinkMessage.RenewCertificate;
 import dev.doorward.protocol.LinkMessage.ResetVeto;
 import dev.doorward.protocol.LinkMessage.Welcome;
+import dev.doorward.protocol.MotionSetting;
 import dev.doorward.protocol.MoveCode;
 import dev.doorward.protocol.Roster;
 import java.awt.image.BufferedImage;
@@ -111,6 +114,7 @@ public final class DeviceAgent implements AutoCloseable {
     private final DeviceIdentity identity;
     private final OwnershipStore ownershipStore;
     private final CoolingOffSetting coolingOffSetting;
+    private final SignedMotionSetting signedMotion;
     /** Replaced (empty) when a completed reset wipes the data directory. */
     private volatile Outbox outbox;
     /** When each outbox event goes to the hub, and what happens when the hub refuses one. */
@@ -169,6 +173,7 @@ public final class DeviceAgent implements AutoCloseable {
         this.identity = DeviceIdentity.load(config.deviceDir());
         this.ownershipStore = new OwnershipStore(layout.protectedDir());
         this.coolingOffSetting = new CoolingOffSetting(layout.protectedDir());
+        this.signedMotion = new SignedMotionSetting(layout.protectedDir());
         this.ownership = ownershipStore.load();
         this.ownershipWatch = new StateWatch<>(ownership.state());
         ownerOnlyDirectories(layout);
@@ -191,6 +196,11 @@ public final class DeviceAgent implements AutoCloseable {
                     .map(r -> Region.ofPixels(r, SyntheticCamera.WIDTH, SyntheticCamera.HEIGHT))
                     .toList());
         }
+        MotionSettings beforeOwner = motionSettings;
+        motionSettings = signedMotion
+                .load()
+                .map(owners -> SignedMotionSetting.applied(beforeOwner, owners))
+                .orElse(motionSettings);
         this.motion = new MotionDetector(motionSettings);
         this.thread = new AgentThread("doorward-agent-" + identity.serial());
         this.releases = new TransportReleases(thread);
@@ -448,6 +458,25 @@ public final class DeviceAgent implements AutoCloseable {
         ownershipWatch.set(next.state());
     }
 
+    /** The owner switched motion on or off or drew motion zones (signed by an owner or admin browser). */
+    private void motionSet(LinkMessage.SetMotion message) {
+        SignedMotionSetting.Result result =
+                signedMotion.apply(message, ownership, config.clock().instant());
+        if (result.problem().isPresent()) {
+            log.warn("Refused a motion setting: {}", result.problem().get());
+            if (link != null) {
+                link.send(new LinkError(
+                        ErrorCode.NOT_ALLOWED,
+                        "setting refused: " + result.problem().get()));
+            }
+            return;
+        }
+        MotionSetting setting = result.setting().orElseThrow();
+        motion.update(SignedMotionSetting.applied(motion.settings(), setting));
+        log.info("Motion setting is now {}", setting.format());
+        report(EventKind.SETTING_CHANGED, EventDetail.MOTION + setting.format());
+    }
+
     // ---- the end of an ownership (ResetFlow decides; these are the doorbell's parts of it)
 
     private final class ResetSteps implements ResetFlow.Doorbell {
@@ -482,6 +511,7 @@ public final class DeviceAgent implements AutoCloseable {
         public void forgetOwner() {
             stopLink();
             wipeData();
+            signedMotion.forget(); // the owner's zones go with the owner
         }
 
         @Override
@@ -994,6 +1024,7 @@ public final class DeviceAgent implements AutoCloseable {
                 case ResetVeto veto -> resets.vetoed();
                 case Release release -> resets.released(release);
                 case LinkMessage.SetCoolingOff setting -> resets.coolingOffSet(setting);
+                case LinkMessage.SetMotion setting -> motionSet(setting);
                 case CertificateRenewed renewed -> certificateRenewed(renewed);
                 case LinkMessage.RosterUpdate roster -> rosterReceived(roster);
                 case LinkMessage.DoorNonceRequest request ->

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code reset-pending}: {@code until=<epoch ms>} (a time the codec accepts), required;
- *   <li>{@code setting-changed}: {@code cooling-off=<seconds>}, 0 to 30 days, required;
+ *   <li>{@code setting-changed}: {@code cooling-off=<seconds>}, 0 to 30 days, or {@code motion=<setting>}
+ *       ({@link MotionSetting}), required;
  *   <li>{@code claim-refused}: {@code ticket:<id>} or {@code foreign-hub}, required;
  *   <li>every other kind: free text (length checked by the codec).
  * </ul>
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 public final class EventDetail {
     public static final String UNTIL = "until=";
     public static final String COOLING_OFF = "cooling-off=";
+    public static final String MOTION = "motion=";
     public static final String TICKET = "ticket:";
     public static final String FOREIGN_HUB = "foreign-hub";
 
@@ -31,7 +33,13 @@ public final class EventDetail {
     public static void check(EventKind kind, String detail) throws ProtocolException {
         switch (kind) {
             case RESET_PENDING -> resetUntil(detail);
-            case SETTING_CHANGED -> coolingOffSeconds(detail);
+            case SETTING_CHANGED -> {
+                if (detail != null && detail.startsWith(MOTION)) {
+                    motionSetting(detail);
+                } else {
+                    coolingOffSeconds(detail);
+                }
+            }
             case CLAIM_REFUSED -> claimRefusedTicket(detail);
             default -> {
                 // free text
@@ -55,6 +63,14 @@ public final class EventDetail {
             throw invalid("setting-changed: cooling-off out of range");
         }
         return seconds;
+    }
+
+    /** The motion setting a {@code setting-changed} event reports. */
+    public static MotionSetting motionSetting(String detail) throws ProtocolException {
+        if (detail == null || !detail.startsWith(MOTION)) {
+            throw invalid("setting-changed: detail must be 'motion=<setting>'");
+        }
+        return MotionSetting.parse(detail.substring(MOTION.length()));
     }
 
     /** The ticket a {@code claim-refused} event names, or null for a claim code of another hub. */

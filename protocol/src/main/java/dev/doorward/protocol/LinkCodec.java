@@ -157,6 +157,11 @@ public final class LinkCodec {
                 body.put("signature", m.signature());
                 body.put("signerPublicKey", m.signerPublicKey());
             }
+            case LinkMessage.SetMotion m -> {
+                body.put("statement", m.statement());
+                body.put("signature", m.signature());
+                body.put("signerPublicKey", m.signerPublicKey());
+            }
             case LinkMessage.Release m -> {
                 body.put("statement", m.statement());
                 body.put("signature", m.signature());
@@ -282,6 +287,12 @@ public final class LinkCodec {
                         b.string("statement", Limits.MAX_DETAIL_CHARS),
                         b.binary("signature"),
                         b.binary("signerPublicKey"));
+            }
+            case SET_MOTION -> {
+                Fields b = new Fields(bodyNode, type, Set.of("statement", "signature", "signerPublicKey"));
+                String statement = b.string("statement", Limits.MAX_DETAIL_CHARS);
+                MotionSetting.ofStatement(statement);
+                yield new LinkMessage.SetMotion(statement, b.binary("signature"), b.binary("signerPublicKey"));
             }
             case RELEASE -> {
                 Fields b = new Fields(bodyNode, type, Set.of("statement", "signature", "signerPublicKey"));

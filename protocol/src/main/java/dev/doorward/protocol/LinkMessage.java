@@ -231,6 +231,21 @@ public sealed interface LinkMessage {
     }
 
     /**
+     * The owner sets motion detection on or off and the zones where motion counts. {@code statement} is
+     * {@code doorward-motion:1:<deviceId>:<epoch millis>:<setting>} ({@link MotionSetting#format()}), signed
+     * like a {@link Release}: the hub can neither switch motion off nor move the zones.
+     */
+    record SetMotion(String statement, String signature, String signerPublicKey) implements FromHub {
+        public byte[] signatureBytes() {
+            return Binary.decode(signature);
+        }
+
+        public byte[] signerPublicKeyBytes() {
+            return Binary.decode(signerPublicKey);
+        }
+    }
+
+    /**
      * A household roster (see {@link Roster}) with its signer's P1363 signature over the text and the signer's
      * public key (SPKI). The device verifies it back to its pinned owner key; the hub only carries it.
      */

@@ -29,6 +29,7 @@ public enum MessageType {
     RESET_VETO("reset-veto", false, true),
     RELEASE("release", false, true),
     SET_COOLING_OFF("set-cooling-off", false, true),
+    SET_MOTION("set-motion", false, true),
     CLAIM_REFUSED("claim-refused", true, true),
     ERROR("error", true, true);
 
@@ -92,6 +93,7 @@ public enum MessageType {
             case LinkMessage.ResetVeto m -> RESET_VETO;
             case LinkMessage.Release m -> RELEASE;
             case LinkMessage.SetCoolingOff m -> SET_COOLING_OFF;
+            case LinkMessage.SetMotion m -> SET_MOTION;
             case LinkMessage.ClaimRefused m -> CLAIM_REFUSED;
             case LinkMessage.LinkError m -> ERROR;
         };

@@ -94,6 +94,7 @@ class LinkCodecRoundTripTest {
                         "reset-veto",
                         "release",
                         "set-cooling-off",
+                        "set-motion",
                         "claim-refused",
                         "error");
         assertThat(Arrays.stream(EventKind.values()).map(EventKind::wireName))

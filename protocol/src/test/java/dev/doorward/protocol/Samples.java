@@ -60,6 +60,8 @@ final class Samples {
                 new LinkMessage.ResetVeto(),
                 new LinkMessage.SetCoolingOff(
                         "doorward-cooling-off:1:" + DEVICE_ID + ":1767225600000:259200", "c2ln", "a2V5"),
+                new LinkMessage.SetMotion(
+                        "doorward-motion:1:" + DEVICE_ID + ":1767225600000:on;0,6,16,6;2,0,3,3", "c2ln", "a2V5"),
                 LinkMessage.Release.of(
                         "doorward-release:1:" + DEVICE_ID + ":1767225600000", bytes(64, 6), bytes(91, 7)),
                 new ClaimRefused(ClaimRefusal.WRONG_CODE),
@@ -116,6 +118,8 @@ final class Samples {
                 .forEach(variants::add);
         variants.add(new DeviceEvent(EVENT_ID, EventKind.RESET_PENDING, OCCURRED_AT, "until=32503680000000"));
         variants.add(new DeviceEvent(EVENT_ID, EventKind.SETTING_CHANGED, OCCURRED_AT, "cooling-off=2592000"));
+        variants.add(new DeviceEvent(EVENT_ID, EventKind.SETTING_CHANGED, OCCURRED_AT, "motion=off"));
+        variants.add(new DeviceEvent(EVENT_ID, EventKind.SETTING_CHANGED, OCCURRED_AT, "motion=on;0,0,16,12"));
         variants.add(new DeviceEvent(EVENT_ID, EventKind.CLAIM_REFUSED, OCCURRED_AT, "foreign-hub"));
         variants.add(LinkError.about(EVENT_ID, ErrorCode.INVALID_FIELD, "no such event"));
         variants.add(LinkError.rateLimited(EVENT_ID, 1));

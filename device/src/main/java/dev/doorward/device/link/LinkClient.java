@@ -277,6 +277,7 @@ public final class LinkClient implements AutoCloseable {
             case LinkMessage.ResetVeto veto -> handler.received(veto);
             case LinkMessage.Release release -> handler.received(release);
             case LinkMessage.SetCoolingOff setting -> handler.received(setting);
+            case LinkMessage.SetMotion setting -> handler.received(setting);
             case LinkMessage.RosterUpdate roster -> handler.received(roster);
             case LinkMessage.Live live -> handler.received(live);
             case LinkMessage.ChimeSilence silence -> handler.received(silence);

@@ -146,7 +146,14 @@ public final class MotionDetector {
             for (int x = 0; x < GRID_WIDTH; x++) {
                 double cx = (double) x / GRID_WIDTH;
                 double cy = (double) y / GRID_HEIGHT;
-                boolean hidden = false;
+                // Outside every motion zone the owner drew is as good as masked: never looked at.
+                boolean hidden = !newSettings.watchedZones().isEmpty();
+                for (Region zone : newSettings.watchedZones()) {
+                    if (zone.overlaps(cx, cy, 1.0 / GRID_WIDTH, 1.0 / GRID_HEIGHT)) {
+                        hidden = false;
+                        break;
+                    }
+                }
                 for (Region zone : newSettings.maskedZones()) {
                     // Any overlap masks the whole cell: what the user masked is never looked at.
                     if (zone.overlaps(cx, cy, 1.0 / GRID_WIDTH, 1.0 / GRID_HEIGHT)) {

@@ -13,8 +13,10 @@ import java.util.Objects;
  *     at most {@link #MAX_ZONES}
  * @param cooldown after a motion event, no further one is reported until this much time has passed, so one
  *     walk-by is one event; 0 s to 1 h
+ * @param watchedZones the owner's motion zones: only changes inside them count (none: the whole picture); at
+ *     most {@link #MAX_ZONES}. They come from the owner's signed setting ({@link SignedMotionSetting}).
  */
-public record MotionSettings(int sensitivity, List<Region> maskedZones, Duration cooldown) {
+public record MotionSettings(int sensitivity, List<Region> maskedZones, Duration cooldown, List<Region> watchedZones) {
     public static final int MAX_SENSITIVITY = 100;
     public static final int DEFAULT_SENSITIVITY = 50;
     public static final Duration DEFAULT_COOLDOWN = Duration.ofSeconds(30);
@@ -34,6 +36,16 @@ public record MotionSettings(int sensitivity, List<Region> maskedZones, Duration
         if (cooldown.isNegative() || cooldown.compareTo(MAX_COOLDOWN) > 0) {
             throw new IllegalArgumentException("motion cooldown must be between 0 s and 1 h");
         }
+        Objects.requireNonNull(watchedZones, "watchedZones");
+        if (watchedZones.size() > MAX_ZONES) {
+            throw new IllegalArgumentException("at most " + MAX_ZONES + " motion zones");
+        }
+        watchedZones = List.copyOf(watchedZones);
+    }
+
+    /** Settings that watch the whole picture (no motion zones). */
+    public MotionSettings(int sensitivity, List<Region> maskedZones, Duration cooldown) {
+        this(sensitivity, maskedZones, cooldown, List.of());
     }
 
     /** Medium sensitivity, nothing masked, 30 s cooldown. */
@@ -46,15 +58,20 @@ public record MotionSettings(int sensitivity, List<Region> maskedZones, Duration
     }
 
     public MotionSettings withSensitivity(int newSensitivity) {
-        return new MotionSettings(newSensitivity, maskedZones, cooldown);
+        return new MotionSettings(newSensitivity, maskedZones, cooldown, watchedZones);
     }
 
     public MotionSettings withMaskedZones(List<Region> zones) {
-        return new MotionSettings(sensitivity, zones, cooldown);
+        return new MotionSettings(sensitivity, zones, cooldown, watchedZones);
     }
 
     public MotionSettings withCooldown(Duration newCooldown) {
-        return new MotionSettings(sensitivity, maskedZones, newCooldown);
+        return new MotionSettings(sensitivity, maskedZones, newCooldown, watchedZones);
+    }
+
+    /** Only changes inside these zones count from now on (empty: the whole picture). */
+    public MotionSettings withWatchedZones(List<Region> zones) {
+        return new MotionSettings(sensitivity, maskedZones, cooldown, zones);
     }
 
     /**

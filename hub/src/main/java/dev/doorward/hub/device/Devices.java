@@ -145,6 +145,41 @@ public class Devices {
                 .update();
     }
 
+    /** The motion setting the doorbell confirmed it applied ({@code MotionSetting} text). */
+    public void motionConfirmed(String id, String setting) {
+        jdbc.sql("update devices set motion_setting = :setting where id = :id")
+                .param("setting", setting)
+                .param("id", id)
+                .update();
+    }
+
+    public void rename(String id, String name) {
+        jdbc.sql("update devices set name = :name where id = :id")
+                .param("name", name)
+                .param("id", id)
+                .update();
+    }
+
+    /** How long this doorbell's history is kept; null: as long as its household's. */
+    public void setRetentionDays(String id, Integer days) {
+        jdbc.sql("update devices set retention_days = :days where id = :id")
+                .param("days", days)
+                .param("id", id)
+                .update();
+    }
+
+    /** What the settings screen shows beyond the device row: the confirmed motion setting and retention. */
+    public record Settings(String motionSetting, Integer retentionDays) {}
+
+    public Optional<Settings> settingsOf(String id) {
+        return jdbc.sql("select motion_setting, retention_days from devices where id = :id")
+                .param("id", id)
+                .query((rs, n) -> new Settings(
+                        rs.getString("motion_setting"),
+                        rs.getObject("retention_days") == null ? null : rs.getInt("retention_days")))
+                .optional();
+    }
+
     public void resetCancelled(String id) {
         jdbc.sql("update devices set reset_pending_until = null, reset_veto_requested_at = null where id = :id")
                 .param("id", id)

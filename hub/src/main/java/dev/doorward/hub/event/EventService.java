@@ -2,6 +2,7 @@ package dev.doorward.hub.event;
 
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.claim.ClaimService;
+import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.link.DeviceLink;
 import dev.doorward.hub.link.DeviceLinkFeature;
@@ -17,6 +18,7 @@ import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import dev.doorward.protocol.LinkMessage.EventAck;
 import dev.doorward.protocol.LinkMessage.LinkError;
+import dev.doorward.protocol.MotionSetting;
 import dev.doorward.protocol.ProtocolException;
 import java.io.IOException;
 import java.time.Clock;
@@ -36,6 +38,7 @@ public class EventService implements DeviceLinkFeature {
     private static final Logger log = LoggerFactory.getLogger(EventService.class);
 
     private final Events events;
+    private final Devices devices;
     private final Notifier notifier;
     private final AuditLog audit;
     private final ClaimService claims;
@@ -45,6 +48,7 @@ public class EventService implements DeviceLinkFeature {
 
     EventService(
             Events events,
+            Devices devices,
             Notifier notifier,
             AuditLog audit,
             ClaimService claims,
@@ -52,6 +56,7 @@ public class EventService implements DeviceLinkFeature {
             OwnershipEvents ownership,
             Clock clock) {
         this.events = events;
+        this.devices = devices;
         this.notifier = notifier;
         this.audit = audit;
         this.claims = claims;
@@ -123,8 +128,13 @@ public class EventService implements DeviceLinkFeature {
                         event.eventId(),
                         Instant.ofEpochMilli(detail(() -> EventDetail.resetUntil(event.detail()))));
             case RESET_CANCELLED -> ownership.resetCancelled(device, event.eventId());
-            case SETTING_CHANGED ->
-                ownership.coolingOffConfirmed(device, detail(() -> EventDetail.coolingOffSeconds(event.detail())));
+            case SETTING_CHANGED -> {
+                if (event.detail() != null && event.detail().startsWith(EventDetail.MOTION)) {
+                    motionConfirmed(device, detail(() -> EventDetail.motionSetting(event.detail())));
+                } else {
+                    ownership.coolingOffConfirmed(device, detail(() -> EventDetail.coolingOffSeconds(event.detail())));
+                }
+            }
             case RELEASED -> {
                 ownership.released(device, event.eventId());
                 return;
@@ -142,6 +152,27 @@ public class EventService implements DeviceLinkFeature {
         }
         events.insert(
                 device.id(), event.eventId(), device.householdId(), event.kind().wireName(), occurredAt, detail);
+    }
+
+    /** The doorbell applied its owner's signed motion setting (on/off, zones). */
+    private void motionConfirmed(Device device, MotionSetting setting) {
+        devices.motionConfirmed(device.id(), setting.format());
+        audit.record(
+                device.householdId(),
+                "device:" + device.id(),
+                "setting-changed",
+                "'" + device.name() + "' applied its motion setting: " + describe(setting));
+        notifier.toHousehold(device.householdId(), new Notice.DeviceChanged(device.id()));
+    }
+
+    private static String describe(MotionSetting setting) {
+        if (!setting.enabled()) {
+            return "motion detection off";
+        }
+        int zones = setting.zones().size();
+        return zones == 0
+                ? "motion detection on, whole picture"
+                : "motion detection on, " + zones + " zone" + (zones == 1 ? "" : "s");
     }
 
     /** An event the hub refuses whatever it does: the doorbell drops it instead of sending it again. */

@@ -174,13 +174,18 @@ public class EventMediaStore {
         return blobIds.size();
     }
 
-    /** Retention: every household's events older than its retention period go, with their media. */
+    /**
+     * Retention: events older than their doorbell's retention period (its own, else its household's) go, with
+     * their media.
+     */
     @Scheduled(fixedDelay = 3_600_000, initialDelay = 60_000)
     public void applyRetention() {
         Instant now = clock.instant();
         List<String[]> expired = jdbc.sql("""
                         select e.device_id, e.id from events e join households h on h.id = e.household_id
-                        where e.occurred_at < cast(:now as timestamptz) - make_interval(days => h.retention_days)""")
+                        left join devices d on d.id = e.device_id
+                        where e.occurred_at < cast(:now as timestamptz)
+                            - make_interval(days => coalesce(d.retention_days, h.retention_days))""")
                 .param("now", Timestamp.from(now))
                 .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)})
                 .list();

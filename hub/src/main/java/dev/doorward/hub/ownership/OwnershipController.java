@@ -19,7 +19,9 @@ import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.hub.web.HubPorts;
 import dev.doorward.hub.web.QrCodes;
 import dev.doorward.protocol.LinkMessage;
+import dev.doorward.protocol.MotionSetting;
 import dev.doorward.protocol.MoveCode;
+import dev.doorward.protocol.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -186,6 +188,44 @@ class OwnershipController {
                 "account:" + account.id(),
                 "setting-requested",
                 account.getUsername() + " asked '" + device.name() + "' to change its reset cooling-off period");
+    }
+
+    /**
+     * Switches motion detection on or off and sets the zones where motion counts. Signed by an owner's or
+     * admin's browser key and checked by the doorbell like the cooling-off period, so a compromised hub can
+     * neither switch motion off nor move the zones away from the door. The hub checks the shape (a clear error
+     * here rather than a silent refusal at the door) and carries it; the doorbell reports what it applied.
+     */
+    @PostMapping("/api/devices/{id}/motion")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    void setMotion(
+            @AuthenticationPrincipal SignedInAccount account,
+            @PathVariable String id,
+            @RequestBody SignedStatement request) {
+        Devices.Device device = administeredDevice(account, id);
+        MotionSetting setting;
+        try {
+            setting = MotionSetting.ofStatement(request.statement());
+        } catch (ProtocolException e) {
+            throw new InvalidInput("The motion setting is malformed: " + e.getMessage());
+        }
+        if (request.statement().length() > 256
+                || !request.statement().startsWith(MotionSetting.STATEMENT_KIND + ":1:" + id + ":")) {
+            throw new InvalidInput("The motion setting names another doorbell");
+        }
+        byte[] signer = base64url(request.signerPublicKey(), "The setting statement is malformed");
+        base64url(request.signature(), "The setting statement is malformed");
+        requireOwnBrowserKey(account, signer, "Sign the setting in a browser of your own account");
+        if (!connections.send(
+                id, new LinkMessage.SetMotion(request.statement(), request.signature(), request.signerPublicKey()))) {
+            throw new InvalidInput("'" + device.name() + "' is offline; it must be online to change this");
+        }
+        audit.record(
+                device.householdId(),
+                "account:" + account.id(),
+                "setting-requested",
+                account.getUsername() + " asked '" + device.name() + "' to turn motion detection "
+                        + (setting.enabled() ? "on (" + setting.zones().size() + " zones)" : "off"));
     }
 
     record MoveRequest(long issuedAt, String signature, String signerPublicKey) {}

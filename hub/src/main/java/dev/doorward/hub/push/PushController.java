@@ -3,12 +3,15 @@ package dev.doorward.hub.push;
 import dev.doorward.crypto.pki.P256Points;
 import dev.doorward.crypto.webpush.PushEncryption;
 import dev.doorward.hub.client.MemberClients;
+import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.roster.Rosters;
 import dev.doorward.hub.shared.InvalidInput;
+import dev.doorward.hub.shared.NotFound;
 import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.protocol.Roster;
 import jakarta.servlet.http.HttpServletRequest;
@@ -33,8 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The web app's push routes (contract: docs/notifications.md): the VAPID key to subscribe with, one
- * subscription per browser client of the caller's that is approved in one of their households, and the
- * caller's choice of motion pushes.
+ * subscription per browser client of the caller's that is approved in one of their households, the caller's
+ * choice of motion pushes, and which doorbells' rings and motion push them.
  */
 @RestController
 class PushController {
@@ -51,6 +54,8 @@ class PushController {
     private final Households households;
     private final Rosters rosters;
     private final RateLimiter limiter;
+    private final Devices devices;
+    private final MemberAccess access;
 
     PushController(
             VapidKey vapid,
@@ -59,7 +64,11 @@ class PushController {
             MemberClients clients,
             Households households,
             Rosters rosters,
-            RateLimiter limiter) {
+            RateLimiter limiter,
+            Devices devices,
+            MemberAccess access) {
+        this.devices = devices;
+        this.access = access;
         this.vapid = vapid;
         this.subscriptions = subscriptions;
         this.endpoints = endpoints;
@@ -154,6 +163,39 @@ class PushController {
             throw new InvalidInput("Preferences are {\"motion\": true or false}");
         }
         subscriptions.setMotion(account.id(), motion.booleanValue());
+    }
+
+    /** Whether this doorbell's rings and motion push the caller's browsers (alerts always do). */
+    record DoorbellPush(boolean push) {}
+
+    /** A doorbell the caller may use; anything else is the same 404 as an unknown id. */
+    private String usableDoorbell(SignedInAccount account, String deviceId) {
+        Devices.Device device = devices.byId(deviceId).orElseThrow(NotFound::new);
+        // A member of its household (access lines only narrow what a member may use).
+        if (households.roleOf(account.id(), device.householdId()).isEmpty()
+                || !access.allows(account.id(), device.householdId(), device.id())) {
+            throw new NotFound();
+        }
+        return device.id();
+    }
+
+    @GetMapping("/api/push/doorbells/{deviceId}")
+    DoorbellPush doorbellPush(@AuthenticationPrincipal SignedInAccount account, @PathVariable String deviceId) {
+        return new DoorbellPush(!subscriptions.muted(account.id(), usableDoorbell(account, deviceId)));
+    }
+
+    @PutMapping("/api/push/doorbells/{deviceId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void setDoorbellPush(
+            @AuthenticationPrincipal SignedInAccount account, @PathVariable String deviceId, HttpServletRequest request)
+            throws IOException {
+        String device = usableDoorbell(account, deviceId);
+        JsonNode body = readBody(request);
+        JsonNode push = body.get("push");
+        if (body.size() != 1 || push == null || !push.isBoolean()) {
+            throw new InvalidInput("This doorbell's pushes are {\"push\": true or false}");
+        }
+        subscriptions.setMuted(account.id(), device, !push.booleanValue());
     }
 
     private boolean ownsClient(SignedInAccount account, String clientId) {

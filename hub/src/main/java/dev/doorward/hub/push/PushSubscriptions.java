@@ -90,6 +90,29 @@ class PushSubscriptions {
                 .orElse(false);
     }
 
+    /** Whether the account muted this doorbell's rings and motion pushes. */
+    boolean muted(String accountId, String deviceId) {
+        return jdbc.sql("select count(*) from push_muted_doorbells where account_id = :account and device_id = :device")
+                        .param("account", accountId)
+                        .param("device", deviceId)
+                        .query(Long.class)
+                        .single()
+                > 0;
+    }
+
+    void setMuted(String accountId, String deviceId, boolean muted) {
+        if (muted) {
+            jdbc.sql("""
+                            insert into push_muted_doorbells (account_id, device_id) values (:account, :device)
+                            on conflict do nothing""").param("account", accountId).param("device", deviceId).update();
+        } else {
+            jdbc.sql("delete from push_muted_doorbells where account_id = :account and device_id = :device")
+                    .param("account", accountId)
+                    .param("device", deviceId)
+                    .update();
+        }
+    }
+
     void setMotion(String accountId, boolean motion) {
         jdbc.sql("""
                         insert into push_preferences (account_id, motion) values (:account, :motion)

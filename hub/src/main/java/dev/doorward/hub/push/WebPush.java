@@ -39,6 +39,12 @@ public class WebPush {
         sender.submit(() -> fanOut(householdId, message, recipientFilter));
     }
 
+    /** A member may mute one doorbell's rings and motion; its security alerts reach them all the same. */
+    private boolean mutedByMember(String account, PushMessage message) {
+        boolean mutable = message.kind() == PushMessage.Kind.RING || message.kind() == PushMessage.Kind.MOTION;
+        return mutable && message.deviceId() != null && subscriptions.muted(account, message.deviceId());
+    }
+
     private void fanOut(String householdId, PushMessage message, Predicate<String> recipientFilter) {
         try {
             Optional<Roster> roster = rosters.latest(householdId).map(r -> Roster.parse(r.text()));
@@ -53,7 +59,8 @@ public class WebPush {
                 boolean allowed = accountAllowed.computeIfAbsent(
                         r.accountId(),
                         account -> recipientFilter.test(account)
-                                && (message.kind() != PushMessage.Kind.MOTION || subscriptions.wantsMotion(account)));
+                                && (message.kind() != PushMessage.Kind.MOTION || subscriptions.wantsMotion(account))
+                                && !mutedByMember(account, message));
                 if (allowed) {
                     sender.deliver(
                             new PushSender.Delivery(r.clientId(), r.endpoint(), r.p256dh(), r.auth(), message, 1));

@@ -307,6 +307,28 @@ class EventMediaTest {
             assertThat(blobFiles(hub)).hasSize(2);
             assertThat(hub.bean(EventMediaStore.class).find(deviceId, old, EventMediaKind.SNAPSHOT))
                     .isEmpty();
+
+            // This doorbell's own retention (3 days) is shorter than the household's 7: a 5-day-old event goes.
+            BrowserClient.Response own = browser.sendRaw(java.net.http.HttpRequest.newBuilder(
+                            browser.base().resolve("/api/devices/" + deviceId + "/retention"))
+                    .header("X-XSRF-TOKEN", browser.csrfToken().orElseThrow())
+                    .header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"days\":3}"))
+                    .build());
+            assertThat(own.status()).as(own.body()).isEqualTo(200);
+            JsonNode settings =
+                    browser.get("/api/devices/" + deviceId + "/settings").json();
+            assertThat(settings.get("retentionDays").asInt()).isEqualTo(3);
+            assertThat(settings.get("householdRetentionDays").asInt()).isEqualTo(7);
+            hub.bean(org.springframework.jdbc.core.simple.JdbcClient.class)
+                    .sql("update events set occurred_at = now() - interval '5 days' where id = :id")
+                    .param("id", recent)
+                    .update();
+            hub.bean(EventMediaStore.class).applyRetention();
+            assertThat(browser.get("/api/events?householdId=" + owner.householdId())
+                            .body())
+                    .doesNotContain(recent);
+            assertThat(blobFiles(hub)).isEmpty();
         }
     }
 

@@ -91,6 +91,136 @@ class CoolingOffSettingTest {
         }
     }
 
+    /**
+     * The settings screen's motion setting: carried by the hub, applied by the doorbell only when an owner or
+     * admin browser signed it; a setting the hub makes up or alters changes nothing. The name is the hub's own
+     * setting (no signature).
+     */
+    @Test
+    void motionZonesAreTheOwnersSignedSettingAndTheNameIsTheHubs() throws Exception {
+        try (TestHub hub = TestHub.start(dir)) {
+            Household owner = Household.firstOwner(hub);
+            MintedDevice minted = hub.mintDevice("front");
+            DeviceAgent doorbell = owner.claim(hub.startDevice(minted), minted.setupCode());
+            String deviceId = doorbell.deviceId().orElseThrow();
+            BrowserClient browser = owner.browser();
+            String path = "/api/devices/" + deviceId + "/motion";
+            assertThat(browser.get("/api/devices/" + deviceId + "/settings")
+                            .json()
+                            .get("motion")
+                            .isNull())
+                    .isTrue();
+
+            // The owner draws the lower half: the doorbell applies it and says so; the settings show it.
+            String lowerHalf = motion(deviceId, "on;0,6,16,6");
+            assertThat(browser.postJson(path, signed(browser, lowerHalf)).status())
+                    .isEqualTo(202);
+            assertThat(await(() -> "on;0,6,16,6"
+                            .equals(browser.get("/api/devices/" + deviceId + "/settings")
+                                    .json()
+                                    .path("motion")
+                                    .asString(""))))
+                    .isTrue();
+            assertThat(doorbell.motionSettings().enabled()).isTrue();
+            assertThat(doorbell.motionSettings().watchedZones())
+                    .containsExactly(new dev.doorward.device.motion.Region(0, 0.5, 1, 0.5));
+
+            // A compromised hub switches it off with its own key, or alters the owner's zones: nothing changes.
+            KeyPair hubsKey = KeyPairs.newP256(new SecureRandom());
+            String off = motion(deviceId, "off");
+            DeviceConnections connections = hub.bean(DeviceConnections.class);
+            connections.send(
+                    deviceId,
+                    new LinkMessage.SetMotion(
+                            off,
+                            b64(Signatures.sign(hubsKey.getPrivate(), off.getBytes(StandardCharsets.UTF_8))),
+                            b64(hubsKey.getPublic().getEncoded())));
+            Map<String, String> genuine = signed(browser, motion(deviceId, "on;0,0,16,12"));
+            connections.send(
+                    deviceId,
+                    new LinkMessage.SetMotion(
+                            genuine.get("statement").replace("on;0,0,16,12", "on;0,0,1,1"),
+                            genuine.get("signature"),
+                            genuine.get("signerPublicKey")));
+            Thread.sleep(1_000);
+            assertThat(doorbell.motionSettings().enabled()).isTrue();
+            assertThat(doorbell.motionSettings().watchedZones()).hasSize(1);
+            assertThat(browser.get("/api/devices/" + deviceId + "/settings")
+                            .json()
+                            .path("motion")
+                            .asString())
+                    .isEqualTo("on;0,6,16,6");
+
+            // Bad input gets a clear error and reaches nobody.
+            assertThat(browser.postJson(path, signed(browser, motion(deviceId, "on;0,0,99,1")))
+                            .body())
+                    .contains("The motion setting is malformed");
+            assertThat(browser.postJson(path, signed(browser, motion("someOtherDevice_000000", "off")))
+                            .body())
+                    .contains("names another doorbell");
+            Map<String, String> foreignKey = new java.util.HashMap<>(signed(browser, off));
+            foreignKey.put("signerPublicKey", b64(hubsKey.getPublic().getEncoded()));
+            assertThat(browser.postJson(path, foreignKey).body()).contains("a browser of your own account");
+
+            // Off, signed by the owner: applied.
+            assertThat(browser.postJson(path, signed(browser, motion(deviceId, "off")))
+                            .status())
+                    .isEqualTo(202);
+            assertThat(await(() -> !doorbell.motionSettings().enabled())).isTrue();
+
+            // The name: shown at once in the device list; an empty or overlong name is refused.
+            assertThat(send(browser, "PUT", "/api/devices/" + deviceId + "/name", "{\"name\":\" Porch \"}")
+                            .status())
+                    .isEqualTo(200);
+            assertThat(browser.get("/api/devices").json().get(0).get("name").asString())
+                    .isEqualTo("Porch");
+            assertThat(send(browser, "PUT", "/api/devices/" + deviceId + "/name", "{\"name\":\"\"}")
+                            .status())
+                    .isEqualTo(400);
+            assertThat(send(
+                                    browser,
+                                    "PUT",
+                                    "/api/devices/" + deviceId + "/name",
+                                    "{\"name\":\"" + "x".repeat(65) + "\"}")
+                            .status())
+                    .isEqualTo(400);
+            assertThat(send(browser, "PUT", "/api/devices/" + deviceId + "/retention", "{\"days\":0}")
+                            .status())
+                    .isEqualTo(400);
+        }
+    }
+
+    private static String motion(String deviceId, String setting) {
+        return "doorward-motion:1:" + deviceId + ":" + System.currentTimeMillis() + ":" + setting;
+    }
+
+    private static Map<String, String> signed(BrowserClient browser, String statement) {
+        return Map.of(
+                "statement", statement,
+                "signature", browser.signWithClientKey(statement),
+                "signerPublicKey", browser.clientPublicKey());
+    }
+
+    private static BrowserClient.Response send(BrowserClient browser, String method, String path, String json) {
+        return browser.sendRaw(
+                java.net.http.HttpRequest.newBuilder(browser.base().resolve(path))
+                        .header("X-XSRF-TOKEN", browser.csrfToken().orElseThrow())
+                        .header("Content-Type", "application/json")
+                        .method(method, java.net.http.HttpRequest.BodyPublishers.ofString(json))
+                        .build());
+    }
+
+    private static boolean await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
     /** Vetoes once the hub has heard of the reset, then waits until the doorbell is plainly owned again. */
     static void vetoOnceListed(Household owner, String deviceId) {
         PhysicalResetTest.awaitListed(owner, d -> !d.get("resetPendingUntil").isNull());

@@ -424,6 +424,57 @@ class RoleMatrixTest {
                                         publicKey(b)));
                     }),
             row(
+                    "POST /api/devices/{id}/motion",
+                    Audience.ADMINS,
+                    202,
+                    "carried to the doorbell, which decides (motion off, as it already is)",
+                    (a, b, i) -> {
+                        String statement =
+                                "doorward-motion:1:" + i.deviceId() + ":" + System.currentTimeMillis() + ":off";
+                        return send(
+                                b,
+                                "POST",
+                                "/api/devices/" + i.deviceId() + "/motion",
+                                Map.of(
+                                        "statement",
+                                        statement,
+                                        "signature",
+                                        sign(b, statement),
+                                        "signerPublicKey",
+                                        publicKey(b)));
+                    }),
+            row(
+                    "GET /api/push/doorbells/{deviceId}",
+                    Audience.MEMBERS,
+                    200,
+                    "whether this doorbell's rings push the caller",
+                    (a, b, i) -> b.get("/api/push/doorbells/" + i.deviceId())),
+            row(
+                    "PUT /api/push/doorbells/{deviceId}",
+                    Audience.MEMBERS,
+                    204,
+                    "this doorbell's rings push the caller (as they did)",
+                    (a, b, i) -> send(b, "PUT", "/api/push/doorbells/" + i.deviceId(), Map.of("push", true))),
+            row(
+                    "GET /api/devices/{id}/settings",
+                    Audience.ADMINS,
+                    200,
+                    "the doorbell's name, confirmed motion setting and retention",
+                    (a, b, i) -> b.get("/api/devices/" + i.deviceId() + "/settings")),
+            refusedAfterAuthorization(
+                    "PUT /api/devices/{id}/name",
+                    Audience.ADMINS,
+                    400,
+                    "A doorbell name has 1 to 64 characters",
+                    "authorized, then refused: an empty name (a rename is DoorbellSettingsTest's)",
+                    (a, b, i) -> send(b, "PUT", "/api/devices/" + i.deviceId() + "/name", Map.of("name", " "))),
+            row(
+                    "PUT /api/devices/{id}/retention",
+                    Audience.ADMINS,
+                    200,
+                    "the doorbell's history follows the household's retention (the default)",
+                    (a, b, i) -> send(b, "PUT", "/api/devices/" + i.deviceId() + "/retention", Map.of())),
+            row(
                     "POST /api/devices/{deviceId}/door/nonce",
                     Audience.MEMBERS,
                     200,
@@ -903,6 +954,7 @@ class RoleMatrixTest {
                 LinkMessage.Release.of("doorward-release:1:" + deviceId + ":1767225600000", bytes(64), bytes(91)),
                 new LinkMessage.SetCoolingOff(
                         "doorward-cooling-off:1:" + deviceId + ":1767225600000:259200", "c2ln", "a2V5"),
+                new LinkMessage.SetMotion("doorward-motion:1:" + deviceId + ":1767225600000:off", "c2ln", "a2V5"),
                 new LinkMessage.ClaimRefused(LinkMessage.ClaimRefusal.WRONG_CODE),
                 new LinkMessage.LinkError(ErrorCode.MALFORMED, "role matrix"));
         Map<MessageType, LinkMessage> samples = new EnumMap<>(MessageType.class);

@@ -38,6 +38,14 @@ public final class RoutePolicy {
             Map.entry(
                     "POST /api/devices/{id}/cooling-off",
                     "owner or admin of the household, signed by their own browser key"),
+            Map.entry(
+                    "POST /api/devices/{id}/motion",
+                    "owner or admin of the household, signed by their own browser key; the doorbell checks it"),
+            Map.entry("GET /api/devices/{id}/settings", "owner or admin of the device's household"),
+            Map.entry("GET /api/push/doorbells/{deviceId}", "member who may use the doorbell; their own choice"),
+            Map.entry("PUT /api/push/doorbells/{deviceId}", "member who may use the doorbell; their own choice"),
+            Map.entry("PUT /api/devices/{id}/name", "owner or admin of the device's household"),
+            Map.entry("PUT /api/devices/{id}/retention", "owner or admin of the device's household"),
             Map.entry("GET /api/households/{householdId}/members", "member of the household"),
             Map.entry("POST /api/households/{householdId}/invitations", "owner or admin of the household"),
             Map.entry("POST /api/invitations/accept", "signed in, holding an unused, unexpired invitation token"),

@@ -379,6 +379,44 @@ class WebPushTest {
         assertStatus(resident.browser().putJson("/api/push/preferences", Map.of("motion", false)), 204);
     }
 
+    @Test
+    void aMemberMutesOneDoorbellsRingsAndMotionButNeverItsSecurityAlerts() {
+        Subscription ownerSub = subscribe(owner.browser());
+        String path = "/api/push/doorbells/" + frontId;
+        assertThat(owner.browser().get(path).json().get("push").asBoolean()).isTrue();
+        assertStatus(owner.browser().putJson(path, Map.of("push", "no")), 400);
+        assertStatus(owner.browser().putJson(path, Map.of("push", false, "motion", true)), 400);
+        assertStatus(owner.browser().putJson(path, Map.of("push", false)), 204);
+        assertThat(owner.browser().get(path).json().get("push").asBoolean()).isFalse();
+        assertThat(owner.browser()
+                        .get("/api/push/doorbells/unknownDoorbell_000000")
+                        .status())
+                .isEqualTo(404);
+
+        Notifier notifier = hub.bean(Notifier.class);
+        notifier.toHousehold(
+                owner.householdId(),
+                new Notice.Ring(frontId, "Front door", "mutedring000001", Instant.ofEpochMilli(2)));
+        notifier.toHousehold(
+                owner.householdId(),
+                new Notice.SecurityAlert(
+                        Notice.Alert.TAMPER, frontId, "tamperevent0001", "Tamper", Instant.ofEpochMilli(3), null));
+        Received alert = pushService
+                .await(r -> r.channelId().equals(ownerSub.channelId()), SOON)
+                .orElseThrow(() -> new AssertionError("a muted doorbell's alert must still push"));
+        assertThat(ownerSub.open(alert)).contains("\"kind\":\"alert\"");
+        sleep(QUIET);
+        assertThat(pushService.receivedOn(ownerSub.channelId()))
+                .as("the muted ring")
+                .hasSize(1);
+
+        assertStatus(owner.browser().putJson(path, Map.of("push", true)), 204);
+        notifier.toHousehold(
+                owner.householdId(),
+                new Notice.Ring(frontId, "Front door", "unmutedring0001", Instant.ofEpochMilli(4)));
+        assertThat(pushService.awaitOn(ownerSub.channelId(), 2, SOON)).hasSize(2);
+    }
+
     // ---- helpers
 
     private static Subscription subscribe(BrowserClient browser) {
