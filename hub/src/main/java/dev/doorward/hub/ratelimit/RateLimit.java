@@ -27,6 +27,11 @@ public enum RateLimit {
     STEP_UP_PER_ACCOUNT(5, Duration.ofMinutes(15)),
     /** First-run setup link guesses. */
     SETUP_PER_ADDRESS(10, Duration.ofMinutes(10)),
+    /**
+     * One-time links and codes tried from one address: invitation sign-ups, re-entry links, the owner's recovery
+     * code. Each is a guess at a secret, like a password, so it is held to a sign-in's pace.
+     */
+    ONE_TIME_SECRETS_PER_ADDRESS(10, Duration.ofMinutes(15)),
     /** Account creation where open sign-up is on. */
     SIGNUP_PER_ADDRESS(5, Duration.ofHours(1)),
     /** Claim QR codes one account may ask for: each one is a setup-code guess. */

@@ -2,6 +2,7 @@ package dev.doorward.hub.web;
 
 import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.account.LoginThrottle;
+import dev.doorward.hub.account.PasskeyConfig;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -16,6 +17,7 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.webauthn.management.WebAuthnRelyingPartyOperations;
 
 /**
  * Deny by default: every route is listed here with who may use it. Browser sessions (kept in PostgreSQL, see
@@ -51,7 +53,13 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain securityFilterChain(
-            HttpSecurity http, LoginThrottle loginThrottle, AccountSessions sessions, Problems problems, HubPorts ports)
+            HttpSecurity http,
+            LoginThrottle loginThrottle,
+            AccountSessions sessions,
+            Problems problems,
+            HubPorts ports,
+            PasskeyConfig passkeys,
+            WebAuthnRelyingPartyOperations relyingParty)
             throws Exception {
         CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
         csrfTokens.setCookieName("__Host-XSRF-TOKEN");
@@ -69,8 +77,23 @@ class SecurityConfig {
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/session", "/api/health")
                         .permitAll()
-                        .requestMatchers(HttpMethod.POST, "/api/setup", "/api/accounts", "/api/login")
+                        .requestMatchers(
+                                HttpMethod.POST,
+                                "/api/setup",
+                                "/api/accounts",
+                                "/api/login",
+                                // One-time secrets are the permission (each rate-limited per address).
+                                "/api/invitations/sign-up",
+                                "/api/recovery",
+                                "/api/recovery/owner",
+                                // Passkey sign-in (Spring Security's WebAuthn filters, account.PasskeyConfig).
+                                "/webauthn/authenticate/options",
+                                "/login/webauthn")
                         .permitAll()
+                        // Adding a passkey: signed in. Removing one is /api/account/passkeys (the filter's own
+                        // DELETE /webauthn/register/{id} stays denied, like every route not listed here).
+                        .requestMatchers(HttpMethod.POST, "/webauthn/register/options", "/webauthn/register")
+                        .authenticated()
                         .requestMatchers("/error")
                         .permitAll()
                         .requestMatchers("/api/**")
@@ -83,6 +106,7 @@ class SecurityConfig {
                             loginThrottle.onSuccess(request, response, auth);
                         })
                         .failureHandler(loginThrottle::onFailure))
+                .webAuthn(webAuthn -> passkeys.configure(webAuthn, relyingParty))
                 .addFilterBefore(loginThrottle, UsernamePasswordAuthenticationFilter.class)
                 .logout(logout -> logout.logoutUrl("/api/logout")
                         .deleteCookies("__Host-doorward-session")
