@@ -102,6 +102,7 @@ public class PasskeyConfig {
     /** For SecurityConfig: the WebAuthn filters, with the hub's own session, audit and answers. */
     public void configure(WebAuthnConfigurer<HttpSecurity> webAuthn, WebAuthnRelyingPartyOperations relyingParty) {
         webAuthn.disableDefaultRegistrationPage(true)
+                .creationOptionsRepository(new PasskeyCeremonies(clock))
                 .withObjectPostProcessor(new ObjectPostProcessor<WebAuthnAuthenticationFilter>() {
                     @Override
                     public <O extends WebAuthnAuthenticationFilter> O postProcess(O filter) {
