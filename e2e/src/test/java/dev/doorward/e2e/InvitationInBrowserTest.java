@@ -173,7 +173,15 @@ class InvitationInBrowserTest {
         ownerPhone.$("#invite-form [name=role]").selectOption(role);
         ownerPhone.$("#invite-form button[type=submit]").click();
         Locator link = ownerPhone.$("#invite-link");
-        assertThat(link).isVisible();
+        try {
+            assertThat(link).isVisible();
+        } catch (AssertionError e) {
+            throw new AssertionError(
+                    "no invitation link; the form says \""
+                            + ownerPhone.$("#invite-form .error").textContent() + "\"; console: "
+                            + ownerPhone.consoleErrors(),
+                    e);
+        }
         return link.inputValue();
     }
 }

@@ -152,13 +152,15 @@ class AccountSecurityController {
      * The passkey stops working at once; a browser already signed in with it stays signed in until it ends.
      * Idempotent like ending a session: an id that is none of the account's passkeys removes nothing (204).
      */
-    @DeleteMapping("/api/account/passkeys/{passkeyId}")
+    @DeleteMapping("/api/account/passkeys/{credential}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    void removePasskey(@AuthenticationPrincipal SignedInAccount account, @PathVariable String passkeyId) {
-        if (passkeyId.length() > 1000) {
+    void removePasskey(@AuthenticationPrincipal SignedInAccount account, @PathVariable String credential) {
+        // A credential id is the authenticator's (base64url), not one of the hub's ids: named so WellFormedIds
+        // leaves it alone, and only ever compared in a query scoped to the caller's own passkeys.
+        if (credential.length() > 1000) {
             throw new InvalidInput("A passkey id has at most 1000 characters");
         }
-        var removed = passkeys.remove(account.getUsername(), passkeyId);
+        var removed = passkeys.remove(account.getUsername(), credential);
         if (removed.isEmpty()) {
             return;
         }

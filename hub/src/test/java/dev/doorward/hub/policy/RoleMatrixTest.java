@@ -358,7 +358,7 @@ class RoleMatrixTest {
                     "the caller's own passkeys",
                     (a, b, i) -> b.get("/api/account/passkeys")),
             row(
-                    "DELETE /api/account/passkeys/{passkeyId}",
+                    "DELETE /api/account/passkeys/{credential}",
                     Audience.SIGNED_IN,
                     204,
                     "nothing removed: the id is none of the caller's passkeys (removing one is PasskeyInBrowserTest's)",

@@ -57,7 +57,7 @@ public final class RoutePolicy {
                     "signed in; ends one of the account's own sessions (idempotent: another's reference ends nothing)"),
             Map.entry("GET /api/account/passkeys", "signed in; the account's own passkeys"),
             Map.entry(
-                    "DELETE /api/account/passkeys/{passkeyId}",
+                    "DELETE /api/account/passkeys/{credential}",
                     "signed in; removes one of the account's own passkeys (idempotent: another's id removes nothing)"),
             Map.entry(
                     "POST /api/households/{householdId}/members/{accountId}/recovery-link",
