@@ -24,6 +24,7 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.WebAuthnConfigurer;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.authentication.session.ChangeSessionIdAuthenticationStrategy;
+import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
 import org.springframework.security.web.webauthn.api.Bytes;
 import org.springframework.security.web.webauthn.api.CredentialRecord;
 import org.springframework.security.web.webauthn.api.PublicKeyCredentialRpEntity;
@@ -100,19 +101,23 @@ public class PasskeyConfig {
     }
 
     /** For SecurityConfig: the WebAuthn filters, with the hub's own session, audit and answers. */
-    public void configure(WebAuthnConfigurer<HttpSecurity> webAuthn, WebAuthnRelyingPartyOperations relyingParty) {
+    public void configure(
+            HttpSecurity http, WebAuthnConfigurer<HttpSecurity> webAuthn, WebAuthnRelyingPartyOperations relyingParty) {
         webAuthn.disableDefaultRegistrationPage(true)
                 .creationOptionsRepository(new PasskeyCeremonies(clock))
                 .withObjectPostProcessor(new ObjectPostProcessor<WebAuthnAuthenticationFilter>() {
                     @Override
                     public <O extends WebAuthnAuthenticationFilter> O postProcess(O filter) {
-                        signInFilter(filter, relyingParty);
+                        signInFilter(filter, relyingParty, http.getSharedObject(SessionAuthenticationStrategy.class));
                         return filter;
                     }
                 });
     }
 
-    private void signInFilter(WebAuthnAuthenticationFilter filter, WebAuthnRelyingPartyOperations relyingParty) {
+    private void signInFilter(
+            WebAuthnAuthenticationFilter filter,
+            WebAuthnRelyingPartyOperations relyingParty,
+            SessionAuthenticationStrategy formLoginStrategy) {
         WebAuthnAuthenticationProvider provider = new WebAuthnAuthenticationProvider(relyingParty, accountService);
         filter.setAuthenticationManager(request -> {
             Authentication checked = provider.authenticate(request);
@@ -123,9 +128,15 @@ public class PasskeyConfig {
             SignedInAccount account = (SignedInAccount) accountService.loadUserByUsername(user.getName());
             return UsernamePasswordAuthenticationToken.authenticated(account, null, account.getAuthorities());
         });
-        ChangeSessionIdAuthenticationStrategy newId = new ChangeSessionIdAuthenticationStrategy();
-        newId.setApplicationEventPublisher(events);
-        filter.setSessionAuthenticationStrategy(newId);
+        // What a password sign-in does to the session (a new id, a new CSRF token), shared by the form login's
+        // configuration; a new id at the least if there is none.
+        if (formLoginStrategy != null) {
+            filter.setSessionAuthenticationStrategy(formLoginStrategy);
+        } else {
+            ChangeSessionIdAuthenticationStrategy newId = new ChangeSessionIdAuthenticationStrategy();
+            newId.setApplicationEventPublisher(events);
+            filter.setSessionAuthenticationStrategy(newId);
+        }
         filter.setAuthenticationSuccessHandler((request, response, authentication) -> {
             sessions.signedInNow(request);
             SignedInAccount account = (SignedInAccount) authentication.getPrincipal();

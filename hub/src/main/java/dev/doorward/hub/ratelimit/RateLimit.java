@@ -32,6 +32,11 @@ public enum RateLimit {
      * code. Each is a guess at a secret, like a password, so it is held to a sign-in's pace.
      */
     ONE_TIME_SECRETS_PER_ADDRESS(10, Duration.ofMinutes(15)),
+    /**
+     * Passkey sign-in steps from one address (options and assertions): each options request stores a challenge
+     * in a new session, so a stranger is paced, though an assertion itself cannot be guessed.
+     */
+    PASSKEY_SIGN_IN_PER_ADDRESS(30, Duration.ofMinutes(5)),
     /** Account creation where open sign-up is on. */
     SIGNUP_PER_ADDRESS(5, Duration.ofHours(1)),
     /** Claim QR codes one account may ask for: each one is a setup-code guess. */

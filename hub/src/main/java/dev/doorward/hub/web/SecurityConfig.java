@@ -3,6 +3,7 @@ package dev.doorward.hub.web;
 import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.account.LoginThrottle;
 import dev.doorward.hub.account.PasskeyConfig;
+import dev.doorward.hub.account.PasskeyThrottle;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -59,6 +60,7 @@ class SecurityConfig {
             Problems problems,
             HubPorts ports,
             PasskeyConfig passkeys,
+            PasskeyThrottle passkeyThrottle,
             WebAuthnRelyingPartyOperations relyingParty)
             throws Exception {
         CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
@@ -106,8 +108,9 @@ class SecurityConfig {
                             loginThrottle.onSuccess(request, response, auth);
                         })
                         .failureHandler(loginThrottle::onFailure))
-                .webAuthn(webAuthn -> passkeys.configure(webAuthn, relyingParty))
+                .webAuthn(webAuthn -> passkeys.configure(http, webAuthn, relyingParty))
                 .addFilterBefore(loginThrottle, UsernamePasswordAuthenticationFilter.class)
+                .addFilterBefore(passkeyThrottle, UsernamePasswordAuthenticationFilter.class)
                 .logout(logout -> logout.logoutUrl("/api/logout")
                         .deleteCookies("__Host-doorward-session")
                         .logoutSuccessHandler((req, res, auth) -> res.setStatus(HttpServletResponse.SC_NO_CONTENT)))

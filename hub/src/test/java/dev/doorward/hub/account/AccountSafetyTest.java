@@ -68,7 +68,10 @@ class AccountSafetyTest {
         RateLimiter limiter = hub.bean(RateLimiter.class);
         for (String address : List.of("127.0.0.1", "0:0:0:0:0:0:0:1", "::1")) {
             for (RateLimit limit : List.of(
-                    RateLimit.LOGIN_PER_ADDRESS, RateLimit.ONE_TIME_SECRETS_PER_ADDRESS, RateLimit.SETUP_PER_ADDRESS)) {
+                    RateLimit.LOGIN_PER_ADDRESS,
+                    RateLimit.ONE_TIME_SECRETS_PER_ADDRESS,
+                    RateLimit.SETUP_PER_ADDRESS,
+                    RateLimit.PASSKEY_SIGN_IN_PER_ADDRESS)) {
                 limiter.reset(limit, address);
             }
         }
@@ -448,6 +451,21 @@ class AccountSafetyTest {
         assertThat(registrationOptions.json().get("rp").get("id").stringValue()).isEqualTo("localhost");
         assertThat(registrationOptions.json().get("user").get("name").stringValue())
                 .isEqualTo("owner");
+    }
+
+    @Test
+    void passkeySignInIsPacedPerAddress() {
+        BrowserClient stranger = hub.browser();
+        int capacity = RateLimit.PASSKEY_SIGN_IN_PER_ADDRESS.capacity();
+        for (int i = 0; i < capacity; i++) {
+            assertThat(stranger.postJson("/webauthn/authenticate/options", Map.of())
+                            .status())
+                    .isEqualTo(200);
+        }
+        BrowserClient.Response limited = stranger.postJson("/webauthn/authenticate/options", Map.of());
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.header("Retry-After")).isPresent();
+        assertThat(stranger.postJson("/login/webauthn", Map.of()).status()).isEqualTo(429);
     }
 
     // ---- helpers
