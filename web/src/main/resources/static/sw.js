@@ -8,7 +8,7 @@
 import { appUrlFor, showPushNotification } from './app/push-notification.js';
 
 // Change VERSION with any change to SHELL; every file below must exist (the install fails otherwise).
-const VERSION = '5';
+const VERSION = '6';
 const CACHE = `doorward-shell-${VERSION}`;
 const CACHE_PREFIX = 'doorward-shell-';
 const SHELL = [
@@ -22,6 +22,7 @@ const SHELL = [
   '/icons/apple-touch-icon.png',
   '/icons/badge-96.png',
   '/app/access.js',
+  '/app/account-settings.js',
   '/app/account.js',
   '/app/api.js',
   '/app/connection.js',

@@ -61,6 +61,21 @@ export const api = {
       'application/x-www-form-urlencoded');
   },
   logout: () => request('POST', '/api/logout'),
+  /** Accounts people can keep safe (account-settings.js). */
+  signUpWithInvitation: (token, username, password) =>
+    request('POST', '/api/invitations/sign-up', { token, username, password }),
+  changePassword: (currentPassword, newPassword) =>
+    request('PUT', '/api/account/password', { currentPassword, newPassword }),
+  ownSessions: () => request('GET', '/api/account/sessions'),
+  endOwnSession: (ref) => request('DELETE', `/api/account/sessions/${encodeURIComponent(ref)}`),
+  passkeys: () => request('GET', '/api/account/passkeys'),
+  removePasskey: (id) => request('DELETE', `/api/account/passkeys/${encodeURIComponent(id)}`),
+  renameBrowser: (clientId, label) => request('PUT', `/api/clients/${encodeURIComponent(clientId)}/label`, { label }),
+  issueRecoveryLink: (householdId, accountId) =>
+    request('POST', `/api/households/${encodeURIComponent(householdId)}/members/${encodeURIComponent(accountId)}/recovery-link`),
+  recoverWithLink: (token, password) => request('POST', '/api/recovery', { token, password }),
+  recoverWithCode: (username, recoveryCode, password) =>
+    request('POST', '/api/recovery/owner', { username, recoveryCode, password }),
   deleteAccount: (password) => request('DELETE', '/api/account', { password }),
         devices: () => request('GET', '/api/devices'),
   members: (householdId) => request('GET', `/api/households/${encodeURIComponent(householdId)}/members`),

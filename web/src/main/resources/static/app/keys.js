@@ -68,8 +68,8 @@ export async function ensureRegistered(api, accountId) {
   const keys = await clientKeys();
   const pub = await publicKeys(keys);
   if (keys.registeredFor[accountId] !== pub.fingerprint) {
-    const label = navigator.userAgent.includes('Mobile') ? 'Phone browser' : 'Browser';
-    await api.registerClient(pub.signingKey, pub.agreementKey, label);
+    // No label: the hub names the browser after its User-Agent ("Firefox on Android"); the member can rename it.
+    await api.registerClient(pub.signingKey, pub.agreementKey);
     keys.registeredFor[accountId] = pub.fingerprint;
     await idb('readwrite', (store) => store.put(keys, RECORD));
   }

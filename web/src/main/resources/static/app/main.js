@@ -7,6 +7,10 @@ import { openLiveView } from './live.js';
 import { refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
 import { setUpAccountDeletion } from './account.js';
+import {
+  recoveryLinkControl, renderInvitationSignUp, renderRecovery, setUpAccountSettings, setUpSignInExtras, showRecoveryCode,
+  takeFragmentToken,
+} from './account-settings.js';
 import { setUpSafetyCheck } from './safety.js';
 import { setUpRingAlert, showRecentRing, showRing, showRingSnapshot } from './ring-alert.js';
 import { openLiveFromNotification, setUpNotifications, takeLiveLink } from './notifications.js';
@@ -64,11 +68,11 @@ function renderSetup(token) {
     e.preventDefault();
     const v = formValues(form);
     try {
-      await api.setup(token, v.username, v.password, v.householdName);
+      const created = await api.setup(token, v.username, v.password, v.householdName);
       history.replaceState(null, '', '/');
       await api.session(); // refreshes the CSRF cookie
       await api.login(v.username, v.password);
-      await start();
+      showRecoveryCode(created.recoveryCode, start);
     } catch (err) { showError(form, err); }
   });
 }
@@ -85,6 +89,7 @@ function renderLogin() {
       await start();
     } catch (err) { showError(form, err.status === 401 ? new Error('Wrong username or password') : err); }
   });
+  setUpSignInExtras(start);
 }
 
 function renderSignup() {
@@ -94,11 +99,11 @@ function renderSignup() {
     e.preventDefault();
     const v = formValues(form);
     try {
-      await api.signUp(v.username, v.password, v.householdName);
+      const created = await api.signUp(v.username, v.password, v.householdName);
       history.replaceState(null, '', '/');
       await api.session();
       await api.login(v.username, v.password);
-      await start();
+      showRecoveryCode(created.recoveryCode, start);
     } catch (err) { showError(form, err); }
   });
 }
@@ -113,7 +118,7 @@ async function renderHome() {
   await refreshRoster();
   state.worker.then((registration) => setUpNotifications(registration, state.inRoster === true));
   await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(),
-    setUpSafetyCheck(state.household), setUpIntegrations(state.household)]);
+    setUpSafetyCheck(state.household), setUpIntegrations(state.household), setUpAccountSettings()]);
 }
 
 // Members and invitations, for owners and admins.
@@ -139,7 +144,7 @@ async function refreshMembers() {
         try { await signNextRoster(state.household.id); } catch (err) { alertBanner(err.message); }
                 await refreshMembers();
       });
-      li.append(remove);
+      li.append(remove, recoveryLinkControl(state.household.id, m));
       if (householdDevices.length > 0) li.append(accessControl(state.household.id, m, householdDevices));
     }
     return li;
@@ -603,6 +608,9 @@ function openLiveFromLink() {
 
 // ---- start
 
+// A re-entry link's token: out of the address bar at once, kept in this page's memory only until it is used.
+let recoveryToken = null;
+
 async function start() {
   // An invitation link: keep its token (out of the address bar) until this browser is signed in.
   const invite = invitationToken();
@@ -610,13 +618,22 @@ async function start() {
     sessionStorage.setItem('doorward-invite', invite);
     history.replaceState(null, '', '/');
   }
+  recoveryToken = takeFragmentToken('recover') || recoveryToken;
   state.session = await api.session();
   const signOut = document.getElementById('sign-out');
   const token = setupToken();
+  if (recoveryToken) {
+    const once = recoveryToken;
+    recoveryToken = null;
+    signOut.hidden = true;
+    return renderRecovery(once, start);
+  }
   if (!state.session.signedIn) {
     signOut.hidden = true;
     if (token && state.session.setupPending) return renderSetup(token);
     if (location.hash === '#signup' && state.session.openSignup) return renderSignup();
+    const pendingInvite = sessionStorage.getItem('doorward-invite');
+    if (pendingInvite) return renderInvitationSignUp(pendingInvite, { signIn: renderLogin, signedIn: start });
     return renderLogin();
   }
       const invitation = sessionStorage.getItem('doorward-invite');

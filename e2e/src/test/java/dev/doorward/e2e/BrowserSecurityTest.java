@@ -66,6 +66,7 @@ class BrowserSecurityTest {
             setup.locator("[name=username]").fill("owner");
             setup.locator("[name=password]").fill("correct horse battery staple");
             setup.locator("button[type=submit]").click();
+            OwnerInBrowser.keepRecoveryCode(phone);
             assertThat(phone.$("#device-list")).containsText("No doorbell yet");
             phone.$("#add-doorbell").click();
             phone.$("#claim-form [name=setupCode]")

@@ -67,6 +67,8 @@ class FirstVerticalSliceTest {
             setup.locator("[name=password]").fill(PASSWORD);
             setup.locator("[name=householdName]").fill("Maple Street");
             setup.locator("button[type=submit]").click();
+            // The owner's recovery code, shown once, then the app.
+            OwnerInBrowser.keepRecoveryCode(phone);
 
             // Signed in straight away, with nothing yet, and the token is gone from the address bar.
             assertThat(phone.$("#device-list")).containsText("No doorbell yet");

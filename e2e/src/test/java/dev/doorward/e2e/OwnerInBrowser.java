@@ -24,7 +24,22 @@ final class OwnerInBrowser {
         setup.locator("[name=username]").fill("owner");
         setup.locator("[name=password]").fill(Household.PASSWORD);
         setup.locator("button[type=submit]").click();
+        keepRecoveryCode(phone);
         assertThat(phone.$("#device-list")).containsText("No doorbell yet");
+    }
+
+    /**
+     * A new owner account is shown its recovery code once (docs/household.md "Lost your password"): the owner ticks
+     * that it is written down and continues into the app. Returns the code.
+     */
+    static String keepRecoveryCode(Phone phone) {
+        Locator code = phone.$("#recovery-code");
+        assertThat(code).hasText(java.util.regex.Pattern.compile("[0-9A-Z]{4}(-[0-9A-Z]{4}){7}"));
+        String shown = code.textContent();
+        assertThat(phone.$("#recovery-code-continue")).isDisabled();
+        phone.$("#recovery-code-kept").check();
+        phone.$("#recovery-code-continue").click();
+        return shown;
     }
 
     /** Adds a powered-on doorbell: setup code typed, QR code shown to its camera, claimed and connected. */

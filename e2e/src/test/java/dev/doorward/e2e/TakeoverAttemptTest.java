@@ -49,6 +49,7 @@ class TakeoverAttemptTest {
             signup.locator("[name=password]").fill("mallory's long password");
             signup.locator("[name=householdName]").fill("Mallory's place");
             signup.locator("button[type=submit]").click();
+            OwnerInBrowser.keepRecoveryCode(attackerPhone);
             assertThat(attackerPhone.$("#device-list")).containsText("No doorbell yet");
 
             // ... and adds "a doorbell" with the real setup code, read off the label.

@@ -13,7 +13,10 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Creating accounts (each with its own household) and looking them up for sign-in. */
+/**
+ * Creating accounts (an owner with its own household, or an invited member with none), changing a password, the
+ * owner's recovery code, and looking accounts up for sign-in. The password rule lives here, once.
+ */
 @Service
 public class AccountService implements UserDetailsService {
     private static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._@+-]{2,63}");
@@ -50,9 +53,7 @@ public class AccountService implements UserDetailsService {
         if (!USERNAME.matcher(name).matches()) {
             throw new InvalidInput("A username has 3 to 64 letters, digits or . _ @ + -");
         }
-        if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
-            throw new InvalidInput("A password has " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
-        }
+        checkNewPassword(password);
         String household = householdName == null || householdName.isBlank() ? "Home" : householdName.strip();
         if (household.length() > 64) {
             throw new InvalidInput("A household name has at most 64 characters");
@@ -61,7 +62,54 @@ public class AccountService implements UserDetailsService {
                 .orElseThrow(() -> new InvalidInput("That username is taken"));
         String householdId = households.create(household, accountId);
         audit.record(householdId, "account:" + accountId, "household-created", "Household '" + household + "' created");
-        return new Created(accountId, householdId);
+        // An owner cannot be let back in by anyone else: the recovery code, shown once, is their own way back.
+        String recoveryCode = newRecoveryCode(accountId);
+        return new Created(accountId, householdId, recoveryCode);
+    }
+
+    /**
+     * An account for someone invited into a household: no household of its own (the caller adds the membership in
+     * the same transaction, spending the invitation). Returns the account id.
+     */
+    @Transactional
+    public String createInvited(String username, String password) {
+        String name = normalizeUsername(username);
+        if (!USERNAME.matcher(name).matches()) {
+            throw new InvalidInput("A username has 3 to 64 letters, digits or . _ @ + -");
+        }
+        checkNewPassword(password);
+        return accounts.create(name, passwordEncoder.encode(password))
+                .orElseThrow(() -> new InvalidInput("That username is taken"));
+    }
+
+    /** The one password rule: its length (Argon2id does the rest). */
+    public static void checkNewPassword(String password) {
+        if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+            throw new InvalidInput("A password has " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+        }
+    }
+
+    /** Whether this is the account's password (Argon2id's own comparison is constant-time). */
+    public boolean passwordMatches(String accountId, String password) {
+        if (password == null || password.length() > MAX_PASSWORD) {
+            return false;
+        }
+        return accounts.byId(accountId)
+                .map(a -> passwordEncoder.matches(password, a.passwordHash()))
+                .orElse(false);
+    }
+
+    /** Sets a new password (already checked against the rule by {@link #checkNewPassword}). */
+    public void setPassword(String accountId, String password) {
+        checkNewPassword(password);
+        accounts.setPasswordHash(accountId, passwordEncoder.encode(password));
+    }
+
+    /** A new recovery code for the account (the old one stops working); only its hash is kept. Shown once. */
+    public String newRecoveryCode(String accountId) {
+        String code = RecoveryCodes.newCode();
+        accounts.setRecoveryCodeHash(accountId, RecoveryCodes.hash(code));
+        return code;
     }
 
     /** First-run setup: the token is spent only if the account is really created (one transaction). */
@@ -80,5 +128,11 @@ public class AccountService implements UserDetailsService {
                 .orElseThrow(() -> new UsernameNotFoundException("unknown"));
     }
 
-    public record Created(String accountId, String householdId) {}
+    /** A new owner account; {@code recoveryCode} is shown to its holder once and never stored. */
+    public record Created(String accountId, String householdId, String recoveryCode) {
+        @Override
+        public String toString() {
+            return "Created[" + accountId + ", " + householdId + ", recoveryCode=[REDACTED]]";
+        }
+    }
 }

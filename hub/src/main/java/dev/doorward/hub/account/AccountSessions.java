@@ -37,7 +37,8 @@ public class AccountSessions {
     }
 
     /** One signed-in session. Its id is the cookie's value: never put it in a response. */
-    public record OpenSession(String accountId, String sessionId, Instant signedInAt, Instant lastSeenAt) {
+    public record OpenSession(
+            String accountId, String sessionId, Instant signedInAt, Instant lastSeenAt, String browserName) {
         @Override
         public String toString() {
             return "OpenSession[" + accountId + ", [REDACTED]]";
@@ -63,8 +64,13 @@ public class AccountSessions {
             if (SessionStore.accountOf(session)
                     .filter(a -> a.id().equals(accountId))
                     .isPresent()) {
+                String name = session.getAttribute(SessionStore.BROWSER_NAME);
                 open.add(new OpenSession(
-                        accountId, session.getId(), SessionStore.signedInAt(session), session.getLastAccessedTime()));
+                        accountId,
+                        session.getId(),
+                        SessionStore.signedInAt(session),
+                        session.getLastAccessedTime(),
+                        name == null ? "Browser" : name));
             }
         }
         open.sort(Comparator.comparing(OpenSession::signedInAt));
@@ -90,6 +96,27 @@ public class AccountSessions {
         return false;
     }
 
+    /**
+     * Ends every session of an account but one (the browser that asked, after its password changed): the others'
+     * next requests are a stranger's and their sockets close. Returns how many ended.
+     */
+    public int endAllBut(String accountId, String keptSessionId) {
+        int ended = 0;
+        for (OpenSession session : of(accountId)) {
+            if (keptSessionId == null || !same(session.sessionId(), keptSessionId)) {
+                store.deleteById(session.sessionId());
+                ended++;
+            }
+        }
+        return ended;
+    }
+
+    /** The id of the request's own session, if it has one (never put it in a response). */
+    public static String currentSessionId(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        return session == null ? null : session.getId();
+    }
+
     /** Ends every session of an account: its next request is a stranger's (401). Returns how many ended. */
     public int endAll(String accountId) {
         List<OpenSession> open = of(accountId);
@@ -103,11 +130,16 @@ public class AccountSessions {
         return store.endExpired();
     }
 
-    /** A successful sign-in: the absolute lifetime of the browser's session counts from now. */
+    /**
+     * A successful sign-in (password, passkey or recovery): the absolute lifetime of the browser's session counts
+     * from now, and the session is named after the browser's User-Agent for the member's own list.
+     */
     public void signedInNow(HttpServletRequest request) {
         HttpSession session = request.getSession(false);
         if (session != null) {
             session.setAttribute(SessionStore.SIGNED_IN_AT, clock.millis());
+            session.setAttribute(
+                    SessionStore.BROWSER_NAME, BrowserNames.fromUserAgent(request.getHeader("User-Agent")));
         }
     }
 

@@ -52,6 +52,35 @@ public class Accounts {
         return inserted == 1 ? Optional.of(id) : Optional.empty();
     }
 
+    public void setPasswordHash(String accountId, String passwordHash) {
+        jdbc.sql("update accounts set password_hash = :hash where id = :id")
+                .param("hash", passwordHash)
+                .param("id", accountId)
+                .update();
+    }
+
+    public void setRecoveryCodeHash(String accountId, String codeHash) {
+        jdbc.sql("update accounts set recovery_code_hash = :hash where id = :id")
+                .param("hash", codeHash)
+                .param("id", accountId)
+                .update();
+    }
+
+    /**
+     * Spends a recovery code: the account whose username and code hash both match loses its code (it works once)
+     * and is returned; empty otherwise. Looked up by hash, as tokens are.
+     */
+    public Optional<Account> spendRecoveryCode(String username, String codeHash) {
+        return jdbc.sql("""
+                        update accounts set recovery_code_hash = null
+                        where username = :username and recovery_code_hash = :hash
+                        returning id, username, password_hash""")
+                .param("username", username)
+                .param("hash", codeHash)
+                .query((rs, n) -> new Account(rs.getString(1), rs.getString(2), rs.getString(3)))
+                .optional();
+    }
+
     public record Account(String id, String username, String passwordHash) {
         @Override
         public String toString() {

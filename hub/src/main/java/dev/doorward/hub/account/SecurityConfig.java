@@ -16,6 +16,7 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.webauthn.management.WebAuthnRelyingPartyOperations;
 
 /**
  * Deny by default: every route is listed here with who may use it. Browser sessions (kept in PostgreSQL, see
@@ -51,7 +52,14 @@ class SecurityConfig {
 
     @Bean
     SecurityFilterChain securityFilterChain(
-            HttpSecurity http, LoginThrottle loginThrottle, AccountSessions sessions, Problems problems, HubPorts ports)
+            HttpSecurity http,
+            LoginThrottle loginThrottle,
+            AccountSessions sessions,
+            Problems problems,
+            HubPorts ports,
+            PasskeyConfig passkeys,
+            PasskeyThrottle passkeyThrottle,
+            WebAuthnRelyingPartyOperations relyingParty)
             throws Exception {
         CookieCsrfTokenRepository csrfTokens = CookieCsrfTokenRepository.withHttpOnlyFalse();
         csrfTokens.setCookieName("__Host-XSRF-TOKEN");
@@ -69,8 +77,23 @@ class SecurityConfig {
                         .permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/session", "/api/health")
                         .permitAll()
-                        .requestMatchers(HttpMethod.POST, "/api/setup", "/api/accounts", "/api/login")
+                        .requestMatchers(
+                                HttpMethod.POST,
+                                "/api/setup",
+                                "/api/accounts",
+                                "/api/login",
+                                // One-time secrets are the permission (each rate-limited per address).
+                                "/api/invitations/sign-up",
+                                "/api/recovery",
+                                "/api/recovery/owner",
+                                // Passkey sign-in (Spring Security's WebAuthn filters, account.PasskeyConfig).
+                                "/webauthn/authenticate/options",
+                                "/login/webauthn")
                         .permitAll()
+                        // Adding a passkey: signed in. Removing one is /api/account/passkeys (the filter's own
+                        // DELETE /webauthn/register/{id} stays denied, like every route not listed here).
+                        .requestMatchers(HttpMethod.POST, "/webauthn/register/options", "/webauthn/register")
+                        .authenticated()
                         .requestMatchers("/error")
                         .permitAll()
                         .requestMatchers("/api/**")
@@ -83,7 +106,9 @@ class SecurityConfig {
                             loginThrottle.onSuccess(request, response, auth);
                         })
                         .failureHandler(loginThrottle::onFailure))
+                .webAuthn(webAuthn -> passkeys.configure(http, webAuthn, relyingParty))
                 .addFilterBefore(loginThrottle, UsernamePasswordAuthenticationFilter.class)
+                .addFilterBefore(passkeyThrottle, UsernamePasswordAuthenticationFilter.class)
                 .logout(logout -> logout.logoutUrl("/api/logout")
                         .deleteCookies("__Host-doorward-session")
                         .logoutSuccessHandler((req, res, auth) -> res.setStatus(HttpServletResponse.SC_NO_CONTENT)))

@@ -77,23 +77,39 @@ class SessionController {
                 ports.livePort());
     }
 
-    record NewAccount(String token, String username, String password, String householdName) {}
+    record NewAccount(String token, String username, String password, String householdName) {
+        @Override
+        public String toString() {
+            return "NewAccount[" + username + ", [REDACTED]]";
+        }
+    }
+
+    /** What a new owner is shown once: the code that lets them set a new password if they forget theirs. */
+    record OwnerCreated(String recoveryCode) {
+        @Override
+        public String toString() {
+            return "OwnerCreated[[REDACTED]]";
+        }
+    }
 
     @PostMapping("/api/setup")
     @ResponseStatus(HttpStatus.CREATED)
-    void setup(@RequestBody NewAccount request, HttpServletRequest http) {
+    OwnerCreated setup(@RequestBody NewAccount request, HttpServletRequest http) {
         TooManyRequests.check(limiter, RateLimit.SETUP_PER_ADDRESS, http.getRemoteAddr());
-        accountService.createFirstOwner(
-                request.token(), request.username(), request.password(), request.householdName());
+        return new OwnerCreated(accountService
+                .createFirstOwner(request.token(), request.username(), request.password(), request.householdName())
+                .recoveryCode());
     }
 
     @PostMapping("/api/accounts")
     @ResponseStatus(HttpStatus.CREATED)
-    void signUp(@RequestBody NewAccount request, HttpServletRequest http) {
+    OwnerCreated signUp(@RequestBody NewAccount request, HttpServletRequest http) {
         if (!properties.openSignup()) {
             throw new NotFound();
         }
         TooManyRequests.check(limiter, RateLimit.SIGNUP_PER_ADDRESS, http.getRemoteAddr());
-        accountService.createWithHousehold(request.username(), request.password(), request.householdName());
+        return new OwnerCreated(accountService
+                .createWithHousehold(request.username(), request.password(), request.householdName())
+                .recoveryCode());
     }
 }

@@ -44,6 +44,8 @@ final class SessionStore implements FindByIndexNameSessionRepository<Session> {
     static final String CONTEXT = "SPRING_SECURITY_CONTEXT";
     /** When the session's account signed in (epoch millis, the hub's clock): the absolute limit counts from it. */
     static final String SIGNED_IN_AT = "doorward.signedInAt";
+    /** The browser's name at sign-in, from its User-Agent ({@link BrowserNames}), for the member's session list. */
+    static final String BROWSER_NAME = "doorward.browserName";
 
     /** Spring Session's ids are random UUIDs: anything else is never looked up. */
     private static final Pattern WELL_FORMED_ID =

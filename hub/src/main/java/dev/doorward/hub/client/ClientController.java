@@ -2,6 +2,7 @@ package dev.doorward.hub.client;
 
 import dev.doorward.crypto.pki.Fingerprints;
 import dev.doorward.crypto.pki.KeyPairs;
+import dev.doorward.hub.account.BrowserNames;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.notify.Notice;
@@ -16,8 +17,11 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -47,15 +51,18 @@ class ClientController {
 
     @PostMapping("/api/clients")
     ResponseEntity<ClientView> register(
-            @AuthenticationPrincipal SignedInAccount account, @RequestBody NewClient request) {
+            @AuthenticationPrincipal SignedInAccount account,
+            @RequestBody NewClient request,
+            @RequestHeader(name = "User-Agent", required = false) String userAgent) {
         byte[] signing = p256(request.signingKey(), "signing");
         p256(request.agreementKey(), "key agreement");
         String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(signing);
+        // Named after its User-Agent ("Firefox on Android") unless the member named it; they can rename it later.
         String label = request.label() == null || request.label().isBlank()
-                ? "Browser"
+                ? BrowserNames.fromUserAgent(userAgent)
                 : request.label().strip();
-        if (label.length() > 64) {
-            throw new InvalidInput("A client label has at most 64 characters");
+        if (!BrowserNames.acceptable(label)) {
+            throw new InvalidInput("A browser's name has 1 to " + BrowserNames.MAX_LENGTH + " characters");
         }
         MemberClients.Registration registration =
                 clients.register(account.id(), request.signingKey(), request.agreementKey(), fingerprint, label);
@@ -86,6 +93,22 @@ class ClientController {
         }
         return ResponseEntity.status(created ? HttpStatus.CREATED : HttpStatus.OK)
                 .body(view(client));
+    }
+
+    record Rename(String label) {}
+
+    /** The member renames one of their own browsers (anyone else's is unknown here). */
+    @PutMapping("/api/clients/{clientId}/label")
+    ClientView rename(
+            @AuthenticationPrincipal SignedInAccount account,
+            @PathVariable String clientId,
+            @RequestBody Rename request) {
+        if (!BrowserNames.acceptable(request.label())) {
+            throw new InvalidInput("A browser's name has 1 to " + BrowserNames.MAX_LENGTH + " characters");
+        }
+        return clients.rename(account.id(), clientId, request.label().strip())
+                .map(ClientController::view)
+                .orElseThrow(NotFound::new);
     }
 
     @GetMapping("/api/clients")

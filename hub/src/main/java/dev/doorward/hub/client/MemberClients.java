@@ -60,6 +60,22 @@ public class MemberClients {
                 .optional();
     }
 
+    /** Renames one of the account's browsers; empty if the account has no such browser. */
+    public Optional<MemberClient> rename(String accountId, String clientId, String label) {
+        int updated = jdbc.sql("update member_clients set label = :label where id = :id and account_id = :account")
+                .param("label", label)
+                .param("id", clientId)
+                .param("account", accountId)
+                .update();
+        if (updated != 1) {
+            return Optional.empty();
+        }
+        return jdbc.sql("select * from member_clients where id = :id")
+                .param("id", clientId)
+                .query(ROW)
+                .optional();
+    }
+
     public List<MemberClient> ofAccount(String accountId) {
         return jdbc.sql("select * from member_clients where account_id = :account order by created_at")
                 .param("account", accountId)

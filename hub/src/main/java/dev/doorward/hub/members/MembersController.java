@@ -2,11 +2,15 @@ package dev.doorward.hub.members;
 
 import dev.doorward.crypto.Hashes;
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.account.AccountService;
 import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
+import dev.doorward.hub.ratelimit.RateLimit;
+import dev.doorward.hub.ratelimit.RateLimiter;
+import dev.doorward.hub.ratelimit.TooManyRequests;
 import dev.doorward.hub.shared.InvalidInput;
 import dev.doorward.hub.shared.MemberRemoved;
 import dev.doorward.hub.shared.NotFound;
@@ -14,6 +18,7 @@ import dev.doorward.hub.shared.Role;
 import dev.doorward.hub.shared.SignedInAccount;
 import dev.doorward.hub.stream.MemberStreams;
 import dev.doorward.hub.web.HubPorts;
+import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -53,6 +58,8 @@ class MembersController {
     private final HubPorts ports;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final AccountService accountService;
+    private final RateLimiter limiter;
 
     MembersController(
             JdbcClient jdbc,
@@ -63,7 +70,11 @@ class MembersController {
             AccountSessions sessions,
             HubPorts ports,
             ApplicationEventPublisher events,
+            AccountService accountService,
+            RateLimiter limiter,
             Clock clock) {
+        this.accountService = accountService;
+        this.limiter = limiter;
         this.sessions = sessions;
         this.events = events;
         this.jdbc = jdbc;
@@ -154,43 +165,84 @@ class MembersController {
     @PostMapping("/api/invitations/accept")
     @Transactional
     Map<String, String> accept(@AuthenticationPrincipal SignedInAccount account, @RequestBody Acceptance request) {
-        if (request.token() == null || request.token().length() > 64) {
+        return join(account.id(), account.getUsername(), request.token());
+    }
+
+    record InvitedSignUp(String token, String username, String password) {
+        @Override
+        public String toString() {
+            return "InvitedSignUp[" + username + ", [REDACTED]]";
+        }
+    }
+
+    /**
+     * Someone without an account creates one with their invitation link, whether or not open sign-up is on: the
+     * invitation is the permission. The account and its membership are made and the token spent in one transaction
+     * (a refused invitation creates nothing); the new account has no household of its own. Its browser then signs
+     * in and waits for an admin's approval like any other.
+     */
+    @PostMapping("/api/invitations/sign-up")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Transactional
+    Map<String, String> signUp(@RequestBody InvitedSignUp request, HttpServletRequest http) {
+        TooManyRequests.check(limiter, RateLimit.ONE_TIME_SECRETS_PER_ADDRESS, http.getRemoteAddr());
+        checkToken(request.token());
+        if (!invitationOpen(request.token())) {
+            throw new InvalidInput("This invitation is not valid: used, expired or unknown");
+        }
+        String accountId = accountService.createInvited(request.username(), request.password());
+        return join(accountId, AccountService.normalizeUsername(request.username()), request.token());
+    }
+
+    private static void checkToken(String token) {
+        if (token == null || token.length() > 64) {
             throw new InvalidInput("This invitation is not valid");
         }
+    }
+
+    private boolean invitationOpen(String token) {
+        return jdbc.sql("""
+                        select exists (select 1 from invitations
+                        where token_hash = :hash and used_at is null and expires_at > :now)""")
+                .param("hash", hash(token))
+                .param("now", Timestamp.from(clock.instant()))
+                .query(Boolean.class)
+                .single();
+    }
+
+    /** Spends the invitation and makes the account a member (inside the caller's transaction). */
+    private Map<String, String> join(String accountId, String username, String token) {
+        checkToken(token);
         var now = Timestamp.from(clock.instant());
         var invitation = jdbc.sql("""
                         update invitations set used_by = :account, used_at = :now
                         where token_hash = :hash and used_at is null and expires_at > :now
                         returning household_id, role""")
-                .param("account", account.id())
+                .param("account", accountId)
                 .param("now", now)
-                .param("hash", hash(request.token()))
+                .param("hash", hash(token))
                 .query((rs, n) -> new String[] {rs.getString(1), rs.getString(2)})
                 .optional()
                 .orElseThrow(() -> new InvalidInput("This invitation is not valid: used, expired or unknown"));
         String householdId = invitation[0];
-        if (households.roleOf(account.id(), householdId).isPresent()) {
+        if (households.roleOf(accountId, householdId).isPresent()) {
             throw new InvalidInput("You are already a member of this household");
         }
         jdbc.sql("""
                         insert into memberships (household_id, account_id, role, created_at)
                         values (:household, :account, :role, :now)""")
                 .param("household", householdId)
-                .param("account", account.id())
+                .param("account", accountId)
                 .param("role", invitation[1])
                 .param("now", now)
                 .update();
-        audit.record(
-                householdId,
-                "account:" + account.id(),
-                "member-added",
-                account.getUsername() + " joined as " + invitation[1]);
+        audit.record(householdId, "account:" + accountId, "member-added", username + " joined as " + invitation[1]);
         // Every admin hears about a new member at once (their sessions are open on this household).
         notifier.toHousehold(
                 householdId,
                 Notice.SecurityAlert.about(
                         Notice.Alert.MEMBER_JOINED,
-                        account.getUsername() + " joined the household as " + invitation[1],
+                        username + " joined the household as " + invitation[1],
                         now.toInstant()));
         return Map.of("householdId", householdId, "role", invitation[1]);
     }

@@ -104,6 +104,12 @@ public sealed interface Notice {
         MEMBER_JOINED,
         MEMBER_LEFT,
         ACCESS_REVOKED,
-        HOUSEHOLD_DELETED
+        HOUSEHOLD_DELETED,
+        /** The member's own password changed, or was reset by a re-entry link or recovery code (to that member). */
+        PASSWORD_CHANGED,
+        /** An admin issued a re-entry link for the member (to that member's other browsers). */
+        RECOVERY_LINK_ISSUED,
+        /** A passkey was added to or removed from the member's account (to that member). */
+        PASSKEY_CHANGED
     }
 }

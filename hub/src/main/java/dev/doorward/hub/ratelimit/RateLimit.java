@@ -27,6 +27,16 @@ public enum RateLimit {
     STEP_UP_PER_ACCOUNT(5, Duration.ofMinutes(15)),
     /** First-run setup link guesses. */
     SETUP_PER_ADDRESS(10, Duration.ofMinutes(10)),
+    /**
+     * One-time links and codes tried from one address: invitation sign-ups, re-entry links, the owner's recovery
+     * code. Each is a guess at a secret, like a password, so it is held to a sign-in's pace.
+     */
+    ONE_TIME_SECRETS_PER_ADDRESS(10, Duration.ofMinutes(15)),
+    /**
+     * Passkey sign-in steps from one address (options and assertions): each options request stores a challenge
+     * in a new session, so a stranger is paced, though an assertion itself cannot be guessed.
+     */
+    PASSKEY_SIGN_IN_PER_ADDRESS(30, Duration.ofMinutes(5)),
     /** Account creation where open sign-up is on. */
     SIGNUP_PER_ADDRESS(5, Duration.ofHours(1)),
     /** Claim QR codes one account may ask for: each one is a setup-code guess. */

@@ -300,6 +300,109 @@ class RoleMatrixTest {
                             "/api/push/subscriptions/" + (b.clientId() == null ? UNKNOWN : b.clientId()),
                             null)),
             row(
+                    "PUT /api/clients/{clientId}/label",
+                    Audience.SIGNED_IN,
+                    200,
+                    "the caller's own browser renamed",
+                    (a, b, i) -> send(
+                            b,
+                            "PUT",
+                            "/api/clients/" + (b.clientId() == null ? UNKNOWN : b.clientId()) + "/label",
+                            Map.of("label", "Role matrix browser"))),
+            refusedAfterAuthorization(
+                    "POST /api/invitations/sign-up",
+                    Audience.ANYONE,
+                    400,
+                    "This invitation is not valid",
+                    "public; an unknown token gets everyone this 400 and creates nothing (the token is the"
+                            + " permission; signing up with a real one is AccountSafetyTest's)",
+                    (a, b, i) -> send(
+                            b,
+                            "POST",
+                            "/api/invitations/sign-up",
+                            Map.of(
+                                    "token",
+                                    "not-an-invitation-token",
+                                    "username",
+                                    "invited" + COUNTER.incrementAndGet(),
+                                    "password",
+                                    Household.PASSWORD))),
+            refusedAfterAuthorization(
+                    "PUT /api/account/password",
+                    Audience.SIGNED_IN,
+                    400,
+                    "Wrong password",
+                    "signed in, then refused for a wrong current password (AccountSafetyTest changes it)",
+                    (a, b, i) -> send(
+                            b,
+                            "PUT",
+                            "/api/account/password",
+                            Map.of("currentPassword", "not the password", "newPassword", "a new password 1"))),
+            row(
+                    "GET /api/account/sessions",
+                    Audience.SIGNED_IN,
+                    200,
+                    "the caller's own sessions",
+                    (a, b, i) -> b.get("/api/account/sessions")),
+            row(
+                    "DELETE /api/account/sessions/{sessionRef}",
+                    Audience.SIGNED_IN,
+                    204,
+                    "nothing ended: the reference names none of the caller's sessions (ending one is"
+                            + " AccountSafetyTest's)",
+                    (a, b, i) -> send(b, "DELETE", "/api/account/sessions/" + UNKNOWN, null)),
+            row(
+                    "GET /api/account/passkeys",
+                    Audience.SIGNED_IN,
+                    200,
+                    "the caller's own passkeys",
+                    (a, b, i) -> b.get("/api/account/passkeys")),
+            row(
+                    "DELETE /api/account/passkeys/{credential}",
+                    Audience.SIGNED_IN,
+                    204,
+                    "nothing removed: the id is none of the caller's passkeys (removing one is PasskeyInBrowserTest's)",
+                    (a, b, i) -> send(b, "DELETE", "/api/account/passkeys/" + UNKNOWN, null)),
+            refusedAfterAuthorization(
+                    "POST /api/households/{householdId}/members/{accountId}/recovery-link",
+                    Audience.ADMINS,
+                    400,
+                    "The owner gets back in with their recovery code",
+                    "authorized, then refused: the target is the owner (issuing one is AccountSafetyTest's)",
+                    (a, b, i) -> send(
+                            b,
+                            "POST",
+                            "/api/households/" + i.householdId() + "/members/" + i.ownerAccountId() + "/recovery-link",
+                            null)),
+            refusedAfterAuthorization(
+                    "POST /api/recovery",
+                    Audience.ANYONE,
+                    400,
+                    "This re-entry link is not valid",
+                    "public; an unknown token gets everyone this 400 and changes nothing",
+                    (a, b, i) -> send(
+                            b,
+                            "POST",
+                            "/api/recovery",
+                            Map.of("token", "not-a-recovery-token", "password", "a new password 1"))),
+            refusedAfterAuthorization(
+                    "POST /api/recovery/owner",
+                    Audience.ANYONE,
+                    400,
+                    "Wrong username or recovery code",
+                    "public; a wrong code gets everyone this 400 and changes nothing",
+                    (a, b, i) -> send(
+                            b,
+                            "POST",
+                            "/api/recovery/owner",
+                            Map.of(
+                                    "username",
+                                    "owner",
+                                    "recoveryCode",
+                                    "0000-0000-0000-0000-0000-0000-0000-0000",
+                                    "password",
+                                    "a new password 1"))),
+            row(
                     "POST /api/clients",
                     Audience.SIGNED_IN,
                     201,
@@ -1112,12 +1215,16 @@ class RoleMatrixTest {
     private static void relaxThrottles() {
         RateLimiter limiter = hub.bean(RateLimiter.class);
         for (String address : List.of("127.0.0.1", "0:0:0:0:0:0:0:1", "::1")) {
-            for (RateLimit limit :
-                    List.of(RateLimit.LOGIN_PER_ADDRESS, RateLimit.SIGNUP_PER_ADDRESS, RateLimit.SETUP_PER_ADDRESS)) {
+            for (RateLimit limit : List.of(
+                    RateLimit.LOGIN_PER_ADDRESS,
+                    RateLimit.SIGNUP_PER_ADDRESS,
+                    RateLimit.SETUP_PER_ADDRESS,
+                    RateLimit.ONE_TIME_SECRETS_PER_ADDRESS)) {
                 limiter.reset(limit, address);
             }
         }
-        for (String username : List.of("owner", "admin1", "resident1", "guest1", "former1", "neighbour1")) {
+        for (String username :
+                List.of("owner", "admin1", "resident1", "guest1", "guest2", "resident2", "former1", "neighbour1")) {
             limiter.reset(RateLimit.LOGIN_PER_ACCOUNT, username);
             for (String address : List.of("127.0.0.1", "0:0:0:0:0:0:0:1", "::1")) {
                 limiter.reset(RateLimit.LOGIN_PER_ADDRESS_AND_ACCOUNT, address + '|' + username);

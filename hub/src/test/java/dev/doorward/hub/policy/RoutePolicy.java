@@ -51,6 +51,32 @@ public final class RoutePolicy {
             Map.entry("POST /api/invitations/accept", "signed in, holding an unused, unexpired invitation token"),
             Map.entry("DELETE /api/households/{householdId}/members/{accountId}", "owner or admin; never the owner"),
             Map.entry("GET /api/clients", "signed in; lists the account's own browsers"),
+            Map.entry("PUT /api/clients/{clientId}/label", "signed in; renames one of the account's own browsers"),
+            Map.entry(
+                    "POST /api/invitations/sign-up",
+                    "anyone holding an unused, unexpired invitation token (even with open sign-up off); rate-limited"
+                            + " per address (AccountSafetyTest)"),
+            Map.entry(
+                    "PUT /api/account/password",
+                    "signed in; the current password again (sign-in allowances); ends the account's other sessions"),
+            Map.entry("GET /api/account/sessions", "signed in; the account's own sessions, by opaque reference"),
+            Map.entry(
+                    "DELETE /api/account/sessions/{sessionRef}",
+                    "signed in; ends one of the account's own sessions (idempotent: another's reference ends nothing)"),
+            Map.entry("GET /api/account/passkeys", "signed in; the account's own passkeys"),
+            Map.entry(
+                    "DELETE /api/account/passkeys/{credential}",
+                    "signed in; removes one of the account's own passkeys (idempotent: another's id removes nothing)"),
+            Map.entry(
+                    "POST /api/households/{householdId}/members/{accountId}/recovery-link",
+                    "owner or admin; never for the owner, the caller, an admin (unless the owner asks) or an account"
+                            + " with power in another household"),
+            Map.entry(
+                    "POST /api/recovery",
+                    "anyone holding an unused, unexpired re-entry link token; rate-limited per address"),
+            Map.entry(
+                    "POST /api/recovery/owner",
+                    "anyone holding the account's recovery code with its username; rate-limited per address"),
             Map.entry(
                     "DELETE /api/account",
                     "signed in; the account's own password again (step-up, its own allowance); deletes only itself"),
