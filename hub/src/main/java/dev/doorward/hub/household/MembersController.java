@@ -135,6 +135,8 @@ class MembersController {
                 "account:" + account.id(),
                 "invitation-created",
                 account.getUsername() + " created an invitation for a new " + role.dbName());
+        // The other admins' safety check lists open invitations: it reads them again.
+        notifier.toAdmins(householdId, new Notice.HouseholdChanged("invitations"));
         return new InvitationView(
                 ports.browserUrl() + "#invite=" + token,
                 now.plus(INVITATION_VALIDITY).toString());
@@ -217,6 +219,8 @@ class MembersController {
                 "account:" + account.id(),
                 "member-removed",
                 account.getUsername() + " removed a " + target.dbName());
+        // Everyone still in the household sees the member list without them, without a reload.
+        notifier.toHousehold(householdId, new Notice.HouseholdChanged("members"));
     }
 
     private static String hash(String token) {
