@@ -8,7 +8,7 @@
 import { appUrlFor, showPushNotification } from './app/push-notification.js';
 
 // Change VERSION with any change to SHELL; every file below must exist (the install fails otherwise).
-const VERSION = '3';
+const VERSION = '4';
 const CACHE = `doorward-shell-${VERSION}`;
 const CACHE_PREFIX = 'doorward-shell-';
 const SHELL = [
@@ -24,9 +24,12 @@ const SHELL = [
   '/app/access.js',
   '/app/account.js',
   '/app/api.js',
+  '/app/browser-names.js',
   '/app/connection.js',
+  '/app/dates.js',
   '/app/door.js',
   '/app/event-media.js',
+  '/app/history-viewer.js',
   '/app/integrations.js',
   '/app/keys.js',
   '/app/live.js',
@@ -39,6 +42,8 @@ const SHELL = [
   '/app/ring-alert.js',
   '/app/roster.js',
   '/app/safety.js',
+  '/app/screens.js',
+  '/app/security-log.js',
   '/app/sframe.js',
   '/app/style.css',
   '/app/talk-worklet.js',

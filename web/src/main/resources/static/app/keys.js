@@ -2,6 +2,8 @@
 // made by WebCrypto as non-extractable and kept in IndexedDB. Only the public halves ever leave the
 // browser; the signing key's fingerprint is what a doorbell pins when this browser claims it.
 
+import { browserName } from './browser-names.js';
+
 const DB_NAME = 'doorward';
 const STORE = 'keys';
 const RECORD = 'client';
@@ -68,7 +70,8 @@ export async function ensureRegistered(api, accountId) {
   const keys = await clientKeys();
   const pub = await publicKeys(keys);
   if (keys.registeredFor[accountId] !== pub.fingerprint) {
-    const label = navigator.userAgent.includes('Mobile') ? 'Phone browser' : 'Browser';
+    // Named as its owner would name it ("Firefox on Android"), so lists of browsers say which is which.
+    const label = browserName(navigator.userAgent);
     await api.registerClient(pub.signingKey, pub.agreementKey, label);
     keys.registeredFor[accountId] = pub.fingerprint;
     await idb('readwrite', (store) => store.put(keys, RECORD));

@@ -4,7 +4,7 @@ import { ensureRegistered, signStatement } from './keys.js';
 import { rosterState, safetyCode, signNextRoster } from './roster.js';
 import { accessControl } from './access.js';
 import { openLiveView } from './live.js';
-import { refreshTimeline, timelineItem } from './timeline.js';
+import { prependItem, refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
 import { setUpAccountDeletion } from './account.js';
 import { setUpSafetyCheck } from './safety.js';
@@ -12,6 +12,10 @@ import { setUpRingAlert, showRecentRing, showRing, showRingSnapshot } from './ri
 import { openLiveFromNotification, setUpNotifications, takeLiveLink } from './notifications.js';
 import { deferredServiceWorker } from './updates.js';
 import { setUpIntegrations } from './integrations.js';
+import { currentScreen, screenFromHash, showNavigation, showScreen } from './screens.js';
+import { humanTime } from './dates.js';
+import { displayName } from './browser-names.js';
+import { refreshSecurityLog } from './security-log.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null, worker: null };
@@ -23,6 +27,12 @@ function show(templateId) {
   clearInterval(claimPoll);
   const node = document.getElementById(templateId).content.cloneNode(true);
   view.replaceChildren(node);
+  // The screens' navigation belongs to the signed-in app only.
+  showNavigation(templateId === 'tpl-home', { admin: isAdmin() });
+}
+
+function isAdmin() {
+  return Boolean(state.household && ['owner', 'admin'].includes(state.household.role));
 }
 
 function formValues(form) {
@@ -40,13 +50,13 @@ function alertBanner(text, kind = 'danger', eventId = null) {
   // A security alert about something at the door gets that moment's snapshot once it is stored.
   if (eventId) div.dataset.eventId = eventId;
   document.getElementById('alerts').append(div);
-    div.title = 'Tap to dismiss';
+  div.title = 'Tap to dismiss';
   div.addEventListener('click', () => div.remove());
   setTimeout(() => div.remove(), 15000);
 }
 
 function formatTime(iso) {
-  return new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' });
+  return humanTime(iso);
 }
 
 // ---- first run, sign in, sign up
@@ -106,21 +116,55 @@ function renderSignup() {
 
 async function renderHome() {
   show('tpl-home');
+  showScreen(screenFromHash() || currentScreen() || 'home');
+  document.getElementById('household-not-admin').hidden = isAdmin();
+  document.getElementById('security-not-admin').hidden = isAdmin();
   document.getElementById('add-doorbell').addEventListener('click', renderAdd);
   setUpAccountDeletion(api, state.session.username, () => { state.stream?.close(); state.stream = null; });
   // The roster first: whether this browser is approved decides whether the history tries to open pictures.
   await refreshRoster();
   state.worker.then((registration) => setUpNotifications(registration, state.inRoster === true));
-  await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(),
-    setUpSafetyCheck(state.household), setUpIntegrations(state.household)]);
+  await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(), refreshSafety(),
+    setUpIntegrations(state.household)]);
+}
+
+/** The safety check and the household's browsers (both from GET …/safety-check), for owners and admins. */
+async function refreshSafety() {
+  if (!isAdmin()) return;
+  await setUpSafetyCheck(state.household, undefined, showHouseholdBrowsers);
+}
+
+function showHouseholdBrowsers(check) {
+  const list = document.getElementById('household-browsers');
+  if (!list) return;
+  document.getElementById('household-browsers-card').hidden = false;
+  const rows = check.browsers.map((b) => {
+    const li = document.createElement('li');
+    li.dataset.clientId = b.clientId;
+    const who = document.createElement('span');
+    who.textContent = `${displayName(b)} · ${b.username}`;
+    const stateText = document.createElement('span');
+    stateText.className = b.approved ? 'muted' : 'badge waiting';
+    stateText.textContent = b.approved ? `approved · since ${humanTime(b.registeredAt)}` : 'waiting for approval';
+    li.append(who, stateText);
+    return li;
+  });
+  if (rows.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = 'No browsers registered.';
+    rows.push(li);
+  }
+  list.replaceChildren(...rows);
 }
 
 // Members and invitations, for owners and admins.
 async function refreshMembers() {
   const card = document.getElementById('members-card');
-  if (!card || !state.household || !['owner', 'admin'].includes(state.household.role)) return;
+  if (!card || !isAdmin()) return;
   card.hidden = false;
-    const members = await api.members(state.household.id);
+  document.getElementById('invite-card').hidden = false;
+  const members = await api.members(state.household.id);
   const householdDevices = (await api.devices()).filter((d) => d.householdId === state.household.id);
   document.getElementById('members').replaceChildren(...members.map((m) => {
     const li = document.createElement('li');
@@ -136,7 +180,7 @@ async function refreshMembers() {
         await api.removeMember(state.household.id, m.accountId);
         // A roster without their browsers: the doorbells re-key, and nothing sent from now on opens for them.
         try { await signNextRoster(state.household.id); } catch (err) { alertBanner(err.message); }
-                await refreshMembers();
+        await Promise.all([refreshMembers(), refreshSafety()]);
       });
       li.append(remove);
       if (householdDevices.length > 0) li.append(accessControl(state.household.id, m, householdDevices));
@@ -153,6 +197,7 @@ async function refreshMembers() {
       field.hidden = false;
       document.getElementById('invite-hint').hidden = false;
       field.select();
+      refreshSafety().catch(() => {});
     } catch (err) { showError(form, err); }
   };
 }
@@ -162,67 +207,115 @@ function invitationToken() {
   return match ? match[1] : null;
 }
 
-// The household's audit log, for owners and admins: hash-chained, exportable.
+// The household's audit log, for owners and admins (security-log.js): paged, filtered, repeated opens grouped.
 async function refreshAudit() {
-  const section = document.getElementById('security-log');
-  if (!section || !state.household || !['owner', 'admin'].includes(state.household.role)) return;
-  const log = await api.audit(state.household.id);
-  section.hidden = false;
-  const chain = document.getElementById('audit-chain');
-  chain.textContent = log.chainIntact ? 'chain intact' : 'CHAIN BROKEN: an entry was changed';
-  chain.dataset.intact = String(log.chainIntact);
-  document.getElementById('audit').replaceChildren(...log.entries.map((e) => {
-    const li = document.createElement('li');
-    li.dataset.action = e.action;
-    const what = document.createElement('span');
-    what.textContent = e.detail;
-    const when = document.createElement('time');
-    when.className = 'muted';
-    when.dateTime = e.at;
-    when.textContent = formatTime(e.at);
-    li.append(what, when);
-    return li;
-  }));
-  document.getElementById('audit-export').onclick = () => {
-    const blob = new Blob([JSON.stringify(log, null, 2)], { type: 'application/json' });
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(blob);
-    link.download = `doorward-security-log-${new Date().toISOString().slice(0, 10)}.json`;
-    link.click();
-  };
+  await refreshSecurityLog(state.household);
 }
 
 async function refreshDevices() {
   const list = document.getElementById('device-list');
   if (!list) return;
   const devices = await api.devices();
+  const settings = document.getElementById('doorbell-settings');
+  document.getElementById('doorbell-settings-card').hidden = devices.length === 0;
   if (devices.length === 0) {
     const li = document.createElement('li');
     li.className = 'muted';
     li.textContent = 'No doorbell yet. Add one with its setup code.';
     list.replaceChildren(li);
+    settings.replaceChildren();
+    delete settings.dataset.shown;
     return;
   }
-  list.replaceChildren(...devices.map((d) => {
+  list.replaceChildren(...devices.map(doorbellTile));
+  showTileSnapshots(devices);
+  // Each doorbell's settings live on the Settings screen (signed here, checked by the doorbell). Drawn again
+  // only when something they show changed, so a doorbell going online does not wipe a half-filled form.
+  const shown = JSON.stringify(devices.map((d) => [d.id, d.name, d.coolingOffSeconds, d.resetPendingUntil]));
+  if (settings.dataset.shown === shown) return;
+  settings.dataset.shown = shown;
+  settings.replaceChildren(...devices.map((d) => {
     const li = document.createElement('li');
     li.dataset.deviceId = d.id;
-    const name = document.createElement('span');
-    const dot = document.createElement('span');
-    dot.className = `dot ${d.online ? 'online' : ''}`;
-    dot.setAttribute('aria-hidden', 'true');
-    name.append(dot, d.name);
-    const status = document.createElement('span');
-    status.className = 'muted device-status';
-    status.textContent = d.online ? 'online' : 'offline';
-    const live = document.createElement('button');
-    live.className = 'live-open';
-    live.textContent = 'Live';
-    live.setAttribute('aria-label', `Live view of ${d.name}`);
-    live.addEventListener('click', () => openLiveView(d.id, d.name));
-    li.append(name, status, live);
-        if (d.resetPendingUntil) li.append(resetNotice(d));
-            li.append(coolingOffControl(d), moveControl(d), releaseControl(d));
+    li.className = 'doorbell-setting';
+    const name = document.createElement('h4');
+    name.textContent = d.name;
+    li.append(name, coolingOffControl(d), moveControl(d), releaseControl(d));
     return li;
+  }));
+}
+
+// A doorbell on the Home screen: its latest picture, name and state; a tap opens its live view.
+function doorbellTile(d) {
+  const li = document.createElement('li');
+  li.className = 'tile';
+  li.dataset.deviceId = d.id;
+  const open = document.createElement('button');
+  open.type = 'button';
+  open.className = 'tile-open live-open';
+  open.setAttribute('aria-label', `Live view of ${d.name}`);
+  const picture = document.createElement('span');
+  picture.className = 'tile-picture';
+  const img = document.createElement('img');
+  img.className = 'tile-snapshot';
+  img.alt = '';
+  img.hidden = true;
+  const cached = tileSnapshots.get(d.id);
+  if (cached && cached.url) {
+    img.src = cached.url;
+    img.hidden = false;
+  }
+  const none = document.createElement('span');
+  none.className = 'tile-no-picture';
+  none.textContent = 'Live view';
+  picture.append(img, none);
+  const caption = document.createElement('span');
+  caption.className = 'tile-caption';
+  const name = document.createElement('span');
+  name.className = 'tile-name';
+  const dot = document.createElement('span');
+  dot.className = `dot ${d.online ? 'online' : ''}`;
+  dot.setAttribute('aria-hidden', 'true');
+  name.append(dot, d.name);
+  const status = document.createElement('span');
+  status.className = 'muted device-status';
+  status.textContent = d.online ? 'online' : 'offline';
+  caption.append(name, status);
+  open.append(picture, caption);
+  open.addEventListener('click', () => openLiveView(d.id, d.name));
+  li.append(open);
+  if (d.resetPendingUntil) li.append(resetNotice(d));
+  return li;
+}
+
+// The latest snapshot of each doorbell, opened in this browser as the history does; kept per doorbell so a
+// redraw (a doorbell going online) does not fetch it again.
+const tileSnapshots = new Map(); // deviceId -> { eventId, url, at }
+
+async function showTileSnapshots(devices) {
+  if (!state.household || state.inRoster === false) return;
+  await Promise.all(devices.filter((d) => d.householdId === state.household.id).map(async (d) => {
+    try {
+      const events = await api.history(state.household.id, { deviceId: d.id, limit: 10 });
+      const latest = events.find((e) => (e.media || []).includes('snapshot'));
+      if (!latest) return;
+      const eventId = latest.eventId || latest.id;
+      let entry = tileSnapshots.get(d.id);
+      if (!entry || entry.eventId !== eventId) {
+        const { jpegBlob } = await loadEventMedia(d.id, eventId, 'snapshot');
+        if (entry && entry.url) URL.revokeObjectURL(entry.url);
+        entry = { eventId, url: URL.createObjectURL(jpegBlob), at: latest.occurredAt };
+        tileSnapshots.set(d.id, entry);
+      }
+      const img = document.querySelector(`#device-list li[data-device-id="${CSS.escape(d.id)}"] img.tile-snapshot`);
+      if (img) {
+        if (img.src !== entry.url) img.src = entry.url;
+        img.alt = `${d.name}, ${humanTime(entry.at)}`;
+        img.hidden = false;
+      }
+    } catch {
+      // No key for this browser, or it did not open: the tile shows no picture, never a wrong one.
+    }
   }));
 }
 
@@ -424,10 +517,9 @@ let historyRefresh = null;
 function onPushedEvent(message) {
   const list = document.getElementById('history');
   if (list && message.eventId && !list.querySelector(`li[data-event-id="${CSS.escape(message.eventId)}"]`)) {
-    list.querySelectorAll('li:not([data-event-id])').forEach((placeholder) => placeholder.remove());
-    list.prepend(historyItem({
+    prependItem(list, historyItem({
       id: message.eventId, kind: message.type, deviceName: message.deviceName, occurredAt: message.occurredAt,
-    }));
+    }), message.occurredAt);
   }
   clearTimeout(historyRefresh);
   historyRefresh = setTimeout(() => refreshHistory().catch(() => { /* next event refreshes again */ }), 1500);
@@ -514,7 +606,7 @@ async function refreshRoster() {
     const li = document.createElement('li');
     li.dataset.clientId = c.clientId;
     const who = document.createElement('span');
-    who.textContent = `${c.username} · ${c.label} · ${c.householdRole}`;
+    who.textContent = `${c.username} · ${displayName(c)} · ${c.householdRole}`;
     const code = document.createElement('span');
     code.className = 'safety-code';
     code.textContent = await safetyCode(c.signingKeyFingerprint);
@@ -542,7 +634,16 @@ async function refreshRoster() {
 /** A snapshot or clip was stored: show it in the history (once for a burst of uploads). */
 function refreshHistorySoon() {
   clearTimeout(historyRefresh);
-  historyRefresh = setTimeout(() => { refreshHistory().catch(() => {}); }, 300);
+  historyRefresh = setTimeout(() => {
+    refreshHistory().catch(() => {});
+    // A new picture: the doorbell's tile on Home shows it.
+    api.devices().then(showTileSnapshots).catch(() => {});
+  }, 300);
+}
+
+/** Who can reach the household changed: the screens that list it read it again (members, browsers, safety, log). */
+function refreshHousehold() {
+  [refreshMembers(), refreshSafety(), refreshAudit()].forEach((p) => p.catch(() => {}));
 }
 
 /** The snapshot of a security alert still on screen (who held the button, who reset it at the door). */
@@ -579,13 +680,17 @@ function onStreamMessage(message) {
     case 'claim':
       onClaimUpdate(message);
       break;
-            case 'event-media':
-            showRingSnapshot(message);
+    case 'event-media':
+      showRingSnapshot(message);
       showAlertSnapshot(message);
       refreshHistorySoon();
       break;
     case 'roster':
       refreshRoster();
+      refreshSafety().catch(() => {});
+      break;
+    case 'household-changed':
+      refreshHousehold();
       break;
     case 'hub-health':
       showHubHealth(message);
@@ -595,7 +700,10 @@ function onStreamMessage(message) {
       if (message.fingerprint && message.fingerprint === state.clientFingerprint) break;
       alertBanner(message.message, 'danger', message.eventId);
       onPushedEvent({});
-      refreshAudit();
+      // A browser waiting for approval shows on Home; a member who joined or left, a revoked browser or
+      // session shows on Household and Security.
+      refreshRoster();
+      refreshHousehold();
       break;
     default:
       break;
@@ -618,7 +726,8 @@ function openMemberStream() {
 
 /** Back after a drop: what changed meanwhile, and a ring of the last minute shown as a ring. */
 async function catchUp() {
-  await Promise.all([refreshDevices(), refreshHistory(), refreshRoster(), refreshAudit()].map((p) => p.catch(() => {})));
+  await Promise.all([refreshDevices(), refreshHistory(), refreshRoster(), refreshAudit(), refreshMembers(), refreshSafety()]
+    .map((p) => p.catch(() => {})));
   if (!state.household) return;
   showRecentRing(await api.history(state.household.id, { kind: 'ring', limit: 5 }));
 }
@@ -659,7 +768,7 @@ async function start() {
     if (location.hash === '#signup' && state.session.openSignup) return renderSignup();
     return renderLogin();
   }
-      const invitation = sessionStorage.getItem('doorward-invite');
+  const invitation = sessionStorage.getItem('doorward-invite');
   if (invitation) {
     sessionStorage.removeItem('doorward-invite');
     try {
@@ -672,7 +781,7 @@ async function start() {
   const chosen = localStorage.getItem('doorward-household');
   state.household = state.session.households.find((h) => h.id === chosen) || state.session.households[0] || null;
   document.getElementById('household-name').textContent = state.household ? state.household.name : '';
-    signOut.hidden = false;
+  signOut.hidden = false;
   // This browser's keys: the doorbells it adds pin its signing key.
   state.clientFingerprint = await ensureRegistered(api, state.session.accountId);
   if (!state.stream) state.stream = openMemberStream();
@@ -691,7 +800,16 @@ window.addEventListener('hashchange', () => {
     start();
     return;
   }
-  openLiveFromLink();
+  // #history, #security, …: another screen (Back and Forward too); #live=…: a doorbell's live view.
+  const screen = screenFromHash();
+  if (screen) showScreen(screen, { focus: true });
+  else openLiveFromLink();
+});
+
+// "Skip to the screen" moves the focus without changing the hash (the hash names the screen).
+document.querySelector('.skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  view.focus();
 });
 
 setUpRingAlert({

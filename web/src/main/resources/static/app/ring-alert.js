@@ -86,9 +86,31 @@ let missedTimer = null;
 const shown = new Set(); // event ids already shown here (a ring is shown once, even when fetched again)
 let options = { formatTime: (iso) => new Date(iso).toLocaleString(), canOpenMedia: () => true, onMissed: () => {} };
 
+// While the alert is up, everything behind it is inert: Tab stays on the alert's buttons (a focus trap a
+// screen reader respects too), and the focus goes back where it was when the alert goes.
+let madeInert = [];
+let focusBefore = null;
+
+function trapFocus() {
+  if (madeInert.length === 0) {
+    madeInert = [...document.body.children].filter((node) => node !== overlay() && !node.inert
+      && node.tagName !== 'SCRIPT' && node.tagName !== 'TEMPLATE');
+    madeInert.forEach((node) => { node.inert = true; });
+    focusBefore = document.activeElement;
+  }
+}
+
+function releaseFocus() {
+  madeInert.forEach((node) => { node.inert = false; });
+  madeInert = [];
+  if (focusBefore && focusBefore.isConnected && typeof focusBefore.focus === 'function') focusBefore.focus();
+  focusBefore = null;
+}
+
 function close() {
   clearTimeout(missedTimer);
   overlay().hidden = true;
+  releaseFocus();
 }
 
 /** Whether the alert is on screen for this event. */
@@ -112,6 +134,7 @@ export function showRing(message) {
   snapshot.removeAttribute('src');
   snapshot.hidden = true;
   o.hidden = false;
+  trapFocus();
   $('ring-dismiss').focus();
   o.dataset.sound = ringSound();
   if (navigator.vibrate) navigator.vibrate(VIBRATION);
@@ -185,6 +208,15 @@ export function setUpRingAlert(appOptions) {
     if (e.key === 'Escape' && !overlay().hidden) {
       close();
       seen();
+    }
+    // Tab and Shift+Tab go round the alert's buttons and never leave it.
+    if (e.key === 'Tab' && !overlay().hidden) {
+      const buttons = [...overlay().querySelectorAll('button:not([disabled])')];
+      if (buttons.length === 0) return;
+      const at = buttons.indexOf(document.activeElement);
+      const next = e.shiftKey ? (at <= 0 ? buttons.length - 1 : at - 1) : (at + 1) % buttons.length;
+      buttons[next].focus();
+      e.preventDefault();
     }
   });
   $('ring-dismiss').addEventListener('click', () => {

@@ -32,8 +32,8 @@ class HomeAutomationInBrowserTest {
                 Phone phone = env.chromium().phone("owner")) {
             phone.page().navigate(env.hub().browserUrl().toString());
             TakeoverAttemptTest.signIn(phone, "owner", Household.PASSWORD);
+            phone.$("#screens-nav a[data-screen=settings]").click();
             assertThat(phone.$("#integrations-card")).isVisible();
-            phone.page().evaluate("document.querySelector('#integrations-card details').open = true");
 
             // Home Assistant's broker.
             phone.$("#mqtt-host").fill("localhost");

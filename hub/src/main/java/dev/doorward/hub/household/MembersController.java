@@ -23,6 +23,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -184,13 +186,18 @@ class MembersController {
                 "account:" + account.id(),
                 "member-added",
                 account.getUsername() + " joined as " + invitation[1]);
-        // Every admin hears about a new member at once (their sessions are open on this household).
-        notifier.toHousehold(
-                householdId,
-                Notice.SecurityAlert.about(
-                        Notice.Alert.MEMBER_JOINED,
-                        account.getUsername() + " joined the household as " + invitation[1],
-                        now.toInstant()));
+        // Every admin hears about a new member at once (their sessions are open on this household) — once the
+        // membership is committed, so the member list their screens read on hearing it already holds them.
+        Notice joined = Notice.SecurityAlert.about(
+                Notice.Alert.MEMBER_JOINED,
+                account.getUsername() + " joined the household as " + invitation[1],
+                now.toInstant());
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                notifier.toHousehold(householdId, joined);
+            }
+        });
         return Map.of("householdId", householdId, "role", invitation[1]);
     }
 
