@@ -53,15 +53,19 @@ const SHELL = [
 
 self.addEventListener('install', (event) => {
   // Straight from the network, past the HTTP cache: the shell of this version, not of the last one.
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))));
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))),
+  );
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
-    await self.clients.claim();
-  })());
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(names.filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
+      await self.clients.claim();
+    })(),
+  );
 });
 
 self.addEventListener('message', (event) => {
@@ -82,7 +86,12 @@ async function networkFirst(request, key) {
     const response = await fetch(request);
     if (response.ok && response.type === 'basic' && !response.redirected) {
       const copy = response.clone();
-      caches.open(CACHE).then((cache) => cache.put(key, copy)).catch(() => { /* a full disk only costs offline start */ });
+      caches
+        .open(CACHE)
+        .then((cache) => cache.put(key, copy))
+        .catch(() => {
+          /* a full disk only costs offline start */
+        });
     }
     return response;
   } catch (err) {

@@ -48,18 +48,28 @@ function build() {
   nav.append(previous, position, next);
   dialog.append(head, picture, nav);
   dialog.addEventListener('keydown', (e) => {
-    if (e.key === 'ArrowLeft') { step(-1); e.preventDefault(); }
-    if (e.key === 'ArrowRight') { step(1); e.preventDefault(); }
+    if (e.key === 'ArrowLeft') {
+      step(-1);
+      e.preventDefault();
+    }
+    if (e.key === 'ArrowRight') {
+      step(1);
+      e.preventDefault();
+    }
   });
   let startX = null;
-  picture.addEventListener('pointerdown', (e) => { startX = e.clientX; });
+  picture.addEventListener('pointerdown', (e) => {
+    startX = e.clientX;
+  });
   picture.addEventListener('pointerup', (e) => {
     if (startX === null) return;
     const dx = e.clientX - startX;
     startX = null;
     if (Math.abs(dx) >= SWIPE_PX) step(dx < 0 ? 1 : -1);
   });
-  picture.addEventListener('pointercancel', () => { startX = null; });
+  picture.addEventListener('pointercancel', () => {
+    startX = null;
+  });
   document.body.append(dialog);
 }
 

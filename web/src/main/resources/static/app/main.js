@@ -78,7 +78,9 @@ function renderSetup(token) {
       await api.session(); // refreshes the CSRF cookie
       await api.login(v.username, v.password);
       await start();
-    } catch (err) { showError(form, err); }
+    } catch (err) {
+      showError(form, err);
+    }
   });
 }
 
@@ -92,7 +94,9 @@ function renderLogin() {
     try {
       await api.login(v.username, v.password);
       await start();
-    } catch (err) { showError(form, err.status === 401 ? new Error('Wrong username or password') : err); }
+    } catch (err) {
+      showError(form, err.status === 401 ? new Error('Wrong username or password') : err);
+    }
   });
 }
 
@@ -108,7 +112,9 @@ function renderSignup() {
       await api.session();
       await api.login(v.username, v.password);
       await start();
-    } catch (err) { showError(form, err); }
+    } catch (err) {
+      showError(form, err);
+    }
   });
 }
 
@@ -120,12 +126,21 @@ async function renderHome() {
   document.getElementById('household-not-admin').hidden = isAdmin();
   document.getElementById('security-not-admin').hidden = isAdmin();
   document.getElementById('add-doorbell').addEventListener('click', renderAdd);
-  setUpAccountDeletion(api, state.session.username, () => { state.stream?.close(); state.stream = null; });
+  setUpAccountDeletion(api, state.session.username, () => {
+    state.stream?.close();
+    state.stream = null;
+  });
   // The roster first: whether this browser is approved decides whether the history tries to open pictures.
   await refreshRoster();
   state.worker.then((registration) => setUpNotifications(registration, state.inRoster === true));
-  await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(), refreshSafety(),
-    setUpIntegrations(state.household)]);
+  await Promise.all([
+    refreshDevices(),
+    refreshHistory(),
+    refreshAudit(),
+    refreshMembers(),
+    refreshSafety(),
+    setUpIntegrations(state.household),
+  ]);
 }
 
 /** The safety check and the household's browsers (both from GET …/safety-check), for owners and admins. */
@@ -166,27 +181,33 @@ async function refreshMembers() {
   document.getElementById('invite-card').hidden = false;
   const members = await api.members(state.household.id);
   const householdDevices = (await api.devices()).filter((d) => d.householdId === state.household.id);
-  document.getElementById('members').replaceChildren(...members.map((m) => {
-    const li = document.createElement('li');
-    li.dataset.accountId = m.accountId;
-    const who = document.createElement('span');
-    who.textContent = `${m.username} · ${m.role}`;
-    li.append(who);
-    if (m.role !== 'owner' && m.accountId !== state.session.accountId) {
-      const remove = document.createElement('button');
-      remove.className = 'link remove-member';
-      remove.textContent = 'Remove';
-      remove.addEventListener('click', async () => {
-        await api.removeMember(state.household.id, m.accountId);
-        // A roster without their browsers: the doorbells re-key, and nothing sent from now on opens for them.
-        try { await signNextRoster(state.household.id); } catch (err) { alertBanner(err.message); }
-        await Promise.all([refreshMembers(), refreshSafety()]);
-      });
-      li.append(remove);
-      if (householdDevices.length > 0) li.append(accessControl(state.household.id, m, householdDevices));
-    }
-    return li;
-  }));
+  document.getElementById('members').replaceChildren(
+    ...members.map((m) => {
+      const li = document.createElement('li');
+      li.dataset.accountId = m.accountId;
+      const who = document.createElement('span');
+      who.textContent = `${m.username} · ${m.role}`;
+      li.append(who);
+      if (m.role !== 'owner' && m.accountId !== state.session.accountId) {
+        const remove = document.createElement('button');
+        remove.className = 'link remove-member';
+        remove.textContent = 'Remove';
+        remove.addEventListener('click', async () => {
+          await api.removeMember(state.household.id, m.accountId);
+          // A roster without their browsers: the doorbells re-key, and nothing sent from now on opens for them.
+          try {
+            await signNextRoster(state.household.id);
+          } catch (err) {
+            alertBanner(err.message);
+          }
+          await Promise.all([refreshMembers(), refreshSafety()]);
+        });
+        li.append(remove);
+        if (householdDevices.length > 0) li.append(accessControl(state.household.id, m, householdDevices));
+      }
+      return li;
+    }),
+  );
   const form = document.getElementById('invite-form');
   form.onsubmit = async (e) => {
     e.preventDefault();
@@ -198,7 +219,9 @@ async function refreshMembers() {
       document.getElementById('invite-hint').hidden = false;
       field.select();
       refreshSafety().catch(() => {});
-    } catch (err) { showError(form, err); }
+    } catch (err) {
+      showError(form, err);
+    }
   };
 }
 
@@ -234,15 +257,17 @@ async function refreshDevices() {
   const shown = JSON.stringify(devices.map((d) => [d.id, d.name, d.coolingOffSeconds, d.resetPendingUntil]));
   if (settings.dataset.shown === shown) return;
   settings.dataset.shown = shown;
-  settings.replaceChildren(...devices.map((d) => {
-    const li = document.createElement('li');
-    li.dataset.deviceId = d.id;
-    li.className = 'doorbell-setting';
-    const name = document.createElement('h4');
-    name.textContent = d.name;
-    li.append(name, coolingOffControl(d), moveControl(d), releaseControl(d));
-    return li;
-  }));
+  settings.replaceChildren(
+    ...devices.map((d) => {
+      const li = document.createElement('li');
+      li.dataset.deviceId = d.id;
+      li.className = 'doorbell-setting';
+      const name = document.createElement('h4');
+      name.textContent = d.name;
+      li.append(name, coolingOffControl(d), moveControl(d), releaseControl(d));
+      return li;
+    }),
+  );
 }
 
 // A doorbell on the Home screen: its latest picture, name and state; a tap opens its live view.
@@ -294,29 +319,33 @@ const tileSnapshots = new Map(); // deviceId -> { eventId, url, at }
 
 async function showTileSnapshots(devices) {
   if (!state.household || state.inRoster === false) return;
-  await Promise.all(devices.filter((d) => d.householdId === state.household.id).map(async (d) => {
-    try {
-      const events = await api.history(state.household.id, { deviceId: d.id, limit: 10 });
-      const latest = events.find((e) => (e.media || []).includes('snapshot'));
-      if (!latest) return;
-      const eventId = latest.eventId || latest.id;
-      let entry = tileSnapshots.get(d.id);
-      if (!entry || entry.eventId !== eventId) {
-        const { jpegBlob } = await loadEventMedia(d.id, eventId, 'snapshot');
-        if (entry && entry.url) URL.revokeObjectURL(entry.url);
-        entry = { eventId, url: URL.createObjectURL(jpegBlob), at: latest.occurredAt };
-        tileSnapshots.set(d.id, entry);
-      }
-      const img = document.querySelector(`#device-list li[data-device-id="${CSS.escape(d.id)}"] img.tile-snapshot`);
-      if (img) {
-        if (img.src !== entry.url) img.src = entry.url;
-        img.alt = `${d.name}, ${humanTime(entry.at)}`;
-        img.hidden = false;
-      }
-    } catch {
-      // No key for this browser, or it did not open: the tile shows no picture, never a wrong one.
-    }
-  }));
+  await Promise.all(
+    devices
+      .filter((d) => d.householdId === state.household.id)
+      .map(async (d) => {
+        try {
+          const events = await api.history(state.household.id, { deviceId: d.id, limit: 10 });
+          const latest = events.find((e) => (e.media || []).includes('snapshot'));
+          if (!latest) return;
+          const eventId = latest.eventId || latest.id;
+          let entry = tileSnapshots.get(d.id);
+          if (!entry || entry.eventId !== eventId) {
+            const { jpegBlob } = await loadEventMedia(d.id, eventId, 'snapshot');
+            if (entry && entry.url) URL.revokeObjectURL(entry.url);
+            entry = { eventId, url: URL.createObjectURL(jpegBlob), at: latest.occurredAt };
+            tileSnapshots.set(d.id, entry);
+          }
+          const img = document.querySelector(`#device-list li[data-device-id="${CSS.escape(d.id)}"] img.tile-snapshot`);
+          if (img) {
+            if (img.src !== entry.url) img.src = entry.url;
+            img.alt = `${d.name}, ${humanTime(entry.at)}`;
+            img.hidden = false;
+          }
+        } catch {
+          // No key for this browser, or it did not open: the tile shows no picture, never a wrong one.
+        }
+      }),
+  );
 }
 
 // Someone is resetting this doorbell at the door: it stays yours until the deadline, unless you veto.
@@ -328,8 +357,8 @@ function resetNotice(device) {
   const until = new Date(device.resetPendingUntil);
   text.textContent = device.resetVetoRequested
     ? `Veto sent. ${device.name} stays yours once it confirms.`
-    : `Someone is resetting ${device.name} at the door. It will be released ${formatTime(until.toISOString())} `
-      + `(${countdown(until)}) unless you veto.`;
+    : `Someone is resetting ${device.name} at the door. It will be released ${formatTime(until.toISOString())} ` +
+      `(${countdown(until)}) unless you veto.`;
   box.append(text);
   if (!device.resetVetoRequested) {
     const veto = document.createElement('button');
@@ -383,7 +412,9 @@ function releaseControl(device) {
       const signed = await signStatement(statement);
       await api.releaseDevice(device.id, password.value, statement, signed.signature, signed.signerPublicKey);
       error.textContent = '';
-      form.replaceChildren(Object.assign(document.createElement('p'), { textContent: 'Release sent. Waiting for the doorbell…' }));
+      form.replaceChildren(
+        Object.assign(document.createElement('p'), { textContent: 'Release sent. Waiting for the doorbell…' }),
+      );
     } catch (err) {
       error.textContent = err.message;
       submit.disabled = false;
@@ -427,15 +458,23 @@ function coolingOffControl(device) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const value = Number(input.value);
-    if (!Number.isInteger(value) || value < 0 || value > 720) { error.textContent = 'Between 0 and 720 hours'; return; }
-    if (value === 0 && !confirmZero.checked) { error.textContent = 'Tick the box to choose 0'; return; }
+    if (!Number.isInteger(value) || value < 0 || value > 720) {
+      error.textContent = 'Between 0 and 720 hours';
+      return;
+    }
+    if (value === 0 && !confirmZero.checked) {
+      error.textContent = 'Tick the box to choose 0';
+      return;
+    }
     try {
       const statement = `doorward-cooling-off:1:${device.id}:${Date.now()}:${value * 3600}`;
       const signed = await signStatement(statement);
       await api.setCoolingOff(device.id, statement, signed.signature, signed.signerPublicKey);
       error.textContent = '';
       summary.textContent = 'Reset protection: waiting for the doorbell…';
-    } catch (err) { error.textContent = err.message; }
+    } catch (err) {
+      error.textContent = err.message;
+    }
   });
   details.append(summary, form);
   return details;
@@ -490,10 +529,16 @@ function countdown(until) {
 }
 
 const KIND_LABELS = {
-  ring: 'Doorbell rang', motion: 'Motion', 'door-opened': 'Door opened', tamper: 'Tamper alarm',
-  'pairing-mode': 'Pairing mode entered', 'claim-refused': 'Claim attempt refused',
-  'reset-pending': 'Reset started at the door', 'reset-cancelled': 'Reset vetoed',
-  offline: 'Went offline', online: 'Back online',
+  ring: 'Doorbell rang',
+  motion: 'Motion',
+  'door-opened': 'Door opened',
+  tamper: 'Tamper alarm',
+  'pairing-mode': 'Pairing mode entered',
+  'claim-refused': 'Claim attempt refused',
+  'reset-pending': 'Reset started at the door',
+  'reset-cancelled': 'Reset vetoed',
+  offline: 'Went offline',
+  online: 'Back online',
 };
 
 // The timeline (timeline.js): filters, snapshots and clips opened in this browser, delete, retention.
@@ -517,12 +562,25 @@ let historyRefresh = null;
 function onPushedEvent(message) {
   const list = document.getElementById('history');
   if (list && message.eventId && !list.querySelector(`li[data-event-id="${CSS.escape(message.eventId)}"]`)) {
-    prependItem(list, historyItem({
-      id: message.eventId, kind: message.type, deviceName: message.deviceName, occurredAt: message.occurredAt,
-    }), message.occurredAt);
+    prependItem(
+      list,
+      historyItem({
+        id: message.eventId,
+        kind: message.type,
+        deviceName: message.deviceName,
+        occurredAt: message.occurredAt,
+      }),
+      message.occurredAt,
+    );
   }
   clearTimeout(historyRefresh);
-  historyRefresh = setTimeout(() => refreshHistory().catch(() => { /* next event refreshes again */ }), 1500);
+  historyRefresh = setTimeout(
+    () =>
+      refreshHistory().catch(() => {
+        /* next event refreshes again */
+      }),
+    1500,
+  );
 }
 
 // ---- add a doorbell: setup code → QR code for the doorbell camera → wait
@@ -544,7 +602,9 @@ function renderAdd() {
       qr.dataset.handle = claim.handle;
       document.getElementById('claim-step-qr').hidden = false;
       followClaim(claim.handle);
-    } catch (err) { showError(form, err); }
+    } catch (err) {
+      showError(form, err);
+    }
   });
 }
 
@@ -552,7 +612,11 @@ function followClaim(handle) {
   clearInterval(claimPoll);
   // The stream pushes the result; polling is the fallback when the stream is reconnecting.
   claimPoll = setInterval(async () => {
-    try { onClaimUpdate(await api.claimStatus(handle)); } catch { /* keep waiting */ }
+    try {
+      onClaimUpdate(await api.claimStatus(handle));
+    } catch {
+      /* keep waiting */
+    }
   }, 2000);
 }
 
@@ -586,48 +650,62 @@ function onClaimUpdate(update) {
 async function refreshRoster() {
   if (!state.household) return;
   let roster;
-  try { roster = await rosterState(state.household.id); } catch { return; }
+  try {
+    roster = await rosterState(state.household.id);
+  } catch {
+    return;
+  }
   const admin = ['owner', 'admin'].includes(state.household.role);
   if (roster.me && !roster.me.rosterRole && roster.epoch === 0 && admin) {
     // The household's very first roster: an admin's browser starts it with itself.
     try {
       await signNextRoster(state.household.id);
       roster = await rosterState(state.household.id);
-    } catch (err) { alertBanner(err.message); }
+    } catch (err) {
+      alertBanner(err.message);
+    }
   }
   state.inRoster = Boolean(roster.me && roster.me.rosterRole);
   const notice = document.getElementById('browser-approval');
   if (!notice) return;
   notice.hidden = state.inRoster;
-  if (!state.inRoster) document.getElementById('my-safety-code').textContent = await safetyCode(state.clientFingerprint);
+  if (!state.inRoster)
+    document.getElementById('my-safety-code').textContent = await safetyCode(state.clientFingerprint);
   const card = document.getElementById('approvals-card');
   card.hidden = !admin || !state.inRoster || roster.pending.length === 0;
-  const items = await Promise.all(roster.pending.map(async (c) => {
-    const li = document.createElement('li');
-    li.dataset.clientId = c.clientId;
-    const who = document.createElement('span');
-    who.textContent = `${c.username} · ${displayName(c)} · ${c.householdRole}`;
-    const code = document.createElement('span');
-    code.className = 'safety-code';
-    code.textContent = await safetyCode(c.signingKeyFingerprint);
-    const approve = document.createElement('button');
-    approve.className = 'link approve-browser';
-    approve.textContent = 'Approve…';
-    const confirmMatch = document.createElement('button');
-    confirmMatch.className = 'primary confirm-approval';
-    confirmMatch.textContent = 'The codes match: approve';
-    confirmMatch.hidden = true;
-    approve.addEventListener('click', () => { approve.hidden = true; confirmMatch.hidden = false; });
-    confirmMatch.addEventListener('click', async () => {
-      confirmMatch.disabled = true;
-      try {
-        await signNextRoster(state.household.id, [c.clientId]);
-      } catch (err) { alertBanner(err.message); }
-      await refreshRoster();
-    });
-    li.append(who, code, approve, confirmMatch);
-    return li;
-  }));
+  const items = await Promise.all(
+    roster.pending.map(async (c) => {
+      const li = document.createElement('li');
+      li.dataset.clientId = c.clientId;
+      const who = document.createElement('span');
+      who.textContent = `${c.username} · ${displayName(c)} · ${c.householdRole}`;
+      const code = document.createElement('span');
+      code.className = 'safety-code';
+      code.textContent = await safetyCode(c.signingKeyFingerprint);
+      const approve = document.createElement('button');
+      approve.className = 'link approve-browser';
+      approve.textContent = 'Approve…';
+      const confirmMatch = document.createElement('button');
+      confirmMatch.className = 'primary confirm-approval';
+      confirmMatch.textContent = 'The codes match: approve';
+      confirmMatch.hidden = true;
+      approve.addEventListener('click', () => {
+        approve.hidden = true;
+        confirmMatch.hidden = false;
+      });
+      confirmMatch.addEventListener('click', async () => {
+        confirmMatch.disabled = true;
+        try {
+          await signNextRoster(state.household.id, [c.clientId]);
+        } catch (err) {
+          alertBanner(err.message);
+        }
+        await refreshRoster();
+      });
+      li.append(who, code, approve, confirmMatch);
+      return li;
+    }),
+  );
   document.getElementById('approvals').replaceChildren(...items);
 }
 
@@ -637,7 +715,10 @@ function refreshHistorySoon() {
   historyRefresh = setTimeout(() => {
     refreshHistory().catch(() => {});
     // A new picture: the doorbell's tile on Home shows it.
-    api.devices().then(showTileSnapshots).catch(() => {});
+    api
+      .devices()
+      .then(showTileSnapshots)
+      .catch(() => {});
   }, 300);
 }
 
@@ -716,18 +797,26 @@ function openMemberStream() {
   return connectStream({
     onMessage: onStreamMessage,
     onStatus: showConnectionState,
-    onReconnected: () => catchUp().catch(() => { /* the next message or reconnect tries again */ }),
+    onReconnected: () =>
+      catchUp().catch(() => {
+        /* the next message or reconnect tries again */
+      }),
     onSignedOut: () => {
       state.stream = null;
-      signedOut().catch((err) => { view.textContent = `Doorward could not start: ${err.message}`; });
+      signedOut().catch((err) => {
+        view.textContent = `Doorward could not start: ${err.message}`;
+      });
     },
   });
 }
 
 /** Back after a drop: what changed meanwhile, and a ring of the last minute shown as a ring. */
 async function catchUp() {
-  await Promise.all([refreshDevices(), refreshHistory(), refreshRoster(), refreshAudit(), refreshMembers(), refreshSafety()]
-    .map((p) => p.catch(() => {})));
+  await Promise.all(
+    [refreshDevices(), refreshHistory(), refreshRoster(), refreshAudit(), refreshMembers(), refreshSafety()].map((p) =>
+      p.catch(() => {}),
+    ),
+  );
   if (!state.household) return;
   showRecentRing(await api.history(state.household.id, { kind: 'ring', limit: 5 }));
 }
@@ -776,7 +865,9 @@ async function start() {
       localStorage.setItem('doorward-household', joined.householdId);
       state.session = await api.session();
       alertBanner('Welcome: you are now a member of the household.', 'info');
-    } catch (err) { alertBanner(err.message); }
+    } catch (err) {
+      alertBanner(err.message);
+    }
   }
   const chosen = localStorage.getItem('doorward-household');
   state.household = state.session.households.find((h) => h.id === chosen) || state.session.households[0] || null;
@@ -791,7 +882,10 @@ async function start() {
 
 document.getElementById('sign-out').addEventListener('click', async () => {
   await api.logout();
-  if (state.stream) { state.stream.close(); state.stream = null; }
+  if (state.stream) {
+    state.stream.close();
+    state.stream = null;
+  }
   await start();
 });
 
@@ -829,15 +923,17 @@ state.worker = worker.registration;
 let startRetry = null;
 function startWhenReachable(attempt = 0) {
   startRetry = null;
-  start().then(() => worker.register()).catch((err) => {
-    if (!(err instanceof HubUnreachableError)) {
-      view.textContent = `Doorward could not start: ${err.message}`;
-      return;
-    }
-    showConnectionState('reconnecting');
-    view.textContent = 'The hub cannot be reached. Trying again…';
-    startRetry = setTimeout(() => startWhenReachable(attempt + 1), backoffDelay(attempt));
-  });
+  start()
+    .then(() => worker.register())
+    .catch((err) => {
+      if (!(err instanceof HubUnreachableError)) {
+        view.textContent = `Doorward could not start: ${err.message}`;
+        return;
+      }
+      showConnectionState('reconnecting');
+      view.textContent = 'The hub cannot be reached. Trying again…';
+      startRetry = setTimeout(() => startWhenReachable(attempt + 1), backoffDelay(attempt));
+    });
 }
 window.addEventListener('online', () => {
   if (startRetry === null) return;

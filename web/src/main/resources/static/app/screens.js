@@ -36,7 +36,9 @@ export function showScreen(name, { focus = false } = {}) {
   const screens = document.querySelectorAll('#view .screen');
   if (screens.length === 0) return;
   current = SCREENS.includes(name) ? name : 'home';
-  screens.forEach((s) => { s.hidden = s.dataset.screen !== current; });
+  screens.forEach((s) => {
+    s.hidden = s.dataset.screen !== current;
+  });
   document.querySelectorAll('#screens-nav a[data-screen]').forEach((a) => {
     if (a.dataset.screen === current) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');

@@ -41,7 +41,9 @@ function plural(n, word) {
 
 function groupText(group) {
   const { who, where, kinds } = group.opened;
-  const what = Object.entries(kinds).map(([kind, n]) => plural(n, kind)).join(' and ');
+  const what = Object.entries(kinds)
+    .map(([kind, n]) => plural(n, kind))
+    .join(' and ');
   return `${who} opened ${what} at ${where}`;
 }
 
