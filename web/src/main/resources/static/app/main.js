@@ -149,7 +149,7 @@ async function refreshSafety() {
   await setUpSafetyCheck(state.household, undefined, showHouseholdBrowsers);
 }
 
-function showHouseholdBrowsers(check) {
+function showHouseholdBrowsers(check, myClientId) {
   const list = document.getElementById('household-browsers');
   if (!list) return;
   document.getElementById('household-browsers-card').hidden = false;
@@ -157,7 +157,7 @@ function showHouseholdBrowsers(check) {
     const li = document.createElement('li');
     li.dataset.clientId = b.clientId;
     const who = document.createElement('span');
-    who.textContent = `${displayName(b)} · ${b.username}`;
+    who.textContent = `${displayName(b)} · ${b.username}${b.clientId === myClientId ? ' · this browser' : ''}`;
     const stateText = document.createElement('span');
     stateText.className = b.approved ? 'muted' : 'badge waiting';
     stateText.textContent = b.approved ? `approved · since ${humanTime(b.registeredAt)}` : 'waiting for approval';
@@ -293,7 +293,12 @@ function doorbellTile(d) {
   const none = document.createElement('span');
   none.className = 'tile-no-picture';
   none.textContent = 'Live view';
-  picture.append(img, none);
+  // Over a snapshot: when it was taken, so nobody mistakes it for the door now.
+  const when = document.createElement('span');
+  when.className = 'tile-when';
+  when.hidden = !(cached && cached.url);
+  if (cached && cached.url) when.textContent = `Last picture · ${humanTime(cached.at)}`;
+  picture.append(img, none, when);
   const caption = document.createElement('span');
   caption.className = 'tile-caption';
   const name = document.createElement('span');
@@ -340,6 +345,9 @@ async function showTileSnapshots(devices) {
             if (img.src !== entry.url) img.src = entry.url;
             img.alt = `${d.name}, ${humanTime(entry.at)}`;
             img.hidden = false;
+            const when = img.parentElement.querySelector('.tile-when');
+            when.textContent = `Last picture · ${humanTime(entry.at)}`;
+            when.hidden = false;
           }
         } catch {
           // No key for this browser, or it did not open: the tile shows no picture, never a wrong one.

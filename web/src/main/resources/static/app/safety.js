@@ -68,7 +68,7 @@ function revokeButton(label, onConfirm, setResult) {
 
 /**
  * Shows the safety check card for an owner or admin of {@code household} ({id, role}); {@code onSignedOut}
- * runs when this browser ended its own session; {@code onChecked(check)} after each read (the Household screen
+ * runs when this browser ended its own session; {@code onChecked(check, myClientId)} after each read (the Household screen
  * lists the same browsers).
  */
 export async function setUpSafetyCheck(household, onSignedOut = () => location.reload(), onChecked = () => {}) {
@@ -97,7 +97,7 @@ export async function setUpSafetyCheck(household, onSignedOut = () => location.r
       }
     }
     card.hidden = false;
-    onChecked(check);
+    onChecked(check, myClientId);
 
     document
       .getElementById('safety-members')
