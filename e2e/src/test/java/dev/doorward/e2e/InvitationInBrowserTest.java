@@ -48,6 +48,9 @@ class InvitationInBrowserTest {
             assertThat(partnerPhone.$("#ring-alert"))
                     .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(5_000));
             partnerPhone.$("#ring-dismiss").click();
+            // The owner heard it too (their screen stays open all along now: no reload).
+            assertThat(ownerPhone.$("#ring-alert")).isVisible();
+            ownerPhone.$("#ring-dismiss").click();
 
             // The owner sees the new member (without a reload) and removes them again.
             assertThat(ownerPhone.$("#members-card")).isVisible();
