@@ -8,7 +8,7 @@
 import { appUrlFor, showPushNotification } from './app/push-notification.js';
 
 // Change VERSION with any change to SHELL; every file below must exist (the install fails otherwise).
-const VERSION = '6';
+const VERSION = '7';
 const CACHE = `doorward-shell-${VERSION}`;
 const CACHE_PREFIX = 'doorward-shell-';
 const SHELL = [
@@ -25,10 +25,13 @@ const SHELL = [
   '/app/account-settings.js',
   '/app/account.js',
   '/app/api.js',
+  '/app/browser-names.js',
   '/app/connection.js',
+  '/app/dates.js',
   '/app/door.js',
   '/app/doorbell-settings.js',
   '/app/event-media.js',
+  '/app/history-viewer.js',
   '/app/integrations.js',
   '/app/keys.js',
   '/app/live.js',
@@ -42,6 +45,8 @@ const SHELL = [
   '/app/ring-alert.js',
   '/app/roster.js',
   '/app/safety.js',
+  '/app/screens.js',
+  '/app/security-log.js',
   '/app/sframe.js',
   '/app/style.css',
   '/app/talk-worklet.js',
@@ -51,15 +56,19 @@ const SHELL = [
 
 self.addEventListener('install', (event) => {
   // Straight from the network, past the HTTP cache: the shell of this version, not of the last one.
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))));
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))),
+  );
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
-    await self.clients.claim();
-  })());
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(names.filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
+      await self.clients.claim();
+    })(),
+  );
 });
 
 self.addEventListener('message', (event) => {
@@ -80,7 +89,12 @@ async function networkFirst(request, key) {
     const response = await fetch(request);
     if (response.ok && response.type === 'basic' && !response.redirected) {
       const copy = response.clone();
-      caches.open(CACHE).then((cache) => cache.put(key, copy)).catch(() => { /* a full disk only costs offline start */ });
+      caches
+        .open(CACHE)
+        .then((cache) => cache.put(key, copy))
+        .catch(() => {
+          /* a full disk only costs offline start */
+        });
     }
     return response;
   } catch (err) {

@@ -90,7 +90,7 @@ export const api = {
     request('DELETE', `/api/households/${encodeURIComponent(householdId)}/sessions/${encodeURIComponent(ref)}`),
   revokeBrowser: (householdId, clientId) =>
     request('DELETE', `/api/households/${encodeURIComponent(householdId)}/browsers/${encodeURIComponent(clientId)}`),
-  audit: (householdId) => request('GET', `/api/audit?householdId=${encodeURIComponent(householdId)}&limit=100`),
+  audit: (householdId) => request('GET', `/api/audit?householdId=${encodeURIComponent(householdId)}&limit=1000`),
   clients: () => request('GET', '/api/clients'),
   doorNonce: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/door/nonce`),
   openDoor: (deviceId, signed) =>

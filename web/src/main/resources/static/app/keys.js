@@ -2,6 +2,7 @@
 // made by WebCrypto as non-extractable and kept in IndexedDB. Only the public halves ever leave the
 // browser; the signing key's fingerprint is what a doorbell pins when this browser claims it.
 
+
 const DB_NAME = 'doorward';
 const STORE = 'keys';
 const RECORD = 'client';

@@ -4,7 +4,7 @@ import { ensureRegistered, signStatement } from './keys.js';
 import { rosterState, safetyCode, signNextRoster } from './roster.js';
 import { accessControl } from './access.js';
 import { openLiveView } from './live.js';
-import { refreshTimeline, timelineItem } from './timeline.js';
+import { prependItem, refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
 import { setUpAccountDeletion } from './account.js';
 import {
@@ -17,6 +17,10 @@ import { openLiveFromNotification, setUpNotifications, takeLiveLink } from './no
 import { deferredServiceWorker } from './updates.js';
 import { setUpIntegrations } from './integrations.js';
 import { coolingOffControl, openDoorbellSettings } from './doorbell-settings.js';
+import { currentScreen, screenFromHash, showNavigation, showScreen } from './screens.js';
+import { humanTime } from './dates.js';
+import { displayName } from './browser-names.js';
+import { refreshSecurityLog } from './security-log.js';
 
 const view = document.getElementById('view');
 const state = { session: null, stream: null, household: null, clientFingerprint: null, worker: null };
@@ -28,6 +32,12 @@ function show(templateId) {
   clearInterval(claimPoll);
   const node = document.getElementById(templateId).content.cloneNode(true);
   view.replaceChildren(node);
+  // The screens' navigation belongs to the signed-in app only.
+  showNavigation(templateId === 'tpl-home', { admin: isAdmin() });
+}
+
+function isAdmin() {
+  return Boolean(state.household && ['owner', 'admin'].includes(state.household.role));
 }
 
 function formValues(form) {
@@ -45,13 +55,13 @@ function alertBanner(text, kind = 'danger', eventId = null) {
   // A security alert about something at the door gets that moment's snapshot once it is stored.
   if (eventId) div.dataset.eventId = eventId;
   document.getElementById('alerts').append(div);
-    div.title = 'Tap to dismiss';
+  div.title = 'Tap to dismiss';
   div.addEventListener('click', () => div.remove());
   setTimeout(() => div.remove(), 15000);
 }
 
 function formatTime(iso) {
-  return new Date(iso).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' });
+  return humanTime(iso);
 }
 
 // ---- first run, sign in, sign up
@@ -87,7 +97,9 @@ function renderLogin() {
     try {
       await api.login(v.username, v.password);
       await start();
-    } catch (err) { showError(form, err.status === 401 ? new Error('Wrong username or password') : err); }
+    } catch (err) {
+      showError(form, err.status === 401 ? new Error('Wrong username or password') : err);
+    }
   });
   setUpSignInExtras(start);
 }
@@ -112,43 +124,93 @@ function renderSignup() {
 
 async function renderHome() {
   show('tpl-home');
+  showScreen(screenFromHash() || currentScreen() || 'home');
+  document.getElementById('household-not-admin').hidden = isAdmin();
+  document.getElementById('security-not-admin').hidden = isAdmin();
   document.getElementById('add-doorbell').addEventListener('click', renderAdd);
-  setUpAccountDeletion(api, state.session.username, () => { state.stream?.close(); state.stream = null; });
+  setUpAccountDeletion(api, state.session.username, () => {
+    state.stream?.close();
+    state.stream = null;
+  });
   // The roster first: whether this browser is approved decides whether the history tries to open pictures.
   await refreshRoster();
   state.worker.then((registration) => setUpNotifications(registration, state.inRoster === true));
-  await Promise.all([refreshDevices(), refreshHistory(), refreshAudit(), refreshMembers(),
-    setUpSafetyCheck(state.household), setUpIntegrations(state.household), setUpAccountSettings()]);
+  await Promise.all([
+    refreshDevices(),
+    refreshHistory(),
+    refreshAudit(),
+    refreshMembers(),
+    refreshSafety(),
+    setUpIntegrations(state.household),
+    setUpAccountSettings(),
+  ]);
+}
+
+/** The safety check and the household's browsers (both from GET …/safety-check), for owners and admins. */
+async function refreshSafety() {
+  if (!isAdmin()) return;
+  await setUpSafetyCheck(state.household, undefined, showHouseholdBrowsers);
+}
+
+function showHouseholdBrowsers(check, myClientId) {
+  const list = document.getElementById('household-browsers');
+  if (!list) return;
+  document.getElementById('household-browsers-card').hidden = false;
+  const rows = check.browsers.map((b) => {
+    const li = document.createElement('li');
+    li.dataset.clientId = b.clientId;
+    const who = document.createElement('span');
+    who.textContent = `${displayName(b)} · ${b.username}${b.clientId === myClientId ? ' · this browser' : ''}`;
+    const stateText = document.createElement('span');
+    stateText.className = b.approved ? 'muted' : 'badge waiting';
+    stateText.textContent = b.approved ? `approved · since ${humanTime(b.registeredAt)}` : 'waiting for approval';
+    li.append(who, stateText);
+    return li;
+  });
+  if (rows.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'muted';
+    li.textContent = 'No browsers registered.';
+    rows.push(li);
+  }
+  list.replaceChildren(...rows);
 }
 
 // Members and invitations, for owners and admins.
 async function refreshMembers() {
   const card = document.getElementById('members-card');
-  if (!card || !state.household || !['owner', 'admin'].includes(state.household.role)) return;
+  if (!card || !isAdmin()) return;
   card.hidden = false;
-    const members = await api.members(state.household.id);
+  document.getElementById('invite-card').hidden = false;
+  const members = await api.members(state.household.id);
   const householdDevices = (await api.devices()).filter((d) => d.householdId === state.household.id);
-  document.getElementById('members').replaceChildren(...members.map((m) => {
-    const li = document.createElement('li');
-    li.dataset.accountId = m.accountId;
-    const who = document.createElement('span');
-    who.textContent = `${m.username} · ${m.role}`;
-    li.append(who);
-    if (m.role !== 'owner' && m.accountId !== state.session.accountId) {
-      const remove = document.createElement('button');
-      remove.className = 'link remove-member';
-      remove.textContent = 'Remove';
-      remove.addEventListener('click', async () => {
-        await api.removeMember(state.household.id, m.accountId);
-        // A roster without their browsers: the doorbells re-key, and nothing sent from now on opens for them.
-        try { await signNextRoster(state.household.id); } catch (err) { alertBanner(err.message); }
-                await refreshMembers();
-      });
-      li.append(remove, recoveryLinkControl(state.household.id, m));
-      if (householdDevices.length > 0) li.append(accessControl(state.household.id, m, householdDevices));
-    }
-    return li;
-  }));
+  document.getElementById('members').replaceChildren(
+    ...members.map((m) => {
+      const li = document.createElement('li');
+      li.dataset.accountId = m.accountId;
+      const who = document.createElement('span');
+      who.textContent = `${m.username} · ${m.role}`;
+      li.append(who);
+      if (m.role !== 'owner' && m.accountId !== state.session.accountId) {
+        const remove = document.createElement('button');
+        remove.className = 'link remove-member';
+        remove.textContent = 'Remove';
+        remove.addEventListener('click', async () => {
+          await api.removeMember(state.household.id, m.accountId);
+          // A roster without their browsers: the doorbells re-key, and nothing sent from now on opens for them.
+          try {
+            await signNextRoster(state.household.id);
+          } catch (err) {
+            alertBanner(err.message);
+          }
+          await Promise.all([refreshMembers(), refreshSafety()]);
+        });
+        li.append(remove, recoveryLinkControl(state.household.id, m));
+        if (householdDevices.length > 0) li.append(accessControl(state.household.id, m, householdDevices));
+      }
+      return li;
+    }),
+  );
   const form = document.getElementById('invite-form');
   form.onsubmit = async (e) => {
     e.preventDefault();
@@ -159,7 +221,10 @@ async function refreshMembers() {
       field.hidden = false;
       document.getElementById('invite-hint').hidden = false;
       field.select();
-    } catch (err) { showError(form, err); }
+      refreshSafety().catch(() => {});
+    } catch (err) {
+      showError(form, err);
+    }
   };
 }
 
@@ -168,75 +233,140 @@ function invitationToken() {
   return match ? match[1] : null;
 }
 
-// The household's audit log, for owners and admins: hash-chained, exportable.
+// The household's audit log, for owners and admins (security-log.js): paged, filtered, repeated opens grouped.
 async function refreshAudit() {
-  const section = document.getElementById('security-log');
-  if (!section || !state.household || !['owner', 'admin'].includes(state.household.role)) return;
-  const log = await api.audit(state.household.id);
-  section.hidden = false;
-  const chain = document.getElementById('audit-chain');
-  chain.textContent = log.chainIntact ? 'chain intact' : 'CHAIN BROKEN: an entry was changed';
-  chain.dataset.intact = String(log.chainIntact);
-  document.getElementById('audit').replaceChildren(...log.entries.map((e) => {
-    const li = document.createElement('li');
-    li.dataset.action = e.action;
-    const what = document.createElement('span');
-    what.textContent = e.detail;
-    const when = document.createElement('time');
-    when.className = 'muted';
-    when.dateTime = e.at;
-    when.textContent = formatTime(e.at);
-    li.append(what, when);
-    return li;
-  }));
-  document.getElementById('audit-export').onclick = () => {
-    const blob = new Blob([JSON.stringify(log, null, 2)], { type: 'application/json' });
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(blob);
-    link.download = `doorward-security-log-${new Date().toISOString().slice(0, 10)}.json`;
-    link.click();
-  };
+  await refreshSecurityLog(state.household);
 }
 
 async function refreshDevices() {
   const list = document.getElementById('device-list');
   if (!list) return;
   const devices = await api.devices();
+  const settings = document.getElementById('doorbell-settings');
+  document.getElementById('doorbell-settings-card').hidden = devices.length === 0;
   if (devices.length === 0) {
     const li = document.createElement('li');
     li.className = 'muted';
     li.textContent = 'No doorbell yet. Add one with its setup code.';
     list.replaceChildren(li);
+    settings.replaceChildren();
+    delete settings.dataset.shown;
     return;
   }
-  list.replaceChildren(...devices.map((d) => {
-    const li = document.createElement('li');
-    li.dataset.deviceId = d.id;
-    const name = document.createElement('span');
-    const dot = document.createElement('span');
-    dot.className = `dot ${d.online ? 'online' : ''}`;
-    dot.setAttribute('aria-hidden', 'true');
-    name.append(dot, d.name);
-    const status = document.createElement('span');
-    status.className = 'muted device-status';
-    status.textContent = d.online ? 'online' : 'offline';
-    const live = document.createElement('button');
-    live.className = 'live-open';
-    live.textContent = 'Live';
-    live.setAttribute('aria-label', `Live view of ${d.name}`);
-    live.addEventListener('click', () => openLiveView(d.id, d.name));
-    const settings = document.createElement('button');
-    settings.className = 'link doorbell-settings-open';
-    settings.textContent = 'Settings';
-    settings.setAttribute('aria-label', `Settings of ${d.name}`);
-    settings.addEventListener('click', () => {
-      openDoorbellSettings(d, state.household, () => refreshDevices().catch(() => {})).catch((err) => alertBanner(err.message));
-    });
-    li.append(name, status, live, settings);
-        if (d.resetPendingUntil) li.append(resetNotice(d));
-            li.append(coolingOffControl(d), moveControl(d), releaseControl(d));
-    return li;
-  }));
+  list.replaceChildren(...devices.map(doorbellTile));
+  showTileSnapshots(devices);
+  // Each doorbell's settings live on the Settings screen (signed here, checked by the doorbell). Drawn again
+  // only when something they show changed, so a doorbell going online does not wipe a half-filled form.
+  const shown = JSON.stringify(devices.map((d) => [d.id, d.name, d.coolingOffSeconds, d.resetPendingUntil]));
+  if (settings.dataset.shown === shown) return;
+  settings.dataset.shown = shown;
+  settings.replaceChildren(
+    ...devices.map((d) => {
+      const li = document.createElement('li');
+      li.dataset.deviceId = d.id;
+      li.className = 'doorbell-setting';
+      const name = document.createElement('h4');
+      name.textContent = d.name;
+      const open = document.createElement('button');
+      open.type = 'button';
+      open.className = 'doorbell-settings-open';
+      open.textContent = 'Name, motion, retention and notifications…';
+      open.setAttribute('aria-label', `Settings of ${d.name}`);
+      open.addEventListener('click', () => {
+        openDoorbellSettings(d, state.household, () => refreshDevices().catch(() => {})).catch((err) =>
+          alertBanner(err.message),
+        );
+      });
+      li.append(name, open, coolingOffControl(d), moveControl(d), releaseControl(d));
+      return li;
+    }),
+  );
+}
+
+// A doorbell on the Home screen: its latest picture, name and state; a tap opens its live view.
+function doorbellTile(d) {
+  const li = document.createElement('li');
+  li.className = 'tile';
+  li.dataset.deviceId = d.id;
+  const open = document.createElement('button');
+  open.type = 'button';
+  open.className = 'tile-open live-open';
+  open.setAttribute('aria-label', `Live view of ${d.name}`);
+  const picture = document.createElement('span');
+  picture.className = 'tile-picture';
+  const img = document.createElement('img');
+  img.className = 'tile-snapshot';
+  img.alt = '';
+  img.hidden = true;
+  const cached = tileSnapshots.get(d.id);
+  if (cached && cached.url) {
+    img.src = cached.url;
+    img.hidden = false;
+  }
+  const none = document.createElement('span');
+  none.className = 'tile-no-picture';
+  none.textContent = 'Live view';
+  // Over a snapshot: when it was taken, so nobody mistakes it for the door now.
+  const when = document.createElement('span');
+  when.className = 'tile-when';
+  when.hidden = !(cached && cached.url);
+  if (cached && cached.url) when.textContent = `Last picture · ${humanTime(cached.at)}`;
+  picture.append(img, none, when);
+  const caption = document.createElement('span');
+  caption.className = 'tile-caption';
+  const name = document.createElement('span');
+  name.className = 'tile-name';
+  const dot = document.createElement('span');
+  dot.className = `dot ${d.online ? 'online' : ''}`;
+  dot.setAttribute('aria-hidden', 'true');
+  name.append(dot, d.name);
+  const status = document.createElement('span');
+  status.className = 'muted device-status';
+  status.textContent = d.online ? 'online' : 'offline';
+  caption.append(name, status);
+  open.append(picture, caption);
+  open.addEventListener('click', () => openLiveView(d.id, d.name));
+  li.append(open);
+  if (d.resetPendingUntil) li.append(resetNotice(d));
+  return li;
+}
+
+// The latest snapshot of each doorbell, opened in this browser as the history does; kept per doorbell so a
+// redraw (a doorbell going online) does not fetch it again.
+const tileSnapshots = new Map(); // deviceId -> { eventId, url, at }
+
+async function showTileSnapshots(devices) {
+  if (!state.household || state.inRoster === false) return;
+  await Promise.all(
+    devices
+      .filter((d) => d.householdId === state.household.id)
+      .map(async (d) => {
+        try {
+          const events = await api.history(state.household.id, { deviceId: d.id, limit: 10 });
+          const latest = events.find((e) => (e.media || []).includes('snapshot'));
+          if (!latest) return;
+          const eventId = latest.eventId || latest.id;
+          let entry = tileSnapshots.get(d.id);
+          if (!entry || entry.eventId !== eventId) {
+            const { jpegBlob } = await loadEventMedia(d.id, eventId, 'snapshot');
+            if (entry && entry.url) URL.revokeObjectURL(entry.url);
+            entry = { eventId, url: URL.createObjectURL(jpegBlob), at: latest.occurredAt };
+            tileSnapshots.set(d.id, entry);
+          }
+          const img = document.querySelector(`#device-list li[data-device-id="${CSS.escape(d.id)}"] img.tile-snapshot`);
+          if (img) {
+            if (img.src !== entry.url) img.src = entry.url;
+            img.alt = `${d.name}, ${humanTime(entry.at)}`;
+            img.hidden = false;
+            const when = img.parentElement.querySelector('.tile-when');
+            when.textContent = `Last picture · ${humanTime(entry.at)}`;
+            when.hidden = false;
+          }
+        } catch {
+          // No key for this browser, or it did not open: the tile shows no picture, never a wrong one.
+        }
+      }),
+  );
 }
 
 // Someone is resetting this doorbell at the door: it stays yours until the deadline, unless you veto.
@@ -248,8 +378,8 @@ function resetNotice(device) {
   const until = new Date(device.resetPendingUntil);
   text.textContent = device.resetVetoRequested
     ? `Veto sent. ${device.name} stays yours once it confirms.`
-    : `Someone is resetting ${device.name} at the door. It will be released ${formatTime(until.toISOString())} `
-      + `(${countdown(until)}) unless you veto.`;
+    : `Someone is resetting ${device.name} at the door. It will be released ${formatTime(until.toISOString())} ` +
+      `(${countdown(until)}) unless you veto.`;
   box.append(text);
   if (!device.resetVetoRequested) {
     const veto = document.createElement('button');
@@ -303,7 +433,9 @@ function releaseControl(device) {
       const signed = await signStatement(statement);
       await api.releaseDevice(device.id, password.value, statement, signed.signature, signed.signerPublicKey);
       error.textContent = '';
-      form.replaceChildren(Object.assign(document.createElement('p'), { textContent: 'Release sent. Waiting for the doorbell…' }));
+      form.replaceChildren(
+        Object.assign(document.createElement('p'), { textContent: 'Release sent. Waiting for the doorbell…' }),
+      );
     } catch (err) {
       error.textContent = err.message;
       submit.disabled = false;
@@ -362,10 +494,16 @@ function countdown(until) {
 }
 
 const KIND_LABELS = {
-  ring: 'Doorbell rang', motion: 'Motion', 'door-opened': 'Door opened', tamper: 'Tamper alarm',
-  'pairing-mode': 'Pairing mode entered', 'claim-refused': 'Claim attempt refused',
-  'reset-pending': 'Reset started at the door', 'reset-cancelled': 'Reset vetoed',
-  offline: 'Went offline', online: 'Back online',
+  ring: 'Doorbell rang',
+  motion: 'Motion',
+  'door-opened': 'Door opened',
+  tamper: 'Tamper alarm',
+  'pairing-mode': 'Pairing mode entered',
+  'claim-refused': 'Claim attempt refused',
+  'reset-pending': 'Reset started at the door',
+  'reset-cancelled': 'Reset vetoed',
+  offline: 'Went offline',
+  online: 'Back online',
 };
 
 // The timeline (timeline.js): filters, snapshots and clips opened in this browser, delete, retention.
@@ -389,13 +527,25 @@ let historyRefresh = null;
 function onPushedEvent(message) {
   const list = document.getElementById('history');
   if (list && message.eventId && !list.querySelector(`li[data-event-id="${CSS.escape(message.eventId)}"]`)) {
-    list.querySelectorAll('li:not([data-event-id])').forEach((placeholder) => placeholder.remove());
-    list.prepend(historyItem({
-      id: message.eventId, kind: message.type, deviceName: message.deviceName, occurredAt: message.occurredAt,
-    }));
+    prependItem(
+      list,
+      historyItem({
+        id: message.eventId,
+        kind: message.type,
+        deviceName: message.deviceName,
+        occurredAt: message.occurredAt,
+      }),
+      message.occurredAt,
+    );
   }
   clearTimeout(historyRefresh);
-  historyRefresh = setTimeout(() => refreshHistory().catch(() => { /* next event refreshes again */ }), 1500);
+  historyRefresh = setTimeout(
+    () =>
+      refreshHistory().catch(() => {
+        /* next event refreshes again */
+      }),
+    1500,
+  );
 }
 
 // ---- add a doorbell: setup code → QR code for the doorbell camera → wait
@@ -417,7 +567,9 @@ function renderAdd() {
       qr.dataset.handle = claim.handle;
       document.getElementById('claim-step-qr').hidden = false;
       followClaim(claim.handle);
-    } catch (err) { showError(form, err); }
+    } catch (err) {
+      showError(form, err);
+    }
   });
 }
 
@@ -425,7 +577,11 @@ function followClaim(handle) {
   clearInterval(claimPoll);
   // The stream pushes the result; polling is the fallback when the stream is reconnecting.
   claimPoll = setInterval(async () => {
-    try { onClaimUpdate(await api.claimStatus(handle)); } catch { /* keep waiting */ }
+    try {
+      onClaimUpdate(await api.claimStatus(handle));
+    } catch {
+      /* keep waiting */
+    }
   }, 2000);
 }
 
@@ -459,55 +615,81 @@ function onClaimUpdate(update) {
 async function refreshRoster() {
   if (!state.household) return;
   let roster;
-  try { roster = await rosterState(state.household.id); } catch { return; }
+  try {
+    roster = await rosterState(state.household.id);
+  } catch {
+    return;
+  }
   const admin = ['owner', 'admin'].includes(state.household.role);
   if (roster.me && !roster.me.rosterRole && roster.epoch === 0 && admin) {
     // The household's very first roster: an admin's browser starts it with itself.
     try {
       await signNextRoster(state.household.id);
       roster = await rosterState(state.household.id);
-    } catch (err) { alertBanner(err.message); }
+    } catch (err) {
+      alertBanner(err.message);
+    }
   }
   state.inRoster = Boolean(roster.me && roster.me.rosterRole);
   const notice = document.getElementById('browser-approval');
   if (!notice) return;
   notice.hidden = state.inRoster;
-  if (!state.inRoster) document.getElementById('my-safety-code').textContent = await safetyCode(state.clientFingerprint);
+  if (!state.inRoster)
+    document.getElementById('my-safety-code').textContent = await safetyCode(state.clientFingerprint);
   const card = document.getElementById('approvals-card');
   card.hidden = !admin || !state.inRoster || roster.pending.length === 0;
-  const items = await Promise.all(roster.pending.map(async (c) => {
-    const li = document.createElement('li');
-    li.dataset.clientId = c.clientId;
-    const who = document.createElement('span');
-    who.textContent = `${c.username} · ${c.label} · ${c.householdRole}`;
-    const code = document.createElement('span');
-    code.className = 'safety-code';
-    code.textContent = await safetyCode(c.signingKeyFingerprint);
-    const approve = document.createElement('button');
-    approve.className = 'link approve-browser';
-    approve.textContent = 'Approve…';
-    const confirmMatch = document.createElement('button');
-    confirmMatch.className = 'primary confirm-approval';
-    confirmMatch.textContent = 'The codes match: approve';
-    confirmMatch.hidden = true;
-    approve.addEventListener('click', () => { approve.hidden = true; confirmMatch.hidden = false; });
-    confirmMatch.addEventListener('click', async () => {
-      confirmMatch.disabled = true;
-      try {
-        await signNextRoster(state.household.id, [c.clientId]);
-      } catch (err) { alertBanner(err.message); }
-      await refreshRoster();
-    });
-    li.append(who, code, approve, confirmMatch);
-    return li;
-  }));
+  const items = await Promise.all(
+    roster.pending.map(async (c) => {
+      const li = document.createElement('li');
+      li.dataset.clientId = c.clientId;
+      const who = document.createElement('span');
+      who.textContent = `${c.username} · ${displayName(c)} · ${c.householdRole}`;
+      const code = document.createElement('span');
+      code.className = 'safety-code';
+      code.textContent = await safetyCode(c.signingKeyFingerprint);
+      const approve = document.createElement('button');
+      approve.className = 'link approve-browser';
+      approve.textContent = 'Approve…';
+      const confirmMatch = document.createElement('button');
+      confirmMatch.className = 'primary confirm-approval';
+      confirmMatch.textContent = 'The codes match: approve';
+      confirmMatch.hidden = true;
+      approve.addEventListener('click', () => {
+        approve.hidden = true;
+        confirmMatch.hidden = false;
+      });
+      confirmMatch.addEventListener('click', async () => {
+        confirmMatch.disabled = true;
+        try {
+          await signNextRoster(state.household.id, [c.clientId]);
+        } catch (err) {
+          alertBanner(err.message);
+        }
+        await refreshRoster();
+      });
+      li.append(who, code, approve, confirmMatch);
+      return li;
+    }),
+  );
   document.getElementById('approvals').replaceChildren(...items);
 }
 
 /** A snapshot or clip was stored: show it in the history (once for a burst of uploads). */
 function refreshHistorySoon() {
   clearTimeout(historyRefresh);
-  historyRefresh = setTimeout(() => { refreshHistory().catch(() => {}); }, 300);
+  historyRefresh = setTimeout(() => {
+    refreshHistory().catch(() => {});
+    // A new picture: the doorbell's tile on Home shows it.
+    api
+      .devices()
+      .then(showTileSnapshots)
+      .catch(() => {});
+  }, 300);
+}
+
+/** Who can reach the household changed: the screens that list it read it again (members, browsers, safety, log). */
+function refreshHousehold() {
+  [refreshMembers(), refreshSafety(), refreshAudit()].forEach((p) => p.catch(() => {}));
 }
 
 /** The snapshot of a security alert still on screen (who held the button, who reset it at the door). */
@@ -544,13 +726,17 @@ function onStreamMessage(message) {
     case 'claim':
       onClaimUpdate(message);
       break;
-            case 'event-media':
-            showRingSnapshot(message);
+    case 'event-media':
+      showRingSnapshot(message);
       showAlertSnapshot(message);
       refreshHistorySoon();
       break;
     case 'roster':
       refreshRoster();
+      refreshSafety().catch(() => {});
+      break;
+    case 'household-changed':
+      refreshHousehold();
       break;
     case 'hub-health':
       showHubHealth(message);
@@ -560,7 +746,10 @@ function onStreamMessage(message) {
       if (message.fingerprint && message.fingerprint === state.clientFingerprint) break;
       alertBanner(message.message, 'danger', message.eventId);
       onPushedEvent({});
-      refreshAudit();
+      // A browser waiting for approval shows on Home; a member who joined or left, a revoked browser or
+      // session shows on Household and Security.
+      refreshRoster();
+      refreshHousehold();
       break;
     default:
       break;
@@ -573,17 +762,26 @@ function openMemberStream() {
   return connectStream({
     onMessage: onStreamMessage,
     onStatus: showConnectionState,
-    onReconnected: () => catchUp().catch(() => { /* the next message or reconnect tries again */ }),
+    onReconnected: () =>
+      catchUp().catch(() => {
+        /* the next message or reconnect tries again */
+      }),
     onSignedOut: () => {
       state.stream = null;
-      signedOut().catch((err) => { view.textContent = `Doorward could not start: ${err.message}`; });
+      signedOut().catch((err) => {
+        view.textContent = `Doorward could not start: ${err.message}`;
+      });
     },
   });
 }
 
 /** Back after a drop: what changed meanwhile, and a ring of the last minute shown as a ring. */
 async function catchUp() {
-  await Promise.all([refreshDevices(), refreshHistory(), refreshRoster(), refreshAudit()].map((p) => p.catch(() => {})));
+  await Promise.all(
+    [refreshDevices(), refreshHistory(), refreshRoster(), refreshAudit(), refreshMembers(), refreshSafety()].map((p) =>
+      p.catch(() => {}),
+    ),
+  );
   if (!state.household) return;
   showRecentRing(await api.history(state.household.id, { kind: 'ring', limit: 5 }));
 }
@@ -636,7 +834,7 @@ async function start() {
     if (pendingInvite) return renderInvitationSignUp(pendingInvite, { signIn: renderLogin, signedIn: start });
     return renderLogin();
   }
-      const invitation = sessionStorage.getItem('doorward-invite');
+  const invitation = sessionStorage.getItem('doorward-invite');
   if (invitation) {
     sessionStorage.removeItem('doorward-invite');
     try {
@@ -644,12 +842,14 @@ async function start() {
       localStorage.setItem('doorward-household', joined.householdId);
       state.session = await api.session();
       alertBanner('Welcome: you are now a member of the household.', 'info');
-    } catch (err) { alertBanner(err.message); }
+    } catch (err) {
+      alertBanner(err.message);
+    }
   }
   const chosen = localStorage.getItem('doorward-household');
   state.household = state.session.households.find((h) => h.id === chosen) || state.session.households[0] || null;
   document.getElementById('household-name').textContent = state.household ? state.household.name : '';
-    signOut.hidden = false;
+  signOut.hidden = false;
   // This browser's keys: the doorbells it adds pin its signing key.
   state.clientFingerprint = await ensureRegistered(api, state.session.accountId);
   if (!state.stream) state.stream = openMemberStream();
@@ -659,7 +859,10 @@ async function start() {
 
 document.getElementById('sign-out').addEventListener('click', async () => {
   await api.logout();
-  if (state.stream) { state.stream.close(); state.stream = null; }
+  if (state.stream) {
+    state.stream.close();
+    state.stream = null;
+  }
   await start();
 });
 
@@ -668,7 +871,16 @@ window.addEventListener('hashchange', () => {
     start();
     return;
   }
-  openLiveFromLink();
+  // #history, #security, …: another screen (Back and Forward too); #live=…: a doorbell's live view.
+  const screen = screenFromHash();
+  if (screen) showScreen(screen, { focus: true });
+  else openLiveFromLink();
+});
+
+// "Skip to the screen" moves the focus without changing the hash (the hash names the screen).
+document.querySelector('.skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  view.focus();
 });
 
 setUpRingAlert({
@@ -688,15 +900,17 @@ state.worker = worker.registration;
 let startRetry = null;
 function startWhenReachable(attempt = 0) {
   startRetry = null;
-  start().then(() => worker.register()).catch((err) => {
-    if (!(err instanceof HubUnreachableError)) {
-      view.textContent = `Doorward could not start: ${err.message}`;
-      return;
-    }
-    showConnectionState('reconnecting');
-    view.textContent = 'The hub cannot be reached. Trying again…';
-    startRetry = setTimeout(() => startWhenReachable(attempt + 1), backoffDelay(attempt));
-  });
+  start()
+    .then(() => worker.register())
+    .catch((err) => {
+      if (!(err instanceof HubUnreachableError)) {
+        view.textContent = `Doorward could not start: ${err.message}`;
+        return;
+      }
+      showConnectionState('reconnecting');
+      view.textContent = 'The hub cannot be reached. Trying again…';
+      startRetry = setTimeout(() => startWhenReachable(attempt + 1), backoffDelay(attempt));
+    });
 }
 window.addEventListener('online', () => {
   if (startRetry === null) return;

@@ -103,7 +103,7 @@ function setUpRingSound() {
 
 /**
  * Fills the "On this browser" card. `registration` is the service worker's (or null); `approved` whether this
- * browser is in the household's roster. The hub is asked about push only once the card is opened.
+ * browser is in the household's roster. The hub is asked about push only once the card is on screen.
  */
 export function setUpNotifications(registration, approved) {
   setUpRingSound();
@@ -127,12 +127,17 @@ export function setUpNotifications(registration, approved) {
   document.getElementById('push-settings').hidden = false;
   resendSubscription(registration);
   let loaded = false;
-  card.addEventListener('toggle', () => {
-    if (!card.open || loaded) return;
+  loadWhenShown = () => {
+    // The card sits on the Settings screen: the hub is asked once that screen is on view.
+    if (loaded || !card.isConnected || card.closest('[hidden]')) return;
     loaded = true;
     loadPushSettings(registration, { status, enabled, motion }).catch((err) => { status.textContent = err.message; });
-  });
+  };
+  loadWhenShown();
 }
+
+let loadWhenShown = () => {};
+document.addEventListener('screen-shown', () => loadWhenShown());
 
 /**
  * A browser may renew its subscription on its own (the service worker cannot tell the hub: it has no CSRF token), and

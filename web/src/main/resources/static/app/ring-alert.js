@@ -39,7 +39,10 @@ export function setRingMuted(muted) {
 /** Two bell tones, high then low, each a sine with a quick attack and a long decay. */
 function playDingDong() {
   const now = audio.currentTime + 0.02;
-  [[659.25, 0], [523.25, 0.45]].forEach(([frequency, offset]) => {
+  [
+    [659.25, 0],
+    [523.25, 0.45],
+  ].forEach(([frequency, offset]) => {
     const tone = audio.createOscillator();
     const gain = audio.createGain();
     tone.type = 'sine';
@@ -86,9 +89,36 @@ let missedTimer = null;
 const shown = new Set(); // event ids already shown here (a ring is shown once, even when fetched again)
 let options = { formatTime: (iso) => new Date(iso).toLocaleString(), canOpenMedia: () => true, onMissed: () => {} };
 
+// While the alert is up, everything behind it is inert: Tab stays on the alert's buttons (a focus trap a
+// screen reader respects too), and the focus goes back where it was when the alert goes.
+let madeInert = [];
+let focusBefore = null;
+
+function trapFocus() {
+  if (madeInert.length === 0) {
+    madeInert = [...document.body.children].filter(
+      (node) => node !== overlay() && !node.inert && node.tagName !== 'SCRIPT' && node.tagName !== 'TEMPLATE',
+    );
+    madeInert.forEach((node) => {
+      node.inert = true;
+    });
+    focusBefore = document.activeElement;
+  }
+}
+
+function releaseFocus() {
+  madeInert.forEach((node) => {
+    node.inert = false;
+  });
+  madeInert = [];
+  if (focusBefore && focusBefore.isConnected && typeof focusBefore.focus === 'function') focusBefore.focus();
+  focusBefore = null;
+}
+
 function close() {
   clearTimeout(missedTimer);
   overlay().hidden = true;
+  releaseFocus();
 }
 
 /** Whether the alert is on screen for this event. */
@@ -112,6 +142,7 @@ export function showRing(message) {
   snapshot.removeAttribute('src');
   snapshot.hidden = true;
   o.hidden = false;
+  trapFocus();
   $('ring-dismiss').focus();
   o.dataset.sound = ringSound();
   if (navigator.vibrate) navigator.vibrate(VIBRATION);
@@ -122,7 +153,9 @@ export function showRing(message) {
   const eventId = message.eventId;
   // A minute from the ring itself (a ring caught up after a reconnect has less left), at least a few seconds.
   const age = Date.now() - Date.parse(message.occurredAt);
-  const left = Number.isFinite(age) ? Math.min(MISSED_AFTER_MS, Math.max(MIN_SHOWN_MS, MISSED_AFTER_MS - age)) : MISSED_AFTER_MS;
+  const left = Number.isFinite(age)
+    ? Math.min(MISSED_AFTER_MS, Math.max(MIN_SHOWN_MS, MISSED_AFTER_MS - age))
+    : MISSED_AFTER_MS;
   // Nobody answered: the alert goes, the ring is missed (history and title say so) until someone looks.
   missedTimer = setTimeout(() => {
     if (!ringShowing(eventId)) return;
@@ -138,12 +171,20 @@ export function showRing(message) {
 export function showRecentRing(events) {
   const recent = events.find((e) => {
     const eventId = e.eventId || e.id;
-    return e.kind === 'ring' && Date.now() - Date.parse(e.occurredAt) < MISSED_AFTER_MS && !shown.has(eventId)
-      && !isMissedRing(eventId);
+    return (
+      e.kind === 'ring' &&
+      Date.now() - Date.parse(e.occurredAt) < MISSED_AFTER_MS &&
+      !shown.has(eventId) &&
+      !isMissedRing(eventId)
+    );
   });
   if (recent) {
-    showRing({ eventId: recent.eventId || recent.id, deviceId: recent.deviceId, deviceName: recent.deviceName,
-      occurredAt: recent.occurredAt });
+    showRing({
+      eventId: recent.eventId || recent.id,
+      deviceId: recent.deviceId,
+      deviceName: recent.deviceName,
+      occurredAt: recent.occurredAt,
+    });
   }
 }
 
@@ -173,11 +214,17 @@ export function ringAnswered(deviceId) {
  */
 export function setUpRingAlert(appOptions) {
   options = { ...options, ...appOptions };
-  ['pointerdown', 'keydown'].forEach((type) => document.addEventListener(type, () => {
-    unlockAudio();
-    // A touch after a missed ring (the alert already gone) means someone is looking now.
-    if (unseen > 0 && overlay().hidden && document.visibilityState === 'visible') seen();
-  }, { capture: true }));
+  ['pointerdown', 'keydown'].forEach((type) =>
+    document.addEventListener(
+      type,
+      () => {
+        unlockAudio();
+        // A touch after a missed ring (the alert already gone) means someone is looking now.
+        if (unseen > 0 && overlay().hidden && document.visibilityState === 'visible') seen();
+      },
+      { capture: true },
+    ),
+  );
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && overlay().hidden) seen();
   });
@@ -185,6 +232,15 @@ export function setUpRingAlert(appOptions) {
     if (e.key === 'Escape' && !overlay().hidden) {
       close();
       seen();
+    }
+    // Tab and Shift+Tab go round the alert's buttons and never leave it.
+    if (e.key === 'Tab' && !overlay().hidden) {
+      const buttons = [...overlay().querySelectorAll('button:not([disabled])')];
+      if (buttons.length === 0) return;
+      const at = buttons.indexOf(document.activeElement);
+      const next = e.shiftKey ? (at <= 0 ? buttons.length - 1 : at - 1) : (at + 1) % buttons.length;
+      buttons[next].focus();
+      e.preventDefault();
     }
   });
   $('ring-dismiss').addEventListener('click', () => {

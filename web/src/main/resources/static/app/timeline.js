@@ -8,6 +8,8 @@ import { api } from './api.js';
 import { EventMediaError, loadEventMedia } from './event-media.js';
 import { isMissedRing } from './missed-rings.js';
 import { Mp4Error, muxClip } from './mp4.js';
+import { dayKey, humanDay } from './dates.js';
+import { openViewer } from './history-viewer.js';
 
 export const DEFAULT_RETENTION_DAYS = 30;
 const WITH_SNAPSHOT = new Set(['ring', 'motion']);
@@ -345,7 +347,11 @@ export function timelineItem(e, household = current && current.household) {
     img.height = 120;
     img.hidden = true;
     const note = el('span', 'timeline-media-state muted', 'Decrypting…');
-    figure.append(img, note);
+    // The thumbnail is a button: it opens the large viewer (history-viewer.js), by touch or keyboard.
+    const enlarge = button('timeline-enlarge', null, `Enlarge the snapshot: ${describe(e)}, ${formatTime(e.occurredAt)}`);
+    enlarge.append(img);
+    enlarge.addEventListener('click', () => { if (li.dataset.snapshot === 'opened') openViewer(img); });
+    figure.append(enlarge, note);
     li.dataset.snapshot = 'loading';
     li.append(figure);
     showThumbnail(li, e, figure);
@@ -525,6 +531,37 @@ function scheduleMediaRetry(events) {
   }, MEDIA_RETRY_MS);
 }
 
+// ---- grouped by day: a heading ("Today", "Yesterday", "Monday", "3 Dec") before each day's first event
+
+function dayHeading(iso) {
+  const li = el('li', 'timeline-day');
+  li.dataset.day = dayKey(iso);
+  li.append(el('h3', null, humanDay(iso)));
+  return li;
+}
+
+function withDays(items) {
+  const out = [];
+  let day = null;
+  for (const li of items) {
+    const iso = li.querySelector('time')?.dateTime;
+    if (iso && dayKey(iso) !== day) {
+      day = dayKey(iso);
+      out.push(dayHeading(iso));
+    }
+    out.push(li);
+  }
+  return out;
+}
+
+/** Puts a new event (pushed by the stream) at the top, under its day's heading. */
+export function prependItem(list, li, occurredAt) {
+  list.querySelectorAll('li.timeline-empty').forEach((empty) => empty.remove());
+  const first = list.querySelector('li.timeline-day');
+  if (first && first.dataset.day === dayKey(occurredAt)) first.after(li);
+  else list.prepend(dayHeading(occurredAt), li);
+}
+
 /**
  * Renders the timeline into `list` (the History card's `<ul>`), with the filters (and, for owners and
  * admins, the retention setting) above it. `household` is the session's entry ({id, role, retentionDays}).
@@ -546,7 +583,7 @@ export async function refreshTimeline(list, household, options = {}) {
     const filtered = filters.deviceId || filters.kind || filters.day;
     list.replaceChildren(el('li', 'muted timeline-empty', filtered ? 'Nothing matches these filters.' : 'Nothing has happened yet.'));
   } else {
-    list.replaceChildren(...events.map((e) => timelineItem(e, household)));
+    list.replaceChildren(...withDays(events.map((e) => timelineItem(e, household))));
   }
   scheduleMediaRetry(events);
 }

@@ -26,6 +26,8 @@ import javax.imageio.ImageIO;
 final class Chromium implements AutoCloseable {
     static final int PHONE_WIDTH = 390;
     static final int PHONE_HEIGHT = 844;
+    static final int DESKTOP_WIDTH = 1280;
+    static final int DESKTOP_HEIGHT = 800;
     static final Path SCREENSHOTS = Paths.get("target", "screenshots");
 
     /**
@@ -83,6 +85,14 @@ final class Chromium implements AutoCloseable {
                 .setDeviceScaleFactor(2)
                 .setIsMobile(true)
                 .setHasTouch(true)
+                .setIgnoreHTTPSErrors(true));
+        return phoneIn(who, context);
+    }
+
+    /** A new, empty browser profile the size of a desktop window: mouse and keyboard, no touch. */
+    Phone desktop(String who) {
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions()
+                .setViewportSize(DESKTOP_WIDTH, DESKTOP_HEIGHT)
                 .setIgnoreHTTPSErrors(true));
         return phoneIn(who, context);
     }

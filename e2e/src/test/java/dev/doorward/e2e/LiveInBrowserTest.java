@@ -115,6 +115,7 @@ class LiveInBrowserTest {
                             .isPresent()))
                     .as("clip stored on the hub")
                     .isTrue();
+            phone.$("#screens-nav a[data-screen=history]").click();
             Locator rang = phone.$("#history li.timeline-item[data-kind=ring]");
             assertThat(rang).hasCount(1, new LocatorAssertions.HasCountOptions().setTimeout(20_000));
             assertThat(rang)
@@ -152,8 +153,8 @@ class LiveInBrowserTest {
                 assertThat(laptop.$(".live-canvas")).isHidden();
                 laptop.$(".live-close").click();
 
-                // The first browser sees the same code and approves.
-                phone.page().reload();
+                // The first browser sees the same code (without a reload) and approves.
+                phone.$("#screens-nav a[data-screen=home]").click();
                 Locator pending = phone.$("#approvals li");
                 assertThat(pending).hasCount(1, new LocatorAssertions.HasCountOptions().setTimeout(20_000));
                 assertThat(pending.locator(".safety-code")).hasText(code);

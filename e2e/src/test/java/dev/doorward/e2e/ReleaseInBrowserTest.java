@@ -32,15 +32,18 @@ class ReleaseInBrowserTest {
             OwnerInBrowser.setUp(phone, env.hub());
             OwnerInBrowser.addDoorbell(phone, doorbell, minted);
 
-            Locator listed = phone.$("#device-list li[data-device-id]");
+            assertThat(phone.$("#device-list li[data-device-id]")).hasCount(1);
+            // Each doorbell's settings are on the Settings screen.
+            phone.$("#screens-nav a[data-screen=settings]").click();
+            Locator listed = phone.$("#doorbell-settings li[data-device-id]");
             assertThat(listed).hasCount(1);
             // Reset protection: the owner's signed choice reaches the doorbell and comes back confirmed.
             listed.locator(".cooling-off summary").click();
             listed.locator(".cooling-off [name=hours]").fill("24");
             listed.locator(".cooling-off button[type=submit]").click();
-            assertThat(phone.$("#device-list li[data-device-id] .cooling-off summary"))
+            assertThat(phone.$("#doorbell-settings li[data-device-id] .cooling-off summary"))
                     .hasText("Reset protection: 24 h", new LocatorAssertions.HasTextOptions().setTimeout(10_000));
-            listed = phone.$("#device-list li[data-device-id]");
+            listed = phone.$("#doorbell-settings li[data-device-id]");
 
             doorbellSettings(phone, doorbell);
             listed = phone.$("#device-list li[data-device-id]");

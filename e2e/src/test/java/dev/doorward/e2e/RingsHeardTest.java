@@ -176,14 +176,14 @@ class RingsHeardTest {
     @Order(2)
     void theRingSoundCanBeMutedAndStaysMuted() {
         Page page = phone.page();
-        phone.$("#this-browser summary").click();
+        phone.$("#screens-nav a[data-screen=settings]").click();
         // This browser is approved: it is offered notifications too.
         assertThat(phone.$("#push-enabled")).isVisible();
         Locator sound = phone.$("#ring-sound");
         assertThat(sound).isChecked();
         sound.uncheck();
         page.reload();
-        phone.$("#this-browser summary").click();
+        phone.$("#screens-nav a[data-screen=settings]").click();
         assertThat(phone.$("#ring-sound")).not().isChecked();
 
         page.evaluate("() => { window.__tones = 0; }");
@@ -210,7 +210,7 @@ class RingsHeardTest {
             page.clock().install();
             signIn(laptop);
             // Not approved by the household yet: no notifications (its keys could not open the picture).
-            laptop.$("#this-browser summary").click();
+            laptop.$("#screens-nav a[data-screen=settings]").click();
             assertThat(laptop.$("#push-enabled")).isHidden();
             assertThat(laptop.$("#push-status")).containsText("approved browsers only");
             String eventId = doorbell.pressButton().orElseThrow();

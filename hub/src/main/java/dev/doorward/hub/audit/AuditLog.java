@@ -70,12 +70,30 @@ public class AuditLog {
     }
 
     public List<AuditEntry> entries(String householdId, int limit) {
-        return jdbc.sql("""
-                        select seq, at, actor, action, detail from audit_log
-                        where chain = :chain order by seq desc limit :limit""")
+        return page(householdId, limit, Long.MAX_VALUE, AuditTopic.ALL);
+    }
+
+    /**
+     * One page of a household's chain, newest first: at most {@code limit} entries older than the entry
+     * {@code before} (its {@code seq}, the cursor of the previous page), of one {@link AuditTopic}.
+     */
+    public List<AuditEntry> page(String householdId, int limit, long before, AuditTopic topic) {
+        String where = switch (topic) {
+            case ALL -> "";
+            case MEDIA -> " and action in (:media)";
+            case ACCESS -> " and action in (:access)";
+            case DOORBELLS -> " and action not in (:media) and action not in (:access)";
+        };
+        var query = jdbc.sql(
+                        "select seq, at, actor, action, detail from audit_log where chain = :chain and seq < :before"
+                                + where + " order by seq desc limit :limit")
                 .param("chain", householdId)
-                .param("limit", limit)
-                .query((rs, n) -> new AuditEntry(
+                .param("before", before)
+                .param("limit", limit);
+        if (topic != AuditTopic.ALL) {
+            query = query.param("media", AuditTopic.MEDIA_ACTIONS).param("access", AuditTopic.ACCESS_ACTIONS);
+        }
+        return query.query((rs, n) -> new AuditEntry(
                         rs.getLong("seq"),
                         rs.getTimestamp("at").toInstant(),
                         rs.getString("actor"),

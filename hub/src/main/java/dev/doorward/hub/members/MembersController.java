@@ -31,6 +31,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -149,6 +151,8 @@ class MembersController {
                 "account:" + account.id(),
                 "invitation-created",
                 account.getUsername() + " created an invitation for a new " + role.dbName());
+        // The other admins' safety check lists open invitations: it reads them again.
+        notifier.toAdmins(householdId, new Notice.HouseholdChanged("invitations"));
         return new InvitationView(
                 ports.browserUrl() + "#invite=" + token,
                 now.plus(INVITATION_VALIDITY).toString());
@@ -236,14 +240,23 @@ class MembersController {
                 .param("role", invitation[1])
                 .param("now", now)
                 .update();
-        audit.record(householdId, "account:" + accountId, "member-added", username + " joined as " + invitation[1]);
-        // Every admin hears about a new member at once (their sessions are open on this household).
-        notifier.toHousehold(
+        audit.record(
                 householdId,
-                Notice.SecurityAlert.about(
-                        Notice.Alert.MEMBER_JOINED,
-                        username + " joined the household as " + invitation[1],
-                        now.toInstant()));
+                "account:" + accountId,
+                "member-added",
+                username + " joined as " + invitation[1]);
+        // Every admin hears about a new member at once (their sessions are open on this household) — once the
+        // membership is committed, so the member list their screens read on hearing it already holds them.
+        Notice joined = Notice.SecurityAlert.about(
+                Notice.Alert.MEMBER_JOINED,
+                username + " joined the household as " + invitation[1],
+                now.toInstant());
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                notifier.toHousehold(householdId, joined);
+            }
+        });
         return Map.of("householdId", householdId, "role", invitation[1]);
     }
 
@@ -272,6 +285,8 @@ class MembersController {
                 "account:" + account.id(),
                 "member-removed",
                 account.getUsername() + " removed a " + target.dbName());
+        // Everyone still in the household sees the member list without them, without a reload.
+        notifier.toHousehold(householdId, new Notice.HouseholdChanged("members"));
     }
 
     private static String hash(String token) {

@@ -88,6 +88,12 @@ public sealed interface Notice {
     /** How a claim the member started is going (to that member only). */
     record ClaimProgress(String handle, String state, String device, String reason) implements Notice {}
 
+    /**
+     * Who or what can reach the household changed without a security alert of its own (an invitation made or
+     * revoked, a member removed, a session ended): the admins' open screens (members, safety check) read it again.
+     */
+    record HouseholdChanged(String what) implements Notice {}
+
     /** Whether the hub's database is reachable (the open app shows a banner while it is not). */
     record HubHealth(boolean databaseUp) implements Notice {}
 

@@ -65,6 +65,10 @@ public final class NoticeJson {
                 putIfPresent(m, "deviceId", claim.device());
                 putIfPresent(m, "reason", claim.reason());
             }
+            case Notice.HouseholdChanged changed -> {
+                m.put("type", "household-changed");
+                m.put("what", changed.what());
+            }
             case Notice.HubHealth health -> {
                 m.put("type", "hub-health");
                 m.put("database", health.databaseUp() ? "up" : "down");

@@ -418,8 +418,9 @@ class RoleMatrixTest {
                     "GET /api/audit",
                     Audience.ADMINS,
                     200,
-                    "the household's audit log",
-                    (a, b, i) -> b.get("/api/audit?householdId=" + i.householdId())),
+                    "a page of the household's audit log (cursor and topic as the Security screen sends them)",
+                    (a, b, i) -> b.get("/api/audit?householdId=" + i.householdId() + "&limit=50&before="
+                            + Long.MAX_VALUE + "&topic=access")),
             row(
                     "GET /api/households/{householdId}/members",
                     Audience.MEMBERS,

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -291,6 +293,46 @@ class BadInputTest {
                 .distinct()
                 .toList();
         assertThat(traces).as("log lines with a stack trace or at ERROR").isEmpty();
+    }
+
+    @Test
+    void theSecurityLogPagesNewestFirstWithACursorAndRefusesABadTopicOrCursor() {
+        BrowserClient browser = member.browser();
+        String base = "/api/audit?householdId=" + member.householdId();
+        JsonNode all = browser.get(base + "&limit=1000").json();
+        List<Long> everySeq = new ArrayList<>();
+        all.get("entries").forEach(e -> everySeq.add(e.get("seq").asLong()));
+        assertThat(everySeq).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(all.get("next").isNull()).isTrue();
+        // Pages of two, following the cursor: every entry once, newest first, and the last page says so.
+        List<Long> paged = new ArrayList<>();
+        String cursor = "";
+        for (int pages = 0; pages < 100; pages++) {
+            JsonNode page = browser.get(base + "&limit=2" + cursor).json();
+            page.get("entries").forEach(e -> paged.add(e.get("seq").asLong()));
+            assertThat(page.get("entries").size()).isLessThanOrEqualTo(2);
+            if (page.get("next").isNull()) {
+                break;
+            }
+            cursor = "&before=" + page.get("next").asLong();
+        }
+        assertThat(paged).isEqualTo(everySeq).isSortedAccordingTo(Comparator.reverseOrder());
+        // A topic keeps only its actions: the owner's sign-in is access, never media.
+        JsonNode access = browser.get(base + "&topic=access").json();
+        assertThat(actions(access)).contains("signed-in").doesNotContain("media-fetched", "live-view");
+        assertThat(actions(browser.get(base + "&topic=media").json()))
+                .allMatch(a -> a.equals("media-fetched") || a.equals("live-view"));
+        for (String bad : List.of("&topic=secrets", "&before=0", "&before=-5", "&before=abc", "&topic=%00")) {
+            BrowserClient.Response response = browser.get(base + bad);
+            assertThat(response.status()).as(bad).isEqualTo(400);
+            assertThat(response.header("Content-Type")).as(bad).hasValue("application/problem+json");
+        }
+    }
+
+    private static List<String> actions(JsonNode page) {
+        List<String> actions = new ArrayList<>();
+        page.get("entries").forEach(e -> actions.add(e.get("action").asString()));
+        return actions;
     }
 
     @Test
