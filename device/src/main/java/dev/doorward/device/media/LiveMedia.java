@@ -50,10 +50,13 @@ public final class LiveMedia implements AutoCloseable {
         this.keysOut = keysOut;
         this.epochs = new MediaEpochs(deviceId, clock, random);
         this.encoder = encoder();
-        this.streamer = LiveStreamer.builder(camera, encoder, epochs, mediaOut)
+        LiveStreamer.Builder live = LiveStreamer.builder(camera, encoder, epochs, mediaOut)
                 .microphone(new SyntheticMicrophone(clock))
-                .clock(clock)
-                .build();
+                .clock(clock);
+        if (camera instanceof VideoFeed feed) {
+            live.feed(feed); // a real camera brings its own H.264 (docs/hardware.md)
+        }
+        this.streamer = live.build();
         try {
             this.speaker = new WavSpeaker(speakerFile);
         } catch (IOException e) {
