@@ -103,6 +103,23 @@ export function isKeyframe(accessUnit) {
   return false;
 }
 
+/**
+ * The codec string (avc1.PPCCLL: profile, constraint flags, level) of the first SPS in an access unit, or null.
+ * A real camera may send Main or High profile; the decoder is configured for what the stream says.
+ */
+export function codecOf(accessUnit) {
+  for (let i = 0; i + 6 < accessUnit.length; i++) {
+    if (accessUnit[i] === 0 && accessUnit[i + 1] === 0 && accessUnit[i + 2] === 1) {
+      if ((accessUnit[i + 3] & 0x1f) === 7) {
+        const hex = (b) => b.toString(16).toUpperCase().padStart(2, '0');
+        return `avc1.${hex(accessUnit[i + 4])}${hex(accessUnit[i + 5])}${hex(accessUnit[i + 6])}`;
+      }
+      i += 2;
+    }
+  }
+  return null;
+}
+
 /** 8-byte big-endian capture time (ms) followed by the media. */
 export function withCaptureTime(captureTime, media) {
   const out = new Uint8Array(TIME_BYTES + media.length);
@@ -129,6 +146,7 @@ function randomCounter() {
 export function createVideoSink(canvas, onPicture) {
   const ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: false });
   let decoder = null;
+  let codec = 'avc1.42E01E';
   let needKeyframe = true;
 
   function reset() {
@@ -155,7 +173,7 @@ export function createVideoSink(canvas, onPicture) {
       },
       error() { if (decoder === d) reset(); },
     });
-    d.configure({ codec: 'avc1.42E01E', optimizeForLatency: true });
+    d.configure({ codec, optimizeForLatency: true });
     return d;
   }
 
@@ -166,6 +184,11 @@ export function createVideoSink(canvas, onPicture) {
       const key = isKeyframe(accessUnit);
       if (needKeyframe && !key) return false;
       if (decoder && decoder.decodeQueueSize > 8 && !key) { reset(); return false; }
+      const announced = key ? codecOf(accessUnit) : null;
+      if (announced && announced !== codec) {
+        codec = announced;
+        if (decoder) reset();
+      }
       try {
         if (!decoder) decoder = newDecoder();
         decoder.decode(new EncodedVideoChunk({ type: key ? 'key' : 'delta', timestamp: captureTime * 1000,
