@@ -1,0 +1,155 @@
+package dev.doorward.device.hardware;
+
+import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.DeviceConfig;
+import dev.doorward.device.hardware.camera.FfmpegCamera;
+import dev.doorward.device.hardware.config.DoorbellConfig;
+import dev.doorward.device.hardware.config.DoorbellConfigFile;
+import dev.doorward.device.hardware.gpio.DoorbellGpio;
+import dev.doorward.device.hardware.gpio.GpioChip;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real doorbell (or a bridge next to an RTSP doorbell): {@code DoorbellMain --config /etc/doorward/doorbell.conf}.
+ * Reads the configuration (and stops with every mistake listed), starts the camera, the agent and the GPIO
+ * lines, and runs until stopped; on the way out the relay is de-energized first. docs/hardware.md shows the
+ * installation (systemd unit in device/packaging).
+ */
+public final class DoorbellMain {
+    private static final Logger log = LoggerFactory.getLogger(DoorbellMain.class);
+    /** A camera that flaps is reported offline at most this often. */
+    private static final Duration OFFLINE_REPORT_EVERY = Duration.ofMinutes(5);
+
+    private DoorbellMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 2 || !args[0].equals("--config")) {
+            System.err.println("usage: DoorbellMain --config /etc/doorward/doorbell.conf");
+            System.exit(2);
+            return;
+        }
+        DoorbellConfig config;
+        try {
+            config = DoorbellConfigFile.read(Path.of(args[1]));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Clock clock = Clock.systemUTC();
+        AtomicReference<DeviceAgent> agentRef = new AtomicReference<>();
+        CameraReports reports = new CameraReports(agentRef, clock);
+        FfmpegCamera camera = new FfmpegCamera(config.camera(), clock, reports::status).start();
+        DeviceAgent agent =
+                DeviceAgent.start(DeviceConfig.of(config.deviceDir()).withCamera(camera));
+        agentRef.set(agent);
+        reports.status(camera.status()); // a camera that failed before the agent was up
+        DoorbellGpio gpio = config.gpio()
+                .map(g -> new DoorbellGpio(
+                                g,
+                                openChip(g.chip()),
+                                clock,
+                                new AgentDoorbell(agent),
+                                DeviceConfig.of(config.deviceDir()).pairingHold())
+                        .start())
+                .orElse(null);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            // The relay first: whatever else fails on the way out, the door is not left open.
+                            if (gpio != null) {
+                                gpio.close();
+                            }
+                            agent.close();
+                            camera.close();
+                            stopped.countDown();
+                        },
+                        "doorbell-shutdown"));
+        log.info("Doorbell running ({} GPIO)", gpio == null ? "without" : "with");
+        stopped.await();
+    }
+
+    /**
+     * The Linux GPIO chip through libgpiod. Loaded by name: it uses the FFM API, final only from Java 22, so it
+     * is compiled apart from the Java 21 code (device/src/main/java22).
+     */
+    static GpioChip openChip(Path device) {
+        try {
+            return (GpioChip) Class.forName("dev.doorward.device.hardware.gpio.LibgpiodChip")
+                    .getConstructor(Path.class)
+                    .newInstance(device);
+        } catch (UnsupportedClassVersionError e) {
+            throw new IllegalStateException("GPIO needs Java 22 or later (docs/hardware.md: install JDK 25)", e);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IllegalStateException(
+                    "cannot open " + device + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the libgpiod GPIO chip is missing from this build", e);
+        }
+    }
+
+    /** What the GPIO lines do to the agent. */
+    private record AgentDoorbell(DeviceAgent agent) implements DoorbellGpio.Doorbell {
+        @Override
+        public void pressed() {
+            agent.pressButton();
+        }
+
+        @Override
+        public void held(Duration held) {
+            agent.holdButton(held);
+        }
+
+        @Override
+        public void tampered() {
+            agent.tamper();
+        }
+
+        @Override
+        public long doorReleases() {
+            return agent.door().releases();
+        }
+
+        @Override
+        public boolean chimeRinging() {
+            return agent.chime().isRinging();
+        }
+    }
+
+    /** Tells owners when the camera goes offline and comes back; a flapping camera is reported sparingly. */
+    static final class CameraReports {
+        private final AtomicReference<DeviceAgent> agent;
+        private final Clock clock;
+        private boolean reportedOffline;
+        private Instant lastOfflineReport = Instant.MIN;
+
+        CameraReports(AtomicReference<DeviceAgent> agent, Clock clock) {
+            this.agent = agent;
+            this.clock = clock;
+        }
+
+        synchronized void status(FfmpegCamera.Status status) {
+            DeviceAgent current = agent.get();
+            if (current == null) {
+                return;
+            }
+            Instant now = clock.instant();
+            if (!status.online() && !reportedOffline && !now.isBefore(lastOfflineReport.plus(OFFLINE_REPORT_EVERY))) {
+                current.cameraStatus(false, status.reason());
+                reportedOffline = true;
+                lastOfflineReport = now;
+            } else if (status.online() && reportedOffline) {
+                current.cameraStatus(true, null);
+                reportedOffline = false;
+            }
+        }
+    }
+}
