@@ -1022,6 +1022,7 @@ public final class DeviceAgent implements AutoCloseable {
                 config.clock(),
                 config.random(),
                 speakerFile(),
+                config.audio(),
                 this::sendMediaKeys,
                 // A slow uplink loses whole frames here instead of queueing seconds of video.
                 new CongestionGate(

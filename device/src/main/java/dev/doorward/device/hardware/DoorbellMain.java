@@ -2,11 +2,16 @@ package dev.doorward.device.hardware;
 
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.DeviceConfig;
+import dev.doorward.device.hardware.audio.AlsaMicrophone;
+import dev.doorward.device.hardware.audio.AlsaSpeaker;
 import dev.doorward.device.hardware.camera.FfmpegCamera;
 import dev.doorward.device.hardware.config.DoorbellConfig;
 import dev.doorward.device.hardware.config.DoorbellConfigFile;
 import dev.doorward.device.hardware.gpio.DoorbellGpio;
 import dev.doorward.device.hardware.gpio.GpioChip;
+import dev.doorward.device.media.AudioDevices;
+import dev.doorward.device.media.Microphone;
+import dev.doorward.device.media.Speaker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,8 +52,8 @@ public final class DoorbellMain {
         AtomicReference<DeviceAgent> agentRef = new AtomicReference<>();
         CameraReports reports = new CameraReports(agentRef, clock);
         FfmpegCamera camera = new FfmpegCamera(config.camera(), clock, reports::status).start();
-        DeviceAgent agent =
-                DeviceAgent.start(DeviceConfig.of(config.deviceDir()).withCamera(camera));
+        DeviceAgent agent = DeviceAgent.start(
+                DeviceConfig.of(config.deviceDir()).withCamera(camera).withAudio(audio(config)));
         agentRef.set(agent);
         reports.status(camera.status()); // a camera that failed before the agent was up
         DoorbellGpio gpio = config.gpio()
@@ -75,6 +80,30 @@ public final class DoorbellMain {
                         "doorbell-shutdown"));
         log.info("Doorbell running ({} GPIO)", gpio == null ? "without" : "with");
         stopped.await();
+    }
+
+    /**
+     * The configured sound devices. One that cannot be found is logged and left out: a doorbell without a
+     * speaker must still ring.
+     */
+    static AudioDevices audio(DoorbellConfig config) {
+        Microphone microphone = null;
+        Speaker speaker = null;
+        if (config.microphone().isPresent()) {
+            try {
+                microphone = new AlsaMicrophone(config.microphone().get());
+            } catch (IllegalArgumentException e) {
+                log.error("No microphone: {}", e.getMessage());
+            }
+        }
+        if (config.speaker().isPresent()) {
+            try {
+                speaker = new AlsaSpeaker(config.speaker().get());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                log.error("No speaker: {}", e.getMessage());
+            }
+        }
+        return new AudioDevices(microphone, speaker);
     }
 
     /**
