@@ -51,6 +51,13 @@ class DoorbellConfigFileTest {
     }
 
     @Test
+    void thePackagedExampleIsValid() {
+        DoorbellConfig config = DoorbellConfigFile.read(Path.of("packaging/doorbell.conf.example"));
+        assertThat(config.gpio().orElseThrow().relay()).contains(new DoorbellConfig.Line(27, false));
+        assertThat(config.camera().encoder()).isEqualTo("libx264");
+    }
+
+    @Test
     void aBridgeNextToAnRtspDoorbell() {
         DoorbellConfig config = DoorbellConfigFile.parse("doorbell.conf", """
                 device.dir=/var/lib/doorward/device
