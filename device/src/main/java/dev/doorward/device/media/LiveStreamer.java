@@ -398,7 +398,9 @@ public final class LiveStreamer implements AutoCloseable {
             if (gopBytes + sealed.length > maxGopBytes) {
                 // The cache would miss this frame; a late joiner must never get a GOP with a hole in it.
                 clearGop();
-                forceKeyframe = true;
+                // An encoder makes a keyframe now; a camera's feed cannot, and waiting for its next one would
+                // stall every viewer: the cache just stays empty until then.
+                forceKeyframe = feed == null;
             } else if (frame.keyframe() || !gop.isEmpty()) {
                 gop.addAll(parts);
                 gopBytes += sealed.length;

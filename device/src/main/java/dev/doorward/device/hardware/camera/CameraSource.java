@@ -33,6 +33,18 @@ public sealed interface CameraSource {
     record Rtsp(URI url, Path credentialsFile) implements CameraSource {
         public Rtsp {
             Objects.requireNonNull(url, "url");
+            String text = url.toString();
+            // The URL goes into ffmpeg's ffconcat script between single quotes: nothing may end the quote or line.
+            if (!("rtsp".equals(url.getScheme()) || "rtsps".equals(url.getScheme())) || url.getHost() == null) {
+                throw new IllegalArgumentException("an rtsp:// or rtsps:// URL with a host");
+            }
+            if (url.getRawUserInfo() != null) {
+                throw new IllegalArgumentException(
+                        "no user or password in the URL: they belong in the credentials file");
+            }
+            if (text.contains("'") || text.contains("\\") || text.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+                throw new IllegalArgumentException("a URL without quotes, backslashes, spaces or control characters");
+            }
         }
     }
 }

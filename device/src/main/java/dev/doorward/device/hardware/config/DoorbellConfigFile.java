@@ -202,24 +202,19 @@ public final class DoorbellConfigFile {
         if (value == null) {
             return null;
         }
+        URI url;
         try {
-            URI url = new URI(value);
-            if (!("rtsp".equals(url.getScheme()) || "rtsps".equals(url.getScheme())) || url.getHost() == null) {
-                error("camera.url", "an rtsp:// or rtsps:// URL with a host");
-                return null;
-            }
-            if (url.getUserInfo() != null) {
-                errors.add(where("camera.url")
-                        + "camera.url must not contain a user or password; put them in the camera.credentials file");
-                return null;
-            }
-            if (value.contains("'") || value.contains("\\") || value.chars().anyMatch(Character::isWhitespace)) {
-                error("camera.url", "a URL without quotes, backslashes or spaces");
-                return null;
-            }
-            return url;
+            url = new URI(value);
         } catch (URISyntaxException e) {
-            error("camera.url", "a valid rtsp:// URL");
+            errors.add(where("camera.url") + "camera.url: expected a valid rtsp:// URL");
+            return null;
+        }
+        try {
+            new CameraSource.Rtsp(url, null); // the URL rules live there
+            return url;
+        } catch (IllegalArgumentException e) {
+            // Not quoting the value: it may hold a password.
+            errors.add(where("camera.url") + "camera.url: expected " + e.getMessage());
             return null;
         }
     }

@@ -93,7 +93,7 @@ class DoorbellConfigFileTest {
                         """))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("line 1: device.dir = \"relative/dir\": expected an absolute path")
-                .hasMessageContaining("line 3: camera.url must not contain a user or password")
+                .hasMessageContaining("line 3: camera.url: expected no user or password in the URL")
                 .hasMessageContaining("line 4: camera.fps = \"90\": expected a whole number from 1 to 60")
                 .hasMessageContaining("line 5: unknown key \"camera.sorce\" (known camera.* keys:")
                 .hasMessageContaining("GPIO line 17 is used twice")

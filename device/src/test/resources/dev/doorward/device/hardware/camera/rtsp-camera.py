@@ -1,8 +1,10 @@
 # A stand-in for an RTSP/ONVIF doorbell on the LAN (GStreamer's RTSP server from Debian), for the camera tests.
-# Usage: rtsp-camera.py USER PASSWORD (live | file PATH)
+# Usage: rtsp-camera.py USER PASSWORD (live | file PATH | image PATH)
 #   live: a 1280x720 15 frames/s moving test picture, H.264 High profile, plus G.711 A-law audio, shared
 #   file: an H.264 Annex B file sent as it is (each client from its start), for bit-exact checks; it has no
 #   timestamps, so neither has the RTP stream (like some cheap cameras)
+#   image: a PNG shown at 1280x720 15 frames/s, H.264 High profile, shared; the PNG is read again for every
+#   frame, so replacing the file (atomically) changes the picture: a QR code held up to the camera
 # Listens on 127.0.0.1 on a free port and prints "ready PORT"; /door needs basic authentication.
 import sys
 import gi
@@ -27,6 +29,13 @@ if mode == 'live':
         '! x264enc tune=zerolatency speed-preset=superfast key-int-max=15 ! video/x-h264,profile=high '
         '! rtph264pay name=pay0 pt=96 '
         'audiotestsrc is-live=true wave=ticks ! audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay name=pay1 pt=8 )')
+    factory.set_shared(True)
+elif mode == 'image':
+    factory.set_launch(
+        '( multifilesrc location="%s" loop=true caps=image/png,framerate=15/1 ! pngdec ! videoconvert ! videoscale '
+        '! video/x-raw,format=I420,width=1280,height=720 '
+        '! x264enc tune=zerolatency speed-preset=superfast key-int-max=15 ! video/x-h264,profile=high '
+        '! rtph264pay name=pay0 pt=96 )' % sys.argv[4])
     factory.set_shared(True)
 else:
     factory.set_launch('( filesrc location="%s" ! h264parse ! rtph264pay name=pay0 pt=96 )' % sys.argv[4])
