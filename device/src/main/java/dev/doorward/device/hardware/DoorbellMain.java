@@ -153,12 +153,36 @@ public final class DoorbellMain {
         }
     }
 
-    /** Tells owners when the camera goes offline and comes back; a flapping camera is reported sparingly. */
+    /**
+     * Tells owners when the camera goes offline and comes back; a flapping camera is reported sparingly. The hub
+     * gets only a short reason ({@link #summary}): ffmpeg's own words (the camera's address, paths) stay in the
+     * doorbell's log.
+     */
     static final class CameraReports {
         private final AtomicReference<DeviceAgent> agent;
         private final Clock clock;
         private boolean reportedOffline;
         private Instant lastOfflineReport = Instant.MIN;
+
+        /** What went wrong, in words an owner can act on, without addresses or paths. */
+        static String summary(String reason) {
+            String r = reason.toLowerCase(java.util.Locale.ROOT);
+            if (r.contains("401") || r.contains("unauthorized")) {
+                return "the camera refused the user name or password";
+            } else if (r.contains("404") || r.contains("not found")) {
+                return "the camera has no such stream (check camera.url)";
+            } else if (r.contains("connection refused")
+                    || r.contains("timed out")
+                    || r.contains("no route")
+                    || r.contains("network is unreachable")) {
+                return "the camera cannot be reached";
+            } else if (r.contains("no video for")) {
+                return "the camera stopped sending video";
+            } else if (r.contains("cannot start ffmpeg")) {
+                return "ffmpeg is not installed";
+            }
+            return "the camera stopped (see the doorbell's log)";
+        }
 
         CameraReports(AtomicReference<DeviceAgent> agent, Clock clock) {
             this.agent = agent;
@@ -172,7 +196,7 @@ public final class DoorbellMain {
             }
             Instant now = clock.instant();
             if (!status.online() && !reportedOffline && !now.isBefore(lastOfflineReport.plus(OFFLINE_REPORT_EVERY))) {
-                current.cameraStatus(false, status.reason());
+                current.cameraStatus(false, summary(status.reason()));
                 reportedOffline = true;
                 lastOfflineReport = now;
             } else if (status.online() && reportedOffline) {

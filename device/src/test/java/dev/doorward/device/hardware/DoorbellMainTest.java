@@ -26,4 +26,21 @@ class DoorbellMainTest {
                         m -> assertThat(m).contains("libgpiod 1.x is not installed"),
                         m -> assertThat(m).contains("cannot open /dev/gpiochip99"));
     }
+
+    @Test
+    void ownersGetAShortReasonWithoutAddressesOrPaths() {
+        assertThat(DoorbellMain.CameraReports.summary(
+                        "ffmpeg stopped (exit code 1): [rtsp @ 0x55] method DESCRIBE failed: 401 Unauthorized |"
+                                + " [concat @ 0x5] Impossible to open 'rtsp://***@192.168.1.20:554/stream'"))
+                .isEqualTo("the camera refused the user name or password");
+        assertThat(DoorbellMain.CameraReports.summary(
+                        "ffmpeg stopped (exit code 1): [tcp @ 0x5] Connection to tcp://192.168.1.20:554 failed:"
+                                + " Connection refused"))
+                .isEqualTo("the camera cannot be reached");
+        assertThat(DoorbellMain.CameraReports.summary("no video for 10 s (exit code 137)"))
+                .isEqualTo("the camera stopped sending video");
+        assertThat(DoorbellMain.CameraReports.summary("unreadable video from ffmpeg (bad NAL length 0)"))
+                .isEqualTo("the camera stopped (see the doorbell's log)")
+                .doesNotContain("192.168");
+    }
 }

@@ -94,6 +94,8 @@ public final class FfmpegCamera implements Camera, VideoFeed, AutoCloseable {
     private List<byte[]> sps = List.of();
     private List<byte[]> pps = List.of();
     private long lastFrameNanos;
+    /** Set by the watchdog when it kills a stalled ffmpeg, so the offline reason says so. */
+    private String stalledReason;
 
     // The GOP under way, for the feed; guarded by lock. Sequence numbers count every access unit received.
     private final List<Frame> gop = new ArrayList<>();
@@ -403,6 +405,12 @@ public final class FfmpegCamera implements Camera, VideoFeed, AutoCloseable {
             ServerSocketChannel sideChannel = side;
             Thread.ofPlatform().daemon().name("camera-side").start(() -> readSide(sideChannel, running));
             String ended = readLive(started.getInputStream());
+            synchronized (lock) {
+                if (stalledReason != null) {
+                    ended = stalledReason;
+                    stalledReason = null;
+                }
+            }
             started.destroyForcibly();
             started.waitFor(2, TimeUnit.SECONDS);
             stderr.awaitEnd();
@@ -448,6 +456,9 @@ public final class FfmpegCamera implements Camera, VideoFeed, AutoCloseable {
             }
             if (stalled != null) {
                 log.warn("Camera: no video for {} s; stopping ffmpeg {}", STALL.toSeconds(), stalled.pid());
+                synchronized (lock) {
+                    stalledReason = "no video for " + STALL.toSeconds() + " s";
+                }
                 stalled.destroyForcibly();
             }
             try {
