@@ -73,8 +73,9 @@ public final class DoorbellMain {
                             if (gpio != null) {
                                 gpio.close();
                             }
-                            agent.close();
+                            // The camera before the agent: a camera stopped on purpose is no "camera offline".
                             camera.close();
+                            agent.close();
                             stopped.countDown();
                         },
                         "doorbell-shutdown"));

@@ -564,8 +564,12 @@ public final class FfmpegCamera implements Camera, VideoFeed, AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            if (running.isAlive()) {
-                log.warn("Camera: side stream failed ({}); restarting ffmpeg", e.getMessage());
+            boolean closing;
+            synchronized (lock) {
+                closing = closed;
+            }
+            if (running.isAlive() && !closing) {
+                log.warn("Camera: side stream failed ({}); restarting ffmpeg", e.toString());
                 running.destroyForcibly();
             }
         }
