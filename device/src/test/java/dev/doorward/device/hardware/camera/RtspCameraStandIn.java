@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An RTSP doorbell on the LAN, played by GStreamer's RTSP server (Debian: gir1.2-gst-rtsp-server-1.0,
- * python3-gi, gstreamer1.0-plugins-{base,good,ugly}) on a free loopback port, with basic authentication.
+ * python3-gi, gstreamer1.0-plugins-{base,good,ugly,bad}) on a free loopback port, with basic authentication.
  */
 final class RtspCameraStandIn implements AutoCloseable {
     private final Process process;
