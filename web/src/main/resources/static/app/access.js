@@ -56,7 +56,7 @@ export function accessControl(householdId, member, devices, onSaved) {
   to.type = 'time';
   to.name = 'to';
   to.value = '23:59';
-    hours.append(days, el('span', null, 'from '), from, el('span', null, ' to '), to);
+  hours.append(days, el('span', null, 'from '), from, el('span', null, ' to '), to);
   const untilLabel = el('label', null, 'Until (optional: the last day of a guest) ');
   const until = el('input');
   until.type = 'date';
@@ -84,15 +84,16 @@ export function accessControl(householdId, member, devices, onSaved) {
       status.textContent = 'The hours must start before they end, within one day.';
       return;
     }
-        // The end of the chosen day, in this browser's time zone.
+    // The end of the chosen day, in this browser's time zone.
     const endsAt = until.value ? new Date(`${until.value}T23:59:59.999`).getTime() + 1 : null;
-    const restriction = allDevices && anyTime && !endsAt
-      ? null
-      : {
-        deviceIds: allDevices ? [] : deviceIds,
-        schedule: anyTime ? null : { days: chosenDays, from: start, to: end },
-        until: endsAt,
-      };
+    const restriction =
+      allDevices && anyTime && !endsAt
+        ? null
+        : {
+            deviceIds: allDevices ? [] : deviceIds,
+            schedule: anyTime ? null : { days: chosenDays, from: start, to: end },
+            until: endsAt,
+          };
     save.disabled = true;
     try {
       await signNextRoster(householdId, [], { [member.accountId]: restriction });

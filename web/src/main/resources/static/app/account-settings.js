@@ -58,7 +58,10 @@ export function takeFragmentToken(name) {
 
 const b64url = {
   encode(buffer) {
-    return btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/=/g, '').replace(/\+/g, '-').replace(/\//g, '_');
+    return btoa(String.fromCharCode(...new Uint8Array(buffer)))
+      .replace(/=/g, '')
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_');
   },
   decode(text) {
     const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
@@ -123,10 +126,26 @@ export async function signInWithPasskey() {
 /** A default name for a passkey made on this device, e.g. "Chrome on Android". */
 function deviceName() {
   const ua = navigator.userAgent;
-  const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox'
-    : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
-  const platform = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows'
-    : /Mac OS X/.test(ua) ? 'Mac' : /Linux/.test(ua) ? 'Linux' : '';
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /Firefox\//.test(ua)
+      ? 'Firefox'
+      : /Chrome\//.test(ua)
+        ? 'Chrome'
+        : /Safari\//.test(ua)
+          ? 'Safari'
+          : 'Browser';
+  const platform = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad/.test(ua)
+      ? 'iOS'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS X/.test(ua)
+          ? 'Mac'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : '';
   return platform ? `${browser} on ${platform}` : browser;
 }
 
@@ -138,7 +157,9 @@ export function showRecoveryCode(code, onDone) {
   document.getElementById('recovery-code').textContent = code;
   const kept = document.getElementById('recovery-code-kept');
   const next = document.getElementById('recovery-code-continue');
-  kept.addEventListener('change', () => { next.disabled = !kept.checked; });
+  kept.addEventListener('change', () => {
+    next.disabled = !kept.checked;
+  });
   next.addEventListener('click', () => onDone());
 }
 
@@ -156,7 +177,8 @@ export function setUpSignInExtras(signedIn) {
         await signInWithPasskey();
         await signedIn();
       } catch (err) {
-        error.textContent = err.name === 'NotAllowedError' ? 'No passkey was used.' : `Passkey sign-in failed: ${err.message}`;
+        error.textContent =
+          err.name === 'NotAllowedError' ? 'No passkey was used.' : `Passkey sign-in failed: ${err.message}`;
       }
     });
   }
@@ -172,7 +194,9 @@ export function setUpSignInExtras(signedIn) {
       await api.session();
       await api.login(result.username, v.password);
       showRecoveryCode(result.recoveryCode, signedIn);
-    } catch (err) { problem.textContent = err.message; }
+    } catch (err) {
+      problem.textContent = err.message;
+    }
   });
 }
 
@@ -198,7 +222,9 @@ export function renderInvitationSignUp(token, { signIn, signedIn }) {
       await api.session(); // the CSRF cookie
       await api.login(v.username, v.password);
       await signedIn();
-    } catch (err) { problem.textContent = err.message; }
+    } catch (err) {
+      problem.textContent = err.message;
+    }
   });
 }
 
@@ -218,7 +244,9 @@ export function renderRecovery(token, signedIn) {
       await api.session();
       await api.login(result.username, v.password);
       await signedIn();
-    } catch (err) { problem.textContent = err.message; }
+    } catch (err) {
+      problem.textContent = err.message;
+    }
   });
 }
 
@@ -241,7 +269,9 @@ export function recoveryLinkControl(householdId, member) {
       field.hidden = false;
       field.title = `Works once, until ${when(issued.expiresAt)}. Give it to ${member.username} in person.`;
       field.select();
-    } catch (err) { problem.textContent = err.message; }
+    } catch (err) {
+      problem.textContent = err.message;
+    }
   });
   wrap.append(issue, field, problem);
   return wrap;
@@ -253,17 +283,24 @@ async function refreshSessions() {
   const list = document.getElementById('own-sessions');
   if (!list) return;
   const sessions = await api.ownSessions();
-  list.replaceChildren(...sessions.map((s) => {
-    const li = item(s.browserName, `signed in ${when(s.signedInAt)} · last used ${when(s.lastSeenAt)}${s.current ? ' · this browser' : ''}`);
-    li.dataset.current = String(s.current);
-    if (!s.current) {
-      li.append(button('Sign out', 'link end-session', async () => {
-        await api.endOwnSession(s.sessionRef);
-        await refreshSessions();
-      }));
-    }
-    return li;
-  }));
+  list.replaceChildren(
+    ...sessions.map((s) => {
+      const li = item(
+        s.browserName,
+        `signed in ${when(s.signedInAt)} · last used ${when(s.lastSeenAt)}${s.current ? ' · this browser' : ''}`,
+      );
+      li.dataset.current = String(s.current);
+      if (!s.current) {
+        li.append(
+          button('Sign out', 'link end-session', async () => {
+            await api.endOwnSession(s.sessionRef);
+            await refreshSessions();
+          }),
+        );
+      }
+      return li;
+    }),
+  );
 }
 
 async function refreshPasskeys() {
@@ -276,42 +313,52 @@ async function refreshPasskeys() {
     list.replaceChildren(li);
     return;
   }
-  list.replaceChildren(...passkeys.map((p) => {
-    const li = item(p.label, `added ${when(p.createdAt)}${p.lastUsedAt ? ` · last used ${when(p.lastUsedAt)}` : ''}`);
-    li.dataset.passkeyId = p.id;
-    li.append(button('Remove', 'link remove-passkey', async () => {
-      await api.removePasskey(p.id);
-      await refreshPasskeys();
-    }));
-    return li;
-  }));
+  list.replaceChildren(
+    ...passkeys.map((p) => {
+      const li = item(p.label, `added ${when(p.createdAt)}${p.lastUsedAt ? ` · last used ${when(p.lastUsedAt)}` : ''}`);
+      li.dataset.passkeyId = p.id;
+      li.append(
+        button('Remove', 'link remove-passkey', async () => {
+          await api.removePasskey(p.id);
+          await refreshPasskeys();
+        }),
+      );
+      return li;
+    }),
+  );
 }
 
 async function refreshBrowsers() {
   const list = document.getElementById('own-browsers');
   if (!list) return;
   const clients = await api.clients();
-  list.replaceChildren(...clients.map((c) => {
-    const li = document.createElement('li');
-    li.dataset.clientId = c.id;
-    const name = document.createElement('input');
-    name.value = c.label;
-    name.maxLength = 64;
-    name.className = 'browser-name';
-    name.setAttribute('aria-label', 'Name of this browser');
-    const save = button('Rename', 'link rename-browser', async () => {
-      try {
-        await api.renameBrowser(c.id, name.value);
-        save.textContent = 'Saved';
-        setTimeout(() => { save.textContent = 'Rename'; }, 2000);
-      } catch (err) { save.textContent = err.message; }
-    });
-    const since = document.createElement('span');
-    since.className = 'muted';
-    since.textContent = ` added ${when(c.createdAt)}`;
-    li.append(name, save, since);
-    return li;
-  }));
+  list.replaceChildren(
+    ...clients.map((c) => {
+      const li = document.createElement('li');
+      li.dataset.clientId = c.id;
+      const name = document.createElement('input');
+      name.value = c.label;
+      name.maxLength = 64;
+      name.className = 'browser-name';
+      name.setAttribute('aria-label', 'Name of this browser');
+      const save = button('Rename', 'link rename-browser', async () => {
+        try {
+          await api.renameBrowser(c.id, name.value);
+          save.textContent = 'Saved';
+          setTimeout(() => {
+            save.textContent = 'Rename';
+          }, 2000);
+        } catch (err) {
+          save.textContent = err.message;
+        }
+      });
+      const since = document.createElement('span');
+      since.className = 'muted';
+      since.textContent = ` added ${when(c.createdAt)}`;
+      li.append(name, save, since);
+      return li;
+    }),
+  );
 }
 
 function setUpPasswordChange() {
@@ -358,7 +405,8 @@ function setUpPasskeyAdding() {
       status.textContent = 'Passkey added: you can sign in with it.';
       await refreshPasskeys();
     } catch (err) {
-      status.textContent = err.name === 'NotAllowedError' ? 'No passkey was made.' : `No passkey was added: ${err.message}`;
+      status.textContent =
+        err.name === 'NotAllowedError' ? 'No passkey was made.' : `No passkey was added: ${err.message}`;
     } finally {
       add.disabled = false;
     }

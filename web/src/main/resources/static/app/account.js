@@ -12,15 +12,17 @@ function plural(count, one, many) {
 export function describeDeleted(deleted) {
   const d = deleted || {};
   const n = (v) => (Number.isInteger(v) && v >= 0 ? v : 0);
-  return 'Deleted: '
-    + [
+  return (
+    'Deleted: ' +
+    [
       plural(n(d.households), 'household', 'households'),
       plural(n(d.devices), 'doorbell', 'doorbells'),
       plural(n(d.events), 'event', 'events'),
       plural(n(d.blobs), 'sealed snapshot or clip', 'sealed snapshots and clips'),
       plural(n(d.browsers), 'browser', 'browsers'),
-    ].join(', ')
-    + '.';
+    ].join(', ') +
+    '.'
+  );
 }
 
 function backToSignIn() {
@@ -59,7 +61,11 @@ export function setUpAccountDeletion(api, username, beforeLeave = () => {}) {
     try {
       const result = await api.deleteAccount(form.elements.password.value);
       form.reset();
-      try { beforeLeave(); } catch { /* leaving anyway */ }
+      try {
+        beforeLeave();
+      } catch {
+        /* leaving anyway */
+      }
       showResult(result && result.deleted);
     } catch (err) {
       error.textContent = err.message;

@@ -39,11 +39,16 @@ export async function request(method, path, body, contentType = 'application/jso
   }
   if (!response.ok) {
     let detail = '';
-    try { detail = (await response.json()).detail; } catch { /* not JSON */ }
+    try {
+      detail = (await response.json()).detail;
+    } catch {
+      /* not JSON */
+    }
     const retry = response.headers.get('Retry-After');
     throw new ApiError(response.status, retry ? `${detail} (retry in ${retry} s)` : detail, retry);
   }
-  if (response.status === 204 || response.status === 201 && response.headers.get('Content-Length') === '0') return null;
+  if (response.status === 204 || (response.status === 201 && response.headers.get('Content-Length') === '0'))
+    return null;
   const text = await response.text();
   return text ? JSON.parse(text) : null;
 }
@@ -57,8 +62,12 @@ export const api = {
   /** With this browser's proof that it holds its key, if it has one (keys.js signInProof). */
   login: async (username, password) => {
     const proof = await signInProof(username, csrfToken()).catch(() => null);
-    return request('POST', '/api/login', new URLSearchParams({ username, password, ...(proof || {}) }).toString(),
-      'application/x-www-form-urlencoded');
+    return request(
+      'POST',
+      '/api/login',
+      new URLSearchParams({ username, password, ...(proof || {}) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
   },
   logout: () => request('POST', '/api/logout'),
   /** Accounts people can keep safe (account-settings.js). */
@@ -72,14 +81,18 @@ export const api = {
   removePasskey: (id) => request('DELETE', `/api/account/passkeys/${encodeURIComponent(id)}`),
   renameBrowser: (clientId, label) => request('PUT', `/api/clients/${encodeURIComponent(clientId)}/label`, { label }),
   issueRecoveryLink: (householdId, accountId) =>
-    request('POST', `/api/households/${encodeURIComponent(householdId)}/members/${encodeURIComponent(accountId)}/recovery-link`),
+    request(
+      'POST',
+      `/api/households/${encodeURIComponent(householdId)}/members/${encodeURIComponent(accountId)}/recovery-link`,
+    ),
   recoverWithLink: (token, password) => request('POST', '/api/recovery', { token, password }),
   recoverWithCode: (username, recoveryCode, password) =>
     request('POST', '/api/recovery/owner', { username, recoveryCode, password }),
   deleteAccount: (password) => request('DELETE', '/api/account', { password }),
-        devices: () => request('GET', '/api/devices'),
+  devices: () => request('GET', '/api/devices'),
   members: (householdId) => request('GET', `/api/households/${encodeURIComponent(householdId)}/members`),
-  invite: (householdId, role) => request('POST', `/api/households/${encodeURIComponent(householdId)}/invitations`, { role }),
+  invite: (householdId, role) =>
+    request('POST', `/api/households/${encodeURIComponent(householdId)}/invitations`, { role }),
   acceptInvitation: (token) => request('POST', '/api/invitations/accept', { token }),
   removeMember: (householdId, accountId) =>
     request('DELETE', `/api/households/${encodeURIComponent(householdId)}/members/${encodeURIComponent(accountId)}`),
@@ -93,20 +106,27 @@ export const api = {
   audit: (householdId) => request('GET', `/api/audit?householdId=${encodeURIComponent(householdId)}&limit=1000`),
   clients: () => request('GET', '/api/clients'),
   doorNonce: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/door/nonce`),
-  openDoor: (deviceId, signed) =>
-    request('POST', `/api/devices/${encodeURIComponent(deviceId)}/door/open`, signed),
+  openDoor: (deviceId, signed) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/door/open`, signed),
   roster: (householdId) => request('GET', `/api/households/${encodeURIComponent(householdId)}/roster`),
   postRoster: (householdId, signed) =>
     request('POST', `/api/households/${encodeURIComponent(householdId)}/rosters`, signed),
   registerClient: (signingKey, agreementKey, label) =>
     request('POST', '/api/clients', { signingKey, agreementKey, label }),
-    releaseDevice: (deviceId, password, statement, signature, signerPublicKey) =>
-    request('POST', `/api/devices/${encodeURIComponent(deviceId)}/release`,
-      { password, statement, signature, signerPublicKey }),
-    moveCode: (deviceId, issuedAt, signature, signerPublicKey) =>
+  releaseDevice: (deviceId, password, statement, signature, signerPublicKey) =>
+    request('POST', `/api/devices/${encodeURIComponent(deviceId)}/release`, {
+      password,
+      statement,
+      signature,
+      signerPublicKey,
+    }),
+  moveCode: (deviceId, issuedAt, signature, signerPublicKey) =>
     request('POST', `/api/devices/${encodeURIComponent(deviceId)}/move-code`, { issuedAt, signature, signerPublicKey }),
-    setCoolingOff: (deviceId, statement, signature, signerPublicKey) =>
-    request('POST', `/api/devices/${encodeURIComponent(deviceId)}/cooling-off`, { statement, signature, signerPublicKey }),
+  setCoolingOff: (deviceId, statement, signature, signerPublicKey) =>
+    request('POST', `/api/devices/${encodeURIComponent(deviceId)}/cooling-off`, {
+      statement,
+      signature,
+      signerPublicKey,
+    }),
   vetoReset: (deviceId) => request('POST', `/api/devices/${encodeURIComponent(deviceId)}/veto-reset`),
   /** The timeline, newest first; filters (all optional): deviceId, kind, day (YYYY-MM-DD), limit (default 30). */
   history: (householdId, filters = {}) => {
@@ -120,7 +140,10 @@ export const api = {
   deleteEvent: (deviceId, eventId) =>
     request('DELETE', `/api/devices/${encodeURIComponent(deviceId)}/events/${encodeURIComponent(eventId)}`),
   mediaKey: (deviceId, epoch, clientId) =>
-    request('GET', `/api/devices/${encodeURIComponent(deviceId)}/media-keys/${encodeURIComponent(epoch)}?clientId=${encodeURIComponent(clientId)}`),
+    request(
+      'GET',
+      `/api/devices/${encodeURIComponent(deviceId)}/media-keys/${encodeURIComponent(epoch)}?clientId=${encodeURIComponent(clientId)}`,
+    ),
   setRetention: (householdId, days) =>
     request('PUT', `/api/households/${encodeURIComponent(householdId)}/retention`, { days }),
   startClaim: (householdId, setupCode, name, ownerKeyFingerprint) =>

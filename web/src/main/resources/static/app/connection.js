@@ -15,7 +15,10 @@ export function backoffDelay(attempt, random = Math.random) {
 /** What the hub says of this browser's session now: 'signed-in', 'signed-out', or 'unreachable'. */
 async function sessionState() {
   try {
-    const response = await fetch('/api/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    const response = await fetch('/api/session', {
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+    });
     if (!response.ok) return 'unreachable';
     return (await response.json()).signedIn ? 'signed-in' : 'signed-out';
   } catch {
@@ -32,7 +35,9 @@ export function showConnectionState(status) {
     indicator.hidden = !indicator.textContent;
   }
   if (status === 'online') return;
-  document.querySelectorAll('#device-list .device-status').forEach((s) => { s.textContent = 'status unknown'; });
+  document.querySelectorAll('#device-list .device-status').forEach((s) => {
+    s.textContent = 'status unknown';
+  });
   document.querySelectorAll('#device-list .dot.online').forEach((d) => d.classList.remove('online'));
 }
 
@@ -48,7 +53,9 @@ export function connectStream({ onMessage, onStatus = () => {}, onReconnected = 
   let socket = null;
   let timer = null;
 
-  const setStatus = (status) => { if (!closed || status === 'signed-out') onStatus(status); };
+  const setStatus = (status) => {
+    if (!closed || status === 'signed-out') onStatus(status);
+  };
 
   const connect = () => {
     timer = null;
@@ -56,7 +63,12 @@ export function connectStream({ onMessage, onStatus = () => {}, onReconnected = 
     socket = new WebSocket(`wss://${location.host}/api/stream`);
     socket.onmessage = (e) => {
       let message;
-      try { message = JSON.parse(e.data); } catch { console.warn('bad stream message'); return; }
+      try {
+        message = JSON.parse(e.data);
+      } catch {
+        console.warn('bad stream message');
+        return;
+      }
       if (message.type === 'hello') {
         // The hub took this session: the stream is up again.
         attempt = 0;
@@ -74,7 +86,7 @@ export function connectStream({ onMessage, onStatus = () => {}, onReconnected = 
       dropped = true;
       setStatus('reconnecting');
       // A refused upgrade looks like any other failure here: ask the hub whether the session still counts.
-      if (await sessionState() === 'signed-out') {
+      if ((await sessionState()) === 'signed-out') {
         if (closed) return;
         closed = true;
         setStatus('signed-out');

@@ -88,7 +88,9 @@ async function awaitConfirmed(deviceId, applied) {
   while (Date.now() < deadline) {
     const settings = await settingsApi.settings(deviceId);
     if (applied(settings)) return settings;
-    await new Promise((resolve) => { setTimeout(resolve, CONFIRM_POLL_MS); });
+    await new Promise((resolve) => {
+      setTimeout(resolve, CONFIRM_POLL_MS);
+    });
   }
   return null;
 }
@@ -141,8 +143,9 @@ function motionSection(device, household, current) {
   const enabledLabel = el('label', { className: 'switch' }, enabled, ' Detect motion at this doorbell');
   const explain = el('p', {
     className: 'muted',
-    textContent: 'Drag on the picture to draw the zones where motion counts (up to 8). Motion outside them is '
-      + 'ignored. No zone: the whole picture. The doorbell checks your browser\'s signature before it applies this.',
+    textContent:
+      'Drag on the picture to draw the zones where motion counts (up to 8). Motion outside them is ' +
+      "ignored. No zone: the whole picture. The doorbell checks your browser's signature before it applies this.",
   });
 
   const editor = el('div', { className: 'zone-editor', id: 'settings-zone-editor' });
@@ -150,7 +153,10 @@ function motionSection(device, household, current) {
   editor.setAttribute('aria-label', `Motion zones of ${device.name}: drag to draw a zone`);
   const picture = el('img', { className: 'zone-picture', alt: '' });
   picture.hidden = true;
-  const noPicture = el('p', { className: 'zone-no-picture muted', textContent: 'No snapshot yet: the grid stands for the picture.' });
+  const noPicture = el('p', {
+    className: 'zone-no-picture muted',
+    textContent: 'No snapshot yet: the grid stands for the picture.',
+  });
   const grid = el('div', { className: 'zone-grid' });
   const layer = el('div', { className: 'zone-layer' });
   const preview = el('div', { className: 'zone zone-preview' });
@@ -161,21 +167,37 @@ function motionSection(device, household, current) {
   const status = statusLine('settings-motion-status');
   const save = button('Save motion setting', 'primary', null);
   save.id = 'settings-motion-save';
-  const wholePicture = button('Whole picture (no zones)', 'link', () => { zones.length = 0; draw(); });
+  const wholePicture = button('Whole picture (no zones)', 'link', () => {
+    zones.length = 0;
+    draw();
+  });
   wholePicture.id = 'settings-zones-clear';
 
   function draw() {
-    layer.replaceChildren(...zones.map((z, i) => {
-      const node = el('div', { className: 'zone' });
-      node.dataset.zone = formatMotion({ enabled: true, zones: [z] }).slice(3);
-      node.title = `Zone ${i + 1}: ${describeZone(z)}`;
-      place(node, z);
-      return node;
-    }));
-    list.replaceChildren(...zones.map((z, i) => el('li', {},
-      el('span', { textContent: `Zone ${i + 1}: ${describeZone(z)}` }),
-      button('Remove', 'link zone-remove', () => { zones.splice(i, 1); draw(); }))));
-    if (zones.length === 0) list.append(el('li', { className: 'muted', textContent: 'No zone: motion anywhere in the picture counts.' }));
+    layer.replaceChildren(
+      ...zones.map((z, i) => {
+        const node = el('div', { className: 'zone' });
+        node.dataset.zone = formatMotion({ enabled: true, zones: [z] }).slice(3);
+        node.title = `Zone ${i + 1}: ${describeZone(z)}`;
+        place(node, z);
+        return node;
+      }),
+    );
+    list.replaceChildren(
+      ...zones.map((z, i) =>
+        el(
+          'li',
+          {},
+          el('span', { textContent: `Zone ${i + 1}: ${describeZone(z)}` }),
+          button('Remove', 'link zone-remove', () => {
+            zones.splice(i, 1);
+            draw();
+          }),
+        ),
+      ),
+    );
+    if (zones.length === 0)
+      list.append(el('li', { className: 'muted', textContent: 'No zone: motion anywhere in the picture counts.' }));
     editor.dataset.zones = String(zones.length);
     editor.classList.toggle('zone-editor-off', !enabled.checked);
   }
@@ -184,7 +206,10 @@ function motionSection(device, household, current) {
   let start = null;
   editor.addEventListener('pointerdown', (event) => {
     if (event.button !== 0) return;
-    if (zones.length >= MAX_ZONES) { status.textContent = `At most ${MAX_ZONES} zones: remove one first.`; return; }
+    if (zones.length >= MAX_ZONES) {
+      status.textContent = `At most ${MAX_ZONES} zones: remove one first.`;
+      return;
+    }
     event.preventDefault();
     editor.setPointerCapture(event.pointerId);
     start = cellAt(editor, event);
@@ -249,8 +274,13 @@ function nameSection(device, onRenamed) {
   const section = el('section', { className: 'settings-section' });
   const input = el('input', { name: 'name', required: true, maxLength: 64, value: device.name, id: 'settings-name' });
   const status = statusLine('settings-name-status');
-  const form = el('form', { className: 'form', id: 'settings-name-form' },
-    el('label', {}, 'Name ', input), el('button', { type: 'submit', className: 'primary', textContent: 'Rename' }), status);
+  const form = el(
+    'form',
+    { className: 'form', id: 'settings-name-form' },
+    el('label', {}, 'Name ', input),
+    el('button', { type: 'submit', className: 'primary', textContent: 'Rename' }),
+    status,
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
@@ -258,7 +288,9 @@ function nameSection(device, onRenamed) {
       device.name = result.name;
       status.textContent = `Renamed to ${result.name}.`;
       onRenamed();
-    } catch (err) { status.textContent = err.message; }
+    } catch (err) {
+      status.textContent = err.message;
+    }
   });
   section.append(el('h3', { textContent: 'Name' }), form);
   return section;
@@ -277,21 +309,32 @@ export function coolingOffControl(device) {
   const confirmZero = el('input', { type: 'checkbox', name: 'confirmZero' });
   const error = el('p', { className: 'error' });
   error.setAttribute('role', 'alert');
-  const form = el('form', { className: 'form' },
+  const form = el(
+    'form',
+    { className: 'form' },
     el('label', {}, 'Hours a reset at the door waits for your veto (0–720)', input),
     el('label', {}, confirmZero, ' I understand that 0 lets anyone holding the doorbell reset it at once'),
     el('button', { type: 'submit', className: 'primary', textContent: 'Save' }),
-    error);
+    error,
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const value = Number(input.value);
-    if (!Number.isInteger(value) || value < 0 || value > 720) { error.textContent = 'Between 0 and 720 hours'; return; }
-    if (value === 0 && !confirmZero.checked) { error.textContent = 'Tick the box to choose 0'; return; }
+    if (!Number.isInteger(value) || value < 0 || value > 720) {
+      error.textContent = 'Between 0 and 720 hours';
+      return;
+    }
+    if (value === 0 && !confirmZero.checked) {
+      error.textContent = 'Tick the box to choose 0';
+      return;
+    }
     try {
       await settingsApi.coolingOff(device.id, await signedStatement('doorward-cooling-off', device.id, value * 3600));
       error.textContent = '';
       summary.textContent = 'Reset protection: waiting for the doorbell…';
-    } catch (err) { error.textContent = err.message; }
+    } catch (err) {
+      error.textContent = err.message;
+    }
   });
   details.append(summary, form);
   return details;
@@ -302,23 +345,37 @@ function retentionSection(device, current) {
   const own = current.retentionDays != null;
   const same = el('input', { type: 'checkbox', id: 'settings-retention-household', checked: !own });
   const days = el('input', {
-    type: 'number', min: '1', max: '365', name: 'days', id: 'settings-retention-days',
-    value: String(own ? current.retentionDays : current.householdRetentionDays), disabled: !own,
+    type: 'number',
+    min: '1',
+    max: '365',
+    name: 'days',
+    id: 'settings-retention-days',
+    value: String(own ? current.retentionDays : current.householdRetentionDays),
+    disabled: !own,
   });
-  same.addEventListener('change', () => { days.disabled = same.checked; });
+  same.addEventListener('change', () => {
+    days.disabled = same.checked;
+  });
   const status = statusLine('settings-retention-status');
-  const form = el('form', { className: 'form', id: 'settings-retention-form' },
+  const form = el(
+    'form',
+    { className: 'form', id: 'settings-retention-form' },
     el('label', {}, same, ` As the household (${current.householdRetentionDays} days)`),
-    el('label', {}, 'Keep this doorbell\'s events, snapshots and clips for (days, 1–365) ', days),
-    el('button', { type: 'submit', className: 'primary', textContent: 'Save' }), status);
+    el('label', {}, "Keep this doorbell's events, snapshots and clips for (days, 1–365) ", days),
+    el('button', { type: 'submit', className: 'primary', textContent: 'Save' }),
+    status,
+  );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
       const result = await settingsApi.retention(device.id, same.checked ? null : Number(days.value));
-      status.textContent = result.days == null
-        ? `Kept as long as the household's history (${current.householdRetentionDays} days).`
-        : `Kept for ${result.days} days.`;
-    } catch (err) { status.textContent = err.message; }
+      status.textContent =
+        result.days == null
+          ? `Kept as long as the household's history (${current.householdRetentionDays} days).`
+          : `Kept for ${result.days} days.`;
+    } catch (err) {
+      status.textContent = err.message;
+    }
   });
   section.append(el('h3', { textContent: 'History' }), form);
   return section;
@@ -342,43 +399,83 @@ async function notificationsSection(device, household) {
   let subscribed = false;
   try {
     const registration = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration() : null;
-    subscribed = Boolean(registration && registration.pushManager && await registration.pushManager.getSubscription());
-  } catch { /* no push here */ }
-  const pushRow = row('push', subscribed
-    ? 'Notifications on this browser: on — rings and alerts reach it even when Doorward is closed.'
-    : 'Notifications on this browser: off (turn them on in "On this browser").');
+    subscribed = Boolean(
+      registration && registration.pushManager && (await registration.pushManager.getSubscription()),
+    );
+  } catch {
+    /* no push here */
+  }
+  const pushRow = row(
+    'push',
+    subscribed
+      ? 'Notifications on this browser: on — rings and alerts reach it even when Doorward is closed.'
+      : 'Notifications on this browser: off (turn them on in "On this browser").',
+  );
   try {
     const current = await settingsApi.doorbellPush(device.id);
     const push = el('input', { type: 'checkbox', id: 'settings-doorbell-push', checked: Boolean(current.push) });
     push.addEventListener('change', async () => {
       push.disabled = true;
-      try { await settingsApi.setDoorbellPush(device.id, push.checked); } catch { push.checked = !push.checked; }
+      try {
+        await settingsApi.setDoorbellPush(device.id, push.checked);
+      } catch {
+        push.checked = !push.checked;
+      }
       push.disabled = false;
     });
-    pushRow.append(el('label', { className: 'switch' }, push,
-      ` ${device.name}'s rings and motion notify my browsers (security alerts always do)`));
-  } catch { /* a hub without push */ }
+    pushRow.append(
+      el(
+        'label',
+        { className: 'switch' },
+        push,
+        ` ${device.name}'s rings and motion notify my browsers (security alerts always do)`,
+      ),
+    );
+  } catch {
+    /* a hub without push */
+  }
 
   try {
     const preferences = await settingsApi.pushPreferences();
-    const motion = el('input', { type: 'checkbox', id: 'settings-push-motion', checked: Boolean(preferences && preferences.motion) });
-    const label = el('label', { className: 'switch' }, motion, ' Also notify me of motion (all your browsers, all doorbells)');
+    const motion = el('input', {
+      type: 'checkbox',
+      id: 'settings-push-motion',
+      checked: Boolean(preferences && preferences.motion),
+    });
+    const label = el(
+      'label',
+      { className: 'switch' },
+      motion,
+      ' Also notify me of motion (all your browsers, all doorbells)',
+    );
     motion.addEventListener('change', async () => {
       motion.disabled = true;
-      try { await settingsApi.setPushPreferences({ motion: motion.checked }); } catch { motion.checked = !motion.checked; }
+      try {
+        await settingsApi.setPushPreferences({ motion: motion.checked });
+      } catch {
+        motion.checked = !motion.checked;
+      }
       motion.disabled = false;
     });
     row('push-motion', '', label);
-  } catch { /* a hub without push */ }
+  } catch {
+    /* a hub without push */
+  }
 
   try {
     const topic = await settingsApi.ntfy(household.id);
     const rings = topic.enabled && (topic.doorbells == null || topic.doorbells.includes(device.id));
-    row('ntfy', !topic.enabled
-      ? 'ntfy: not set up (see Home automation).'
-      : rings ? `ntfy: this doorbell rings your topic at ${topic.host} (choose doorbells in Home automation).`
-        : `ntfy: this doorbell does not ring your topic at ${topic.host} (choose doorbells in Home automation).`);
-  } catch { /* no ntfy here */ }
+    row(
+      'ntfy',
+      !topic.enabled
+        ? 'ntfy: not set up (see Home automation).'
+        : rings
+          ? `ntfy: this doorbell rings your topic at ${topic.host} (choose doorbells in Home automation).`
+          : `ntfy: this doorbell does not ring your topic at ${topic.host} (choose doorbells in Home automation).`,
+    );
+  } catch {
+    /* no ntfy here */
+  }
   return section;
 }
 
@@ -405,11 +502,21 @@ export async function openDoorbellSettings(device, household, onChanged = () => 
     try {
       const current = await settingsApi.settings(device.id);
       device.name = current.name;
-      const renamed = () => { title.textContent = `Settings · ${device.name}`; onChanged(); };
-      sections.push(nameSection(device, renamed), motionSection(device, household, current),
-        el('section', { className: 'settings-section' }, el('h3', { textContent: 'Reset protection' }),
-          coolingOffControl({ ...device, coolingOffSeconds: current.coolingOffSeconds })),
-        retentionSection(device, current));
+      const renamed = () => {
+        title.textContent = `Settings · ${device.name}`;
+        onChanged();
+      };
+      sections.push(
+        nameSection(device, renamed),
+        motionSection(device, household, current),
+        el(
+          'section',
+          { className: 'settings-section' },
+          el('h3', { textContent: 'Reset protection' }),
+          coolingOffControl({ ...device, coolingOffSeconds: current.coolingOffSeconds }),
+        ),
+        retentionSection(device, current),
+      );
     } catch (err) {
       sections.push(el('p', { className: 'error', textContent: err.message }));
     }

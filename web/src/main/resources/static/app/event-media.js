@@ -52,7 +52,8 @@ function checkKind(kind) {
 /** The SFrame metadata (extra AAD) of an event object, as bytes. */
 export function eventMediaAad(deviceId, eventId, kind) {
   return new TextEncoder().encode(
-    `doorward-event-media:1:${checkPart(deviceId, 'device id')}:${checkPart(eventId, 'event id')}:${checkKind(kind)}`);
+    `doorward-event-media:1:${checkPart(deviceId, 'device id')}:${checkPart(eventId, 'event id')}:${checkKind(kind)}`,
+  );
 }
 
 /** The media epoch of a sealed object, read from its SFrame header; refuses a KID that is not slot 2. */
@@ -99,7 +100,8 @@ export function parseEventMedia(kind, plaintext) {
   const frames = [];
   let offset = TIME_BYTES;
   while (offset < plaintext.length) {
-    if (plaintext.length - offset < CLIP_FRAME_HEADER) throw new EventMediaError('MALFORMED', 'clip frame header truncated');
+    if (plaintext.length - offset < CLIP_FRAME_HEADER)
+      throw new EventMediaError('MALFORMED', 'clip frame header truncated');
     if (frames.length >= MAX_CLIP_FRAMES) throw new EventMediaError('MALFORMED', 'too many clip frames');
     const time = readTime(view, offset);
     const flag = plaintext[offset + TIME_BYTES];
@@ -118,14 +120,19 @@ export function parseEventMedia(kind, plaintext) {
 
 /** A clip's access units joined back to back: a raw H.264 Annex B stream (what "Save clip" writes). */
 export function clipAnnexB(frames) {
-  return new Blob(frames.map((f) => f.data), { type: 'video/h264' });
+  return new Blob(
+    frames.map((f) => f.data),
+    { type: 'video/h264' },
+  );
 }
 
 async function defaultFetchObject(deviceId, eventId, kind) {
   const response = await fetch(
     `/api/devices/${encodeURIComponent(deviceId)}/events/${encodeURIComponent(eventId)}/${kind}`,
-    { credentials: 'same-origin', headers: { Accept: 'application/octet-stream' } });
-  if (!response.ok) throw new EventMediaError('NOT_FOUND', `the hub has no ${kind} for this event (${response.status})`);
+    { credentials: 'same-origin', headers: { Accept: 'application/octet-stream' } },
+  );
+  if (!response.ok)
+    throw new EventMediaError('NOT_FOUND', `the hub has no ${kind} for this event (${response.status})`);
   const length = Number(response.headers.get('Content-Length'));
   if (length > MAX_OBJECT_BYTES) throw new EventMediaError('TOO_LARGE', `the ${kind} is too large`);
   const bytes = new Uint8Array(await response.arrayBuffer());
@@ -154,9 +161,10 @@ function defaultClientId() {
 export function createEventMediaReader(options = {}) {
   const fetchObject = options.fetchObject || defaultFetchObject;
   const fetchEnvelope = options.fetchEnvelope || defaultFetchEnvelope;
-  const clientIdOf = typeof options.clientId === 'string'
-    ? () => Promise.resolve(options.clientId)
-    : options.clientId || defaultClientId;
+  const clientIdOf =
+    typeof options.clientId === 'string'
+      ? () => Promise.resolve(options.clientId)
+      : options.clientId || defaultClientId;
   let clientIdPromise = null;
   const contexts = new Map(); // "deviceId|epoch" -> Promise<SFrame context>
 
@@ -166,7 +174,9 @@ export function createEventMediaReader(options = {}) {
         if (!id) throw new EventMediaError('NO_KEY', 'this browser is not registered on the hub');
         return id;
       });
-      clientIdPromise.catch(() => { clientIdPromise = null; });
+      clientIdPromise.catch(() => {
+        clientIdPromise = null;
+      });
     }
     return clientIdPromise;
   }
@@ -203,7 +213,9 @@ export function createEventMediaReader(options = {}) {
     } else {
       context = makeContext(deviceId, epoch, kid);
       // A key that did not come is asked for again next time (it may have been stored since).
-      context.catch(() => { if (contexts.get(key) === context) contexts.delete(key); });
+      context.catch(() => {
+        if (contexts.get(key) === context) contexts.delete(key);
+      });
     }
     contexts.set(key, context);
     while (contexts.size > MAX_CACHED_KEYS) contexts.delete(contexts.keys().next().value);
@@ -219,8 +231,11 @@ export function createEventMediaReader(options = {}) {
     try {
       plaintext = await context.open(data, aad);
     } catch (err) {
-      throw new EventMediaError(err instanceof SFrameError ? err.reason : 'AUTHENTICATION_FAILED',
-        `the ${kind} does not open: it was changed or belongs to another event`, err);
+      throw new EventMediaError(
+        err instanceof SFrameError ? err.reason : 'AUTHENTICATION_FAILED',
+        `the ${kind} does not open: it was changed or belongs to another event`,
+        err,
+      );
     }
     return parseEventMedia(kind, plaintext);
   }
@@ -231,7 +246,9 @@ export function createEventMediaReader(options = {}) {
     try {
       sealed = await fetchObject(deviceId, eventId, kind);
     } catch (err) {
-      throw err instanceof EventMediaError ? err : new EventMediaError('NOT_FOUND', `the ${kind} could not be fetched`, err);
+      throw err instanceof EventMediaError
+        ? err
+        : new EventMediaError('NOT_FOUND', `the ${kind} could not be fetched`, err);
     }
     return open(sealed, { deviceId, eventId, kind });
   }

@@ -2,7 +2,6 @@
 // made by WebCrypto as non-extractable and kept in IndexedDB. Only the public halves ever leave the
 // browser; the signing key's fingerprint is what a doorbell pins when this browser claims it.
 
-
 const DB_NAME = 'doorward';
 const STORE = 'keys';
 const RECORD = 'client';
@@ -17,12 +16,21 @@ function openDb() {
 }
 
 function idb(mode, action) {
-  return openDb().then((db) => new Promise((resolve, reject) => {
-    const tx = db.transaction(STORE, mode);
-    const request = action(tx.objectStore(STORE));
-    tx.oncomplete = () => { db.close(); resolve(request.result); };
-    tx.onerror = () => { db.close(); reject(tx.error); };
-  }));
+  return openDb().then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const tx = db.transaction(STORE, mode);
+        const request = action(tx.objectStore(STORE));
+        tx.oncomplete = () => {
+          db.close();
+          resolve(request.result);
+        };
+        tx.onerror = () => {
+          db.close();
+          reject(tx.error);
+        };
+      }),
+  );
 }
 
 function base64(bytes) {
@@ -34,10 +42,11 @@ function base64url(bytes) {
 }
 
 async function createKeys() {
-  const signing = await crypto.subtle.generateKey(
-    { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
-  const agreement = await crypto.subtle.generateKey(
-    { name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveKey', 'deriveBits']);
+  const signing = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  const agreement = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, [
+    'deriveKey',
+    'deriveBits',
+  ]);
   return { signing, agreement, registeredFor: {} };
 }
 
@@ -93,7 +102,10 @@ export async function ownClientId(api) {
 export async function signStatement(text) {
   const keys = await clientKeys();
   const signature = await crypto.subtle.sign(
-    { name: 'ECDSA', hash: 'SHA-256' }, keys.signing.privateKey, new TextEncoder().encode(text));
+    { name: 'ECDSA', hash: 'SHA-256' },
+    keys.signing.privateKey,
+    new TextEncoder().encode(text),
+  );
   const spki = await crypto.subtle.exportKey('spki', keys.signing.publicKey);
   return { signature: base64url(signature), signerPublicKey: base64url(spki) };
 }
@@ -108,7 +120,10 @@ export async function signInProof(username, csrfToken) {
   if (!keys || !csrfToken) return null;
   const statement = `doorward-sign-in\n${username.trim().toLowerCase()}\n${csrfToken}`;
   const signature = await crypto.subtle.sign(
-    { name: 'ECDSA', hash: 'SHA-256' }, keys.signing.privateKey, new TextEncoder().encode(statement));
+    { name: 'ECDSA', hash: 'SHA-256' },
+    keys.signing.privateKey,
+    new TextEncoder().encode(statement),
+  );
   const spki = await crypto.subtle.exportKey('spki', keys.signing.publicKey);
   return { browserKey: base64url(spki), browserProof: base64url(signature) };
 }

@@ -5,9 +5,7 @@
 import { doorButton } from './door.js';
 import { api } from './api.js';
 import { ownClientId as ownClientIdOnHub } from './keys.js';
-import {
-  FRAME_SAMPLES, MediaSession, SAMPLE_RATE, createAudioPlayer, createVideoSink,
-} from './media-session.js';
+import { FRAME_SAMPLES, MediaSession, SAMPLE_RATE, createAudioPlayer, createVideoSink } from './media-session.js';
 
 const STATES = {
   connecting: 'Connecting…',
@@ -24,7 +22,10 @@ let livePortState = null; // null until asked; then a promise of the port (-1: n
 
 function livePort() {
   if (livePortState === null) {
-    livePortState = api.session().then((s) => (s && s.livePort > 0 ? s.livePort : -1)).catch(() => -1);
+    livePortState = api
+      .session()
+      .then((s) => (s && s.livePort > 0 ? s.livePort : -1))
+      .catch(() => -1);
   }
   return livePortState;
 }
@@ -32,13 +33,21 @@ function livePort() {
 function tryOpen(url, timeoutMs) {
   return new Promise((resolve) => {
     let socket;
-    try { socket = new WebSocket(url); } catch { resolve(null); return; }
+    try {
+      socket = new WebSocket(url);
+    } catch {
+      resolve(null);
+      return;
+    }
     const give = (value) => {
       clearTimeout(timer);
       socket.onopen = socket.onerror = socket.onclose = null;
       resolve(value);
     };
-    const timer = setTimeout(() => { socket.close(); give(null); }, timeoutMs);
+    const timer = setTimeout(() => {
+      socket.close();
+      give(null);
+    }, timeoutMs);
     socket.onopen = () => give(socket);
     socket.onerror = () => give(null);
     socket.onclose = () => give(null);
@@ -89,7 +98,9 @@ export async function startCapture(context, onFrame) {
     await context.audioWorklet.addModule('/app/talk-worklet.js');
     const node = new AudioWorkletNode(context, 'doorward-talk', { numberOfInputs: 1, numberOfOutputs: 0 });
     let stopped = false;
-    node.port.onmessage = (e) => { if (!stopped) onFrame(e.data); };
+    node.port.onmessage = (e) => {
+      if (!stopped) onFrame(e.data);
+    };
     source.connect(node);
     return {
       stop() {
@@ -174,11 +185,17 @@ export class LiveView {
       this.setState('not-in-roster');
       return;
     }
-    this.session = new MediaSession({ deviceId: this.deviceId, clientId }, {
-      video: (au, capture) => this.video.decode(au, capture),
-      videoLost: () => this.video.lost(),
-      audio: (samples, capture) => { this.lastCapture = Math.max(this.lastCapture, capture); this.player.play(samples); },
-    });
+    this.session = new MediaSession(
+      { deviceId: this.deviceId, clientId },
+      {
+        video: (au, capture) => this.video.decode(au, capture),
+        videoLost: () => this.video.lost(),
+        audio: (samples, capture) => {
+          this.lastCapture = Math.max(this.lastCapture, capture);
+          this.player.play(samples);
+        },
+      },
+    );
     const socket = await openLiveSocket();
     if (this.closed) {
       if (socket) socket.close();
@@ -198,17 +215,28 @@ export class LiveView {
         return;
       }
       let message;
-      try { message = JSON.parse(e.data); } catch { return; }
+      try {
+        message = JSON.parse(e.data);
+      } catch {
+        return;
+      }
       if (message.type === 'state') this.setState(message.state, message.detail);
       else if (message.type === 'key' && message.clientId === clientId) this.addKey(message);
     };
-    socket.onclose = () => { if (!this.closed) this.setState('ended', 'The connection to the hub closed'); };
+    socket.onclose = () => {
+      if (!this.closed) this.setState('ended', 'The connection to the hub closed');
+    };
   }
 
   addKey(envelope) {
-    this.session.addEnvelope(envelope)
-      .then(() => { this.talkButton.disabled = !this.session.talk; })
-      .catch(() => { if (!this.session.hasKey) this.showMessage('The key from the doorbell did not open'); });
+    this.session
+      .addEnvelope(envelope)
+      .then(() => {
+        this.talkButton.disabled = !this.session.talk;
+      })
+      .catch(() => {
+        if (!this.session.hasKey) this.showMessage('The key from the doorbell did not open');
+      });
   }
 
   setState(state, detail) {
@@ -260,7 +288,10 @@ export class LiveView {
   // ---- push to talk
 
   bindTalk(button) {
-    const start = (e) => { e.preventDefault(); this.startTalk(); };
+    const start = (e) => {
+      e.preventDefault();
+      this.startTalk();
+    };
     const stop = () => this.stopTalk();
     button.addEventListener('pointerdown', start);
     button.addEventListener('pointerup', stop);
@@ -270,7 +301,9 @@ export class LiveView {
     button.addEventListener('keydown', (e) => {
       if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) start(e);
     });
-    button.addEventListener('keyup', (e) => { if (e.key === ' ' || e.key === 'Enter') stop(); });
+    button.addEventListener('keyup', (e) => {
+      if (e.key === ' ' || e.key === 'Enter') stop();
+    });
     button.addEventListener('blur', stop);
   }
 

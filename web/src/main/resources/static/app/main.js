@@ -8,7 +8,12 @@ import { prependItem, refreshTimeline, timelineItem } from './timeline.js';
 import { loadEventMedia } from './event-media.js';
 import { setUpAccountDeletion } from './account.js';
 import {
-  recoveryLinkControl, renderInvitationSignUp, renderRecovery, setUpAccountSettings, setUpSignInExtras, showRecoveryCode,
+  recoveryLinkControl,
+  renderInvitationSignUp,
+  renderRecovery,
+  setUpAccountSettings,
+  setUpSignInExtras,
+  showRecoveryCode,
   takeFragmentToken,
 } from './account-settings.js';
 import { setUpSafetyCheck } from './safety.js';
@@ -83,7 +88,9 @@ function renderSetup(token) {
       await api.session(); // refreshes the CSRF cookie
       await api.login(v.username, v.password);
       showRecoveryCode(created.recoveryCode, start);
-    } catch (err) { showError(form, err); }
+    } catch (err) {
+      showError(form, err);
+    }
   });
 }
 
@@ -116,7 +123,9 @@ function renderSignup() {
       await api.session();
       await api.login(v.username, v.password);
       showRecoveryCode(created.recoveryCode, start);
-    } catch (err) { showError(form, err); }
+    } catch (err) {
+      showError(form, err);
+    }
   });
 }
 

@@ -44,7 +44,8 @@ function checkId(id, what) {
 /** The info (HKDF info and AES-GCM additional data) of an envelope, as bytes. */
 export function envelopeInfo(deviceId, epoch, clientId, slot) {
   return new TextEncoder().encode(
-    `${INFO_PREFIX}${checkId(deviceId, 'device id')}|${epoch}|${checkId(clientId, 'client id')}|${slot}`);
+    `${INFO_PREFIX}${checkId(deviceId, 'device id')}|${epoch}|${checkId(clientId, 'client id')}|${slot}`,
+  );
 }
 
 /**
@@ -68,21 +69,33 @@ export async function unwrapEpochKey(envelope, expected, keys) {
   const subtle = crypto.subtle;
   let ephemeral;
   try {
-    ephemeral = await subtle.importKey('spki', fromBase64url(envelope.ephemeralKey),
-      { name: 'ECDH', namedCurve: 'P-256' }, false, []);
+    ephemeral = await subtle.importKey(
+      'spki',
+      fromBase64url(envelope.ephemeralKey),
+      { name: 'ECDH', namedCurve: 'P-256' },
+      false,
+      [],
+    );
   } catch {
     throw new MediaKeyError('malformed ephemeral key');
   }
   const shared = await subtle.deriveBits({ name: 'ECDH', public: ephemeral }, agreement.privateKey, 256);
   const ikm = await subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);
   const aesKey = await subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info }, ikm,
-    { name: 'AES-GCM', length: 256 }, false, ['decrypt']);
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info },
+    ikm,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['decrypt'],
+  );
   new Uint8Array(shared).fill(0);
   let epochKey;
   try {
     epochKey = await subtle.decrypt(
-      { name: 'AES-GCM', iv: nonce, additionalData: info, tagLength: 128 }, aesKey, wrapped);
+      { name: 'AES-GCM', iv: nonce, additionalData: info, tagLength: 128 },
+      aesKey,
+      wrapped,
+    );
   } catch {
     throw new MediaKeyError('the envelope does not open for this browser and doorbell');
   }

@@ -33,8 +33,13 @@ export function parsePart(message) {
     return null;
   }
   const flags = data[1];
-  return { kind: data[0], first: !!(flags & FIRST), last: !!(flags & LAST), keyframe: !!(flags & KEYFRAME),
-    payload: data.subarray(2) };
+  return {
+    kind: data[0],
+    first: !!(flags & FIRST),
+    last: !!(flags & LAST),
+    keyframe: !!(flags & KEYFRAME),
+    payload: data.subarray(2),
+  };
 }
 
 /** Cuts a sealed frame into binary messages of at most 8 KiB, as MediaPart.split does. */
@@ -45,8 +50,8 @@ export function splitFrame(kind, keyframe, sealed) {
     const slice = sealed.subarray(offset, offset + max);
     const part = new Uint8Array(slice.length + 2);
     part[0] = kind;
-    part[1] = (offset === 0 ? FIRST : 0) | (offset + slice.length === sealed.length ? LAST : 0)
-      | (keyframe ? KEYFRAME : 0);
+    part[1] =
+      (offset === 0 ? FIRST : 0) | (offset + slice.length === sealed.length ? LAST : 0) | (keyframe ? KEYFRAME : 0);
     part.set(slice, 2);
     parts.push(part);
   }
@@ -80,7 +85,10 @@ export function createAssembler(maxFrameBytes, onDrop = () => {}) {
       if (!part.last) return null;
       const frame = new Uint8Array(size);
       let offset = 0;
-      for (const c of chunks) { frame.set(c, offset); offset += c.length; }
+      for (const c of chunks) {
+        frame.set(c, offset);
+        offset += c.length;
+      }
       chunks = null;
       return frame;
     },
@@ -101,6 +109,23 @@ export function isKeyframe(accessUnit) {
     }
   }
   return false;
+}
+
+/**
+ * The codec string (avc1.PPCCLL: profile, constraint flags, level) of the first SPS in an access unit, or null.
+ * A real camera may send Main or High profile; the decoder is configured for what the stream says.
+ */
+export function codecOf(accessUnit) {
+  for (let i = 0; i + 6 < accessUnit.length; i++) {
+    if (accessUnit[i] === 0 && accessUnit[i + 1] === 0 && accessUnit[i + 2] === 1) {
+      if ((accessUnit[i + 3] & 0x1f) === 7) {
+        const hex = (b) => b.toString(16).toUpperCase().padStart(2, '0');
+        return `avc1.${hex(accessUnit[i + 4])}${hex(accessUnit[i + 5])}${hex(accessUnit[i + 6])}`;
+      }
+      i += 2;
+    }
+  }
+  return null;
 }
 
 /** 8-byte big-endian capture time (ms) followed by the media. */
@@ -129,12 +154,17 @@ function randomCounter() {
 export function createVideoSink(canvas, onPicture) {
   const ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: false });
   let decoder = null;
+  let codec = 'avc1.42E01E';
   let needKeyframe = true;
 
   function reset() {
     needKeyframe = true;
     if (decoder && decoder.state !== 'closed') {
-      try { decoder.close(); } catch { /* already closed */ }
+      try {
+        decoder.close();
+      } catch {
+        /* already closed */
+      }
     }
     decoder = null;
   }
@@ -153,23 +183,36 @@ export function createVideoSink(canvas, onPicture) {
           frame.close();
         }
       },
-      error() { if (decoder === d) reset(); },
+      error() {
+        if (decoder === d) reset();
+      },
     });
-    d.configure({ codec: 'avc1.42E01E', optimizeForLatency: true });
+    d.configure({ codec, optimizeForLatency: true });
     return d;
   }
 
   return {
-    get waitingForKeyframe() { return needKeyframe; },
+    get waitingForKeyframe() {
+      return needKeyframe;
+    },
     /** Decodes one opened access unit (Annex B). */
     decode(accessUnit, captureTime) {
       const key = isKeyframe(accessUnit);
       if (needKeyframe && !key) return false;
-      if (decoder && decoder.decodeQueueSize > 8 && !key) { reset(); return false; }
+      if (decoder && decoder.decodeQueueSize > 8 && !key) {
+        reset();
+        return false;
+      }
+      const announced = key ? codecOf(accessUnit) : null;
+      if (announced && announced !== codec) {
+        codec = announced;
+        if (decoder) reset();
+      }
       try {
         if (!decoder) decoder = newDecoder();
-        decoder.decode(new EncodedVideoChunk({ type: key ? 'key' : 'delta', timestamp: captureTime * 1000,
-          data: accessUnit }));
+        decoder.decode(
+          new EncodedVideoChunk({ type: key ? 'key' : 'delta', timestamp: captureTime * 1000, data: accessUnit }),
+        );
         needKeyframe = false;
         return true;
       } catch {
@@ -178,9 +221,13 @@ export function createVideoSink(canvas, onPicture) {
       }
     },
     /** Waits for every queued frame to be drawn. */
-    async flush() { if (decoder) await decoder.flush(); },
+    async flush() {
+      if (decoder) await decoder.flush();
+    },
     /** The next frame must be a keyframe (a frame was lost). */
-    lost() { needKeyframe = true; },
+    lost() {
+      needKeyframe = true;
+    },
     close() {
       reset();
       ctx.clearRect(0, 0, canvas.width, canvas.height);
@@ -231,7 +278,9 @@ export class MediaSession {
     this.handlers = handlers;
     this.keys = keys;
     this.receivers = { [KIND_VIDEO]: createReceiver(), [KIND_AUDIO]: createReceiver() };
-    const videoLost = () => { if (handlers.videoLost) handlers.videoLost(); };
+    const videoLost = () => {
+      if (handlers.videoLost) handlers.videoLost();
+    };
     this.videoLost = videoLost;
     this.assemblers = {
       [KIND_VIDEO]: createAssembler(MAX_FRAME_BYTES[KIND_VIDEO], videoLost),
@@ -249,12 +298,18 @@ export class MediaSession {
     return current && current.talk ? current : null;
   }
 
-  get hasKey() { return this.epochs.length > 0; }
+  get hasKey() {
+    return this.epochs.length > 0;
+  }
 
   /** Runs f after everything received before it (keys and frames stay in order). */
   enqueue(f) {
     this.pending++;
-    const run = this.chain.then(() => (this.closed ? undefined : f())).finally(() => { this.pending--; });
+    const run = this.chain
+      .then(() => (this.closed ? undefined : f()))
+      .finally(() => {
+        this.pending--;
+      });
     this.chain = run.catch(() => {});
     return run;
   }
@@ -278,7 +333,9 @@ export class MediaSession {
       senderKey(epochKey, 'device-video').then((k) => createContext(DEFAULT_SUITE, kid(SLOT_VIDEO), k)),
       senderKey(epochKey, 'device-audio').then((k) => createContext(DEFAULT_SUITE, kid(SLOT_AUDIO), k)),
       slot >= FIRST_CLIENT_SLOT
-        ? senderKey(epochKey, `client-${this.expected.clientId}`).then((k) => createContext(DEFAULT_SUITE, kid(slot), k))
+        ? senderKey(epochKey, `client-${this.expected.clientId}`).then((k) =>
+            createContext(DEFAULT_SUITE, kid(slot), k),
+          )
         : null,
     ]);
     this.receivers[KIND_VIDEO].addKey(video);
@@ -309,7 +366,8 @@ export class MediaSession {
     const assembler = part && this.assemblers[part.kind];
     const frame = assembler ? assembler.add(part) : null;
     if (!frame) return Promise.resolve();
-    if (this.pending > MAX_PENDING) { // behind: drop, and for video wait for the next keyframe
+    if (this.pending > MAX_PENDING) {
+      // behind: drop, and for video wait for the next keyframe
       if (part.kind === KIND_VIDEO) this.videoLost();
       return Promise.resolve();
     }

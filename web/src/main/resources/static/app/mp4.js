@@ -153,7 +153,8 @@ export function parseSps(sps) {
   r.bit(); // direct_8x8_inference_flag
   let width = widthInMbs * 16;
   let height = (2 - frameMbsOnly) * heightInMapUnits * 16;
-  if (r.bit()) { // frame_cropping_flag
+  if (r.bit()) {
+    // frame_cropping_flag
     const left = r.ue();
     const right = r.ue();
     const top = r.ue();
@@ -163,7 +164,8 @@ export function parseSps(sps) {
     width -= (left + right) * cropX;
     height -= (top + bottom) * cropY;
   }
-  if (width <= 0 || height <= 0 || width > 8192 || height > 8192) throw new Mp4Error('the SPS names no usable picture size');
+  if (width <= 0 || height <= 0 || width > 8192 || height > 8192)
+    throw new Mp4Error('the SPS names no usable picture size');
   return { profile, compatibility, level, width, height };
 }
 
@@ -177,10 +179,18 @@ export function codecString(sps) {
 
 const encoder = new TextEncoder();
 
-function u8(n) { return Uint8Array.of(n & 0xff); }
-function u16(n) { return Uint8Array.of((n >>> 8) & 0xff, n & 0xff); }
-function u32(n) { return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff); }
-function zeros(n) { return new Uint8Array(n); }
+function u8(n) {
+  return Uint8Array.of(n & 0xff);
+}
+function u16(n) {
+  return Uint8Array.of((n >>> 8) & 0xff, n & 0xff);
+}
+function u32(n) {
+  return Uint8Array.of((n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+}
+function zeros(n) {
+  return new Uint8Array(n);
+}
 
 function concat(parts) {
   let length = 0;
@@ -204,26 +214,53 @@ function fullBox(type, version, flags, ...payload) {
 }
 
 // The identity transformation matrix of mvhd and tkhd (16.16 and 2.30 fixed point).
-const MATRIX = concat([u32(0x00010000), u32(0), u32(0), u32(0), u32(0x00010000), u32(0), u32(0), u32(0), u32(0x40000000)]);
+const MATRIX = concat([
+  u32(0x00010000),
+  u32(0),
+  u32(0),
+  u32(0),
+  u32(0x00010000),
+  u32(0),
+  u32(0),
+  u32(0),
+  u32(0x40000000),
+]);
 
 function avcC(sps, pps) {
-  return box('avcC',
-    u8(1), u8(sps[1]), u8(sps[2]), u8(sps[3]),
+  return box(
+    'avcC',
+    u8(1),
+    u8(sps[1]),
+    u8(sps[2]),
+    u8(sps[3]),
     u8(0xff), // 6 reserved bits, lengthSizeMinusOne = 3: four-byte NAL lengths in mdat
-    u8(0xe1), u16(sps.length), sps, // 3 reserved bits, one SPS
-    u8(1), u16(pps.length), pps);
+    u8(0xe1),
+    u16(sps.length),
+    sps, // 3 reserved bits, one SPS
+    u8(1),
+    u16(pps.length),
+    pps,
+  );
 }
 
 function avc1(info, sps, pps) {
   const compressor = zeros(32);
-  return box('avc1',
-    zeros(6), u16(1), // reserved, data_reference_index
+  return box(
+    'avc1',
+    zeros(6),
+    u16(1), // reserved, data_reference_index
     zeros(16), // pre_defined, reserved
-    u16(info.width), u16(info.height),
-    u32(0x00480000), u32(0x00480000), // 72 dpi
-    u32(0), u16(1), // reserved, frame_count
-    compressor, u16(0x0018), u16(0xffff), // depth 24, pre_defined -1
-    avcC(sps, pps));
+    u16(info.width),
+    u16(info.height),
+    u32(0x00480000),
+    u32(0x00480000), // 72 dpi
+    u32(0),
+    u16(1), // reserved, frame_count
+    compressor,
+    u16(0x0018),
+    u16(0xffff), // depth 24, pre_defined -1
+    avcC(sps, pps),
+  );
 }
 
 /**
@@ -263,7 +300,7 @@ export function muxClip(frames) {
   const durations = samples.map((s, i) => {
     const next = samples[i + 1];
     const ms = next ? next.time - s.time : i > 0 ? s.time - samples[i - 1].time : DEFAULT_FRAME_MS;
-    return Math.round(Math.min(MAX_FRAME_MS, ms > 0 ? ms : DEFAULT_FRAME_MS) * TIMESCALE / 1000);
+    return Math.round((Math.min(MAX_FRAME_MS, ms > 0 ? ms : DEFAULT_FRAME_MS) * TIMESCALE) / 1000);
   });
   const totalTicks = durations.reduce((a, b) => a + b, 0);
 
@@ -288,11 +325,39 @@ export function muxClip(frames) {
     const minf = box('minf', fullBox('vmhd', 0, 1, zeros(8)), dinf, stbl);
     const hdlr = fullBox('hdlr', 0, 0, u32(0), encoder.encode('vide'), zeros(12), encoder.encode('Doorward clip\0'));
     const mdhd = fullBox('mdhd', 0, 0, u32(0), u32(0), u32(TIMESCALE), u32(totalTicks), u16(0x55c4), u16(0)); // language "und"
-    const tkhd = fullBox('tkhd', 0, 3, // enabled, in movie
-      u32(0), u32(0), u32(1), u32(0), u32(totalTicks), zeros(8), u16(0), u16(0), u16(0), u16(0), MATRIX,
-      u32(info.width * 65536), u32(info.height * 65536));
-    const mvhd = fullBox('mvhd', 0, 0, u32(0), u32(0), u32(TIMESCALE), u32(totalTicks),
-      u32(0x00010000), u16(0x0100), zeros(10), MATRIX, zeros(24), u32(2)); // rate 1, volume 1, next track 2
+    const tkhd = fullBox(
+      'tkhd',
+      0,
+      3, // enabled, in movie
+      u32(0),
+      u32(0),
+      u32(1),
+      u32(0),
+      u32(totalTicks),
+      zeros(8),
+      u16(0),
+      u16(0),
+      u16(0),
+      u16(0),
+      MATRIX,
+      u32(info.width * 65536),
+      u32(info.height * 65536),
+    );
+    const mvhd = fullBox(
+      'mvhd',
+      0,
+      0,
+      u32(0),
+      u32(0),
+      u32(TIMESCALE),
+      u32(totalTicks),
+      u32(0x00010000),
+      u16(0x0100),
+      zeros(10),
+      MATRIX,
+      zeros(24),
+      u32(2),
+    ); // rate 1, volume 1, next track 2
     return box('moov', mvhd, box('trak', tkhd, box('mdia', mdhd, hdlr, minf)));
   };
 
@@ -306,7 +371,7 @@ export function muxClip(frames) {
     width: info.width,
     height: info.height,
     codec: codecString(sps),
-    durationMs: Math.round(totalTicks * 1000 / TIMESCALE),
+    durationMs: Math.round((totalTicks * 1000) / TIMESCALE),
     frames: samples.length,
   };
 }

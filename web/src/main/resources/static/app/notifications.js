@@ -31,7 +31,9 @@ function withTimeout(promise, ms, message) {
   let timer;
   return Promise.race([
     promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); }),
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
   ]).finally(() => clearTimeout(timer));
 }
 
@@ -44,13 +46,15 @@ async function myClientId() {
 async function subscribe(registration) {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') {
-    throw new Error('Notifications are blocked for this site: allow them in the browser\'s site settings');
+    throw new Error("Notifications are blocked for this site: allow them in the browser's site settings");
   }
   const { publicKey } = await api.pushKey();
   const applicationServerKey = fromBase64url(publicKey);
   let subscription = await registration.pushManager.getSubscription();
-  const sameKey = subscription && subscription.options.applicationServerKey
-    && new Uint8Array(subscription.options.applicationServerKey).join() === applicationServerKey.join();
+  const sameKey =
+    subscription &&
+    subscription.options.applicationServerKey &&
+    new Uint8Array(subscription.options.applicationServerKey).join() === applicationServerKey.join();
   if (subscription && !sameKey) {
     // Made for another key (the hub's was replaced): a browser holds one subscription per worker.
     await subscription.unsubscribe();
@@ -59,7 +63,9 @@ async function subscribe(registration) {
   if (!subscription) {
     subscription = await withTimeout(
       registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey }),
-      SUBSCRIBE_TIMEOUT_MS, 'The browser\'s push service did not answer: try again later');
+      SUBSCRIBE_TIMEOUT_MS,
+      "The browser's push service did not answer: try again later",
+    );
   }
   try {
     await api.putPushSubscription(await myClientId(), contractBody(subscription));
@@ -119,8 +125,9 @@ export function setUpNotifications(registration, approved) {
     return;
   }
   if (!pushSupported() || !registration) {
-    status.textContent = 'This browser cannot show notifications from Doorward. On an iPhone or iPad, add Doorward to the'
-      + ' home screen first and open it from there.';
+    status.textContent =
+      'This browser cannot show notifications from Doorward. On an iPhone or iPad, add Doorward to the' +
+      ' home screen first and open it from there.';
     return;
   }
   // Only an approved browser that can receive pushes sees the switches.
@@ -131,7 +138,9 @@ export function setUpNotifications(registration, approved) {
     // The card sits on the Settings screen: the hub is asked once that screen is on view.
     if (loaded || !card.isConnected || card.closest('[hidden]')) return;
     loaded = true;
-    loadPushSettings(registration, { status, enabled, motion }).catch((err) => { status.textContent = err.message; });
+    loadPushSettings(registration, { status, enabled, motion }).catch((err) => {
+      status.textContent = err.message;
+    });
   };
   loadWhenShown();
 }

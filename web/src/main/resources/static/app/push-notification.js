@@ -94,13 +94,21 @@ export function notificationFor(message, deviceName) {
     requireInteraction: message.kind === 'ring' || message.kind === 'alert',
     timestamp: message.at,
     data: { ...message, url: appUrlFor(message) },
-    actions: answer ? [{ action: 'answer', title: answer }, { action: 'dismiss', title: 'Dismiss' }] : [],
+    actions: answer
+      ? [
+          { action: 'answer', title: answer },
+          { action: 'dismiss', title: 'Dismiss' },
+        ]
+      : [],
   };
   if (message.kind === 'ring') options.vibrate = [300, 150, 300, 150, 600];
   return { title, options };
 }
 
-const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+const sleep = (ms) =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
 
 async function deviceNameOf(deviceId) {
   if (!deviceId) return null;
@@ -147,7 +155,10 @@ export async function showPushNotification(registration, text) {
   } catch {
     // A push must show something; one that is not ours says only that something happened.
     await registration.showNotification('Doorward', {
-      body: 'Open Doorward to see what happened.', icon: '/icons/icon-192.png', tag: 'unknown', data: { url: '/' },
+      body: 'Open Doorward to see what happened.',
+      icon: '/icons/icon-192.png',
+      tag: 'unknown',
+      data: { url: '/' },
     });
     return;
   }
@@ -159,7 +170,10 @@ export async function showPushNotification(registration, text) {
     : Promise.resolve(null);
   const deviceName = await deviceNameOf(message.deviceId);
   const { title, options } = notificationFor(message, deviceName);
-  const early = await Promise.race([picture, sleep(Math.max(0, started + PICTURE_FIRST_WAIT_MS - Date.now())).then(() => null)]);
+  const early = await Promise.race([
+    picture,
+    sleep(Math.max(0, started + PICTURE_FIRST_WAIT_MS - Date.now())).then(() => null),
+  ]);
   if (early) options.image = early;
   await registration.showNotification(title, options);
   if (early || !wantsPicture) return;

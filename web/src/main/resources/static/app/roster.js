@@ -38,10 +38,14 @@ export async function myFingerprint() {
 /** The roster role a household member's browser gets. */
 function rosterRole(client, hasOwner) {
   switch (client.householdRole) {
-    case 'owner': return hasOwner ? 'admin' : 'owner';
-    case 'admin': return 'admin';
-    case 'resident': return 'resident';
-    default: return 'guest';
+    case 'owner':
+      return hasOwner ? 'admin' : 'owner';
+    case 'admin':
+      return 'admin';
+    case 'resident':
+      return 'resident';
+    default:
+      return 'guest';
   }
 }
 
@@ -88,11 +92,18 @@ export function inheritRestrictions(members, accessLines) {
 /** The canonical roster text (protocol/Roster.java): ASCII lines, clients sorted by id in code-unit order. */
 export function rosterText(householdId, epoch, previous, issued, members, accessLines = []) {
   const sorted = [...members].sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0));
-  const lines = ['doorward-roster:1', `household:${householdId}`, `epoch:${epoch}`, `previous:${previous}`,
-    `issued:${issued}`];
+  const lines = [
+    'doorward-roster:1',
+    `household:${householdId}`,
+    `epoch:${epoch}`,
+    `previous:${previous}`,
+    `issued:${issued}`,
+  ];
   for (const m of sorted) {
-    lines.push(`client:${m.clientId}:${m.role}:${m.signingKeyFingerprint}:${m.signingKey}:${m.agreementKey}:`
-            + `${m.validUntil == null ? '-' : m.validUntil}`);
+    lines.push(
+      `client:${m.clientId}:${m.role}:${m.signingKeyFingerprint}:${m.signingKey}:${m.agreementKey}:` +
+        `${m.validUntil == null ? '-' : m.validUntil}`,
+    );
   }
   // Restrictions (doorbells, schedule) of members still listed, kept exactly as they were signed.
   const listed = new Set(sorted.map((m) => m.clientId));

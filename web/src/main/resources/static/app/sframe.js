@@ -190,8 +190,7 @@ function label(prefix, kid, suiteId) {
 async function hkdf(hash, ikm, info, length) {
   const key = await subtle().importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
   // An empty salt is HashLen zero bytes (RFC 5869 §2.2), as in the Java twin.
-  const bits = await subtle().deriveBits(
-    { name: 'HKDF', hash, salt: new Uint8Array(0), info }, key, length * 8);
+  const bits = await subtle().deriveBits({ name: 'HKDF', hash, salt: new Uint8Array(0), info }, key, length * 8);
   return new Uint8Array(bits);
 }
 
@@ -253,9 +252,15 @@ export async function createContext(suiteId, kid, baseKeyBytes) {
     const ctr = u64(counter, 'counter');
     const header = encodeHeader(k, ctr);
     const sealed = await subtle().encrypt(
-      { name: 'AES-GCM', iv: nonce(ctr), additionalData: concat(header, bytes(metadata, 'metadata')),
-        tagLength: NT * 8 },
-      aesKey, bytes(plaintext, 'plaintext'));
+      {
+        name: 'AES-GCM',
+        iv: nonce(ctr),
+        additionalData: concat(header, bytes(metadata, 'metadata')),
+        tagLength: NT * 8,
+      },
+      aesKey,
+      bytes(plaintext, 'plaintext'),
+    );
     return concat(header, new Uint8Array(sealed));
   }
 
@@ -269,10 +274,15 @@ export async function createContext(suiteId, kid, baseKeyBytes) {
     let plaintext;
     try {
       plaintext = await subtle().decrypt(
-        { name: 'AES-GCM', iv: nonce(header.ctr),
+        {
+          name: 'AES-GCM',
+          iv: nonce(header.ctr),
           additionalData: concat(data.subarray(0, header.length), bytes(metadata, 'metadata')),
-          tagLength: NT * 8 },
-        aesKey, data.subarray(header.length));
+          tagLength: NT * 8,
+        },
+        aesKey,
+        data.subarray(header.length),
+      );
     } catch (e) {
       throw new SFrameError('AUTHENTICATION_FAILED', 'authentication tag mismatch');
     }
@@ -298,7 +308,9 @@ export function createSender(context, next = 0n) {
   let counter = u64(next, 'counter');
   let exhausted = false;
   return {
-    get nextCounter() { return counter; },
+    get nextCounter() {
+      return counter;
+    },
     async seal(metadata, plaintext) {
       if (exhausted) {
         throw new SFrameError('COUNTER_EXHAUSTED', 'every counter of this key is used; rotate the key');

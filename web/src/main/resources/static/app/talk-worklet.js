@@ -13,7 +13,9 @@ class TalkCapture extends AudioWorkletProcessor {
     this.last = 0; // the previous block's last input sample, for interpolation across blocks
     this.frame = new Int16Array(FRAME);
     this.filled = 0;
-    this.port.onmessage = (e) => { if (e.data === 'stop') this.stopped = true; };
+    this.port.onmessage = (e) => {
+      if (e.data === 'stop') this.stopped = true;
+    };
   }
 
   process(inputs) {

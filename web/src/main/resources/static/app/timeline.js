@@ -21,7 +21,10 @@ const MEDIA_RETRIES = 5;
 const RECENT_MS = 2 * 60 * 1000;
 
 const DEFAULT_LABELS = {
-  ring: 'Doorbell rang', motion: 'Motion', 'door-opened': 'Door opened', tamper: 'Tamper alarm',
+  ring: 'Doorbell rang',
+  motion: 'Motion',
+  'door-opened': 'Door opened',
+  tamper: 'Tamper alarm',
 };
 
 const filters = { deviceId: '', kind: '', day: '' };
@@ -73,21 +76,30 @@ function describe(e) {
 
 function snapshotOf(deviceId, eventId) {
   const key = `${deviceId}|${eventId}`;
-    let entry = snapshots.get(key);
+  let entry = snapshots.get(key);
   if (!entry && current && current.options.canOpenMedia && !current.options.canOpenMedia()) {
     // Not in the roster yet: the hub holds no key for this browser, so there is nothing to ask for.
     return Promise.reject(new EventMediaError('NO_KEY', 'This browser is not approved yet'));
   }
   if (!entry) {
-    entry = loadEventMedia(deviceId, eventId, 'snapshot').then(({ captureTime, jpegBlob }) => (
-      { captureTime, blob: jpegBlob, url: URL.createObjectURL(jpegBlob) }));
-    entry.catch(() => { if (snapshots.get(key) === entry) snapshots.delete(key); });
+    entry = loadEventMedia(deviceId, eventId, 'snapshot').then(({ captureTime, jpegBlob }) => ({
+      captureTime,
+      blob: jpegBlob,
+      url: URL.createObjectURL(jpegBlob),
+    }));
+    entry.catch(() => {
+      if (snapshots.get(key) === entry) snapshots.delete(key);
+    });
     snapshots.set(key, entry);
     while (snapshots.size > MAX_CACHED_SNAPSHOTS) {
       const [oldKey, old] = snapshots.entries().next().value;
       snapshots.delete(oldKey);
-      old.then((s) => { if (!document.querySelector(`img[src="${CSS.escape(s.url)}"]`)) URL.revokeObjectURL(s.url); },
-        () => {});
+      old.then(
+        (s) => {
+          if (!document.querySelector(`img[src="${CSS.escape(s.url)}"]`)) URL.revokeObjectURL(s.url);
+        },
+        () => {},
+      );
     }
   }
   return entry;
@@ -97,7 +109,11 @@ function forgetSnapshot(deviceId, eventId) {
   const key = `${deviceId}|${eventId}`;
   const entry = snapshots.get(key);
   snapshots.delete(key);
-  if (entry) entry.then((s) => URL.revokeObjectURL(s.url), () => {});
+  if (entry)
+    entry.then(
+      (s) => URL.revokeObjectURL(s.url),
+      () => {},
+    );
 }
 
 function refusal(err) {
@@ -117,7 +133,10 @@ function pumpThumbnails() {
   while (thumbnailsRunning < THUMBNAILS_AT_ONCE && thumbnailQueue.length > 0) {
     const job = thumbnailQueue.shift();
     thumbnailsRunning++;
-    job().finally(() => { thumbnailsRunning--; pumpThumbnails(); });
+    job().finally(() => {
+      thumbnailsRunning--;
+      pumpThumbnails();
+    });
   }
 }
 
@@ -154,8 +173,15 @@ function fileStem(e) {
 
 /** A saved clip is called `<doorbell>-<time>.mp4`, e.g. `front-door-2026-12-03T21-49-04Z.mp4`. */
 function clipFileName(e) {
-  const device = (e.deviceName || 'doorbell').replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'doorbell';
-  const time = (e.occurredAt || '').replace(/\.\d+/, '').replace(/:/g, '-').replace(/[^0-9TZ-]/g, '');
+  const device =
+    (e.deviceName || 'doorbell')
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase() || 'doorbell';
+  const time = (e.occurredAt || '')
+    .replace(/\.\d+/, '')
+    .replace(/:/g, '-')
+    .replace(/[^0-9TZ-]/g, '');
   return `${device}-${time}`;
 }
 
@@ -295,8 +321,16 @@ function deleteControl(li, e, status) {
   const yes = button('danger timeline-confirm-delete', 'Delete for good');
   const no = button('link timeline-cancel-delete', 'Keep it');
   confirmBox.append(question, yes, no);
-  remove.addEventListener('click', () => { remove.hidden = true; confirmBox.hidden = false; yes.focus(); });
-  no.addEventListener('click', () => { confirmBox.hidden = true; remove.hidden = false; remove.focus(); });
+  remove.addEventListener('click', () => {
+    remove.hidden = true;
+    confirmBox.hidden = false;
+    yes.focus();
+  });
+  no.addEventListener('click', () => {
+    confirmBox.hidden = true;
+    remove.hidden = false;
+    remove.focus();
+  });
   yes.addEventListener('click', async () => {
     yes.disabled = true;
     try {
@@ -348,9 +382,15 @@ export function timelineItem(e, household = current && current.household) {
     img.hidden = true;
     const note = el('span', 'timeline-media-state muted', 'Decrypting…');
     // The thumbnail is a button: it opens the large viewer (history-viewer.js), by touch or keyboard.
-    const enlarge = button('timeline-enlarge', null, `Enlarge the snapshot: ${describe(e)}, ${formatTime(e.occurredAt)}`);
+    const enlarge = button(
+      'timeline-enlarge',
+      null,
+      `Enlarge the snapshot: ${describe(e)}, ${formatTime(e.occurredAt)}`,
+    );
     enlarge.append(img);
-    enlarge.addEventListener('click', () => { if (li.dataset.snapshot === 'opened') openViewer(img); });
+    enlarge.addEventListener('click', () => {
+      if (li.dataset.snapshot === 'opened') openViewer(img);
+    });
     figure.append(enlarge, note);
     li.dataset.snapshot = 'loading';
     li.append(figure);
@@ -432,7 +472,11 @@ function filterForm(list) {
 async function fillDevices(form, household) {
   const select = form.querySelector('#history-device');
   let devices;
-  try { devices = await api.devices(); } catch { return; }
+  try {
+    devices = await api.devices();
+  } catch {
+    return;
+  }
   const mine = devices.filter((d) => !d.householdId || d.householdId === household.id);
   select.replaceChildren(option('', 'All doorbells'), ...mine.map((d) => option(d.id, d.name)));
   if (filters.deviceId && !mine.some((d) => d.id === filters.deviceId)) {
@@ -520,8 +564,12 @@ function rerender() {
 
 function scheduleMediaRetry(events) {
   clearTimeout(mediaRetry);
-  const waiting = events.some((e) => WITH_SNAPSHOT.has(e.kind) && !(e.media || []).includes('snapshot')
-    && Date.now() - Date.parse(e.occurredAt) < RECENT_MS);
+  const waiting = events.some(
+    (e) =>
+      WITH_SNAPSHOT.has(e.kind) &&
+      !(e.media || []).includes('snapshot') &&
+      Date.now() - Date.parse(e.occurredAt) < RECENT_MS,
+  );
   if (!waiting || retriesLeft <= 0) return;
   retriesLeft--;
   mediaRetry = setTimeout(() => {
@@ -581,7 +629,9 @@ export async function refreshTimeline(list, household, options = {}) {
   thumbnailQueue.length = 0;
   if (events.length === 0) {
     const filtered = filters.deviceId || filters.kind || filters.day;
-    list.replaceChildren(el('li', 'muted timeline-empty', filtered ? 'Nothing matches these filters.' : 'Nothing has happened yet.'));
+    list.replaceChildren(
+      el('li', 'muted timeline-empty', filtered ? 'Nothing matches these filters.' : 'Nothing has happened yet.'),
+    );
   } else {
     list.replaceChildren(...withDays(events.map((e) => timelineItem(e, household))));
   }

@@ -277,6 +277,17 @@ public final class DeviceAgent implements AutoCloseable {
     }
 
     /**
+     * The camera stopped or started delivering video (a real camera's supervisor says so): owners see it in the
+     * history. Empty if the device has no owner to tell.
+     */
+    public Optional<String> cameraStatus(boolean online, String reason) {
+        String detail = reason == null ? null : reason.substring(0, Math.min(reason.length(), 200));
+        return thread.call(() -> ownership.isOwned()
+                ? Optional.of(report(online ? EventKind.CAMERA_ONLINE : EventKind.CAMERA_OFFLINE, detail))
+                : Optional.empty());
+    }
+
+    /**
      * The button was held for {@code held}. At least the reset hold ({@link DeviceConfig#resetHold()}) is a
      * physical reset, as {@link #pressResetPin()}. Otherwise, long enough opens the pairing window (and tells
      * an owner that someone did so). Returns whether the pairing window opened: a reset hold on an owned
@@ -799,6 +810,7 @@ public final class DeviceAgent implements AutoCloseable {
                 config.clock(),
                 config.random(),
                 speakerFile(),
+                config.audio(),
                 this::sendMediaKeys,
                 // A slow uplink loses whole frames here instead of queueing seconds of video.
                 new CongestionGate(

@@ -2,6 +2,7 @@ package dev.doorward.device;
 
 import dev.doorward.device.camera.Camera;
 import dev.doorward.device.link.Backoff;
+import dev.doorward.device.media.AudioDevices;
 import dev.doorward.device.pairing.PairingWindow;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -25,6 +26,7 @@ import java.util.Optional;
  * @param resetHold how long the button must be held for a physical reset (an owned device then waits out
  *     the cooling-off period; a factory-new one just opens its pairing window)
  * @param coolingOff how long an owned device stays owned after a physical reset, for the owner to veto
+ * @param audio a real sound card; null for the simulator's microphone and the speaker WAV file
  */
 public record DeviceConfig(
         Path deviceDir,
@@ -38,7 +40,8 @@ public record DeviceConfig(
         Duration reconnectCap,
         Duration scanInterval,
         Duration resetHold,
-        Duration coolingOff) {
+        Duration coolingOff,
+        AudioDevices audio) {
 
     public static final Duration DEFAULT_SCAN_INTERVAL = Duration.ofMillis(200);
     /** A button hold at least this long is a physical reset; shorter holds may open the pairing window. */
@@ -78,7 +81,8 @@ public record DeviceConfig(
                 Backoff.DEFAULT_CAP,
                 DEFAULT_SCAN_INTERVAL,
                 DEFAULT_RESET_HOLD,
-                DEFAULT_COOLING_OFF);
+                DEFAULT_COOLING_OFF,
+                null);
     }
 
     public DeviceConfig withClock(Clock clock) {
@@ -94,7 +98,8 @@ public record DeviceConfig(
                 reconnectCap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
     }
 
     public DeviceConfig withRandom(SecureRandom random) {
@@ -110,7 +115,8 @@ public record DeviceConfig(
                 reconnectCap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
     }
 
     public DeviceConfig withCamera(Camera camera) {
@@ -126,7 +132,8 @@ public record DeviceConfig(
                 reconnectCap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
     }
 
     public DeviceConfig withPairingHold(Duration pairingHold) {
@@ -142,7 +149,8 @@ public record DeviceConfig(
                 reconnectCap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
     }
 
     public DeviceConfig withPairingWindow(Duration pairingWindow) {
@@ -158,7 +166,8 @@ public record DeviceConfig(
                 reconnectCap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
     }
 
     public DeviceConfig withHeartbeat(Duration heartbeat) {
@@ -174,7 +183,8 @@ public record DeviceConfig(
                 reconnectCap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
     }
 
     public DeviceConfig withReconnect(Duration base, Duration cap) {
@@ -190,7 +200,8 @@ public record DeviceConfig(
                 cap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
     }
 
     public DeviceConfig withScanInterval(Duration scanInterval) {
@@ -206,7 +217,8 @@ public record DeviceConfig(
                 reconnectCap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
     }
 
     public DeviceConfig withResetHold(Duration resetHold) {
@@ -222,7 +234,8 @@ public record DeviceConfig(
                 reconnectCap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
     }
 
     public DeviceConfig withCoolingOff(Duration coolingOff) {
@@ -238,7 +251,25 @@ public record DeviceConfig(
                 reconnectCap,
                 scanInterval,
                 resetHold,
-                coolingOff);
+                coolingOff,
+                audio);
+    }
+
+    public DeviceConfig withAudio(AudioDevices audio) {
+        return new DeviceConfig(
+                deviceDir,
+                clock,
+                random,
+                camera,
+                pairingHold,
+                pairingWindow,
+                heartbeat,
+                reconnectBase,
+                reconnectCap,
+                scanInterval,
+                resetHold,
+                coolingOff,
+                audio);
     }
 
     private static void requirePositive(Duration d, String name) {

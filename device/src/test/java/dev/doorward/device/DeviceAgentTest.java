@@ -83,6 +83,15 @@ class DeviceAgentTest {
         String ring = agent.pressButton().orElseThrow();
         eventually(() -> agent.pendingEvents() == 0);
         assertThat(hub.events(EventKind.RING)).extracting(DeviceEvent::eventId).containsExactly(ring);
+
+        // A real camera's supervisor: owners hear that the camera went offline, and why, and that it is back.
+        agent.cameraStatus(false, "ffmpeg stopped (exit code 1): Server returned 401 Unauthorized");
+        agent.cameraStatus(true, null);
+        eventually(() -> agent.pendingEvents() == 0);
+        assertThat(hub.events(EventKind.CAMERA_OFFLINE))
+                .extracting(DeviceEvent::detail)
+                .containsExactly("ffmpeg stopped (exit code 1): Server returned 401 Unauthorized");
+        assertThat(hub.events(EventKind.CAMERA_ONLINE)).hasSize(1);
     }
 
     /** Issue 19: the outbox, identity, ownership record and data are the doorbell's user's alone. */

@@ -28,7 +28,11 @@ public enum EventKind {
     /** The owner released the device with a statement signed by their own browser key; it wipes itself. */
     RELEASED,
     /** The device applied an owner-signed setting ({@code detail} names it, e.g. {@code cooling-off=259200}). */
-    SETTING_CHANGED;
+    SETTING_CHANGED,
+    /** The camera stopped delivering video ({@code detail}: why, e.g. ffmpeg's last words); rings still work. */
+    CAMERA_OFFLINE,
+    /** The camera delivers video again after a {@code camera-offline}. */
+    CAMERA_ONLINE;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

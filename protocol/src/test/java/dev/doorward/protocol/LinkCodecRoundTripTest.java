@@ -109,7 +109,9 @@ class LinkCodecRoundTripTest {
                         "reset-cancelled",
                         "reset-completed",
                         "released",
-                        "setting-changed");
+                        "setting-changed",
+                        "camera-offline",
+                        "camera-online");
         assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::wireName))
                 .containsExactly(
                         "malformed",

@@ -26,7 +26,7 @@ public final class LiveMedia implements AutoCloseable {
     private final MediaEpochs epochs;
     private final VideoEncoder encoder;
     private final LiveStreamer streamer;
-    private final WavSpeaker speaker;
+    private final Speaker speaker;
     private final TalkReceiver talk;
     private final Consumer<List<Envelope>> keysOut;
     private final Clock clock;
@@ -34,7 +34,8 @@ public final class LiveMedia implements AutoCloseable {
     private volatile List<Envelope> envelopes = List.of();
 
     /**
-     * @param speakerFile where what members say at the door is written (a WAV file)
+     * @param speakerFile where what members say at the door is written (a WAV file) when there is no speaker
+     * @param audio a real microphone and speaker, or null (the simulator's)
      * @param keysOut sends key envelopes to the hub (called on the caller's thread)
      * @param mediaOut sends one binary part to the hub (called on the streamer's threads)
      */
@@ -44,18 +45,25 @@ public final class LiveMedia implements AutoCloseable {
             Clock clock,
             SecureRandom random,
             Path speakerFile,
+            AudioDevices audio,
             Consumer<List<Envelope>> keysOut,
             Consumer<ByteBuffer> mediaOut) {
         this.clock = clock;
         this.keysOut = keysOut;
         this.epochs = new MediaEpochs(deviceId, clock, random);
         this.encoder = encoder();
-        this.streamer = LiveStreamer.builder(camera, encoder, epochs, mediaOut)
-                .microphone(new SyntheticMicrophone(clock))
-                .clock(clock)
-                .build();
+        LiveStreamer.Builder live = LiveStreamer.builder(camera, encoder, epochs, mediaOut)
+                .microphone(
+                        audio != null && audio.microphone() != null
+                                ? audio.microphone()
+                                : new SyntheticMicrophone(clock))
+                .clock(clock);
+        if (camera instanceof VideoFeed feed) {
+            live.feed(feed); // a real camera brings its own H.264 (docs/hardware.md)
+        }
+        this.streamer = live.build();
         try {
-            this.speaker = new WavSpeaker(speakerFile);
+            this.speaker = audio != null && audio.speaker() != null ? audio.speaker() : new WavSpeaker(speakerFile);
         } catch (IOException e) {
             streamer.close();
             encoder.close();
@@ -156,10 +164,12 @@ public final class LiveMedia implements AutoCloseable {
     public void close() {
         streamer.close();
         encoder.close();
-        try {
-            speaker.close();
-        } catch (IOException e) {
-            log.debug("Speaker file did not close cleanly: {}", e.getMessage());
+        if (speaker instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.debug("Speaker did not close cleanly: {}", e.getMessage());
+            }
         }
     }
 }

@@ -41,11 +41,18 @@ public final class LiveStreamer implements AutoCloseable {
     private static final byte[] NO_METADATA = new byte[0];
 
     public static final int DEFAULT_FPS = 10;
+    /** How long one tick waits for a feed's next access unit (a stop is noticed within this). */
+    private static final java.time.Duration FEED_WAIT = java.time.Duration.ofMillis(250);
+    /** The pause after a feed had nothing, so a dead camera costs no CPU. */
+    private static final java.time.Duration FEED_IDLE = java.time.Duration.ofMillis(20);
     /** A GOP larger than this is not cached (a keyframe is forced to start a new one). */
     public static final int DEFAULT_MAX_GOP_BYTES = 4 * 1024 * 1024;
 
     private final Camera camera;
     private final VideoEncoder encoder;
+    /** Video that comes encoded (a passed-through camera): used instead of camera and encoder when set. */
+    private final VideoFeed feed;
+
     private final Microphone microphone;
     private final MediaEpochs epochs;
     private final Consumer<ByteBuffer> sink;
@@ -86,6 +93,7 @@ public final class LiveStreamer implements AutoCloseable {
     private LiveStreamer(Builder builder) {
         this.camera = builder.camera;
         this.encoder = builder.encoder;
+        this.feed = builder.feed;
         this.microphone = builder.microphone;
         this.epochs = builder.epochs;
         this.sink = builder.sink;
@@ -109,6 +117,7 @@ public final class LiveStreamer implements AutoCloseable {
         private final MediaEpochs epochs;
         private final Consumer<ByteBuffer> sink;
         private Microphone microphone;
+        private VideoFeed feed;
         private Clock clock = Clock.systemUTC();
         private int fps = DEFAULT_FPS;
         private int maxGopBytes = DEFAULT_MAX_GOP_BYTES;
@@ -123,6 +132,16 @@ public final class LiveStreamer implements AutoCloseable {
             this.encoder = Objects.requireNonNull(encoder, "encoder");
             this.epochs = Objects.requireNonNull(epochs, "epochs");
             this.sink = Objects.requireNonNull(sink, "sink");
+        }
+
+        /**
+         * Takes video from {@code feed} as it arrives (every access unit, in order, stamped with its arrival)
+         * instead of capturing and encoding at a fixed rate; the camera and encoder are then not used for
+         * live video.
+         */
+        public Builder feed(VideoFeed feed) {
+            this.feed = feed;
+            return this;
         }
 
         public Builder microphone(Microphone microphone) {
@@ -261,6 +280,15 @@ public final class LiveStreamer implements AutoCloseable {
     }
 
     private void videoLoop(long mine) {
+        if (feed != null) {
+            // Paced by the camera: the feed blocks until the next access unit.
+            while (isCurrent(mine)) {
+                if (!videoTick(mine)) {
+                    LockSupport.parkNanos(this, FEED_IDLE.toNanos());
+                }
+            }
+            return;
+        }
         long period = 1_000_000_000L / fps;
         long next = System.nanoTime();
         while (isCurrent(mine)) {
@@ -316,20 +344,24 @@ public final class LiveStreamer implements AutoCloseable {
         videoTick(mine);
     }
 
-    private void videoTick(long mine) {
+    /** Whether a frame was sent (or there was nothing to do); false when a feed had nothing in time. */
+    private boolean videoTick(long mine) {
         videoLock.lock();
         try {
             boolean resend;
             synchronized (this) {
                 if (generation != mine || viewers == 0) {
-                    return;
+                    return true;
                 }
                 resend = resendGop;
                 resendGop = false;
             }
             Senders senders = epochs.current().orElse(null);
             if (senders == null) {
-                return; // No key, no picture.
+                if (feed != null) {
+                    return false; // No key, no picture; the feed keeps its GOP for when there is one.
+                }
+                return true; // No key, no picture.
             }
             if (gopGeneration != mine || gopEpoch != senders.mediaEpoch()) {
                 // A new session or a new epoch: start from a keyframe sealed with the current key.
@@ -342,9 +374,20 @@ public final class LiveStreamer implements AutoCloseable {
                 gopResends.incrementAndGet();
                 send(gop);
             }
-            long captureTime = clock.millis();
-            BufferedImage image = camera.capture();
-            EncodedFrame frame = encoder.encode(image, forceKeyframe);
+            long captureTime;
+            EncodedFrame frame;
+            if (feed != null) {
+                VideoFeed.Frame next = feed.next(forceKeyframe, FEED_WAIT);
+                if (next == null) {
+                    return false;
+                }
+                captureTime = next.receivedAt();
+                frame = next.encoded();
+            } else {
+                captureTime = clock.millis();
+                BufferedImage image = camera.capture();
+                frame = encoder.encode(image, forceKeyframe);
+            }
             forceKeyframe = false;
             byte[] sealed = senders.video().seal(NO_METADATA, withTime(captureTime, frame.accessUnit()));
             List<ByteBuffer> parts = MediaPart.split(MediaPart.Kind.VIDEO, frame.keyframe(), sealed);
@@ -355,18 +398,25 @@ public final class LiveStreamer implements AutoCloseable {
             if (gopBytes + sealed.length > maxGopBytes) {
                 // The cache would miss this frame; a late joiner must never get a GOP with a hole in it.
                 clearGop();
-                forceKeyframe = true;
+                // An encoder makes a keyframe now; a camera's feed cannot, and waiting for its next one would
+                // stall every viewer: the cache just stays empty until then.
+                forceKeyframe = feed == null;
             } else if (frame.keyframe() || !gop.isEmpty()) {
                 gop.addAll(parts);
                 gopBytes += sealed.length;
             }
             videoFrames.incrementAndGet();
             send(parts);
+            return true;
         } catch (SFrameException | RuntimeException e) {
             failures.incrementAndGet();
             forceKeyframe = true;
             clearGop();
             log.warn("live video frame failed: {}", e.getClass().getSimpleName());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } finally {
             videoLock.unlock();
         }

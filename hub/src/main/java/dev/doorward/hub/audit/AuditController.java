@@ -1,12 +1,10 @@
 package dev.doorward.hub.audit;
 
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.shared.InvalidInput;
 import dev.doorward.hub.shared.NotFound;
 import dev.doorward.hub.shared.Role;
 import dev.doorward.hub.shared.SignedInAccount;
-import dev.doorward.hub.shared.Role;
-import dev.doorward.hub.shared.InvalidInput;
-import dev.doorward.hub.shared.NotFound;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -240,17 +240,11 @@ class MembersController {
                 .param("role", invitation[1])
                 .param("now", now)
                 .update();
-        audit.record(
-                householdId,
-                "account:" + accountId,
-                "member-added",
-                username + " joined as " + invitation[1]);
+        audit.record(householdId, "account:" + accountId, "member-added", username + " joined as " + invitation[1]);
         // Every admin hears about a new member at once (their sessions are open on this household) — once the
         // membership is committed, so the member list their screens read on hearing it already holds them.
         Notice joined = Notice.SecurityAlert.about(
-                Notice.Alert.MEMBER_JOINED,
-                username + " joined the household as " + invitation[1],
-                now.toInstant());
+                Notice.Alert.MEMBER_JOINED, username + " joined the household as " + invitation[1], now.toInstant());
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {

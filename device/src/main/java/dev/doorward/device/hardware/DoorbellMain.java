@@ -1,0 +1,209 @@
+package dev.doorward.device.hardware;
+
+import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.DeviceConfig;
+import dev.doorward.device.hardware.audio.AlsaMicrophone;
+import dev.doorward.device.hardware.audio.AlsaSpeaker;
+import dev.doorward.device.hardware.camera.FfmpegCamera;
+import dev.doorward.device.hardware.config.DoorbellConfig;
+import dev.doorward.device.hardware.config.DoorbellConfigFile;
+import dev.doorward.device.hardware.gpio.DoorbellGpio;
+import dev.doorward.device.hardware.gpio.GpioChip;
+import dev.doorward.device.media.AudioDevices;
+import dev.doorward.device.media.Microphone;
+import dev.doorward.device.media.Speaker;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real doorbell (or a bridge next to an RTSP doorbell): {@code DoorbellMain --config /etc/doorward/doorbell.conf}.
+ * Reads the configuration (and stops with every mistake listed), starts the camera, the agent and the GPIO
+ * lines, and runs until stopped; on the way out the relay is de-energized first. docs/hardware.md shows the
+ * installation (systemd unit in device/packaging).
+ */
+public final class DoorbellMain {
+    private static final Logger log = LoggerFactory.getLogger(DoorbellMain.class);
+    /** A camera that flaps is reported offline at most this often. */
+    private static final Duration OFFLINE_REPORT_EVERY = Duration.ofMinutes(5);
+
+    private DoorbellMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 2 || !args[0].equals("--config")) {
+            System.err.println("usage: DoorbellMain --config /etc/doorward/doorbell.conf");
+            System.exit(2);
+            return;
+        }
+        DoorbellConfig config;
+        try {
+            config = DoorbellConfigFile.read(Path.of(args[1]));
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Clock clock = Clock.systemUTC();
+        AtomicReference<DeviceAgent> agentRef = new AtomicReference<>();
+        CameraReports reports = new CameraReports(agentRef, clock);
+        FfmpegCamera camera = new FfmpegCamera(config.camera(), clock, reports::status).start();
+        DeviceAgent agent = DeviceAgent.start(
+                DeviceConfig.of(config.deviceDir()).withCamera(camera).withAudio(audio(config)));
+        agentRef.set(agent);
+        reports.status(camera.status()); // a camera that failed before the agent was up
+        DoorbellGpio gpio = config.gpio()
+                .map(g -> new DoorbellGpio(
+                                g,
+                                openChip(g.chip()),
+                                clock,
+                                new AgentDoorbell(agent),
+                                DeviceConfig.of(config.deviceDir()).pairingHold())
+                        .start())
+                .orElse(null);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            // The relay first: whatever else fails on the way out, the door is not left open.
+                            if (gpio != null) {
+                                gpio.close();
+                            }
+                            // The camera before the agent: a camera stopped on purpose is no "camera offline".
+                            camera.close();
+                            agent.close();
+                            stopped.countDown();
+                        },
+                        "doorbell-shutdown"));
+        log.info("Doorbell running ({} GPIO)", gpio == null ? "without" : "with");
+        stopped.await();
+    }
+
+    /**
+     * The configured sound devices. One that cannot be found is logged and left out: a doorbell without a
+     * speaker must still ring.
+     */
+    static AudioDevices audio(DoorbellConfig config) {
+        Microphone microphone = null;
+        Speaker speaker = null;
+        if (config.microphone().isPresent()) {
+            try {
+                microphone = new AlsaMicrophone(config.microphone().get());
+            } catch (IllegalArgumentException e) {
+                log.error("No microphone: {}", e.getMessage());
+            }
+        }
+        if (config.speaker().isPresent()) {
+            try {
+                speaker = new AlsaSpeaker(config.speaker().get());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                log.error("No speaker: {}", e.getMessage());
+            }
+        }
+        return new AudioDevices(microphone, speaker);
+    }
+
+    /**
+     * The Linux GPIO chip through libgpiod. Loaded by name: it uses the FFM API, final only from Java 22, so it
+     * is compiled apart from the Java 21 code (device/src/main/java22).
+     */
+    static GpioChip openChip(Path device) {
+        try {
+            return (GpioChip) Class.forName("dev.doorward.device.hardware.gpio.LibgpiodChip")
+                    .getConstructor(Path.class)
+                    .newInstance(device);
+        } catch (UnsupportedClassVersionError e) {
+            throw new IllegalStateException("GPIO needs Java 22 or later (docs/hardware.md: install JDK 25)", e);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IllegalStateException(
+                    "cannot open " + device + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the libgpiod GPIO chip is missing from this build", e);
+        }
+    }
+
+    /** What the GPIO lines do to the agent. */
+    private record AgentDoorbell(DeviceAgent agent) implements DoorbellGpio.Doorbell {
+        @Override
+        public void pressed() {
+            agent.pressButton();
+        }
+
+        @Override
+        public void held(Duration held) {
+            agent.holdButton(held);
+        }
+
+        @Override
+        public void tampered() {
+            agent.tamper();
+        }
+
+        @Override
+        public long doorReleases() {
+            return agent.door().releases();
+        }
+
+        @Override
+        public boolean chimeRinging() {
+            return agent.chime().isRinging();
+        }
+    }
+
+    /**
+     * Tells owners when the camera goes offline and comes back; a flapping camera is reported sparingly. The hub
+     * gets only a short reason ({@link #summary}): ffmpeg's own words (the camera's address, paths) stay in the
+     * doorbell's log.
+     */
+    static final class CameraReports {
+        private final AtomicReference<DeviceAgent> agent;
+        private final Clock clock;
+        private boolean reportedOffline;
+        private Instant lastOfflineReport = Instant.MIN;
+
+        /** What went wrong, in words an owner can act on, without addresses or paths. */
+        static String summary(String reason) {
+            String r = reason.toLowerCase(java.util.Locale.ROOT);
+            if (r.contains("401") || r.contains("unauthorized")) {
+                return "the camera refused the user name or password";
+            } else if (r.contains("404") || r.contains("not found")) {
+                return "the camera has no such stream (check camera.url)";
+            } else if (r.contains("connection refused")
+                    || r.contains("timed out")
+                    || r.contains("no route")
+                    || r.contains("network is unreachable")) {
+                return "the camera cannot be reached";
+            } else if (r.contains("no video for")) {
+                return "the camera stopped sending video";
+            } else if (r.contains("cannot start ffmpeg")) {
+                return "ffmpeg is not installed";
+            }
+            return "the camera stopped (see the doorbell's log)";
+        }
+
+        CameraReports(AtomicReference<DeviceAgent> agent, Clock clock) {
+            this.agent = agent;
+            this.clock = clock;
+        }
+
+        synchronized void status(FfmpegCamera.Status status) {
+            DeviceAgent current = agent.get();
+            if (current == null) {
+                return;
+            }
+            Instant now = clock.instant();
+            if (!status.online() && !reportedOffline && !now.isBefore(lastOfflineReport.plus(OFFLINE_REPORT_EVERY))) {
+                current.cameraStatus(false, summary(status.reason()));
+                reportedOffline = true;
+                lastOfflineReport = now;
+            } else if (status.online() && reportedOffline) {
+                current.cameraStatus(true, null);
+                reportedOffline = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.doorward.e2e;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.assertions.LocatorAssertions;
+import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.factory.MintedDevice;
+import dev.doorward.device.hardware.camera.CameraSettings;
+import dev.doorward.device.hardware.camera.CameraSource;
+import dev.doorward.device.hardware.camera.FfmpegCamera;
+import dev.doorward.e2e.Chromium.Phone;
+import dev.doorward.protocol.Roster;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Glass-to-glass at 720p for a bridged RTSP doorbell (issue 15, docs/benchmarks.md): the time in milliseconds is
+ * drawn into the camera's picture as 16 black/white blocks (the stand-in re-reads the picture for every frame
+ * and encodes it, H.264 High 1280x720), and the browser reads it back from the decoded canvas at every animation
+ * frame: now − drawn time is the latency through the camera's encoder, RTSP, the agent (passthrough, sealing),
+ * the hub and the browser's decoder. Not part of the suite: {@code -Dglass-to-glass=true} (not a {@code doorward.*} name: the hub refuses unknown ones).
+ */
+@EnabledIfSystemProperty(named = "glass-to-glass", matches = "true")
+class GlassToGlassMeasurement {
+    private static final Path STAND_IN =
+            Path.of("../device/src/test/resources/dev/doorward/device/hardware/camera/rtsp-camera.py");
+    private static final int BITS = 16;
+
+    @RegisterExtension
+    static final HubAndBrowser env = new HubAndBrowser(Map.of());
+
+    @Test
+    void glassToGlassAt720p() throws Exception {
+        MintedDevice minted = env.hub().mintDevice("glass");
+        Path dir = minted.deviceDir().getParent();
+        Path credentials = dir.resolve("camera.credentials");
+        Files.writeString(credentials, "user=admin\npassword=glass-42\n");
+        Files.setPosixFilePermissions(credentials, PosixFilePermissions.fromString("rw-------"));
+        Path seen = dir.resolve("clock.png");
+        draw(seen, System.currentTimeMillis());
+        AtomicBoolean drawing = new AtomicBoolean(true);
+        Thread clock = Thread.ofPlatform().daemon().start(() -> {
+            while (drawing.get()) {
+                try {
+                    draw(seen, System.currentTimeMillis());
+                    Thread.sleep(2);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        Process standIn = new ProcessBuilder(
+                        "/usr/bin/python3", STAND_IN.toString(), "admin", "glass-42", "image", seen.toString())
+                .redirectErrorStream(true)
+                .start();
+        try (Phone phone = env.chromium().phone("owner")) {
+            String ready = new BufferedReader(new InputStreamReader(standIn.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            URI url = URI.create("rtsp://127.0.0.1:" + ready.substring(6).strip() + "/door");
+            DeviceAgent first = env.hub().startDevice(minted);
+            OwnerInBrowser.setUp(phone, env.hub());
+            OwnerInBrowser.addDoorbell(phone, first, minted);
+            first.close();
+            CameraSettings settings = new CameraSettings(
+                    new CameraSource.Rtsp(url, credentials), 1280, 720, 15, CameraSettings.COPY, "ffmpeg");
+            try (FfmpegCamera camera = new FfmpegCamera(settings, Clock.systemUTC(), s -> {}).start()) {
+                DeviceAgent bridge = env.hub().startDevice(minted, c -> c.withCamera(camera));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (bridge.roster().map(Roster::epoch).orElse(0L) < 1 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                phone.page().reload();
+                phone.$("#device-list li[data-device-id] .live-open").click();
+                assertThat(phone.$(".live-canvas"))
+                        .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(20_000));
+                @SuppressWarnings("unchecked")
+                List<Number> latencies = (List<Number>) phone.page().evaluate("""
+                        async ([bits, seconds]) => {
+                          const c = document.querySelector('.live-canvas');
+                          const ctx = c.getContext('2d', { willReadFrequently: true });
+                          const out = []; let last = -1;
+                          const end = performance.now() + seconds * 1000;
+                          while (performance.now() < end) {
+                            await new Promise((r) => requestAnimationFrame(r));
+                            if (c.width !== 1280) continue;
+                            const row = ctx.getImageData(0, 360 - 20, 1280, 1).data;
+                            let value = 0;
+                            for (let i = 0; i < bits; i++) {
+                              const x = Math.floor((i + 0.5) * 1280 / bits);
+                              value = value * 2 + (row[4 * x] > 128 ? 1 : 0);
+                            }
+                            if (value === last) continue;
+                            last = value;
+                            const now = Date.now() % 65536;
+                            out.push((now - value + 65536) % 65536);
+                          }
+                          return out;
+                        }
+                        """, List.of(BITS, 20));
+                List<Long> sorted = new ArrayList<>(
+                        latencies.stream().map(Number::longValue).toList());
+                sorted.sort(null);
+                assertThat(sorted).hasSizeGreaterThan(50);
+                long p50 = sorted.get(sorted.size() / 2);
+                long p99 = sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * 0.99) - 1));
+                String load = Files.readString(Path.of("/proc/loadavg")).strip();
+                System.out.printf(
+                        "GLASS-TO-GLASS 720p: %d frames, p50 %d ms, p99 %d ms, min %d ms, max %d ms (loadavg %s)%n",
+                        sorted.size(), p50, p99, sorted.getFirst(), sorted.getLast(), load);
+            }
+        } finally {
+            drawing.set(false);
+            clock.join(1000);
+            standIn.destroy();
+            standIn.waitFor(3, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The time's low 16 bits as blocks across a 160x90 picture (the stand-in scales it to 1280x720). */
+    private static void draw(Path file, long millis) throws Exception {
+        BufferedImage picture = new BufferedImage(160, 90, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = picture.createGraphics();
+        try {
+            g.setColor(Color.GRAY);
+            g.fillRect(0, 0, 160, 90);
+            int value = (int) (millis % 65536);
+            for (int i = 0; i < BITS; i++) {
+                boolean one = ((value >> (BITS - 1 - i)) & 1) == 1;
+                g.setColor(one ? Color.WHITE : Color.BLACK);
+                g.fillRect(i * 160 / BITS, 30, 160 / BITS, 30);
+            }
+        } finally {
+            g.dispose();
+        }
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        ImageIO.write(picture, "png", next.toFile());
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
