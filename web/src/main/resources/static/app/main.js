@@ -513,6 +513,8 @@ const KIND_LABELS = {
   'reset-cancelled': 'Reset vetoed',
   offline: 'Went offline',
   online: 'Back online',
+  'camera-offline': 'Camera stopped',
+  'camera-online': 'Camera back',
 };
 
 // The timeline (timeline.js): filters, snapshots and clips opened in this browser, delete, retention.
