@@ -3,6 +3,7 @@ package dev.doorward.hub.push;
 import dev.doorward.crypto.pki.Pem;
 import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.hub.config.HubProperties;
+import jakarta.annotation.PreDestroy;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,14 +12,19 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -30,11 +36,21 @@ import org.springframework.stereotype.Component;
  * checked: no second DNS lookup, no redirect ever followed, timeouts on connect and read, and at most a few
  * KiB of the answer read. The certificate must match the endpoint's host name (SNI and hostname verification
  * use the name, the socket the checked address).
+ *
+ * <p>Connections are kept open and used again for the same push service (HTTP/1.1 keep-alive): a new TLS
+ * connection per push limited a sender to 10–20 pushes a second (the bench's ring scenario). A kept connection
+ * only ever goes to the host it was opened for, to an address that was checked then; one idle for
+ * {@link #IDLE} is closed, and a request on a kept connection that the service had closed meanwhile is sent
+ * once more on a new one.
  */
 @Component
 class PushClient {
     private static final int MAX_HEAD_BYTES = 8 * 1024;
     private static final int MAX_BODY_BYTES = 4 * 1024;
+    /** A kept connection unused this long is closed rather than used (services close idle ones too). */
+    static final Duration IDLE = Duration.ofSeconds(30);
+    /** Kept connections per push service host. */
+    private static final int KEPT_PER_HOST = 4;
 
     /** A push service's answer: its status and, for 429/503, how long it asked us to wait. */
     record Answer(int status, Optional<Duration> retryAfter) {}
@@ -49,6 +65,9 @@ class PushClient {
             byte[] body) {}
 
     private final SSLContext tls;
+    /** Idle connections per "host:port", most recently used first. */
+    private final Map<String, Deque<Kept>> kept = new ConcurrentHashMap<>();
+
     private final int connectTimeoutMillis;
     private final int readTimeoutMillis;
 
@@ -75,9 +94,42 @@ class PushClient {
 
     Answer send(Request request) throws IOException {
         PushEndpoints.Checked endpoint = request.endpoint();
-        try (Socket plain = connect(endpoint);
-                SSLSocket socket = (SSLSocket)
-                        tls.getSocketFactory().createSocket(plain, endpoint.host(), endpoint.port(), true)) {
+        String key = endpoint.host() + ":" + endpoint.port();
+        Kept reused = take(key);
+        if (reused != null) {
+            try {
+                return exchange(key, reused.socket(), request);
+            } catch (SocketTimeoutException e) {
+                throw e; // the service has the request and is slow: sending it again would push twice
+            } catch (IOException e) {
+                // The service closed it while it was idle: once more, on a new connection.
+                closeQuietly(reused.socket());
+            }
+        }
+        return exchange(key, open(endpoint), request);
+    }
+
+    private Answer exchange(String key, SSLSocket socket, Request request) throws IOException {
+        boolean keep = false;
+        try {
+            write(socket.getOutputStream(), request);
+            Reply reply = readReply(socket.getInputStream());
+            keep = reply.reusable();
+            return reply.answer();
+        } finally {
+            if (keep) {
+                give(key, socket);
+            } else {
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private SSLSocket open(PushEndpoints.Checked endpoint) throws IOException {
+        Socket plain = connect(endpoint);
+        try {
+            SSLSocket socket =
+                    (SSLSocket) tls.getSocketFactory().createSocket(plain, endpoint.host(), endpoint.port(), true);
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
@@ -87,8 +139,59 @@ class PushClient {
             socket.setSSLParameters(parameters);
             socket.setSoTimeout(readTimeoutMillis);
             socket.startHandshake();
-            write(socket.getOutputStream(), request);
-            return read(socket.getInputStream());
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(plain);
+            throw e;
+        }
+    }
+
+    private record Kept(SSLSocket socket, long idleSince) {}
+
+    /** A kept connection to the host that has not been idle too long, or null. */
+    private Kept take(String key) {
+        Deque<Kept> idle = kept.get(key);
+        if (idle == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        Kept k;
+        while ((k = idle.pollFirst()) != null) {
+            if (now - k.idleSince() < IDLE.toNanos() && !k.socket().isClosed()) {
+                return k;
+            }
+            closeQuietly(k.socket());
+        }
+        return null;
+    }
+
+    private void give(String key, SSLSocket socket) {
+        Deque<Kept> idle = kept.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
+        idle.offerFirst(new Kept(socket, System.nanoTime()));
+        while (idle.size() > KEPT_PER_HOST) {
+            Kept oldest = idle.pollLast();
+            if (oldest != null) {
+                closeQuietly(oldest.socket());
+            }
+        }
+    }
+
+    /** Closes every kept connection (the hub stops). */
+    @PreDestroy
+    void close() {
+        kept.values().forEach(idle -> {
+            Kept k;
+            while ((k = idle.pollFirst()) != null) {
+                closeQuietly(k.socket());
+            }
+        });
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already gone
         }
     }
 
@@ -133,7 +236,7 @@ class PushClient {
                 .append(request.body().length)
                 .append("\r\nAuthorization: ")
                 .append(request.authorization())
-                .append("\r\nConnection: close\r\n\r\n");
+                .append("\r\n\r\n");
         OutputStream out = new BufferedOutputStream(raw, 4096);
         out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
         out.write(request.body());
@@ -142,6 +245,13 @@ class PushClient {
 
     /** Reads the status line and headers (bounded) and drains a bounded amount of body. */
     static Answer read(InputStream in) throws IOException {
+        return readReply(in).answer();
+    }
+
+    /** An answer, and whether its connection may carry the next request (its whole body was read). */
+    private record Reply(Answer answer, boolean reusable) {}
+
+    private static Reply readReply(InputStream in) throws IOException {
         byte[] head = new byte[MAX_HEAD_BYTES];
         int length = 0;
         while (true) {
@@ -174,6 +284,7 @@ class PushClient {
         }
         Optional<Duration> retryAfter = Optional.empty();
         long contentLength = -1;
+        boolean closes = false;
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon <= 0) {
@@ -185,13 +296,18 @@ class PushClient {
                 retryAfter = parseRetryAfter(value);
             } else if (name.equals("content-length") && value.matches("\\d{1,9}")) {
                 contentLength = Long.parseLong(value);
+            } else if (name.equals("connection")
+                    && value.toLowerCase(Locale.ROOT).contains("close")) {
+                closes = true;
             }
         }
         // The body says nothing we act on; a short one is read so the service sees an orderly close.
+        boolean drained = contentLength == 0;
         if (contentLength > 0 && contentLength <= MAX_BODY_BYTES) {
-            in.readNBytes((int) contentLength);
+            drained = in.readNBytes((int) contentLength).length == contentLength;
         }
-        return new Answer(status, retryAfter);
+        // Kept only when the answer's end is known and read (no chunked or over-long body left in the stream).
+        return new Reply(new Answer(status, retryAfter), drained && !closes && statusLine[0].equals("HTTP/1.1"));
     }
 
     /** Delay-seconds only; an HTTP date is rare from push services and is treated as absent. */

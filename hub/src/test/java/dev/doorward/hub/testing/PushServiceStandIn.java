@@ -66,7 +66,8 @@ public final class PushServiceStandIn implements AutoCloseable {
 
     /**
      * What the stand-in got: the channel, the request's headers (names lower case) and body, its answer, and when
-     * the request arrived ({@code nanoTime}: {@link System#nanoTime()} as its handling began, for the bench).
+     * the request arrived ({@code nanoTime}: {@link System#nanoTime()} as its handling began, for the bench), and
+     * the connection it came on.
      */
     public record Received(
             String channelId,
@@ -75,7 +76,8 @@ public final class PushServiceStandIn implements AutoCloseable {
             byte[] body,
             int answer,
             Instant at,
-            long nanoTime) {
+            long nanoTime,
+            String connection) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -283,7 +285,9 @@ public final class PushServiceStandIn implements AutoCloseable {
                     body,
                     answer.status(),
                     Instant.now(),
-                    arrived);
+                    arrived,
+                    // The sender's address and port: one per TLS connection it opened.
+                    String.valueOf(exchange.getRemoteAddress()));
             received.add(r);
             answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             exchange.sendResponseHeaders(answer.status(), -1);
