@@ -484,8 +484,8 @@ async function notificationsSection(device, household) {
  * after a change the doorbell list shows (the name).
  */
 export async function openDoorbellSettings(device, household, onChanged = () => {}) {
-  document.getElementById('doorbell-settings')?.remove();
-  const dialog = el('dialog', { id: 'doorbell-settings', className: 'settings-dialog' });
+  document.getElementById('doorbell-settings-dialog')?.remove();
+  const dialog = el('dialog', { id: 'doorbell-settings-dialog', className: 'settings-dialog' });
   dialog.dataset.deviceId = device.id;
   dialog.setAttribute('aria-labelledby', 'doorbell-settings-title');
   const title = el('h2', { id: 'doorbell-settings-title', textContent: `Settings · ${device.name}` });

@@ -103,7 +103,8 @@ export async function refreshSecurityLog(household) {
   if (state.householdId !== household.id) state = { ...state, householdId: household.id, topic: 'all' };
   const generation = ++state.generation;
   const log = await page(household.id, state.topic, null);
-  if (generation !== state.generation) return; // a newer read (another filter) won
+  // A newer read (another filter) won, or the page changed meanwhile (signed out, drawn again): nothing to show.
+  if (generation !== state.generation || !section.isConnected) return;
   state.entries = log.entries;
   state.next = log.next;
   section.hidden = false;

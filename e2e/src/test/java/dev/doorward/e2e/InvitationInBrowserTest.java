@@ -137,7 +137,7 @@ class InvitationInBrowserTest {
 
             phone.page().navigate(env.hub().browserUrl().toString());
             TakeoverAttemptTest.signIn(phone, "owner", Household.PASSWORD);
-            phone.page().evaluate("document.querySelector('#account-card details').open = true");
+            phone.$("#screens-nav a[data-screen=account]").click();
             phone.$("#passkey-name").fill("Test phone");
             phone.$("#add-passkey").click();
             assertThat(phone.$("#passkey-status")).containsText("Passkey added");
@@ -158,7 +158,7 @@ class InvitationInBrowserTest {
                     .contains("signed in with a passkey");
 
             // Removed, it no longer signs in.
-            phone.page().evaluate("document.querySelector('#account-card details').open = true");
+            phone.$("#screens-nav a[data-screen=account]").click();
             phone.$("#own-passkeys .remove-passkey").click();
             assertThat(phone.$("#own-passkeys li[data-passkey-id]")).hasCount(0);
             phone.$("#sign-out").click();
@@ -189,8 +189,8 @@ class InvitationInBrowserTest {
                 Phone memberPhone = env.chromium().phone("forgetful")) {
             ownerPhone.page().navigate(env.hub().browserUrl().toString());
             TakeoverAttemptTest.signIn(ownerPhone, "owner", Household.PASSWORD);
+            ownerPhone.$("#screens-nav a[data-screen=household]").click();
             assertThat(ownerPhone.$("#members-card")).isVisible();
-            ownerPhone.page().evaluate("document.querySelector('#members-card details').open = true");
             Locator row = ownerPhone.$("#members li").filter(new Locator.FilterOptions().setHasText("forgetful"));
             row.locator(".issue-recovery-link").click();
             Locator field = row.locator(".recovery-link input");
@@ -211,7 +211,7 @@ class InvitationInBrowserTest {
             assertThat(memberPhone.$("#browser-approval")).isVisible();
 
             // The member changes the password again from their account; the link is spent.
-            memberPhone.page().evaluate("document.querySelector('#account-card details').open = true");
+            memberPhone.$("#screens-nav a[data-screen=account]").click();
             Locator change = memberPhone.$("#password-form");
             change.locator("[name=currentPassword]").fill("my new password 2");
             change.locator("[name=newPassword]").fill("my newer password 3");

@@ -46,7 +46,7 @@ class ReleaseInBrowserTest {
             listed = phone.$("#doorbell-settings li[data-device-id]");
 
             doorbellSettings(phone, doorbell);
-            listed = phone.$("#device-list li[data-device-id]");
+            listed = phone.$("#doorbell-settings li[data-device-id]");
 
             // The move code for a hub with a new address is signed in the browser and accepted by the env.hub().
             listed.locator(".move summary").click();
@@ -89,8 +89,9 @@ class ReleaseInBrowserTest {
         phone.page().keyboard().press("Escape");
         assertThat(phone.$("#ring-alert")).isHidden();
 
-        phone.$("#device-list li[data-device-id] .doorbell-settings-open").click();
-        Locator dialog = phone.$("#doorbell-settings");
+        phone.$("#screens-nav a[data-screen=settings]").click();
+        phone.$("#doorbell-settings li[data-device-id] .doorbell-settings-open").click();
+        Locator dialog = phone.$("#doorbell-settings-dialog");
         assertThat(dialog).hasAttribute("data-ready", "true");
         Locator editor = dialog.locator("#settings-zone-editor");
         assertThat(editor)
@@ -157,7 +158,7 @@ class ReleaseInBrowserTest {
                                 doorbell.deviceId().orElseThrow()))
                 .isEqualTo(false);
         dialog.locator("#settings-close").click();
-        assertThat(phone.$("#doorbell-settings")).hasCount(0);
+        assertThat(phone.$("#doorbell-settings-dialog")).hasCount(0);
     }
 
     /** A one-finger drag (CDP touch events: Chromium turns them into touch pointer events). */
