@@ -147,7 +147,8 @@ class InvitationInBrowserTest {
             phone.$("#sign-out").click();
             assertThat(phone.$("#login-form")).isVisible();
             phone.$("#passkey-sign-in").click();
-            assertThat(phone.$("#device-list")).isVisible();
+            // Signed in, the app opens on the screen it was left on (Account).
+            assertThat(phone.$("#screens-nav")).isVisible();
             org.assertj.core.api.Assertions.assertThat(
                             phone.page().evaluate("fetch('/api/session').then(r => r.json()).then(s => s.username)"))
                     .isEqualTo("owner");
