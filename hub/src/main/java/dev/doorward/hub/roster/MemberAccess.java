@@ -202,8 +202,11 @@ public class MemberAccess implements MemberDirectory {
     }
 
     /**
-     * Whether the account may use this doorbell now. An account none of whose browsers the roster restricts may
-     * use every doorbell; one with restricted browsers only what one of them allows at this moment.
+     * Whether the account may use this doorbell now. In a household that restricts no one, every member may use
+     * every doorbell. Otherwise an account may use what one of its browsers in the roster allows at this moment
+     * (an unrestricted one: everything); an account the roster lists no browser of gets nothing, so a guest whose
+     * browser was revoked, or a browser approved but not yet signed into the roster, is never taken for
+     * unrestricted.
      */
     public boolean allows(String accountId, String householdId, String deviceId) {
         HouseholdAccess current = access(householdId);
@@ -213,7 +216,11 @@ public class MemberAccess implements MemberDirectory {
         Roster roster = current.roster().orElseThrow();
         boolean restricted = false;
         long now = clock.millis();
-        for (String clientId : current.listedBrowsersByAccount().getOrDefault(accountId, List.of())) {
+        List<String> listed = current.listedBrowsersByAccount().getOrDefault(accountId, List.of());
+        if (listed.isEmpty()) {
+            return false;
+        }
+        for (String clientId : listed) {
             Roster.Member member = roster.member(clientId).orElseThrow();
             if (member.validUntil().map(until -> now >= until).orElse(false)) {
                 // A guest whose time in the household is over.

@@ -111,6 +111,21 @@ class MemberAccessTest {
             assertThat(guest.browser().get("/api/devices").json()).isEmpty();
             // ... while the lifted restriction lets the resident see both doorbells again.
             assertThat(resident.browser().get("/api/devices").json()).hasSize(2);
+
+            // A member none of whose browsers the roster lists (revoked since, or not signed in yet) is not taken
+            // for unrestricted while anyone is restricted: no doorbells, no rings, until a roster lists them.
+            BrowserClient.Response unlisted = browser.signRoster(
+                    owner.householdId(),
+                    Map.of(browser.clientId(), "owner", guest.browser().clientId(), "guest"),
+                    List.of(),
+                    Map.of(guest.browser().clientId(), System.currentTimeMillis() - 1));
+            assertThat(unlisted.status()).as(unlisted.body()).isEqualTo(201);
+            assertThat(resident.browser().get("/api/devices").json()).isEmpty();
+            assertThat(resident.browser().get(events).json()).isEmpty();
+            front.pressButton();
+            assertThat(ownerStream.awaitType("ring", Duration.ofSeconds(5))).isPresent();
+            assertThat(residentStream.awaitType("ring", Duration.ofSeconds(1))).isEmpty();
+            assertThat(browser.get("/api/devices").json()).hasSize(2);
         }
     }
 
