@@ -55,7 +55,8 @@ public record HubProperties(
         @DefaultValue Sessions sessions,
         @DefaultValue Backup backup,
         @DefaultValue Push push,
-        @DefaultValue Ntfy ntfy) {
+        @DefaultValue Ntfy ntfy,
+        @DefaultValue Cluster cluster) {
 
     public HubProperties {
         if (manufacturerCaCertificate == null) {
@@ -164,6 +165,40 @@ public record HubProperties(
                 throw new IllegalArgumentException(
                         "doorward.addresses." + port + " is not a valid IP address: '" + address + "'");
             }
+        }
+    }
+
+    /**
+     * One node of a cluster of hubs sharing one PostgreSQL and a NATS cluster (docs/cluster.md). Unset
+     * {@code nats-urls}: a single hub, and nothing here applies.
+     *
+     * @param natsUrls the NATS servers this node connects to ({@code nats://host:port}), any of the cluster's
+     * @param nodeName this node's name, unique in the cluster (letters, digits, '-'; at most 32)
+     * @param joinSecretFile file (mode 0600, the same on every node) holding the join secret: a node without it
+     *     cannot reach the other nodes' messages or open the shared hub keys
+     * @param trustedProxies addresses of the load balancers (HAProxy) whose PROXY protocol v2 header this node
+     *     believes for a connection's client address; empty: no PROXY header is accepted
+     */
+    public record Cluster(
+            @DefaultValue({}) List<String> natsUrls,
+            @DefaultValue("") String nodeName,
+            Path joinSecretFile,
+            @DefaultValue({}) List<String> trustedProxies) {
+        public Cluster {
+            if (!natsUrls.isEmpty()) {
+                if (!nodeName.matches("[A-Za-z0-9-]{1,32}")) {
+                    throw new IllegalArgumentException(
+                            "doorward.cluster.node-name must be 1-32 letters, digits or '-' when doorward.cluster.nats-urls is set");
+                }
+                if (joinSecretFile == null) {
+                    throw new IllegalArgumentException(
+                            "doorward.cluster.join-secret-file must name the join secret file when doorward.cluster.nats-urls is set");
+                }
+            }
+        }
+
+        public boolean clustered() {
+            return !natsUrls.isEmpty();
         }
     }
 
