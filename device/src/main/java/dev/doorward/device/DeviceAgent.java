@@ -10,10 +10,8 @@ import dev.doorward.device.door.Chime;
 import dev.doorward.device.door.DoorCommands;
 import dev.doorward.device.door.DoorRelay;
 import dev.doorward.device.files.AtomicFiles;
-import dev.doorward.device.history.EventMediaObjects;
+import dev.doorward.device.history.EventMediaCapture;
 import dev.doorward.device.history.EventMediaUploads;
-import dev.doorward.device.history.FrameBuffer;
-import dev.doorward.device.history.MediaOutbox;
 import dev.doorward.device.identity.DeviceIdentity;
 import dev.doorward.device.identity.DeviceLayout;
 import dev.doorward.device.link.Backoff;
@@ -52,7 +50,6 @@ import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.LinkMessage.CertificateRenewed;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import dev.doorward.protocol.LinkMessage.EventAck;
-import dev.doorward.protocol.LinkMessage.EventMediaKind;
 import dev.doorward.protocol.LinkMessage.FromHub;
 import dev.doorward.protocol.LinkMessage.LinkError;
 import dev.doorward.protocol.LinkMessage.Release;
@@ -91,11 +88,6 @@ public final class DeviceAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceAgent.class);
     /** How often the camera is sampled for motion and the clip buffer while owned. */
     static final Duration CAPTURE_EVERY = Duration.ofMillis(200);
-    /** How much video before an event its clip shows. */
-    static final Duration CLIP_LENGTH = Duration.ofSeconds(3);
-
-    static final int CLIP_WIDTH = 320;
-    static final int CLIP_HEIGHT = 240;
     /** Events that get a snapshot (and, for ring and motion, a clip): the owner wants to see who it was. */
     private static final Set<EventKind> SNAPSHOT_KINDS = Set.of(
             EventKind.RING,
@@ -145,15 +137,10 @@ public final class DeviceAgent implements AutoCloseable {
     private final Chime chime;
     /** Door releases for the current owner; made with the link. */
     private DoorCommands doorCommands;
-    /** The last seconds of small frames for event clips, and motion detection on them. */
-    private final FrameBuffer recentFrames =
-            new FrameBuffer(CLIP_LENGTH, (int) (CLIP_LENGTH.toMillis() / CAPTURE_EVERY.toMillis()) + 1);
+    /** The clip buffer (which motion detection reads too) and each event's snapshot and clip. */
+    private final EventMediaCapture eventMedia;
 
     private final MotionDetector motion;
-    /** Builds and seals event media off the agent thread: never on the path from a press to the ring. */
-    private final java.util.concurrent.ExecutorService mediaWork =
-            java.util.concurrent.Executors.newThreadPerTaskExecutor(
-                    Thread.ofVirtual().name("doorward-event-media").factory());
 
     private ScheduledFuture<?> capturing;
     /** Live view and talk while owned and linked; read by the link's media threads. */
@@ -181,6 +168,7 @@ public final class DeviceAgent implements AutoCloseable {
         this.delivery = new EventDelivery(outbox, config.clock(), config.random());
         this.camera =
                 config.camera() != null ? config.camera() : new SyntheticCamera(config.clock(), identity.serial());
+        this.eventMedia = new EventMediaCapture(camera, CAPTURE_EVERY);
         this.pairing = new PairingWindow(
                 config.clock(), config.pairingWindow(), config.pairingHold(), PairingWindow.DEFAULT_MAX_FAILURES);
         this.sightings = new ClaimCodeSightings(config.clock());
@@ -408,7 +396,7 @@ public final class DeviceAgent implements AutoCloseable {
         } catch (IllegalStateException e) {
             // already shut down
         }
-        mediaWork.shutdownNow();
+        eventMedia.close();
         thread.close();
         if (linkTransport != null) {
             linkTransport.close();
@@ -835,59 +823,29 @@ public final class DeviceAgent implements AutoCloseable {
             return;
         }
         Instant now = config.clock().instant();
-        BufferedImage small = scaled(camera.capture(), CLIP_WIDTH, CLIP_HEIGHT);
-        recentFrames.add(small, now);
+        BufferedImage small = eventMedia.sample(now);
         motion.offer(small, now)
                 .ifPresent(seen ->
                         report(EventKind.MOTION, String.format(java.util.Locale.ROOT, "score=%.3f", seen.score())));
     }
 
-    private static BufferedImage scaled(BufferedImage image, int width, int height) {
-        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = out.createGraphics();
-        g.setRenderingHint(
-                java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(image, 0, 0, width, height, null);
-        g.dispose();
-        return out;
-    }
-
     /**
      * After an event is safely in the outbox: its snapshot (now) and clip (the buffered seconds before), sealed
-     * to the household and queued for upload. The picture is taken here; the rest runs on a media thread.
+     * to the household and queued for upload.
      */
     private void captureEventMedia(String eventId, EventKind kind) {
         LiveMedia live = media;
-        if (live == null || live.currentEpoch().isEmpty()) {
-            return; // no roster, no key: no picture at all
+        if (live == null) {
+            return; // not owned and linked yet: no media key, no picture
         }
-        String deviceId = ownership.deviceId();
-        Instant now = config.clock().instant();
-        BufferedImage picture = camera.capture();
-        // The seconds before, and the moment itself as the last frame (so a clip exists even right after start-up).
-        List<FrameBuffer.Frame> frames = new java.util.ArrayList<>(recentFrames.frames());
-        frames.add(new FrameBuffer.Frame(scaled(picture, CLIP_WIDTH, CLIP_HEIGHT), now));
-        boolean withClip = kind == EventKind.RING || kind == EventKind.MOTION;
-        MediaOutbox outboxNow = uploads.outbox();
-        mediaWork.execute(() -> AgentThread.guarded(() -> {
-            seal(live, deviceId, eventId, EventMediaKind.SNAPSHOT, EventMediaObjects.snapshot(picture, now))
-                    .ifPresent(bytes -> outboxNow.add(eventId, kind, EventMediaKind.SNAPSHOT, bytes));
-            if (withClip) {
-                seal(
-                                live,
-                                deviceId,
-                                eventId,
-                                EventMediaKind.CLIP,
-                                EventMediaObjects.clip(frames, CLIP_WIDTH, CLIP_HEIGHT))
-                        .ifPresent(bytes -> outboxNow.add(eventId, kind, EventMediaKind.CLIP, bytes));
-            }
-            thread.execute(uploads::next);
-        }));
-    }
-
-    private static Optional<byte[]> seal(
-            LiveMedia live, String deviceId, String eventId, EventMediaKind kind, byte[] plaintext) {
-        return live.sealStill(plaintext, EventMediaObjects.associatedData(deviceId, eventId, kind.wireName()));
+        eventMedia.capture(
+                live,
+                ownership.deviceId(),
+                eventId,
+                kind,
+                config.clock().instant(),
+                uploads.outbox(),
+                () -> thread.execute(uploads::next));
     }
 
     /** An error from the hub about one event or upload (never both: media goes only once its event is in). */
@@ -932,7 +890,7 @@ public final class DeviceAgent implements AutoCloseable {
             capturing.cancel(false);
             capturing = null;
         }
-        recentFrames.clear();
+        eventMedia.forget();
         uploads.stopped();
         if (media != null) {
             media.close();
