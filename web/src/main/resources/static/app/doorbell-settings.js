@@ -144,13 +144,18 @@ function motionSection(device, household, current) {
   const explain = el('p', {
     className: 'muted',
     textContent:
-      'Drag on the picture to draw the zones where motion counts (up to 8). Motion outside them is ' +
+      'Drag on the picture to draw the zones where motion counts (up to 8), or focus it and use the arrow ' +
+      'keys: Enter marks one corner, Enter again the other. Motion outside the zones is ' +
       "ignored. No zone: the whole picture. The doorbell checks your browser's signature before it applies this.",
   });
 
   const editor = el('div', { className: 'zone-editor', id: 'settings-zone-editor' });
   editor.setAttribute('role', 'application');
-  editor.setAttribute('aria-label', `Motion zones of ${device.name}: drag to draw a zone`);
+  editor.setAttribute(
+    'aria-label',
+    `Motion zones of ${device.name}: drag to draw a zone, or move with the arrow keys and press Enter at two corners`,
+  );
+  editor.tabIndex = 0;
   const picture = el('img', { className: 'zone-picture', alt: '' });
   picture.hidden = true;
   const noPicture = el('p', {
@@ -232,6 +237,55 @@ function motionSection(device, household, current) {
     }
   };
   editor.addEventListener('pointerup', (event) => finish(event, true));
+
+  // The keyboard draws the same zones: a cell cursor moved by the arrow keys, Enter at one corner and then at the
+  // other; Escape drops a half-drawn zone (and only then: otherwise it closes the dialog as everywhere).
+  const MOVES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  let cursor = { x: 0, y: 0 };
+  let corner = null;
+  const showCursor = () => {
+    place(preview, rectOf(corner || cursor, cursor));
+    preview.hidden = false;
+  };
+  editor.addEventListener('focus', showCursor);
+  editor.addEventListener('blur', () => {
+    corner = null;
+    if (!start) preview.hidden = true;
+  });
+  editor.addEventListener('keydown', (event) => {
+    const move = MOVES[event.key];
+    if (move) {
+      event.preventDefault();
+      cursor = {
+        x: Math.max(0, Math.min(COLUMNS - 1, cursor.x + move[0])),
+        y: Math.max(0, Math.min(ROWS - 1, cursor.y + move[1])),
+      };
+      showCursor();
+    } else if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      if (!corner) {
+        if (zones.length >= MAX_ZONES) {
+          status.textContent = `At most ${MAX_ZONES} zones: remove one first.`;
+          return;
+        }
+        corner = { ...cursor };
+        status.textContent = `First corner at column ${cursor.x + 1}, row ${cursor.y + 1}: move to the other.`;
+      } else {
+        const zone = rectOf(corner, cursor);
+        corner = null;
+        zones.push(zone);
+        draw();
+        status.textContent = `Zone ${zones.length} added: ${describeZone(zone)}.`;
+      }
+      showCursor();
+    } else if (event.key === 'Escape' && corner) {
+      event.preventDefault();
+      event.stopPropagation();
+      corner = null;
+      status.textContent = '';
+      showCursor();
+    }
+  });
   editor.addEventListener('pointercancel', (event) => finish(event, false));
   enabled.addEventListener('change', draw);
 

@@ -193,6 +193,7 @@ async function refreshMembers() {
   document.getElementById('invite-card').hidden = false;
   const members = await api.members(state.household.id);
   const householdDevices = (await api.devices()).filter((d) => d.householdId === state.household.id);
+  if (!card.isConnected) return; // the screen was drawn again meanwhile (e.g. after a release): that one refreshes
   document.getElementById('members').replaceChildren(
     ...members.map((m) => {
       const li = document.createElement('li');
@@ -251,6 +252,7 @@ async function refreshDevices() {
   const list = document.getElementById('device-list');
   if (!list) return;
   const devices = await api.devices();
+  if (!list.isConnected) return; // the screen was drawn again meanwhile: that one refreshes
   const settings = document.getElementById('doorbell-settings');
   document.getElementById('doorbell-settings-card').hidden = devices.length === 0;
   if (devices.length === 0) {

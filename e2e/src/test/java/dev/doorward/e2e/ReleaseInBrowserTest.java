@@ -120,6 +120,19 @@ class ReleaseInBrowserTest {
         assertThat(editor.locator(".zone-layer .zone")).hasCount(2);
         assertThat(editor.locator(".zone-layer .zone").nth(1)).hasAttribute("data-zone", "0,0,3,2");
         assertThat(dialog.locator("#settings-zones-list li")).hasCount(2);
+        // ... and a third by keyboard: the cursor starts top left; Enter at two corners.
+        editor.focus();
+        var keyboard = phone.page().keyboard();
+        for (int i = 0; i < 13; i++) {
+            keyboard.press("ArrowRight");
+        }
+        keyboard.press("Enter");
+        keyboard.press("ArrowRight");
+        keyboard.press("ArrowRight");
+        keyboard.press("ArrowDown");
+        keyboard.press("Enter");
+        assertThat(editor.locator(".zone-layer .zone")).hasCount(3);
+        assertThat(editor.locator(".zone-layer .zone").nth(2)).hasAttribute("data-zone", "13,0,3,2");
         phone.screenshot("settings-motion-zones");
 
         dialog.locator("#settings-motion-save").click();
@@ -129,7 +142,8 @@ class ReleaseInBrowserTest {
         assertThat(doorbell.motionSettings().watchedZones())
                 .containsExactly(
                         new dev.doorward.device.motion.Region(0, 0.5, 1, 0.5),
-                        new dev.doorward.device.motion.Region(0, 0, 3.0 / 16, 2.0 / 12));
+                        new dev.doorward.device.motion.Region(0, 0, 3.0 / 16, 2.0 / 12),
+                        new dev.doorward.device.motion.Region(13.0 / 16, 0, 3.0 / 16, 2.0 / 12));
 
         // Rename: the card shows the new name at once.
         dialog.locator("#settings-name").fill("Porch");
