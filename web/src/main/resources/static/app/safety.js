@@ -141,7 +141,7 @@ export async function setUpSafetyCheck(household, onSignedOut = () => location.r
       ...(check.sessions.length
         ? check.sessions.map((s) =>
             row(
-              `${s.username}${s.current ? ' · this session' : ''}`,
+              `${s.username} · ${s.browserName || 'Browser'}${s.current ? ' · this session' : ''}`,
               `signed in ${when(s.signedInAt)} · last seen ${when(s.lastSeenAt)}`,
               revokeButton(
                 s.current ? 'your own session (you will be signed out)' : `${s.username}'s session`,
@@ -152,7 +152,7 @@ export async function setUpSafetyCheck(household, onSignedOut = () => location.r
                     return 'You are signed out.';
                   }
                   await render();
-                  return `Signed ${s.username} out of that browser.`;
+                  return `Signed ${s.username} out of ${s.browserName || 'that browser'}.`;
                 },
                 setResult,
               ),

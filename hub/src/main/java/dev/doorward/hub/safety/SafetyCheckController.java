@@ -94,6 +94,7 @@ class SafetyCheckController {
             String sessionRef,
             String accountId,
             String username,
+            String browserName,
             String signedInAt,
             String lastSeenAt,
             boolean current) {}
@@ -152,6 +153,7 @@ class SafetyCheckController {
                         ref("session", householdId, s.sessionId()),
                         member.accountId(),
                         member.username(),
+                        s.browserName(),
                         s.signedInAt().toString(),
                         s.lastSeenAt().toString(),
                         s.sessionId().equals(currentId)));

@@ -86,6 +86,8 @@ class SafetyCheckTest {
             List<JsonNode> residentSessions = new ArrayList<>();
             int current = 0;
             for (JsonNode s : check.get("sessions")) {
+                // Each session says which browser it is, as the member's own session list does.
+                assertThat(s.get("browserName").stringValue()).isNotBlank();
                 if (s.get("username").stringValue().equals("resident-one")) {
                     residentSessions.add(s);
                 }
