@@ -70,6 +70,15 @@ public class EventService implements DeviceLinkFeature {
         return Set.of(DeviceEvent.class);
     }
 
+    /** Someone at the door, as soon as the ring arrived: told now, before anything the link queued is done. */
+    @Override
+    public void arrived(DeviceLink link, LinkMessage.FromDevice message) {
+        if (message instanceof DeviceEvent event
+                && (event.kind() == EventKind.RING || event.kind() == EventKind.MOTION)) {
+            rings.pushIfFresh(link.device(), event, Instant.ofEpochMilli(event.occurredAt()));
+        }
+    }
+
     /** An event on a doorbell's link: acknowledged once stored, refused (to be sent again, or for good) if not. */
     @Override
     public void message(DeviceLink link, LinkMessage.FromDevice message) throws IOException {

@@ -20,6 +20,14 @@ public interface DeviceLinkFeature {
     /** A message of one of the types this feature handles, from a welcomed, owned doorbell. */
     default void message(DeviceLink link, LinkMessage.FromDevice message) throws IOException {}
 
+    /**
+     * A message of one of the types this feature handles, from a welcomed, owned doorbell, seen as soon as it
+     * arrived — ahead of whatever the link has queued (an upload waiting for the database) — on a thread of its
+     * own; {@link #message} follows for the same message, in order. Offered only for someone at the door (a ring
+     * or motion event), within {@code RateLimit.DEVICE_ARRIVALS}. Must not need the database.
+     */
+    default void arrived(DeviceLink link, LinkMessage.FromDevice message) {}
+
     /** A message of one of this feature's types was refused for the doorbell's rate before it got here. */
     default void refusedForRate(DeviceLink link, LinkMessage.FromDevice message) {}
 

@@ -15,6 +15,7 @@ import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.protocol.ErrorCode;
+import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.Limits;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
@@ -72,6 +73,10 @@ public class DeviceLinkHandler implements LinkEndpoint {
     private final List<DeviceLinkFeature> features;
     /** Which feature handles each message type of an owned doorbell: one map lookup per message. */
     private final Map<Class<?>, DeviceLinkFeature> handlers = new HashMap<>();
+    /** How a ring or motion event's kind is spelled on the wire: what {@link #textArrived} looks for. */
+    private static final String RING_KIND = '"' + EventKind.RING.wireName() + '"';
+
+    private static final String MOTION_KIND = '"' + EventKind.MOTION.wireName() + '"';
 
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
 
@@ -152,6 +157,41 @@ public class DeviceLinkHandler implements LinkEndpoint {
                     .map(d -> new LinkSession(socket, LinkSession.Kind.OWNED, d.serial(), leaf, d, now, taps));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Someone at the door is announced the moment their ring arrives, not after what the link queued before it (an
+     * upload or an event being stored while the database is slow or down, up to its timeout): a ring or motion
+     * event of a welcomed, owned doorbell goes to its feature's {@link DeviceLinkFeature#arrived} on a virtual
+     * thread of its own. Only texts naming such a kind are decoded here; the feature hears the same message again
+     * in order (the ring is told once, whichever comes first).
+     */
+    @Override
+    public void textArrived(LinkSocket socket, String text) {
+        LinkSession session = sessions.get(socket.id());
+        if (session == null
+                || session.kind != LinkSession.Kind.OWNED
+                || !session.welcomed
+                || !(text.contains(RING_KIND) || text.contains(MOTION_KIND))) {
+            return;
+        }
+        Thread.startVirtualThread(() -> {
+            try {
+                if (LinkCodec.decodeFromDevice(text) instanceof DeviceEvent event
+                        && (event.kind() == EventKind.RING || event.kind() == EventKind.MOTION)
+                        && limiter.tryAcquire(RateLimit.DEVICE_ARRIVALS, session.device.id())
+                                .allowed()) {
+                    DeviceLinkFeature handler = handlers.get(DeviceEvent.class);
+                    if (handler != null) {
+                        handler.arrived(session, event);
+                    }
+                }
+            } catch (ProtocolException e) {
+                // Refused with its reason when its turn comes.
+            } catch (RuntimeException e) {
+                log.error("Announcing an arriving ring from {} failed; it rings in its turn", session.subject(), e);
+            }
+        });
     }
 
     @Override

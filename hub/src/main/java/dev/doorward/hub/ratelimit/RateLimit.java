@@ -49,6 +49,11 @@ public enum RateLimit {
      * holds that drain, the refill a busy door; a doorbell past it is told how long to wait.
      */
     DEVICE_DELIVERIES(3_000, Duration.ofMinutes(10)),
+    /**
+     * Rings and motion one doorbell may have announced the moment they arrive, ahead of its queued deliveries;
+     * past it they still ring, in their turn, within the deliveries' allowance.
+     */
+    DEVICE_ARRIVALS(20, Duration.ofMinutes(1)),
     /** Snapshot, clip and media key fetches (and deletions) by one account: a timeline page is dozens. */
     MEDIA_FETCHES(300, Duration.ofMinutes(1)),
     /** Door nonces and releases one account may ask for. */

@@ -13,6 +13,13 @@ public interface LinkEndpoint {
 
     void text(LinkSocket socket, String text);
 
+    /**
+     * Sees a text message the moment it arrives, on the network thread, before it is queued for {@link #text}
+     * (which still follows, in order): for what must not wait behind the link's queued work — someone at the door
+     * while an upload before it waits for the database. Must be quick and must not block.
+     */
+    default void textArrived(LinkSocket socket, String text) {}
+
     /** A binary message; {@code message} is valid only during the call (copy what you keep). */
     void binary(LinkSocket socket, ByteBuffer message);
 

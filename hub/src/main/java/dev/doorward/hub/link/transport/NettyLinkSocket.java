@@ -196,6 +196,11 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
             close(CloseReason.TOO_BIG);
             return;
         }
+        try {
+            endpoint.textArrived(this, text);
+        } catch (RuntimeException e) {
+            log.error("Looking at an arriving message failed; it is still handled in order", e);
+        }
         submit(() -> endpoint.text(this, text));
     }
 
