@@ -14,6 +14,7 @@ import dev.doorward.protocol.ClaimCode;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import dev.doorward.protocol.LinkMessage.Hello;
+import dev.doorward.protocol.testing.MutableClock;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;

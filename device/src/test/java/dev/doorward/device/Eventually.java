@@ -1,5 +1,6 @@
 package dev.doorward.device;
 
+import dev.doorward.protocol.testing.MutableClock;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 

@@ -3,7 +3,7 @@ package dev.doorward.device.door;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.doorward.device.MutableClock;
+import dev.doorward.protocol.testing.MutableClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,6 @@ import static dev.doorward.device.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.device.MutableClock;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
@@ -17,6 +16,7 @@ import dev.doorward.protocol.LinkMessage.Hello;
 import dev.doorward.protocol.LinkMessage.LinkError;
 import dev.doorward.protocol.LinkMessage.Welcome;
 import dev.doorward.protocol.ProtocolException;
+import dev.doorward.protocol.testing.MutableClock;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -152,9 +152,9 @@ class LinkClientTest {
     @Test
     void vetoesAndRenewedCertificatesGoToTheAgent() {
         FakeTransport.FakeConnection connection = connectAndWelcome();
-        String pem = dev.doorward.crypto.pki.Pem.certificate(dev.doorward.device.TestPki.hubCa(
-                        new dev.doorward.device.MutableClock(), new java.security.SecureRandom())
-                .certificate());
+        String pem = dev.doorward.crypto.pki.Pem.certificate(
+                dev.doorward.device.TestPki.hubCa(new MutableClock(), new java.security.SecureRandom())
+                        .certificate());
 
         connection.hub(LinkCodec.encode(new dev.doorward.protocol.LinkMessage.ResetVeto()));
         connection.hub(LinkCodec.encode(new dev.doorward.protocol.LinkMessage.CertificateRenewed(pem)));

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.crypto.media.MediaKeyWrap.Envelope;
 import dev.doorward.crypto.sframe.SFrameException;
-import dev.doorward.device.MutableClock;
 import dev.doorward.device.camera.SyntheticCamera;
 import dev.doorward.device.media.TestHousehold.Client;
 import dev.doorward.protocol.MediaPart;
+import dev.doorward.protocol.testing.MutableClock;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;

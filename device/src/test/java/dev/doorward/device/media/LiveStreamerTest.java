@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.doorward.device.Eventually;
-import dev.doorward.device.MutableClock;
 import dev.doorward.device.camera.SyntheticCamera;
 import dev.doorward.protocol.MediaPart;
+import dev.doorward.protocol.testing.MutableClock;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.time.Clock;

@@ -2,7 +2,7 @@ package dev.doorward.device.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.doorward.device.MutableClock;
+import dev.doorward.protocol.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package dev.doorward.device.motion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.doorward.device.MutableClock;
 import dev.doorward.device.camera.SyntheticCamera;
+import dev.doorward.protocol.testing.MutableClock;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

@@ -3,11 +3,11 @@ package dev.doorward.device.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.crypto.RandomIds;
-import dev.doorward.device.MutableClock;
 import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import dev.doorward.protocol.LinkMessage.LinkError;
+import dev.doorward.protocol.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

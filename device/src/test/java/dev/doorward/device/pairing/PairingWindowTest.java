@@ -2,8 +2,8 @@ package dev.doorward.device.pairing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.doorward.device.MutableClock;
 import dev.doorward.device.pairing.PairingWindow.State;
+import dev.doorward.protocol.testing.MutableClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.DeviceConfig;
-import dev.doorward.device.MutableClock;
 import dev.doorward.device.TestQr;
 import dev.doorward.device.factory.Factory;
 import dev.doorward.device.factory.MintedDevice;
+import dev.doorward.protocol.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

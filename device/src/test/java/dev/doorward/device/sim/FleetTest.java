@@ -3,9 +3,9 @@ package dev.doorward.device.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.device.DeviceAgent;
-import dev.doorward.device.MutableClock;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.device.ownership.OwnershipState;
+import dev.doorward.protocol.testing.MutableClock;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;

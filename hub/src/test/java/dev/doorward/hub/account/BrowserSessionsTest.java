@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
-import dev.doorward.hub.testing.MutableClock;
 import dev.doorward.hub.testing.TestHub;
+import dev.doorward.protocol.testing.MutableClock;
 import java.net.HttpCookie;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.doorward.hub.account;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.hub.ratelimit.RateLimiter;
-import dev.doorward.hub.testing.MutableClock;
+import dev.doorward.protocol.testing.MutableClock;
 import java.time.Duration;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;

@@ -9,6 +9,7 @@ import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.hub.HubApplication;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.web.HubPorts;
+import dev.doorward.protocol.testing.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

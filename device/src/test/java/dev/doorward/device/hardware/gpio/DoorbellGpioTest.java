@@ -3,9 +3,9 @@ package dev.doorward.device.hardware.gpio;
 import static dev.doorward.device.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.doorward.device.MutableClock;
 import dev.doorward.device.hardware.config.DoorbellConfig.GpioConfig;
 import dev.doorward.device.hardware.config.DoorbellConfig.Line;
+import dev.doorward.protocol.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -7,6 +7,7 @@ import dev.doorward.crypto.pki.CertificateAuthority;
 import dev.doorward.crypto.pki.CertificateKind;
 import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.crypto.tls.TlsContexts;
+import dev.doorward.protocol.testing.MutableClock;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
