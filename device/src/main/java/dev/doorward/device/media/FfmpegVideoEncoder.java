@@ -60,7 +60,6 @@ public final class FfmpegVideoEncoder implements VideoEncoder {
     static final Duration RESTART_BACKOFF = Duration.ofSeconds(1);
 
     private static final int STDERR_TAIL_BYTES = 4096;
-    private static final int MAX_TAG_BYTES = 16 * 1024 * 1024;
     private static final int NAL_SEI = 6;
     private static final int NAL_AUD = 9;
     private static final int NAL_IDR = 5;
@@ -406,42 +405,12 @@ public final class FfmpegVideoEncoder implements VideoEncoder {
             }
         }
 
-        /**
-         * FLV (header, then tags: type, 24-bit size, timestamp, stream id, body, previous tag size). Video
-         * tags with codec 7 (AVC) and packet type 1 hold one access unit as length-prefixed NAL units.
-         */
-        private void readFlv(DataInputStream in) throws IOException {
-            byte[] signature = new byte[3];
-            in.readFully(signature);
-            if (signature[0] != 'F' || signature[1] != 'L' || signature[2] != 'V') {
-                throw new IOException("not FLV");
-            }
-            in.readUnsignedByte(); // version
-            in.readUnsignedByte(); // flags
-            int headerSize = in.readInt();
-            in.skipNBytes(headerSize - 9L + 4); // rest of the header, PreviousTagSize0
-            int lengthSize = 4;
-            while (true) {
-                int type = in.read();
-                if (type < 0) {
-                    return;
-                }
-                int size = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-                in.skipNBytes(7); // timestamp, extended timestamp, stream id
-                if (size > MAX_TAG_BYTES) {
-                    throw new IOException("FLV tag of " + size + " bytes");
-                }
-                byte[] body = new byte[size];
-                in.readFully(body);
-                in.skipNBytes(4); // previous tag size
-                if ((type & 0x1f) != 9 || size < 5 || (body[0] & 0x0f) != 7) {
-                    continue; // script data, anything else
-                }
-                if (body[1] == 0 && size >= 10) {
-                    // AVCDecoderConfigurationRecord: lengthSizeMinusOne in the low bits of byte 4.
-                    lengthSize = (body[5 + 4] & 0x03) + 1;
-                } else if (body[1] == 1) {
-                    output.add(toAnnexB(body, 5, lengthSize));
+        /** Each access unit of ffmpeg's FLV output, as Annex B. */
+        private void readFlv(InputStream in) throws IOException {
+            FlvVideoReader flv = new FlvVideoReader(in);
+            while (true) { // until EOFException: ffmpeg exited or closed its output
+                if (flv.next() instanceof FlvVideoReader.AccessUnit unit) {
+                    output.add(toAnnexB(unit.nals()));
                 }
             }
         }
@@ -480,31 +449,18 @@ public final class FfmpegVideoEncoder implements VideoEncoder {
         }
     }
 
-    /** Length-prefixed NAL units to Annex B (4-byte start codes), without SEI and delimiters. */
-    static byte[] toAnnexB(byte[] body, int offset, int lengthSize) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 16);
-        int i = offset;
-        while (i < body.length) {
-            if (i + lengthSize > body.length) {
-                throw new IOException("truncated NAL length");
-            }
-            int length = 0;
-            for (int k = 0; k < lengthSize; k++) {
-                length = (length << 8) | (body[i + k] & 0xff);
-            }
-            i += lengthSize;
-            if (length <= 0 || length > body.length - i) {
-                throw new IOException("bad NAL length " + length);
-            }
-            int type = body[i] & 0x1f;
+    /** An access unit's NAL units as Annex B (4-byte start codes), without SEI and delimiters. */
+    static byte[] toAnnexB(List<byte[]> nals) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] nal : nals) {
+            int type = nal[0] & 0x1f;
             if (type != NAL_SEI && type != NAL_AUD) {
                 out.write(0);
                 out.write(0);
                 out.write(0);
                 out.write(1);
-                out.write(body, i, length);
+                out.write(nal, 0, nal.length);
             }
-            i += length;
         }
         return out.toByteArray();
     }

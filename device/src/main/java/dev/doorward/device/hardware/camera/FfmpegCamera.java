@@ -1,6 +1,7 @@
 package dev.doorward.device.hardware.camera;
 
 import dev.doorward.device.camera.Camera;
+import dev.doorward.device.media.FlvVideoReader;
 import dev.doorward.device.media.VideoEncoder.EncodedFrame;
 import dev.doorward.device.media.VideoFeed;
 import java.awt.Color;

@@ -1,4 +1,4 @@
-package dev.doorward.device.hardware.camera;
+package dev.doorward.device.media;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -11,25 +11,26 @@ import java.util.List;
  * Reads the H.264 video of an FLV byte stream, ffmpeg's {@code -f flv} output. FLV is used between ffmpeg and
  * the agent because each tag says its length: an access unit is complete the moment its tag is, one frame
  * earlier than a raw Annex B stream could say so. Each access unit comes back exactly as ffmpeg received it
- * (every NAL unit, unchanged); the decoder configuration record gives the SPS and PPS.
+ * (every NAL unit, unchanged); the decoder configuration record gives the SPS and PPS. Both ffmpeg pipelines read
+ * through it: the camera's ({@code hardware.camera.FfmpegCamera}) and the encoder's ({@link FfmpegVideoEncoder}).
  */
-final class FlvVideoReader {
+public final class FlvVideoReader {
     /** Larger tags are refused: no camera sends a 16 MB frame, a broken stream might claim one. */
-    static final int MAX_TAG_BYTES = 16 * 1024 * 1024;
+    public static final int MAX_TAG_BYTES = 16 * 1024 * 1024;
 
     private final DataInputStream in;
     private int lengthSize = 4;
 
     /** What a video tag held. */
-    sealed interface Tag {}
+    public sealed interface Tag {}
 
     /** The AVCDecoderConfigurationRecord: the parameter sets the camera announced out of band. */
-    record Config(List<byte[]> sps, List<byte[]> pps) implements Tag {}
+    public record Config(List<byte[]> sps, List<byte[]> pps) implements Tag {}
 
     /** One access unit's NAL units (without start codes or length prefixes). */
-    record AccessUnit(List<byte[]> nals) implements Tag {}
+    public record AccessUnit(List<byte[]> nals) implements Tag {}
 
-    FlvVideoReader(InputStream in) throws IOException {
+    public FlvVideoReader(InputStream in) throws IOException {
         this.in = new DataInputStream(in);
         byte[] signature = new byte[3];
         this.in.readFully(signature);
@@ -46,7 +47,7 @@ final class FlvVideoReader {
     }
 
     /** The next H.264 tag; other tags (script data, audio) are skipped. Throws EOFException at the end. */
-    Tag next() throws IOException {
+    public Tag next() throws IOException {
         while (true) {
             int type = in.read();
             if (type < 0) {
