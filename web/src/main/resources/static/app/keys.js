@@ -73,13 +73,17 @@ export async function publicKeys(keys) {
   return { signingKey: base64(signingSpki), agreementKey: base64(agreementSpki), fingerprint };
 }
 
-/** Makes sure the hub knows this browser for the signed-in account; returns the key fingerprint. */
+/**
+ * Makes sure the hub knows this browser for the signed-in account, and tells it at every start which browser this
+ * session is (revoking the browser then signs this session out too); returns the key fingerprint.
+ */
 export async function ensureRegistered(api, accountId) {
   const keys = await clientKeys();
   const pub = await publicKeys(keys);
+  // No label: the hub names the browser after its User-Agent ("Firefox on Android"); the member can rename it.
+  // Registering a known key again changes nothing but the session's note of its browser.
+  await api.registerClient(pub.signingKey, pub.agreementKey);
   if (keys.registeredFor[accountId] !== pub.fingerprint) {
-    // No label: the hub names the browser after its User-Agent ("Firefox on Android"); the member can rename it.
-    await api.registerClient(pub.signingKey, pub.agreementKey);
     keys.registeredFor[accountId] = pub.fingerprint;
     await idb('readwrite', (store) => store.put(keys, RECORD));
   }

@@ -128,7 +128,7 @@ export async function setUpSafetyCheck(household, onSignedOut = () => location.r
                         note = ` The new roster could not be signed: ${err.message}`;
                       }
                       await render();
-                      return `Revoked ${b.username}'s browser “${displayName(b)}”; the doorbells re-key.${note}`;
+                      return `Revoked ${b.username}'s browser “${displayName(b)}”; it is signed out and the doorbells re-key.${note}`;
                     },
                     setResult,
                   ),

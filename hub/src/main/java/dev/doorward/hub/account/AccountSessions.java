@@ -1,6 +1,7 @@
 package dev.doorward.hub.account;
 
 import dev.doorward.crypto.Hashes;
+import dev.doorward.hub.shared.BrowserRevoked;
 import dev.doorward.hub.shared.SessionEnded;
 import dev.doorward.hub.shared.SignedInAccount;
 import jakarta.servlet.http.HttpServletRequest;
@@ -140,6 +141,30 @@ public class AccountSessions {
             session.setAttribute(SessionStore.SIGNED_IN_AT, clock.millis());
             session.setAttribute(
                     SessionStore.BROWSER_NAME, BrowserNames.fromUserAgent(request.getHeader("User-Agent")));
+        }
+    }
+
+    /**
+     * The browser client (its keys, registered for the signed-in account) this session is used from: revoking
+     * that browser signs it out too. The app says so at each start; only the account's own clients are named here.
+     */
+    public void usedBy(HttpServletRequest request, String clientId) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.setAttribute(SessionStore.CLIENT_ID, clientId);
+        }
+    }
+
+    /**
+     * A browser was revoked (lost or stolen): every session it is signed in with ends — its next request is a
+     * stranger's and its sockets close — while the account's other browsers stay signed in.
+     */
+    @EventListener
+    void browserRevoked(BrowserRevoked revoked) {
+        for (Session session : store.findByPrincipalName(revoked.accountId()).values()) {
+            if (revoked.clientId().equals(session.getAttribute(SessionStore.CLIENT_ID))) {
+                store.deleteById(session.getId());
+            }
         }
     }
 

@@ -46,6 +46,8 @@ final class SessionStore implements FindByIndexNameSessionRepository<Session> {
     static final String SIGNED_IN_AT = "doorward.signedInAt";
     /** The browser's name at sign-in, from its User-Agent ({@link BrowserNames}), for the member's session list. */
     static final String BROWSER_NAME = "doorward.browserName";
+    /** The browser client (its registered keys) the session is used from, once the app said so. */
+    static final String CLIENT_ID = "doorward.clientId";
 
     /** Spring Session's ids are random UUIDs: anything else is never looked up. */
     private static final Pattern WELL_FORMED_ID =

@@ -2,6 +2,7 @@ package dev.doorward.hub.client;
 
 import dev.doorward.crypto.pki.Fingerprints;
 import dev.doorward.crypto.pki.KeyPairs;
+import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.account.BrowserNames;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
@@ -10,6 +11,7 @@ import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.shared.InvalidInput;
 import dev.doorward.hub.shared.NotFound;
 import dev.doorward.hub.shared.SignedInAccount;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
@@ -35,9 +37,17 @@ class ClientController {
     private final Households households;
     private final AuditLog audit;
     private final Notifier notifier;
+    private final AccountSessions sessions;
     private final Clock clock;
 
-    ClientController(MemberClients clients, Households households, AuditLog audit, Notifier notifier, Clock clock) {
+    ClientController(
+            MemberClients clients,
+            Households households,
+            AuditLog audit,
+            Notifier notifier,
+            AccountSessions sessions,
+            Clock clock) {
+        this.sessions = sessions;
         this.clients = clients;
         this.households = households;
         this.audit = audit;
@@ -53,7 +63,8 @@ class ClientController {
     ResponseEntity<ClientView> register(
             @AuthenticationPrincipal SignedInAccount account,
             @RequestBody NewClient request,
-            @RequestHeader(name = "User-Agent", required = false) String userAgent) {
+            @RequestHeader(name = "User-Agent", required = false) String userAgent,
+            HttpServletRequest http) {
         byte[] signing = p256(request.signingKey(), "signing");
         p256(request.agreementKey(), "key agreement");
         String fingerprint = Fingerprints.ofSubjectPublicKeyInfo(signing);
@@ -71,6 +82,7 @@ class ClientController {
             // Someone else's key: say nothing about whose.
             throw new NotFound();
         }
+        sessions.usedBy(http, client.id());
         boolean created = registration.created();
         for (Households.Membership m :
                 created ? households.membershipsOf(account.id()) : List.<Households.Membership>of()) {

@@ -188,10 +188,19 @@ class SafetyCheckTest {
             assertThat(ownerStream.awaitType("security-alert", Duration.ofSeconds(5)))
                     .isPresent();
 
-            // Revoking the resident's approved browser: its registration and envelopes go.
+            // Revoking the resident's approved browser: its registration and envelopes go, and it is signed out
+            // (a lost phone); the resident's other browser stays signed in.
+            BrowserClient residentThird = hub.browser();
+            assertThat(residentThird.login("resident-one", Household.PASSWORD).status())
+                    .isEqualTo(204);
+            BrowserClient.Stream revokedStream = residentFirst.openStream();
+            assertThat(revokedStream.awaitType("hello", Duration.ofSeconds(5))).isPresent();
             String revokedClient = residentFirst.clientId();
             assertThat(delete(ownerBrowser, base + "/browsers/" + revokedClient).status())
                     .isEqualTo(204);
+            assertThat(residentFirst.get(base + "/members").status()).isEqualTo(401);
+            assertThat(await(revokedStream::closed)).isTrue();
+            assertThat(residentThird.get(base + "/members").status()).isEqualTo(200);
             assertThat(count(jdbc, "select count(*) from member_clients where id = '" + revokedClient + "'"))
                     .isZero();
             assertThat(count(jdbc, "select count(*) from media_keys where client_id = '" + revokedClient + "'"))
