@@ -6,11 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
-import dev.doorward.device.hardware.camera.CameraSettings;
-import dev.doorward.device.hardware.camera.CameraSource;
-import dev.doorward.device.hardware.camera.FfmpegCamera;
 import dev.doorward.e2e.Chromium.Phone;
-import dev.doorward.protocol.Roster;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -22,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,18 +76,40 @@ class GlassToGlassMeasurement {
             OwnerInBrowser.setUp(phone, env.hub());
             OwnerInBrowser.addDoorbell(phone, first, minted);
             first.close();
-            CameraSettings settings = new CameraSettings(
-                    new CameraSource.Rtsp(url, credentials), 1280, 720, 15, CameraSettings.COPY, "ffmpeg");
-            try (FfmpegCamera camera = new FfmpegCamera(settings, Clock.systemUTC(), s -> {}).start()) {
-                DeviceAgent bridge = env.hub().startDevice(minted, c -> c.withCamera(camera));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (bridge.roster().map(Roster::epoch).orElse(0L) < 1 && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+            // The bridge agent in a process of its own, as on a doorbell (DoorbellMain with a doorbell.conf), so its
+            // CPU and memory at 720p can be read apart from the hub's.
+            Path conf = dir.resolve("doorbell.conf");
+            Files.writeString(
+                    conf,
+                    String.join(
+                            "\n",
+                            "device.dir = " + minted.deviceDir().toAbsolutePath(),
+                            "camera.source = rtsp",
+                            "camera.url = " + url,
+                            "camera.credentials = " + credentials.toAbsolutePath(),
+                            "camera.width = 1280",
+                            "camera.height = 720",
+                            "camera.fps = 15",
+                            "camera.encoder = copy",
+                            ""));
+            Process agent = new ProcessBuilder(
+                            ProcessHandle.current().info().command().orElse("java"),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            "dev.doorward.device.hardware.DoorbellMain",
+                            "--config",
+                            conf.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("agent.log").toFile())
+                    .start();
+            try {
+                phone.page().waitForTimeout(5_000); // the agent links, gets the roster and its media key
                 phone.page().reload();
                 phone.$("#device-list li[data-device-id] .live-open").click();
                 assertThat(phone.$(".live-canvas"))
                         .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(20_000));
+                AgentUse before = AgentUse.of(agent.toHandle());
+                long window = System.nanoTime();
                 @SuppressWarnings("unchecked")
                 List<Number> latencies = (List<Number>) phone.page().evaluate("""
                         async ([bits, seconds]) => {
@@ -117,6 +134,8 @@ class GlassToGlassMeasurement {
                           return out;
                         }
                         """, List.of(BITS, 20));
+                AgentUse after = AgentUse.of(agent.toHandle());
+                double seconds = (System.nanoTime() - window) / 1e9;
                 List<Long> sorted = new ArrayList<>(
                         latencies.stream().map(Number::longValue).toList());
                 sorted.sort(null);
@@ -127,12 +146,59 @@ class GlassToGlassMeasurement {
                 System.out.printf(
                         "GLASS-TO-GLASS 720p: %d frames, p50 %d ms, p99 %d ms, min %d ms, max %d ms (loadavg %s)%n",
                         sorted.size(), p50, p99, sorted.getFirst(), sorted.getLast(), load);
+                System.out.printf(
+                        "AGENT at 720p (JVM + its ffmpeg): CPU %.1f %% of a core (JVM %.1f %%, ffmpeg %.1f %%),"
+                                + " RSS %d MB (JVM %d MB, ffmpeg %d MB)%n",
+                        100 * (after.cpuSeconds() - before.cpuSeconds()) / seconds,
+                        100 * (after.jvmCpuSeconds() - before.jvmCpuSeconds()) / seconds,
+                        100
+                                * ((after.cpuSeconds() - after.jvmCpuSeconds())
+                                        - (before.cpuSeconds() - before.jvmCpuSeconds()))
+                                / seconds,
+                        after.rssBytes() >> 20,
+                        after.jvmRssBytes() >> 20,
+                        (after.rssBytes() - after.jvmRssBytes()) >> 20);
+            } finally {
+                agent.destroy();
+                agent.waitFor(10, TimeUnit.SECONDS);
             }
         } finally {
             drawing.set(false);
             clock.join(1000);
             standIn.destroy();
             standIn.waitFor(3, TimeUnit.SECONDS);
+        }
+    }
+
+    /** CPU seconds and resident memory of the agent's process and its children (ffmpeg), from /proc. */
+    private record AgentUse(double cpuSeconds, double jvmCpuSeconds, long rssBytes, long jvmRssBytes) {
+        private static final double TICKS = 100; // USER_HZ on Linux
+
+        static AgentUse of(ProcessHandle agent) throws Exception {
+            double jvmCpu = cpu(agent.pid());
+            long jvmRss = rss(agent.pid());
+            double cpu = jvmCpu;
+            long rssTotal = jvmRss;
+            for (ProcessHandle child : agent.descendants().toList()) {
+                cpu += cpu(child.pid());
+                rssTotal += rss(child.pid());
+            }
+            return new AgentUse(cpu, jvmCpu, rssTotal, jvmRss);
+        }
+
+        private static double cpu(long pid) throws Exception {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS; // utime, stime
+        }
+
+        private static long rss(long pid) throws Exception {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+            return 0;
         }
     }
 
