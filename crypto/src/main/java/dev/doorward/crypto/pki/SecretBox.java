@@ -60,6 +60,17 @@ public final class SecretBox {
         return box;
     }
 
+    /**
+     * A box over a key kept elsewhere (a cluster's shared key, or one derived from its join secret): exactly 32
+     * bytes. The caller may wipe its array afterwards.
+     */
+    public static SecretBox withKey(byte[] key, SecureRandom random) {
+        if (key.length != KEY_BYTES) {
+            throw new IllegalArgumentException("A secret box key is 256 bits");
+        }
+        return new SecretBox(key, random); // SecretKeySpec keeps its own copy
+    }
+
     /** The secret sealed for {@code purpose}: {@code v1.} and base64url of nonce and ciphertext. */
     public String seal(String purpose, byte[] secret) {
         byte[] nonce = new byte[NONCE_BYTES];
