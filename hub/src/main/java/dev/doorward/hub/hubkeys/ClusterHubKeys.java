@@ -11,7 +11,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -21,7 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The keys of a cluster's nodes, shared through PostgreSQL ({@code cluster_hub_keys}): each sealed with AES-256-GCM
  * under a key derived from the join secret, its name the associated data. The first node to start makes the
  * missing ones while it holds a transaction-scoped advisory lock, so two nodes starting together never make two
- * CAs; the others load them. A node whose join secret does not open them refuses to start.
+ * CAs; the others load them. A first node that was a single hub brings the keys in its data directory (its
+ * doorbells trust its CA). A node whose join secret does not open them refuses to start.
  */
 public final class ClusterHubKeys implements HubKeys {
     private static final Logger log = LoggerFactory.getLogger(ClusterHubKeys.class);
@@ -37,6 +40,7 @@ public final class ClusterHubKeys implements HubKeys {
     public ClusterHubKeys(
             JoinSecret joinSecret,
             String nodeName,
+            DataDirHubKeys ownDataDir,
             JdbcClient jdbc,
             TransactionTemplate transactions,
             Clock clock,
@@ -50,14 +54,15 @@ public final class ClusterHubKeys implements HubKeys {
                     .param("lock", HUB_KEYS_LOCK)
                     .query((rs, n) -> 1)
                     .list();
-            Map<String, String> stored = new java.util.HashMap<>();
+            Map<String, String> stored = new HashMap<>();
             jdbc.sql("select name, sealed from cluster_hub_keys")
                     .query((rs, n) -> stored.put(rs.getString(1), rs.getString(2)))
                     .list();
             for (HubKeyKind kind : HubKeyKind.values()) {
                 String sealed = stored.get(kind.storedName);
                 if (sealed == null) {
-                    String made = kind.make(clock, random);
+                    Optional<String> brought = ownDataDir.existing(kind);
+                    String made = brought.orElseGet(() -> kind.make(clock, random));
                     jdbc.sql("""
                                     insert into cluster_hub_keys (name, sealed, created_at, created_by)
                                     values (:name, :sealed, :now, :node)""")
@@ -66,7 +71,11 @@ public final class ClusterHubKeys implements HubKeys {
                             .param("now", Timestamp.from(clock.instant()))
                             .param("node", nodeName)
                             .update();
-                    log.info("Made the cluster's shared hub key '{}'", kind.storedName);
+                    log.info(
+                            brought.isPresent()
+                                    ? "Shared this node's own hub key '{}' with the cluster"
+                                    : "Made the cluster's shared hub key '{}'",
+                            kind.storedName);
                     keys.put(kind, made);
                 } else {
                     keys.put(kind, open(box, kind, sealed));

@@ -12,6 +12,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +35,44 @@ public final class DataDirHubKeys implements HubKeys {
         this.random = random;
     }
 
+    /**
+     * The key of this kind already in the data directory, as the cluster store keeps it; empty if there is none.
+     * A single hub that becomes a cluster's first node brings its keys along: its claimed doorbells keep trusting
+     * the CA, its members' push subscriptions and its sealed secrets keep working.
+     */
+    Optional<String> existing(HubKeyKind kind) {
+        return switch (kind) {
+            case HUB_CA ->
+                CertificateAuthority.exists(caDir())
+                        ? Optional.of(CertificateAuthority.load(caDir(), clock, random)
+                                .toPem())
+                        : Optional.empty();
+            case VAPID ->
+                Files.exists(vapidFile())
+                        ? Optional.of(KeyFiles.p256ToPem(KeyFiles.loadP256(vapidFile())))
+                        : Optional.empty();
+            case AT_REST_SECRETS ->
+                Files.exists(atRestKeyFile()) ? Optional.of(SecretBox.readKeyFile(atRestKeyFile())) : Optional.empty();
+            // In memory only: a restart makes new ones anyway.
+            case SAFETY_CHECK_REFERENCES, OWN_SESSION_REFERENCES -> Optional.empty();
+        };
+    }
+
+    private Path caDir() {
+        return dataDir.resolve("pki").resolve("hub-ca");
+    }
+
+    private Path vapidFile() {
+        return dataDir.resolve("push").resolve("vapid-key.pem");
+    }
+
+    private Path atRestKeyFile() {
+        return dataDir.resolve("integration-secrets.key");
+    }
+
     @Override
     public CertificateAuthority hubCa() {
-        Path caDir = dataDir.resolve("pki").resolve("hub-ca");
+        Path caDir = caDir();
         if (CertificateAuthority.exists(caDir)) {
             return CertificateAuthority.load(caDir, clock, random);
         }
@@ -48,7 +84,7 @@ public final class DataDirHubKeys implements HubKeys {
 
     @Override
     public KeyPair vapidKey() {
-        Path file = dataDir.resolve("push").resolve("vapid-key.pem");
+        Path file = vapidFile();
         if (Files.exists(file)) {
             return KeyFiles.loadP256(file);
         }
@@ -60,7 +96,7 @@ public final class DataDirHubKeys implements HubKeys {
 
     @Override
     public SecretBox atRestSecrets() {
-        return SecretBox.openOrCreate(dataDir.resolve("integration-secrets.key"), random);
+        return SecretBox.openOrCreate(atRestKeyFile(), random);
     }
 
     @Override

@@ -29,6 +29,7 @@ class HubKeysConfig {
         return new ClusterHubKeys(
                 JoinSecret.read(cluster.joinSecretFile()),
                 cluster.nodeName(),
+                new DataDirHubKeys(properties, clock, random),
                 jdbc,
                 new TransactionTemplate(transactionManager),
                 clock,

@@ -54,10 +54,21 @@ class ClusterStateTest {
     static TestHub nodeA;
     static TestHub nodeB;
     static Household owner;
+    /** What the single hub that became node A had in its data directory. */
+    static String singleHubCaFingerprint;
+
+    static String singleHubSealed;
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
+        // Node A was a single hub first: its doorbells trust its CA, so the cluster keeps it.
+        Map<String, String> single = new HashMap<>(node("node-a", secretFile("a.secret", JOIN_SECRET), null));
+        single.keySet().removeIf(key -> key.startsWith("doorward.cluster."));
+        try (TestHub singleHub = TestHub.start(dir.resolve("a"), single, clock)) {
+            singleHubCaFingerprint = singleHub.bean(HubPki.class).hubCaFingerprint();
+            singleHubSealed = singleHub.bean(AtRestSecrets.class).seal("mqtt-password", "house-1", "from before");
+        }
         nodeA = TestHub.start(dir.resolve("a"), node("node-a", secretFile("a.secret", JOIN_SECRET), null), clock);
         // Before node B starts: each start of a hub without accounts offers a new setup link (the last one counts).
         owner = Household.firstOwner(nodeA);
@@ -113,6 +124,7 @@ class ClusterStateTest {
     void theNodesShareOneCaOnePushKeyAndOneAtRestKeyKeptSealedInTheDatabase() throws Exception {
         HubPki pkiA = nodeA.bean(HubPki.class);
         HubPki pkiB = nodeB.bean(HubPki.class);
+        assertThat(pkiA.hubCaFingerprint()).isEqualTo(singleHubCaFingerprint);
         assertThat(pkiB.hubCaFingerprint()).isEqualTo(pkiA.hubCaFingerprint());
         // Each node's own TLS certificate, issued by the shared CA.
         assertThat(pkiB.serverCredential().certificate())
@@ -131,13 +143,14 @@ class ClusterStateTest {
         String sealed = nodeA.bean(AtRestSecrets.class).seal("mqtt-password", owner.householdId(), "hunter2");
         assertThat(nodeB.bean(AtRestSecrets.class).open("mqtt-password", owner.householdId(), sealed))
                 .isEqualTo("hunter2");
+        // What the single hub sealed before it became node A opens on node B.
+        assertThat(nodeB.bean(AtRestSecrets.class).open("mqtt-password", "house-1", singleHubSealed))
+                .isEqualTo("from before");
 
-        // Nothing of them in the nodes' data directories; in the database only sealed text.
-        for (TestHub node : List.of(nodeA, nodeB)) {
-            assertThat(node.dataDir().resolve("pki").resolve("hub-ca")).doesNotExist();
-            assertThat(node.dataDir().resolve("push").resolve("vapid-key.pem")).doesNotExist();
-            assertThat(node.dataDir().resolve("integration-secrets.key")).doesNotExist();
-        }
+        // Node B keeps none of them in its data directory; the database holds only sealed text.
+        assertThat(nodeB.dataDir().resolve("pki").resolve("hub-ca")).doesNotExist();
+        assertThat(nodeB.dataDir().resolve("push").resolve("vapid-key.pem")).doesNotExist();
+        assertThat(nodeB.dataDir().resolve("integration-secrets.key")).doesNotExist();
         try (Connection db = postgres.getPostgresDatabase().getConnection();
                 ResultSet rows = db.createStatement().executeQuery("select name, sealed from cluster_hub_keys")) {
             int count = 0;
