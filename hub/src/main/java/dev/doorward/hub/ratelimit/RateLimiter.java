@@ -55,7 +55,7 @@ public class RateLimiter {
         String key = key(limit, subject);
         if (isShared(limit)) {
             try {
-                return shared.take(limit, key, now);
+                return shared.take(limit, subject, now);
             } catch (RuntimeException e) {
                 databaseUnavailable(e);
             }
@@ -69,7 +69,7 @@ public class RateLimiter {
         String key = key(limit, subject);
         if (isShared(limit)) {
             try {
-                shared.giveBack(limit, key, clock.millis());
+                shared.giveBack(limit, subject, clock.millis());
             } catch (RuntimeException e) {
                 databaseUnavailable(e);
             }
@@ -85,7 +85,7 @@ public class RateLimiter {
         String key = key(limit, subject);
         if (isShared(limit)) {
             try {
-                shared.forget(key);
+                shared.forget(limit, subject);
             } catch (RuntimeException e) {
                 databaseUnavailable(e);
             }

@@ -1,12 +1,15 @@
 package dev.doorward.hub.ratelimit;
 
+import dev.doorward.crypto.Hashes;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A cluster's shared token buckets ({@code cluster_rate_buckets}): each take is one UPSERT that refills the bucket
  * for the time gone by and takes a token if one is there, so concurrent nodes never spend one token twice (the row
- * lock orders them) and a take costs one round trip. Times are the hub clock's milliseconds.
+ * lock orders them) and a take costs one round trip. Times are the hub clock's milliseconds. A bucket is named by its
+ * limit and a hash of its subject: the table lists no addresses or usernames, and a long name cannot bloat it.
  */
 final class SharedBuckets {
     /** The bucket's level once refilled up to {@code :now}, at most its capacity. */
@@ -37,10 +40,10 @@ final class SharedBuckets {
         this.jdbc = jdbc;
     }
 
-    RateLimiter.Decision take(RateLimit limit, String bucket, long now) {
+    RateLimiter.Decision take(RateLimit limit, String subject, long now) {
         double rate = rate(limit);
         return jdbc.sql(TAKE)
-                .param("bucket", bucket)
+                .param("bucket", bucket(limit, subject))
                 .param("capacity", limit.capacity())
                 .param("now", now)
                 .param("rate", rate)
@@ -54,18 +57,18 @@ final class SharedBuckets {
                 .single();
     }
 
-    void giveBack(RateLimit limit, String bucket, long now) {
+    void giveBack(RateLimit limit, String subject, long now) {
         jdbc.sql(GIVE_BACK)
-                .param("bucket", bucket)
+                .param("bucket", bucket(limit, subject))
                 .param("capacity", limit.capacity())
                 .param("now", now)
                 .param("rate", rate(limit))
                 .update();
     }
 
-    void forget(String bucket) {
+    void forget(RateLimit limit, String subject) {
         jdbc.sql("delete from cluster_rate_buckets where bucket = :bucket")
-                .param("bucket", bucket)
+                .param("bucket", bucket(limit, subject))
                 .update();
     }
 
@@ -74,6 +77,10 @@ final class SharedBuckets {
         return jdbc.sql("delete from cluster_rate_buckets where full_at <= :now")
                 .param("now", now)
                 .update();
+    }
+
+    private static String bucket(RateLimit limit, String subject) {
+        return limit.name() + ':' + Hashes.sha256Base64Url(subject.getBytes(StandardCharsets.UTF_8));
     }
 
     private static double rate(RateLimit limit) {

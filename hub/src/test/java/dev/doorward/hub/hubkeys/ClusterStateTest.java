@@ -193,7 +193,7 @@ class ClusterStateTest {
     }
 
     @Test
-    void failedSignInsSpreadOverTwoNodesMeetOneLimit() {
+    void failedSignInsSpreadOverTwoNodesMeetOneLimit() throws Exception {
         // The same guesser (one address, one account): five wrong passwords in all, whichever node they reach.
         List<BrowserClient> guesser = List.of(nodeA.browser(), nodeB.browser());
         for (int i = 0; i < 5; i++) {
@@ -204,6 +204,17 @@ class ClusterStateTest {
             BrowserClient.Response refused = browser.login("owner", Household.PASSWORD);
             assertThat(refused.status()).isEqualTo(429);
             assertThat(refused.header("Retry-After")).isPresent();
+        }
+
+        // The shared buckets name no address and no username.
+        try (Connection db = postgres.getPostgresDatabase().getConnection();
+                ResultSet rows = db.createStatement().executeQuery("select bucket from cluster_rate_buckets")) {
+            int count = 0;
+            while (rows.next()) {
+                count++;
+                assertThat(rows.getString(1)).doesNotContain("owner").doesNotContain("127.0.0.1");
+            }
+            assertThat(count).isPositive();
         }
 
         clock.advance(Duration.ofMinutes(15));
