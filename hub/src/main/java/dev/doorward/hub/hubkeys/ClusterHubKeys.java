@@ -28,7 +28,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class ClusterHubKeys implements HubKeys {
     private static final Logger log = LoggerFactory.getLogger(ClusterHubKeys.class);
-    /** {@code pg_advisory_xact_lock(CLUSTER_LOCKS, HUB_KEYS_LOCK)}; chores' lock ids start at 1 in their own range. */
+    /** {@code pg_advisory_xact_lock(CLUSTER_LOCKS, HUB_KEYS_LOCK)}: clear of the chores' lock ids (1, 2, ...). */
     private static final int HUB_KEYS_LOCK = 1_000;
     /** The HKDF info of the key the hub keys are sealed under: no other use of the join secret shares it. */
     private static final String SEALING_INFO = "cluster/hub-keys";
@@ -82,7 +82,16 @@ public final class ClusterHubKeys implements HubKeys {
                 }
             }
         });
-        log.info("Cluster hub keys ready; hub CA fingerprint {}", hubCa().fingerprint());
+        String fingerprint = hubCa().fingerprint();
+        log.info("Cluster hub keys ready; hub CA fingerprint {}", fingerprint);
+        ownDataDir
+                .existing(HubKeyKind.HUB_CA)
+                .map(pem -> CertificateAuthority.fromPem(pem, clock, random).fingerprint())
+                .filter(own -> !own.equals(fingerprint))
+                .ifPresent(own -> log.warn(
+                        "This node's data directory holds another hub CA ({}) than the cluster's: doorbells claimed"
+                                + " under it do not trust this cluster and must be released and claimed again",
+                        own));
     }
 
     private static String open(SecretBox box, HubKeyKind kind, String sealed) {
