@@ -14,6 +14,8 @@ import dev.doorward.hub.chores.Chore;
 import dev.doorward.hub.chores.ClusterChores;
 import dev.doorward.hub.event.Connectivity;
 import dev.doorward.hub.pki.HubPki;
+import dev.doorward.hub.ratelimit.RateLimit;
+import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.secrets.AtRestSecrets;
 import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
@@ -30,6 +32,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -220,6 +223,33 @@ class ClusterStateTest {
         clock.advance(Duration.ofMinutes(15));
         assertThat(nodeB.browser().login("owner", Household.PASSWORD).status()).isEqualTo(204);
         assertThat(nodeA.browser().login("owner", Household.PASSWORD).status()).isEqualTo(204);
+    }
+
+    @Test
+    void concurrentTakesOnBothNodesNeverSpendATokenTwice() throws Exception {
+        RateLimit limit = RateLimit.SIGNUP_PER_ADDRESS;
+        List<RateLimiter> limiters = List.of(nodeA.bean(RateLimiter.class), nodeB.bean(RateLimiter.class));
+        AtomicInteger allowed = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            RateLimiter limiter = limiters.get(t % 2);
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 5; i++) {
+                    if (limiter.tryAcquire(limit, "203.0.113.7").allowed()) {
+                        allowed.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(allowed).hasValue(limit.capacity());
+
+        // A token given back on one node is there for the other.
+        limiters.get(0).refund(limit, "203.0.113.7");
+        assertThat(limiters.get(1).tryAcquire(limit, "203.0.113.7").allowed()).isTrue();
+        assertThat(limiters.get(0).tryAcquire(limit, "203.0.113.7").allowed()).isFalse();
     }
 
     @Test
