@@ -142,6 +142,39 @@ public final class CertificateAuthority {
     }
 
     /**
+     * The CA's private key and certificate as one PEM text, for a store of its own (a cluster's shared, sealed key
+     * table). It holds the private key: seal it before it leaves memory.
+     */
+    public String toPem() {
+        return Pem.privateKey(privateKey) + Pem.certificate(certificate);
+    }
+
+    /** Reads what {@link #toPem} wrote; refuses anything that is not a self-signed Doorward CA with its own key. */
+    public static CertificateAuthority fromPem(String pem, Clock clock, SecureRandom random) {
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(random, "random");
+        int split = pem.indexOf("-----BEGIN CERTIFICATE-----");
+        if (split <= 0) {
+            throw new IllegalArgumentException("Not one CA certificate with its private key");
+        }
+        PrivateKey key = Pem.parsePrivateKey(pem.substring(0, split));
+        List<X509Certificate> certificates = Pem.parseCertificates(pem.substring(split));
+        if (certificates.size() != 1
+                || !KeyPairs.matches(key, certificates.get(0).getPublicKey())) {
+            throw new IllegalArgumentException("Not one CA certificate with its private key");
+        }
+        X509Certificate certificate = certificates.get(0);
+        CertificateKind kind = Certificates.kind(certificate);
+        if (kind != CertificateKind.MANUFACTURER_CA && kind != CertificateKind.HUB_CA) {
+            throw new IllegalArgumentException("The certificate is not a Doorward CA");
+        }
+        if (!Certificates.isIssuedBy(certificate, certificate)) {
+            throw new IllegalArgumentException("The CA certificate is not self-signed");
+        }
+        return new CertificateAuthority(kind, key, certificate, clock, random);
+    }
+
+    /**
      * Writes {@code ca.crt} and the owner-only {@code ca.key}. Refuses to replace a different CA: every
      * device that pinned the old one would be cut off.
      */

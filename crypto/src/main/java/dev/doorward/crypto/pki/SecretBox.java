@@ -37,6 +37,26 @@ public final class SecretBox {
         this.random = random;
     }
 
+    /**
+     * The key in a file {@link #openOrCreate} made, as the base64 text it holds (for moving it into a sealed store
+     * of its own, e.g. a cluster's); checked like {@link #openOrCreate} checks it.
+     */
+    public static String readKeyFile(Path keyFile) {
+        refuseIfOthersCanRead(keyFile);
+        String text = SecureFiles.read(keyFile).strip();
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(keyFile + " does not hold a secret key");
+        }
+        if (key.length != KEY_BYTES) {
+            throw new IllegalStateException(keyFile + " does not hold a 256-bit key");
+        }
+        Arrays.fill(key, (byte) 0);
+        return text;
+    }
+
     /** Opens the key file, creating it (0600, written atomically) on first use. */
     public static SecretBox openOrCreate(Path keyFile, SecureRandom random) {
         if (!Files.exists(keyFile)) {
@@ -58,6 +78,17 @@ public final class SecretBox {
         SecretBox box = new SecretBox(key, random);
         Arrays.fill(key, (byte) 0);
         return box;
+    }
+
+    /**
+     * A box over a key kept elsewhere (a cluster's shared key, or one derived from its join secret): exactly 32
+     * bytes. The caller may wipe its array afterwards.
+     */
+    public static SecretBox withKey(byte[] key, SecureRandom random) {
+        if (key.length != KEY_BYTES) {
+            throw new IllegalArgumentException("A secret box key is 256 bits");
+        }
+        return new SecretBox(key, random); // SecretKeySpec keeps its own copy
     }
 
     /** The secret sealed for {@code purpose}: {@code v1.} and base64url of nonce and ciphertext. */

@@ -3,6 +3,7 @@ package dev.doorward.hub.account;
 import dev.doorward.crypto.Hashes;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.hubkeys.HubKeys;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.ratelimit.TooManyRequests;
@@ -10,7 +11,6 @@ import dev.doorward.hub.shared.InvalidInput;
 import dev.doorward.hub.shared.SignedInAccount;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
@@ -32,7 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
  * (adding one is Spring Security's WebAuthn filter, {@link PasskeyConfig}). Everything here is the signed-in
  * account's own: there is no id of another account to name.
  *
- * <p>Sessions are named by opaque references (an HMAC, under a key made at start-up, of the account and the
+ * <p>Sessions are named by opaque references (an HMAC, under a key from {@link HubKeys}, of the account and the
  * session id): a session id is a cookie's value and never leaves the hub.
  */
 @RestController
@@ -45,7 +45,7 @@ class AccountSecurityController {
     private final AuditLog audit;
     private final Notifier notifier;
     private final Clock clock;
-    private final byte[] refKey = new byte[32];
+    private final byte[] refKey;
 
     AccountSecurityController(
             AccountService accounts,
@@ -55,6 +55,7 @@ class AccountSecurityController {
             Households households,
             AuditLog audit,
             Notifier notifier,
+            HubKeys keys,
             Clock clock) {
         this.accounts = accounts;
         this.sessions = sessions;
@@ -64,7 +65,7 @@ class AccountSecurityController {
         this.audit = audit;
         this.notifier = notifier;
         this.clock = clock;
-        new SecureRandom().nextBytes(refKey);
+        this.refKey = keys.referenceKey(HubKeys.ReferenceKey.OWN_SESSIONS);
     }
 
     record PasswordChange(String currentPassword, String newPassword) {

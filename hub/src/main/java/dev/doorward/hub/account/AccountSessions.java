@@ -1,12 +1,15 @@
 package dev.doorward.hub.account;
 
 import dev.doorward.crypto.Hashes;
+import dev.doorward.hub.chores.Chore;
+import dev.doorward.hub.chores.ClusterChores;
 import dev.doorward.hub.shared.BrowserRevoked;
 import dev.doorward.hub.shared.SessionEnded;
 import dev.doorward.hub.shared.SignedInAccount;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +34,11 @@ public class AccountSessions {
     private final Clock clock;
     private final ApplicationEventPublisher events;
 
-    AccountSessions(SessionStore store, Clock clock, ApplicationEventPublisher events) {
+    private static final long SWEEP_MILLIS = 60_000;
+    private final ClusterChores chores;
+
+    AccountSessions(SessionStore store, Clock clock, ApplicationEventPublisher events, ClusterChores chores) {
+        this.chores = chores;
         this.store = store;
         this.clock = clock;
         this.events = events;
@@ -125,8 +132,13 @@ public class AccountSessions {
         return open.size();
     }
 
-    /** The sweep: every session past its lifetime ends, and its sockets close. Returns how many. */
-    @Scheduled(fixedDelay = 60_000, initialDelay = 60_000)
+    /** The sweep, on one node of a cluster per run. */
+    @Scheduled(fixedDelay = SWEEP_MILLIS, initialDelay = SWEEP_MILLIS)
+    void sweep() {
+        chores.runOnce(Chore.EXPIRED_SESSIONS, Duration.ofMillis(SWEEP_MILLIS), this::endExpired);
+    }
+
+    /** Every session past its lifetime ends, and its sockets close. Returns how many. */
     public int endExpired() {
         return store.endExpired();
     }

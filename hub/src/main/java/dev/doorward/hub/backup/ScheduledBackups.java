@@ -1,5 +1,7 @@
 package dev.doorward.hub.backup;
 
+import dev.doorward.hub.chores.Chore;
+import dev.doorward.hub.chores.ClusterChores;
 import dev.doorward.hub.config.HubProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,9 +45,12 @@ class ScheduledBackups implements SmartLifecycle {
     private final DataSource dataSource;
     private final Clock clock;
     private final SecureRandom random;
+    private final ClusterChores chores;
     private ScheduledExecutorService executor;
 
-    ScheduledBackups(HubProperties properties, DataSource dataSource, Clock clock, SecureRandom random) {
+    ScheduledBackups(
+            HubProperties properties, DataSource dataSource, Clock clock, SecureRandom random, ClusterChores chores) {
+        this.chores = chores;
         this.settings = properties.backup();
         this.dataDir = properties.dataDir();
         this.blobDir = properties.blobDirectory();
@@ -87,8 +92,17 @@ class ScheduledBackups implements SmartLifecycle {
     private void runAndReschedule() {
         Duration next = settings.interval();
         try {
-            backUpNow();
-        } catch (IOException | SQLException | RuntimeException e) {
+            // In a cluster, one node's backup per interval.
+            chores.runOnce(Chore.SCHEDULED_BACKUP, settings.interval(), () -> {
+                try {
+                    backUpNow();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            });
+        } catch (RuntimeException e) {
             next = settings.interval().compareTo(RETRY) < 0 ? settings.interval() : RETRY;
             log.warn("Scheduled backup failed, next try in {}: {}", next, e.getMessage());
         }

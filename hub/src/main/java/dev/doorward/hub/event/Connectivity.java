@@ -1,12 +1,15 @@
 package dev.doorward.hub.event;
 
 import dev.doorward.crypto.RandomIds;
+import dev.doorward.hub.chores.Chore;
+import dev.doorward.hub.chores.ClusterChores;
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.device.Devices.Device;
 import dev.doorward.hub.link.DeviceLinkFeature;
 import dev.doorward.hub.shared.DeviceChannel;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -22,21 +25,30 @@ import org.springframework.stereotype.Component;
 public class Connectivity implements DeviceLinkFeature {
     static final String OFFLINE = "offline";
     static final String ONLINE = "online";
+    private static final long SWEEP_MILLIS = 5_000;
 
     private final JdbcClient jdbc;
     private final DeviceChannel connections;
     private final HubProperties properties;
     private final Clock clock;
+    private final ClusterChores chores;
 
-    Connectivity(JdbcClient jdbc, DeviceChannel connections, HubProperties properties, Clock clock) {
+    Connectivity(
+            JdbcClient jdbc, DeviceChannel connections, HubProperties properties, Clock clock, ClusterChores chores) {
+        this.chores = chores;
         this.jdbc = jdbc;
         this.connections = connections;
         this.properties = properties;
         this.clock = clock;
     }
 
+    /** The sweep, on one node of a cluster per run. True if it ran here. */
+    @Scheduled(fixedDelay = SWEEP_MILLIS, initialDelay = SWEEP_MILLIS)
+    public boolean sweep() {
+        return chores.runOnce(Chore.OFFLINE_SWEEP, Duration.ofMillis(SWEEP_MILLIS), this::recordOffline);
+    }
+
     /** Records "offline" for doorbells gone long enough whose history does not say so yet. */
-    @Scheduled(fixedDelay = 5_000, initialDelay = 5_000)
     public void recordOffline() {
         Instant gone = clock.instant().minus(properties.offlineAfter());
         List<String[]> candidates = jdbc.sql("""

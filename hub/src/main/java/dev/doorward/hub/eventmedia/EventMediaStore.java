@@ -3,6 +3,8 @@ package dev.doorward.hub.eventmedia;
 import dev.doorward.crypto.sframe.SFrameHeader;
 import dev.doorward.hub.blob.BlobId;
 import dev.doorward.hub.blob.BlobStore;
+import dev.doorward.hub.chores.Chore;
+import dev.doorward.hub.chores.ClusterChores;
 import dev.doorward.protocol.LinkMessage.EventMediaKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +43,11 @@ public class EventMediaStore {
     private final BlobStore blobs;
     private final Clock clock;
 
-    EventMediaStore(JdbcClient jdbc, BlobStore blobs, Clock clock) {
+    private static final long RETENTION_MILLIS = 3_600_000;
+    private final ClusterChores chores;
+
+    EventMediaStore(JdbcClient jdbc, BlobStore blobs, Clock clock, ClusterChores chores) {
+        this.chores = chores;
         this.jdbc = jdbc;
         this.blobs = blobs;
         this.clock = clock;
@@ -174,11 +180,16 @@ public class EventMediaStore {
         return blobIds.size();
     }
 
+    /** Retention, on one node of a cluster per run. */
+    @Scheduled(fixedDelay = RETENTION_MILLIS, initialDelay = 60_000)
+    void scheduledRetention() {
+        chores.runOnce(Chore.MEDIA_RETENTION, Duration.ofMillis(RETENTION_MILLIS), this::applyRetention);
+    }
+
     /**
      * Retention: events older than their doorbell's retention period (its own, else its household's) go, with
      * their media.
      */
-    @Scheduled(fixedDelay = 3_600_000, initialDelay = 60_000)
     public void applyRetention() {
         Instant now = clock.instant();
         List<String[]> expired = jdbc.sql("""

@@ -6,12 +6,12 @@ import dev.doorward.crypto.pki.Certificates;
 import dev.doorward.crypto.pki.Credential;
 import dev.doorward.crypto.pki.Pem;
 import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.hubkeys.HubKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,13 +23,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The hub's own certificate authority and TLS certificate, created on first run under
- * {@code <data>/pki}, and the manufacturer CA it accepts devices from.
+ * The hub's own certificate authority (from {@link HubKeys}: the data directory, or a cluster's shared store) and its
+ * TLS certificate, issued under {@code <data>/pki} for this hub's (or node's) own names, and the manufacturer CA it
+ * accepts devices from.
  */
 @Component
 public class HubPki {
     private static final Logger log = LoggerFactory.getLogger(HubPki.class);
-    private static final Duration CA_VALIDITY = Duration.ofDays(365 * 20);
     private static final Duration SERVER_VALIDITY = Duration.ofDays(365);
     /** Renew the server certificate when less than this is left. */
     private static final Duration RENEW_BEFORE = Duration.ofDays(30);
@@ -39,20 +39,12 @@ public class HubPki {
     private final X509Certificate manufacturerCa;
     private final Clock clock;
 
-    public HubPki(HubProperties properties, Clock clock, SecureRandom random) {
+    public HubPki(HubProperties properties, HubKeys keys, Clock clock) {
         this.clock = clock;
         Path dir = properties.dataDir().resolve("pki");
-        Path caDir = dir.resolve("hub-ca");
         try {
             Files.createDirectories(dir);
-            if (CertificateAuthority.exists(caDir)) {
-                hubCa = CertificateAuthority.load(caDir, clock, random);
-            } else {
-                hubCa = CertificateAuthority.create(
-                        CertificateKind.HUB_CA, "Doorward hub CA", CA_VALIDITY, clock, random);
-                hubCa.save(caDir);
-                log.info("Created the hub CA, fingerprint {}", hubCa.fingerprint());
-            }
+            hubCa = keys.hubCa();
             serverCredential = serverCredential(properties, dir.resolve("server.crt"), dir.resolve("server.key"));
             manufacturerCa = Pem.parseCertificate(Files.readString(properties.manufacturerCaCertificate()));
         } catch (IOException e) {

@@ -1,43 +1,38 @@
 package dev.doorward.hub.push;
 
-import dev.doorward.crypto.pki.KeyFiles;
-import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.crypto.pki.P256Points;
 import dev.doorward.crypto.webpush.Vapid;
 import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.hubkeys.DataDirHubKeys;
+import dev.doorward.hub.hubkeys.HubKeys;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * The hub's VAPID key (RFC 8292): made on first start in {@code <data-dir>/push/vapid-key.pem} (owner-only) and
- * kept for good, because every browser's subscription is bound to its public half. Losing it means every member
+ * The hub's VAPID key (RFC 8292): made on first start ({@link HubKeys}: in {@code <data-dir>/push/vapid-key.pem},
+ * owner-only, or in a cluster's shared store) and kept for good, because every browser's subscription is bound to its public half. Losing it means every member
  * subscribes again. Never logged; {@link #toString()} prints only the public half.
  */
 @Component
 class VapidKey {
-    private static final Logger log = LoggerFactory.getLogger(VapidKey.class);
-
     private final KeyPair pair;
     private final String publicKey;
     private final String contact;
 
+    /** A single hub's key, from its data directory. */
     VapidKey(HubProperties properties) {
-        Path file = properties.dataDir().resolve("push").resolve("vapid-key.pem");
-        if (Files.exists(file)) {
-            pair = KeyFiles.loadP256(file);
-        } else {
-            pair = KeyPairs.newP256(new SecureRandom());
-            KeyFiles.saveP256(file, pair);
-            log.info("Made the hub's Web Push (VAPID) key in {}", file);
-        }
+        this(properties, new DataDirHubKeys(properties, Clock.systemUTC(), new SecureRandom()));
+    }
+
+    @Autowired
+    VapidKey(HubProperties properties, HubKeys keys) {
+        pair = keys.vapidKey();
         publicKey = Base64.getUrlEncoder().withoutPadding().encodeToString(P256Points.encode(pair.getPublic()));
         String configured = properties.push().contact();
         contact = configured.isBlank() ? "mailto:doorward@" + properties.publicHost() : configured;

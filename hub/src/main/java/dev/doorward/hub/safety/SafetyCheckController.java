@@ -4,6 +4,7 @@ import dev.doorward.crypto.Hashes;
 import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.audit.AuditLog;
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.hubkeys.HubKeys;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.ratelimit.RateLimit;
@@ -20,7 +21,6 @@ import dev.doorward.protocol.Roster;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -43,9 +43,10 @@ import org.springframework.web.bind.annotation.RestController;
  * browsers (approved in the latest roster or not), their signed-in sessions and the invitations still open
  * — with a revoke for each. Owner and admins only; everyone else gets the 404 of an unknown household.
  *
- * <p>Sessions and invitations are named by opaque references: an HMAC, under a key made at start-up and
- * kept in memory, of the household and the session id or invitation token hash. A session id is a cookie's
- * value and never leaves the hub; a reference is only good until the hub restarts.
+ * <p>Sessions and invitations are named by opaque references: an HMAC, under a key from {@link HubKeys} (made at
+ * start-up and kept in memory by a single hub, shared by a cluster's nodes), of the household and the session id or
+ * invitation token hash. A session id is a cookie's value and never leaves the hub; a single hub's reference is only
+ * good until it restarts.
  */
 @RestController
 class SafetyCheckController {
@@ -59,7 +60,7 @@ class SafetyCheckController {
     private final RateLimiter limiter;
     private final ApplicationEventPublisher events;
     private final Clock clock;
-    private final byte[] refKey = new byte[32];
+    private final byte[] refKey;
 
     SafetyCheckController(
             JdbcClient jdbc,
@@ -71,6 +72,7 @@ class SafetyCheckController {
             Notifier notifier,
             RateLimiter limiter,
             ApplicationEventPublisher events,
+            HubKeys keys,
             Clock clock) {
         this.jdbc = jdbc;
         this.households = households;
@@ -82,7 +84,7 @@ class SafetyCheckController {
         this.limiter = limiter;
         this.events = events;
         this.clock = clock;
-        new SecureRandom().nextBytes(refKey);
+        this.refKey = keys.referenceKey(HubKeys.ReferenceKey.SAFETY_CHECK);
     }
 
     record MemberEntry(String accountId, String username, String role, String since) {}

@@ -7,6 +7,7 @@ import dev.doorward.hub.testing.TestHub;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,14 @@ class ExternalDatabaseTest {
                     var rows = connection.createStatement().executeQuery("select username from accounts")) {
                 assertThat(rows.next()).isTrue();
                 assertThat(rows.getString(1)).isEqualTo("owner");
+            }
+            // A single hub keeps its keys in its data directory and its limits in memory: nothing of a cluster's.
+            for (String table : List.of("cluster_hub_keys", "cluster_rate_buckets", "cluster_chores")) {
+                try (var connection = external.getPostgresDatabase().getConnection();
+                        var rows = connection.createStatement().executeQuery("select count(*) from " + table)) {
+                    assertThat(rows.next()).isTrue();
+                    assertThat(rows.getInt(1)).as(table).isZero();
+                }
             }
         }
     }
