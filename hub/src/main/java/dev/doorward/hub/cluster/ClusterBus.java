@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
@@ -38,6 +39,7 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
     static final String SUBJECT = "doorward.cluster";
 
     private final HubProperties.Cluster settings;
+    private final ApplicationEventPublisher events;
     private final String password;
     private final SealedMessages messages;
     private final Map<String, Consumer<JsonNode>> handlers = new ConcurrentHashMap<>();
@@ -50,8 +52,9 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
     private volatile boolean running;
     private volatile String lastError = "";
 
-    ClusterBus(HubProperties properties, Clock clock) {
+    ClusterBus(HubProperties properties, Clock clock, ApplicationEventPublisher events) {
         this.settings = properties.cluster();
+        this.events = events;
         byte[] secret = JoinSecret.read(settings.joinSecretFile());
         this.password = ClusterKeys.natsPassword(secret);
         this.messages = new SealedMessages(ClusterKeys.messageKey(secret), settings.nodeName(), clock);
@@ -192,6 +195,9 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
                         "Degraded: cluster messaging unavailable; node {} serves its own doorbells and members"
                                 + " until NATS is back",
                         settings.nodeName());
+            }
+            if (running) {
+                events.publishEvent(new ClusterMessagingChanged(nowUp));
             }
         }
     }

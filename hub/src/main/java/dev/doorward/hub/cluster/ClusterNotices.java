@@ -9,6 +9,7 @@ import dev.doorward.hub.stream.MemberStreams;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -59,6 +60,12 @@ class ClusterNotices implements NoticeChannel {
         }
         body.set("notice", json.valueToTree(NoticeJson.of(notice)));
         bus.publish(KIND, body);
+    }
+
+    /** This node's open apps hear when it loses the other nodes and when they are back. */
+    @EventListener
+    void messagingChanged(ClusterMessagingChanged change) {
+        notifier.getObject().toEveryone(new Notice.ClusterHealth(change.up()));
     }
 
     private void received(JsonNode body) {

@@ -73,6 +73,10 @@ public final class NoticeJson {
                 m.put("type", "hub-health");
                 m.put("database", health.databaseUp() ? "up" : "down");
             }
+            case Notice.ClusterHealth health -> {
+                m.put("type", "hub-health");
+                m.put("cluster", health.messagingUp() ? "up" : "down");
+            }
         }
         return m;
     }
@@ -112,7 +116,10 @@ public final class NoticeJson {
                 new Notice.ClaimProgress(
                         text(m, "handle"), text(m, "state"), optionalText(m, "deviceId"), optionalText(m, "reason"));
             case "household-changed" -> new Notice.HouseholdChanged(text(m, "what"));
-            case "hub-health" -> new Notice.HubHealth("up".equals(text(m, "database")));
+            case "hub-health" ->
+                m.containsKey("cluster")
+                        ? new Notice.ClusterHealth("up".equals(text(m, "cluster")))
+                        : new Notice.HubHealth("up".equals(text(m, "database")));
             default -> throw new IllegalArgumentException("not a notice type: " + type);
         };
     }

@@ -280,6 +280,10 @@ class ClusterMessagingTest {
             assertThat(health.json().path("status").asString("")).isEqualTo("degraded");
             assertThat(health.json().path("degraded").asString("")).isEqualTo("cluster messaging unavailable");
 
+            // The open apps are told too.
+            assertThat(ownerOnA.await(m -> "down".equals(m.path("cluster").asString("")), WAIT))
+                    .isPresent();
+
             // Each node rings its own doorbell's members; nothing crosses.
             front.pressButton();
             assertThat(ownerOnA.await(m -> isRing(m, frontId), WAIT)).isPresent();
@@ -296,6 +300,8 @@ class ClusterMessagingTest {
                             && anonymousB.get("/api/health").body().contains("\"cluster\":\"up\""));
             assertThat(anonymousB.get("/api/health").json().path("status").asString(""))
                     .isEqualTo("up");
+            assertThat(ownerOnB.await(m -> "up".equals(m.path("cluster").asString("")), WAIT))
+                    .isPresent();
             front.pressButton();
             assertThat(ownerOnB.await(m -> isRing(m, frontId), WAIT)).isPresent();
         }

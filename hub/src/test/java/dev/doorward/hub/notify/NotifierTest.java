@@ -146,7 +146,9 @@ class NotifierTest {
                 new Notice.ClaimProgress("h", "claimed", "d", null),
                 new Notice.HouseholdChanged("members"),
                 new Notice.HubHealth(false),
-                new Notice.HubHealth(true));
+                new Notice.HubHealth(true),
+                new Notice.ClusterHealth(false),
+                new Notice.ClusterHealth(true));
         tools.jackson.databind.json.JsonMapper json =
                 tools.jackson.databind.json.JsonMapper.builder().build();
         for (Notice notice : notices) {
