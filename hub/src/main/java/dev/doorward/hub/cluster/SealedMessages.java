@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,6 +24,10 @@ import tools.jackson.databind.node.ObjectNode;
  * Dropped messages are counted; their content is never logged.
  */
 final class SealedMessages {
+    private static final Logger log = LoggerFactory.getLogger(SealedMessages.class);
+    /** A flood of bad messages is logged once per reason in this time, with how many there were. */
+    private static final long LOG_EVERY_MS = 10_000;
+
     static final Duration WINDOW = Duration.ofSeconds(30);
     private static final long PRUNE_EVERY_MS = 5_000;
 
@@ -45,6 +51,7 @@ final class SealedMessages {
 
     private final AtomicLong lastPrune = new AtomicLong();
     private final Map<Refusal, AtomicLong> refused = new ConcurrentHashMap<>();
+    private final Map<Refusal, AtomicLong> lastLogged = new ConcurrentHashMap<>();
 
     SealedMessages(byte[] key, String node, Clock clock) {
         this.key = key.clone();
@@ -52,6 +59,7 @@ final class SealedMessages {
         this.clock = clock;
         for (Refusal r : Refusal.values()) {
             refused.put(r, new AtomicLong());
+            lastLogged.put(r, new AtomicLong(Long.MIN_VALUE / 2));
         }
     }
 
@@ -126,7 +134,17 @@ final class SealedMessages {
     }
 
     private Optional<Opened> refuse(Refusal reason) {
-        refused.get(reason).incrementAndGet();
+        long count = refused.get(reason).incrementAndGet();
+        long now = clock.millis();
+        AtomicLong logged = lastLogged.get(reason);
+        long last = logged.get();
+        if (now - last >= LOG_EVERY_MS && logged.compareAndSet(last, now)) {
+            // Never the content: a forged message is the sender's words, a replayed one may name a session.
+            log.warn(
+                    "Dropped a cluster message: {} ({} so far)",
+                    reason.name().toLowerCase(java.util.Locale.ROOT),
+                    count);
+        }
         return Optional.empty();
     }
 
