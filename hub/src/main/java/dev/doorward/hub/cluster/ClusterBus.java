@@ -164,6 +164,13 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
     }
 
     private void connectionEvent(Connection conn, ConnectionListener.Events event) {
+        if (!running) {
+            // A connection that came up after this node stopped (it was still trying) is not kept.
+            if (event != ConnectionListener.Events.CLOSED) {
+                Thread.ofVirtual().start(() -> close(conn));
+            }
+            return;
+        }
         switch (event) {
             case CONNECTED, RECONNECTED, RESUBSCRIBED -> {
                 subscribeOnce(conn);
@@ -227,10 +234,13 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
     public void stop() {
         running = false;
         up = false;
-        Connection current = connection;
-        if (current != null) {
+        close(connection);
+    }
+
+    private static void close(Connection conn) {
+        if (conn != null) {
             try {
-                current.close();
+                conn.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

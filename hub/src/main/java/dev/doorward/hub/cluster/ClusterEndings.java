@@ -11,9 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.event.TransactionPhase;
-import org.springframework.transaction.event.TransactionalEventListener;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -22,8 +21,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * What ends or changes access on one node ends it on every node: a session ended (sign-out, password change, expiry),
  * a member removed, a browser revoked, an account deleted close the matching member streams and live views
- * everywhere, and a change of who may use which doorbell makes every node reload that household's access. Each is
- * sent once its transaction committed; the receiving node re-publishes it as its own Spring event (inside
+ * everywhere, and a change of who may use which doorbell makes every node reload that household's access (announced
+ * by {@link MemberAccess} once its change committed). The receiving node re-publishes each as its own Spring event (inside
  * {@link Relaying}, so it is not sent on again) and its own parts react as they do to a local one.
  *
  * <p>An ended session's id travels too: it is dead by then (its row is deleted), and it is what the other nodes'
@@ -57,24 +56,27 @@ class ClusterEndings {
         bus.on(ACCESS_CHANGED, body -> Relaying.run(() -> access.changedElsewhere(texts(body, "households"))));
     }
 
-    // ---- sent: each after its transaction committed (at once outside one), never what another node said
+    // ---- sent when they happen here, as this node's own listeners hear them; never what another node said.
+    // Not @TransactionalEventListener: AccountDeleted, AccessChanged and some MemberRemoved are published from an
+    // afterCommit callback already, where a new after-commit listener would never run. Closing sockets needs no
+    // commit; AccessChanged, the one whose receivers read the database, is published after the commit.
 
-    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    @EventListener
     void sessionEnded(SessionEnded ended) {
         send(SESSION_ENDED, object().put("session", ended.sessionId()));
     }
 
-    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    @EventListener
     void memberRemoved(MemberRemoved removed) {
         send(MEMBER_REMOVED, object().put("account", removed.accountId()).put("household", removed.householdId()));
     }
 
-    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    @EventListener
     void browserRevoked(BrowserRevoked revoked) {
         send(BROWSER_REVOKED, object().put("client", revoked.clientId()).put("account", revoked.accountId()));
     }
 
-    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    @EventListener
     void accountDeleted(AccountDeleted deleted) {
         ObjectNode body = object().put("account", deleted.accountId());
         body.set("households", array(deleted.deletedHouseholdIds()));
@@ -82,7 +84,7 @@ class ClusterEndings {
     }
 
     /** {@link MemberAccess} publishes it once the change committed. */
-    @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
+    @EventListener
     void accessChanged(AccessChanged changed) {
         ObjectNode body = object();
         body.set("households", array(changed.householdIds()));

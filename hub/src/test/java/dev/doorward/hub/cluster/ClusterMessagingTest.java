@@ -248,6 +248,18 @@ class ClusterMessagingTest {
                         .asString(""))
                 .isEqualTo("this browser was revoked");
 
+        // ... and node B hears who may hear rings now: no browser of the resident's is listed any more.
+        try (RawDeviceLink backOnA = RawDeviceLink.asOwnedDevice(a, backDevice.deviceDir())) {
+            assertThat(backOnA.exchange(hello())).contains("\"type\":\"welcome\"");
+            BrowserClient.Stream ownerOnB = owner.browser().atNode(b).openStream();
+            assertThat(ownerOnB.awaitType("hello", WAIT)).isPresent();
+            assertThat(backOnA.exchange(ringEvent("BackRingAfterRevocation"))).contains("event-ack");
+            String backId = back.deviceId().orElseThrow();
+            assertThat(ownerOnB.await(m -> isRing(m, backId), WAIT)).isPresent();
+            assertThat(streamOnB.await(m -> isRing(m, backId), QUIET)).isEmpty();
+            ownerOnB.close();
+        }
+
         // A member removed on node A: their stream on node B closes.
         assertThat(streamOnB.closed()).isFalse();
         assertThat(owner.browser()
