@@ -43,9 +43,7 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
     private final String password;
     private final SealedMessages messages;
     private final Map<String, Consumer<JsonNode>> handlers = new ConcurrentHashMap<>();
-    private final AtomicLong sent = new AtomicLong();
     private final AtomicLong unsent = new AtomicLong();
-    private final AtomicLong received = new AtomicLong();
 
     private volatile Connection connection;
     private volatile boolean up;
@@ -80,7 +78,6 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
         }
         try {
             current.publish(SUBJECT, messages.seal(kind, body));
-            sent.incrementAndGet();
         } catch (RuntimeException e) {
             unsent.incrementAndGet();
             log.debug("A cluster message of kind {} was not sent: {}", kind, e.toString());
@@ -91,16 +88,12 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
         return settings.nodeName();
     }
 
-    /** Whether this node can reach the other nodes now. */
-    public boolean messagingUp() {
-        return up;
-    }
-
     @Override
     public String name() {
         return "cluster";
     }
 
+    /** Whether this node can reach the other nodes now. */
     @Override
     public boolean up() {
         return up;
@@ -111,11 +104,7 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
         return "cluster messaging unavailable";
     }
 
-    /** Messages from other nodes dropped: a bad MAC, stale, replayed or malformed. */
-    long refused() {
-        return messages.refused();
-    }
-
+    /** Messages from other nodes dropped for this reason. */
     long refused(SealedMessages.Refusal reason) {
         return messages.refused(reason);
     }
@@ -123,14 +112,6 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
     /** Messages this node could not send (NATS unreachable). */
     long unsent() {
         return unsent.get();
-    }
-
-    long received() {
-        return received.get();
-    }
-
-    SealedMessages sealedMessages() {
-        return messages;
     }
 
     @Override
@@ -211,7 +192,6 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
 
     private void received(Message message) {
         messages.open(message.getData()).ifPresent(opened -> {
-            received.incrementAndGet();
             Consumer<JsonNode> handler = handlers.get(opened.kind());
             if (handler == null) {
                 log.debug("A cluster message of an unknown kind from node {}", opened.node());

@@ -73,8 +73,7 @@ class ClusterMessagingTest {
         b = TestHub.startNode(dir.resolve("b"), a, node("b", secretFile));
         waitUntil(
                 WAIT,
-                () -> a.bean(ClusterBus.class).messagingUp()
-                        && b.bean(ClusterBus.class).messagingUp());
+                () -> a.bean(ClusterBus.class).up() && b.bean(ClusterBus.class).up());
         frontDevice = a.mintDevice("front");
         backDevice = a.mintDevice("back");
         front = owner.claim(a, frontDevice);
