@@ -117,13 +117,25 @@ export function connectStream({ onMessage, onStatus = () => {}, onReconnected = 
   };
 }
 
-/** The hub's own health, as it tells the stream (`{"type":"hub-health","database":"down"|"up"}`). */
+/**
+ * The hub's own health, as it tells the stream: `{"type":"hub-health","database":"down"|"up"}`, and on a cluster
+ * node `{"type":"hub-health","cluster":"down"|"up"}` (this node cannot reach the others).
+ */
+const hubHealth = { database: 'up', cluster: 'up' };
+
 export function showHubHealth(message) {
+  if (message.database) hubHealth.database = message.database;
+  if (message.cluster) hubHealth.cluster = message.cluster;
   const banner = document.getElementById('hub-health');
   if (!banner) return;
-  const down = message.database === 'down';
-  banner.textContent = down
-    ? 'The hub has lost its database. Rings still come through; history and settings are back when it is.'
-    : '';
-  banner.hidden = !down;
+  if (hubHealth.database === 'down') {
+    banner.textContent =
+      'The hub has lost its database. Rings still come through; history and settings are back when it is.';
+  } else if (hubHealth.cluster === 'down') {
+    banner.textContent =
+      'This part of the hub cannot reach the others: rings from doorbells connected to them may not show here until it is back.';
+  } else {
+    banner.textContent = '';
+  }
+  banner.hidden = banner.textContent === '';
 }

@@ -84,6 +84,25 @@ public class DeviceConnections implements DeviceChannel {
         return true;
     }
 
+    /** When the device's link to this node was opened (epoch millis), if it has one here. */
+    public Optional<Long> linkOpenedAt(String deviceId) {
+        return Optional.ofNullable(byDevice.get(deviceId)).map(session -> session.openedMillis);
+    }
+
+    /**
+     * Closes the device's link to this node because a newer one was welcomed on another cluster node: one link per
+     * doorbell cluster-wide. Only the link opened at {@code openedAt} goes (not one that replaced it meanwhile), and
+     * it goes as a replaced link does: taken out first, so the doorbell is not reported offline.
+     */
+    public boolean retire(String deviceId, long openedAt) {
+        LinkSession session = byDevice.get(deviceId);
+        if (session == null || session.openedMillis != openedAt || !byDevice.remove(deviceId, session)) {
+            return false;
+        }
+        session.close(LinkSocket.CloseReason.POLICY_VIOLATION.withReason("replaced by a newer connection"));
+        return true;
+    }
+
     Optional<LinkSession> session(String deviceId) {
         return Optional.ofNullable(byDevice.get(deviceId));
     }

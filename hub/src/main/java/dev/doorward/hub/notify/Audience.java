@@ -8,8 +8,10 @@ public sealed interface Audience {
     /**
      * The members of a household for whom {@code mayHear} holds (it already applies each member's access to the
      * doorbell the notice is about, and the admins-only rule). Channels test it once per account and delivery.
+     * {@code adminsOnly} says which rule it is, for another cluster node that decides again with its own
+     * {@link Notifier#householdAudience}.
      */
-    record Household(String householdId, Predicate<String> mayHear) implements Audience {}
+    record Household(String householdId, Predicate<String> mayHear, boolean adminsOnly) implements Audience {}
 
     /** Every browser of one account, whatever its households. */
     record Account(String accountId) implements Audience {}

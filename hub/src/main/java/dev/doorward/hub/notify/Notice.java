@@ -97,6 +97,12 @@ public sealed interface Notice {
     /** Whether the hub's database is reachable (the open app shows a banner while it is not). */
     record HubHealth(boolean databaseUp) implements Notice {}
 
+    /**
+     * Whether this cluster node reaches the others (the open app shows a banner while it does not: rings of doorbells
+     * connected to other nodes do not reach it meanwhile). Never sent by a single hub.
+     */
+    record ClusterHealth(boolean messagingUp) implements Notice {}
+
     /** The kinds of security alert; the channels that do not carry every alert (push) choose by kind. */
     enum Alert {
         CLAIM_REFUSED,

@@ -73,8 +73,87 @@ public final class NoticeJson {
                 m.put("type", "hub-health");
                 m.put("database", health.databaseUp() ? "up" : "down");
             }
+            case Notice.ClusterHealth health -> {
+                m.put("type", "hub-health");
+                m.put("cluster", health.messagingUp() ? "up" : "down");
+            }
         }
         return m;
+    }
+
+    /**
+     * The notice {@link #of} wrote, read back (another cluster node sent it). Every field is checked: a map that is
+     * not what {@link #of} writes is refused with {@link IllegalArgumentException}.
+     */
+    public static Notice read(Map<String, ?> m) {
+        String type = text(m, "type");
+        return switch (type) {
+            case "ring" ->
+                new Notice.Ring(
+                        text(m, "deviceId"), text(m, "deviceName"), text(m, "eventId"), instant(m, "occurredAt"));
+            case "motion" ->
+                new Notice.Motion(
+                        text(m, "deviceId"), text(m, "deviceName"), text(m, "eventId"), instant(m, "occurredAt"));
+            case "security-alert" ->
+                new Notice.SecurityAlert(
+                        alert(text(m, "alert")),
+                        optionalText(m, "deviceId"),
+                        optionalText(m, "eventId"),
+                        text(m, "message"),
+                        instant(m, "at"),
+                        optionalText(m, "fingerprint"));
+            case "device-online" -> new Notice.DeviceOnline(text(m, "deviceId"));
+            case "device-offline" -> new Notice.DeviceOffline(text(m, "deviceId"));
+            case "device-changed" -> new Notice.DeviceChanged(text(m, "deviceId"));
+            case "event-media" -> new Notice.EventMediaStored(text(m, "deviceId"), text(m, "eventId"), text(m, "kind"));
+            case "roster" -> {
+                if (!(m.get("epoch") instanceof Number epoch)) {
+                    throw new IllegalArgumentException("a roster notice without its epoch");
+                }
+                yield new Notice.RosterChanged(epoch.longValue());
+            }
+            case "claim" ->
+                new Notice.ClaimProgress(
+                        text(m, "handle"), text(m, "state"), optionalText(m, "deviceId"), optionalText(m, "reason"));
+            case "household-changed" -> new Notice.HouseholdChanged(text(m, "what"));
+            case "hub-health" ->
+                m.containsKey("cluster")
+                        ? new Notice.ClusterHealth("up".equals(text(m, "cluster")))
+                        : new Notice.HubHealth("up".equals(text(m, "database")));
+            default -> throw new IllegalArgumentException("not a notice type: " + type);
+        };
+    }
+
+    private static String text(Map<String, ?> m, String key) {
+        if (m.get(key) instanceof String value) {
+            return value;
+        }
+        throw new IllegalArgumentException("a notice without its " + key);
+    }
+
+    private static String optionalText(Map<String, ?> m, String key) {
+        Object value = m.get(key);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        throw new IllegalArgumentException("a notice whose " + key + " is not text");
+    }
+
+    private static java.time.Instant instant(Map<String, ?> m, String key) {
+        try {
+            return java.time.Instant.parse(text(m, key));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("a notice whose " + key + " is not a time");
+        }
+    }
+
+    private static Notice.Alert alert(String wireName) {
+        for (Notice.Alert kind : Notice.Alert.values()) {
+            if (wireName(kind).equals(wireName)) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("not an alert kind: " + wireName);
     }
 
     /** An alert kind as the browser and the push payload name it: {@code CLAIM_REFUSED} → {@code claim-refused}. */

@@ -25,16 +25,27 @@ public class Notifier {
 
     /** Every member of the household who may hear it (for a doorbell's notice: who may use that doorbell now). */
     public void toHousehold(String householdId, Notice notice) {
-        Predicate<String> mayHear = notice.deviceId()
-                .filter(device -> members.anyRestriction(householdId))
-                .<Predicate<String>>map(device -> account -> members.mayUse(account, householdId, device))
-                .orElse(account -> true);
-        deliver(new Audience.Household(householdId, mayHear), notice);
+        deliver(householdAudience(householdId, notice, false), notice);
     }
 
     /** The household's owners and admins (a browser waiting for approval, a member who left). */
     public void toAdmins(String householdId, Notice notice) {
-        deliver(new Audience.Household(householdId, account -> members.isAdmin(account, householdId)), notice);
+        deliver(householdAudience(householdId, notice, true), notice);
+    }
+
+    /**
+     * Who of the household may hear the notice: its admins, or every member whose access includes the doorbell the
+     * notice is about. The one place of the rule; a cluster node applies it to a notice another node sent.
+     */
+    public Audience.Household householdAudience(String householdId, Notice notice, boolean adminsOnly) {
+        if (adminsOnly) {
+            return new Audience.Household(householdId, account -> members.isAdmin(account, householdId), true);
+        }
+        Predicate<String> mayHear = notice.deviceId()
+                .filter(device -> members.anyRestriction(householdId))
+                .<Predicate<String>>map(device -> account -> members.mayUse(account, householdId, device))
+                .orElse(account -> true);
+        return new Audience.Household(householdId, mayHear, false);
     }
 
     /** Every open app of one account (its claim's progress, an alert about its own membership). */

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
@@ -67,6 +68,7 @@ public class MemberAccess implements MemberDirectory {
     private final MemberClients clients;
     private final Households households;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final Map<String, HouseholdAccess> byHousehold = new ConcurrentHashMap<>();
     /**
      * Moves on at every change. A load that read the database before a change must not store what it read after
@@ -74,8 +76,14 @@ public class MemberAccess implements MemberDirectory {
      */
     private final AtomicLong changes = new AtomicLong();
 
-    MemberAccess(Rosters rosters, MemberClients clients, Households households, Clock clock) {
+    MemberAccess(
+            Rosters rosters,
+            MemberClients clients,
+            Households households,
+            Clock clock,
+            ApplicationEventPublisher events) {
         this.households = households;
+        this.events = events;
         this.rosters = rosters;
         this.clients = clients;
         this.clock = clock;
@@ -103,17 +111,17 @@ public class MemberAccess implements MemberDirectory {
 
     /** A new roster was stored for the household. */
     void rosterChanged(String householdId) {
-        changed(() -> List.of(householdId));
+        changed(() -> List.of(householdId), true);
     }
 
     /** An admin revoked one of the account's browsers: it no longer counts for that account anywhere. */
     public void browserRevoked(String accountId) {
-        changed(() -> householdsListing(accountId));
+        changed(() -> householdsListing(accountId), true);
     }
 
     @EventListener
     void accountDeleted(AccountDeleted deleted) {
-        changed(() -> householdsListing(deleted.accountId()));
+        changed(() -> householdsListing(deleted.accountId()), true);
         afterCommit(() -> deleted.deletedHouseholdIds().forEach(byHousehold::remove));
     }
 
@@ -125,15 +133,27 @@ public class MemberAccess implements MemberDirectory {
     }
 
     /**
+     * Another cluster node changed these households' access (its {@link AccessChanged}, after its commit): they are
+     * read again here, and announced no further.
+     */
+    public void changedElsewhere(List<String> householdIds) {
+        changed(() -> householdIds, false);
+    }
+
+    /**
      * Forgets the households' access once the change is committed (before, another connection still reads the
      * old rows) and reads it again at once, so that the next ring needs no query. Which households is decided
-     * after the change counter moved: whatever a load stored before that is seen here.
+     * after the change counter moved: whatever a load stored before that is seen here. A change made here is
+     * announced ({@link AccessChanged}) for the other nodes of a cluster.
      */
-    private void changed(Supplier<List<String>> affected) {
+    private void changed(Supplier<List<String>> affected, boolean announce) {
         afterCommit(() -> {
             changes.incrementAndGet();
             List<String> householdIds = affected.get();
             householdIds.forEach(byHousehold::remove);
+            if (announce && !householdIds.isEmpty()) {
+                events.publishEvent(new AccessChanged(List.copyOf(householdIds)));
+            }
             for (String household : householdIds) {
                 try {
                     access(household);

@@ -1,6 +1,7 @@
 package dev.doorward.hub.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,5 +127,44 @@ class NotifierTest {
                 .containsEntry("kind", "snapshot");
         assertThat(NoticeJson.of(new Notice.HubHealth(false)))
                 .containsExactly(Map.entry("type", "hub-health"), Map.entry("database", "down"));
+    }
+
+    /** Another cluster node reads back what this one wrote, for every kind of notice; anything else is refused. */
+    @Test
+    void everyNoticeReadsBackAsItWasWritten() {
+        List<Notice> notices = List.of(
+                new Notice.Ring("d", "Front door", "e", AT),
+                new Notice.Motion("d", "Front door", "e", AT),
+                new Notice.SecurityAlert(Notice.Alert.TAMPER, "d", "e", "Tamper alarm", AT, null),
+                new Notice.SecurityAlert(Notice.Alert.BROWSER_WAITING, null, null, "A browser waits", AT, "f"),
+                new Notice.DeviceOnline("d"),
+                new Notice.DeviceOffline("d"),
+                new Notice.DeviceChanged("d"),
+                new Notice.EventMediaStored("d", "e", "snapshot"),
+                new Notice.RosterChanged(7),
+                new Notice.ClaimProgress("h", "refused", null, "Already owned"),
+                new Notice.ClaimProgress("h", "claimed", "d", null),
+                new Notice.HouseholdChanged("members"),
+                new Notice.HubHealth(false),
+                new Notice.HubHealth(true),
+                new Notice.ClusterHealth(false),
+                new Notice.ClusterHealth(true));
+        tools.jackson.databind.json.JsonMapper json =
+                tools.jackson.databind.json.JsonMapper.builder().build();
+        for (Notice notice : notices) {
+            // Through JSON text, as it travels.
+            Map<String, Object> travelled = json.readValue(json.writeValueAsString(NoticeJson.of(notice)), Map.class);
+            assertThat(NoticeJson.read(travelled)).isEqualTo(notice);
+        }
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(
+                Map.of(),
+                Map.of("type", "teleport"),
+                Map.of("type", "ring", "deviceId", "d"),
+                Map.of("type", "ring", "deviceId", "d", "deviceName", "n", "eventId", "e", "occurredAt", "yesterday"),
+                Map.of("type", "security-alert", "alert", "nonsense", "message", "m", "at", "2026-12-03T14:23:00Z"),
+                Map.of("type", "roster", "epoch", "seven"),
+                Map.of("type", "device-online", "deviceId", 5))) {
+            assertThatThrownBy(() -> NoticeJson.read(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 }

@@ -35,7 +35,7 @@ public final class BrowserClient {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final URI base;
-    private final CookieManager cookies = new CookieManager();
+    private final CookieManager cookies;
     private final HttpClient http;
 
     /** A browser for a hub this JVM did not start (e.g. one in a process of its own). */
@@ -50,6 +50,7 @@ public final class BrowserClient {
     /** A browser whose connections come from this local address (another loopback address is another machine). */
     BrowserClient(URI base, X509Certificate hubCa, java.net.InetAddress localAddressOrNull) {
         this.base = base;
+        this.cookies = new CookieManager();
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .sslContext(TlsContexts.client(null, hubCa))
                 .sslParameters(TlsContexts.parameters())
@@ -254,6 +255,25 @@ public final class BrowserClient {
         moved.clientId = clientId;
         moved.clientFingerprint = clientFingerprint;
         return moved;
+    }
+
+    /**
+     * The same browser — same keys, same cookies, so the same session — reaching another node of the hub, as a load
+     * balancer in front of a cluster sends it to one node or another.
+     */
+    public BrowserClient atNode(TestHub node) {
+        BrowserClient moved = new BrowserClient(node.browserUrl(), cookies, http);
+        moved.clientSigningKey = clientSigningKey;
+        moved.clientAgreementKey = clientAgreementKey;
+        moved.clientId = clientId;
+        moved.clientFingerprint = clientFingerprint;
+        return moved;
+    }
+
+    private BrowserClient(URI base, CookieManager cookies, HttpClient http) {
+        this.base = base;
+        this.cookies = cookies;
+        this.http = http;
     }
 
     /** The same browser (same keys, signed out) connecting from another loopback address. */

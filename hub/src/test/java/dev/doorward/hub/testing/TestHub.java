@@ -80,6 +80,66 @@ public final class TestHub implements AutoCloseable {
         return hub;
     }
 
+    /**
+     * Another node of the same hub: it works on {@code first}'s PostgreSQL (its embedded server, as an external
+     * database) and starts with copies of {@code first}'s keys and manufacturer CA, as cluster nodes share them.
+     * {@code extraProperties} holds the node's own settings (doorward.cluster.*).
+     */
+    public static TestHub startNode(Path dir, TestHub first, Map<String, String> extraProperties) {
+        try {
+            copyTree(first.manufacturerCaDir(), dir.resolve("factory-ca"));
+            Path data = dir.resolve("hub");
+            copyTree(first.dataDir().resolve("pki"), data.resolve("pki"));
+            for (String file : List.of("integration-secrets.key", "push/vapid-key.pem")) {
+                Path source = first.dataDir().resolve(file);
+                if (Files.exists(source)) {
+                    Files.createDirectories(data.resolve(file).getParent());
+                    Files.copy(source, data.resolve(file), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> properties = new LinkedHashMap<>(first.databaseSettings());
+        properties.putAll(extraProperties);
+        return start(dir, properties);
+    }
+
+    /**
+     * The settings that point another hub at this hub's embedded PostgreSQL as an external database: its loopback
+     * port (from the server's {@code postmaster.pid}), the hub's role and the file its password is kept in.
+     */
+    public Map<String, String> databaseSettings() {
+        Path postgres = dataDir.resolve("postgres");
+        try {
+            String port = Files.readAllLines(postgres.resolve("postmaster.pid"))
+                    .get(3)
+                    .strip();
+            return Map.of(
+                    "doorward.database.url",
+                    "jdbc:postgresql://127.0.0.1:" + port + "/doorward",
+                    "doorward.database.username",
+                    "doorward",
+                    "doorward.database.password-file",
+                    postgres.resolve("hub-password").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
     private void startApplication(int browser, int device, int live) {
         HubApplication.configureTls();
         Map<String, String> properties = new LinkedHashMap<>();
