@@ -1,8 +1,6 @@
 package dev.doorward.crypto.cluster;
 
 import dev.doorward.crypto.Hashes;
-import dev.doorward.crypto.sframe.Hkdf;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
@@ -17,21 +15,21 @@ import java.util.Base64;
  */
 public final class ClusterKeys {
     public static final String NATS_USER = "doorward";
-    static final String NATS_PASSWORD_INFO = "doorward nats password";
-    static final String MESSAGE_KEY_INFO = "doorward cluster messages";
+    static final String NATS_PASSWORD_INFO = "nats password";
+    static final String MESSAGE_KEY_INFO = "cluster messages";
     /** Length of {@link #mac}'s output. */
     public static final int MAC_LENGTH = 32;
 
     private ClusterKeys() {}
 
     /** The password every node gives NATS (as user {@value #NATS_USER}). */
-    public static String natsPassword(byte[] joinSecret) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(derive(joinSecret, NATS_PASSWORD_INFO));
+    public static String natsPassword(JoinSecret joinSecret) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(joinSecret.derive(NATS_PASSWORD_INFO));
     }
 
     /** The key the nodes' messages are authenticated with. */
-    public static byte[] messageKey(byte[] joinSecret) {
-        return derive(joinSecret, MESSAGE_KEY_INFO);
+    public static byte[] messageKey(JoinSecret joinSecret) {
+        return joinSecret.derive(MESSAGE_KEY_INFO);
     }
 
     /** HMAC-SHA-256 of a message under the message key. */
@@ -42,10 +40,5 @@ public final class ClusterKeys {
     /** Whether {@code mac} is the message's MAC, compared in constant time. */
     public static boolean verify(byte[] messageKey, byte[] message, byte[] mac) {
         return Hashes.constantTimeEquals(mac(messageKey, message), mac);
-    }
-
-    private static byte[] derive(byte[] joinSecret, String info) {
-        byte[] prk = Hkdf.extract("HmacSHA256", 32, new byte[0], joinSecret);
-        return Hkdf.expand("HmacSHA256", 32, prk, info.getBytes(StandardCharsets.US_ASCII), 32);
     }
 }

@@ -65,6 +65,14 @@ public final class JoinSecret {
         }
     }
 
+    /** The secret itself (at least {@link #MIN_BYTES} bytes), e.g. for tests; nodes {@link #read} their file. */
+    public static JoinSecret of(byte[] secret) {
+        if (secret.length < MIN_BYTES) {
+            throw new IllegalArgumentException("A join secret needs at least " + MIN_BYTES + " bytes");
+        }
+        return new JoinSecret(secret);
+    }
+
     /** A box sealing with AES-256-GCM under the key for {@code info}; its {@code purpose} is the associated data. */
     public SecretBox box(String info, SecureRandom random) {
         byte[] key = derive(info);

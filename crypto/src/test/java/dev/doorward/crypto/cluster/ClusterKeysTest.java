@@ -8,16 +8,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The derivations are fixed: the cluster launcher writes the NATS password from the same secret, possibly in another
- * language. The expected values were computed independently (Python's hmac/hashlib, HKDF per RFC 5869).
+ * language. The expected values were computed independently (Python's hmac/hashlib, HKDF per RFC 5869: salt
+ * "doorward-cluster-join-secret-v1", info "doorward/nats password" and "doorward/cluster messages").
  */
 class ClusterKeysTest {
-    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final JoinSecret SECRET =
+            JoinSecret.of("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
 
     @Test
     void theNatsPasswordAndMessageKeyAreHkdfOfTheJoinSecret() {
-        assertThat(ClusterKeys.natsPassword(SECRET)).isEqualTo("HNw7e8YHs3bw5cw9DuXBHksoHEKtQMcIvqVGhyglFiY");
+        assertThat(ClusterKeys.natsPassword(SECRET)).isEqualTo("sLEwxX54GV9p7mEU_I-x2A6uCQPqacIT2y18GJw247c");
         assertThat(HexFormat.of().formatHex(ClusterKeys.messageKey(SECRET)))
-                .isEqualTo("100f4b133ed3c07c21c3b69844c5f84ce9eed63141d29a1f40c791a16d43b5c5");
+                .isEqualTo("7c20cf3e765190a97817455cda2a8f36b7c504bfa4b11fabb419c44a4751aef1");
     }
 
     @Test
@@ -26,12 +28,12 @@ class ClusterKeysTest {
         byte[] message = "{\"hello\":1}".getBytes(StandardCharsets.US_ASCII);
         byte[] mac = ClusterKeys.mac(key, message);
         assertThat(HexFormat.of().formatHex(mac))
-                .isEqualTo("1eb03ddd7a038179011183f38a3e5090e6da902970084eaab8fc1da2a50dee0a");
+                .isEqualTo("13c9f558520aa03d5c2b9fd8aa0920cf8fa3c8303fc47a3410d7f00930dba94b");
         assertThat(ClusterKeys.verify(key, message, mac)).isTrue();
         assertThat(ClusterKeys.verify(key, "{\"hello\":2}".getBytes(StandardCharsets.US_ASCII), mac))
                 .isFalse();
-        byte[] otherKey =
-                ClusterKeys.messageKey("another secret of 32 bytes or more".getBytes(StandardCharsets.US_ASCII));
+        byte[] otherKey = ClusterKeys.messageKey(
+                JoinSecret.of("another secret of 32 bytes or more".getBytes(StandardCharsets.US_ASCII)));
         assertThat(ClusterKeys.verify(otherKey, message, mac)).isFalse();
     }
 }

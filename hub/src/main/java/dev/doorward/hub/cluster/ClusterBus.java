@@ -1,6 +1,7 @@
 package dev.doorward.hub.cluster;
 
 import dev.doorward.crypto.cluster.ClusterKeys;
+import dev.doorward.crypto.cluster.JoinSecret;
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.database.HealthPart;
 import io.nats.client.Connection;
@@ -12,7 +13,6 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,10 +53,9 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
     ClusterBus(HubProperties properties, Clock clock, ApplicationEventPublisher events) {
         this.settings = properties.cluster();
         this.events = events;
-        byte[] secret = JoinSecret.read(settings.joinSecretFile());
+        JoinSecret secret = JoinSecret.read(settings.joinSecretFile());
         this.password = ClusterKeys.natsPassword(secret);
         this.messages = new SealedMessages(ClusterKeys.messageKey(secret), settings.nodeName(), clock);
-        Arrays.fill(secret, (byte) 0);
     }
 
     /** Who handles messages of a kind; set by the cluster's parts when they are made, before the bus starts. */

@@ -1,6 +1,7 @@
 package dev.doorward.hub.cluster;
 
 import dev.doorward.crypto.cluster.ClusterKeys;
+import dev.doorward.crypto.cluster.JoinSecret;
 import java.nio.file.Path;
 
 /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.doorward.crypto.cluster.ClusterKeys;
+import dev.doorward.crypto.cluster.JoinSecret;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.hub.testing.BrowserClient;
@@ -49,7 +50,7 @@ class ClusterMessagingTest {
     @TempDir
     static Path dir;
 
-    static byte[] secret;
+    static JoinSecret secret;
     static NatsServer nats;
     static TestHub a;
     static TestHub b;
@@ -62,9 +63,10 @@ class ClusterMessagingTest {
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        secret = "a join secret of the test, more than 32 bytes long".getBytes(StandardCharsets.US_ASCII);
+        byte[] secretText = "a join secret of the test, more than 32 bytes long".getBytes(StandardCharsets.US_ASCII);
+        secret = JoinSecret.of(secretText);
         Path secretFile = dir.resolve("join-secret");
-        Files.write(secretFile, secret);
+        Files.write(secretFile, secretText);
         Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
         nats = NatsServer.start(dir.resolve("nats"), ClusterKeys.NATS_USER, ClusterKeys.natsPassword(secret));
         a = TestHub.start(dir.resolve("a"), node("a", secretFile));
@@ -157,7 +159,8 @@ class ClusterMessagingTest {
     @Order(3)
     void forgedStaleReplayedAndWronglyKeyedMessagesAreDropped() throws Exception {
         // A node with another join secret is refused by NATS itself.
-        byte[] wrongSecret = "another join secret, just as long as the real one".getBytes(StandardCharsets.US_ASCII);
+        JoinSecret wrongSecret =
+                JoinSecret.of("another join secret, just as long as the real one".getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> Nats.connect(options(ClusterKeys.natsPassword(wrongSecret)))
                         .close())
                 .isInstanceOf(Exception.class);

@@ -1,14 +1,12 @@
 package dev.doorward.hub.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.doorward.crypto.cluster.ClusterKeys;
+import dev.doorward.crypto.cluster.JoinSecret;
 import dev.doorward.protocol.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** The envelope between nodes without sockets: what passes, what is dropped and why; the join secret file's rules. */
 class SealedMessagesTest {
-    private static final byte[] KEY = ClusterKeys.messageKey("a join secret of at least thirty-two bytes".getBytes());
+    private static final byte[] KEY =
+            ClusterKeys.messageKey(JoinSecret.of("a join secret of at least thirty-two bytes".getBytes()));
 
     @TempDir
     Path dir;
@@ -51,7 +50,9 @@ class SealedMessagesTest {
         tampered[tampered.length - 3] ^= 1;
         assertThat(b.open(tampered)).isEmpty();
         SealedMessages stranger = new SealedMessages(
-                ClusterKeys.messageKey("another join secret, also 32 bytes or more".getBytes()), "a", clock);
+                ClusterKeys.messageKey(JoinSecret.of("another join secret, also 32 bytes or more".getBytes())),
+                "a",
+                clock);
         assertThat(b.open(stranger.seal("notice", body()))).isEmpty();
         assertThat(b.refused(SealedMessages.Refusal.BAD_MAC)).isEqualTo(2);
 
@@ -82,24 +83,6 @@ class SealedMessagesTest {
         assertThat(b.open(a.seal("notice", body()))).isPresent(); // prunes the first id
         assertThat(b.open(message)).isEmpty();
         assertThat(b.refused(SealedMessages.Refusal.STALE)).isEqualTo(1);
-    }
-
-    @Test
-    void theJoinSecretFileMustBePrivateAndLongEnough() throws Exception {
-        Path file = dir.resolve("join-secret");
-        assertThatThrownBy(() -> JoinSecret.read(file)).hasMessageContaining("does not exist");
-
-        Files.writeString(file, "x".repeat(40) + "\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> JoinSecret.read(file))
-                .hasMessageContaining("chmod 600")
-                .hasMessageNotContaining("xxxx");
-
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        assertThat(JoinSecret.read(file)).isEqualTo("x".repeat(40).getBytes(StandardCharsets.US_ASCII));
-
-        Files.writeString(file, "short secret\n");
-        assertThatThrownBy(() -> JoinSecret.read(file)).hasMessageContaining("at least 32");
     }
 
     @Test
