@@ -82,21 +82,13 @@ public final class TestHub implements AutoCloseable {
 
     /**
      * Another node of the same hub: it works on {@code first}'s PostgreSQL (its embedded server, as an external
-     * database) and starts with copies of {@code first}'s keys and manufacturer CA, as cluster nodes share them.
-     * {@code extraProperties} holds the node's own settings (doorward.cluster.*).
+     * database) and trusts the same manufacturer CA; its hub keys come from the cluster's shared store (the first
+     * node put them there), as on real machines. {@code extraProperties} holds the node's own settings
+     * (doorward.cluster.*).
      */
     public static TestHub startNode(Path dir, TestHub first, Map<String, String> extraProperties) {
         try {
             copyTree(first.manufacturerCaDir(), dir.resolve("factory-ca"));
-            Path data = dir.resolve("hub");
-            copyTree(first.dataDir().resolve("pki"), data.resolve("pki"));
-            for (String file : List.of("integration-secrets.key", "push/vapid-key.pem")) {
-                Path source = first.dataDir().resolve(file);
-                if (Files.exists(source)) {
-                    Files.createDirectories(data.resolve(file).getParent());
-                    Files.copy(source, data.resolve(file), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
