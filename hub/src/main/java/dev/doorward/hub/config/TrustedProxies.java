@@ -64,6 +64,31 @@ public final class TrustedProxies {
         return ranges.toString();
     }
 
+    /**
+     * An IPv4 or IPv6 address written as one, or null; never a name lookup ({@code InetAddress.getByName} looks up
+     * whatever is not a well-formed literal, {@code 300.1.1.1} included).
+     */
+    public static InetAddress literal(String text) {
+        if (text == null) {
+            return null;
+        }
+        if (text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+            for (String octet : text.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return null;
+                }
+            }
+        } else if (!text.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            return null;
+        }
+        try {
+            // A literal now: with a ':' Java parses IPv6 and never looks it up.
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
     private record Range(InetAddress address, byte[] network, int prefixBits) {
         static Range parse(String entry) {
             String host = entry;
@@ -77,14 +102,8 @@ public final class TrustedProxies {
                     throw invalid(entry);
                 }
             }
-            // Literals only: InetAddress would look a name up.
-            if (!host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
-                throw invalid(entry);
-            }
-            InetAddress address;
-            try {
-                address = InetAddress.getByName(host);
-            } catch (UnknownHostException e) {
+            InetAddress address = literal(host);
+            if (address == null) {
                 throw invalid(entry);
             }
             byte[] bytes = address.getAddress();

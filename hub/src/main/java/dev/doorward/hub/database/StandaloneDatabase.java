@@ -1,9 +1,9 @@
 package dev.doorward.hub.database;
 
+import dev.doorward.hub.config.TrustedProxies;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -72,13 +72,8 @@ public final class StandaloneDatabase implements AutoCloseable {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--port must be 0..65535");
             }
-            if (!listen.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
-                throw new IllegalArgumentException("--listen takes an IP address, not " + listen);
-            }
-            InetAddress address;
-            try {
-                address = InetAddress.getByName(listen);
-            } catch (UnknownHostException e) {
+            InetAddress address = TrustedProxies.literal(listen);
+            if (address == null) {
                 throw new IllegalArgumentException("--listen takes an IP address, not " + listen);
             }
             if (nodes.isEmpty()) {

@@ -5,7 +5,6 @@ import dev.doorward.hub.config.TrustedProxies;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
@@ -58,7 +57,7 @@ class ForwardedClientAddress implements WebServerFactoryCustomizer<TomcatServlet
 
         /** The address a trusted proxy says the browser has; null when the request does not come from one. */
         private String fromTrustedProxy(Request request) {
-            InetAddress peer = literal(request.getRemoteAddr());
+            InetAddress peer = TrustedProxies.literal(request.getRemoteAddr());
             if (peer == null || !trusted.trusts(peer)) {
                 return null;
             }
@@ -73,20 +72,8 @@ class ForwardedClientAddress implements WebServerFactoryCustomizer<TomcatServlet
                 return null;
             }
             String[] entries = last.split(",");
-            InetAddress client = literal(entries[entries.length - 1].strip());
+            InetAddress client = TrustedProxies.literal(entries[entries.length - 1].strip());
             return client == null ? null : client.getHostAddress();
-        }
-
-        /** An IP literal, or null; never a name lookup. */
-        private static InetAddress literal(String text) {
-            if (text == null || !text.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
-                return null;
-            }
-            try {
-                return InetAddress.getByName(text);
-            } catch (UnknownHostException e) {
-                return null;
-            }
         }
     }
 }
