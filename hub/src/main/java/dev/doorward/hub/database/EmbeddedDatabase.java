@@ -68,17 +68,42 @@ final class EmbeddedDatabase implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * Who may reach the server besides the hub on this machine. The hub's own database: nobody ({@link #HUB_ONLY}).
+     * A cluster's database ({@link StandaloneDatabase}): the nodes, over the network, as the hub's role only.
+     *
+     * @param address an address to listen on besides 127.0.0.1; null for loopback only
+     * @param port the port; 0 for a free one
+     * @param nodes networks (CIDR) the hub's role may sign in from, with its password; the superuser never
+     * @param maxConnections the server's connection limit (a node's pool holds up to 16)
+     */
+    record Serving(InetAddress address, int port, List<String> nodes, int maxConnections) {
+        static final Serving HUB_ONLY = new Serving(null, 0, List.of(), 50);
+
+        Serving {
+            nodes = List.copyOf(nodes);
+            for (String node : nodes) {
+                if (!node.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*/[0-9]{1,3}")) {
+                    throw new IllegalArgumentException("not a CIDR network: " + node);
+                }
+            }
+        }
+    }
+
     private final Path dir;
     private final Path binaries;
     private final SecureRandom random;
+    private final Serving serving;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private volatile int port;
     private volatile ProcessHandle postmaster;
     private volatile boolean closed;
 
-    private EmbeddedDatabase(Path dir, Path binaries, SecureRandom random, FileChannel lockChannel, FileLock lock) {
+    private EmbeddedDatabase(
+            Path dir, Path binaries, SecureRandom random, Serving serving, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
+        this.serving = serving;
         this.binaries = binaries;
         this.random = random;
         this.lockChannel = lockChannel;
@@ -92,6 +117,11 @@ final class EmbeddedDatabase implements AutoCloseable {
      * @param binariesCache where the PostgreSQL programs are unpacked
      */
     static EmbeddedDatabase start(Path dir, Path binariesCache, SecureRandom random) {
+        return start(dir, binariesCache, random, Serving.HUB_ONLY);
+    }
+
+    /** As {@link #start(Path, Path, SecureRandom)}, reachable as {@code serving} says. */
+    static EmbeddedDatabase start(Path dir, Path binariesCache, SecureRandom random, Serving serving) {
         Path absolute = dir.toAbsolutePath().normalize();
         Path lockFile = absolute.resolveSibling(absolute.getFileName() + ".lock");
         FileChannel channel = null;
@@ -108,8 +138,8 @@ final class EmbeddedDatabase implements AutoCloseable {
                 throw new IllegalStateException("Another hub is running on " + absolute.getParent() + " (it holds "
                         + lockFile + "); stop it first");
             }
-            EmbeddedDatabase database =
-                    new EmbeddedDatabase(absolute, PostgresBinaries.unpack(binariesCache), random, channel, lock);
+            EmbeddedDatabase database = new EmbeddedDatabase(
+                    absolute, PostgresBinaries.unpack(binariesCache), random, serving, channel, lock);
             try {
                 database.startServer();
             } catch (RuntimeException e) {
@@ -182,7 +212,11 @@ final class EmbeddedDatabase implements AutoCloseable {
                     .orElseThrow(() ->
                             new IllegalStateException("PostgreSQL started but wrote no postmaster.pid in " + dir));
             setUpHubRole();
-            log.info("Embedded PostgreSQL ready on 127.0.0.1:{} (data in {})", port, dir);
+            log.info(
+                    "Embedded PostgreSQL ready on {}:{} (data in {})",
+                    serving.address() == null ? "127.0.0.1" : serving.address().getHostAddress(),
+                    port,
+                    dir);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start the embedded PostgreSQL in " + dir, e);
         }
@@ -194,7 +228,7 @@ final class EmbeddedDatabase implements AutoCloseable {
      */
     private void launch() throws IOException {
         for (int attempt = 1; ; attempt++) {
-            int wanted = port != 0 && portFree(port) ? port : freePort();
+            int wanted = serving.port() != 0 ? serving.port() : port != 0 && portFree(port) ? port : freePort();
             writeSettings(wanted);
             try {
                 run(
@@ -495,15 +529,22 @@ final class EmbeddedDatabase implements AutoCloseable {
 
     // --- files -----------------------------------------------------------------------------------------------
 
-    /** Only password (SCRAM) sign-ins, and only over loopback or the private socket. */
+    /**
+     * Only password (SCRAM) sign-ins, and only over loopback or the private socket; a cluster's nodes as the hub's
+     * role into its database, from their networks.
+     */
     private void writeAccessRules() throws IOException {
+        StringBuilder nodes = new StringBuilder();
+        for (String network : serving.nodes()) {
+            nodes.append("host    %s  %s  %s  scram-sha-256\n".formatted(HUB_DATABASE, HUB_ROLE, network));
+        }
         writePrivate(dir.resolve("pg_hba.conf"), """
                 # Written by the Doorward hub at every start (edits are lost): SCRAM passwords only, over the Unix
                 # socket inside the data directory or over loopback. See docs/operations.md.
                 # TYPE  DATABASE  USER  ADDRESS       METHOD
                 local   all       all                 scram-sha-256
                 host    all       all   127.0.0.1/32  scram-sha-256
-                """);
+                """ + nodes);
     }
 
     private void writeSettings(int serverPort) throws IOException {
@@ -516,7 +557,7 @@ final class EmbeddedDatabase implements AutoCloseable {
         }
         writePrivate(dir.resolve(SETTINGS_FILE), """
                 # Written by the Doorward hub at every start (edits are lost); postgresql.conf includes it last.
-                listen_addresses = '127.0.0.1'
+                listen_addresses = '%s'
                 port = %d
                 unix_socket_directories = '%s'
                 unix_socket_permissions = 0700
@@ -526,14 +567,22 @@ final class EmbeddedDatabase implements AutoCloseable {
                 synchronous_commit = on
                 full_page_writes = on
                 timezone = 'UTC'
-                max_connections = 50
+                max_connections = %d
                 logging_collector = on
                 log_directory = 'log'
                 log_filename = 'postgresql-%%a.log'
                 log_truncate_on_rotation = on
                 log_rotation_age = 1d
                 log_rotation_size = 0
-                """.formatted(serverPort, sockets.replace("'", "''")));
+                """.formatted(
+                serving.address() == null
+                                || serving.address().isLoopbackAddress()
+                                        && serving.address().getHostAddress().equals("127.0.0.1")
+                        ? "127.0.0.1"
+                        : "127.0.0.1," + serving.address().getHostAddress(),
+                serverPort,
+                sockets.replace("'", "''"),
+                serving.maxConnections()));
         Path conf = dir.resolve("postgresql.conf");
         String include = "include '" + SETTINGS_FILE + "'";
         String text = Files.readString(conf);

@@ -4,6 +4,7 @@ import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.shared.DeviceChannel;
 import dev.doorward.protocol.LinkMessage;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,6 +102,15 @@ public class DeviceConnections implements DeviceChannel {
         }
         session.close(LinkSocket.CloseReason.POLICY_VIOLATION.withReason("replaced by a newer connection"));
         return true;
+    }
+
+    /**
+     * Where a connected doorbell's link comes from: its own address, also through a trusted load balancer (PROXY
+     * protocol v2, docs/cluster.md). For an operator's diagnosis; never shown to members (their doorbell's address is
+     * none of the internet's business, F2).
+     */
+    public Optional<InetSocketAddress> linkedFrom(String deviceId) {
+        return Optional.ofNullable(byDevice.get(deviceId)).map(s -> s.socket.clientAddress());
     }
 
     Optional<LinkSession> session(String deviceId) {

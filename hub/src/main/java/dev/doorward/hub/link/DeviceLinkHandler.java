@@ -123,6 +123,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
     public void opened(LinkSocket socket, X509Certificate[] chain) {
         Optional<LinkSession> session = identify(socket, chain);
         if (session.isEmpty()) {
+            log.debug("Refused a link from {}: certificate not accepted", socket.clientAddress());
             socket.close(CloseReason.POLICY_VIOLATION.withReason("certificate not accepted"));
             return;
         }

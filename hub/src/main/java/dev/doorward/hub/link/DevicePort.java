@@ -1,6 +1,7 @@
 package dev.doorward.hub.link;
 
 import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.config.TrustedProxies;
 import dev.doorward.hub.link.transport.LinkServer;
 import dev.doorward.hub.link.transport.LinkTls;
 import dev.doorward.hub.link.transport.UpgradeGate;
@@ -57,7 +58,8 @@ class DevicePort extends ServerPort {
                 MediaPart.MAX_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
                 Duration.ofSeconds(10),
-                properties.addresses().deviceAddress());
+                properties.addresses().deviceAddress(),
+                TrustedProxies.of(properties));
         LinkServer server = LinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, handler);
         ports.devicePortOpened(server.port());
         log.info("Device port {} open (mutual TLS 1.3 on {}, {})", server.port(), stack, PATH);

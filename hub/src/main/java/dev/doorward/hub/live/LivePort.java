@@ -1,6 +1,7 @@
 package dev.doorward.hub.live;
 
 import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.config.TrustedProxies;
 import dev.doorward.hub.link.NetworkThreads;
 import dev.doorward.hub.link.ServerPort;
 import dev.doorward.hub.link.transport.LinkServer;
@@ -63,7 +64,8 @@ public class LivePort extends ServerPort {
                 MediaPart.MAX_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
                 Duration.ofSeconds(10),
-                properties.addresses().liveAddress());
+                properties.addresses().liveAddress(),
+                TrustedProxies.of(properties));
         LinkServer server = LinkServer.start(
                 LinkTls.browsers(stack, pki.serverCredential()),
                 settings,

@@ -45,6 +45,7 @@ public class HubPki {
         try {
             Files.createDirectories(dir);
             hubCa = keys.hubCa();
+            publishCaCertificate(dir.resolve("hub-ca").resolve("ca.crt"));
             serverCredential = serverCredential(properties, dir.resolve("server.crt"), dir.resolve("server.key"));
             manufacturerCa = Pem.parseCertificate(Files.readString(properties.manufacturerCaCertificate()));
         } catch (IOException e) {
@@ -52,6 +53,18 @@ public class HubPki {
         }
         if (Certificates.kind(manufacturerCa) != CertificateKind.MANUFACTURER_CA) {
             throw new IllegalStateException("doorward.manufacturer-ca-certificate is not a manufacturer CA");
+        }
+    }
+
+    /**
+     * The CA's certificate (public: browsers, HAProxy and tools trust it) where operators look for it, also on a
+     * cluster node, whose CA key lives only in the shared store (the key is never written here for one).
+     */
+    private void publishCaCertificate(Path file) throws IOException {
+        String pem = Pem.certificate(hubCa.certificate());
+        if (!Files.exists(file) || !Files.readString(file).equals(pem)) {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, pem);
         }
     }
 

@@ -150,8 +150,12 @@ class ClusterStateTest {
         assertThat(nodeB.bean(AtRestSecrets.class).open("mqtt-password", "house-1", singleHubSealed))
                 .isEqualTo("from before");
 
-        // Node B keeps none of them in its data directory; the database holds only sealed text.
-        assertThat(nodeB.dataDir().resolve("pki").resolve("hub-ca")).doesNotExist();
+        // Node B keeps none of them in its data directory (only the CA's public certificate, for whoever must trust
+        // it); the database holds only sealed text.
+        Path caDirB = nodeB.dataDir().resolve("pki").resolve("hub-ca");
+        assertThat(caDirB.resolve("ca.key")).doesNotExist();
+        assertThat(java.nio.file.Files.readString(caDirB.resolve("ca.crt")))
+                .isEqualTo(dev.doorward.crypto.pki.Pem.certificate(pkiA.hubCa().certificate()));
         assertThat(nodeB.dataDir().resolve("push").resolve("vapid-key.pem")).doesNotExist();
         assertThat(nodeB.dataDir().resolve("integration-secrets.key")).doesNotExist();
         try (Connection db = postgres.getPostgresDatabase().getConnection();

@@ -1,5 +1,6 @@
 package dev.doorward.hub.link.transport;
 
+import dev.doorward.hub.config.TrustedProxies;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -46,6 +47,8 @@ public final class LinkServer implements AutoCloseable {
      * @param networkThreads threads doing TLS and framing for every link
      * @param upgradeTimeout how long a connection may take from TCP accept to a completed WebSocket upgrade
      * @param address the address to listen on; null for every address of the machine
+     * @param trustedProxies load balancers whose PROXY protocol v2 header gives a connection's client address
+     *     ({@link ProxyProtocol}); none: no PROXY header is accepted, and nothing looks for one
      */
     public record Settings(
             int port,
@@ -54,7 +57,28 @@ public final class LinkServer implements AutoCloseable {
             int maxBinaryBytes,
             int networkThreads,
             Duration upgradeTimeout,
-            java.net.InetAddress address) {
+            java.net.InetAddress address,
+            TrustedProxies trustedProxies) {
+        /** Behind no load balancer. */
+        public Settings(
+                int port,
+                String path,
+                int maxTextChars,
+                int maxBinaryBytes,
+                int networkThreads,
+                Duration upgradeTimeout,
+                java.net.InetAddress address) {
+            this(
+                    port,
+                    path,
+                    maxTextChars,
+                    maxBinaryBytes,
+                    networkThreads,
+                    upgradeTimeout,
+                    address,
+                    TrustedProxies.NONE);
+        }
+
         /** Listening on every address. */
         public Settings(
                 int port,
@@ -63,7 +87,7 @@ public final class LinkServer implements AutoCloseable {
                 int maxBinaryBytes,
                 int networkThreads,
                 Duration upgradeTimeout) {
-            this(port, path, maxTextChars, maxBinaryBytes, networkThreads, upgradeTimeout, null);
+            this(port, path, maxTextChars, maxBinaryBytes, networkThreads, upgradeTimeout, null, TrustedProxies.NONE);
         }
     }
 
@@ -140,6 +164,8 @@ public final class LinkServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel channel) {
                             children.add(channel);
+                            // Before TLS: the load balancer's header comes ahead of the client's ClientHello.
+                            ProxyProtocol.install(channel, settings.trustedProxies());
                             channel.pipeline()
                                     .addLast("tls", tls.newHandler(channel.alloc()))
                                     .addLast("http", new HttpServerCodec(4096, 8192, 8192))

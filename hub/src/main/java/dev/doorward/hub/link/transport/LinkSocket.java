@@ -1,6 +1,7 @@
 package dev.doorward.hub.link.transport;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
 /** One device's connection as the link logic sees it: send, close, nothing about the server carrying it. */
@@ -22,6 +23,12 @@ public interface LinkSocket {
 
     /** Bytes queued for this peer and not yet taken by the network. */
     long pendingBytes();
+
+    /**
+     * Where the peer connects from: its own address as a trusted load balancer's PROXY header gave it, or else the
+     * TCP peer's. Null once the connection is gone.
+     */
+    InetSocketAddress clientAddress();
 
     /** Whom the server's {@link UpgradeGate} admitted this socket as. */
     Object admitted();

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
@@ -97,6 +98,12 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
         }
         var outbound = ch.unsafe().outboundBuffer();
         return outbound == null ? 0 : outbound.totalPendingWriteBytes();
+    }
+
+    @Override
+    public InetSocketAddress clientAddress() {
+        Channel ch = channel;
+        return ch == null ? null : ProxyProtocol.clientAddress(ch);
     }
 
     @Override
