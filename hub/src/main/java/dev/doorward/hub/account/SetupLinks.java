@@ -52,6 +52,11 @@ public class SetupLinks {
         if (accounts.any()) {
             return;
         }
+        if (properties.cluster().clustered() && pendingLinkExists()) {
+            // Another node of the cluster offered one: a new one would void the link its operator was given.
+            log.info("Doorward has no account yet; another node's setup link is still valid (see its setup-link.txt)");
+            return;
+        }
         String link = ports.browserUrl() + "#setup=" + newToken();
         Path file = properties.dataDir().resolve("setup-link.txt");
         try {
@@ -70,6 +75,14 @@ public class SetupLinks {
                         + "    (valid for 24 hours; also in {})\n",
                 link,
                 file.toAbsolutePath());
+    }
+
+    private boolean pendingLinkExists() {
+        return jdbc.sql("select count(*) from setup_links where used_at is null and expires_at > :now")
+                        .param("now", Timestamp.from(clock.instant()))
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
     /** Creates a new setup token; earlier unused tokens stop working. */
