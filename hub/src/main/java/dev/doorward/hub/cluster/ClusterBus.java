@@ -83,6 +83,14 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
         }
     }
 
+    /**
+     * The connection once it was first made (jnats keeps it, and every subscription made on it, across reconnects);
+     * null before. For live media, which travels on its own subjects without this bus's envelope.
+     */
+    Connection connectionOrNull() {
+        return connection;
+    }
+
     String nodeName() {
         return settings.nodeName();
     }

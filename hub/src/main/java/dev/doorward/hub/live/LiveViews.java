@@ -77,7 +77,12 @@ public class LiveViews extends AbstractWebSocketHandler
     private final JsonMapper json = JsonMapper.builder().build();
 
     private final Map<String, Viewer> bySocket = new ConcurrentHashMap<>();
-    private final Map<String, Set<Viewer>> byDevice = new ConcurrentHashMap<>();
+    /** Who takes each doorbell's parts here: its viewers here and, in a cluster, the feed to other nodes. */
+    private final Map<String, Set<LiveSink>> byDevice = new ConcurrentHashMap<>();
+    /** Doorbells linked here that browsers on other nodes watch (a cluster only). */
+    private final Map<String, RemoteFeed> feeds = new ConcurrentHashMap<>();
+    /** The cluster's side of live view; null in a single hub, which then does nothing more for it. */
+    private volatile RemoteLive remote;
 
     LiveViews(
             Devices devices,
@@ -277,15 +282,21 @@ public class LiveViews extends AbstractWebSocketHandler
                 : keys.of(watched.id(), viewer.watch.clientIdOrNull()).stream().toList();
         envelopes.forEach(envelope -> viewer.text(keyMessage(envelope)));
         boolean online = connections.isOnline(watched.id());
+        RemoteLive cluster = remote;
+        // Linked on another node (or nowhere): the cluster side says "live" once the node holding the link answers.
+        boolean elsewhere = !online && cluster != null;
         if (envelopes.isEmpty()) {
             viewer.text(state("not-in-roster", "This browser is not approved for this doorbell yet"));
-        } else {
+        } else if (!elsewhere) {
             viewer.text(state(online ? "live" : "device-offline", null));
         }
         byDevice.computeIfAbsent(watched.id(), k -> ConcurrentHashMap.newKeySet())
                 .add(viewer);
         // The doorbell re-sends its current GOP whenever the count grows, so this viewer starts at a keyframe.
-        connections.send(watched.id(), new LinkMessage.Live(viewerCount(watched.id())));
+        connections.send(watched.id(), new LinkMessage.Live(doorbellCount(watched.id())));
+        if (cluster != null) {
+            cluster.viewersChanged(watched.id(), viewerCount(watched.id()));
+        }
     }
 
     /** A binary message from a browser: only talk, sealed, forwarded to the doorbell it watches. */
@@ -311,7 +322,12 @@ public class LiveViews extends AbstractWebSocketHandler
         ByteBuffer copy = ByteBuffer.allocate(payload.remaining())
                 .put(payload.duplicate())
                 .flip();
-        connections.sendBinary(viewer.watch.deviceId(), copy);
+        if (!connections.sendBinary(viewer.watch.deviceId(), copy)) {
+            RemoteLive cluster = remote;
+            if (cluster != null) {
+                cluster.talk(viewer.watch.deviceId(), copy);
+            }
+        }
     }
 
     private void closed(String socketId) {
@@ -322,9 +338,13 @@ public class LiveViews extends AbstractWebSocketHandler
         viewer.socketClosed();
         Viewer.Watch watch = viewer.watch;
         if (watch != null) {
-            Set<Viewer> set = byDevice.get(watch.deviceId());
+            Set<LiveSink> set = byDevice.get(watch.deviceId());
             if (set != null && set.remove(viewer)) {
-                connections.send(watch.deviceId(), new LinkMessage.Live(viewerCount(watch.deviceId())));
+                connections.send(watch.deviceId(), new LinkMessage.Live(doorbellCount(watch.deviceId())));
+                RemoteLive cluster = remote;
+                if (cluster != null) {
+                    cluster.viewersChanged(watch.deviceId(), viewerCount(watch.deviceId()));
+                }
             }
         }
     }
@@ -337,7 +357,7 @@ public class LiveViews extends AbstractWebSocketHandler
         if (part.kind() == MediaPart.Kind.TALK) {
             throw new IllegalArgumentException("a doorbell does not send talk");
         }
-        Set<Viewer> watching = byDevice.get(deviceId);
+        Set<LiveSink> watching = byDevice.get(deviceId);
         if (watching == null || watching.isEmpty()) {
             return;
         }
@@ -346,8 +366,8 @@ public class LiveViews extends AbstractWebSocketHandler
                 .put(message.duplicate())
                 .flip()
                 .asReadOnlyBuffer();
-        for (Viewer viewer : watching) {
-            viewer.media(shared, part.kind(), part.first(), part.last(), part.keyframe());
+        for (LiveSink sink : watching) {
+            sink.media(shared, part.kind(), part.first(), part.last(), part.keyframe());
         }
     }
 
@@ -358,15 +378,23 @@ public class LiveViews extends AbstractWebSocketHandler
             log.debug("Doorbell {} wrapped a key to a browser outside its household", device.id());
             return;
         }
-        Set<Viewer> watching = byDevice.getOrDefault(device.id(), Set.of());
-        for (Viewer viewer : watching) {
+        handKey(envelope, connections.isOnline(device.id()));
+        RemoteLive cluster = remote;
+        if (cluster != null && feeds.containsKey(device.id())) {
+            cluster.keyStored(device.id(), key.clientId());
+        }
+    }
+
+    /** To the viewers here whose browser the envelope is for. */
+    private void handKey(Envelope envelope, boolean online) {
+        for (Viewer viewer : viewersOf(envelope.deviceId())) {
             Viewer.Watch watch = viewer.watch;
             boolean own = watch.clientIdOrNull() != null
-                    ? watch.clientIdOrNull().equals(key.clientId())
-                    : clients.ofAccount(viewer.accountId).stream().anyMatch(c -> c.id().equals(key.clientId()));
+                    ? watch.clientIdOrNull().equals(envelope.clientId())
+                    : clients.ofAccount(viewer.accountId).stream().anyMatch(c -> c.id().equals(envelope.clientId()));
             if (own) {
                 viewer.text(keyMessage(envelope));
-                viewer.text(state(connections.isOnline(device.id()) ? "live" : "device-offline", null));
+                viewer.text(state(online ? "live" : "device-offline", null));
             }
         }
     }
@@ -392,15 +420,105 @@ public class LiveViews extends AbstractWebSocketHandler
     }
 
     public void deviceOnline(String deviceId) {
-        int count = viewerCount(deviceId);
+        int count = doorbellCount(deviceId);
         if (count > 0) {
             connections.send(deviceId, new LinkMessage.Live(count));
-            byDevice.getOrDefault(deviceId, Set.of()).forEach(v -> v.text(state("live", null)));
+            viewersOf(deviceId).forEach(v -> v.text(state("live", null)));
         }
     }
 
     public void deviceOffline(String deviceId) {
-        byDevice.getOrDefault(deviceId, Set.of()).forEach(v -> v.text(state("device-offline", null)));
+        viewersOf(deviceId).forEach(v -> v.text(state("device-offline", null)));
+    }
+
+    // ---- other nodes (a cluster only: called by cluster.ClusterLive, never in a single hub)
+
+    /** The cluster's side of live view makes itself known (once, when it is made). */
+    public void useRemote(RemoteLive cluster) {
+        this.remote = cluster;
+    }
+
+    /**
+     * On the node holding a doorbell's link: how many browsers on other nodes watch it now, together (0: none). While
+     * some do, its parts also go to the feed; the doorbell hears the count of every viewer (a growing count makes it
+     * re-send its GOP, so new viewers elsewhere start at a keyframe), and stops streaming when nobody anywhere
+     * watches.
+     */
+    public synchronized void feedOtherNodes(String deviceId, int viewersElsewhere) {
+        RemoteLive cluster = remote;
+        RemoteFeed feed = feeds.get(deviceId);
+        int before = feed == null ? 0 : feed.viewers;
+        if (viewersElsewhere == before || cluster == null) {
+            return;
+        }
+        if (viewersElsewhere > 0 && feed == null) {
+            feed = new RemoteFeed(cluster.publisher(deviceId), viewersElsewhere);
+            feeds.put(deviceId, feed);
+            byDevice.computeIfAbsent(deviceId, k -> ConcurrentHashMap.newKeySet())
+                    .add(feed);
+        } else if (viewersElsewhere > 0) {
+            feed.viewers = viewersElsewhere;
+        } else {
+            feeds.remove(deviceId);
+            Set<LiveSink> set = byDevice.get(deviceId);
+            if (set != null) {
+                set.remove(feed);
+            }
+        }
+        connections.send(deviceId, new LinkMessage.Live(doorbellCount(deviceId)));
+    }
+
+    /** Whether this doorbell's parts go to other nodes now (for the cluster side and tests). */
+    public boolean feedingOtherNodes(String deviceId) {
+        return feeds.containsKey(deviceId);
+    }
+
+    /**
+     * On a node with viewers of a doorbell linked elsewhere: a part the holding node relayed (the doorbell's sealed
+     * part as it arrived there). Each viewer takes it as it takes a part from a local link, through its own frame
+     * gate. Parts arrive on one thread, in the order the holding node sent them.
+     */
+    public void partFromOtherNode(String deviceId, byte[] wire) {
+        Set<LiveSink> watching = byDevice.get(deviceId);
+        if (watching == null || watching.isEmpty()) {
+            return;
+        }
+        MediaPart part = MediaPart.decode(ByteBuffer.wrap(wire));
+        if (part.kind() == MediaPart.Kind.TALK) {
+            throw new IllegalArgumentException("a doorbell does not send talk");
+        }
+        ByteBuffer shared = ByteBuffer.wrap(wire).asReadOnlyBuffer();
+        for (LiveSink sink : watching) {
+            if (sink instanceof Viewer viewer) {
+                viewer.media(shared, part.kind(), part.first(), part.last(), part.keyframe());
+            }
+        }
+    }
+
+    /** The node holding the doorbell's link (or the last one) says whether it is online: the viewers here hear it. */
+    public void stateFromOtherNode(String deviceId, boolean online) {
+        if (online) {
+            viewersOf(deviceId).forEach(v -> v.text(state("live", null)));
+        } else {
+            deviceOffline(deviceId);
+        }
+    }
+
+    /** The doorbell, linked on another node, wrapped a new key to a browser: stored there, handed on here. */
+    public void keyFromOtherNode(String deviceId, String clientId) {
+        keys.of(deviceId, clientId).ifPresent(envelope -> handKey(envelope, true));
+    }
+
+    /** The doorbells browsers watch on this node, with how many watch each. */
+    public Map<String, Integer> watchedHere() {
+        Map<String, Integer> watched = new java.util.HashMap<>();
+        for (String deviceId : byDevice.keySet()) {
+            int count = viewerCount(deviceId);
+            if (count > 0) {
+                watched.put(deviceId, count);
+            }
+        }
+        return watched;
     }
 
     // ---- membership
@@ -457,9 +575,31 @@ public class LiveViews extends AbstractWebSocketHandler
         }
     }
 
-    /** How many browsers watch a doorbell now (for tests and the device's "live" count). */
+    /** How many browsers on this node watch a doorbell now. */
     public int viewerCount(String deviceId) {
-        return byDevice.getOrDefault(deviceId, Set.of()).size();
+        int count = 0;
+        for (LiveSink sink : byDevice.getOrDefault(deviceId, Set.of())) {
+            if (sink instanceof Viewer) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The count the doorbell hears: its viewers here and, in a cluster, those on other nodes. */
+    private int doorbellCount(String deviceId) {
+        RemoteFeed feed = feeds.get(deviceId);
+        return viewerCount(deviceId) + (feed == null ? 0 : feed.viewers);
+    }
+
+    private List<Viewer> viewersOf(String deviceId) {
+        List<Viewer> viewers = new ArrayList<>();
+        for (LiveSink sink : byDevice.getOrDefault(deviceId, Set.of())) {
+            if (sink instanceof Viewer viewer) {
+                viewers.add(viewer);
+            }
+        }
+        return viewers;
     }
 
     private void end(Viewer viewer, String why) {

@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * whole frames, never parts of one, and after a lost video frame it waits for the next keyframe (docs/media.md
  * "Hub relay").
  */
-final class Viewer {
+final class Viewer implements LiveSink {
     /** Above this many queued bytes, new frames are skipped (about a second of video at our bit rates). */
     static final long CONGESTED_BYTES = 512 * 1024;
 
@@ -21,7 +21,10 @@ final class Viewer {
     /** Set once the browser said which doorbell it watches. */
     volatile Watch watch;
 
-    /** Only used by the network thread serving the doorbell's link (one each). */
+    /**
+     * Only used by the thread that brings the doorbell's parts: its link's network thread, or (linked on another
+     * node) this node's one NATS thread for live parts.
+     */
     private final FrameGate gate;
 
     private volatile boolean closed;
@@ -42,7 +45,8 @@ final class Viewer {
     }
 
     /** A part from the doorbell, shared read-only between viewers. */
-    void media(ByteBuffer part, MediaPart.Kind kind, boolean first, boolean last, boolean keyframe) {
+    @Override
+    public void media(ByteBuffer part, MediaPart.Kind kind, boolean first, boolean last, boolean keyframe) {
         if (gate.pass(kind, first, last, keyframe) && !closed) {
             socket.sendShared(part);
         }
