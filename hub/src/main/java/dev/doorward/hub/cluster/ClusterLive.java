@@ -190,9 +190,7 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
         if (wanted == null) {
             return;
         }
-        if (wanted.parts != null && dispatcher != null) {
-            dispatcher.unsubscribe(wanted.parts);
-        }
+        unsubscribe(wanted.parts);
         wanted.viewers = 0;
         sendWant(deviceId, wanted, clock.millis());
     }
@@ -315,7 +313,7 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
         } else {
             Subscription talk = feeding.remove(deviceId);
             if (talk != null) {
-                dispatcher.unsubscribe(talk);
+                unsubscribe(talk);
                 views.feedOtherNodes(deviceId, 0);
                 if (!linkedHere && total > 0) {
                     answer(deviceId, false);
@@ -410,6 +408,16 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
                 }
             }
             refeed(deviceId);
+        }
+    }
+
+    private void unsubscribe(Subscription subscription) {
+        if (subscription != null && dispatcher != null) {
+            try {
+                dispatcher.unsubscribe(subscription);
+            } catch (IllegalStateException e) {
+                // The node is stopping: its connection, and every subscription, is closed already.
+            }
         }
     }
 
