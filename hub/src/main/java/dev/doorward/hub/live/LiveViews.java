@@ -281,6 +281,7 @@ public class LiveViews extends AbstractWebSocketHandler
                 ? keys.ofAccount(watched.id(), viewer.accountId)
                 : keys.of(watched.id(), viewer.watch.clientIdOrNull()).stream().toList();
         envelopes.forEach(envelope -> viewer.text(keyMessage(envelope)));
+        viewer.keyed = !envelopes.isEmpty();
         boolean online = connections.isOnline(watched.id());
         RemoteLive cluster = remote;
         // Linked on another node (or nowhere): the cluster side says "live" once the node holding the link answers.
@@ -393,6 +394,7 @@ public class LiveViews extends AbstractWebSocketHandler
                     ? watch.clientIdOrNull().equals(envelope.clientId())
                     : clients.ofAccount(viewer.accountId).stream().anyMatch(c -> c.id().equals(envelope.clientId()));
             if (own) {
+                viewer.keyed = true;
                 viewer.text(keyMessage(envelope));
                 viewer.text(state(online ? "live" : "device-offline", null));
             }
@@ -498,7 +500,12 @@ public class LiveViews extends AbstractWebSocketHandler
     /** The node holding the doorbell's link (or the last one) says whether it is online: the viewers here hear it. */
     public void stateFromOtherNode(String deviceId, boolean online) {
         if (online) {
-            viewersOf(deviceId).forEach(v -> v.text(state("live", null)));
+            for (Viewer viewer : viewersOf(deviceId)) {
+                // A browser without a key keeps its "not-in-roster" until a key comes (with its own state).
+                if (viewer.keyed) {
+                    viewer.text(state("live", null));
+                }
+            }
         } else {
             deviceOffline(deviceId);
         }

@@ -20,6 +20,8 @@ final class Viewer implements LiveSink {
     final String sessionId;
     /** Set once the browser said which doorbell it watches. */
     volatile Watch watch;
+    /** Whether it was handed a key envelope: one told "not-in-roster" is not told "live" by another node. */
+    volatile boolean keyed;
 
     /**
      * Only used by the thread that brings the doorbell's parts: its link's network thread, or (linked on another

@@ -145,6 +145,10 @@ class ClusterLiveTest {
         assertThat(awaitLive(side, 1)).isTrue();
         assertThat(a.bean(LiveViews.class).feedingOtherNodes(sideId)).isTrue();
         assertThat(a.bean(LiveViews.class).viewerCount(sideId)).isZero();
+        // A new media epoch while watching: the envelope the doorbell wrapped on A reaches the viewer on B.
+        sendKeyFor(owner.browser(), 1_800_000_001L, 17);
+        assertThat(live.await(m -> m.path("epoch").asLong() == 1_800_000_001L, WAIT))
+                .isPresent();
 
         // A frame that does not start a picture is not sent to a viewer who has none yet; then 40 frames, each
         // of several parts, arrive byte for byte and in order.
@@ -322,12 +326,33 @@ class ClusterLiveTest {
         BrowserClient anonymous = b.browser();
         assertThatThrownBy(() -> anonymous.openLiveOn(b.livePort())).isInstanceOf(CompletionException.class);
 
-        // A member watching on B, removed on A: the view on B ends, and watching again is refused.
+        // A browser revoked on A while it watches on B (a doorbell on A): the view on B ends.
+        Household visitor = owner.invite(a, "visitor", "resident");
+        BrowserClient.Stream revoked = watch(visitor.browser().atNode(b), b, frontId);
+        assertThat(revoked.awaitType("state", WAIT).orElseThrow().path("state").asString(""))
+                .isEqualTo("not-in-roster");
+        assertThat(owner.browser()
+                        .delete("/api/households/" + owner.householdId() + "/browsers/"
+                                + visitor.browser().clientId())
+                        .status())
+                .isEqualTo(204);
+        assertThat(revoked.await(m -> "ended".equals(m.path("state").asString("")), WAIT)
+                        .orElseThrow()
+                        .path("detail")
+                        .asString(""))
+                .isIn("this browser was revoked", "signed out");
+        waitUntil(WAIT, revoked::closed);
+
+        // A member watching on B, removed on A: the view on B ends, and watching again is refused. Not yet approved
+        // (no key), it is told so, and node A's answer does not turn that into "live".
         Household partner = owner.invite(a, "partner", "resident");
         BrowserClient partnerOnB = partner.browser().atNode(b);
         BrowserClient.Stream live = watch(partnerOnB, b, frontId);
-        assertThat(live.await(m -> "live".equals(m.path("state").asString("")), WAIT))
-                .isPresent();
+        assertThat(live.awaitType("state", WAIT).orElseThrow().path("state").asString(""))
+                .isEqualTo("not-in-roster");
+        waitUntil(WAIT, () -> a.bean(LiveViews.class).feedingOtherNodes(frontId));
+        assertThat(live.await(m -> "live".equals(m.path("state").asString("")), QUIET))
+                .isEmpty();
         assertThat(owner.browser()
                         .delete("/api/households/" + owner.householdId() + "/members/"
                                 + partner.browser().accountId())
