@@ -224,10 +224,15 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
         }
     }
 
-    private synchronized void keyElsewhere(JsonNode body) {
+    private void keyElsewhere(JsonNode body) {
         String deviceId = deviceId(body);
         String clientId = text(body, "client");
-        if (wanting.containsKey(deviceId)) {
+        boolean watched;
+        synchronized (this) {
+            watched = wanting.containsKey(deviceId);
+        }
+        if (watched) {
+            // Reads the database: not while holding what watch requests wait for.
             views.keyFromOtherNode(deviceId, clientId);
         }
     }
