@@ -379,6 +379,35 @@ class ClusterLiveTest {
         assertThat(live.await(m -> "device-offline".equals(m.path("state").asString("")), WAIT))
                 .as("node B's viewer hears the doorbell went")
                 .isPresent();
+        try (Connection spy = Nats.connect(spyOptions())) {
+            // Linked nowhere: a new viewer on B hears "device-offline" once no node answers.
+            BrowserClient.Stream lonely = watch(owner.browser().atNode(b), b, sideId);
+            assertThat(lonely.await(m -> "device-offline".equals(m.path("state").asString("")), WAIT))
+                    .isPresent();
+            // A node ("c") says it holds the link, then dies: B's viewer is told "live", then "device-offline" when
+            // c's answers stop, after the lease.
+            spy.publish(
+                    ClusterBus.SUBJECT,
+                    new SealedMessages(ClusterKeys.messageKey(secret), "c", Clock.systemUTC())
+                            .seal(
+                                    ClusterLive.STATE,
+                                    JsonNodeFactory.instance
+                                            .objectNode()
+                                            .put("device", sideId)
+                                            .put("node", "c")
+                                            .put("online", true)));
+            assertThat(lonely.await(m -> "live".equals(m.path("state").asString("")), WAIT))
+                    .isPresent();
+            long answered = System.nanoTime();
+            assertThat(lonely.await(m -> "device-offline".equals(m.path("state").asString("")), Duration.ofSeconds(12)))
+                    .isPresent();
+            assertThat(Duration.ofNanos(System.nanoTime() - answered))
+                    .isGreaterThan(Duration.ofMillis(ClusterLive.LEASE_MS - 1_000));
+            lonely.close();
+            // The first viewer heard the same ("live", then "device-offline"): read past them.
+            assertThat(live.await(m -> "device-offline".equals(m.path("state").asString("")), WAIT))
+                    .isPresent();
+        }
         // Back on node A: node B's viewer is live again.
         side = RawDeviceLink.asOwnedDevice(a, sideDevice.deviceDir());
         assertThat(side.exchange(hello())).contains("welcome");
