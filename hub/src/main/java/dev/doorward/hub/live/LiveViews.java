@@ -482,7 +482,8 @@ public class LiveViews extends AbstractWebSocketHandler
      */
     public void partFromOtherNode(String deviceId, byte[] wire) {
         Set<LiveSink> watching = byDevice.get(deviceId);
-        if (watching == null || watching.isEmpty()) {
+        // Linked here meanwhile (the doorbell moved): its own link feeds the viewers, on its own thread, alone.
+        if (watching == null || watching.isEmpty() || connections.isOnline(deviceId)) {
             return;
         }
         MediaPart part = MediaPart.decode(ByteBuffer.wrap(wire));
