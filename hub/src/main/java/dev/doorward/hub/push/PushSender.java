@@ -20,7 +20,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,18 +84,14 @@ class PushSender {
         this.vapid = vapid;
         this.clock = clock;
         this.settings = properties.push();
-        AtomicInteger n = new AtomicInteger();
+        // Workers run below the ring's priority: their encryption and TLS never delay a ring (YieldingThreads).
         this.workers = new ThreadPoolExecutor(
                 settings.workers(),
                 settings.workers(),
                 0,
                 TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(settings.queueCapacity()),
-                r -> {
-                    Thread t = new Thread(r, "web-push-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                },
+                new YieldingThreads("web-push-"),
                 new ThreadPoolExecutor.AbortPolicy());
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "web-push-retries");
