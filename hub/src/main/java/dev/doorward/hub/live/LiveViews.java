@@ -294,7 +294,7 @@ public class LiveViews extends AbstractWebSocketHandler
         byDevice.computeIfAbsent(watched.id(), k -> ConcurrentHashMap.newKeySet())
                 .add(viewer);
         // The doorbell re-sends its current GOP whenever the count grows, so this viewer starts at a keyframe.
-        connections.send(watched.id(), new LinkMessage.Live(doorbellCount(watched.id())));
+        tellDoorbellItsViewers(watched.id());
         if (cluster != null) {
             cluster.viewersChanged(watched.id(), viewerCount(watched.id()));
         }
@@ -341,7 +341,7 @@ public class LiveViews extends AbstractWebSocketHandler
         if (watch != null) {
             Set<LiveSink> set = byDevice.get(watch.deviceId());
             if (set != null && set.remove(viewer)) {
-                connections.send(watch.deviceId(), new LinkMessage.Live(doorbellCount(watch.deviceId())));
+                tellDoorbellItsViewers(watch.deviceId());
                 RemoteLive cluster = remote;
                 if (cluster != null) {
                     cluster.viewersChanged(watch.deviceId(), viewerCount(watch.deviceId()));
@@ -467,7 +467,7 @@ public class LiveViews extends AbstractWebSocketHandler
                 set.remove(feed);
             }
         }
-        connections.send(deviceId, new LinkMessage.Live(doorbellCount(deviceId)));
+        tellDoorbellItsViewers(deviceId);
     }
 
     /** Whether this doorbell's parts go to other nodes now (for the cluster side and tests). */
@@ -592,6 +592,16 @@ public class LiveViews extends AbstractWebSocketHandler
             }
         }
         return count;
+    }
+
+    /**
+     * The doorbell hears how many watch it, from the node holding its link only: that node counts the viewers on
+     * the others too (their wants), and a count from a node that sees only its own viewers would undercut it.
+     */
+    private void tellDoorbellItsViewers(String deviceId) {
+        if (connections.isOnline(deviceId)) {
+            connections.send(deviceId, new LinkMessage.Live(doorbellCount(deviceId)));
+        }
     }
 
     /** The count the doorbell hears: its viewers here and, in a cluster, those on other nodes. */
