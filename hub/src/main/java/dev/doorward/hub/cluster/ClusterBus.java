@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -147,10 +146,10 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
                             && asking.equals(opened.body().path("asking").asString("")))
                     .map(opened -> Answer.of(opened.body()))
                     .orElseGet(() -> Answer.none(NoAnswer.SILENT));
-        } catch (CancellationException | CompletionException | ExecutionException e) {
-            // jnats cancels the request when the server reports no responders for the subject.
+        } catch (CancellationException e) {
+            // jnats cancels the request when the server reports no responders for the subject (status 503).
             return Answer.none(NoAnswer.NO_SUCH_NODE);
-        } catch (TimeoutException | RuntimeException e) {
+        } catch (TimeoutException | ExecutionException | RuntimeException e) {
             return Answer.none(NoAnswer.SILENT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

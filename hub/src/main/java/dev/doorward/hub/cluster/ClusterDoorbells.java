@@ -108,6 +108,10 @@ class ClusterDoorbells implements DeviceLinkFeature, DeviceElsewhere {
 
     @Override
     public boolean send(String deviceId, LinkMessage.FromHub message) {
+        if (Relaying.active()) {
+            // Set off by another node's news, which every node heard: the node holding the link acts on it itself.
+            return false;
+        }
         Optional<String> holder = nodeHolding(deviceId).filter(node -> !node.equals(bus.nodeName()));
         if (holder.isEmpty()) {
             return false;
