@@ -1,5 +1,6 @@
 package dev.doorward.hub.cluster;
 
+import dev.doorward.crypto.RandomIds;
 import dev.doorward.crypto.cluster.ClusterKeys;
 import dev.doorward.crypto.cluster.JoinSecret;
 import dev.doorward.hub.config.HubProperties;
@@ -30,6 +31,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -135,7 +137,7 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
             unsent.incrementAndGet();
             return Answer.none(NoAnswer.UNREACHABLE);
         }
-        String asking = dev.doorward.crypto.RandomIds.newId();
+        String asking = RandomIds.newId();
         body.put("to", node).put("asking", asking);
         try {
             Message reply = current.request(nodeSubject(node), messages.seal(kind, body))
@@ -298,9 +300,8 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
             }
             try {
                 JsonNode answer = answerer.apply(opened.body());
-                ObjectNode sealed = answer instanceof ObjectNode object
-                        ? object
-                        : tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                ObjectNode sealed =
+                        answer instanceof ObjectNode object ? object : JsonNodeFactory.instance.objectNode();
                 sealed.put("asking", opened.body().path("asking").asString(""));
                 conn.publish(replyTo, messages.seal(opened.kind() + ".answer", sealed));
             } catch (RuntimeException e) {

@@ -244,6 +244,8 @@ class ClusterDoorbellsTest {
         BrowserClient.Response options = owner.browser().postJson("/webauthn/register/options", Map.of());
         assertThat(options.status()).as(options.body()).isEqualTo(200);
         SoftPasskey passkey = new SoftPasskey();
+        // Behind the balancer every node has one origin; here each node has its own port, so the answer names the
+        // origin of the node that checks it.
         Map<String, Object> answer = Map.of(
                 "publicKey", Map.of("credential", passkey.register(options.json(), origin(b)), "label", "laptop"));
 
