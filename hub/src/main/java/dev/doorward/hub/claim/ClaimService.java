@@ -49,6 +49,8 @@ import org.springframework.stereotype.Service;
 public class ClaimService {
     private static final Logger log = LoggerFactory.getLogger(ClaimService.class);
     private static final Pattern FINGERPRINT = Pattern.compile("[A-Za-z0-9_-]{43}");
+    private static final String LOST =
+            "The hub lost this claim (a restart, or its node stopped): start adding the doorbell again";
 
     private final ClaimTickets tickets;
     private final MemberClients memberClients;
@@ -253,7 +255,7 @@ public class ClaimService {
             return new Step(new ClaimRefused(ClaimRefusal.WRONG_CODE), null);
         }
         // The node that started the claim restarted or is gone, and the setup code with it.
-        finish(claim, "refused", null, "The hub lost this claim (a restart): start adding the doorbell again");
+        finish(claim, "refused", null, LOST);
         audit.record(claim.householdId(), "serial:" + serial, "claim-refused", "The hub no longer had this claim");
         return new Step(new ClaimRefused(ClaimRefusal.TICKET_INVALID), null);
     }

@@ -358,13 +358,18 @@ class ClusterDoorbellsTest {
             assertThat(front.door().releases()).isEqualTo(releases);
 
             // The control: the same release, rightly sealed and addressed, is carried (so the two above could fail).
-            io.nats.client.Message reply = spy.request(
-                            subject,
-                            new SealedMessages(ClusterKeys.messageKey(secret), "b", Clock.systemUTC())
-                                    .seal(ClusterDoorbells.SEND, sendBody("a", release)))
-                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            byte[] genuine = new SealedMessages(ClusterKeys.messageKey(secret), "b", Clock.systemUTC())
+                    .seal(ClusterDoorbells.SEND, sendBody("a", release));
+            io.nats.client.Message reply = spy.request(subject, genuine).get(5, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(new String(reply.getData(), StandardCharsets.UTF_8)).contains("\"sent\":true");
             waitUntil(() -> front.door().releases() == releases + 1);
+
+            // The genuine question replayed: dropped as a replay, nothing sent again.
+            long replayed = busA.refused(SealedMessages.Refusal.REPLAYED);
+            spy.publish(subject, spy.createInbox(), genuine);
+            waitUntil(() -> busA.refused(SealedMessages.Refusal.REPLAYED) == replayed + 1);
+            Thread.sleep(300);
+            assertThat(front.door().releases()).isEqualTo(releases + 1);
         }
     }
 
@@ -379,7 +384,20 @@ class ClusterDoorbellsTest {
             // Asked on A, answered by the doorbell on B.
             assertThat(nonce(owner.browser(), backId)).isNotEmpty();
 
+            // A claim started on B whose doorbell reaches A only after B is gone: refused at once, and it says so.
+            MintedDevice late = a.mintDevice("late");
+            Household.ClaimQr lateQr = new Household(owner.browser().atNode(b), owner.username(), owner.householdId())
+                    .startClaim(late.setupCode());
+
             b.stop();
+            try (DeviceAgent lateDoor = a.startDevice(late)) {
+                lateDoor.camera().show(linkingTo(a, lateQr.image()));
+                waitUntil(() -> "refused".equals(claimState(owner.browser(), lateQr.handle())));
+                assertThat(owner.browser().get("/api/claims/" + lateQr.handle()).body())
+                        .contains("start adding the doorbell again");
+                assertThat(lateDoor.ownershipState()).isNotEqualTo(OwnershipState.OWNED);
+            }
+
             long started = System.nanoTime();
             BrowserClient.Response gone = owner.browser().postJson("/api/devices/" + backId + "/door/nonce", Map.of());
             assertThat(gone.status()).isEqualTo(409);
