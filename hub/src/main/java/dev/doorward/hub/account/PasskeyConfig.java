@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.ObjectPostProcessor;
@@ -58,6 +59,7 @@ public class PasskeyConfig {
     private final Problems problems;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final JdbcClient jdbc;
 
     PasskeyConfig(
             AccountService accountService,
@@ -67,7 +69,8 @@ public class PasskeyConfig {
             Notifier notifier,
             Problems problems,
             ApplicationEventPublisher events,
-            Clock clock) {
+            Clock clock,
+            JdbcClient jdbc) {
         this.accountService = accountService;
         this.sessions = sessions;
         this.households = households;
@@ -76,6 +79,7 @@ public class PasskeyConfig {
         this.problems = problems;
         this.events = events;
         this.clock = clock;
+        this.jdbc = jdbc;
     }
 
     @Bean
@@ -105,7 +109,7 @@ public class PasskeyConfig {
     public void configure(
             HttpSecurity http, WebAuthnConfigurer<HttpSecurity> webAuthn, WebAuthnRelyingPartyOperations relyingParty) {
         webAuthn.disableDefaultRegistrationPage(true)
-                .creationOptionsRepository(new PasskeyCeremonies(clock))
+                .creationOptionsRepository(new PasskeyCeremonies(jdbc, clock))
                 .withObjectPostProcessor(new ObjectPostProcessor<WebAuthnAuthenticationFilter>() {
                     @Override
                     public <O extends WebAuthnAuthenticationFilter> O postProcess(O filter) {

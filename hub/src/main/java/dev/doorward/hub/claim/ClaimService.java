@@ -49,6 +49,8 @@ import org.springframework.stereotype.Service;
 public class ClaimService {
     private static final Logger log = LoggerFactory.getLogger(ClaimService.class);
     private static final Pattern FINGERPRINT = Pattern.compile("[A-Za-z0-9_-]{43}");
+    private static final String LOST =
+            "The hub lost this claim (a restart, or its node stopped): start adding the doorbell again";
 
     private final ClaimTickets tickets;
     private final MemberClients memberClients;
@@ -149,18 +151,42 @@ public class ClaimService {
         return view;
     }
 
+    /**
+     * How a node reaches the node that issued a claim's ticket (and alone holds its setup code) when the doorbell
+     * presents it here: that node runs the setup-code proof. Set by a cluster node; a single hub has none.
+     */
+    public interface ProofElsewhere {
+        /**
+         * The issuing node's answer to the doorbell's opening; empty when that node cannot be asked or no longer has
+         * the claim. Throws {@link IllegalArgumentException} when it found the doorbell's values invalid.
+         */
+        Optional<SetupProof.Challenge> respond(
+                String node, String handle, String serial, byte[] salt, byte[] devicePublicValue);
+
+        /** Whether the doorbell's evidence holds, as the issuing node checks it; false when it cannot be asked. */
+        boolean verifyDevice(String node, String handle, byte[] deviceEvidence);
+    }
+
+    private volatile ProofElsewhere elsewhere;
+
+    public void proveElsewhereWith(ProofElsewhere proofs) {
+        this.elsewhere = proofs;
+    }
+
+    /** The check of a doorbell's evidence: here, or by the node that issued the ticket. */
+    private interface DeviceCheck {
+        boolean verifyDevice(byte[] deviceEvidence);
+    }
+
     /** A claim conversation on one device connection, between claim-request and its end. */
     public static final class InProgress {
         private final ClaimTickets.PendingClaim claim;
-        private final SetupProof.HubSide proof;
+        private final DeviceCheck proof;
         private final String serial;
         private final X509Certificate deviceCertificate;
 
         private InProgress(
-                ClaimTickets.PendingClaim claim,
-                SetupProof.HubSide proof,
-                String serial,
-                X509Certificate deviceCertificate) {
+                ClaimTickets.PendingClaim claim, DeviceCheck proof, String serial, X509Certificate deviceCertificate) {
             this.claim = claim;
             this.proof = proof;
             this.serial = serial;
@@ -196,17 +222,66 @@ public class ClaimService {
             refuseOwned(owned.get(), claim, "its factory certificate");
             return new Step(new ClaimRefused(ClaimRefusal.ALREADY_OWNED), null);
         }
-        SetupProof.HubSide proof = new SetupProof.HubSide(
-                serial, claim.setupCode(), request.ticket().getBytes(StandardCharsets.UTF_8), random);
+        Optional<ClaimTickets.Secret> secret = tickets.secret(claim.handle());
+        ProofElsewhere proofs = elsewhere;
         try {
-            SetupProof.Challenge challenge = proof.respond(request.saltBytes(), request.devicePublicValueBytes());
-            return new Step(
-                    LinkMessage.ClaimChallenge.of(challenge.hubPublicValue(), challenge.hubEvidence()),
-                    new InProgress(claim, proof, serial, deviceCertificate));
+            if (secret.isPresent()) {
+                SetupProof.HubSide proof = new SetupProof.HubSide(
+                        serial, secret.get().setupCode(), request.ticket().getBytes(StandardCharsets.UTF_8), random);
+                SetupProof.Challenge challenge = proof.respond(request.saltBytes(), request.devicePublicValueBytes());
+                return new Step(
+                        LinkMessage.ClaimChallenge.of(challenge.hubPublicValue(), challenge.hubEvidence()),
+                        new InProgress(claim, proof::verifyDevice, serial, deviceCertificate));
+            }
+            if (proofs != null && !claim.issuedBy().equals(tickets.node())) {
+                // Started in a browser on another node, which alone knows the setup code: it runs the proof.
+                String node = claim.issuedBy();
+                Optional<SetupProof.Challenge> challenge = proofs.respond(
+                        node, claim.handle(), serial, request.saltBytes(), request.devicePublicValueBytes());
+                if (challenge.isPresent()) {
+                    return new Step(
+                            LinkMessage.ClaimChallenge.of(
+                                    challenge.get().hubPublicValue(),
+                                    challenge.get().hubEvidence()),
+                            new InProgress(
+                                    claim,
+                                    evidence -> proofs.verifyDevice(node, claim.handle(), evidence),
+                                    serial,
+                                    deviceCertificate));
+                }
+            }
         } catch (IllegalArgumentException e) {
             finish(claim, "refused", null, "The doorbell sent an invalid proof");
             return new Step(new ClaimRefused(ClaimRefusal.WRONG_CODE), null);
         }
+        // The node that started the claim restarted or is gone, and the setup code with it.
+        finish(claim, "refused", null, LOST);
+        audit.record(claim.householdId(), "serial:" + serial, "claim-refused", "The hub no longer had this claim");
+        return new Step(new ClaimRefused(ClaimRefusal.TICKET_INVALID), null);
+    }
+
+    /**
+     * Another node's doorbell link presents a ticket this node issued (and took it): this node runs the setup-code
+     * proof, since only it knows the code. Empty when it no longer has the claim (a restart, expiry, used already).
+     */
+    public Optional<SetupProof.Challenge> respondForAnotherNode(
+            String handle, String serial, byte[] salt, byte[] devicePublicValue) {
+        Optional<ClaimTickets.Secret> secret = tickets.secret(handle);
+        if (secret.isEmpty()) {
+            return Optional.empty();
+        }
+        SetupProof.HubSide proof = new SetupProof.HubSide(
+                serial, secret.get().setupCode(), secret.get().ticket().getBytes(StandardCharsets.UTF_8), random);
+        SetupProof.Challenge challenge = proof.respond(salt, devicePublicValue);
+        tickets.proofForOthers(handle, proof, secret.get().expiresAt());
+        return Optional.of(challenge);
+    }
+
+    /** The doorbell's evidence, from the node its link is on: checked once. */
+    public boolean verifyForAnotherNode(String handle, byte[] deviceEvidence) {
+        return tickets.takeProofForOthers(handle)
+                .map(proof -> proof.verifyDevice(deviceEvidence))
+                .orElse(false);
     }
 
     private boolean resetCompleted(Device device) {

@@ -1,5 +1,6 @@
 package dev.doorward.hub.cluster;
 
+import dev.doorward.crypto.RandomIds;
 import dev.doorward.crypto.cluster.ClusterKeys;
 import dev.doorward.crypto.cluster.JoinSecret;
 import dev.doorward.hub.config.HubProperties;
@@ -14,9 +15,15 @@ import io.nats.client.Options;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -24,6 +31,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * This node's connection to the cluster's NATS servers and the one subject every node publishes on and listens to (one
@@ -43,6 +52,7 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
     private final String password;
     private final SealedMessages messages;
     private final Map<String, Consumer<JsonNode>> handlers = new ConcurrentHashMap<>();
+    private final Map<String, Function<JsonNode, JsonNode>> answerers = new ConcurrentHashMap<>();
     private final AtomicLong unsent = new AtomicLong();
 
     private volatile Connection connection;
@@ -89,6 +99,72 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
      */
     Connection connectionOrNull() {
         return connection;
+    }
+
+    /** The subject only this node listens to: questions addressed to it (see {@link #ask}). */
+    static String nodeSubject(String node) {
+        return SUBJECT + ".node." + node;
+    }
+
+    /** Who answers questions of a kind addressed to this node; set when the cluster's parts are made. */
+    void answer(String kind, Function<JsonNode, JsonNode> answerer) {
+        if (answerers.putIfAbsent(kind, answerer) != null) {
+            throw new IllegalStateException("Two answerers for cluster questions of kind " + kind);
+        }
+    }
+
+    /** Why a question got no answer. */
+    enum NoAnswer {
+        /** NATS is unreachable from here. */
+        UNREACHABLE,
+        /** No node of that name listens (stopped, killed or cut off): NATS says so at once. */
+        NO_SUCH_NODE,
+        /** It did not answer in time, or its answer was not authentic. */
+        SILENT
+    }
+
+    /** A question's outcome: the answer's body, or why there is none. */
+    record Answer(Optional<JsonNode> body, NoAnswer missing) {
+        static Answer of(JsonNode body) {
+            return new Answer(Optional.of(body), null);
+        }
+
+        static Answer none(NoAnswer why) {
+            return new Answer(Optional.empty(), why);
+        }
+    }
+
+    /**
+     * Asks one node (NATS request-reply on its own subject), sealed like every message and naming the node it is for,
+     * and waits at most {@code within} for its sealed answer. A node that is gone is known at once (NATS has no
+     * responder for its subject), so nothing waits for the dead. Never called on the bus's own dispatcher thread.
+     */
+    Answer ask(String node, String kind, ObjectNode body, Duration within) {
+        Connection current = connection;
+        if (!up || current == null) {
+            unsent.incrementAndGet();
+            return Answer.none(NoAnswer.UNREACHABLE);
+        }
+        String asking = RandomIds.newId();
+        body.put("to", node).put("asking", asking);
+        try {
+            Message reply = current.request(nodeSubject(node), messages.seal(kind, body))
+                    .get(within.toMillis(), TimeUnit.MILLISECONDS);
+            return messages.open(reply.getData())
+                    .filter(opened -> opened.node().equals(node)
+                            && opened.kind().equals(kind + ".answer")
+                            && asking.equals(opened.body().path("asking").asString("")))
+                    .map(opened -> Answer.of(opened.body()))
+                    .orElseGet(() -> Answer.none(NoAnswer.SILENT));
+        } catch (CancellationException e) {
+            // jnats cancels the request when the server reports no responders for the subject (status 503).
+            return Answer.none(NoAnswer.NO_SUCH_NODE);
+        } catch (TimeoutException | ExecutionException | RuntimeException e) {
+            return Answer.none(NoAnswer.SILENT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Answer.none(NoAnswer.SILENT);
+        }
     }
 
     String nodeName() {
@@ -176,6 +252,8 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
         if (connection == null) {
             Dispatcher dispatcher = conn.createDispatcher(this::received);
             dispatcher.subscribe(SUBJECT);
+            // Questions addressed to this node, on the same dispatcher: in order with what the cluster told it.
+            dispatcher.subscribe(nodeSubject(settings.nodeName()), message -> asked(conn, message));
             connection = conn;
         }
     }
@@ -210,6 +288,33 @@ public class ClusterBus implements SmartLifecycle, HealthPart {
                 // Never the content: it may name sessions or members.
                 log.warn(
                         "A cluster message of kind {} from node {} failed: {}",
+                        opened.kind(),
+                        opened.node(),
+                        e.getClass().getSimpleName());
+            }
+        });
+    }
+
+    /** A question for this node: answered (sealed) only when it is authentic, fresh and names this very node. */
+    private void asked(Connection conn, Message message) {
+        String replyTo = message.getReplyTo();
+        messages.open(message.getData()).ifPresent(opened -> {
+            Function<JsonNode, JsonNode> answerer = answerers.get(opened.kind());
+            if (answerer == null
+                    || replyTo == null
+                    || !settings.nodeName().equals(opened.body().path("to").asString(""))) {
+                log.debug("A cluster question this node does not answer, from node {}", opened.node());
+                return;
+            }
+            try {
+                JsonNode answer = answerer.apply(opened.body());
+                ObjectNode sealed =
+                        answer instanceof ObjectNode object ? object : JsonNodeFactory.instance.objectNode();
+                sealed.put("asking", opened.body().path("asking").asString(""));
+                conn.publish(replyTo, messages.seal(opened.kind() + ".answer", sealed));
+            } catch (RuntimeException e) {
+                log.warn(
+                        "A cluster question of kind {} from node {} failed: {}",
                         opened.kind(),
                         opened.node(),
                         e.getClass().getSimpleName());

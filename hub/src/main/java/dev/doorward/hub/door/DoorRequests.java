@@ -24,6 +24,21 @@ public class DoorRequests implements DeviceLinkFeature {
 
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
+    /** Where a doorbell's answer to a request made on another cluster node goes; null on a single hub. */
+    public interface AnswersElsewhere {
+        void answered(String deviceId, String requestId, LinkMessage.FromDevice answer);
+    }
+
+    private volatile AnswersElsewhere elsewhere;
+
+    /**
+     * Set once by a cluster node: an answer this node has no request for is handed on, since the request may have
+     * been made on another node and carried here to the doorbell's link.
+     */
+    public void forwardOthersTo(AnswersElsewhere forward) {
+        this.elsewhere = forward;
+    }
+
     /**
      * Sends a request made with a fresh request id and waits for the doorbell's answer; empty if it does not
      * answer in time or could not be reached.
@@ -51,11 +66,24 @@ public class DoorRequests implements DeviceLinkFeature {
         }
     }
 
-    /** An answer from a doorbell's link; ignored unless it answers a request made to that very doorbell. */
-    public void answered(String deviceId, String requestId, LinkMessage.FromDevice answer) {
+    /**
+     * An answer from a doorbell (on this node's link, or carried from another node's); true when it answers a request
+     * made here to that very doorbell, ignored otherwise.
+     */
+    public boolean answered(String deviceId, String requestId, LinkMessage.FromDevice answer) {
         Pending request = pending.get(requestId);
         if (request != null && request.deviceId().equals(deviceId)) {
             request.answer().complete(answer);
+            return true;
+        }
+        return false;
+    }
+
+    /** An answer on this node's own link: one this node did not ask for may be another node's. */
+    private void answeredHere(String deviceId, String requestId, LinkMessage.FromDevice answer) {
+        AnswersElsewhere forward = elsewhere;
+        if (!answered(deviceId, requestId, answer) && forward != null) {
+            forward.answered(deviceId, requestId, answer);
         }
     }
 
@@ -69,8 +97,8 @@ public class DoorRequests implements DeviceLinkFeature {
     @Override
     public void message(DeviceLink link, LinkMessage.FromDevice message) {
         switch (message) {
-            case LinkMessage.DoorNonce nonce -> answered(link.device().id(), nonce.requestId(), nonce);
-            case LinkMessage.DoorResult result -> answered(link.device().id(), result.requestId(), result);
+            case LinkMessage.DoorNonce nonce -> answeredHere(link.device().id(), nonce.requestId(), nonce);
+            case LinkMessage.DoorResult result -> answeredHere(link.device().id(), result.requestId(), result);
             default -> throw new IllegalArgumentException("not a door message");
         }
     }

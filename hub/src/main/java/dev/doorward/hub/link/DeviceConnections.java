@@ -2,6 +2,7 @@ package dev.doorward.hub.link;
 
 import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.DeviceElsewhere;
 import dev.doorward.protocol.LinkMessage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,6 +16,8 @@ import org.springframework.stereotype.Component;
 public class DeviceConnections implements DeviceChannel {
     private final Map<String, LinkSession> byDevice = new ConcurrentHashMap<>();
     private final LinkTaps taps;
+    /** A cluster node's way to doorbells linked to other nodes; null on a single hub. */
+    private volatile DeviceElsewhere elsewhere;
 
     DeviceConnections(LinkTaps taps) {
         this.taps = taps;
@@ -40,13 +43,32 @@ public class DeviceConnections implements DeviceChannel {
         return byDevice.size();
     }
 
-    /** Sends to a connected device; false when it is not connected or the send failed. */
+    /** Set once by a cluster node: a doorbell not linked here is reached through the node that holds its link. */
+    public void reachOtherNodesWith(DeviceElsewhere route) {
+        this.elsewhere = route;
+    }
+
+    /**
+     * Sends to a connected device, here or (on a cluster node) through the node holding its link; false when it is
+     * not connected or the send failed.
+     */
     @Override
     public boolean send(String deviceId, LinkMessage.FromHub message) {
         LinkSession session = byDevice.get(deviceId);
         if (session == null) {
-            return false;
+            DeviceElsewhere route = elsewhere;
+            return route != null && route.send(deviceId, message);
         }
+        return send(session, message);
+    }
+
+    /** Sends on this node's own link of the device only (what another node asked for); false when there is none. */
+    public boolean sendHere(String deviceId, LinkMessage.FromHub message) {
+        LinkSession session = byDevice.get(deviceId);
+        return session != null && send(session, message);
+    }
+
+    private static boolean send(LinkSession session, LinkMessage.FromHub message) {
         try {
             session.send(message);
             return true;
@@ -83,6 +105,13 @@ public class DeviceConnections implements DeviceChannel {
         }
         session.close(LinkSocket.CloseReason.POLICY_VIOLATION.withReason(reason));
         return true;
+    }
+
+    /** The doorbells linked to this node now, with when each link was opened (epoch millis). */
+    public Map<String, Long> linksOpenedAt() {
+        Map<String, Long> opened = new java.util.HashMap<>();
+        byDevice.forEach((device, session) -> opened.put(device, session.openedMillis));
+        return opened;
     }
 
     /** When the device's link to this node was opened (epoch millis), if it has one here. */

@@ -9,12 +9,16 @@ import java.nio.ByteBuffer;
  * the handlers each feature registers with the link.
  */
 public interface DeviceChannel {
+    /** Whether the device is linked to this hub (on a cluster node: to this node). */
     boolean isOnline(String deviceId);
 
     /** How many doorbells are connected now. */
     int count();
 
-    /** Sends to a connected device; false when it is not connected or the send failed. */
+    /**
+     * Sends to a connected device (on a cluster node, also one linked to another node, through that node); false when
+     * it is not connected or the send failed.
+     */
     boolean send(String deviceId, LinkMessage.FromHub message);
 
     /** Sends a binary media part (talk) to a connected device; false when it is not connected. */

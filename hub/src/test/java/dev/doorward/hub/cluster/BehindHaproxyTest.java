@@ -1,6 +1,7 @@
 package dev.doorward.hub.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.device.DeviceAgent;
@@ -9,6 +10,7 @@ import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Haproxy;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.TestHub;
+import dev.doorward.protocol.LinkMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 
 /**
  * A hub node behind a real HAProxy, as in a cluster (docs/cluster.md): the node listens on 127.0.0.2, HAProxy on
@@ -128,6 +131,20 @@ class BehindHaproxyTest {
         if (hub != null) {
             hub.close();
         }
+    }
+
+    @Test
+    void aHubWithoutNatsHasNoneOfTheClusterPartsAndItsLinksLookNowhereElse() {
+        // Behind a balancer, but no cluster: nothing of the cluster package is made, nothing is looked up.
+        for (Class<?> part :
+                List.of(ClusterBus.class, ClusterDoorbells.class, ClusterClaims.class, ClusterLinks.class)) {
+            assertThatThrownBy(() -> hub.bean(part))
+                    .as(part.getSimpleName())
+                    .isInstanceOf(NoSuchBeanDefinitionException.class);
+        }
+        assertThat(hub.bean(DeviceConnections.class)
+                        .send("AAAAAAAAAAAAAAAAAAAAAA", new LinkMessage.DoorNonceRequest("BBBBBBBBBBBBBBBBBBBBBB")))
+                .isFalse();
     }
 
     @Test
