@@ -97,6 +97,13 @@ class ClusterDoorbells implements DeviceLinkFeature, DeviceElsewhere {
         }
     }
 
+    @Override
+    public boolean linkedElsewhere(String deviceId) {
+        return nodeHolding(deviceId)
+                .filter(node -> !node.equals(bus.nodeName()))
+                .isPresent();
+    }
+
     Optional<String> nodeHolding(String deviceId) {
         return jdbc.sql("select node_name from cluster_links where device_id = :device")
                 .param("device", deviceId)

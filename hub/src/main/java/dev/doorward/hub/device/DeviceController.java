@@ -62,7 +62,8 @@ class DeviceController {
                         d.id(),
                         d.householdId(),
                         d.name(),
-                        connections.isOnline(d.id()),
+                        // On a cluster node, a doorbell linked to another node is online too.
+                        connections.isOnlineAnywhere(d.id()),
                         d.claimedAt().toString(),
                         d.lastSeenAt() == null ? null : d.lastSeenAt().toString(),
                         d.resetPendingUntil() == null

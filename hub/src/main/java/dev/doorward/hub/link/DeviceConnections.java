@@ -39,6 +39,15 @@ public class DeviceConnections implements DeviceChannel {
     }
 
     @Override
+    public boolean isOnlineAnywhere(String deviceId) {
+        if (byDevice.containsKey(deviceId)) {
+            return true;
+        }
+        DeviceElsewhere route = elsewhere;
+        return route != null && route.linkedElsewhere(deviceId);
+    }
+
+    @Override
     public int count() {
         return byDevice.size();
     }

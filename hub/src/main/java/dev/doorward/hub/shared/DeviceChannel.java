@@ -12,6 +12,14 @@ public interface DeviceChannel {
     /** Whether the device is linked to this hub (on a cluster node: to this node). */
     boolean isOnline(String deviceId);
 
+    /**
+     * Whether the device is linked to this hub or, on a cluster node, to any node: what members are shown. Asks the
+     * shared link table for a doorbell not linked here, so not for hot paths.
+     */
+    default boolean isOnlineAnywhere(String deviceId) {
+        return isOnline(deviceId);
+    }
+
     /** How many doorbells are connected now. */
     int count();
 

@@ -9,4 +9,7 @@ import dev.doorward.protocol.LinkMessage;
 public interface DeviceElsewhere {
     /** Sends through the node holding the doorbell's link; false when no node holds it or that node is gone. */
     boolean send(String deviceId, LinkMessage.FromHub message);
+
+    /** Whether another node holds the doorbell's link now (as far as the shared link table knows). */
+    boolean linkedElsewhere(String deviceId);
 }

@@ -137,6 +137,9 @@ class ClusterDoorbellsTest {
         assertThat(holder(b, frontId)).contains("a");
 
         BrowserClient residentOnB = resident.browser().atNode(b);
+        // Members see it online on either node.
+        assertThat(onlineInList(residentOnB, frontId)).isTrue();
+        assertThat(onlineInList(resident.browser(), frontId)).isTrue();
         String nonce = nonce(residentOnB, frontId);
         String statement = DoorCommands.statement(frontId, nonce, Instant.now());
         BrowserClient.Response opened = open(residentOnB, frontId, statement);
@@ -477,6 +480,18 @@ class ClusterDoorbellsTest {
 
     private static String b64(byte[] bytes) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** What a member's doorbell list says of the doorbell's link. */
+    private static boolean onlineInList(BrowserClient browser, String deviceId) {
+        BrowserClient.Response list = browser.get("/api/devices");
+        assertThat(list.status()).isEqualTo(200);
+        for (var device : list.json()) {
+            if (device.get("id").stringValue().equals(deviceId)) {
+                return device.get("online").booleanValue();
+            }
+        }
+        throw new AssertionError("the doorbell is not in the list: " + list.body());
     }
 
     private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
