@@ -9,10 +9,12 @@ import dev.doorward.device.hardware.config.DoorbellConfig;
 import dev.doorward.device.hardware.config.DoorbellConfigFile;
 import dev.doorward.device.hardware.gpio.DoorbellGpio;
 import dev.doorward.device.hardware.gpio.GpioChip;
+import dev.doorward.device.hardware.onvif.OnvifButton;
 import dev.doorward.device.media.AudioDevices;
 import dev.doorward.device.media.Microphone;
 import dev.doorward.device.media.Speaker;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +67,10 @@ public final class DoorbellMain {
                                 DeviceConfig.of(config.deviceDir()).pairingHold())
                         .start())
                 .orElse(null);
+        // A bridge without a wired contact: the doorbell's own "pressed" event, rung like the GPIO button.
+        OnvifButton onvif = config.onvif()
+                .map(o -> new OnvifButton(o, clock, new SecureRandom(), agent::pressButton).start())
+                .orElse(null);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -73,13 +79,19 @@ public final class DoorbellMain {
                             if (gpio != null) {
                                 gpio.close();
                             }
+                            if (onvif != null) {
+                                onvif.close(); // unsubscribes: a doorbell has few subscriptions to give
+                            }
                             // The camera before the agent: a camera stopped on purpose is no "camera offline".
                             camera.close();
                             agent.close();
                             stopped.countDown();
                         },
                         "doorbell-shutdown"));
-        log.info("Doorbell running ({} GPIO)", gpio == null ? "without" : "with");
+        log.info(
+                "Doorbell running ({} GPIO, button {})",
+                gpio == null ? "without" : "with",
+                onvif != null ? "from ONVIF events" : gpio != null ? "on GPIO" : "not wired");
         stopped.await();
     }
 
