@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -67,10 +68,7 @@ public final class DoorbellMain {
                                 DeviceConfig.of(config.deviceDir()).pairingHold())
                         .start())
                 .orElse(null);
-        // A bridge without a wired contact: the doorbell's own "pressed" event, rung like the GPIO button.
-        OnvifButton onvif = config.onvif()
-                .map(o -> new OnvifButton(o, clock, new SecureRandom(), agent::pressButton).start())
-                .orElse(null);
+        OnvifButton onvif = startOnvif(config, agent, clock).orElse(null);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -93,6 +91,11 @@ public final class DoorbellMain {
                 gpio == null ? "without" : "with",
                 onvif != null ? "from ONVIF events" : gpio != null ? "on GPIO" : "not wired");
         stopped.await();
+    }
+
+    /** A bridge without a wired contact: the doorbell's own "pressed" event, rung like the GPIO button. */
+    static Optional<OnvifButton> startOnvif(DoorbellConfig config, DeviceAgent agent, Clock clock) {
+        return config.onvif().map(o -> new OnvifButton(o, clock, new SecureRandom(), agent::pressButton).start());
     }
 
     /**

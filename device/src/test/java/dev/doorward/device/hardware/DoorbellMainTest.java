@@ -3,11 +3,89 @@ package dev.doorward.device.hardware;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.doorward.crypto.RandomIds;
+import dev.doorward.device.DeviceAgent;
+import dev.doorward.device.DeviceConfig;
+import dev.doorward.device.Eventually;
+import dev.doorward.device.TestHub;
+import dev.doorward.device.TestQr;
+import dev.doorward.device.factory.Factory;
+import dev.doorward.device.factory.MintedDevice;
+import dev.doorward.device.hardware.config.DoorbellConfig;
+import dev.doorward.device.hardware.config.DoorbellConfigFile;
 import dev.doorward.device.hardware.gpio.GpioChip;
+import dev.doorward.device.hardware.onvif.OnvifButton;
+import dev.doorward.device.hardware.onvif.OnvifDoorbellStandIn;
+import dev.doorward.device.identity.DeviceIdentity;
+import dev.doorward.device.link.LinkState;
+import dev.doorward.device.ownership.OwnershipState;
+import dev.doorward.protocol.ClaimCode;
+import dev.doorward.protocol.EventKind;
+import dev.doorward.protocol.testing.MutableClock;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DoorbellMainTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path temp;
+
+    /**
+     * A bridge configured with button.source = onvif: the doorbell's own "visitor" event over ONVIF becomes a ring
+     * at the hub (real mutual TLS to the device module's hub stand-in), once per press.
+     */
+    @Test
+    void aBridgesOnvifButtonRingsTheHub() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now());
+        SecureRandom random = new SecureRandom();
+        MintedDevice minted = Factory.mint(temp.resolve("ca"), temp.resolve("device"), clock, random);
+        Path credentials = temp.resolve("onvif.credentials");
+        Files.createFile(
+                credentials, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(credentials, "user=admin\npassword=bridge-pass\n");
+        try (TestHub hub = new TestHub(DeviceIdentity.load(minted.deviceDir()).manufacturerCa(), clock, random);
+                OnvifDoorbellStandIn doorbell = new OnvifDoorbellStandIn("admin", "bridge-pass", Duration.ZERO)) {
+            DoorbellConfig config = DoorbellConfigFile.parse(
+                    "doorbell.conf", """
+                    device.dir = %s
+                    camera.source = synthetic
+                    button.source = onvif
+                    onvif.url = %s
+                    onvif.credentials = %s
+                    """.formatted(minted.deviceDir(), doorbell.deviceService(), credentials));
+            try (DeviceAgent agent = DeviceAgent.start(DeviceConfig.of(config.deviceDir())
+                            .withClock(clock)
+                            .withRandom(random)
+                            .withScanInterval(Duration.ofMillis(20))
+                            .withReconnect(Duration.ofMillis(10), Duration.ofMillis(100)));
+                    OnvifButton button =
+                            DoorbellMain.startOnvif(config, agent, clock).orElseThrow()) {
+                ClaimCode code = hub.issueTicket(minted.setupCode(), RandomIds.newSecret());
+                agent.camera().show(TestQr.qr(code.format()));
+                assertThat(agent.awaitOwnership(OwnershipState.OWNED, WAIT)).isTrue();
+                agent.camera().clearShown();
+                assertThat(agent.awaitLinkState(LinkState.CONNECTED, WAIT)).isTrue();
+                Eventually.eventually(WAIT, () -> button.status().subscribed());
+
+                doorbell.visitor(true);
+                doorbell.visitor(true); // held
+                Eventually.eventually(WAIT, () -> hub.events(EventKind.RING).size() == 1);
+                Eventually.eventually(WAIT, () -> doorbell.pendingNotifications() == 0);
+                doorbell.visitor(false);
+                doorbell.visitor(true);
+                Eventually.eventually(WAIT, () -> hub.events(EventKind.RING).size() == 2);
+                Eventually.eventually(WAIT, () -> agent.pendingEvents() == 0);
+                assertThat(button.status().rings()).isEqualTo(2);
+            }
+        }
+    }
 
     /**
      * No GPIO chip here (nor, on CI, libgpiod): the FFM chip loads (it is compiled at Java 22) and says clearly

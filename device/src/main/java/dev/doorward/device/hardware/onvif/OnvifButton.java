@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,14 +52,24 @@ public final class OnvifButton implements AutoCloseable {
     private static final String ACTION_UNSUBSCRIBE =
             "http://docs.oasis-open.org/wsn/bw-2/SubscriptionManager/UnsubscribeRequest";
 
-    /** What the loop has done, for tests and the log. */
+    /**
+     * What the loop has done, for tests and the log.
+     *
+     * @param recentErrors the last few failures' reasons, oldest first
+     */
     public record Status(
             boolean subscribed,
             long subscriptions,
             long renewals,
             long rings,
             long failures,
-            Optional<String> lastError) {}
+            List<String> recentErrors) {
+        public Optional<String> lastError() {
+            return recentErrors.isEmpty() ? Optional.empty() : Optional.of(recentErrors.getLast());
+        }
+    }
+
+    private static final int RECENT_ERRORS = 20;
 
     private final OnvifSettings settings;
     private final Clock clock;
@@ -72,7 +85,7 @@ public final class OnvifButton implements AutoCloseable {
     private long renewals;
     private long rings;
     private long failures;
-    private String lastError;
+    private final Deque<String> recentErrors = new ArrayDeque<>();
     private Instant lastAlive;
 
     /** Only the loop thread touches these. */
@@ -111,7 +124,7 @@ public final class OnvifButton implements AutoCloseable {
     }
 
     public synchronized Status status() {
-        return new Status(subscribed, subscriptions, renewals, rings, failures, Optional.ofNullable(lastError));
+        return new Status(subscribed, subscriptions, renewals, rings, failures, List.copyOf(recentErrors));
     }
 
     /**
@@ -147,7 +160,10 @@ public final class OnvifButton implements AutoCloseable {
         synchronized (this) {
             subscribed = false;
             failures++;
-            lastError = reason;
+            recentErrors.addLast(reason);
+            if (recentErrors.size() > RECENT_ERRORS) {
+                recentErrors.removeFirst();
+            }
             lastAlive = clock.instant();
         }
         log.warn(
@@ -183,8 +199,9 @@ public final class OnvifButton implements AutoCloseable {
         }
         log.info("ONVIF events: subscribed at {} (button: {})", settings.url().getHost(), settings.button());
         while (!isClosed()) {
+            // Renewed with two pulls to spare: a pull may take its whole timeout.
             if (Duration.between(clock.instant(), deadline)
-                            .compareTo(settings.pullTimeout().plusSeconds(5))
+                            .compareTo(settings.pullTimeout().multipliedBy(2))
                     < 0) {
                 deadline = renew();
             }
@@ -192,7 +209,6 @@ public final class OnvifButton implements AutoCloseable {
             backoff.reset(); // a full round trip worked: the next failure retries quickly again
             synchronized (this) {
                 lastAlive = clock.instant();
-                lastError = null;
             }
         }
     }

@@ -111,7 +111,7 @@ final class OnvifClient {
                 .build();
         HttpResponse<InputStream> response;
         byte[] answer;
-        String operation = action.substring(action.lastIndexOf('/') + 1);
+        String operation = action.substring(action.lastIndexOf('/') + 1).replaceFirst("Request$", "");
         try {
             response = http.send(httpRequest, HttpResponse.BodyHandlers.ofInputStream());
             answer = bounded(response, operation);

@@ -112,6 +112,10 @@ final class Soap {
             }
             return document;
         } catch (SAXException e) {
+            if (String.valueOf(e.getMessage()).contains("DOCTYPE")) {
+                throw new OnvifException(
+                        "the answer has a DOCTYPE, refused (no DTDs or entities from a doorbell: XXE)");
+            }
             throw new OnvifException("the answer is not well-formed XML (" + oneLine(e.getMessage()) + ")");
         } catch (IOException | ParserConfigurationException e) {
             throw new OnvifException("the answer cannot be read (" + e + ")");
