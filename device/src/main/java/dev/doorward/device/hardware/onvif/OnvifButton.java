@@ -334,6 +334,8 @@ public final class OnvifButton implements AutoCloseable {
                 data.putIfAbsent(item.getAttribute("Name"), item.getAttribute("Value"));
             }
         });
+        // What an owner looks for when the button's topic is unknown (docs/hardware.md): topic and data only.
+        log.debug("ONVIF notification: {} {}", Soap.oneLine(topic), data);
         Optional<Boolean> state = settings.button().pressed(topic, data);
         if (state.isEmpty()) {
             return;
