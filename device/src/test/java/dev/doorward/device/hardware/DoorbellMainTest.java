@@ -16,6 +16,7 @@ import dev.doorward.device.hardware.config.DoorbellConfigFile;
 import dev.doorward.device.hardware.gpio.GpioChip;
 import dev.doorward.device.hardware.onvif.OnvifButton;
 import dev.doorward.device.hardware.onvif.OnvifDoorbellStandIn;
+import dev.doorward.device.hardware.systemd.Watchdog;
 import dev.doorward.device.identity.DeviceIdentity;
 import dev.doorward.device.link.LinkState;
 import dev.doorward.device.ownership.OwnershipState;
@@ -28,6 +29,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +85,10 @@ class DoorbellMainTest {
                 Eventually.eventually(WAIT, () -> hub.events(EventKind.RING).size() == 2);
                 Eventually.eventually(WAIT, () -> agent.pendingEvents() == 0);
                 assertThat(button.status().rings()).isEqualTo(2);
+
+                // The watchdog's checks on a running bridge: the agent's thread answers, the ONVIF loop progresses.
+                assertThat(new Watchdog(Optional.empty(), DoorbellMain.healthChecks(agent, null, button, clock)).beat())
+                        .isEmpty();
             }
         }
     }

@@ -76,6 +76,7 @@ public final class OnvifButton implements AutoCloseable {
     private final Runnable pressed;
     private final OnvifClient client;
     private final Backoff backoff;
+    private final Duration retryCap;
 
     // Guarded by this.
     private boolean closed;
@@ -109,6 +110,7 @@ public final class OnvifButton implements AutoCloseable {
         this.pressed = Objects.requireNonNull(pressed, "pressed");
         this.client = new OnvifClient(settings.url(), Optional.empty(), clock, random);
         this.backoff = new Backoff(retryBase, retryCap, random);
+        this.retryCap = retryCap;
         this.lastAlive = clock.instant();
     }
 
@@ -133,6 +135,19 @@ public final class OnvifButton implements AutoCloseable {
      */
     public synchronized Instant lastAlive() {
         return lastAlive;
+    }
+
+    /**
+     * Whether the loop made progress recently enough: the longest legitimate silence is a retry's wait plus a
+     * session's first requests and a pull, each bounded by its timeout.
+     */
+    public Optional<String> stuck(Instant now) {
+        Duration longest = retryCap.plus(settings.pullTimeout()).plus(REQUEST_TIMEOUT.multipliedBy(5));
+        Instant last = lastAlive();
+        return Duration.between(last, now).compareTo(longest) > 0
+                ? Optional.of("no progress since " + last + " ("
+                        + status().lastError().orElse("no error") + ")")
+                : Optional.empty();
     }
 
     private void run() {
