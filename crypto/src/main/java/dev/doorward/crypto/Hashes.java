@@ -8,7 +8,7 @@ import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** SHA-256, HMAC-SHA-256, constant-time comparison, and SHA-1 for one legacy protocol. */
+/** SHA-256, HMAC-SHA-256, constant-time comparison, and SHA-1 and MD5 for legacy protocols of other devices. */
 public final class Hashes {
 
     private Hashes() {}
@@ -37,6 +37,23 @@ public final class Hashes {
             digest = MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is required by every Java platform", e);
+        }
+        for (byte[] part : parts) {
+            digest.update(part);
+        }
+        return digest.digest();
+    }
+
+    /**
+     * MD5 over the plain concatenation of {@code parts}. Only for HTTP digest authentication (RFC 7616's MD5, the
+     * one doorbells implement) towards a device we do not control; never for anything Doorward decides on.
+     */
+    public static byte[] md5ForLegacyProtocol(byte[]... parts) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is required by every Java platform", e);
         }
         for (byte[] part : parts) {
             digest.update(part);

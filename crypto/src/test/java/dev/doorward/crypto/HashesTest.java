@@ -29,6 +29,12 @@ class HashesTest {
     }
 
     @Test
+    void md5MatchesTheStandardTestVector() {
+        assertThat(HexFormat.of().formatHex(Hashes.md5ForLegacyProtocol("abc".getBytes(StandardCharsets.US_ASCII))))
+                .isEqualTo("900150983cd24fb0d6963f7d28e17f72");
+    }
+
+    @Test
     void constantTimeEqualsTreatsNullAsNeverEqual() {
         assertThat(Hashes.constantTimeEquals(new byte[] {1, 2}, new byte[] {1, 2}))
                 .isTrue();

@@ -207,6 +207,10 @@ public final class OnvifButton implements AutoCloseable {
 
     private void pullUntilClosed(Instant subscribedUntil) {
         Instant deadline = subscribedUntil;
+        Duration renewMargin = settings.pullTimeout().multipliedBy(2);
+        if (renewMargin.compareTo(settings.subscription().dividedBy(2)) < 0) {
+            renewMargin = settings.subscription().dividedBy(2);
+        }
         synchronized (this) {
             subscribed = true;
             subscriptions++;
@@ -214,10 +218,8 @@ public final class OnvifButton implements AutoCloseable {
         }
         log.info("ONVIF events: subscribed at {} (button: {})", settings.url().getHost(), settings.button());
         while (!isClosed()) {
-            // Renewed with two pulls to spare: a pull may take its whole timeout.
-            if (Duration.between(clock.instant(), deadline)
-                            .compareTo(settings.pullTimeout().multipliedBy(2))
-                    < 0) {
+            // Renewed halfway, and never with less than two pulls to spare: a pull may take its whole timeout.
+            if (Duration.between(clock.instant(), deadline).compareTo(renewMargin) < 0) {
                 deadline = renew();
             }
             deadline = pull().orElse(deadline);

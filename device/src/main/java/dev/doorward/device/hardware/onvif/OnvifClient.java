@@ -37,6 +37,8 @@ final class OnvifClient {
     private final HttpClient http;
     /** The doorbell's clock minus ours: a UsernameToken's time must be the doorbell's. */
     private volatile Duration deviceOffset = Duration.ZERO;
+    /** The doorbell's last HTTP digest challenge; null while it has asked for none. */
+    private volatile HttpDigest digest;
 
     OnvifClient(URI configured, Optional<RtspCredentials> credentials, Clock clock, SecureRandom random) {
         this.configured = configured;
@@ -99,22 +101,25 @@ final class OnvifClient {
      * @throws OnvifException saying what went wrong, without the credentials
      */
     Document call(URI address, String action, String header, String body, boolean authenticate, Duration timeout) {
-        Optional<RtspCredentials> c = credentials;
-        String security = authenticate && c.isPresent()
-                ? UsernameToken.header(c.get().user(), c.get().password(), nonce(), now())
-                : "";
-        byte[] request = Soap.envelope(security + header, body).getBytes(StandardCharsets.UTF_8);
-        HttpRequest httpRequest = HttpRequest.newBuilder(address)
-                .timeout(timeout)
-                .header("Content-Type", "application/soap+xml; charset=utf-8; action=\"" + action + "\"")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request))
-                .build();
+        Optional<RtspCredentials> c = authenticate ? credentials : Optional.empty();
+        String operation = action.substring(action.lastIndexOf('/') + 1).replaceFirst("Request$", "");
         HttpResponse<InputStream> response;
         byte[] answer;
-        String operation = action.substring(action.lastIndexOf('/') + 1).replaceFirst("Request$", "");
         try {
-            response = http.send(httpRequest, HttpResponse.BodyHandlers.ofInputStream());
+            HttpDigest known = digest;
+            response = http.send(request(address, action, header, body, c, known, timeout), BODY);
             answer = bounded(response, operation);
+            if (response.statusCode() == 401 && c.isPresent()) {
+                // HTTP digest: a doorbell that wants it says so in its 401. A new challenge (or the first) is
+                // answered once; a second 401 is a wrong password.
+                Optional<HttpDigest> challenge =
+                        HttpDigest.challenge(response.headers().allValues("WWW-Authenticate"));
+                if (challenge.isPresent()) {
+                    digest = challenge.get();
+                    response = http.send(request(address, action, header, body, c, digest, timeout), BODY);
+                    answer = bounded(response, operation);
+                }
+            }
         } catch (HttpTimeoutException e) {
             throw new OnvifException(
                     operation + ": no answer within " + timeout.toMillis() + " ms", OnvifException.Kind.UNREACHABLE);
@@ -167,6 +172,32 @@ final class OnvifClient {
             throw new OnvifException(operation + ": the doorbell answered nothing");
         }
         return document;
+    }
+
+    private static final HttpResponse.BodyHandler<InputStream> BODY = HttpResponse.BodyHandlers.ofInputStream();
+
+    private HttpRequest request(
+            URI address,
+            String action,
+            String header,
+            String body,
+            Optional<RtspCredentials> c,
+            HttpDigest httpDigest,
+            Duration timeout) {
+        String security = c.map(x -> UsernameToken.header(x.user(), x.password(), nonce(), now()))
+                .orElse("");
+        byte[] request = Soap.envelope(security + header, body).getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(address)
+                .timeout(timeout)
+                .header("Content-Type", "application/soap+xml; charset=utf-8; action=\"" + action + "\"")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(request));
+        if (httpDigest != null && c.isPresent()) {
+            String uri = address.getRawPath() + (address.getRawQuery() == null ? "" : "?" + address.getRawQuery());
+            builder.header(
+                    "Authorization",
+                    httpDigest.authorization(c.get().user(), c.get().password(), "POST", uri, nonce()));
+        }
+        return builder.build();
     }
 
     /** The answer, read no further than the bound (closing the stream drops the rest with the connection). */

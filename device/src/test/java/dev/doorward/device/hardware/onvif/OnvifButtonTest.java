@@ -258,6 +258,26 @@ class OnvifButtonTest {
     }
 
     @Test
+    void aDoorbellThatWantsHttpDigestGetsIt() throws Exception {
+        doorbell = new OnvifDoorbellStandIn(USER, PASSWORD, Duration.ZERO);
+        doorbell.httpDigestOnly(true);
+        start(doorbell.deviceService(), credentials("wrong-one"));
+        eventually(WAIT, () -> button.status().failures() >= 2);
+        assertThat(button.status().lastError().orElseThrow()).contains("401").doesNotContain("wrong-one");
+        assertThat(doorbell.digestAccepted.get()).isZero();
+
+        credentials(PASSWORD);
+        subscribed(1);
+        int refusedBefore = doorbell.refused.get();
+        send(() -> doorbell.visitor(true));
+        eventually(WAIT, () -> rings.get() == 1);
+        // One challenge serves the following requests (counted nc): no 401 round trip per request.
+        eventually(WAIT, () -> doorbell.renewed.get() >= 1);
+        assertThat(doorbell.digestAccepted.get()).isGreaterThan(4);
+        assertThat(doorbell.refused.get()).isEqualTo(refusedBefore);
+    }
+
+    @Test
     void aCredentialsFileOthersCanReadIsRefusedAndRetried() throws Exception {
         doorbell = new OnvifDoorbellStandIn(USER, PASSWORD, Duration.ZERO);
         Path file = credentials(PASSWORD);

@@ -72,6 +72,11 @@ public final class OnvifDoorbellStandIn implements AutoCloseable {
     private final AtomicInteger nextSubscription = new AtomicInteger();
     private final AtomicReference<Sabotage> sabotage = new AtomicReference<>();
 
+    /** Like doorbells that ignore WS-Security: HTTP digest (MD5, qop=auth) or nothing. */
+    private volatile boolean httpDigestOnly;
+
+    private final Set<String> issuedNonces = ConcurrentHashMap.newKeySet();
+    public final AtomicInteger digestAccepted = new AtomicInteger();
     public final AtomicInteger authenticated = new AtomicInteger();
     public final AtomicInteger refused = new AtomicInteger();
     public final AtomicInteger created = new AtomicInteger();
@@ -106,6 +111,10 @@ public final class OnvifDoorbellStandIn implements AutoCloseable {
 
     public URI eventsService() {
         return URI.create("http://127.0.0.1:" + port + EVENTS_PATH);
+    }
+
+    public void httpDigestOnly(boolean on) {
+        this.httpDigestOnly = on;
     }
 
     public void password(String password) {
@@ -206,7 +215,21 @@ public final class OnvifDoorbellStandIn implements AutoCloseable {
                                 + "</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"));
                 return;
             }
-            if (!authorized(document)) {
+            if (httpDigestOnly) {
+                if (!digestAuthorized(exchange)) {
+                    refused.incrementAndGet();
+                    String nonce = Long.toHexString(new java.security.SecureRandom().nextLong());
+                    issuedNonces.add(nonce);
+                    exchange.getResponseHeaders()
+                            .add(
+                                    "WWW-Authenticate",
+                                    "Digest realm=\"Login to doorbell\", qop=\"auth\", nonce=\"" + nonce
+                                            + "\", opaque=\"5ccc069c\", algorithm=MD5, stale=FALSE");
+                    reply(exchange, 401, "");
+                    return;
+                }
+                digestAccepted.incrementAndGet();
+            } else if (!authorized(document)) {
                 refused.incrementAndGet();
                 reply(exchange, 401, fault("env:Sender", "ter:NotAuthorized", "Sender not Authorized"));
                 return;
@@ -395,6 +418,39 @@ public final class OnvifDoorbellStandIn implements AutoCloseable {
         }
     }
 
+    /** RFC 7616 with MD5 and qop=auth, checked against a nonce this doorbell issued. */
+    private boolean digestAuthorized(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.startsWith("Digest ")) {
+            return false;
+        }
+        Map<String, String> p = new java.util.HashMap<>();
+        var m = java.util.regex.Pattern.compile("(\\w+)=(?:\"([^\"]*)\"|([^,\\s]*))")
+                .matcher(header.substring(7));
+        while (m.find()) {
+            p.put(m.group(1), m.group(2) != null ? m.group(2) : m.group(3));
+        }
+        if (!issuedNonces.contains(p.get("nonce")) || !"auth".equals(p.get("qop")) || !user.equals(p.get("username"))) {
+            return false;
+        }
+        if (!exchange.getRequestURI().getRawPath().equals(p.get("uri"))) {
+            return false;
+        }
+        String ha1 = md5(user + ":Login to doorbell:" + password);
+        String ha2 = md5("POST:" + p.get("uri"));
+        String expected = md5(ha1 + ":" + p.get("nonce") + ":" + p.get("nc") + ":" + p.get("cnonce") + ":auth:" + ha2);
+        return expected.equals(p.get("response"));
+    }
+
+    private static String md5(String text) {
+        try {
+            return java.util.HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Document parse(byte[] xml) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);
@@ -440,7 +496,7 @@ public final class OnvifDoorbellStandIn implements AutoCloseable {
     private static void reply(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/soap+xml; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         exchange.getResponseBody().write(bytes);
     }
 
