@@ -70,6 +70,8 @@ public final class OnvifButton implements AutoCloseable {
     }
 
     private static final int RECENT_ERRORS = 20;
+    /** The longest pause after an empty pull that came back at once. */
+    private static final Duration MAX_PACE = Duration.ofMillis(250);
 
     private final OnvifSettings settings;
     private final Clock clock;
@@ -168,6 +170,7 @@ public final class OnvifButton implements AutoCloseable {
                 failed(Soap.oneLine(e.toString()));
             }
         }
+        client.close();
     }
 
     private void failed(String reason) {
@@ -222,7 +225,12 @@ public final class OnvifButton implements AutoCloseable {
             if (Duration.between(clock.instant(), deadline).compareTo(renewMargin) < 0) {
                 deadline = renew();
             }
-            deadline = pull().orElse(deadline);
+            long started = System.nanoTime();
+            Pulled pulled = pull();
+            deadline = pulled.deadline().orElse(deadline);
+            if (pulled.notifications() == 0) {
+                pace(Duration.ofNanos(System.nanoTime() - started));
+            }
             backoff.reset(); // a full round trip worked: the next failure retries quickly again
             synchronized (this) {
                 lastAlive = clock.instant();
@@ -316,8 +324,23 @@ public final class OnvifButton implements AutoCloseable {
         return deadline(answer, Soap.WSNT).orElse(clock.instant().plus(settings.subscription()));
     }
 
-    /** One PullMessages; rings for a press. Returns the subscription's new end if the doorbell said it. */
-    private Optional<Instant> pull() {
+    /** What one PullMessages brought: how many notifications, and the subscription's end if the doorbell said. */
+    private record Pulled(int notifications, Optional<Instant> deadline) {}
+
+    /**
+     * A doorbell that answers an empty pull at once instead of waiting for its timeout would be asked again and
+     * again without pause: such answers are spaced out a little (never after a notification: a press goes
+     * straight to the next pull).
+     */
+    private void pace(Duration took) {
+        Duration quick = settings.pullTimeout().dividedBy(10);
+        if (took.compareTo(quick) < 0) {
+            sleep(quick.compareTo(MAX_PACE) < 0 ? quick : MAX_PACE);
+        }
+    }
+
+    /** One PullMessages; rings for a press. */
+    private Pulled pull() {
         Document answer = client.call(
                 subscription,
                 ACTION_PULL,
@@ -331,10 +354,11 @@ public final class OnvifButton implements AutoCloseable {
                 .isEmpty()) {
             throw new OnvifException("PullMessages: the answer has no PullMessagesResponse");
         }
-        for (Element notification : Soap.all(answer.getDocumentElement(), Soap.WSNT, "NotificationMessage")) {
+        List<Element> notifications = Soap.all(answer.getDocumentElement(), Soap.WSNT, "NotificationMessage");
+        for (Element notification : notifications) {
             notification(notification);
         }
-        return deadline(answer, Soap.TEV);
+        return new Pulled(notifications.size(), deadline(answer, Soap.TEV));
     }
 
     private void notification(Element notification) {

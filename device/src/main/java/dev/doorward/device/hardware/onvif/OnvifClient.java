@@ -174,6 +174,11 @@ final class OnvifClient {
         return document;
     }
 
+    /** Drops the HTTP client's connections and its selector thread. */
+    void close() {
+        http.shutdownNow();
+    }
+
     private static final HttpResponse.BodyHandler<InputStream> BODY = HttpResponse.BodyHandlers.ofInputStream();
 
     private HttpRequest request(

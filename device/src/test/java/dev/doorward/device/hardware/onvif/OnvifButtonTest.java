@@ -278,6 +278,27 @@ class OnvifButtonTest {
     }
 
     @Test
+    void aDoorbellThatAnswersEmptyPullsAtOnceIsNotHammered() throws Exception {
+        doorbell = new OnvifDoorbellStandIn(USER, PASSWORD, Duration.ZERO);
+        doorbell.ignorePullTimeout(true);
+        start(doorbell.deviceService(), credentials(PASSWORD));
+        subscribed(1);
+        long before = pulls();
+        Thread.sleep(1000);
+        // Pull timeout 300 ms: empty answers that come back at once are spaced 30 ms apart, so at most ~33 pulls a
+        // second (without the pause: hundreds).
+        assertThat(pulls() - before).isBetween(3L, 40L);
+        send(() -> doorbell.visitor(true));
+        eventually(WAIT, () -> rings.get() == 1);
+    }
+
+    private long pulls() {
+        synchronized (doorbell.operations) {
+            return doorbell.operations.stream().filter("PullMessages"::equals).count();
+        }
+    }
+
+    @Test
     void aCredentialsFileOthersCanReadIsRefusedAndRetried() throws Exception {
         doorbell = new OnvifDoorbellStandIn(USER, PASSWORD, Duration.ZERO);
         Path file = credentials(PASSWORD);

@@ -75,6 +75,8 @@ public final class OnvifDoorbellStandIn implements AutoCloseable {
     /** Like doorbells that ignore WS-Security: HTTP digest (MD5, qop=auth) or nothing. */
     private volatile boolean httpDigestOnly;
 
+    private volatile boolean ignorePullTimeout;
+
     private final Set<String> issuedNonces = ConcurrentHashMap.newKeySet();
     public final AtomicInteger digestAccepted = new AtomicInteger();
     public final AtomicInteger authenticated = new AtomicInteger();
@@ -111,6 +113,11 @@ public final class OnvifDoorbellStandIn implements AutoCloseable {
 
     public URI eventsService() {
         return URI.create("http://127.0.0.1:" + port + EVENTS_PATH);
+    }
+
+    /** Like doorbells that answer an empty pull at once instead of waiting for news. */
+    public void ignorePullTimeout(boolean on) {
+        this.ignorePullTimeout = on;
     }
 
     public void httpDigestOnly(boolean on) {
@@ -345,7 +352,8 @@ public final class OnvifDoorbellStandIn implements AutoCloseable {
         int limit = Integer.parseInt(text(operation, "MessageLimit"));
         List<String> out = new ArrayList<>();
         try {
-            String first = notifications.poll(Math.min(timeout.toMillis(), 5000), TimeUnit.MILLISECONDS);
+            String first = notifications.poll(
+                    ignorePullTimeout ? 0 : Math.min(timeout.toMillis(), 5000), TimeUnit.MILLISECONDS);
             if (first != null) {
                 out.add(first);
                 notifications.drainTo(out, limit - 1);
