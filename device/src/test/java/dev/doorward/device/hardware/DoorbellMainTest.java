@@ -94,6 +94,81 @@ class DoorbellMainTest {
     }
 
     /**
+     * The real DoorbellMain in its own JVM, started as systemd starts it (NOTIFY_SOCKET, WATCHDOG_USEC): READY=1
+     * once running, WATCHDOG=1 from its main loop, STOPPING=1 on SIGTERM. python3 binds the datagram socket.
+     */
+    @Test
+    void theAgentTellsSystemdItIsReadyThenAliveThenStopping() throws Exception {
+        MintedDevice minted = Factory.mint(
+                temp.resolve("ca"), temp.resolve("device"), new MutableClock(Instant.now()), new SecureRandom());
+        Path conf = temp.resolve("doorbell.conf");
+        Files.writeString(conf, "device.dir = " + minted.deviceDir() + "\ncamera.source = synthetic\n");
+        String socket = temp.resolve("notify").toString();
+        Process receiver = new ProcessBuilder(
+                        "python3",
+                        "-c",
+                        "import socket, sys\n"
+                                + "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                                + "s.bind(sys.argv[1])\n"
+                                + "print('bound', flush=True)\n"
+                                + "while True:\n"
+                                + "    print(s.recv(4096).decode().replace('\\n', '|'), flush=True)\n",
+                        socket)
+                .start();
+        Process doorbell = null;
+        try {
+            var lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(receiver.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(lines.readLine()).isEqualTo("bound");
+            ProcessBuilder builder = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "--enable-native-access=ALL-UNNAMED",
+                            "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            DoorbellMain.class.getName(),
+                            "--config",
+                            conf.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(temp.resolve("doorbell.log").toFile());
+            builder.environment().put("NOTIFY_SOCKET", socket);
+            builder.environment().put("WATCHDOG_USEC", "3000000"); // a beat every second
+            doorbell = builder.start();
+            java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        received.add(line);
+                    }
+                } catch (java.io.IOException e) {
+                    // receiver gone
+                }
+            });
+            assertThat(received.poll(60, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("READY=1 (log: %s)", temp.resolve("doorbell.log"))
+                    .isEqualTo("READY=1|STATUS=Doorbell running");
+            assertThat(received.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("WATCHDOG=1");
+            assertThat(received.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("WATCHDOG=1");
+
+            doorbell.destroy(); // SIGTERM, as systemctl stop
+            assertThat(doorbell.waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+            java.util.List<String> after = new java.util.ArrayList<>();
+            for (String m; (m = received.poll(2, java.util.concurrent.TimeUnit.SECONDS)) != null; ) {
+                after.add(m);
+            }
+            assertThat(after).contains("STOPPING=1");
+            assertThat(Files.readString(temp.resolve("doorbell.log"))).contains("Doorbell running");
+        } finally {
+            if (doorbell != null) {
+                doorbell.destroyForcibly();
+            }
+            receiver.destroyForcibly();
+        }
+    }
+
+    /**
      * No GPIO chip here (nor, on CI, libgpiod): the FFM chip loads (it is compiled at Java 22) and says clearly
      * what is missing instead of crashing the JVM.
      */
