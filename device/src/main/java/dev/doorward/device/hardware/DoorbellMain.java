@@ -40,6 +40,10 @@ public final class DoorbellMain {
     private static final Logger log = LoggerFactory.getLogger(DoorbellMain.class);
     /** A camera that flaps is reported offline at most this often. */
     private static final Duration OFFLINE_REPORT_EVERY = Duration.ofMinutes(5);
+    /** How long the agent's thread may take to run a no-op before the doorbell counts as hung. */
+    private static final Duration AGENT_ANSWER = Duration.ofSeconds(5);
+    /** The GPIO poller runs every 5 ms; a pause this long means it stopped. */
+    private static final Duration GPIO_SILENCE = Duration.ofSeconds(5);
 
     private DoorbellMain() {}
 
@@ -130,11 +134,6 @@ public final class DoorbellMain {
             return Optional.empty();
         }
     }
-
-    /** How long the agent's thread may take to run a no-op before the doorbell counts as hung. */
-    private static final Duration AGENT_ANSWER = Duration.ofSeconds(5);
-    /** The GPIO poller runs every 5 ms; a pause this long means it stopped. */
-    private static final Duration GPIO_SILENCE = Duration.ofSeconds(5);
 
     /** What the watchdog checks on each beat: the agent's thread, the GPIO poller, the ONVIF loop. */
     static List<Watchdog.Check> healthChecks(DeviceAgent agent, DoorbellGpio gpio, OnvifButton onvif, Clock clock) {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * systemd's notification protocol ({@code sd_notify}): {@code READY=1} once the agent runs ({@code Type=notify}),
@@ -19,6 +21,8 @@ public final class SystemdNotify {
         @Override
         void close();
     }
+
+    private static final Logger log = LoggerFactory.getLogger(SystemdNotify.class);
 
     private final Sender sender;
     private final Optional<Duration> watchdog;
@@ -78,15 +82,25 @@ public final class SystemdNotify {
     }
 
     public void ready() {
-        sender.send("READY=1\nSTATUS=Doorbell running");
+        send("READY=1\nSTATUS=Doorbell running");
     }
 
     public void watchdogPing() {
-        sender.send("WATCHDOG=1");
+        send("WATCHDOG=1");
     }
 
     public void stopping() {
-        sender.send("STOPPING=1");
+        send("STOPPING=1");
+    }
+
+    /** Never throws: a notification that cannot be sent must not stop a shutdown or the main loop. */
+    private void send(String message) {
+        try {
+            sender.send(message);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Could not tell systemd {}: {}", message.lines().findFirst().orElse(""), e.getMessage());
+        }
     }
 
     public void close() {

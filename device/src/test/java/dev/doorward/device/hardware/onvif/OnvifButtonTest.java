@@ -49,7 +49,7 @@ class OnvifButtonTest {
 
     private OnvifButton start(java.net.URI url, Path credentials) {
         OnvifSettings settings = new OnvifSettings(url, Optional.of(credentials), ButtonTopic.known())
-                .withTiming(Duration.ofMillis(300), 8, Duration.ofSeconds(2));
+                .withTiming(Duration.ofMillis(300), 8, Duration.ofSeconds(4));
         button = new OnvifButton(
                         settings,
                         Clock.systemUTC(),
@@ -102,7 +102,8 @@ class OnvifButtonTest {
         });
         eventually(WAIT, () -> rings.get() == 3);
 
-        // Lived past its first 2 s by renewals, on the same subscription; the digest was right every time.
+        // Lived past its first 4 s by renewals (halfway each time), on the same subscription; the digest was right
+        // every time.
         eventually(WAIT, () -> doorbell.renewed.get() >= 2);
         assertThat(doorbell.created.get()).isEqualTo(1);
         assertThat(button.status().subscriptions()).isEqualTo(1);
@@ -165,7 +166,7 @@ class OnvifButtonTest {
         doorbell = new OnvifDoorbellStandIn(USER, "the-right-one", Duration.ZERO);
         OnvifSettings settings = new OnvifSettings(
                         doorbell.deviceService(), Optional.of(credentials(PASSWORD)), ButtonTopic.known())
-                .withTiming(Duration.ofMillis(300), 8, Duration.ofSeconds(2));
+                .withTiming(Duration.ofMillis(300), 8, Duration.ofSeconds(4));
         // Base 100 ms, cap 800 ms: at most 100+200+400+800+800 ms for five retries, so in 1 s no more than ...
         button = new OnvifButton(
                         settings,

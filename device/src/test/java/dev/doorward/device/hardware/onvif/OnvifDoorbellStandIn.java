@@ -173,7 +173,7 @@ public final class OnvifDoorbellStandIn implements AutoCloseable {
     }
 
     private Instant now() {
-        return Instant.now().plus(clockOffset).truncatedTo(ChronoUnit.SECONDS);
+        return Instant.now().plus(clockOffset).truncatedTo(ChronoUnit.MILLIS);
     }
 
     private static String notification(String topic, String operation, String item, boolean value) {
