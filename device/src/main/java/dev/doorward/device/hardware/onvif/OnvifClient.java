@@ -48,6 +48,8 @@ final class OnvifClient {
         this.http = HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER)
+                // HTTP/1.1 only: the default's h2c upgrade header confuses the small web servers in doorbells.
+                .version(HttpClient.Version.HTTP_1_1)
                 .build();
     }
 
@@ -110,8 +112,8 @@ final class OnvifClient {
             response = http.send(request(address, action, header, body, c, known, timeout), BODY);
             answer = bounded(response, operation);
             if (response.statusCode() == 401 && c.isPresent()) {
-                // HTTP digest: a doorbell that wants it says so in its 401. A new challenge (or the first) is
-                // answered once; a second 401 is a wrong password.
+                // HTTP digest: a doorbell that wants it says so in its 401. Its challenge is answered once per
+                // request and kept for the next ones; a second 401 is a wrong password.
                 Optional<HttpDigest> challenge =
                         HttpDigest.challenge(response.headers().allValues("WWW-Authenticate"));
                 if (challenge.isPresent()) {
