@@ -13,9 +13,12 @@ import dev.doorward.device.factory.Factory;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.device.hardware.config.DoorbellConfig;
 import dev.doorward.device.hardware.config.DoorbellConfigFile;
+import dev.doorward.device.hardware.gpio.DoorbellGpio;
 import dev.doorward.device.hardware.gpio.GpioChip;
+import dev.doorward.device.hardware.onvif.ButtonTopic;
 import dev.doorward.device.hardware.onvif.OnvifButton;
 import dev.doorward.device.hardware.onvif.OnvifDoorbellStandIn;
+import dev.doorward.device.hardware.onvif.OnvifSettings;
 import dev.doorward.device.hardware.systemd.Watchdog;
 import dev.doorward.device.identity.DeviceIdentity;
 import dev.doorward.device.link.LinkState;
@@ -165,6 +168,86 @@ class DoorbellMainTest {
                 doorbell.destroyForcibly();
             }
             receiver.destroyForcibly();
+        }
+    }
+
+    /**
+     * The watchdog's checks name the part that stopped: a GPIO poller that no longer polls (5 s), an ONVIF loop
+     * without progress for longer than its longest legitimate wait.
+     */
+    @Test
+    void theWatchdogNamesAGpioPollerThatStoppedAndAnOnvifLoopThatHangs() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now());
+        SecureRandom random = new SecureRandom();
+        MintedDevice minted = Factory.mint(temp.resolve("ca"), temp.resolve("device"), clock, random);
+        GpioChip chip = new GpioChip() {
+            @Override
+            public InputLine input(int offset, boolean pullUp) {
+                return () -> true; // released (active-low button)
+            }
+
+            @Override
+            public OutputLine output(int offset, boolean level) {
+                return high -> {};
+            }
+
+            @Override
+            public void close() {}
+        };
+        DoorbellConfig.GpioConfig lines = new DoorbellConfig.GpioConfig(
+                Path.of("/dev/gpiochip0"),
+                Optional.of(new DoorbellConfig.Line(17, true)),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Duration.ofMillis(30),
+                Duration.ofSeconds(5));
+        DoorbellGpio.Doorbell nothing = new DoorbellGpio.Doorbell() {
+            @Override
+            public void pressed() {}
+
+            @Override
+            public void held(Duration held) {}
+
+            @Override
+            public void tampered() {}
+
+            @Override
+            public long doorReleases() {
+                return 0;
+            }
+
+            @Override
+            public boolean chimeRinging() {
+                return false;
+            }
+        };
+        try (DeviceAgent agent = DeviceAgent.start(
+                DeviceConfig.of(minted.deviceDir()).withClock(clock).withRandom(random))) {
+            // Neither is started: the test drives the GPIO's polls and the clock itself.
+            DoorbellGpio gpio = new DoorbellGpio(lines, chip, clock, nothing, Duration.ofSeconds(5));
+            OnvifButton onvif = new OnvifButton(
+                    new OnvifSettings(
+                            java.net.URI.create("http://127.0.0.1:9/onvif/device_service"),
+                            Optional.empty(),
+                            ButtonTopic.known()),
+                    clock,
+                    random,
+                    () -> {});
+            Watchdog watchdog = new Watchdog(Optional.empty(), DoorbellMain.healthChecks(agent, gpio, onvif, clock));
+
+            assertThat(watchdog.beat()).containsExactly("gpio: the lines were not polled since null");
+            gpio.tick();
+            assertThat(watchdog.beat()).isEmpty();
+            clock.advance(Duration.ofSeconds(6));
+            assertThat(watchdog.beat()).singleElement().asString().startsWith("gpio: the lines were not polled since");
+            gpio.tick();
+            assertThat(watchdog.beat()).isEmpty();
+
+            clock.advance(Duration.ofMinutes(3));
+            gpio.tick();
+            assertThat(watchdog.beat()).singleElement().asString().startsWith("onvif: no progress since");
+            gpio.close();
         }
     }
 
