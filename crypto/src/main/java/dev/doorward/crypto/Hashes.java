@@ -8,7 +8,7 @@ import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** SHA-256, HMAC-SHA-256 and constant-time comparison. */
+/** SHA-256, HMAC-SHA-256, constant-time comparison, and SHA-1 and MD5 for legacy protocols of other devices. */
 public final class Hashes {
 
     private Hashes() {}
@@ -24,6 +24,41 @@ public final class Hashes {
 
     public static String sha256Base64Url(byte[] data) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(data));
+    }
+
+    /**
+     * SHA-1 over the plain concatenation of {@code parts}. Only for protocols that prescribe it and that we do not
+     * control: ONVIF's WS-Security UsernameToken PasswordDigest, Base64(SHA-1(nonce + created + password)). Never
+     * for anything Doorward itself signs, stores or compares.
+     */
+    public static byte[] sha1ForLegacyProtocol(byte[]... parts) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required by every Java platform", e);
+        }
+        for (byte[] part : parts) {
+            digest.update(part);
+        }
+        return digest.digest();
+    }
+
+    /**
+     * MD5 over the plain concatenation of {@code parts}. Only for HTTP digest authentication (RFC 7616's MD5, the
+     * one doorbells implement) towards a device we do not control; never for anything Doorward decides on.
+     */
+    public static byte[] md5ForLegacyProtocol(byte[]... parts) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is required by every Java platform", e);
+        }
+        for (byte[] part : parts) {
+            digest.update(part);
+        }
+        return digest.digest();
     }
 
     /** HMAC-SHA-256 of {@code data} under {@code key}. */

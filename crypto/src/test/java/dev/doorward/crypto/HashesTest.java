@@ -19,6 +19,22 @@ class HashesTest {
     }
 
     @Test
+    void sha1MatchesTheStandardTestVector() {
+        byte[] abc = "abc".getBytes(StandardCharsets.US_ASCII);
+        assertThat(HexFormat.of().formatHex(Hashes.sha1ForLegacyProtocol(abc)))
+                .isEqualTo("a9993e364706816aba3e25717850c26c9cd0d89d");
+        assertThat(Hashes.sha1ForLegacyProtocol(
+                        "a".getBytes(StandardCharsets.US_ASCII), "bc".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo(Hashes.sha1ForLegacyProtocol(abc));
+    }
+
+    @Test
+    void md5MatchesTheStandardTestVector() {
+        assertThat(HexFormat.of().formatHex(Hashes.md5ForLegacyProtocol("abc".getBytes(StandardCharsets.US_ASCII))))
+                .isEqualTo("900150983cd24fb0d6963f7d28e17f72");
+    }
+
+    @Test
     void constantTimeEqualsTreatsNullAsNeverEqual() {
         assertThat(Hashes.constantTimeEquals(new byte[] {1, 2}, new byte[] {1, 2}))
                 .isTrue();

@@ -371,6 +371,21 @@ public final class DeviceAgent implements AutoCloseable {
         return thread.call(pairing::isOpen);
     }
 
+    /**
+     * Whether the agent's thread runs a task within {@code within}: a stuck agent thread (every flow runs on it)
+     * is what the systemd watchdog in DoorbellMain restarts.
+     */
+    public boolean responsive(java.time.Duration within) {
+        java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+        thread.execute(ran::countDown);
+        try {
+            return ran.await(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** The pairing window's state, including why it closed. */
     public PairingWindow.State pairingState() {
         return thread.call(pairing::state);

@@ -9,14 +9,23 @@ import dev.doorward.device.hardware.config.DoorbellConfig;
 import dev.doorward.device.hardware.config.DoorbellConfigFile;
 import dev.doorward.device.hardware.gpio.DoorbellGpio;
 import dev.doorward.device.hardware.gpio.GpioChip;
+import dev.doorward.device.hardware.onvif.OnvifButton;
+import dev.doorward.device.hardware.systemd.SystemdNotify;
+import dev.doorward.device.hardware.systemd.Watchdog;
 import dev.doorward.device.media.AudioDevices;
 import dev.doorward.device.media.Microphone;
 import dev.doorward.device.media.Speaker;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +40,10 @@ public final class DoorbellMain {
     private static final Logger log = LoggerFactory.getLogger(DoorbellMain.class);
     /** A camera that flaps is reported offline at most this often. */
     private static final Duration OFFLINE_REPORT_EVERY = Duration.ofMinutes(5);
+    /** How long the agent's thread may take to run a no-op before the doorbell counts as hung. */
+    private static final Duration AGENT_ANSWER = Duration.ofSeconds(5);
+    /** The GPIO poller runs every 5 ms; a pause this long means it stopped. */
+    private static final Duration GPIO_SILENCE = Duration.ofSeconds(5);
 
     private DoorbellMain() {}
 
@@ -65,13 +78,22 @@ public final class DoorbellMain {
                                 DeviceConfig.of(config.deviceDir()).pairingHold())
                         .start())
                 .orElse(null);
+        OnvifButton onvif = startOnvif(config, agent, clock).orElse(null);
+        Optional<SystemdNotify> systemd = systemd();
+        Watchdog watchdog = new Watchdog(systemd, healthChecks(agent, gpio, onvif, clock));
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            stopping.set(true);
                             // The relay first: whatever else fails on the way out, the door is not left open.
                             if (gpio != null) {
                                 gpio.close();
+                            }
+                            systemd.ifPresent(SystemdNotify::stopping);
+                            if (onvif != null) {
+                                onvif.close(); // unsubscribes: a doorbell has few subscriptions to give
                             }
                             // The camera before the agent: a camera stopped on purpose is no "camera offline".
                             camera.close();
@@ -79,8 +101,60 @@ public final class DoorbellMain {
                             stopped.countDown();
                         },
                         "doorbell-shutdown"));
-        log.info("Doorbell running ({} GPIO)", gpio == null ? "without" : "with");
-        stopped.await();
+        log.info(
+                "Doorbell running ({} GPIO, button {})",
+                gpio == null ? "without" : "with",
+                onvif != null ? "from ONVIF events" : gpio != null ? "on GPIO" : "not wired");
+        systemd.ifPresent(SystemdNotify::ready);
+        // The main loop's only work is the watchdog's beat: a ping to systemd means every part answered just now.
+        Duration beat = systemd.flatMap(SystemdNotify::watchdog)
+                .map(w -> w.dividedBy(3))
+                .orElse(Duration.ofSeconds(10));
+        systemd.flatMap(SystemdNotify::watchdog)
+                .ifPresent(
+                        w -> log.info("systemd watchdog: {} s, checked every {} s", w.toSeconds(), beat.toSeconds()));
+        while (!stopped.await(beat.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!stopping.get()) {
+                watchdog.beat();
+            }
+        }
+    }
+
+    /** A bridge without a wired contact: the doorbell's own "pressed" event, rung like the GPIO button. */
+    static Optional<OnvifButton> startOnvif(DoorbellConfig config, DeviceAgent agent, Clock clock) {
+        return config.onvif().map(o -> new OnvifButton(o, clock, new SecureRandom(), agent::pressButton).start());
+    }
+
+    /** The sd_notify channel when systemd started us with Type=notify; a broken one is logged, not fatal. */
+    private static Optional<SystemdNotify> systemd() {
+        try {
+            return SystemdNotify.fromEnvironment(System.getenv());
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            log.error("Cannot talk to systemd ({}): with Type=notify it will stop the agent", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** What the watchdog checks on each beat: the agent's thread, the GPIO poller, the ONVIF loop. */
+    static List<Watchdog.Check> healthChecks(DeviceAgent agent, DoorbellGpio gpio, OnvifButton onvif, Clock clock) {
+        List<Watchdog.Check> checks = new ArrayList<>();
+        checks.add(new Watchdog.Check(
+                "agent",
+                () -> agent.responsive(AGENT_ANSWER)
+                        ? Optional.empty()
+                        : Optional.of("its thread did not run a task within " + AGENT_ANSWER.toSeconds() + " s")));
+        if (gpio != null) {
+            checks.add(new Watchdog.Check("gpio", () -> {
+                Instant last = gpio.lastTick();
+                return last != null && Duration.between(last, clock.instant()).compareTo(GPIO_SILENCE) <= 0
+                        ? Optional.empty()
+                        : Optional.of("the lines were not polled since " + last);
+            }));
+        }
+        if (onvif != null) {
+            checks.add(new Watchdog.Check("onvif", () -> onvif.stuck(clock.instant())));
+        }
+        return checks;
     }
 
     /**

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * An RTSP camera's user name and password, from an owner-only file ({@code user=…} and {@code password=…}
  * lines). They reach ffmpeg only through its standard input (never its command line, which every local user
- * can read in {@code ps}), and {@link #redact} removes them from anything ffmpeg says before it is logged.
+ * can read in {@code ps}), and {@link #redact} removes them from anything ffmpeg says before it is logged. The
+ * same kind of file (often the same file: one admin account on the doorbell) holds a bridge's ONVIF credentials.
  */
 public final class RtspCredentials {
     private static final Set<PosixFilePermission> GROUP_OR_OTHER = EnumSet.of(
@@ -38,17 +39,27 @@ public final class RtspCredentials {
      * @throws IllegalArgumentException saying what is wrong with the file (never what is in it)
      */
     public static RtspCredentials read(Path file) {
+        return read(file, "camera");
+    }
+
+    /**
+     * Reads the file, saying in errors whose file it is ({@code "camera"}, {@code "ONVIF"}).
+     *
+     * @throws IllegalArgumentException saying what is wrong with the file (never what is in it)
+     */
+    public static RtspCredentials read(Path file, String whose) {
+        String what = "the " + whose + " credentials file ";
         Set<PosixFilePermission> permissions;
         List<String> lines;
         try {
             permissions = Files.getPosixFilePermissions(file);
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the camera credentials file " + file + ": " + e, e);
+            throw new IllegalArgumentException("cannot read " + what + file + ": " + e, e);
         }
         if (permissions.stream().anyMatch(GROUP_OR_OTHER::contains)) {
-            throw new IllegalArgumentException("the camera credentials file " + file
-                    + " must be readable by its owner only (chmod 600 " + file + ")");
+            throw new IllegalArgumentException(
+                    what + file + " must be readable by its owner only (chmod 600 " + file + ")");
         }
         String user = null;
         String password = null;
@@ -83,10 +94,19 @@ public final class RtspCredentials {
             }
         }
         if (user == null || user.isEmpty() || password == null || password.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "the camera credentials file " + file + " needs a non-empty user= and password= line");
+            throw new IllegalArgumentException(what + file + " needs a non-empty user= and password= line");
         }
         return new RtspCredentials(user, password);
+    }
+
+    /** The user name, for a protocol that sends it (ONVIF's UsernameToken); never for a log. */
+    public String user() {
+        return user;
+    }
+
+    /** The password, for a protocol that proves it (ONVIF's PasswordDigest); never for a log, a URL or a message. */
+    public String password() {
+        return password;
     }
 
     /** The URL with the credentials in it, percent-encoded (ffmpeg decodes them): for ffmpeg's stdin only. */

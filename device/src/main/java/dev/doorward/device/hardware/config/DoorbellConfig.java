@@ -1,6 +1,7 @@
 package dev.doorward.device.hardware.config;
 
 import dev.doorward.device.hardware.camera.CameraSettings;
+import dev.doorward.device.hardware.onvif.OnvifSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -14,15 +15,18 @@ import java.util.Optional;
  * @param gpio empty when the doorbell has no GPIO (a bridge whose button comes from elsewhere)
  * @param microphone a Java Sound mixer name (or part of one); empty: no microphone
  * @param speaker a Java Sound mixer name (or part of one); empty: talk goes to a WAV file in the data directory
+ * @param onvif present when the button comes from the doorbell's ONVIF events ({@code button.source = onvif})
  */
 public record DoorbellConfig(
         Path deviceDir,
         CameraSettings camera,
         Optional<GpioConfig> gpio,
         Optional<String> microphone,
-        Optional<String> speaker) {
+        Optional<String> speaker,
+        Optional<OnvifSettings> onvif) {
 
     public DoorbellConfig {
+        Objects.requireNonNull(onvif, "onvif");
         Objects.requireNonNull(deviceDir, "deviceDir");
         Objects.requireNonNull(camera, "camera");
         Objects.requireNonNull(gpio, "gpio");

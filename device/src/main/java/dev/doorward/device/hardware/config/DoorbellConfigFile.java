@@ -4,6 +4,8 @@ import dev.doorward.device.hardware.camera.CameraSettings;
 import dev.doorward.device.hardware.camera.CameraSource;
 import dev.doorward.device.hardware.config.DoorbellConfig.GpioConfig;
 import dev.doorward.device.hardware.config.DoorbellConfig.Line;
+import dev.doorward.device.hardware.onvif.ButtonTopic;
+import dev.doorward.device.hardware.onvif.OnvifSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -68,6 +70,20 @@ public final class DoorbellConfigFile {
         }
         k.put("gpio.debounce-ms", "how long an input must be steady to count, 1..1000 ms (default 30)");
         k.put("relay.pulse-ms", "how long the door relay is energized per opening, 100..15000 ms (default 5000)");
+        k.put("button.source", "gpio or onvif: where the button comes from (default gpio)");
+        k.put(
+                "onvif.url",
+                "the doorbell's ONVIF device service, e.g. http://192.168.1.20/onvif/device_service, or its events"
+                        + " service; without user or password (button.source = onvif)");
+        k.put(
+                "onvif.credentials",
+                "absolute path of an owner-only file with user= and password= lines (default: camera.credentials)");
+        k.put(
+                "onvif.topic",
+                "the button's event topic, e.g. tns1:RuleEngine/MyRuleDetector/Visitor (default: the known doorbell"
+                        + " topics, docs/hardware.md)");
+        k.put("onvif.item", "the name of the topic's data item that says pressed (default State; needs onvif.topic)");
+        k.put("onvif.value", "the item's value that means pressed (default true; needs onvif.topic)");
         k.put("audio.microphone", "a Java Sound mixer name or part of one, e.g. \"USB\" (absent: no microphone)");
         k.put("audio.speaker", "a Java Sound mixer name or part of one (absent: talk goes to a WAV file)");
         return Map.copyOf(k);
@@ -136,10 +152,11 @@ public final class DoorbellConfigFile {
         Optional<GpioConfig> gpio = gpio();
         Optional<String> microphone = name("audio.microphone");
         Optional<String> speaker = name("audio.speaker");
+        Optional<OnvifSettings> onvif = onvif();
         if (camera == null) {
             return null;
         }
-        return new DoorbellConfig(deviceDir, camera, gpio, microphone, speaker);
+        return new DoorbellConfig(deviceDir, camera, gpio, microphone, speaker, onvif);
     }
 
     private CameraSettings camera() {
@@ -217,6 +234,78 @@ public final class DoorbellConfigFile {
             errors.add(where("camera.url") + "camera.url: expected " + e.getMessage());
             return null;
         }
+    }
+
+    /** The button from ONVIF events: only with button.source = onvif, and then not also from GPIO. */
+    private Optional<OnvifSettings> onvif() {
+        String source = values.getOrDefault("button.source", "gpio");
+        List<String> onvifKeys =
+                values.keySet().stream().filter(k -> k.startsWith("onvif.")).toList();
+        if (source.equals("gpio")) {
+            for (String key : onvifKeys) {
+                errors.add(where(key) + key + " needs button.source = onvif");
+            }
+            return Optional.empty();
+        }
+        if (!source.equals("onvif")) {
+            error("button.source", "gpio or onvif");
+            return Optional.empty();
+        }
+        if (values.containsKey("gpio.button")) {
+            errors.add(where("gpio.button") + "gpio.button does not apply to button.source = onvif"
+                    + " (the button comes from the doorbell's ONVIF events)");
+        }
+        URI url = onvifUrl();
+        Optional<Path> credentials = path("onvif.credentials", false);
+        String cameraCredentials = values.get("camera.credentials");
+        if (!values.containsKey("onvif.credentials")
+                && cameraCredentials != null
+                && ABSOLUTE_PATH.matcher(cameraCredentials).matches()) {
+            credentials = Optional.of(Path.of(cameraCredentials)); // (a bad one is reported for the camera)
+        }
+        ButtonTopic button = ButtonTopic.known();
+        String topic = values.get("onvif.topic");
+        if (topic == null) {
+            for (String key : List.of("onvif.item", "onvif.value")) {
+                if (values.containsKey(key)) {
+                    errors.add(where(key) + key + " needs onvif.topic");
+                }
+            }
+        } else {
+            String item = values.getOrDefault("onvif.item", "State");
+            String value = values.getOrDefault("onvif.value", ButtonTopic.DEFAULT_VALUE);
+            if (!topic.matches("[A-Za-z0-9_.:/\\-]{1,200}") || topic.startsWith("/") || topic.endsWith("/")) {
+                error("onvif.topic", "a topic path such as tns1:RuleEngine/MyRuleDetector/Visitor");
+            } else if (!item.matches("[A-Za-z0-9_.:\\-]{1,80}")) {
+                error("onvif.item", "an item name such as State");
+            } else if (!value.matches("[A-Za-z0-9_.:\\-]{1,80}")) {
+                error("onvif.value", "a value such as true");
+            } else {
+                button = ButtonTopic.of(topic, item, value);
+            }
+        }
+        if (url == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new OnvifSettings(url, credentials, button));
+    }
+
+    private URI onvifUrl() {
+        String value = required("onvif.url");
+        if (value == null) {
+            return null;
+        }
+        try {
+            URI url = new URI(value);
+            OnvifSettings.checkUrl(url);
+            return url;
+        } catch (URISyntaxException e) {
+            errors.add(where("onvif.url") + "onvif.url: expected a valid http:// URL");
+        } catch (IllegalArgumentException e) {
+            // Not quoting the value: it may hold a password.
+            errors.add(where("onvif.url") + "onvif.url: expected " + e.getMessage());
+        }
+        return null;
     }
 
     private Optional<GpioConfig> gpio() {

@@ -73,6 +73,7 @@ public final class DoorbellGpio implements AutoCloseable {
     private boolean chimeOn;
     private boolean closed;
     private Thread poller;
+    private Instant lastTick;
 
     /**
      * Requests the configured lines, outputs inactive from the first moment.
@@ -137,6 +138,7 @@ public final class DoorbellGpio implements AutoCloseable {
             return;
         }
         Instant now = clock.instant();
+        lastTick = now;
         if (button != null) {
             boolean active = active(config.button().orElseThrow(), button.level());
             buttonDebounce.sample(active, now).ifPresent(down -> buttonChanged(down, now));
@@ -189,6 +191,11 @@ public final class DoorbellGpio implements AutoCloseable {
         } else if (held.compareTo(pairingHold) >= 0) {
             actions.execute(guarded(() -> doorbell.held(held)));
         }
+    }
+
+    /** When the lines were last polled (null before the first poll): a poller that stopped is a sick doorbell. */
+    public synchronized Instant lastTick() {
+        return lastTick;
     }
 
     public synchronized boolean relayEnergized() {

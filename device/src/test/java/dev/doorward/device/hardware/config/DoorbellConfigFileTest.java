@@ -8,6 +8,8 @@ import dev.doorward.device.hardware.camera.CameraSource;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DoorbellConfigFileTest {
@@ -73,6 +75,110 @@ class DoorbellConfigFileTest {
                         Path.of("/etc/doorward/camera.credentials")));
         assertThat(config.camera().passthrough()).isTrue();
         assertThat(config.gpio().orElseThrow().relay()).isEmpty();
+    }
+
+    @Test
+    void aBridgeWhoseButtonComesFromOnvifEvents() {
+        DoorbellConfig config = DoorbellConfigFile.parse("doorbell.conf", """
+                device.dir=/var/lib/doorward/device
+                camera.source=rtsp
+                camera.url=rtsp://192.168.1.20:554/h264Preview_01_main
+                camera.credentials=/etc/doorward/camera.credentials
+                gpio.chip=/dev/gpiochip0
+                gpio.relay=27
+                button.source=onvif
+                onvif.url=http://192.168.1.20/onvif/device_service
+                """);
+        var onvif = config.onvif().orElseThrow();
+        assertThat(onvif.url()).isEqualTo(URI.create("http://192.168.1.20/onvif/device_service"));
+        assertThat(onvif.credentials())
+                .as("the camera's credentials by default: usually the doorbell's one admin account")
+                .contains(Path.of("/etc/doorward/camera.credentials"));
+        assertThat(onvif.button().pressed("tns1:RuleEngine/MyRuleDetector/Visitor", Map.of("State", "true")))
+                .contains(true);
+        assertThat(onvif.button().pressed("tns1:Device/Trigger/DigitalInput", Map.of("LogicalState", "false")))
+                .contains(false);
+        assertThat(onvif.button().pressed("tns1:RuleEngine/CellMotionDetector/Motion", Map.of("IsMotion", "true")))
+                .isEmpty();
+        assertThat(config.gpio().orElseThrow().button()).isEmpty();
+
+        DoorbellConfig custom = DoorbellConfigFile.parse("doorbell.conf", """
+                device.dir=/var/lib/doorward/device
+                camera.source=synthetic
+                button.source=onvif
+                onvif.url=https://doorbell.lan:8443/onvif/event_service
+                onvif.credentials=/etc/doorward/onvif.credentials
+                onvif.topic=tns1:VideoSource/GlobalSceneChange/Call
+                onvif.item=Event
+                onvif.value=Ring
+                """);
+        var button = custom.onvif().orElseThrow().button();
+        assertThat(custom.onvif().orElseThrow().credentials()).contains(Path.of("/etc/doorward/onvif.credentials"));
+        assertThat(button.pressed("tt:VideoSource/GlobalSceneChange/Call", Map.of("Event", "ring")))
+                .contains(true);
+        assertThat(button.pressed("tns1:VideoSource/GlobalSceneChange/Call", Map.of("Event", "Idle")))
+                .contains(false);
+        assertThat(button.pressed("tns1:RuleEngine/MyRuleDetector/Visitor", Map.of("State", "true")))
+                .as("a configured topic replaces the known ones")
+                .isEmpty();
+        assertThat(DoorbellConfigFile.parse("doorbell.conf", "device.dir=/d\ncamera.source=synthetic\n")
+                        .onvif())
+                .isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void onvifMistakesAreNamed() {
+        assertThatThrownBy(() -> DoorbellConfigFile.parse("doorbell.conf", """
+                        device.dir=/d
+                        camera.source=synthetic
+                        button.source=onvif
+                        onvif.topic=tns1:RuleEngine/MyRuleDetector/Visitor
+                        onvif.usr=admin
+                        """))
+                .hasMessageContaining("doorbell.conf: onvif.url is required")
+                .hasMessageContaining("line 5: unknown key \"onvif.usr\" (known onvif.* keys: [onvif.credentials,"
+                        + " onvif.item, onvif.topic, onvif.url, onvif.value])");
+
+        assertThatThrownBy(() -> DoorbellConfigFile.parse("doorbell.conf", """
+                        device.dir=/d
+                        camera.source=synthetic
+                        gpio.chip=/dev/gpiochip0
+                        gpio.button=17
+                        button.source=onvif
+                        onvif.url=http://admin:hunter22@192.168.1.20/onvif/device_service
+                        onvif.credentials=relative/path
+                        onvif.value=1
+                        """))
+                .hasMessageContaining("line 4: gpio.button does not apply to button.source = onvif")
+                .hasMessageContaining("line 6: onvif.url: expected a URL without user or password")
+                .hasMessageContaining("line 7: onvif.credentials = \"relative/path\": expected an absolute path")
+                .hasMessageContaining("line 8: onvif.value needs onvif.topic")
+                .message()
+                .doesNotContain("hunter22");
+
+        assertThatThrownBy(() -> DoorbellConfigFile.parse("doorbell.conf", """
+                        device.dir=/d
+                        camera.source=synthetic
+                        onvif.url=http://192.168.1.20/onvif/device_service
+                        """))
+                .hasMessageContaining("line 3: onvif.url needs button.source = onvif");
+
+        assertThatThrownBy(() -> DoorbellConfigFile.parse("doorbell.conf", """
+                        device.dir=/d
+                        camera.source=synthetic
+                        button.source=wifi
+                        """))
+                .hasMessageContaining("line 3: button.source = \"wifi\": expected gpio or onvif");
+
+        assertThatThrownBy(() -> DoorbellConfigFile.parse("doorbell.conf", """
+                        device.dir=/d
+                        camera.source=synthetic
+                        button.source=onvif
+                        onvif.url=rtsp://192.168.1.20/onvif
+                        onvif.topic=tns1:Rule<Engine>
+                        """))
+                .hasMessageContaining("line 4: onvif.url: expected an http:// or https:// URL")
+                .hasMessageContaining("line 5: onvif.topic = \"tns1:Rule<Engine>\": expected a topic path");
     }
 
     @Test
