@@ -9,6 +9,7 @@ import com.google.zxing.qrcode.QRCodeWriter;
 import com.google.zxing.qrcode.decoder.ErrorCorrectionLevel;
 import dev.doorward.crypto.setup.SetupCodes;
 import dev.doorward.device.files.AtomicFiles;
+import dev.doorward.device.pairing.QrScanner;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -17,6 +18,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
@@ -29,6 +31,8 @@ final class Label {
     private static final int WIDTH = 480;
     private static final int HEIGHT = 640;
     private static final int QR_SIZE = 400;
+    /** No mask pattern: the encoder picks the one with the lowest penalty, as the QR standard says. */
+    private static final int ENCODER_CHOICE = -1;
 
     private Label() {}
 
@@ -62,15 +66,29 @@ final class Label {
         AtomicFiles.write(file, png.toByteArray());
     }
 
+    /**
+     * About one code in a hundred comes out, with the mask the encoder prefers, in a shape whose finder patterns
+     * zxing's detector misreads even on a perfect image (the hub's {@code QrCodes} met the same): such a code is
+     * drawn again with another of the eight masks until it reads back, so no label is printed that a phone's
+     * scanner may not read.
+     */
     private static BufferedImage qr(String text) throws IOException {
+        BufferedImage image = qr(text, ENCODER_CHOICE);
+        for (int mask = 0; mask < 8 && !text.equals(new QrScanner().scan(image).orElse(null)); mask++) {
+            image = qr(text, mask);
+        }
+        return image;
+    }
+
+    private static BufferedImage qr(String text, int mask) throws IOException {
+        Map<EncodeHintType, Object> hints = new HashMap<>();
+        hints.put(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M);
+        hints.put(EncodeHintType.MARGIN, 2);
+        if (mask != ENCODER_CHOICE) {
+            hints.put(EncodeHintType.QR_MASK_PATTERN, mask);
+        }
         try {
-            BitMatrix matrix = new QRCodeWriter()
-                    .encode(
-                            text,
-                            BarcodeFormat.QR_CODE,
-                            QR_SIZE,
-                            QR_SIZE,
-                            Map.of(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M, EncodeHintType.MARGIN, 2));
+            BitMatrix matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, QR_SIZE, QR_SIZE, hints);
             return MatrixToImageWriter.toBufferedImage(matrix);
         } catch (WriterException e) {
             throw new IOException("cannot encode the label QR code", e);
