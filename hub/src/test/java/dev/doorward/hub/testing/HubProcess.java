@@ -78,15 +78,6 @@ public final class HubProcess implements AutoCloseable {
         return hub;
     }
 
-    /** The hub's log (its standard output and error). */
-    public Path log() {
-        return dir.resolve("hub-process.log");
-    }
-
-    public boolean alive() {
-        return process.isAlive();
-    }
-
     public long pid() {
         return process.pid();
     }
