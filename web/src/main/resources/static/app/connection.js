@@ -123,11 +123,13 @@ export function connectStream({ onMessage, onStatus = () => {}, onReconnected = 
  */
 const hubHealth = { database: 'up', cluster: 'up' };
 
+/** Shows the hub's health; true when this node reaches the other nodes again (the app then catches up). */
 export function showHubHealth(message) {
+  const clusterBack = hubHealth.cluster === 'down' && message.cluster === 'up';
   if (message.database) hubHealth.database = message.database;
   if (message.cluster) hubHealth.cluster = message.cluster;
   const banner = document.getElementById('hub-health');
-  if (!banner) return;
+  if (!banner) return clusterBack;
   if (hubHealth.database === 'down') {
     banner.textContent =
       'The hub has lost its database. Rings still come through; history and settings are back when it is.';
@@ -138,4 +140,5 @@ export function showHubHealth(message) {
     banner.textContent = '';
   }
   banner.hidden = banner.textContent === '';
+  return clusterBack;
 }

@@ -752,7 +752,12 @@ function onStreamMessage(message) {
       refreshHousehold();
       break;
     case 'hub-health':
-      showHubHealth(message);
+      // This node hears the other nodes again: rings at their doorbells meanwhile are in the history, not yet here.
+      if (showHubHealth(message)) {
+        catchUp().catch(() => {
+          /* the next message or reconnect tries again */
+        });
+      }
       break;
     case 'security-alert':
       // A browser is not alerted about its own registration.

@@ -15,7 +15,11 @@ import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.e2e.Chromium.Phone;
 import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.database.DatabaseHealthChanged;
+import dev.doorward.hub.event.Events;
+import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.testing.Household;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -320,6 +324,29 @@ class RingsHeardTest {
         assertThat(phone.$("#hub-health")).containsText("lost its database");
         env.hub().publish(new DatabaseHealthChanged(true));
         assertThat(phone.$("#hub-health")).isHidden();
+    }
+
+    @Test
+    @Order(6)
+    void whenItsClusterNodeReachesTheOthersAgainTheAppShowsTheRingItMissed() {
+        // What a cluster node tells its open apps when it loses NATS (and the other nodes) and when they are back.
+        Notifier notifier = env.hub().bean(Notifier.class);
+        notifier.toEveryone(new Notice.ClusterHealth(false));
+        assertThat(phone.$("#hub-health")).containsText("cannot reach the others");
+        // Meanwhile a ring at a doorbell linked to another node: stored in the shared database, never told here.
+        String householdId = (String)
+                phone.page().evaluate("async () => (await (await fetch('/api/session')).json()).households[0].id");
+        String eventId = "RingHeardOnAnotherNode";
+        assertThat(env.hub().bean(Events.class).insert(deviceId, eventId, householdId, "ring", Instant.now(), null))
+                .isTrue();
+        assertThat(phone.$("#ring-alert")).isHidden();
+
+        notifier.toEveryone(new Notice.ClusterHealth(true));
+        assertThat(phone.$("#hub-health")).isHidden();
+        Locator ring = phone.$("#ring-alert");
+        assertThat(ring).isVisible(SOON);
+        assertThat(ring).hasAttribute("data-event-id", eventId);
+        phone.$("#ring-dismiss").click();
     }
 
     @Test

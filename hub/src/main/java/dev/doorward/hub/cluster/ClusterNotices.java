@@ -5,6 +5,7 @@ import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.NoticeChannel;
 import dev.doorward.hub.notify.NoticeJson;
 import dev.doorward.hub.notify.Notifier;
+import dev.doorward.hub.ring.Rings;
 import dev.doorward.hub.stream.MemberStreams;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
@@ -29,14 +30,18 @@ class ClusterNotices implements NoticeChannel {
 
     private final ClusterBus bus;
     private final MemberStreams streams;
+    /** Lazily too: the rings need the notifier. */
+    private final ObjectProvider<Rings> rings;
     /** Lazily: the notifier is made with every channel, this one among them. */
     private final ObjectProvider<Notifier> notifier;
 
     private final JsonMapper json = JsonMapper.builder().build();
 
-    ClusterNotices(ClusterBus bus, MemberStreams streams, ObjectProvider<Notifier> notifier) {
+    ClusterNotices(
+            ClusterBus bus, MemberStreams streams, ObjectProvider<Rings> rings, ObjectProvider<Notifier> notifier) {
         this.bus = bus;
         this.streams = streams;
+        this.rings = rings;
         this.notifier = notifier;
         bus.on(KIND, this::received);
     }
@@ -70,6 +75,12 @@ class ClusterNotices implements NoticeChannel {
 
     private void received(JsonNode body) {
         Notice notice = NoticeJson.read(json.convertValue(body.path("notice"), Map.class));
+        // A doorbell whose node dies resends its unacknowledged rings to the node it moves to: announced once.
+        switch (notice) {
+            case Notice.Ring ring -> rings.getObject().announcedElsewhere(ring.device(), ring.eventId());
+            case Notice.Motion motion -> rings.getObject().announcedElsewhere(motion.device(), motion.eventId());
+            default -> {}
+        }
         String household = body.path("household").asString("");
         String account = body.path("account").asString("");
         if (!household.isEmpty()) {

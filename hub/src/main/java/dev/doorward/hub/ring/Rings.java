@@ -55,4 +55,13 @@ public class Rings {
                 : new Notice.Motion(device.id(), device.name(), event.eventId(), occurredAt);
         notifier.toHousehold(device.householdId(), notice);
     }
+
+    /**
+     * A ring or motion another node of a cluster announced (its notice came over NATS). Remembered as announced, so
+     * that if the doorbell's link moves here (that node died before acknowledging it) and the doorbell sends it
+     * again from its outbox, the household is not told twice.
+     */
+    public void announcedElsewhere(String deviceId, String eventId) {
+        recentlyPushed.add(deviceId + '/' + eventId);
+    }
 }

@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HubProcess implements AutoCloseable {
     private static final String READY_FILE = "hub-process.ready";
+    private static final String PROPERTIES_FILE = "hub-process.properties";
+    /** Not a hub setting: tells the child whether to make the first owner (a cluster's first node only). */
+    private static final String FIRST_OWNER = "hub-process.first-owner";
 
     private final Process process;
     private final Path dir;
@@ -27,8 +33,24 @@ public final class HubProcess implements AutoCloseable {
 
     /** Starts the hub in a new JVM and returns once it is serving (or fails after {@code timeout}). */
     public static HubProcess start(Path dir, Duration timeout) throws IOException, InterruptedException {
+        return start(dir, Map.of(), true, timeout);
+    }
+
+    /**
+     * Starts a hub in a new JVM with settings of the test's own (a cluster node's: its addresses, the shared
+     * database, doorward.cluster.*), making the first owner only if {@code firstOwner}; returns once it is serving.
+     * The settings go to the child in a file in {@code dir}, not on its command line.
+     */
+    public static HubProcess start(Path dir, Map<String, String> properties, boolean firstOwner, Duration timeout)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve(READY_FILE));
+        Properties settings = new Properties();
+        settings.putAll(properties);
+        settings.setProperty(FIRST_OWNER, Boolean.toString(firstOwner));
+        try (var out = Files.newOutputStream(dir.resolve(PROPERTIES_FILE))) {
+            settings.store(out, null);
+        }
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-cp");
@@ -79,8 +101,22 @@ public final class HubProcess implements AutoCloseable {
     public static final class Main {
         public static void main(String[] args) throws Exception {
             Path dir = Path.of(args[0]);
-            TestHub hub = TestHub.start(dir);
-            Household.firstOwner(hub);
+            Map<String, String> properties = new LinkedHashMap<>();
+            boolean firstOwner = true;
+            Path settingsFile = dir.resolve(PROPERTIES_FILE);
+            if (Files.exists(settingsFile)) {
+                Properties settings = new Properties();
+                try (var in = Files.newInputStream(settingsFile)) {
+                    settings.load(in);
+                }
+                firstOwner = Boolean.parseBoolean(settings.getProperty(FIRST_OWNER, "true"));
+                settings.remove(FIRST_OWNER);
+                settings.stringPropertyNames().forEach(name -> properties.put(name, settings.getProperty(name)));
+            }
+            TestHub hub = TestHub.start(dir, properties);
+            if (firstOwner) {
+                Household.firstOwner(hub);
+            }
             try {
                 Files.writeString(dir.resolve(READY_FILE), Integer.toString(hub.browserPort()));
             } catch (IOException e) {

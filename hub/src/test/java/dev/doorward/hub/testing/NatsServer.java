@@ -35,8 +35,11 @@ public final class NatsServer implements AutoCloseable {
         return server;
     }
 
-    /** Starts it (again): on a free port the first time, on the same port after that. */
+    /** Starts it (again): on a free port the first time, on the same port after that; nothing if it runs. */
     public void start() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
         try {
             Files.createDirectories(dir);
             Path conf = dir.resolve("nats.conf");
