@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * Threads that yield the CPU to the ring: each lowers its own scheduling priority (Linux nice {@value #NICE})
  * when it starts. The push workers' encryption and TLS cost real CPU at a building's pace (an ECDH per push);
  * on a small hub that CPU would otherwise be taken from the threads carrying the next ring to the open apps.
- * With a lower priority the kernel runs the ring first and the pushes in what is left: under load a push may be
- * a few milliseconds later, a ring is not.
+ * With a lower priority the kernel runs the ring's threads first when both want the CPU, and the pushes in what
+ * is left (docs/benchmarks.md has what it did and did not change).
  *
  * <p>Java's {@code Thread.setPriority} does nothing on Linux, so {@code LinuxThreadPriority} (Java 22, FFM) calls
  * {@code setpriority(2)} for the thread's own id; raising a nice value needs no privilege. On another system or
