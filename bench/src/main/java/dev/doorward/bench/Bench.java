@@ -214,8 +214,7 @@ public final class Bench {
                 options.hubJar().toAbsolutePath(),
                 work,
                 work.resolve("factory-ca/ca.crt"),
-                // The budget DESIGN §11 sets for 100 000 links is 2 GiB in all; the heap gets most of it.
-                options.hubHeap().equals("default") ? List.of() : List.of("-Xmx" + options.hubHeap()),
+                hubJvmOptions(work),
                 hubSettings)) {
             long t0 = System.nanoTime();
             String[] owner = hub.createOwner();
@@ -473,6 +472,19 @@ public final class Bench {
         Long liveHeap(String name) {
             return liveHeap.get(name);
         }
+    }
+
+    /**
+     * The budget DESIGN §11 sets for 100 000 links is 2 GiB in all; the heap gets most of it. The hub's GC pauses go
+     * to {@code hub-gc.log} in the run's directory: a pause stops the ring's threads too, so a tail is read beside it.
+     */
+    private List<String> hubJvmOptions(Path work) {
+        List<String> jvm = new ArrayList<>();
+        if (!options.hubHeap().equals("default")) {
+            jvm.add("-Xmx" + options.hubHeap());
+        }
+        jvm.add("-Xlog:gc:file=" + work.resolve("hub-gc.log") + ":uptime,tags");
+        return jvm;
     }
 
     private Run loadGen(Path work, Map<String, String> args, Supplier<Servers.Sample> sampler, String name)
