@@ -4,6 +4,7 @@ import dev.doorward.crypto.pki.Pem;
 import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.hub.config.HubProperties;
 import jakarta.annotation.PreDestroy;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,10 +96,10 @@ class PushClient {
     Answer send(Request request) throws IOException {
         PushEndpoints.Checked endpoint = request.endpoint();
         String key = endpoint.host() + ":" + endpoint.port();
-        Kept reused = take(key);
+        Connection reused = take(key);
         if (reused != null) {
             try {
-                return exchange(key, reused.socket(), request);
+                return exchange(key, reused, request);
             } catch (SocketTimeoutException e) {
                 throw e; // the service has the request and is slow: sending it again would push twice
             } catch (IOException e) {
@@ -106,21 +107,21 @@ class PushClient {
                 closeQuietly(reused.socket());
             }
         }
-        return exchange(key, open(endpoint), request);
+        return exchange(key, new Connection(open(endpoint)), request);
     }
 
-    private Answer exchange(String key, SSLSocket socket, Request request) throws IOException {
+    private Answer exchange(String key, Connection connection, Request request) throws IOException {
         boolean keep = false;
         try {
-            write(socket.getOutputStream(), request);
-            Reply reply = readReply(socket.getInputStream());
+            write(connection.out(), request);
+            Reply reply = readReply(connection.in(), connection.head());
             keep = reply.reusable();
             return reply.answer();
         } finally {
             if (keep) {
-                give(key, socket);
+                give(key, connection);
             } else {
-                closeQuietly(socket);
+                closeQuietly(connection.socket());
             }
         }
     }
@@ -146,10 +147,25 @@ class PushClient {
         }
     }
 
-    private record Kept(SSLSocket socket, long idleSince) {}
+    /**
+     * A connection with its own buffers, kept with it: one worker uses it at a time, and at a thousand pushes a second
+     * new buffers per request (and reading the answer a byte at a time from TLS) were a good part of the garbage the
+     * sender made. The reader may read ahead: it stays with its connection, so nothing read is lost.
+     */
+    private record Connection(SSLSocket socket, InputStream in, OutputStream out, byte[] head) {
+        Connection(SSLSocket socket) throws IOException {
+            this(
+                    socket,
+                    new BufferedInputStream(socket.getInputStream(), 1024),
+                    new BufferedOutputStream(socket.getOutputStream(), 2048),
+                    new byte[MAX_HEAD_BYTES]);
+        }
+    }
+
+    private record Kept(Connection connection, long idleSince) {}
 
     /** A kept connection to the host that has not been idle too long, or null. */
-    private Kept take(String key) {
+    private Connection take(String key) {
         Deque<Kept> idle = kept.get(key);
         if (idle == null) {
             return null;
@@ -157,21 +173,21 @@ class PushClient {
         long now = System.nanoTime();
         Kept k;
         while ((k = idle.pollFirst()) != null) {
-            if (now - k.idleSince() < IDLE.toNanos() && !k.socket().isClosed()) {
-                return k;
+            if (now - k.idleSince() < IDLE.toNanos() && !k.connection().socket().isClosed()) {
+                return k.connection();
             }
-            closeQuietly(k.socket());
+            closeQuietly(k.connection().socket());
         }
         return null;
     }
 
-    private void give(String key, SSLSocket socket) {
+    private void give(String key, Connection connection) {
         Deque<Kept> idle = kept.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
-        idle.offerFirst(new Kept(socket, System.nanoTime()));
+        idle.offerFirst(new Kept(connection, System.nanoTime()));
         while (idle.size() > KEPT_PER_HOST) {
             Kept oldest = idle.pollLast();
             if (oldest != null) {
-                closeQuietly(oldest.socket());
+                closeQuietly(oldest.connection().socket());
             }
         }
     }
@@ -182,7 +198,7 @@ class PushClient {
         kept.values().forEach(idle -> {
             Kept k;
             while ((k = idle.pollFirst()) != null) {
-                closeQuietly(k.socket());
+                closeQuietly(k.connection().socket());
             }
         });
     }
@@ -210,7 +226,7 @@ class PushClient {
         throw last != null ? last : new IOException("no address to connect to");
     }
 
-    private static void write(OutputStream raw, Request request) throws IOException {
+    private static void write(OutputStream out, Request request) throws IOException {
         PushEndpoints.Checked endpoint = request.endpoint();
         String path = endpoint.uri().getRawPath();
         if (path == null || path.isEmpty()) {
@@ -237,7 +253,6 @@ class PushClient {
                 .append("\r\nAuthorization: ")
                 .append(request.authorization())
                 .append("\r\n\r\n");
-        OutputStream out = new BufferedOutputStream(raw, 4096);
         out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
         out.write(request.body());
         out.flush();
@@ -245,14 +260,13 @@ class PushClient {
 
     /** Reads the status line and headers (bounded) and drains a bounded amount of body. */
     static Answer read(InputStream in) throws IOException {
-        return readReply(in).answer();
+        return readReply(in, new byte[MAX_HEAD_BYTES]).answer();
     }
 
     /** An answer, and whether its connection may carry the next request (its whole body was read). */
     private record Reply(Answer answer, boolean reusable) {}
 
-    private static Reply readReply(InputStream in) throws IOException {
-        byte[] head = new byte[MAX_HEAD_BYTES];
+    private static Reply readReply(InputStream in, byte[] head) throws IOException {
         int length = 0;
         while (true) {
             int b = in.read();

@@ -1,10 +1,8 @@
 package dev.doorward.hub.push;
 
-import dev.doorward.hub.roster.Rosters;
-import dev.doorward.protocol.Roster;
+import dev.doorward.hub.roster.MemberAccess;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +21,12 @@ public class WebPush {
 
     private final PushSender sender;
     private final PushSubscriptions subscriptions;
-    private final Rosters rosters;
+    private final MemberAccess access;
 
-    WebPush(PushSender sender, PushSubscriptions subscriptions, Rosters rosters) {
+    WebPush(PushSender sender, PushSubscriptions subscriptions, MemberAccess access) {
         this.sender = sender;
         this.subscriptions = subscriptions;
-        this.rosters = rosters;
+        this.access = access;
     }
 
     /** As above, only to accounts {@code recipientFilter} accepts (it runs on a push worker). */
@@ -47,14 +45,10 @@ public class WebPush {
 
     private void fanOut(String householdId, PushMessage message, Predicate<String> recipientFilter) {
         try {
-            Optional<Roster> roster = rosters.latest(householdId).map(r -> Roster.parse(r.text()));
-            if (roster.isEmpty()) {
-                return; // no browser is approved before the first roster
-            }
             Map<String, Boolean> accountAllowed = new HashMap<>();
             for (PushSubscriptions.Recipient r : subscriptions.ofHousehold(householdId)) {
-                if (roster.get().member(r.clientId()).isEmpty()) {
-                    continue;
+                if (!access.listsBrowser(householdId, r.clientId())) {
+                    continue; // not approved (none is before the household's first roster)
                 }
                 boolean allowed = accountAllowed.computeIfAbsent(
                         r.accountId(),

@@ -205,6 +205,15 @@ public class MemberAccess implements MemberDirectory {
         }
     }
 
+    /**
+     * Whether the household's latest roster lists this browser: a push goes only to browsers an admin approved. From
+     * memory, like the rest of a ring's fan-out (parsing the roster for every ring was most of what a ring's push
+     * fan-out allocated).
+     */
+    public boolean listsBrowser(String householdId, String clientId) {
+        return access(householdId).roster().flatMap(r -> r.member(clientId)).isPresent();
+    }
+
     /** Whether anyone in the household is restricted (when not, every member may use every doorbell). */
     @Override
     public boolean anyRestriction(String householdId) {
