@@ -276,6 +276,10 @@ public final class Bench {
                     options.hubHeap(),
                     options.loops(),
                     String.join(",", locals)));
+            String extraJvm = System.getenv("BENCH_HUB_JVM_OPTIONS");
+            if (extraJvm != null && !extraJvm.isBlank()) {
+                parts.add("hub-jvm-options=\"" + extraJvm.trim() + "\"");
+            }
             if (wantsPush) {
                 parts.add("push=on push-subscriptions=" + options.pushSubscriptions()
                         + " (push-service stand-in on loopback, RFC 8030 over TLS 1.3)");
@@ -484,6 +488,12 @@ public final class Bench {
             jvm.add("-Xmx" + options.hubHeap());
         }
         jvm.add("-Xlog:gc:file=" + work.resolve("hub-gc.log") + ":uptime,tags");
+        // For experiments with the hub's collector (docs/benchmarks.md says which were tried); the run's settings
+        // line in results.md names them.
+        String extra = System.getenv("BENCH_HUB_JVM_OPTIONS");
+        if (extra != null && !extra.isBlank()) {
+            jvm.addAll(List.of(extra.trim().split("\\s+")));
+        }
         return jvm;
     }
 
@@ -514,6 +524,8 @@ public final class Bench {
                 javaBin,
                 "-Xmx4g",
                 "-XX:+UseParallelGC",
+                // Its pauses are inside every latency it measures: logged beside the hub's.
+                "-Xlog:gc:file=" + work.resolve(name + "-gc.log") + ":uptime,tags",
                 "-cp",
                 System.getProperty("java.class.path"),
                 LoadGenMain.class.getName()));
