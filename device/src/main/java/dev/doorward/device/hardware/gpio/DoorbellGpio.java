@@ -98,12 +98,13 @@ public final class DoorbellGpio implements AutoCloseable {
         // The chip's own filter at a third of ours: contact chatter stays in the kernel, and a press still counts
         // after about 4/3 of the debounce time.
         Duration filter = config.debounce().dividedBy(3);
-        this.button = config.button()
-                .map(l -> chip.input(l.offset(), l.activeLow(), filter))
-                .orElse(null);
-        this.tamper = config.tamper()
-                .map(l -> chip.input(l.offset(), l.activeLow(), filter))
-                .orElse(null);
+        // Every input gets the pull-up: the wiring (docs/hardware.md) is a switch to ground, also for the
+        // normally-closed tamper switch, which is active-high (the pull-up takes the line high when the case
+        // opens); a line driven by a push-pull output is not disturbed by it.
+        this.button =
+                config.button().map(l -> chip.input(l.offset(), true, filter)).orElse(null);
+        this.tamper =
+                config.tamper().map(l -> chip.input(l.offset(), true, filter)).orElse(null);
         this.relay = config.relay()
                 .map(l -> chip.output(l.offset(), level(l, false)))
                 .orElse(null);

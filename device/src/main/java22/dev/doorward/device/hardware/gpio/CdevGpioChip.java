@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A GPIO chip through the kernel's GPIO character device, uAPI v2 (Linux 5.10 and later), with only libc's
@@ -28,6 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code struct gpio_v2_line_event}. Layouts: {@link GpioUapi}. Linux, 64-bit.
  */
 public final class CdevGpioChip implements GpioChip {
+    private static final Logger log = LoggerFactory.getLogger(CdevGpioChip.class);
     private static final String CONSUMER = "doorward";
     private static final int O_RDWR = 2;
     private static final int O_CLOEXEC = 0x80000;
@@ -120,6 +123,7 @@ public final class CdevGpioChip implements GpioChip {
                 request = request(offset, flags, GPIO_V2_LINE_ATTR_ID_DEBOUNCE, us);
             } catch (IllegalStateException e) {
                 // A line the kernel cannot debounce (no interrupt for its software debounce): ours still applies.
+                log.info("GPIO line {}: no debounce in the kernel ({}); the agent's own applies", offset, e.getMessage());
                 request = request(offset, flags, 0, 0);
             }
         } else {
@@ -131,7 +135,11 @@ public final class CdevGpioChip implements GpioChip {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment values = arena.allocate(VALUES_SIZE, 8);
                 values.set(I64, VALUES_MASK, 1L);
-                ioctl(fd, GPIO_V2_LINE_GET_VALUES_IOCTL, values, "read line " + offset + ": GPIO_V2_LINE_GET_VALUES");
+                // Under the chip's lock: a closed descriptor's number may already belong to something else.
+                synchronized (this) {
+                    checkOpen();
+                    ioctl(fd, GPIO_V2_LINE_GET_VALUES_IOCTL, values, "read line " + offset + ": GPIO_V2_LINE_GET_VALUES");
+                }
                 return (values.get(I64, VALUES_BITS) & 1L) != 0;
             }
         };
@@ -148,9 +156,18 @@ public final class CdevGpioChip implements GpioChip {
                 MemorySegment values = arena.allocate(VALUES_SIZE, 8);
                 values.set(I64, VALUES_BITS, high ? 1L : 0L);
                 values.set(I64, VALUES_MASK, 1L);
-                ioctl(fd, GPIO_V2_LINE_SET_VALUES_IOCTL, values, "set line " + offset + ": GPIO_V2_LINE_SET_VALUES");
+                synchronized (this) {
+                    checkOpen();
+                    ioctl(fd, GPIO_V2_LINE_SET_VALUES_IOCTL, values, "set line " + offset + ": GPIO_V2_LINE_SET_VALUES");
+                }
             }
         };
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the GPIO chip " + device + " is closed");
+        }
     }
 
     /** One line in one request; {@code attrId} 0 for no attribute, else its value (output values, debounce µs). */

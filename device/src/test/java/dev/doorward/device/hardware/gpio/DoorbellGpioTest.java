@@ -35,6 +35,7 @@ class DoorbellGpioTest {
     }
 
     private DoorbellGpio start(Duration pulse, boolean relayActiveLow, java.time.Clock clock) {
+        chip.set(TAMPER, false); // the case is shut: its normally-closed switch holds the line low
         GpioConfig config = new GpioConfig(
                 Path.of("/dev/gpiochip0"),
                 Optional.of(new Line(BUTTON, true)),
@@ -99,6 +100,9 @@ class DoorbellGpioTest {
     void contactBounceIsOnePressAndAHeldOrStuckButtonRingsOnce() {
         start(Duration.ofSeconds(5), false);
         assertThat(chip.pullUp(BUTTON)).as("switches to ground get the pull-up").isTrue();
+        assertThat(chip.pullUp(TAMPER))
+                .as("the normally-closed tamper switch to ground too, though it is active-high")
+                .isTrue();
         assertThat(chip.filter(BUTTON))
                 .as("the chip's own filter, a third of ours")
                 .isEqualTo(Duration.ofMillis(10));
