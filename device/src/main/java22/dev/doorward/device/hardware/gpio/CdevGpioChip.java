@@ -77,36 +77,59 @@ public final class CdevGpioChip implements GpioChip {
     /** Opens {@code device} (e.g. /dev/gpiochip0) and checks that it is a GPIO chip. */
     public CdevGpioChip(Path device) {
         this.device = device;
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            fd = (int) OPEN.invokeExact(state, arena.allocateFrom(device.toString()), O_RDWR | O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw new IllegalStateException("cannot open " + device + ": " + strerror(errno(state))
-                        + " (is gpio.chip right? ls /dev/gpiochip* lists the chips; the user must be in the gpio"
-                        + " group: sudo usermod -aG gpio doorward)");
-            }
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("open " + device + " failed", t);
-        }
+        int fd = openDevice(device);
         this.chipFd = fd;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(CHIPINFO_SIZE, 8);
             ioctl(fd, GPIO_GET_CHIPINFO_IOCTL, info, device + " is not a GPIO chip: GPIO_GET_CHIPINFO_IOCTL");
             this.lineCount = info.get(I32, CHIPINFO_LINES);
+            this.wakeFd = eventfd();
+        } catch (RuntimeException e) {
+            closeFd(fd);
+            throw e;
+        }
+    }
+
+    /** open(2) read-write, close-on-exec; a clear error naming the device and the group to join. */
+    static int openDevice(Path device) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(device.toString()), O_RDWR | O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new IllegalStateException("cannot open " + device + ": " + strerror(errno(state))
+                        + " (is gpio.chip right? ls /dev/gpiochip* lists the chips; the user must be in the gpio"
+                        + " group: sudo usermod -aG gpio doorward)");
+            }
+            return fd;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("open " + device + " failed", t);
+        }
+    }
+
+    /** A non-blocking eventfd: written by {@link #wake}, it ends a {@link #pollEdges} at once. */
+    static int eventfd() {
+        try {
             int efd = (int) EVENTFD.invokeExact(0, EFD_CLOEXEC | EFD_NONBLOCK);
             if (efd < 0) {
                 throw new IllegalStateException("eventfd failed");
             }
-            this.wakeFd = efd;
+            return efd;
         } catch (RuntimeException e) {
-            closeFd(fd);
             throw e;
         } catch (Throwable t) {
-            closeFd(fd);
             throw new IllegalStateException("eventfd failed", t);
+        }
+    }
+
+    static void wake(int efd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(I64);
+            one.set(I64, 0, 1L);
+            long unused = (long) WRITE.invokeExact(efd, one, 8L);
+        } catch (Throwable t) {
+            // The waiter wakes at its timeout all the same.
         }
     }
 
@@ -217,12 +240,24 @@ public final class CdevGpioChip implements GpioChip {
         }
         int millis = (int) Math.max(0, Math.min(timeout.toMillis(), Integer.MAX_VALUE));
         waiting.lock();
-        try (Arena arena = Arena.ofConfined()) {
+        try {
             synchronized (this) {
                 if (closed) {
                     return List.of();
                 }
             }
+            return pollEdges(fds, wakeFd, millis);
+        } finally {
+            waiting.unlock();
+        }
+    }
+
+    /**
+     * Waits up to {@code millis} until one of {@code fds} (line requests) or {@code wakeFd} is readable, then reads
+     * one {@code struct gpio_v2_line_event} from each readable line request; returns their line offsets.
+     */
+    static List<Integer> pollEdges(int[] fds, int wakeFd, int millis) throws InterruptedException {
+        try (Arena arena = Arena.ofConfined()) {
             MemorySegment pollfds = arena.allocate((long) POLLFD_SIZE * (fds.length + 1), 8);
             for (int i = 0; i <= fds.length; i++) {
                 pollfds.set(I32, (long) i * POLLFD_SIZE, i < fds.length ? fds[i] : wakeFd);
@@ -260,8 +295,6 @@ public final class CdevGpioChip implements GpioChip {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("waiting for GPIO edges failed", t);
-        } finally {
-            waiting.unlock();
         }
     }
 
@@ -278,13 +311,7 @@ public final class CdevGpioChip implements GpioChip {
             }
             outputs.clear();
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment one = arena.allocate(I64);
-            one.set(I64, 0, 1L);
-            long unused = (long) WRITE.invokeExact(wakeFd, one, 8L);
-        } catch (Throwable t) {
-            // The waiter wakes at its timeout all the same.
-        }
+        wake(wakeFd);
         waiting.lock(); // the waiter is out of poll/read: its descriptors can go
         try {
             synchronized (this) {
