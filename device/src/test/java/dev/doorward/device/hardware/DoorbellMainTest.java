@@ -172,11 +172,11 @@ class DoorbellMainTest {
     }
 
     /**
-     * The watchdog's checks name the part that stopped: a GPIO poller that no longer polls (5 s), an ONVIF loop
+     * The watchdog's checks name the part that stopped: a GPIO thread that no longer wakes (5 s), an ONVIF loop
      * without progress for longer than its longest legitimate wait.
      */
     @Test
-    void theWatchdogNamesAGpioPollerThatStoppedAndAnOnvifLoopThatHangs() throws Exception {
+    void theWatchdogNamesAGpioThreadThatStoppedAndAnOnvifLoopThatHangs() throws Exception {
         MutableClock clock = new MutableClock(Instant.now());
         SecureRandom random = new SecureRandom();
         MintedDevice minted = Factory.mint(temp.resolve("ca"), temp.resolve("device"), clock, random);
