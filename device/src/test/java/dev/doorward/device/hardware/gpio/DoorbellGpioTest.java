@@ -226,13 +226,15 @@ class DoorbellGpioTest {
         int waits = chip.waits();
         Thread.sleep(500);
         assertThat(chip.inputReads()).as("no input read while nothing changes").isEqualTo(reads);
-        assertThat(chip.waits() - waits).as("wake-ups in 500 ms").isBetween(10, 40);
+        assertThat(chip.waits() - waits)
+                .as("wake-ups in 500 ms")
+                .isBetween(1, 40); // 25 expected; polling every 5 ms would be 100
 
         long before = System.nanoTime();
         chip.set(BUTTON, false); // pressed
         eventually(() -> told.equals(List.of("pressed")));
         long tookMs = (System.nanoTime() - before) / 1_000_000;
-        assertThat(tookMs).as("rung once steady for 30 ms").isBetween(30L, 1_000L);
+        assertThat(tookMs).as("rung once steady for 30 ms").isBetween(30L, 2_000L);
         assertThat(chip.inputReads()).isGreaterThan(reads);
 
         releases.incrementAndGet();
