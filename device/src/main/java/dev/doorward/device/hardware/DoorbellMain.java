@@ -42,7 +42,7 @@ public final class DoorbellMain {
     private static final Duration OFFLINE_REPORT_EVERY = Duration.ofMinutes(5);
     /** How long the agent's thread may take to run a no-op before the doorbell counts as hung. */
     private static final Duration AGENT_ANSWER = Duration.ofSeconds(5);
-    /** The GPIO poller runs every 5 ms; a pause this long means it stopped. */
+    /** The GPIO thread wakes every 20 ms (DoorbellGpio.OUTPUT_CHECK); a pause this long means it stopped. */
     private static final Duration GPIO_SILENCE = Duration.ofSeconds(5);
 
     private DoorbellMain() {}
@@ -135,7 +135,7 @@ public final class DoorbellMain {
         }
     }
 
-    /** What the watchdog checks on each beat: the agent's thread, the GPIO poller, the ONVIF loop. */
+    /** What the watchdog checks on each beat: the agent's thread, the GPIO thread, the ONVIF loop. */
     static List<Watchdog.Check> healthChecks(DeviceAgent agent, DoorbellGpio gpio, OnvifButton onvif, Clock clock) {
         List<Watchdog.Check> checks = new ArrayList<>();
         checks.add(new Watchdog.Check(
@@ -148,7 +148,7 @@ public final class DoorbellMain {
                 Instant last = gpio.lastTick();
                 return last != null && Duration.between(last, clock.instant()).compareTo(GPIO_SILENCE) <= 0
                         ? Optional.empty()
-                        : Optional.of("the lines were not polled since " + last);
+                        : Optional.of("the GPIO thread has not woken since " + last);
             }));
         }
         if (onvif != null) {
@@ -182,21 +182,23 @@ public final class DoorbellMain {
     }
 
     /**
-     * The Linux GPIO chip through libgpiod. Loaded by name: it uses the FFM API, final only from Java 22, so it
-     * is compiled apart from the Java 21 code (device/src/main/java22).
+     * The Linux GPIO chip through the kernel's character device (uAPI v2, libc only). Loaded by name: it uses the
+     * FFM API, final only from Java 22, so it is compiled apart from the Java 21 code (device/src/main/java22).
      */
     static GpioChip openChip(Path device) {
         try {
-            return (GpioChip) Class.forName("dev.doorward.device.hardware.gpio.LibgpiodChip")
+            return (GpioChip) Class.forName("dev.doorward.device.hardware.gpio.CdevGpioChip")
                     .getConstructor(Path.class)
                     .newInstance(device);
         } catch (UnsupportedClassVersionError e) {
             throw new IllegalStateException("GPIO needs Java 22 or later (docs/hardware.md: install JDK 25)", e);
         } catch (java.lang.reflect.InvocationTargetException e) {
-            throw new IllegalStateException(
-                    "cannot open " + device + ": " + e.getCause().getMessage(), e.getCause());
+            // The chip's own message names the device and what went wrong.
+            throw e.getCause() instanceof RuntimeException r
+                    ? r
+                    : new IllegalStateException("cannot open " + device, e.getCause());
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("the libgpiod GPIO chip is missing from this build", e);
+            throw new IllegalStateException("the GPIO chip class is missing from this build", e);
         }
     }
 

@@ -30,6 +30,13 @@ final class Debouncer {
         return Optional.empty();
     }
 
+    /** When a change seen but not yet steady will count, if it stays: the next time to sample. */
+    Optional<Instant> settlesAt() {
+        return candidate != stable && candidateSince != null
+                ? Optional.of(candidateSince.plus(steadyFor))
+                : Optional.empty();
+    }
+
     boolean stable() {
         return stable;
     }

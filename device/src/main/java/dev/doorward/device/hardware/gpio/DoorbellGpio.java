@@ -5,6 +5,7 @@ import dev.doorward.device.hardware.config.DoorbellConfig.Line;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,8 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The doorbell's button, door relay, tamper switch and chime on GPIO, driven by {@link #tick()} (every
- * {@link #POLL} on its own thread; tests call it with a mutable clock).
+ * The doorbell's button, door relay, tamper switch and chime on GPIO. Its thread sleeps in
+ * {@link GpioChip#awaitEdges} until an input line changes (inputs are read only then, and at the end of a
+ * debounce), a deadline (debounce, relay pulse) or {@link #OUTPUT_CHECK} passes; tests drive {@link #tick()}
+ * themselves with a mutable clock.
  *
  * <ul>
  *   <li>Button: debounced; a press rings at once (one ring per press: a button held or stuck for minutes rings
@@ -32,7 +35,11 @@ import org.slf4j.LoggerFactory;
 public final class DoorbellGpio implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DoorbellGpio.class);
 
-    public static final Duration POLL = Duration.ofMillis(5);
+    /**
+     * How often the outputs follow the agent's state (door releases, chime) and the watchdog's time stamp is
+     * renewed: the agent has no change callback yet, so this is read from memory, not from the GPIO lines.
+     */
+    public static final Duration OUTPUT_CHECK = Duration.ofMillis(20);
     /** A hold this long is a stuck button (or something leaning on it), not a person. */
     public static final Duration STUCK = Duration.ofSeconds(60);
 
@@ -72,7 +79,7 @@ public final class DoorbellGpio implements AutoCloseable {
     private boolean relayOn;
     private boolean chimeOn;
     private boolean closed;
-    private Thread poller;
+    private Thread thread;
     private Instant lastTick;
 
     /**
@@ -88,10 +95,16 @@ public final class DoorbellGpio implements AutoCloseable {
         this.pairingHold = pairingHold;
         this.actions = Executors.newSingleThreadExecutor(
                 Thread.ofVirtual().name("gpio-actions").factory());
+        // The chip's own filter at a third of ours: contact chatter stays in the kernel, and a press still counts
+        // after about 4/3 of the debounce time.
+        Duration filter = config.debounce().dividedBy(3);
+        // Every input gets the pull-up: the wiring (docs/hardware.md) is a switch to ground, also for the
+        // normally-closed tamper switch, which is active-high (the pull-up takes the line high when the case
+        // opens); a line driven by a push-pull output is not disturbed by it.
         this.button =
-                config.button().map(l -> chip.input(l.offset(), l.activeLow())).orElse(null);
+                config.button().map(l -> chip.input(l.offset(), true, filter)).orElse(null);
         this.tamper =
-                config.tamper().map(l -> chip.input(l.offset(), l.activeLow())).orElse(null);
+                config.tamper().map(l -> chip.input(l.offset(), true, filter)).orElse(null);
         this.relay = config.relay()
                 .map(l -> chip.output(l.offset(), level(l, false)))
                 .orElse(null);
@@ -103,42 +116,83 @@ public final class DoorbellGpio implements AutoCloseable {
         this.releasesSeen = doorbell.doorReleases();
     }
 
-    /** Polls on a platform thread (steady timing) until closed; de-energizes the relay on JVM shutdown. */
+    /** Waits for edges on a platform thread (steady timing) until closed; de-energizes the relay on JVM shutdown. */
     public synchronized DoorbellGpio start() {
-        poller = Thread.ofPlatform().daemon().name("gpio").start(this::poll);
+        thread = Thread.ofPlatform().daemon().name("gpio").start(this::run);
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "gpio-fail-safe"));
         return this;
     }
 
-    private void poll() {
+    private void run() {
         while (true) {
+            Duration wait;
             synchronized (this) {
                 if (closed) {
                     return;
                 }
+                wait = nextWait(clock.instant());
             }
             try {
-                tick();
-            } catch (RuntimeException e) {
-                // Never leave the relay on because a read failed.
-                log.error("GPIO poll failed; relay off", e);
-                forceOff();
-            }
-            try {
-                Thread.sleep(POLL);
+                List<Integer> edges = chip.awaitEdges(wait);
+                step(!edges.isEmpty());
             } catch (InterruptedException e) {
                 return;
+            } catch (RuntimeException e) {
+                // Never leave the relay on because a read failed.
+                log.error("GPIO failed; relay off", e);
+                forceOff();
+                try {
+                    Thread.sleep(OUTPUT_CHECK); // no busy loop on a line that keeps failing
+                } catch (InterruptedException stop) {
+                    return;
+                }
             }
         }
     }
 
-    /** One poll: inputs read and debounced, outputs driven. */
+    /** How long the thread may sleep: until the outputs' check, a debounce's end or the relay's switch-off. */
+    private Duration nextWait(Instant now) {
+        Instant until = now.plus(OUTPUT_CHECK);
+        for (Debouncer d : List.of(buttonDebounce, tamperDebounce)) {
+            Instant settles = d.settlesAt().orElse(until);
+            until = settles.isBefore(until) ? settles : until;
+        }
+        if (relayOn && relayOffAt.isBefore(until)) {
+            until = relayOffAt;
+        }
+        Duration wait = Duration.between(now, until);
+        return wait.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait;
+    }
+
+    private static final Duration MIN_WAIT = Duration.ofMillis(1);
+
+    /** After a wait: the inputs are read if one had an edge or a debounce is due; the outputs always. */
+    private synchronized void step(boolean edges) {
+        if (closed) {
+            return;
+        }
+        Instant now = clock.instant();
+        lastTick = now;
+        if (edges
+                || buttonDebounce.settlesAt().isPresent()
+                || tamperDebounce.settlesAt().isPresent()) {
+            inputs(now);
+        }
+        outputs(now);
+    }
+
+    /** Inputs read and debounced, outputs driven (the thread's step, with every input read). */
     public synchronized void tick() {
         if (closed) {
             return;
         }
         Instant now = clock.instant();
         lastTick = now;
+        inputs(now);
+        outputs(now);
+    }
+
+    private void inputs(Instant now) {
         if (button != null) {
             boolean active = active(config.button().orElseThrow(), button.level());
             buttonDebounce.sample(active, now).ifPresent(down -> buttonChanged(down, now));
@@ -152,6 +206,9 @@ public final class DoorbellGpio implements AutoCloseable {
                 }
             });
         }
+    }
+
+    private void outputs(Instant now) {
         if (relay != null) {
             long releases = doorbell.doorReleases();
             if (releases > releasesSeen) {
@@ -193,7 +250,7 @@ public final class DoorbellGpio implements AutoCloseable {
         }
     }
 
-    /** When the lines were last polled (null before the first poll): a poller that stopped is a sick doorbell. */
+    /** When the thread last woke (null before): it wakes every {@link #OUTPUT_CHECK}, so a pause is a sick doorbell. */
     public synchronized Instant lastTick() {
         return lastTick;
     }
@@ -245,7 +302,7 @@ public final class DoorbellGpio implements AutoCloseable {
             }
             forceOff();
             closed = true;
-            thread = poller;
+            thread = this.thread;
         }
         if (thread != null) {
             thread.interrupt();

@@ -31,6 +31,11 @@ class DoorbellGpioTest {
     private DoorbellGpio gpio;
 
     private DoorbellGpio start(Duration pulse, boolean relayActiveLow) {
+        return start(pulse, relayActiveLow, clock);
+    }
+
+    private DoorbellGpio start(Duration pulse, boolean relayActiveLow, java.time.Clock clock) {
+        chip.set(TAMPER, false); // the case is shut: its normally-closed switch holds the line low
         GpioConfig config = new GpioConfig(
                 Path.of("/dev/gpiochip0"),
                 Optional.of(new Line(BUTTON, true)),
@@ -95,6 +100,12 @@ class DoorbellGpioTest {
     void contactBounceIsOnePressAndAHeldOrStuckButtonRingsOnce() {
         start(Duration.ofSeconds(5), false);
         assertThat(chip.pullUp(BUTTON)).as("switches to ground get the pull-up").isTrue();
+        assertThat(chip.pullUp(TAMPER))
+                .as("the normally-closed tamper switch to ground too, though it is active-high")
+                .isTrue();
+        assertThat(chip.filter(BUTTON))
+                .as("the chip's own filter, a third of ours")
+                .isEqualTo(Duration.ofMillis(10));
         gpio.tick();
         // Bounce: 5 ms flickers never count.
         for (int i = 0; i < 6; i++) {
@@ -199,5 +210,40 @@ class DoorbellGpioTest {
         step(Duration.ofMillis(5));
         step(GpioConfig.MAX_RELAY_PULSE);
         assertThat(chip.get(CHIME)).as("a chime stuck ringing is switched off").isFalse();
+    }
+
+    /**
+     * On its own thread with the real clock: a press is an edge that wakes the thread (rung after the debounce
+     * time), and while nothing changes the inputs are not read at all and the thread wakes only for the outputs'
+     * check (every 20 ms, not every 5 ms). A door release drives the relay within that check; close switches it
+     * off and stops the thread.
+     */
+    @Test
+    void edgesWakeTheThreadAndAnIdleDoorbellReadsNoInput() throws Exception {
+        start(Duration.ofMillis(500), false, java.time.Clock.systemUTC()).start();
+        Thread.sleep(300);
+        int reads = chip.inputReads();
+        int waits = chip.waits();
+        Thread.sleep(500);
+        assertThat(chip.inputReads()).as("no input read while nothing changes").isEqualTo(reads);
+        assertThat(chip.waits() - waits)
+                .as("wake-ups in 500 ms")
+                .isBetween(1, 40); // 25 expected; polling every 5 ms would be 100
+
+        long before = System.nanoTime();
+        chip.set(BUTTON, false); // pressed
+        eventually(() -> told.equals(List.of("pressed")));
+        long tookMs = (System.nanoTime() - before) / 1_000_000;
+        assertThat(tookMs).as("rung once steady for 30 ms").isBetween(30L, 2_000L);
+        assertThat(chip.inputReads()).isGreaterThan(reads);
+
+        releases.incrementAndGet();
+        eventually(() -> chip.get(RELAY));
+        eventually(() -> !chip.get(RELAY)); // the 500 ms pulse ends by itself
+        releases.incrementAndGet();
+        eventually(() -> chip.get(RELAY));
+        gpio.close();
+        assertThat(chip.get(RELAY)).as("off at close").isFalse();
+        assertThat(chip.closed).isTrue();
     }
 }
