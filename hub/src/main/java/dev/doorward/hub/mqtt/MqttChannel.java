@@ -228,6 +228,11 @@ class MqttChannel implements OneNodeChannel, SmartLifecycle {
         deleted.deletedHouseholdIds().forEach(this::disconnect);
     }
 
+    /** Whether this node has the broker links now (a single hub: always). */
+    boolean holdsLinks() {
+        return holding;
+    }
+
     /** The link's status: this node's own, or in a cluster what the node holding the link last stored. */
     Optional<BrokerLink.Status> status(String householdId) {
         BrokerLink link = links.get(householdId);
