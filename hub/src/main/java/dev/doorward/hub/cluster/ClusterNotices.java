@@ -19,8 +19,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Notices reach the open apps on every node. As a channel it sends each household's or account's notice once to the
  * other nodes (written by {@link NoticeJson}, the one place of its JSON); a node that receives one gives it to its own
- * open apps only ({@link MemberStreams}), deciding who may hear it with its own notifier's rule. Web Push, MQTT and
- * ntfy go out from the node where the notice happened, so nobody's phone rings three times. The hub's own state
+ * open apps only ({@link MemberStreams}), deciding who may hear it with its own notifier's rule. Web Push and ntfy go
+ * out from the node where the notice happened, so nobody's phone rings three times; MQTT from the one node holding
+ * the broker links (the others hand it their notices here, {@code notify.OneNodeChannel}). The hub's own state
  * (everyone's audience: its database lost) stays on its node: each node tells its own apps.
  */
 @Component
@@ -85,7 +86,10 @@ class ClusterNotices implements NoticeChannel {
         String account = body.path("account").asString("");
         if (!household.isEmpty()) {
             boolean adminsOnly = body.path("adminsOnly").asBoolean(true);
-            streams.deliver(notifier.getObject().householdAudience(household, notice, adminsOnly), notice);
+            Audience.Household audience = notifier.getObject().householdAudience(household, notice, adminsOnly);
+            streams.deliver(audience, notice);
+            // MQTT: the node holding the broker links publishes it (it returns at once on the others).
+            notifier.getObject().fromAnotherNode(audience, notice);
         } else if (!account.isEmpty()) {
             streams.deliver(new Audience.Account(account), notice);
         }

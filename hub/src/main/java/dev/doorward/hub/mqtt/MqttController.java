@@ -166,7 +166,8 @@ class MqttController {
                 throw new InvalidInput(e.getMessage());
             }
         }
-        return new MqttSettings(householdId, null, b.host().strip(), port, username, password, ca, certificate, key);
+        return new MqttSettings(
+                householdId, null, b.host().strip(), port, username, password, ca, certificate, key, null);
     }
 
     private static String pem(String value, String what) {

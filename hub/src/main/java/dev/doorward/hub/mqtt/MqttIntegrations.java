@@ -6,7 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -49,7 +52,8 @@ class MqttIntegrations {
                         on conflict (household_id) do update set host = excluded.host, port = excluded.port,
                             username = excluded.username, password_sealed = excluded.password_sealed,
                             broker_ca_pem = excluded.broker_ca_pem, client_cert_pem = excluded.client_cert_pem,
-                            client_key_sealed = excluded.client_key_sealed, updated_at = excluded.updated_at""")
+                            client_key_sealed = excluded.client_key_sealed, updated_at = excluded.updated_at,
+                            link_state = 'connecting', link_detail = 'connecting'""")
                 .param("household", s.householdId())
                 .param("topic", topicId)
                 .param("host", s.host())
@@ -115,7 +119,41 @@ class MqttIntegrations {
                 openOrNull(PASSWORD, householdId, password),
                 rs.getString("broker_ca_pem"),
                 rs.getString("client_cert_pem"),
-                openOrNull(CLIENT_KEY, householdId, clientKey));
+                openOrNull(CLIENT_KEY, householdId, clientKey),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    /** Every household's settings version (when they were saved), for a cluster's link holder to compare. */
+    Map<String, Instant> versions() {
+        Map<String, Instant> versions = new HashMap<>();
+        jdbc.sql("select household_id, updated_at from mqtt_integrations").query(rs -> {
+            versions.put(rs.getString(1), rs.getTimestamp(2).toInstant());
+        });
+        return versions;
+    }
+
+    /**
+     * Written by the cluster node holding the link, so every node shows the owner the same; only while the lease
+     * table says it holds the lease (a node whose link another took over would write "cannot reach broker").
+     */
+    void saveStatus(String householdId, BrokerLink.Status status, String lease, String node) {
+        jdbc.sql("""
+                        update mqtt_integrations set link_state = :state, link_detail = :detail
+                        where household_id = :household
+                          and exists (select 1 from cluster_leases where name = :lease and node_name = :node)""")
+                .param("lease", lease)
+                .param("node", node)
+                .param("state", status.state())
+                .param("detail", status.detail())
+                .param("household", householdId)
+                .update();
+    }
+
+    Optional<BrokerLink.Status> storedStatus(String householdId) {
+        return jdbc.sql("select link_state, link_detail from mqtt_integrations where household_id = :household")
+                .param("household", householdId)
+                .query((rs, n) -> new BrokerLink.Status(rs.getString(1), rs.getString(2)))
+                .optional();
     }
 
     /**

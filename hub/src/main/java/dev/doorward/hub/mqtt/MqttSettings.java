@@ -6,6 +6,8 @@ package dev.doorward.hub.mqtt;
  * @param topicId the random id in every topic of this integration
  * @param brokerCaPem the broker's CA; null to trust the platform's CAs (a broker with a public certificate)
  * @param clientCertificatePem with {@code clientKeyPem}: the hub's certificate for the broker; both null for none
+ * @param updatedAt when the owner last saved them (null before they are stored): a cluster's link holder reconnects
+ *     when it changes
  */
 record MqttSettings(
         String householdId,
@@ -16,7 +18,8 @@ record MqttSettings(
         String password,
         String brokerCaPem,
         String clientCertificatePem,
-        String clientKeyPem) {
+        String clientKeyPem,
+        java.time.Instant updatedAt) {
 
     @Override
     public String toString() {

@@ -58,6 +58,23 @@ public class Notifier {
         deliver(new Audience.Everyone(), notice);
     }
 
+    /** A household's notice another cluster node told: only channels that one node sends on take it. */
+    public void fromAnotherNode(Audience.Household audience, Notice notice) {
+        for (NoticeChannel channel : channels) {
+            if (channel instanceof OneNodeChannel oneNode) {
+                try {
+                    oneNode.fromAnotherNode(audience, notice);
+                } catch (RuntimeException e) {
+                    log.warn(
+                            "The {} channel could not take a relayed {}: {}",
+                            channel.getClass().getSimpleName(),
+                            notice.getClass().getSimpleName(),
+                            e.toString());
+                }
+            }
+        }
+    }
+
     private void deliver(Audience audience, Notice notice) {
         for (NoticeChannel channel : channels) {
             try {

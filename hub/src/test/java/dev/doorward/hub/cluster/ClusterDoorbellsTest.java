@@ -18,6 +18,7 @@ import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.NatsServer;
 import dev.doorward.hub.testing.SoftPasskey;
 import dev.doorward.hub.testing.TestHub;
+import dev.doorward.hub.testing.TwoNodes;
 import dev.doorward.hub.web.HubPorts;
 import dev.doorward.hub.web.QrCodes;
 import dev.doorward.protocol.ClaimCode;
@@ -29,9 +30,7 @@ import io.nats.client.Options;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -68,6 +67,7 @@ class ClusterDoorbellsTest {
     @TempDir
     static Path dir;
 
+    static TwoNodes nodes;
     static JoinSecret secret;
     static NatsServer nats;
     static TestHub a;
@@ -80,17 +80,12 @@ class ClusterDoorbellsTest {
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        byte[] secretText = "a join secret of the test, more than 32 bytes long".getBytes(StandardCharsets.US_ASCII);
-        secret = JoinSecret.of(secretText);
-        Path secretFile = dir.resolve("join-secret");
-        Files.write(secretFile, secretText);
-        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
-        nats = NatsServer.start(dir.resolve("nats"), ClusterKeys.NATS_USER, ClusterKeys.natsPassword(secret));
-        a = TestHub.start(dir.resolve("a"), node("a", secretFile));
-        owner = Household.firstOwner(a);
-        b = TestHub.startNode(dir.resolve("b"), a, node("b", secretFile));
-        waitUntil(
-                () -> a.bean(ClusterBus.class).up() && b.bean(ClusterBus.class).up());
+        nodes = TwoNodes.start(dir, "a join secret of the test, more than 32 bytes long");
+        secret = nodes.secret;
+        nats = nodes.nats;
+        a = nodes.a;
+        b = nodes.b;
+        owner = nodes.owner;
         front = owner.claim(a, a.mintDevice("front"));
         frontId = front.deviceId().orElseThrow();
         resident = owner.invite(a, "resident", "resident");
@@ -103,21 +98,9 @@ class ClusterDoorbellsTest {
         waitUntil(() -> front.roster().map(r -> r.members().size()).orElse(0) == 2);
     }
 
-    private static Map<String, String> node(String name, Path secretFile) {
-        return Map.of(
-                "doorward.open-signup",
-                "true",
-                "doorward.cluster.nats-urls",
-                nats.url(),
-                "doorward.cluster.node-name",
-                name,
-                "doorward.cluster.join-secret-file",
-                secretFile.toString());
-    }
-
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable closing : new AutoCloseable[] {front, b, a, nats}) {
+        for (AutoCloseable closing : new AutoCloseable[] {front, nodes}) {
             try {
                 if (closing != null) {
                     closing.close();

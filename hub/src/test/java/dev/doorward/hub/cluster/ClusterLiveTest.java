@@ -18,6 +18,7 @@ import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.NatsServer;
 import dev.doorward.hub.testing.RawDeviceLink;
 import dev.doorward.hub.testing.TestHub;
+import dev.doorward.hub.testing.TwoNodes;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.MediaPart;
@@ -26,10 +27,7 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +67,7 @@ class ClusterLiveTest {
     @TempDir
     static Path dir;
 
+    static TwoNodes nodes;
     static JoinSecret secret;
     static NatsServer nats;
     static TestHub a;
@@ -83,18 +82,12 @@ class ClusterLiveTest {
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        byte[] secretText = "a join secret of the live test, more than 32 bytes".getBytes(StandardCharsets.US_ASCII);
-        secret = JoinSecret.of(secretText);
-        Path secretFile = dir.resolve("join-secret");
-        Files.write(secretFile, secretText);
-        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
-        nats = NatsServer.start(dir.resolve("nats"), ClusterKeys.NATS_USER, ClusterKeys.natsPassword(secret));
-        a = TestHub.start(dir.resolve("a"), node("a", secretFile));
-        owner = Household.firstOwner(a);
-        b = TestHub.startNode(dir.resolve("b"), a, node("b", secretFile));
-        waitUntil(
-                WAIT,
-                () -> a.bean(ClusterBus.class).up() && b.bean(ClusterBus.class).up());
+        nodes = TwoNodes.start(dir, "a join secret of the live test, more than 32 bytes");
+        secret = nodes.secret;
+        nats = nodes.nats;
+        a = nodes.a;
+        b = nodes.b;
+        owner = nodes.owner;
         stranger = Household.signUp(a, "stranger");
         front = owner.claim(a, a.mintDevice("front"));
         frontId = front.deviceId().orElseThrow();
@@ -106,21 +99,9 @@ class ClusterLiveTest {
         assertThat(side.exchange(hello())).contains("welcome");
     }
 
-    private static Map<String, String> node(String name, Path secretFile) {
-        return Map.of(
-                "doorward.open-signup",
-                "true",
-                "doorward.cluster.nats-urls",
-                nats.url(),
-                "doorward.cluster.node-name",
-                name,
-                "doorward.cluster.join-secret-file",
-                secretFile.toString());
-    }
-
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable closing : new AutoCloseable[] {side, front, b, a, nats}) {
+        for (AutoCloseable closing : new AutoCloseable[] {side, front, nodes}) {
             try {
                 if (closing != null) {
                     closing.close();

@@ -12,15 +12,14 @@ import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.NatsServer;
 import dev.doorward.hub.testing.RawDeviceLink;
 import dev.doorward.hub.testing.TestHub;
+import dev.doorward.hub.testing.TwoNodes;
 import dev.doorward.protocol.Roster;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +49,7 @@ class ClusterMessagingTest {
     @TempDir
     static Path dir;
 
+    static TwoNodes nodes;
     static JoinSecret secret;
     static NatsServer nats;
     static TestHub a;
@@ -63,19 +63,12 @@ class ClusterMessagingTest {
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        byte[] secretText = "a join secret of the test, more than 32 bytes long".getBytes(StandardCharsets.US_ASCII);
-        secret = JoinSecret.of(secretText);
-        Path secretFile = dir.resolve("join-secret");
-        Files.write(secretFile, secretText);
-        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
-        nats = NatsServer.start(dir.resolve("nats"), ClusterKeys.NATS_USER, ClusterKeys.natsPassword(secret));
-        a = TestHub.start(dir.resolve("a"), node("a", secretFile));
-        // The first account is made before node B starts (B, too, would make a new setup link on an empty hub).
-        owner = Household.firstOwner(a);
-        b = TestHub.startNode(dir.resolve("b"), a, node("b", secretFile));
-        waitUntil(
-                WAIT,
-                () -> a.bean(ClusterBus.class).up() && b.bean(ClusterBus.class).up());
+        nodes = TwoNodes.start(dir, "a join secret of the test, more than 32 bytes long");
+        secret = nodes.secret;
+        nats = nodes.nats;
+        a = nodes.a;
+        b = nodes.b;
+        owner = nodes.owner;
         frontDevice = a.mintDevice("front");
         backDevice = a.mintDevice("back");
         front = owner.claim(a, frontDevice);
@@ -83,21 +76,9 @@ class ClusterMessagingTest {
         resident = owner.invite(a, "resident", "resident");
     }
 
-    private static Map<String, String> node(String name, Path secretFile) {
-        return Map.of(
-                "doorward.open-signup",
-                "true",
-                "doorward.cluster.nats-urls",
-                nats.url(),
-                "doorward.cluster.node-name",
-                name,
-                "doorward.cluster.join-secret-file",
-                secretFile.toString());
-    }
-
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable closing : new AutoCloseable[] {b, a, nats}) {
+        for (AutoCloseable closing : new AutoCloseable[] {nodes}) {
             try {
                 if (closing != null) {
                     closing.close();

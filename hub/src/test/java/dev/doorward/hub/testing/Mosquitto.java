@@ -160,6 +160,15 @@ public final class Mosquitto implements AutoCloseable {
         return new String[] {Pem.certificate(certificate), Pem.privateKey(pair.getPrivate())};
     }
 
+    /** How many lines of the broker's log contain {@code text} (e.g. "as doorward-…": a client's connections). */
+    public long logLines(String text) {
+        try (var lines = Files.lines(dir.resolve("mosquitto.log"))) {
+            return lines.filter(line -> line.contains(text)).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private String output() {
         try {
             return Files.readString(dir.resolve("mosquitto.out"));
