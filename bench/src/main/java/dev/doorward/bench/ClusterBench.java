@@ -152,7 +152,7 @@ final class ClusterBench {
                     case "ring" -> ring(work, cluster, owner, single);
                     case "connect" -> connect(work, cluster);
                     case "storm" -> storm(work, cluster);
-                    default -> notes.add("cluster live: not built yet (see docs/benchmarks.md, \"Cluster\")");
+                    default -> live(work, cluster, owner);
                 }
             }
         }
@@ -289,6 +289,96 @@ final class ClusterBench {
                 single.get("device messages refused by the server"),
                 "0"));
         failures(s, r);
+    }
+
+    /**
+     * Doorbells straight to node-a, viewers straight to node-b (every frame crosses NATS), then the same with the
+     * viewers on node-a beside them: the second column is the same-node figure.
+     */
+    private void live(Path work, Cluster cluster, String[] owner) throws Exception {
+        Bench.Live l = options.live();
+        Servers.Hub first = cluster.nodes.get(0).hub();
+        Path cookies = work.resolve("viewer-cookies.txt");
+        Files.write(cookies, first.createMembers(l.accounts(), owner[1]));
+        Map<String, Bench.Run> runs = new LinkedHashMap<>();
+        for (int viewerNode : new int[] {1, 0}) {
+            Map<String, String> a = common("live", work, l.devices());
+            a.put("viewers", Integer.toString(l.viewers()));
+            a.put("seconds", Double.toString(l.seconds()));
+            a.put("openRate", Double.toString(l.openRate()));
+            a.put("fps", Double.toString(l.fps()));
+            a.put("gop", Integer.toString(l.gop()));
+            a.put("keyframeBytes", Integer.toString(l.keyframeBytes()));
+            a.put("frameBytes", Integer.toString(l.frameBytes()));
+            a.put("audioRate", Double.toString(l.audioRate()));
+            a.put("audioBytes", Integer.toString(l.audioBytes()));
+            a.put("host", cluster.nodes.get(0).address());
+            a.put("port", Integer.toString(cluster.devicePort));
+            a.put("viewerPort", Integer.toString(cluster.livePort));
+            a.put("pagePort", Integer.toString(cluster.browserPort));
+            a.put("viewerHost", cluster.nodes.get(viewerNode).address());
+            a.put("cookies", cookies.toString());
+            a.put("viewersPerAccount", Integer.toString(Bench.Live.VIEWERS_PER_ACCOUNT));
+            String name = cluster.nodes.get(viewerNode).name();
+            runs.put(name, bench.loadGen(work, a, () -> summed(cluster), null, null, "cluster-live-viewers-" + name));
+        }
+        Bench.Run cross = runs.get(cluster.nodes.get(1).name());
+        Bench.Run same = runs.get(cluster.nodes.get(0).name());
+        String s = "cluster live";
+        rows.add(row(
+                s,
+                "doorbells streaming (on node-a)",
+                "count",
+                cross.num("live.devices"),
+                same.num("live.devices"),
+                "= " + l.devices()));
+        rows.add(row(
+                s,
+                "viewers watching (node-b; beside: node-a)",
+                "count",
+                cross.num("live.viewers"),
+                same.num("live.viewers"),
+                "= " + l.devices() * l.viewers()));
+        for (String[] m : new String[][] {
+            {"tap → first keyframe complete p50", "live.tapP50Ms"},
+            {"tap → first keyframe complete p99", "live.tapP99Ms"},
+            {"device send → viewer has the frame p50", "live.latencyP50Ms"},
+            {"device send → viewer has the frame p99", "live.latencyP99Ms"},
+            {"device send → viewer has the frame max", "live.latencyMaxMs"}
+        }) {
+            rows.add(row(s, m[0], "ms", cross.num(m[1]), same.num(m[1]), ""));
+        }
+        rows.add(row(
+                s,
+                "frames expected in the window",
+                "count",
+                cross.num("live.framesExpected"),
+                same.num("live.framesExpected"),
+                ""));
+        rows.add(row(
+                s,
+                "frames delivered",
+                "count",
+                cross.num("live.framesDelivered"),
+                same.num("live.framesDelivered"),
+                "= expected"));
+        rows.add(row(
+                s,
+                "hub CPU during the window, summed over the nodes",
+                "% of a core",
+                cpuPercent(cross, "window-start", "window-end"),
+                cpuPercent(same, "window-start", "window-end"),
+                ""));
+        failures(s + " / viewers on node-b", cross);
+        failures(s + " / viewers on node-a", same);
+    }
+
+    private static Double cpuPercent(Bench.Run r, String from, String to) {
+        Servers.Sample a = r.sample(from);
+        Servers.Sample b = r.sample(to);
+        return a == null || b == null
+                ? null
+                : (b.cpuSeconds() - a.cpuSeconds()) / ((b.nanoTime() - a.nanoTime()) / 1e9) * 100;
     }
 
     /**

@@ -196,6 +196,9 @@ public final class LoadGenMain {
         int viewers = Integer.parseInt(a.getOrDefault("viewers", "5"));
         double seconds = Double.parseDouble(a.getOrDefault("seconds", "30"));
         try (LiveGen gen = new LiveGen(config, fleet, devices, viewers)) {
+            if (a.containsKey("viewerHost")) {
+                gen.viewersOn(a.get("viewerHost"));
+            }
             waitFor("baseline");
             int connected = gen.connectDevices(timeout);
             result("connect.connected", connected);

@@ -33,7 +33,7 @@ final class Report {
             // The cluster's table: its reference column is one hub's figure from the same run (ring only).
             md.append("## Cluster: three nodes behind HAProxy\n\n");
             md.append(
-                    "| scenario | metric | unit | 3 nodes | single hub | 3 nodes / single hub | target (DESIGN §11) |\n");
+                    "| scenario | metric | unit | 3 nodes | beside: single hub (ring), viewers on the doorbell's node (live) | ratio | target (DESIGN §11) |\n");
         } else {
             md.append(
                     "| scenario | metric | unit | Doorward | reference | Doorward / reference | target (DESIGN §11) |\n");
@@ -74,8 +74,8 @@ final class Report {
         }
         md.append(
                 cluster
-                        ? "\nSingle hub: the ring scenario against one hub, same options, in the same run (see"
-                                + " docs/benchmarks.md, \"Cluster\").\n"
+                        ? "\nBeside: the ring scenario against one hub, same options, in the same run; for live, the"
+                                + " viewers on the doorbells' node (see docs/benchmarks.md, \"Cluster\").\n"
                         : "\nReference: Mosquitto for connect and ring, nginx + nchan for live (see docs/benchmarks.md).\n");
         for (String note : notes) {
             md.append("\n- ").append(note);

@@ -23,7 +23,7 @@ class ClusterBenchSmokeTest {
         assertThat(hubJar).as("the hub's exec jar (built by the hub module)").exists();
         Bench.Options options = Bench.parse(new String[] {
             "--cluster=3",
-            "--scenarios=ring,connect,storm",
+            "--scenarios=ring,live,connect,storm",
             "--devices=6",
             "--members=2",
             "--presses=10",
@@ -31,6 +31,10 @@ class ClusterBenchSmokeTest {
             "--window=6",
             "--per-node=4",
             "--storm-devices=9",
+            "--live-devices=1",
+            "--viewers=2",
+            "--live-seconds=2",
+            "--open-rate=20",
             "--single=off",
             "--timeout-seconds=30",
             "--out=" + Path.of("target/cluster-smoke").toAbsolutePath(),
@@ -42,7 +46,7 @@ class ClusterBenchSmokeTest {
     @Test
     void everyClusterScenarioReports() throws Exception {
         assertThat(result.rows().stream().map(Bench.Row::scenario).distinct().toList())
-                .containsExactly("cluster ring", "cluster connect", "cluster storm");
+                .containsExactly("cluster ring", "cluster live", "cluster connect", "cluster storm");
         // ring: every press reached every member stream on node-b, and the doorbells were on the nodes.
         assertThat(value("cluster ring", "rings expected (presses × sessions)")).isEqualTo(20.0);
         assertThat(value("cluster ring", "rings received")).isEqualTo(20.0);
@@ -53,6 +57,16 @@ class ClusterBenchSmokeTest {
                 .isEqualTo(6.0);
         assertThat(value("cluster ring", "hub CPU per press, summed over the nodes"))
                 .isPositive();
+        // live: the doorbell on node-a streamed to viewers on node-b, and (second column) to viewers on node-a.
+        assertThat(value("cluster live", "viewers watching (node-b; beside: node-a)"))
+                .isEqualTo(2.0);
+        assertThat(reference("cluster live", "viewers watching (node-b; beside: node-a)"))
+                .isEqualTo(2.0);
+        assertThat(value("cluster live", "frames delivered")).isPositive();
+        assertThat(reference("cluster live", "frames delivered")).isPositive();
+        assertThat(value("cluster live", "device send → viewer has the frame p99"))
+                .isPositive();
+        assertThat(value("cluster live", "tap → first keyframe complete p99")).isPositive();
         // connect: each node holds its own load generator's doorbells, with its memory measured.
         for (String node : List.of("node-a", "node-b", "node-c")) {
             assertThat(value("cluster connect", node + ": doorbells linked")).isEqualTo(4.0);
@@ -76,6 +90,14 @@ class ClusterBenchSmokeTest {
             assertThat(cluster.resolve(node + "/hub.log")).isNotEmptyFile();
             assertThat(cluster.resolve(node + "/hub-gc.log")).isNotEmptyFile();
         }
+    }
+
+    private static Double reference(String scenario, String metric) {
+        return result.rows().stream()
+                .filter(r -> r.scenario().equals(scenario) && r.metric().equals(metric))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + scenario + " / " + metric))
+                .reference();
     }
 
     private static Double value(String scenario, String metric) {
