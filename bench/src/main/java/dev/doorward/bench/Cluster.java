@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -19,6 +20,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * A three-node cluster as {@code ./doorward cluster} starts it (docs/cluster.md): the hub's standalone PostgreSQL,
@@ -141,8 +146,10 @@ final class Cluster implements AutoCloseable {
             String natsUrls = String.join(
                     ",",
                     addresses.stream().map(a -> "nats://" + a + ":" + natsPort).toList());
-            // One node at a time: two cores, and Flyway migrates once.
-            for (int i = 0; i < size; i++) {
+            // node-a first: it makes the cluster's keys (bringing the bench's hub CA) and migrates the database; then
+            // the other two together. A node gives up at start when the database is slow to answer (2 s, as in
+            // production): on a busy machine each gets up to three tries, as in ./doorward cluster.
+            NodeStart startNode = i -> {
                 String name = "node-" + (char) ('a' + i);
                 String address = addresses.get(i);
                 List<String> nodeSettings = new ArrayList<>(List.of(
@@ -165,26 +172,64 @@ final class Cluster implements AutoCloseable {
                 if (i == 0) {
                     hubCa.save(nodeDir.resolve("hub/pki/hub-ca"));
                 }
-                nodes.add(new Node(
-                        name,
-                        address,
-                        new Servers.Hub(
-                                java,
-                                hubJar,
-                                nodeDir,
-                                manufacturerCa,
-                                jvm.of(nodeDir),
-                                nodeSettings,
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        return new Node(
+                                name,
                                 address,
-                                browserPort,
-                                devicePort,
-                                livePort)));
+                                new Servers.Hub(
+                                        java,
+                                        hubJar,
+                                        nodeDir,
+                                        manufacturerCa,
+                                        jvm.of(nodeDir),
+                                        nodeSettings,
+                                        address,
+                                        browserPort,
+                                        devicePort,
+                                        livePort));
+                    } catch (IllegalStateException e) {
+                        if (attempt == 3) {
+                            throw e;
+                        }
+                        Files.copy(
+                                nodeDir.resolve("hub.log"),
+                                nodeDir.resolve("hub-attempt-" + attempt + ".log"),
+                                StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            };
+            nodes.add(startNode.start(0));
+            ExecutorService pool = Executors.newFixedThreadPool(size);
+            try {
+                List<Future<Node>> rest = new ArrayList<>();
+                for (int i = 1; i < size; i++) {
+                    int index = i;
+                    rest.add(pool.submit(() -> startNode.start(index)));
+                }
+                Exception failed = null;
+                for (Future<Node> f : rest) {
+                    try {
+                        nodes.add(f.get());
+                    } catch (ExecutionException e) {
+                        failed = e.getCause() instanceof Exception cause ? cause : e;
+                    }
+                }
+                if (failed != null) {
+                    throw failed;
+                }
+            } finally {
+                pool.shutdown();
             }
             startHaproxy();
         } catch (Exception | Error e) {
             close();
             throw e;
         }
+    }
+
+    private interface NodeStart {
+        Node start(int index) throws Exception;
     }
 
     /** The JVM options of a node, given its directory (its GC log goes there). */
