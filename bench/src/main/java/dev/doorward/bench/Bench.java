@@ -127,7 +127,9 @@ public final class Bench {
         Options o = new Options(
                 // Live first: once the ring scenario's fleet leaves, the hub records an "offline" history event
                 // for each of its 10 000 doorbells a minute later, which would land in the live window.
-                List.of(a.getOrDefault("scenarios", "live,connect,ring").split(",")),
+                List.of(a.getOrDefault(
+                                "scenarios", a.containsKey("cluster") ? "ring,live,connect,storm" : "live,connect,ring")
+                        .split(",")),
                 Integer.parseInt(a.getOrDefault("devices", "10000")),
                 Integer.parseInt(a.getOrDefault("members", "10")),
                 Integer.parseInt(a.getOrDefault("presses", "1000")),
