@@ -159,6 +159,15 @@ public final class Bench {
                         Integer.parseInt(a.getOrDefault("per-node", "18000")),
                         Integer.parseInt(a.getOrDefault("storm-devices", "6000")),
                         !a.getOrDefault("single", "on").equals("off")));
+        if (!o.push().equals("on") && !o.push().equals("off")) {
+            throw new IllegalArgumentException("--push is on or off");
+        }
+        if (o.pushSubscriptions() < 1 || o.pushSubscriptions() > 50) {
+            throw new IllegalArgumentException("--push-subscriptions is 1..50 (browsers in one roster)");
+        }
+        if (o.devices() < 1 || o.devices() > 100_000) {
+            throw new IllegalArgumentException("--devices is 1..100000");
+        }
         if (o.cluster().nodes() != 0 && o.cluster().nodes() != 3) {
             throw new IllegalArgumentException("--cluster is 3 (three nodes behind HAProxy) or absent");
         }
@@ -173,22 +182,16 @@ public final class Bench {
                 throw new IllegalArgumentException(
                         "--per-node is 1..19000 (one load generator per node, 20 000 open files per process)");
             }
+            if (o.scenarios().contains("ring") && o.devices() > 7_500) {
+                throw new IllegalArgumentException("--devices is at most 7500 with --cluster=3: the ring's doorbells"
+                        + " link through HAProxy (maxconn 8 000, two files per link, 20 000 files per process)");
+            }
             if (o.cluster().stormDevices() < 3 || o.cluster().stormDevices() > 7_500) {
                 throw new IllegalArgumentException(
                         "--storm-devices is 3..7500 (through HAProxy: maxconn 8 000, two files per link)");
             }
-            return o;
         }
-        if (!o.push().equals("on") && !o.push().equals("off")) {
-            throw new IllegalArgumentException("--push is on or off");
-        }
-        if (o.pushSubscriptions() < 1 || o.pushSubscriptions() > 50) {
-            throw new IllegalArgumentException("--push-subscriptions is 1..50 (browsers in one roster)");
-        }
-        if (o.devices() < 1 || o.devices() > 100_000) {
-            throw new IllegalArgumentException("--devices is 1..100000");
-        }
-        for (String s : o.scenarios()) {
+        for (String s : o.cluster().nodes() > 0 ? List.<String>of() : o.scenarios()) {
             if (!s.equals("connect") && !s.equals("ring") && !s.equals("live")) {
                 throw new IllegalArgumentException("unknown scenario " + s + " (connect, ring, live)");
             }
