@@ -48,7 +48,20 @@ public final class Bench {
             long timeoutMillis,
             Live live,
             String push,
-            int pushSubscriptions) {}
+            int pushSubscriptions,
+            ClusterRun cluster) {}
+
+    /**
+     * {@code --cluster=3}: the scenarios against three hub nodes behind HAProxy (docs/benchmarks.md, "Cluster").
+     *
+     * @param nodes 0 (a single hub, the default) or 3
+     * @param perNode doorbells each node holds in the connect scenario (3 load generators, one per node, straight to
+     *     the node: one process may hold 20 000 open files here, and HAProxy needs two per link)
+     * @param stormDevices doorbells linked through HAProxy for the storm (HAProxy's maxconn 8 000 and its 20 000
+     *     files, two per link, bound it)
+     * @param single whether the ring's single-node figures are measured beside the cluster's, in the same run
+     */
+    public record ClusterRun(int nodes, int perNode, int stormDevices, boolean single) {}
 
     /**
      * The live scenario: {@code devices} doorbells streaming, {@code viewers} viewers each, joining at
@@ -84,7 +97,7 @@ public final class Bench {
     public record Result(List<Row> rows, String markdown, String csv, Path markdownFile, Path csvFile) {}
 
     private final Options options;
-    private final String javaBin =
+    final String javaBin =
             Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
@@ -114,7 +127,9 @@ public final class Bench {
         Options o = new Options(
                 // Live first: once the ring scenario's fleet leaves, the hub records an "offline" history event
                 // for each of its 10 000 doorbells a minute later, which would land in the live window.
-                List.of(a.getOrDefault("scenarios", "live,connect,ring").split(",")),
+                List.of(a.getOrDefault(
+                                "scenarios", a.containsKey("cluster") ? "ring,live,connect,storm" : "live,connect,ring")
+                        .split(",")),
                 Integer.parseInt(a.getOrDefault("devices", "10000")),
                 Integer.parseInt(a.getOrDefault("members", "10")),
                 Integer.parseInt(a.getOrDefault("presses", "1000")),
@@ -138,7 +153,12 @@ public final class Bench {
                         Double.parseDouble(a.getOrDefault("audio-rate", "50")),
                         Integer.parseInt(a.getOrDefault("audio-bytes", "700"))),
                 a.getOrDefault("push", "on"),
-                Integer.parseInt(a.getOrDefault("push-subscriptions", a.getOrDefault("members", "10"))));
+                Integer.parseInt(a.getOrDefault("push-subscriptions", a.getOrDefault("members", "10"))),
+                new ClusterRun(
+                        Integer.parseInt(a.getOrDefault("cluster", "0")),
+                        Integer.parseInt(a.getOrDefault("per-node", "18000")),
+                        Integer.parseInt(a.getOrDefault("storm-devices", "6000")),
+                        !a.getOrDefault("single", "on").equals("off")));
         if (!o.push().equals("on") && !o.push().equals("off")) {
             throw new IllegalArgumentException("--push is on or off");
         }
@@ -148,7 +168,30 @@ public final class Bench {
         if (o.devices() < 1 || o.devices() > 100_000) {
             throw new IllegalArgumentException("--devices is 1..100000");
         }
-        for (String s : o.scenarios()) {
+        if (o.cluster().nodes() != 0 && o.cluster().nodes() != 3) {
+            throw new IllegalArgumentException("--cluster is 3 (three nodes behind HAProxy) or absent");
+        }
+        if (o.cluster().nodes() == 3) {
+            for (String s : o.scenarios()) {
+                if (!List.of("ring", "live", "connect", "storm").contains(s)) {
+                    throw new IllegalArgumentException(
+                            "unknown cluster scenario " + s + " (ring, live, connect, storm)");
+                }
+            }
+            if (o.cluster().perNode() < 1 || o.cluster().perNode() > 19_000) {
+                throw new IllegalArgumentException(
+                        "--per-node is 1..19000 (one load generator per node, 20 000 open files per process)");
+            }
+            if (o.scenarios().contains("ring") && o.devices() > 7_500) {
+                throw new IllegalArgumentException("--devices is at most 7500 with --cluster=3: the ring's doorbells"
+                        + " link through HAProxy (maxconn 8 000, two files per link, 20 000 files per process)");
+            }
+            if (o.cluster().stormDevices() < 3 || o.cluster().stormDevices() > 7_500) {
+                throw new IllegalArgumentException(
+                        "--storm-devices is 3..7500 (through HAProxy: maxconn 8 000, two files per link)");
+            }
+        }
+        for (String s : o.cluster().nodes() > 0 ? List.<String>of() : o.scenarios()) {
             if (!s.equals("connect") && !s.equals("ring") && !s.equals("live")) {
                 throw new IllegalArgumentException("unknown scenario " + s + " (connect, ring, live)");
             }
@@ -171,6 +214,9 @@ public final class Bench {
     }
 
     public Result run() throws Exception {
+        if (options.cluster().nodes() > 0) {
+            return new ClusterBench(this, options).run();
+        }
         requireOpenFiles();
         Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Path out = options.out().toAbsolutePath();
@@ -482,7 +528,7 @@ public final class Bench {
      * The budget DESIGN §11 sets for 100 000 links is 2 GiB in all; the heap gets most of it. The hub's GC pauses go
      * to {@code hub-gc.log} in the run's directory: a pause stops the ring's threads too, so a tail is read beside it.
      */
-    private List<String> hubJvmOptions(Path work) {
+    List<String> hubJvmOptions(Path work) {
         List<String> jvm = new ArrayList<>();
         if (!options.hubHeap().equals("default")) {
             jvm.add("-Xmx" + options.hubHeap());
@@ -503,7 +549,7 @@ public final class Bench {
     }
 
     /** Work the runner does at a wait of the load generator, before it samples the server and answers. */
-    private interface AtWait {
+    interface AtWait {
         void at(String wait) throws Exception;
     }
 
@@ -512,7 +558,7 @@ public final class Bench {
      *     (before its RSS sample, so that sample is not inflated by start-up garbage) and once all are connected
      *     (after its RSS sample, so that one is as the server left it)
      */
-    private Run loadGen(
+    Run loadGen(
             Path work,
             Map<String, String> args,
             Supplier<Servers.Sample> sampler,
@@ -951,7 +997,7 @@ public final class Bench {
         }
     }
 
-    private static Double mib(long bytes) {
+    static Double mib(long bytes) {
         return bytes < 0 ? null : bytes / 1024.0 / 1024.0;
     }
 

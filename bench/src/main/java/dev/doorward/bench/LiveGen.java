@@ -90,6 +90,9 @@ public final class LiveGen implements AutoCloseable {
     private static final Pattern NCHAN_SUBSCRIBERS = Pattern.compile("subscribers: (\\d+)");
 
     private final Config config;
+    /** Where viewers connect (a cluster node other than the doorbells'); the devices' host by default. */
+    private volatile String viewerHost;
+
     private final Fleet fleet;
     private final Fleet.Identities identities;
     private final SSLContext viewerContext;
@@ -497,7 +500,7 @@ public final class LiveGen implements AutoCloseable {
                 TlsConnection.connect(
                         viewerLoops[k % viewerLoops.length],
                         viewerContext,
-                        new InetSocketAddress(config.host(), config.viewerPort()),
+                        new InetSocketAddress(viewerHost == null ? config.host() : viewerHost, config.viewerPort()),
                         null,
                         v.ws,
                         k,
@@ -596,5 +599,10 @@ public final class LiveGen implements AutoCloseable {
         for (Loop loop : viewerLoops) {
             loop.close();
         }
+    }
+
+    /** Viewers connect to {@code host} instead of the doorbells' host. */
+    public void viewersOn(String host) {
+        viewerHost = host;
     }
 }

@@ -99,6 +99,10 @@ public final class LoadGen implements AutoCloseable {
     private final AtomicInteger deviceErrors = new AtomicInteger();
     private volatile ConnectRound round;
     private volatile boolean keepSessions;
+    /** Where member streams connect (a cluster node other than the doorbells'); the devices' host by default. */
+    private volatile String memberHost;
+    /** Source addresses taken in turn (HAProxy's "balance source" then spreads the devices over the nodes). */
+    private volatile boolean sourcesInTurn;
 
     public LoadGen(Config config, Fleet fleet, int deviceCount, int memberCount) {
         if (deviceCount > fleet.size()) {
@@ -137,7 +141,7 @@ public final class LoadGen implements AutoCloseable {
         MqttProtocol mqtt;
         volatile boolean ready;
         long seq;
-        ConnectRound settledIn;
+        volatile ConnectRound settledIn;
 
         Device(int index) {
             this.index = index;
@@ -152,7 +156,9 @@ public final class LoadGen implements AutoCloseable {
             settledIn = null;
             InetSocketAddress local = null;
             List<String> locals = config.localAddresses();
-            if (locals != null && !locals.isEmpty()) {
+            if (locals != null && !locals.isEmpty() && sourcesInTurn) {
+                local = new InetSocketAddress(locals.get(index % locals.size()), 0);
+            } else if (locals != null && !locals.isEmpty()) {
                 // Fill one source address before the next, ~25 000 connections each.
                 local = new InetSocketAddress(
                         locals.get(Math.min(locals.size() - 1, index / DEVICES_PER_SOURCE_ADDRESS)), 0);
@@ -262,6 +268,83 @@ public final class LoadGen implements AutoCloseable {
      */
     public void keepSessions() {
         keepSessions = true;
+    }
+
+    /** Member streams connect to {@code host} instead of the devices' host. */
+    public void membersOn(String host) {
+        memberHost = host;
+    }
+
+    /** Each device takes the next source address in turn instead of filling one address before the next. */
+    public void sourcesInTurn() {
+        sourcesInTurn = true;
+    }
+
+    /** What a reconnect storm after a node died looked like: see {@link #reconnectDropped}. */
+    public record StormResult(
+            int dropped,
+            int reconnected,
+            int retries,
+            long killToAllBackNanos,
+            long firstToLastNanos,
+            Stats handshake) {}
+
+    /**
+     * After the runner killed a node: every device whose link closes connects again at once, as a doorbell does
+     * (through the same address: HAProxy sends it to a live node), with at most {@code window} attempts in flight;
+     * a failed attempt is retried. Returns when at least one device dropped and all are ready again for a second,
+     * or at the timeout. Times count from {@code killedAtNanos} (the runner's clock: the same monotonic clock).
+     */
+    public StormResult reconnectDropped(long killedAtNanos, int window, long timeoutMillis)
+            throws InterruptedException {
+        ConnectRound r = new ConnectRound(devices.length, window);
+        round = r;
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        java.util.Set<Integer> restarted = new java.util.HashSet<>();
+        int retries = 0;
+        long firstStart = 0;
+        long allReadySince = 0;
+        while (System.nanoTime() < deadline) {
+            boolean allReady = true;
+            for (Device d : devices) {
+                if (d.ready) {
+                    continue;
+                }
+                allReady = false;
+                boolean inFlight = restarted.contains(d.index) && d.settledIn != r;
+                if (inFlight) {
+                    continue;
+                }
+                if (!restarted.add(d.index)) {
+                    retries++;
+                }
+                if (!r.window.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                if (firstStart == 0) {
+                    firstStart = System.nanoTime();
+                }
+                d.connect(r);
+            }
+            if (allReady && !restarted.isEmpty()) {
+                if (allReadySince == 0) {
+                    allReadySince = System.nanoTime();
+                } else if (System.nanoTime() - allReadySince > 1_000_000_000L) {
+                    break;
+                }
+            } else {
+                allReadySince = 0;
+            }
+            Thread.sleep(5);
+        }
+        long last = r.lastReady.get();
+        return new StormResult(
+                restarted.size(),
+                r.connected.get(),
+                retries,
+                readyDevices() == devices.length && last > 0 ? last - killedAtNanos : -1,
+                last > 0 && firstStart > 0 ? last - firstStart : -1,
+                r.handshake.stats());
     }
 
     public ConnectResult connectDevices(int count, int window, long timeoutMillis) throws InterruptedException {
@@ -407,7 +490,7 @@ public final class LoadGen implements AutoCloseable {
                 TlsConnection.connect(
                         memberLoop,
                         memberContext,
-                        new InetSocketAddress(config.host(), config.browserPort()),
+                        new InetSocketAddress(memberHost == null ? config.host() : memberHost, config.browserPort()),
                         null,
                         ws,
                         i,

@@ -33,6 +33,15 @@ public final class LoadGenMain {
         int window = Integer.parseInt(a.getOrDefault("window", "256"));
         long timeout = Long.parseLong(a.getOrDefault("timeoutMillis", "120000"));
         Fleet fleet = Fleet.load(Path.of(a.get("fleet")));
+        int offset = Integer.parseInt(a.getOrDefault("offset", "0"));
+        if (offset > 0) {
+            // Cluster connect: each load generator holds its own slice of the fleet (one process, one node).
+            fleet = new Fleet(
+                    fleet.key(),
+                    fleet.hubCa(),
+                    fleet.ids().subList(offset, fleet.size()),
+                    fleet.certificates().subList(offset, fleet.size()));
+        }
         if (scenario.equals("live")) {
             live(a, fleet, devices, timeout);
             System.out.println("@done");
@@ -53,10 +62,43 @@ public final class LoadGenMain {
                 Integer.parseInt(a.getOrDefault("loops", "2")),
                 Integer.parseInt(a.getOrDefault("heartbeatSeconds", "30")));
         try (LoadGen gen = new LoadGen(config, fleet, devices, members)) {
+            if (a.containsKey("memberHost")) {
+                gen.membersOn(a.get("memberHost"));
+            }
+            if (a.getOrDefault("sourcesInTurn", "false").equals("true")) {
+                gen.sourcesInTurn();
+            }
             waitFor("baseline");
             LoadGen.ConnectResult connect = gen.connectDevices(devices, window, timeout);
             report("connect", connect);
             switch (scenario) {
+                case "hold" -> {
+                    // Cluster connect: hold the links while the runner measures the node, then leave.
+                    waitFor("connected");
+                    result("hold.stillConnected", gen.readyDevices());
+                }
+                case "storm" -> {
+                    // Cluster storm: the runner kills a node at this wait and answers with the moment it did.
+                    String go = waitFor("kill");
+                    String[] words = go.split(" ");
+                    long killedAt = words.length == 2 ? Long.parseLong(words[1]) : System.nanoTime();
+                    LoadGen.StormResult storm = gen.reconnectDropped(killedAt, window, timeout);
+                    result("nodeStorm.dropped", storm.dropped());
+                    result("nodeStorm.reconnected", storm.reconnected());
+                    result("nodeStorm.retries", storm.retries());
+                    result(
+                            "nodeStorm.seconds",
+                            storm.killToAllBackNanos() < 0 ? "NaN" : storm.killToAllBackNanos() / 1e9);
+                    result(
+                            "nodeStorm.perSecond",
+                            storm.firstToLastNanos() <= 0
+                                    ? "NaN"
+                                    : storm.reconnected() / (storm.firstToLastNanos() / 1e9));
+                    result("nodeStorm.handshakeP50Ms", storm.handshake().p50Ms());
+                    result("nodeStorm.handshakeP99Ms", storm.handshake().p99Ms());
+                    result("nodeStorm.stillConnected", gen.readyDevices());
+                    waitFor("storm-end");
+                }
                 case "connect" -> {
                     waitFor("connected");
                     waitFor("storm-start");
@@ -154,6 +196,9 @@ public final class LoadGenMain {
         int viewers = Integer.parseInt(a.getOrDefault("viewers", "5"));
         double seconds = Double.parseDouble(a.getOrDefault("seconds", "30"));
         try (LiveGen gen = new LiveGen(config, fleet, devices, viewers)) {
+            if (a.containsKey("viewerHost")) {
+                gen.viewersOn(a.get("viewerHost"));
+            }
             waitFor("baseline");
             int connected = gen.connectDevices(timeout);
             result("connect.connected", connected);

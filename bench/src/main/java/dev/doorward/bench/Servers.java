@@ -72,10 +72,14 @@ final class Servers {
     }
 
     static boolean waitForPort(int port, Process process, Duration timeout) throws InterruptedException {
+        return waitForPort("127.0.0.1", port, process, timeout);
+    }
+
+    static boolean waitForPort(String host, int port, Process process, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                s.connect(new InetSocketAddress(host, port), 500);
                 if (s.getLocalPort() != port) {
                     return true;
                 }
@@ -154,6 +158,14 @@ final class Servers {
         final int browserPort;
         final int devicePort;
         final int livePort;
+        final String host;
+
+        /** A cluster node's database is the cluster's, not an embedded one in its data directory. */
+        Database external;
+
+        interface Database {
+            Connection open(String parameters) throws IOException, SQLException;
+        }
 
         /** The owner's browser (cookies and CSRF token), once {@link #createOwner} ran. */
         private HttpClient ownerHttp;
@@ -167,10 +179,39 @@ final class Servers {
         /** @param settings more {@code --name=value} settings for the hub (e.g. a push service it may reach) */
         Hub(String java, Path hubJar, Path dir, Path manufacturerCa, List<String> jvmOptions, List<String> settings)
                 throws Exception {
+            this(
+                    java,
+                    hubJar,
+                    dir,
+                    manufacturerCa,
+                    jvmOptions,
+                    settings,
+                    "localhost",
+                    freePort(),
+                    freePort(),
+                    freePort());
+        }
+
+        /**
+         * @param host where the hub listens and is reached (a cluster node's own address; its certificate names it)
+         */
+        Hub(
+                String java,
+                Path hubJar,
+                Path dir,
+                Path manufacturerCa,
+                List<String> jvmOptions,
+                List<String> settings,
+                String host,
+                int browserPort,
+                int devicePort,
+                int livePort)
+                throws Exception {
+            this.host = host;
             this.dataDir = dir.resolve("hub");
-            this.browserPort = freePort();
-            this.devicePort = freePort();
-            this.livePort = freePort();
+            this.browserPort = browserPort;
+            this.devicePort = devicePort;
+            this.livePort = livePort;
             List<String> command = new ArrayList<>();
             command.add(java);
             command.addAll(jvmOptions);
@@ -191,9 +232,10 @@ final class Servers {
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("hub.log").toFile())
                     .start();
-            if (!waitForPort(browserPort, process, Duration.ofSeconds(120))
-                    || !waitForPort(devicePort, process, Duration.ofSeconds(30))
-                    || !waitForPort(livePort, process, Duration.ofSeconds(30))) {
+            String probe = host.equals("localhost") ? "127.0.0.1" : host;
+            if (!waitForPort(probe, browserPort, process, Duration.ofSeconds(180))
+                    || !waitForPort(probe, devicePort, process, Duration.ofSeconds(30))
+                    || !waitForPort(probe, livePort, process, Duration.ofSeconds(30))) {
                 close();
                 throw new IllegalStateException("The hub did not start; see " + dir.resolve("hub.log"));
             }
@@ -244,6 +286,9 @@ final class Servers {
 
         /** The hub's own database, as the hub's role, with the password the hub generated in its data directory. */
         Connection database(String parameters) throws IOException, SQLException {
+            if (external != null) {
+                return external.open(parameters);
+            }
             String url = "jdbc:postgresql://127.0.0.1:" + databasePort() + "/doorward" + parameters;
             String password =
                     Files.readString(dataDir.resolve("postgres/hub-password")).strip();
@@ -259,7 +304,7 @@ final class Servers {
                     .cookieHandler(cookies)
                     .connectTimeout(Duration.ofSeconds(5))
                     .build();
-            URI base = URI.create("https://localhost:" + browserPort);
+            URI base = URI.create("https://" + host + ":" + browserPort);
             http.send(
                     HttpRequest.newBuilder(base.resolve("/api/session")).build(), HttpResponse.BodyHandlers.ofString());
             String password = "correct horse battery staple";
@@ -305,7 +350,7 @@ final class Servers {
          * the hub sends a new roster to the household's doorbells.
          */
         List<String> approveOwnerBrowsers(int count, String householdId) throws Exception {
-            URI base = URI.create("https://localhost:" + browserPort);
+            URI base = URI.create("https://" + host + ":" + browserPort);
             SecureRandom random = new SecureRandom();
             List<Roster.Member> members = new ArrayList<>();
             List<String> ids = new ArrayList<>();
@@ -358,7 +403,7 @@ final class Servers {
         void subscribe(String clientId, String endpoint, String p256dh, String auth) throws Exception {
             String body = "{\"endpoint\":" + jsonString(endpoint) + ",\"expirationTime\":null,\"keys\":{\"p256dh\":\""
                     + p256dh + "\",\"auth\":\"" + auth + "\"}}";
-            URI uri = URI.create("https://localhost:" + browserPort + "/api/push/subscriptions/" + clientId);
+            URI uri = URI.create("https://" + host + ":" + browserPort + "/api/push/subscriptions/" + clientId);
             HttpRequest.Builder put = HttpRequest.newBuilder(uri)
                     .header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(body));
@@ -479,7 +524,7 @@ final class Servers {
                     .localAddress(local)
                     .connectTimeout(Duration.ofSeconds(5))
                     .build();
-            URI base = URI.create("https://localhost:" + browserPort);
+            URI base = URI.create("https://" + host + ":" + browserPort);
             http.send(
                     HttpRequest.newBuilder(base.resolve("/api/session")).build(), HttpResponse.BodyHandlers.ofString());
             String form = "username=" + username + "&password="
