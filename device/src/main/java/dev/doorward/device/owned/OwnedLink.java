@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * media session and the certificate renewal. The agent starts it when the device is claimed or powers up owned and
  * stops it when the owner is forgotten or the hub moves. Confined to the agent thread, except {@link #liveMedia()}
  * and the outbox's size.
+ *
+ * <p>Over 400 lines: the link, its message handler and event reporting share the current link and its state, which
+ * must not leave this class (a message from a link that is no longer the device's is ignored by comparing them); the
+ * handler's cases call into the flows, and much of the length is the wiring of the constructor.
  */
 public final class OwnedLink {
     private static final Logger log = LoggerFactory.getLogger(OwnedLink.class);
