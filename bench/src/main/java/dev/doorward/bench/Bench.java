@@ -30,6 +30,9 @@ import java.util.function.Supplier;
  * ring) and nginx with nchan (live), each in its own process; registers a fleet of simulated devices; runs the load generator ({@link LoadGenMain}) in
  * another process per scenario and target; samples the servers' CPU and memory from /proc; writes the
  * table as markdown and CSV.
+ *
+ * <p>One class: the runner's steps (start, register, run, sample, write the table) are one script in order; it is
+ * benchmark tooling, not shipped code.
  */
 public final class Bench {
     /** Everything a run can be told; see {@link #parse}. */

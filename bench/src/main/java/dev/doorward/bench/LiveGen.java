@@ -35,6 +35,9 @@ import javax.net.ssl.SSLContext;
  * on this process's monotonic clock, the device index, the frame's sequence number per media kind and a resend
  * flag. A doorbell re-sends its current GOP (flag set) whenever its viewer count grows, as the real doorbell
  * does (docs/media.md); viewers time every original frame from that header, never a resent one.
+ *
+ * <p>One class: publishers and viewers share the bench header's clock and the per-frame timing records; it is
+ * benchmark tooling, run by the benchmarks only.
  */
 public final class LiveGen implements AutoCloseable {
     public enum Target {

@@ -31,6 +31,9 @@ import javax.net.ssl.SSLContext;
  * The load generator: a fleet of simulated devices (idle links with heartbeats, presses on demand) and
  * member sessions that listen for rings, against the Doorward hub or, for reference, an MQTT broker.
  * Runs in its own process ({@link LoadGenMain}) in benchmarks, in-process in tests.
+ *
+ * <p>One class: the devices and the members of one run share the timing records the runner reads; it is test
+ * tooling, run by the benchmarks only.
  */
 public final class LoadGen implements AutoCloseable {
     /**

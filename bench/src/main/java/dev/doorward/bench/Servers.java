@@ -39,7 +39,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The processes under test (hub, Mosquitto) and what the runner measures about them from /proc. */
+/**
+ * The processes under test (hub, Mosquitto) and what the runner measures about them from /proc.
+ *
+ * <p>One class: starting the servers under test and sampling them from /proc share the process handles; it is
+ * benchmark tooling, run by the benchmarks only.
+ */
 final class Servers {
     private Servers() {}
 

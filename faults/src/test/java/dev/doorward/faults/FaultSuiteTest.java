@@ -10,6 +10,7 @@ import dev.doorward.device.factory.Factory;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
+import dev.doorward.hub.testing.PacedPresses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -180,7 +181,7 @@ class FaultSuiteTest {
         Duration recovery;
         Duration outboxEmpty;
         Duration picturesStored;
-        PacedPresses presses = new PacedPresses(doorbell, PACE);
+        PacedPresses presses = new PacedPresses(List.of(doorbell), PACE);
         try {
             Thread.sleep(AROUND.toMillis());
             recovery = fault.inject();

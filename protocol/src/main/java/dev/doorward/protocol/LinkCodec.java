@@ -33,6 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Decoding validates everything at the boundary: size before parsing, envelope version, type, direction,
  * every field's presence, type, length and format; unknown fields are refused so that nothing is silently
  * ignored. Errors never echo the offending value. The codec is stateless and thread-safe.
+ *
+ * <p>One class: one encode and one decode case per message type, side by side, so a field added to one side is seen
+ * missing on the other; the length is the number of message types.
  */
 public final class LinkCodec {
 

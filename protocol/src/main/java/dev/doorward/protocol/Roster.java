@@ -53,6 +53,9 @@ import java.util.regex.Pattern;
  *
  * Anything else is refused with an {@link IllegalArgumentException} whose message names the line but never
  * echoes its content.
+ *
+ * <p>One class: the format and its parser must agree byte for byte with the web app, which writes and signs the
+ * rosters; most of the length is the check of each kind of line, which has no other user.
  */
 public record Roster(
         String householdId, long epoch, String previousHash, long issuedAt, List<Member> members, List<Access> access) {

@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@link IllegalStateException} that quotes the end of ffmpeg's stderr, and the next call starts a new
  * process (at most once a second). {@link #close()} kills the process. Arguments are a fixed list built from
  * numbers, never a shell. Not thread-safe, except that {@code close} may be called from any thread.
+ *
+ * <p>One class: the process, its FLV reader and the per-frame deadline share one life cycle (a stall kills and
+ * restarts all of them together); the FLV tag parsing is already {@link FlvVideoReader}.
  */
 public final class FfmpegVideoEncoder implements VideoEncoder {
     private static final Logger log = LoggerFactory.getLogger(FfmpegVideoEncoder.class);

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * slots are dropped, never queued, so a slow encoder lowers the frame rate instead of adding latency. Audio
  * runs on another thread, paced by the microphone. All parts of one frame reach the sink back to back (one
  * lock around every frame's parts), so video and audio never interleave within a frame.
+ *
+ * <p>One class: the GOP cache, the epoch switch and the per-frame lock must change together (a new epoch empties the
+ * cache at a keyframe under the same lock); split, that ordering would cross classes.
  */
 public final class LiveStreamer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LiveStreamer.class);

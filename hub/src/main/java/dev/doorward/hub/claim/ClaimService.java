@@ -44,6 +44,9 @@ import org.springframework.stereotype.Service;
  * a QR code; the device connects with its factory certificate and both sides prove knowledge of the setup
  * code with SRP-6a bound to the ticket. The hub never stores the code, and an owned device is never handed
  * to anyone else: its serial is already registered, so every claim is refused and the owner is told.
+ *
+ * <p>One class: the ticket, the SRP exchange and the refusal of an owned serial are the steps of one flow; the rule
+ * that an owned device is never handed over is easiest to check when they are read together.
  */
 @Service
 public class ClaimService {

@@ -40,6 +40,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
  *
  * <p>Control messages go on the bus, authenticated. Media parts and talk go on per-doorbell subjects as they are,
  * with no per-part envelope: SFrame seals them end to end, and only a holder of the join secret can use NATS at all.
+ *
+ * <p>One class: the wants, the feeds and the talk relay share the per-doorbell wants (leases), and the protocol is
+ * easiest to check against docs/cluster-messages.md with both its ends in one file.
  */
 @Component
 @Conditional(Clustered.class)

@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>A hub killed with {@code -9} leaves its server running (the server has its own session). The next start
  * stops that leftover server of this data directory and starts its own; a stale {@code postmaster.pid} of a dead
  * process is removed. A lock file keeps two hubs off one data directory, so a leftover is never a live hub's.
+ *
+ * <p>One class: initdb, the configuration, the passwords, the leftover-server recovery and the lock all act on one
+ * data directory in a fixed order; split, that order would be spread over several classes.
  */
 final class EmbeddedDatabase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);

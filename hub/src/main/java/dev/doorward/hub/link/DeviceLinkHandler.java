@@ -50,6 +50,9 @@ import org.springframework.stereotype.Component;
  * takes the connection handling down. What a message means is the features' business: each message type of an
  * owned doorbell goes to the {@link DeviceLinkFeature} that handles it, a factory link's to {@link ClaimLinks}, media
  * parts (decoded once, here) to {@link DeviceMediaParts}; this package calls no feature.
+ *
+ * <p>One class: it is the connection's life (factory or owned, hello, heartbeats, close) and the dispatch of
+ * messages and parts; the features it hands them to hold the logic.
  */
 @Component
 public class DeviceLinkHandler implements LinkEndpoint {

@@ -54,6 +54,9 @@ import tools.jackson.databind.json.JsonMapper;
  * to watch; if its account belongs to that doorbell's household it gets its own media key envelope and the
  * doorbell's sealed parts as they arrive, and may send sealed talk parts back. The hub never holds a key that
  * opens any of it. A view ends within seconds of the member's removal.
+ *
+ * <p>One class: each browser socket's view (access, key envelope, talk) and the fan-out of the doorbell's parts to
+ * those views live together, so the frame path stays a lookup and a send with no layer between.
  */
 @Component
 public class LiveViews extends AbstractWebSocketHandler

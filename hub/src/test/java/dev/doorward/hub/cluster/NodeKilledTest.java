@@ -17,6 +17,7 @@ import dev.doorward.hub.testing.Haproxy;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.HubProcess;
 import dev.doorward.hub.testing.NatsServer;
+import dev.doorward.hub.testing.PacedPresses;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -9,6 +9,7 @@ import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.NatsServer;
+import dev.doorward.hub.testing.PacedPresses;
 import dev.doorward.hub.testing.PushServiceStandIn;
 import dev.doorward.hub.testing.PushServiceStandIn.Subscription;
 import dev.doorward.hub.testing.RawDeviceLink;

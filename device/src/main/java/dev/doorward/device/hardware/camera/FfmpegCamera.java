@@ -50,6 +50,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>RTSP credentials never appear on ffmpeg's command line: ffmpeg reads a one-entry ffconcat script with
  * the URL from its stdin ({@link RtspCredentials}).
+ *
+ * <p>One class: the process, its two outputs and the supervisor share one life cycle (a stall restarts them all, and
+ * "offline" is reported once); the FLV reading and credentials are already separate classes.
  */
 public final class FfmpegCamera implements Camera, VideoFeed, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FfmpegCamera.class);

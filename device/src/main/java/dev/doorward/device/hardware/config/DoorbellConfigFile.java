@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  * doorbell that silently ignores a mistyped key is a doorbell whose relay is on the wrong pin: an unknown or
  * repeated key, a missing required key or a bad value is an error naming the line and the key and saying what
  * is expected. All errors are reported together.
+ *
+ * <p>One class: it is mostly the table of keys, each with its check and its message; the parser is short and the
+ * table reads best in one place.
  */
 public final class DoorbellConfigFile {
     /** Every key, with what it expects (the error messages quote this). */

@@ -32,6 +32,9 @@ import org.w3c.dom.Element;
  *
  * <p>The button rings like the GPIO button: one ring when its state becomes "pressed"; a state that stays
  * pressed (repeated, or reported again after a re-subscription) rings once; the next ring needs a release first.
+ *
+ * <p>One class: discovery, subscription, renewal and the pull loop are one retrying state machine; SOAP, digest and
+ * the topic are already {@link Soap}, {@link HttpDigest} and {@link ButtonTopic}.
  */
 public final class OnvifButton implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OnvifButton.class);

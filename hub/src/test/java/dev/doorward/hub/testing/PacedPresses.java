@@ -1,4 +1,4 @@
-package dev.doorward.faults;
+package dev.doorward.hub.testing;
 
 import dev.doorward.device.DeviceAgent;
 import java.time.Duration;
@@ -8,19 +8,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Someone pressing a doorbell at a steady pace; remembers every press the doorbell accepted (stored in its outbox). */
-final class PacedPresses implements AutoCloseable {
-    private final DeviceAgent doorbell;
+/**
+ * Doorbells pressed one after another at a steady pace (someone at each door in turn); remembers the event id of each
+ * press the doorbell accepted (kept in its outbox until the hub acknowledges it stored). The cluster tests and the
+ * fault suite share it (the faults module uses the hub's test-jar).
+ */
+public final class PacedPresses implements AutoCloseable {
+    private final List<DeviceAgent> doorbells;
     private final List<String> accepted = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
     private final ScheduledExecutorService presser = Executors.newSingleThreadScheduledExecutor();
+    private int next;
 
-    PacedPresses(DeviceAgent doorbell, Duration every) {
-        this.doorbell = doorbell;
+    public PacedPresses(List<DeviceAgent> doorbells, Duration every) {
+        this.doorbells = doorbells;
         presser.scheduleAtFixedRate(this::press, 0, every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void press() {
+        DeviceAgent doorbell = doorbells.get(next++ % doorbells.size());
         try {
             String id = doorbell.pressButton().orElseThrow(() -> new IllegalStateException("not owned"));
             synchronized (this) {
@@ -33,8 +39,23 @@ final class PacedPresses implements AutoCloseable {
         }
     }
 
+    public synchronized int count() {
+        return accepted.size();
+    }
+
+    public void awaitCount(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (count() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        count() + " presses, not " + count + ", within " + timeout + ": " + failures());
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** Stops pressing; returns the ids of the accepted presses, in order. */
-    List<String> stop() throws InterruptedException {
+    public List<String> stop() throws InterruptedException {
         presser.shutdown();
         presser.awaitTermination(30, TimeUnit.SECONDS);
         synchronized (this) {
@@ -42,7 +63,7 @@ final class PacedPresses implements AutoCloseable {
         }
     }
 
-    synchronized List<String> failures() {
+    public synchronized List<String> failures() {
         return List.copyOf(failures);
     }
 
