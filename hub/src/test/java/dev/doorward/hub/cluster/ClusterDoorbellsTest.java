@@ -14,6 +14,7 @@ import dev.doorward.device.ownership.OwnershipState;
 import dev.doorward.device.pairing.QrScanner;
 import dev.doorward.hub.link.DeviceConnections;
 import dev.doorward.hub.testing.BrowserClient;
+import dev.doorward.hub.testing.Closing;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.NatsServer;
 import dev.doorward.hub.testing.SoftPasskey;
@@ -100,15 +101,7 @@ class ClusterDoorbellsTest {
 
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable closing : new AutoCloseable[] {front, nodes}) {
-            try {
-                if (closing != null) {
-                    closing.close();
-                }
-            } catch (Exception e) {
-                // the next one still closes
-            }
-        }
+        Closing.all(front, nodes);
     }
 
     @Test

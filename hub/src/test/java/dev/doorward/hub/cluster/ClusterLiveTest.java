@@ -14,6 +14,7 @@ import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.hub.live.LiveViews;
 import dev.doorward.hub.testing.BrowserClient;
+import dev.doorward.hub.testing.Closing;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.NatsServer;
 import dev.doorward.hub.testing.RawDeviceLink;
@@ -101,15 +102,7 @@ class ClusterLiveTest {
 
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable closing : new AutoCloseable[] {side, front, nodes}) {
-            try {
-                if (closing != null) {
-                    closing.close();
-                }
-            } catch (Exception e) {
-                // the next one still closes
-            }
-        }
+        Closing.all(side, front, nodes);
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.doorward.crypto.cluster.JoinSecret;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.hub.testing.BrowserClient;
+import dev.doorward.hub.testing.Closing;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.NatsServer;
 import dev.doorward.hub.testing.RawDeviceLink;
@@ -78,15 +79,7 @@ class ClusterMessagingTest {
 
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable closing : new AutoCloseable[] {nodes}) {
-            try {
-                if (closing != null) {
-                    closing.close();
-                }
-            } catch (Exception e) {
-                // the next one still closes
-            }
-        }
+        Closing.all(nodes);
     }
 
     @Test

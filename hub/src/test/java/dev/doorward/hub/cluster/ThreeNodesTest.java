@@ -7,6 +7,7 @@ import dev.doorward.crypto.cluster.JoinSecret;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.hub.testing.BrowserClient;
+import dev.doorward.hub.testing.Closing;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.NatsServer;
 import dev.doorward.hub.testing.PacedPresses;
@@ -128,15 +129,7 @@ class ThreeNodesTest {
 
     @AfterAll
     static void stopAll() {
-        for (AutoCloseable closing : new AutoCloseable[] {c, b, a, nats, pushService, postgres}) {
-            try {
-                if (closing != null) {
-                    closing.close();
-                }
-            } catch (Exception e) {
-                // the next one still closes
-            }
-        }
+        Closing.all(c, b, a, nats, pushService, postgres);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.hub.testing.BrowserClient;
+import dev.doorward.hub.testing.Closing;
 import dev.doorward.hub.testing.Mosquitto;
 import dev.doorward.hub.testing.RawDeviceLink;
 import dev.doorward.hub.testing.TwoNodes;
@@ -64,15 +65,7 @@ class MqttInClusterTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closing : new AutoCloseable[] {capture, front, nodes, broker}) {
-            try {
-                if (closing != null) {
-                    closing.close();
-                }
-            } catch (Exception e) {
-                // the next one still closes
-            }
-        }
+        Closing.all(capture, front, nodes, broker);
     }
 
     @Test

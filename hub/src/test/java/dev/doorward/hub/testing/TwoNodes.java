@@ -88,14 +88,6 @@ public final class TwoNodes implements AutoCloseable {
     /** Stops B, then A (its database with it), then NATS; one that fails to stop does not keep the next running. */
     @Override
     public void close() {
-        for (AutoCloseable closing : new AutoCloseable[] {b, a, nats}) {
-            try {
-                if (closing != null) {
-                    closing.close();
-                }
-            } catch (Exception e) {
-                // the next one still closes
-            }
-        }
+        Closing.all(b, a, nats);
     }
 }
