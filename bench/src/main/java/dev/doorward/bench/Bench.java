@@ -234,13 +234,7 @@ public final class Bench {
         boolean reference = wantsMqtt && reference("Mosquitto (apt-get install mosquitto)", mosquittoBinary);
         boolean liveReference =
                 wantsLive && reference("nginx + nchan (apt-get install nginx libnginx-mod-nchan)", nginxBinary);
-        CertificateAuthority manufacturer = CertificateAuthority.create(
-                CertificateKind.MANUFACTURER_CA,
-                "Bench manufacturer",
-                Duration.ofDays(30),
-                Clock.systemUTC(),
-                new SecureRandom());
-        manufacturer.save(work.resolve("factory-ca"));
+        CertificateAuthority manufacturer = manufacturerCa(work);
         int fleetSize = wantsMqtt
                 ? Math.max(options.devices(), wantsLive ? options.live().devices() : 0)
                 : options.live().devices();
@@ -501,6 +495,18 @@ public final class Bench {
                 }
             }
         }
+    }
+
+    /** The fleet's manufacturer CA, saved in the run's directory (the hub trusts it by its certificate there). */
+    static CertificateAuthority manufacturerCa(Path work) {
+        CertificateAuthority manufacturer = CertificateAuthority.create(
+                CertificateKind.MANUFACTURER_CA,
+                "Bench manufacturer",
+                Duration.ofDays(30),
+                Clock.systemUTC(),
+                new SecureRandom());
+        manufacturer.save(work.resolve("factory-ca"));
+        return manufacturer;
     }
 
     /** What one load generator run said, and the server samples taken at its waits. */

@@ -84,13 +84,7 @@ final class ClusterBench {
         if (scenarios.contains("live")) {
             fleetSize = Math.max(fleetSize, options.live().devices());
         }
-        CertificateAuthority manufacturer = CertificateAuthority.create(
-                CertificateKind.MANUFACTURER_CA,
-                "Bench manufacturer",
-                Duration.ofDays(30),
-                Clock.systemUTC(),
-                new SecureRandom());
-        manufacturer.save(work.resolve("factory-ca"));
+        CertificateAuthority manufacturer = Bench.manufacturerCa(work);
         CertificateAuthority hubCa = CertificateAuthority.create(
                 CertificateKind.HUB_CA,
                 "Doorward hub CA",
