@@ -11,6 +11,7 @@ import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.ratelimit.TooManyRequests;
+import dev.doorward.hub.shared.AfterCommit;
 import dev.doorward.hub.shared.InvalidInput;
 import dev.doorward.hub.shared.MemberRemoved;
 import dev.doorward.hub.shared.NotFound;
@@ -31,8 +32,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -245,12 +244,7 @@ class MembersController {
         // membership is committed, so the member list their screens read on hearing it already holds them.
         Notice joined = Notice.SecurityAlert.about(
                 Notice.Alert.MEMBER_JOINED, username + " joined the household as " + invitation[1], now.toInstant());
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                notifier.toHousehold(householdId, joined);
-            }
-        });
+        AfterCommit.run(() -> notifier.toHousehold(householdId, joined));
         return Map.of("householdId", householdId, "role", invitation[1]);
     }
 

@@ -1,29 +1,39 @@
 package dev.doorward.hub.ntfy;
 
 import dev.doorward.hub.secrets.AtRestSecrets;
+import dev.doorward.hub.shared.HouseholdMemory;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Members' topics. The URL names the topic, which is all a reader of ntfy needs: it is sealed like a password. */
+/**
+ * Members' topics. The URL names the topic, which is all a reader of ntfy needs: it is sealed like a password in
+ * the database. A household's topics, as a ring's post reads them, are remembered ({@link HouseholdMemory}); every
+ * write here forgets them.
+ */
 @Repository
 class NtfyTopics {
     private static final String PURPOSE = "ntfy-topic";
+    /** How long another node's change (or a membership's) may go unseen by this node's rings. */
+    static final Duration REMEMBERED_FOR = Duration.ofSeconds(2);
 
     private final JdbcClient jdbc;
     private final AtRestSecrets secrets;
     private final Clock clock;
+    private final HouseholdMemory<List<Topic>> byHousehold;
 
     NtfyTopics(JdbcClient jdbc, AtRestSecrets secrets, Clock clock) {
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.clock = clock;
+        this.byHousehold = new HouseholdMemory<>("a household's ntfy topics", REMEMBERED_FOR, clock, this::read);
     }
 
     /** A member's topic; {@code doorbells} null means every doorbell the member may use. */
@@ -46,7 +56,12 @@ class NtfyTopics {
                 .optional();
     }
 
+    /** The household's topics that can be opened, from memory when known (see the class comment). */
     List<Topic> ofHousehold(String householdId) {
+        return byHousehold.of(householdId);
+    }
+
+    private List<Topic> read(String householdId) {
         return jdbc
                 .sql("select * from ntfy_topics where household_id = :household")
                 .param("household", householdId)
@@ -73,14 +88,17 @@ class NtfyTopics {
                         topic.doorbells() == null ? null : topic.doorbells().toArray(String[]::new))
                 .param("now", Timestamp.from(clock.instant()))
                 .update();
+        byHousehold.forgetAll();
     }
 
     boolean delete(String householdId, String accountId) {
-        return jdbc.sql("delete from ntfy_topics where household_id = :household and account_id = :account")
+        boolean deleted = jdbc.sql("delete from ntfy_topics where household_id = :household and account_id = :account")
                         .param("household", householdId)
                         .param("account", accountId)
                         .update()
                 > 0;
+        byHousehold.forgetAll();
+        return deleted;
     }
 
     private Topic topic(ResultSet rs, int row) throws SQLException {

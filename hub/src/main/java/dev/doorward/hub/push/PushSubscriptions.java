@@ -1,24 +1,55 @@
 package dev.doorward.hub.push;
 
+import dev.doorward.hub.shared.HouseholdMemory;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Browsers' push subscriptions (one per browser client) and members' push preferences. */
+/**
+ * Browsers' push subscriptions (one per browser client) and members' push preferences. What a ring's fan-out reads
+ * of them is remembered per household ({@link HouseholdMemory}): every write here forgets it.
+ */
 @Repository
 class PushSubscriptions {
+    /** How long another node's change (or a membership's) may go unseen by this node's fan-out. */
+    static final Duration REMEMBERED_FOR = Duration.ofSeconds(2);
+
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final HouseholdMemory<HouseholdPush> byHousehold;
 
     PushSubscriptions(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.byHousehold = new HouseholdMemory<>("a household's push subscriptions", REMEMBERED_FOR, clock, this::read);
     }
 
     /** A subscription with who it reaches in one household. */
     record Recipient(String clientId, String accountId, String role, String endpoint, String p256dh, String auth) {}
+
+    /**
+     * What a push to a household needs: every subscription of a browser of a member (approval is the caller's to
+     * check), which members want motion pushes and which muted which doorbell.
+     */
+    record HouseholdPush(List<Recipient> recipients, Set<String> wantMotion, Set<String> mutedAccountDevice) {
+        boolean wantsMotion(String accountId) {
+            return wantMotion.contains(accountId);
+        }
+
+        boolean muted(String accountId, String deviceId) {
+            return mutedAccountDevice.contains(accountId + '/' + deviceId);
+        }
+    }
+
+    /** From memory when known (see the class comment). */
+    HouseholdPush ofHousehold(String householdId) {
+        return byHousehold.of(householdId);
+    }
 
     void save(String clientId, String endpoint, String p256dh, String auth) {
         jdbc.sql("""
@@ -32,21 +63,25 @@ class PushSubscriptions {
                 .param("auth", auth)
                 .param("now", Timestamp.from(clock.instant()))
                 .update();
+        byHousehold.forgetAll();
     }
 
     void delete(String clientId) {
         jdbc.sql("delete from push_subscriptions where client_id = :client")
                 .param("client", clientId)
                 .update();
+        byHousehold.forgetAll();
     }
 
     /** The push service says the subscription is gone; a newer one for the same browser stays. */
     boolean deleteExpired(String clientId, String endpoint) {
-        return jdbc.sql("delete from push_subscriptions where client_id = :client and endpoint = :endpoint")
+        boolean deleted = jdbc.sql("delete from push_subscriptions where client_id = :client and endpoint = :endpoint")
                         .param("client", clientId)
                         .param("endpoint", endpoint)
                         .update()
                 > 0;
+        byHousehold.forgetAll();
+        return deleted;
     }
 
     boolean exists(String clientId) {
@@ -57,8 +92,24 @@ class PushSubscriptions {
                 > 0;
     }
 
-    /** Every subscription of a browser of a member of the household (approval is the caller's to check). */
-    List<Recipient> ofHousehold(String householdId) {
+    private HouseholdPush read(String householdId) {
+        Set<String> motion = new HashSet<>(jdbc.sql("""
+                        select p.account_id from push_preferences p
+                        join memberships m on m.account_id = p.account_id and m.household_id = :household
+                        where p.motion""")
+                .param("household", householdId)
+                .query(String.class)
+                .list());
+        Set<String> muted = new HashSet<>(jdbc.sql("""
+                        select d.account_id || '/' || d.device_id from push_muted_doorbells d
+                        join memberships m on m.account_id = d.account_id and m.household_id = :household""")
+                .param("household", householdId)
+                .query(String.class)
+                .list());
+        return new HouseholdPush(recipients(householdId), Set.copyOf(motion), Set.copyOf(muted));
+    }
+
+    private List<Recipient> recipients(String householdId) {
         return jdbc.sql("""
                         select s.client_id, c.account_id, m.role, s.endpoint, s.p256dh, s.auth
                         from push_subscriptions s
@@ -111,11 +162,13 @@ class PushSubscriptions {
                     .param("device", deviceId)
                     .update();
         }
+        byHousehold.forgetAll();
     }
 
     void setMotion(String accountId, boolean motion) {
         jdbc.sql("""
                         insert into push_preferences (account_id, motion) values (:account, :motion)
                         on conflict (account_id) do update set motion = excluded.motion""").param("account", accountId).param("motion", motion).update();
+        byHousehold.forgetAll();
     }
 }

@@ -38,23 +38,25 @@ public class WebPush {
     }
 
     /** A member may mute one doorbell's rings and motion; its security alerts reach them all the same. */
-    private boolean mutedByMember(String account, PushMessage message) {
+    private static boolean mutedByMember(
+            PushSubscriptions.HouseholdPush household, String account, PushMessage message) {
         boolean mutable = message.kind() == PushMessage.Kind.RING || message.kind() == PushMessage.Kind.MOTION;
-        return mutable && message.deviceId() != null && subscriptions.muted(account, message.deviceId());
+        return mutable && message.deviceId() != null && household.muted(account, message.deviceId());
     }
 
     private void fanOut(String householdId, PushMessage message, Predicate<String> recipientFilter) {
         try {
             Map<String, Boolean> accountAllowed = new HashMap<>();
-            for (PushSubscriptions.Recipient r : subscriptions.ofHousehold(householdId)) {
+            PushSubscriptions.HouseholdPush household = subscriptions.ofHousehold(householdId);
+            for (PushSubscriptions.Recipient r : household.recipients()) {
                 if (!access.listsBrowser(householdId, r.clientId())) {
                     continue; // not approved (none is before the household's first roster)
                 }
                 boolean allowed = accountAllowed.computeIfAbsent(
                         r.accountId(),
                         account -> recipientFilter.test(account)
-                                && (message.kind() != PushMessage.Kind.MOTION || subscriptions.wantsMotion(account))
-                                && !mutedByMember(account, message));
+                                && (message.kind() != PushMessage.Kind.MOTION || household.wantsMotion(account))
+                                && !mutedByMember(household, account, message));
                 if (allowed) {
                     sender.deliver(
                             new PushSender.Delivery(r.clientId(), r.endpoint(), r.p256dh(), r.auth(), message, 1));

@@ -4,6 +4,7 @@ import dev.doorward.hub.client.MemberClients;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.notify.MemberDirectory;
 import dev.doorward.hub.shared.AccountDeleted;
+import dev.doorward.hub.shared.AfterCommit;
 import dev.doorward.hub.shared.Role;
 import dev.doorward.protocol.Roster;
 import java.time.Clock;
@@ -22,8 +23,6 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Which doorbells a member may use, and when, as the household's latest signed roster says (its
@@ -122,7 +121,7 @@ public class MemberAccess implements MemberDirectory {
     @EventListener
     void accountDeleted(AccountDeleted deleted) {
         changed(() -> householdsListing(deleted.accountId()), true);
-        afterCommit(() -> deleted.deletedHouseholdIds().forEach(byHousehold::remove));
+        AfterCommit.run(() -> deleted.deletedHouseholdIds().forEach(byHousehold::remove));
     }
 
     private List<String> householdsListing(String accountId) {
@@ -147,7 +146,7 @@ public class MemberAccess implements MemberDirectory {
      * announced ({@link AccessChanged}) for the other nodes of a cluster.
      */
     private void changed(Supplier<List<String>> affected, boolean announce) {
-        afterCommit(() -> {
+        AfterCommit.run(() -> {
             changes.incrementAndGet();
             List<String> householdIds = affected.get();
             householdIds.forEach(byHousehold::remove);
@@ -162,19 +161,6 @@ public class MemberAccess implements MemberDirectory {
                 }
             }
         });
-    }
-
-    private static void afterCommit(Runnable action) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    action.run();
-                }
-            });
-        } else {
-            action.run();
-        }
     }
 
     private HouseholdAccess access(String householdId) {

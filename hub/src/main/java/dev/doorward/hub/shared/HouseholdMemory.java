@@ -1,0 +1,82 @@
+package dev.doorward.hub.shared;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a ring's fan-out needs to know of a household beyond its members' access (who subscribed to pushes, who set
+ * an ntfy topic), remembered so that a ring asks the database nothing: a hundred rings a second made a query per
+ * channel each, and a ring should reach phones while PostgreSQL is slow or down.
+ *
+ * <p>A change made on this node forgets everything once it commits ({@link #forgetAll}), so the next ring here sees
+ * it. A change this node does not hear of — made on another cluster node, or through a table the owner of this
+ * memory does not write (a membership) — is seen once the entry is {@code maxAge} old. That is safe because who may
+ * hear a ring at all (members, approved browsers, access hours) is decided from {@code roster.MemberAccess}, which
+ * every node keeps exact; what is remembered here only says where to send. If the database cannot be read when an
+ * entry is old, the old entry is used.
+ */
+public final class HouseholdMemory<T> {
+    private static final Logger log = LoggerFactory.getLogger(HouseholdMemory.class);
+
+    private record Entry<T>(T value, long loadedAtMillis) {}
+
+    private final String what;
+    private final Duration maxAge;
+    private final Clock clock;
+    private final Function<String, T> load;
+    private final Map<String, Entry<T>> entries = new ConcurrentHashMap<>();
+    /** Moves at every change: a load that began before it is used once but not remembered. */
+    private final AtomicLong changes = new AtomicLong();
+
+    /**
+     * @param what what is remembered, for the log
+     * @param load reads one household's value from the database
+     */
+    public HouseholdMemory(String what, Duration maxAge, Clock clock, Function<String, T> load) {
+        this.what = what;
+        this.maxAge = maxAge;
+        this.clock = clock;
+        this.load = load;
+    }
+
+    public T of(String householdId) {
+        long now = clock.millis();
+        Entry<T> known = entries.get(householdId);
+        if (known != null && now - known.loadedAtMillis() < maxAge.toMillis()) {
+            return known.value();
+        }
+        long before = changes.get();
+        T value;
+        try {
+            value = load.apply(householdId);
+        } catch (RuntimeException e) {
+            if (known == null) {
+                throw e;
+            }
+            log.warn(
+                    "Could not read {} again; using what was read {} ms ago: {}",
+                    what,
+                    now - known.loadedAtMillis(),
+                    e.toString());
+            return known.value();
+        }
+        if (changes.get() == before) {
+            entries.put(householdId, new Entry<>(value, now));
+        }
+        return value;
+    }
+
+    /** After the current transaction commits (or now, outside one), everything is read again when next needed. */
+    public void forgetAll() {
+        AfterCommit.run(() -> {
+            changes.incrementAndGet();
+            entries.clear();
+        });
+    }
+}
