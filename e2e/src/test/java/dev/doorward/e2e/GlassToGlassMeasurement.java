@@ -34,6 +34,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and encodes it, H.264 High 1280x720), and the browser reads it back from the decoded canvas at every animation
  * frame: now − drawn time is the latency through the camera's encoder, RTSP, the agent (passthrough, sealing),
  * the hub and the browser's decoder. Not part of the suite: {@code -Dglass-to-glass=true} (not a {@code doorward.*} name: the hub refuses unknown ones).
+ *
+ * <p>It also prints where the time goes, frame by frame ({@link #breakdown}): the stand-in logs when it took each
+ * picture, when x264 gave it out and when its last RTP packet left; the agent seals the time it read each access
+ * unit from ffmpeg into the frame; the page records when the sealed frame arrived, when it was given to the
+ * decoder and when the decoded picture was drawn.
  */
 @EnabledIfSystemProperty(named = "glass-to-glass", matches = "true")
 class GlassToGlassMeasurement {
@@ -120,7 +125,7 @@ class GlassToGlassMeasurement {
                           const out = []; const shown = []; let last = -1;
                           const end = performance.now() + seconds * 1000;
                           while (performance.now() < end) {
-                            await new Promise((r) => requestAnimationFrame(r));
+                            const frame = await new Promise((r) => requestAnimationFrame(() => r(performance.now())));
                             if (c.width !== 1280) continue;
                             const row = ctx.getImageData(0, 360 - 20, 1280, 1).data;
                             let value = 0;
@@ -133,7 +138,8 @@ class GlassToGlassMeasurement {
                             const now = Date.now() % 65536;
                             out.push((now - value + 65536) % 65536);
                             const f = window.__g2g.drawn;
-                            if (f) shown.push({ value, shown: performance.timeOrigin + performance.now(), ...f });
+                            const read = performance.timeOrigin + performance.now();
+                            if (f) shown.push({ value, frame: performance.timeOrigin + frame, shown: read, ...f });
                           }
                           return { out, shown, decoded: window.__g2g.decoded, output: window.__g2g.output };
                         }
@@ -244,7 +250,8 @@ class GlassToGlassMeasurement {
             "agent seals + link + hub relay + WebSocket -> browser",
             "browser: SFrame open -> decode() called",
             "browser: decode() -> decoded picture drawn",
-            "browser: drawn -> animation frame reads it",
+            "browser: drawn -> next animation frame",
+            "browser: the measurement reads the canvas back (getImageData)",
             "total (drawn -> read in the browser)");
 
     /**
@@ -273,8 +280,9 @@ class GlassToGlassMeasurement {
             double arrived = ((Number) f.get("arrived")).doubleValue();
             double decodeCall = ((Number) f.get("decodeCall")).doubleValue();
             double output = ((Number) f.get("output")).doubleValue();
+            double frame = ((Number) f.get("frame")).doubleValue();
             double read = ((Number) f.get("shown")).doubleValue();
-            double[] times = {c[0], c[1], c[2], c[3], capture, arrived, decodeCall, output, read};
+            double[] times = {c[0], c[1], c[2], c[3], capture, arrived, decodeCall, output, frame, read};
             for (int i = 0; i + 1 < times.length; i++) {
                 stages.get(i).add(times[i + 1] - times[i]);
             }
