@@ -221,7 +221,7 @@ class GlassToGlassMeasurement {
                       g2g.chunks.delete(frame.timestamp);
                       g2g.output++;
                       init.output(frame); // draws it on the canvas and closes it
-                      if (record) g2g.drawn = { ...record, output: at };
+                      if (record) g2g.drawn = { ...record, output: at, painted: now() };
                     },
                     error: init.error,
                   });
@@ -249,7 +249,8 @@ class GlassToGlassMeasurement {
             "RTSP + ffmpeg (demuxer, FLV) -> agent has the access unit",
             "agent seals + link + hub relay + WebSocket -> browser",
             "browser: SFrame open -> decode() called",
-            "browser: decode() -> decoded picture drawn",
+            "browser: decode() -> decoded picture out",
+            "browser: drawImage onto the canvas",
             "browser: drawn -> next animation frame",
             "browser: the measurement reads the canvas back (getImageData)",
             "total (drawn -> read in the browser)");
@@ -280,9 +281,10 @@ class GlassToGlassMeasurement {
             double arrived = ((Number) f.get("arrived")).doubleValue();
             double decodeCall = ((Number) f.get("decodeCall")).doubleValue();
             double output = ((Number) f.get("output")).doubleValue();
+            double painted = ((Number) f.get("painted")).doubleValue();
             double frame = ((Number) f.get("frame")).doubleValue();
             double read = ((Number) f.get("shown")).doubleValue();
-            double[] times = {c[0], c[1], c[2], c[3], capture, arrived, decodeCall, output, frame, read};
+            double[] times = {c[0], c[1], c[2], c[3], capture, arrived, decodeCall, output, painted, frame, read};
             for (int i = 0; i + 1 < times.length; i++) {
                 stages.get(i).add(times[i + 1] - times[i]);
             }
