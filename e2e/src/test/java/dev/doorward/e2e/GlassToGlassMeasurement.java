@@ -34,6 +34,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and encodes it, H.264 High 1280x720), and the browser reads it back from the decoded canvas at every animation
  * frame: now − drawn time is the latency through the camera's encoder, RTSP, the agent (passthrough, sealing),
  * the hub and the browser's decoder. Not part of the suite: {@code -Dglass-to-glass=true} (not a {@code doorward.*} name: the hub refuses unknown ones).
+ *
+ * <p>It also prints where the time goes, frame by frame ({@link #breakdown}): the stand-in logs when it took each
+ * picture, when x264 gave it out and when its last RTP packet left; the agent seals the time it read each access
+ * unit from ffmpeg into the frame; the page records when the sealed frame arrived, when it was given to the
+ * decoder and when the decoded picture was drawn.
  */
 @EnabledIfSystemProperty(named = "glass-to-glass", matches = "true")
 class GlassToGlassMeasurement {
@@ -64,11 +69,14 @@ class GlassToGlassMeasurement {
                 }
             }
         });
-        Process standIn = new ProcessBuilder(
+        Path timing = dir.resolve("camera-timing.log");
+        ProcessBuilder standInCommand = new ProcessBuilder(
                         "/usr/bin/python3", STAND_IN.toString(), "admin", "glass-42", "image", seen.toString())
-                .redirectErrorStream(true)
-                .start();
+                .redirectErrorStream(true);
+        standInCommand.environment().put("DOORWARD_CAMERA_TIMING", timing.toString());
+        Process standIn = standInCommand.start();
         try (Phone phone = env.chromium().phone("owner")) {
+            phone.page().addInitScript(BROWSER_HOOKS);
             String ready = new BufferedReader(new InputStreamReader(standIn.getInputStream(), StandardCharsets.UTF_8))
                     .readLine();
             URI url = URI.create("rtsp://127.0.0.1:" + ready.substring(6).strip() + "/door");
@@ -110,15 +118,14 @@ class GlassToGlassMeasurement {
                         .isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(20_000));
                 AgentUse before = AgentUse.of(agent.toHandle());
                 long window = System.nanoTime();
-                @SuppressWarnings("unchecked")
-                List<Number> latencies = (List<Number>) phone.page().evaluate("""
+                Object measured = phone.page().evaluate("""
                         async ([bits, seconds]) => {
                           const c = document.querySelector('.live-canvas');
                           const ctx = c.getContext('2d', { willReadFrequently: true });
-                          const out = []; let last = -1;
+                          const out = []; const shown = []; let last = -1;
                           const end = performance.now() + seconds * 1000;
                           while (performance.now() < end) {
-                            await new Promise((r) => requestAnimationFrame(r));
+                            const frame = await new Promise((r) => requestAnimationFrame(() => r(performance.now())));
                             if (c.width !== 1280) continue;
                             const row = ctx.getImageData(0, 360 - 20, 1280, 1).data;
                             let value = 0;
@@ -130,10 +137,19 @@ class GlassToGlassMeasurement {
                             last = value;
                             const now = Date.now() % 65536;
                             out.push((now - value + 65536) % 65536);
+                            const f = window.__g2g.drawn;
+                            const read = performance.timeOrigin + performance.now();
+                            if (f) shown.push({ value, frame: performance.timeOrigin + frame, shown: read, ...f });
                           }
-                          return out;
+                          return { out, shown, decoded: window.__g2g.decoded, output: window.__g2g.output };
                         }
                         """, List.of(BITS, 20));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> result = (Map<String, Object>) measured;
+                @SuppressWarnings("unchecked")
+                List<Number> latencies = (List<Number>) result.get("out");
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> shown = (List<Map<String, Object>>) result.get("shown");
                 AgentUse after = AgentUse.of(agent.toHandle());
                 double seconds = (System.nanoTime() - window) / 1e9;
                 List<Long> sorted = new ArrayList<>(
@@ -146,6 +162,10 @@ class GlassToGlassMeasurement {
                 System.out.printf(
                         "GLASS-TO-GLASS 720p: %d frames, p50 %d ms, p99 %d ms, min %d ms, max %d ms (loadavg %s)%n",
                         sorted.size(), p50, p99, sorted.getFirst(), sorted.getLast(), load);
+                System.out.printf(
+                        "DECODER: %s chunks in, %s frames out (a decoder holding frames for reordering gives fewer)%n",
+                        result.get("decoded"), result.get("output"));
+                breakdown(Files.readAllLines(timing), shown);
                 System.out.printf(
                         "AGENT at 720p (JVM + its ffmpeg): CPU %.1f %% of a core (JVM %.1f %%, ffmpeg %.1f %%),"
                                 + " RSS %d MB (JVM %d MB, ffmpeg %d MB)%n",
@@ -167,6 +187,121 @@ class GlassToGlassMeasurement {
             clock.join(1000);
             standIn.destroy();
             standIn.waitFor(3, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * In the page before the app loads: the arrival time of each binary WebSocket message (the live socket's are
+     * sealed frames), and for each access unit given to the VideoDecoder its last 16 bytes (the stand-in logs the
+     * same bytes as x264 gave them out), the capture time the agent sealed with it (when the agent read it from
+     * ffmpeg), when it was given to the decoder (after the SFrame open) and when the decoded picture came out and
+     * was drawn. {@code __g2g.drawn} is the last picture drawn; the animation-frame loop reads it.
+     */
+    private static final String BROWSER_HOOKS = """
+            (() => {
+              const now = () => performance.timeOrigin + performance.now();
+              const g2g = (window.__g2g = { arrived: 0, chunks: new Map(), drawn: null, decoded: 0, output: 0 });
+              const Socket = window.WebSocket;
+              window.WebSocket = class extends Socket {
+                constructor(...args) {
+                  super(...args);
+                  this.addEventListener('message', (e) => {
+                    if (typeof e.data !== 'string') g2g.arrived = now();
+                  });
+                }
+              };
+              const Decoder = window.VideoDecoder;
+              if (!Decoder) return;
+              window.VideoDecoder = class extends Decoder {
+                constructor(init) {
+                  super({
+                    output(frame) {
+                      const at = now();
+                      const record = g2g.chunks.get(frame.timestamp);
+                      g2g.chunks.delete(frame.timestamp);
+                      g2g.output++;
+                      init.output(frame); // draws it on the canvas and closes it
+                      if (record) g2g.drawn = { ...record, output: at, painted: now() };
+                    },
+                    error: init.error,
+                  });
+                }
+                decode(chunk) {
+                  const bytes = new Uint8Array(chunk.byteLength);
+                  chunk.copyTo(bytes);
+                  const key = Array.from(bytes.subarray(bytes.length - 16), (b) => b.toString(16).padStart(2, '0'))
+                    .join('');
+                  g2g.decoded++;
+                  g2g.chunks.set(chunk.timestamp, {
+                    key, capture: chunk.timestamp / 1000, arrived: g2g.arrived, decodeCall: now(),
+                  });
+                  if (g2g.chunks.size > 100) g2g.chunks.delete(g2g.chunks.keys().next().value);
+                  super.decode(chunk);
+                }
+              };
+            })();
+            """;
+
+    private static final List<String> STAGES = List.of(
+            "drawn -> camera takes the picture (scaled)",
+            "camera: x264 encodes it",
+            "camera: RTP packetised (last packet)",
+            "RTSP + ffmpeg (demuxer, FLV) -> agent has the access unit",
+            "agent seals + link + hub relay + WebSocket -> browser",
+            "browser: SFrame open -> decode() called",
+            "browser: decode() -> decoded picture out",
+            "browser: drawImage onto the canvas",
+            "browser: drawn -> next animation frame",
+            "browser: the measurement reads the canvas back (getImageData)",
+            "total (drawn -> read in the browser)");
+
+    /**
+     * The stages of each frame read in the browser, joined with the stand-in's log by the frame's last 16 bytes:
+     * min, p50 and p90 of each, in ms. All clocks are this machine's wall clock.
+     */
+    private static void breakdown(List<String> cameraLog, List<Map<String, Object>> shown) {
+        Map<String, double[]> camera = new java.util.HashMap<>();
+        for (String line : cameraLog) {
+            String[] f = line.split(" ");
+            if (f.length == 6 && f[0].equals("frame")) {
+                double raw = Double.parseDouble(f[2]);
+                long value = Long.parseLong(f[1]);
+                double drawn = (long) raw - Math.floorMod((long) raw % 65536 - value, 65536);
+                camera.put(f[5], new double[] {drawn, raw, Double.parseDouble(f[3]), Double.parseDouble(f[4])});
+            }
+        }
+        List<List<Double>> stages = new ArrayList<>();
+        STAGES.forEach(s -> stages.add(new ArrayList<>()));
+        for (Map<String, Object> f : shown) {
+            double[] c = camera.get((String) f.get("key"));
+            if (c == null || (long) c[0] % 65536 != ((Number) f.get("value")).longValue()) {
+                continue; // not logged by the camera, or the picture read is not the frame decoded
+            }
+            double capture = ((Number) f.get("capture")).doubleValue();
+            double arrived = ((Number) f.get("arrived")).doubleValue();
+            double decodeCall = ((Number) f.get("decodeCall")).doubleValue();
+            double output = ((Number) f.get("output")).doubleValue();
+            double painted = ((Number) f.get("painted")).doubleValue();
+            double frame = ((Number) f.get("frame")).doubleValue();
+            double read = ((Number) f.get("shown")).doubleValue();
+            double[] times = {c[0], c[1], c[2], c[3], capture, arrived, decodeCall, output, painted, frame, read};
+            for (int i = 0; i + 1 < times.length; i++) {
+                stages.get(i).add(times[i + 1] - times[i]);
+            }
+            stages.getLast().add(read - c[0]);
+        }
+        System.out.printf(
+                "BREAKDOWN (%d frames matched; ms: min / p50 / p90)%n",
+                stages.getFirst().size());
+        for (int i = 0; i < STAGES.size(); i++) {
+            List<Double> v = stages.get(i);
+            v.sort(null);
+            if (v.isEmpty()) {
+                continue;
+            }
+            System.out.printf(
+                    "  | %s | %.1f | %.1f | %.1f |%n",
+                    STAGES.get(i), v.getFirst(), v.get(v.size() / 2), v.get((int) (v.size() * 0.9)));
         }
     }
 

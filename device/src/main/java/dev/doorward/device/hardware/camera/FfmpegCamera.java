@@ -269,6 +269,8 @@ public final class FfmpegCamera implements Camera, VideoFeed, AutoCloseable {
             case CameraSource.Rtsp r ->
                 // The URL (with its credentials) comes in on stdin as an ffconcat script; see rtspScript().
                 // No "-fflags nobuffer": with a camera whose timestamps are all zero it lets no frame out.
+                // ffmpeg hands over each access unit one frame interval late: its H.264 parser ends one only when
+                // the next one's first NAL unit arrives, and no option changes that (docs/benchmarks.md).
                 c.addAll(List.of(
                         "-f",
                         "concat",
