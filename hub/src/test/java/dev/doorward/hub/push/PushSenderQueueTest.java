@@ -25,13 +25,7 @@ class PushSenderQueueTest {
     void aFullQueueDropsAndCountsInsteadOfBlockingTheCaller() throws Exception {
         HubProperties properties = properties(new HubProperties.Push(
                 List.of(), null, "", 2, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1)));
-        PushSender sender = new PushSender(
-                new PushEndpoints(properties),
-                new PushClient(properties),
-                null,
-                new VapidKey(properties),
-                Clock.systemUTC(),
-                properties);
+        PushSender sender = new PushSender(null, new VapidKey(properties), Clock.systemUTC(), properties);
         try {
             CountDownLatch stuck = new CountDownLatch(1);
             CountDownLatch started = new CountDownLatch(1);
