@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +83,6 @@ class PushSender {
 
     private final BlockingQueue<Long> outbox;
     private final AtomicLong ids = new AtomicLong();
-    private final AtomicBoolean writerStarted = new AtomicBoolean();
     private final Thread writer;
     private volatile boolean stopping;
     private volatile Child child;
@@ -116,8 +116,11 @@ class PushSender {
                 new YieldingThreads("web-push-"),
                 new ThreadPoolExecutor.AbortPolicy());
         this.outbox = new ArrayBlockingQueue<>(settings.queueCapacity());
+        // Started here, not on the first delivery: a Linux thread inherits its creator's nice value, and a fan-out
+        // worker's (nice 10) would pass on to the child's (nice -n is relative). It waits idle until then.
         this.writer = new Thread(this::writeToChild, "web-push-process-writer");
         this.writer.setDaemon(true);
+        this.writer.start();
     }
 
     /** The PEM text of the extra CA certificates (checked here, so a bad file stops the hub at start), or "". */
@@ -161,9 +164,6 @@ class PushSender {
             drop();
             return;
         }
-        if (writerStarted.compareAndSet(false, true)) {
-            writer.start();
-        }
     }
 
     Counts counts() {
@@ -199,37 +199,56 @@ class PushSender {
         try {
             while (!stopping) {
                 Long id = outbox.take();
-                Delivery d = pending.get(id);
-                if (d == null) {
-                    continue;
-                }
-                Child c = running();
-                if (c == null) {
+                if (!handOver(id)) {
                     return; // stopping
-                }
-                c.inFlight.add(id);
-                PushMessage m = d.message();
-                String topic = m.topic();
-                PushFrames.Deliver frame = new PushFrames.Deliver(
-                        id,
-                        d.endpoint(),
-                        d.p256dh(),
-                        d.auth(),
-                        m.json(),
-                        m.kind().ttl.toSeconds(),
-                        m.kind().urgency.wire,
-                        topic == null ? "" : topic);
-                try {
-                    c.write(PushFrames.DELIVER, frame::write);
-                } catch (IOException e) {
-                    c.ended("stopped taking work (" + e.getMessage() + ")", false);
-                }
-                if (c.ended.get()) {
-                    c.failInFlight(); // it ended while this one was handed over
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Writes one delivery to the running child. A write that fails never reached it (its pipe is closed: it died
+     * before the hub noticed), so the delivery goes to the next child rather than being lost. False once stopping.
+     */
+    private boolean handOver(long id) throws InterruptedException {
+        while (true) {
+            Delivery d = pending.get(id);
+            if (d == null) {
+                return true;
+            }
+            Child c = running();
+            if (c == null) {
+                return false;
+            }
+            c.inFlight.add(id);
+            PushMessage m = d.message();
+            String topic = m.topic();
+            PushFrames.Deliver frame = new PushFrames.Deliver(
+                    id,
+                    d.endpoint(),
+                    d.p256dh(),
+                    d.auth(),
+                    m.json(),
+                    m.kind().ttl.toSeconds(),
+                    m.kind().urgency.wire,
+                    topic == null ? "" : topic);
+            try {
+                c.write(PushFrames.DELIVER, frame::write);
+            } catch (IOException e) {
+                c.inFlight.remove(id);
+                // Its reader says why it ended (an exit status is clearer than a broken pipe); waited for briefly.
+                c.process.destroyForcibly();
+                if (!c.endedLatch.await(5, TimeUnit.SECONDS)) {
+                    c.ended("stopped taking work (" + e.getMessage() + ")", false);
+                }
+                continue;
+            }
+            if (c.ended.get()) {
+                c.failInFlight(); // it ended while this one was handed over
+            }
+            return true;
         }
     }
 
@@ -366,6 +385,7 @@ class PushSender {
         final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
         final AtomicBoolean ended = new AtomicBoolean();
+        final CountDownLatch endedLatch = new CountDownLatch(1);
         final long startedNanos = System.nanoTime();
 
         Child(Process process) {
@@ -453,6 +473,7 @@ class PushSender {
             }
             process.destroyForcibly();
             int lost = failInFlight();
+            endedLatch.countDown();
             if (stopping) {
                 return;
             }

@@ -3,6 +3,9 @@ package dev.doorward.hub.push;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.hub.config.HubProperties;
+import dev.doorward.hub.testing.PushServiceStandIn;
+import dev.doorward.hub.testing.PushServiceStandIn.Subscription;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-/** The sender's queue in front of its workers: handing work over never waits, and what does not fit is counted. */
+/**
+ * The sender's queue in front of its workers: handing work over never waits, and what does not fit is counted; the
+ * Web Push process it starts, on its own (without a hub).
+ */
 class PushSenderQueueTest {
     @TempDir
     Path dir;
@@ -75,8 +81,107 @@ class PushSenderQueueTest {
                         .orElseThrow());
     }
 
+    @Test
+    void theWebPushProcessStartsOnTheFirstDeliverySendsItAndEndsWithTheSender() throws Exception {
+        try (PushServiceStandIn service = PushServiceStandIn.start(dir.resolve("push-service"))) {
+            HubProperties properties = properties(
+                    new HubProperties.Push(
+                            List.of(),
+                            null,
+                            "",
+                            10,
+                            1,
+                            Duration.ofSeconds(5),
+                            Duration.ofSeconds(5),
+                            1,
+                            Duration.ofSeconds(1)),
+                    service.hubProperties());
+            PushSender sender = new PushSender(null, new VapidKey(properties), Clock.systemUTC(), properties);
+            try {
+                assertThat(sender.process())
+                        .as("no process before the first push")
+                        .isEmpty();
+                Subscription sub = service.subscribe();
+                sender.deliver(new PushSender.Delivery(
+                        "client1",
+                        sub.endpoint(),
+                        sub.p256dh(),
+                        sub.authSecret(),
+                        PushMessage.ring("household1", "device1", "event1", 1)));
+                List<PushServiceStandIn.Received> got = service.awaitOn(sub.channelId(), 1, Duration.ofSeconds(30));
+                assertThat(got).hasSize(1);
+                assertThat(sub.open(got.get(0))).contains("\"eventId\":\"event1\"");
+                long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (sender.counts().delivered() < 1 && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                assertThat(sender.counts().delivered()).isEqualTo(1);
+                ProcessHandle child = sender.process().orElseThrow();
+                assertThat(child.isAlive()).isTrue();
+
+                sender.stop();
+                assertThat(child.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
+                long dropped = sender.counts().dropped();
+                sender.deliver(new PushSender.Delivery(
+                        "client1",
+                        sub.endpoint(),
+                        sub.p256dh(),
+                        sub.authSecret(),
+                        PushMessage.ring("household1", "device1", "event2", 2)));
+                assertThat(sender.counts().dropped()).isEqualTo(dropped + 1);
+                assertThat(sender.process()).isEmpty();
+            } finally {
+                sender.stop();
+            }
+        }
+    }
+
+    @Test
+    void theWebPushProcessEndsByItselfWhenItsStdinClosesAsWhenTheHubIsKilled() throws Exception {
+        Process child = new ProcessBuilder(PushSender.command()).start();
+        try {
+            PushFrames.Frame hello = PushFrames.read(child.getInputStream(), PushFrames.HELLO);
+            assertThat(hello).isNotNull();
+            assertThat(hello.fields().readUTF()).isEqualTo(PushFrames.PROTOCOL);
+            child.getOutputStream().close();
+            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isZero();
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theWebPushProcessStopsOnGarbageFromTheHubSide() throws Exception {
+        Process child = new ProcessBuilder(PushSender.command()).start();
+        try {
+            assertThat(PushFrames.read(child.getInputStream(), PushFrames.HELLO))
+                    .isNotNull();
+            child.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            child.getOutputStream().flush();
+            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isEqualTo(2);
+            assertThat(new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .contains("Web Push process: stops on", "not a frame (first byte 0x47)");
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
     /** The hub's settings as Spring binds them (defaults for everything else), with these push settings. */
+    private HubProperties properties(HubProperties.Push push, Map<String, String> extra) {
+        Map<String, String> settings = new HashMap<>(extra);
+        settings.putAll(settingsOf(push));
+        return new Binder(new MapConfigurationPropertySource(settings))
+                .bind("doorward", HubProperties.class)
+                .get();
+    }
+
     private HubProperties properties(HubProperties.Push push) {
+        return properties(push, Map.of());
+    }
+
+    private Map<String, String> settingsOf(HubProperties.Push push) {
         Map<String, String> settings = new HashMap<>();
         settings.put("doorward.data-dir", dir.resolve("data").toString());
         settings.put(
@@ -87,8 +192,6 @@ class PushSenderQueueTest {
         settings.put("doorward.push.read-timeout", push.readTimeout().toMillis() + "ms");
         settings.put("doorward.push.max-attempts", Integer.toString(push.maxAttempts()));
         settings.put("doorward.push.max-retry-after", push.maxRetryAfter().toMillis() + "ms");
-        return new Binder(new MapConfigurationPropertySource(settings))
-                .bind("doorward", HubProperties.class)
-                .get();
+        return settings;
     }
 }
