@@ -511,11 +511,18 @@ class PushSender {
         /** Closes its stdin (it exits by itself) and kills it if it lingers. */
         void stop() {
             ended.set(true);
-            try {
-                stdin.close();
-            } catch (IOException e) {
-                // already gone
-            }
+            // On a thread of its own: a writer blocked on a full pipe holds the stream's lock until the kill below.
+            Thread closer = new Thread(
+                    () -> {
+                        try {
+                            stdin.close();
+                        } catch (IOException e) {
+                            // already gone
+                        }
+                    },
+                    "web-push-process-close");
+            closer.setDaemon(true);
+            closer.start();
             try {
                 if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.destroyForcibly();
