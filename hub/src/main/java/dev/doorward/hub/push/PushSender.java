@@ -31,8 +31,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -77,6 +79,7 @@ class PushSender {
     private final HubProperties.Push settings;
     private final String extraAnchorsPem;
     private final ThreadPoolExecutor workers;
+    private final Supplier<List<String>> command;
 
     /** Deliveries handed over and not yet answered, by id: waiting for the child or in it. */
     private final Map<Long, Delivery> pending = new ConcurrentHashMap<>();
@@ -100,7 +103,19 @@ class PushSender {
     private final AtomicLong retried = new AtomicLong();
     private final AtomicLong starts = new AtomicLong();
 
+    @Autowired
     PushSender(PushSubscriptions subscriptions, VapidKey vapid, Clock clock, HubProperties properties) {
+        this(subscriptions, vapid, clock, properties, PushSender::command);
+    }
+
+    /** With another command for the child (tests: one that fails). */
+    PushSender(
+            PushSubscriptions subscriptions,
+            VapidKey vapid,
+            Clock clock,
+            HubProperties properties,
+            Supplier<List<String>> command) {
+        this.command = command;
         this.subscriptions = subscriptions;
         this.vapid = vapid;
         this.clock = clock;
@@ -277,7 +292,7 @@ class PushSender {
     }
 
     private Child start() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command());
+        ProcessBuilder builder = new ProcessBuilder(command.get());
         // Nothing of the hub's environment (it may hold database or other credentials): only what a JVM uses.
         Map<String, String> environment = builder.environment();
         Map<String, String> kept = new HashMap<>();
@@ -377,6 +392,8 @@ class PushSender {
         }
     }
 
+    private static final String STILL_RUNNING = "closed its output";
+
     /** One run of the Web Push process. */
     private final class Child {
         final Process process;
@@ -438,7 +455,9 @@ class PushSender {
             } catch (PushFrames.ProtocolError | java.io.EOFException | java.io.UTFDataFormatException e) {
                 ended("wrote something that is not a Web Push frame (" + e.getMessage() + ")", true);
             } catch (IOException e) {
-                ended("its output broke (" + e.getMessage() + ")", false);
+                // A process that has exited may close its output under the reader ("Stream closed"): say how it ended.
+                String how = exitDescription();
+                ended(how.equals(STILL_RUNNING) ? "its output broke (" + e.getMessage() + ")" : how, false);
             }
         }
 
@@ -451,7 +470,7 @@ class PushSender {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return "closed its output";
+            return STILL_RUNNING;
         }
 
         private void relayErrors() {
@@ -473,8 +492,8 @@ class PushSender {
             }
             process.destroyForcibly();
             int lost = failInFlight();
-            endedLatch.countDown();
             if (stopping) {
+                endedLatch.countDown();
                 return;
             }
             Duration backoff;
@@ -486,6 +505,7 @@ class PushSender {
                 nextStartNanos = System.nanoTime() + backoff.toNanos();
                 restartBackoff = min(restartBackoff.multipliedBy(2), MAX_RESTART);
             }
+            endedLatch.countDown(); // after the backoff is set: the writer waits for this before it starts the next
             String message = "The Web Push process (pid {}) {}; {} push(es) it had in flight counted as failed;"
                     + " starting it again in {} ms";
             if (garbage) {

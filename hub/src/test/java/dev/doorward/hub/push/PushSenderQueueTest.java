@@ -15,14 +15,18 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * The sender's queue in front of its workers: handing work over never waits, and what does not fit is counted; the
  * Web Push process it starts, on its own (without a hub).
  */
+@ExtendWith(OutputCaptureExtension.class)
 class PushSenderQueueTest {
     @TempDir
     Path dir;
@@ -165,6 +169,36 @@ class PushSenderQueueTest {
                     .contains("Web Push process: stops on", "not a frame (first byte 0x47)");
         } finally {
             child.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aWebPushProcessThatKeepsDyingIsStartedAgainWithBackoffAndSaysWhy(CapturedOutput output) throws Exception {
+        HubProperties properties = properties(new HubProperties.Push(
+                List.of(), null, "", 10, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1)));
+        // A child that exits at once, every time (as a broken installation would).
+        PushSender sender = new PushSender(
+                null, new VapidKey(properties), Clock.systemUTC(), properties, () -> List.of("sh", "-c", "exit 3"));
+        try {
+            // A push every 100 ms for four seconds; a dead child is started again when there is something to send.
+            for (int i = 0; i < 40; i++) {
+                sender.deliver(new PushSender.Delivery(
+                        "client1",
+                        "https://push.example/wpush/1",
+                        "BAAA",
+                        "AAAA",
+                        PushMessage.ring("household1", "device1", "event" + i, i)));
+                Thread.sleep(100);
+            }
+            // 250 ms, 500 ms, 1 s, 2 s between starts: a handful in four seconds, not a busy loop.
+            assertThat(sender.processStarts()).isBetween(2L, 6L);
+            assertThat(output.getAll()).containsAnyOf("exited with status 3", "Cannot start the Web Push process");
+            assertThat(output.getAll()).contains("starting it again in");
+            // Pushes do not vanish: one the child had is counted as failed; one it never took waits for the next child
+            // in the bounded hand-over, and what does not fit is counted as dropped.
+            assertThat(sender.counts().failed() + sender.counts().dropped()).isPositive();
+        } finally {
+            sender.stop();
         }
     }
 
