@@ -64,6 +64,7 @@ class PushSender {
     private static final Duration STABLE = Duration.ofSeconds(30);
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+    private static final Duration HUNG_SLACK = Duration.ofSeconds(10);
     /** The child's CPU priority: CFS gives a nice-10 process about a tenth of a nice-0 one's share. */
     static final int NICE = 10;
 
@@ -80,6 +81,8 @@ class PushSender {
     private final String extraAnchorsPem;
     private final ThreadPoolExecutor workers;
     private final Supplier<List<String>> command;
+    /** How long a child with work may say nothing before it counts as hung. */
+    private final Duration hungAfter;
 
     /** Deliveries handed over and not yet answered, by id: waiting for the child or in it. */
     private final Map<Long, Delivery> pending = new ConcurrentHashMap<>();
@@ -116,6 +119,12 @@ class PushSender {
             HubProperties properties,
             Supplier<List<String>> command) {
         this.command = command;
+        HubProperties.Push push = properties.push();
+        this.hungAfter = push.connectTimeout()
+                .plus(push.readTimeout())
+                .multipliedBy(push.maxAttempts())
+                .plus(push.maxRetryAfter().multipliedBy(push.maxAttempts() - 1))
+                .plus(HUNG_SLACK);
         this.subscriptions = subscriptions;
         this.vapid = vapid;
         this.clock = clock;
@@ -213,13 +222,32 @@ class PushSender {
     private void writeToChild() {
         try {
             while (!stopping) {
-                Long id = outbox.take();
-                if (!handOver(id)) {
+                Long id = outbox.poll(1, TimeUnit.SECONDS);
+                if (id != null && !handOver(id)) {
                     return; // stopping
                 }
+                checkHung();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A child that has work and says nothing for longer than any delivery can take (every attempt timing out after
+     * the longest wait allowed) is hung — stopped, or stuck in its collector — and is ended like a dead one.
+     */
+    private void checkHung() {
+        Child c = child;
+        if (c == null || c.ended.get() || c.inFlight.isEmpty()) {
+            return;
+        }
+        Duration silent = Duration.ofNanos(System.nanoTime() - c.lastProgressNanos);
+        if (silent.compareTo(hungAfter) > 0) {
+            c.ended(
+                    "answered nothing for " + silent.toSeconds() + " s with " + c.inFlight.size()
+                            + " push(es) in flight (hung)",
+                    true);
         }
     }
 
@@ -236,6 +264,9 @@ class PushSender {
             Child c = running();
             if (c == null) {
                 return false;
+            }
+            if (c.inFlight.isEmpty()) {
+                c.lastProgressNanos = System.nanoTime(); // silence while it had nothing to do is no sign
             }
             c.inFlight.add(id);
             PushMessage m = d.message();
@@ -402,6 +433,9 @@ class PushSender {
         final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
 
         final AtomicBoolean ended = new AtomicBoolean();
+        /** When it last answered, or was given work while it had none. */
+        volatile long lastProgressNanos = System.nanoTime();
+
         final CountDownLatch endedLatch = new CountDownLatch(1);
         final long startedNanos = System.nanoTime();
 
@@ -438,6 +472,7 @@ class PushSender {
                 }
                 PushFrames.Frame frame;
                 while ((frame = PushFrames.read(in, PushFrames.RESULT, PushFrames.LOG)) != null) {
+                    lastProgressNanos = System.nanoTime();
                     if (frame.type() == PushFrames.LOG) {
                         log.warn("Web Push process: {}", clip(frame.fields().readUTF()));
                         continue;

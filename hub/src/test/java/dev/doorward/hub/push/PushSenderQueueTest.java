@@ -202,6 +202,61 @@ class PushSenderQueueTest {
         }
     }
 
+    @Test
+    void aHungWebPushProcessIsEndedAndTheNextPushGoesThroughANewOne(CapturedOutput output) throws Exception {
+        try (PushServiceStandIn service = PushServiceStandIn.start(dir.resolve("push-service"))) {
+            // 1 attempt of at most 1 s + 1 s: a child with work that says nothing for 12 s is hung.
+            HubProperties properties = properties(
+                    new HubProperties.Push(
+                            List.of(),
+                            null,
+                            "",
+                            10,
+                            1,
+                            Duration.ofSeconds(1),
+                            Duration.ofSeconds(1),
+                            1,
+                            Duration.ofSeconds(1)),
+                    service.hubProperties());
+            PushSender sender = new PushSender(null, new VapidKey(properties), Clock.systemUTC(), properties);
+            try {
+                Subscription sub = service.subscribe();
+                sender.deliver(delivery(sub, "event1"));
+                assertThat(service.awaitOn(sub.channelId(), 1, Duration.ofSeconds(30)))
+                        .hasSize(1);
+                long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (sender.counts().delivered() < 1 && System.nanoTime() < end) {
+                    Thread.sleep(20); // its answer reaches the hub just after the push service has the push
+                }
+                ProcessHandle first = sender.process().orElseThrow();
+                // Stopped as a debugger or the kernel would: alive, reading nothing, answering nothing.
+                assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(first.pid()))
+                                .start()
+                                .waitFor())
+                        .isZero();
+                sender.deliver(delivery(sub, "event2"));
+                assertThat(first.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+                assertThat(output.getAll()).contains("The Web Push process (pid " + first.pid() + ") answered nothing");
+                assertThat(sender.counts().failed()).isEqualTo(1);
+                sender.deliver(delivery(sub, "event3"));
+                List<PushServiceStandIn.Received> got = service.awaitOn(sub.channelId(), 2, Duration.ofSeconds(30));
+                assertThat(got).hasSize(2);
+                assertThat(sub.open(got.get(1))).contains("event3");
+            } finally {
+                sender.stop();
+            }
+        }
+    }
+
+    private static PushSender.Delivery delivery(Subscription sub, String eventId) {
+        return new PushSender.Delivery(
+                "client1",
+                sub.endpoint(),
+                sub.p256dh(),
+                sub.authSecret(),
+                PushMessage.ring("household1", "device1", eventId, 1));
+    }
+
     /** The hub's settings as Spring binds them (defaults for everything else), with these push settings. */
     private HubProperties properties(HubProperties.Push push, Map<String, String> extra) {
         Map<String, String> settings = new HashMap<>(extra);
