@@ -1,22 +1,16 @@
 package dev.doorward.hub.push;
 
-import dev.doorward.crypto.pki.Pem;
 import dev.doorward.crypto.tls.TlsContexts;
-import dev.doorward.hub.config.HubProperties;
-import jakarta.annotation.PreDestroy;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Deque;
@@ -30,10 +24,9 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.springframework.stereotype.Component;
 
 /**
- * One RFC 8030 request to a push service, as plain HTTP/1.1 over TLS on a socket to an address the SSRF guard
+ * One RFC 8030 request (in the Web Push process, {@link PushProcess}) to a push service, as plain HTTP/1.1 over TLS on a socket to an address the SSRF guard
  * checked: no second DNS lookup, no redirect ever followed, timeouts on connect and read, and at most a few
  * KiB of the answer read. The certificate must match the endpoint's host name (SNI and hostname verification
  * use the name, the socket the checked address).
@@ -44,7 +37,6 @@ import org.springframework.stereotype.Component;
  * {@link #IDLE} is closed, and a request on a kept connection that the service had closed meanwhile is sent
  * once more on a new one.
  */
-@Component
 class PushClient {
     private static final int MAX_HEAD_BYTES = 8 * 1024;
     private static final int MAX_BODY_BYTES = 4 * 1024;
@@ -72,25 +64,13 @@ class PushClient {
     private final int connectTimeoutMillis;
     private final int readTimeoutMillis;
 
-    PushClient(HubProperties properties) {
-        HubProperties.Push push = properties.push();
-        this.tls = TlsContexts.publicWebClient(extraAnchors(push.extraTrustAnchor()));
-        this.connectTimeoutMillis = (int) push.connectTimeout().toMillis();
-        this.readTimeoutMillis = (int) push.readTimeout().toMillis();
-    }
-
-    private static List<X509Certificate> extraAnchors(Path file) {
-        if (file == null) {
-            return List.of();
-        }
-        try {
-            return Pem.parseCertificates(Files.readString(file, StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read doorward.push.extra-trust-anchor " + file, e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "doorward.push.extra-trust-anchor " + file + " holds no PEM certificate", e);
-        }
+    /**
+     * @param extraAnchors CA certificates trusted besides the platform's (a self-hosted push service)
+     */
+    PushClient(List<X509Certificate> extraAnchors, Duration connectTimeout, Duration readTimeout) {
+        this.tls = TlsContexts.publicWebClient(extraAnchors);
+        this.connectTimeoutMillis = (int) connectTimeout.toMillis();
+        this.readTimeoutMillis = (int) readTimeout.toMillis();
     }
 
     Answer send(Request request) throws IOException {
@@ -192,8 +172,7 @@ class PushClient {
         }
     }
 
-    /** Closes every kept connection (the hub stops). */
-    @PreDestroy
+    /** Closes every kept connection. */
     void close() {
         kept.values().forEach(idle -> {
             Kept k;

@@ -1,15 +1,12 @@
 package dev.doorward.hub.push;
 
 import dev.doorward.crypto.pki.P256Points;
-import dev.doorward.crypto.webpush.Vapid;
 import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.hubkeys.DataDirHubKeys;
 import dev.doorward.hub.hubkeys.HubKeys;
-import java.net.URI;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Base64;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -43,9 +40,19 @@ class VapidKey {
         return publicKey;
     }
 
-    /** The {@code Authorization} header for one request to {@code endpoint}. */
-    String authorization(URI endpoint, Instant expiresAt) {
-        return Vapid.authorization(pair, endpoint, contact, expiresAt);
+    /** The raw public point, for the Web Push process (which signs the tokens). */
+    byte[] publicPoint() {
+        return P256Points.encode(pair.getPublic());
+    }
+
+    /** The raw private scalar: for the Web Push process's stdin only, never a log, file or command line. */
+    byte[] privateScalar() {
+        return P256Points.privateScalar(pair.getPrivate());
+    }
+
+    /** The VAPID {@code sub}. */
+    String contact() {
+        return contact;
     }
 
     @Override

@@ -58,8 +58,7 @@ public class WebPush {
                                 && (message.kind() != PushMessage.Kind.MOTION || household.wantsMotion(account))
                                 && !mutedByMember(household, account, message));
                 if (allowed) {
-                    sender.deliver(
-                            new PushSender.Delivery(r.clientId(), r.endpoint(), r.p256dh(), r.auth(), message, 1));
+                    sender.deliver(new PushSender.Delivery(r.clientId(), r.endpoint(), r.p256dh(), r.auth(), message));
                 }
             }
         } catch (RuntimeException e) {

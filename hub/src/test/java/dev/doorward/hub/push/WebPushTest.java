@@ -15,6 +15,7 @@ import dev.doorward.hub.testing.PushServiceStandIn.Subscription;
 import dev.doorward.hub.testing.TestHub;
 import dev.doorward.protocol.Roster;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,10 +26,15 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,6 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
  * an owner with a doorbell named "Front door", a resident, and a guest whose hours are closed now, all approved
  * in the signed roster.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class WebPushTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration SOON = Duration.ofSeconds(15);
@@ -432,6 +439,105 @@ class WebPushTest {
                 owner.householdId(),
                 new Notice.Ring(frontId, "Front door", "unmutedring0001", Instant.ofEpochMilli(4)));
         assertThat(pushService.awaitOn(ownerSub.channelId(), 2, SOON)).hasSize(2);
+    }
+
+    @Test
+    void theWebPushProcessKilledWithSigkillIsStartedAgainAndNoPushIsLostSilently(CapturedOutput output)
+            throws Exception {
+        PushSender sender = hub.bean(PushSender.class);
+        Subscription ownerSub = subscribe(owner.browser());
+        front.pressButton().orElseThrow();
+        assertThat(pushService.awaitOn(ownerSub.channelId(), 1, SOON)).hasSize(1);
+        ProcessHandle first = sender.process().orElseThrow();
+        long starts = sender.processStarts();
+
+        // A push the service holds is in flight in the process when it is killed: counted as failed, and said so.
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch release = pushService.holdNext(ownerSub.channelId(), arrived);
+        long failedBefore = sender.counts().failed();
+        front.pressButton().orElseThrow();
+        assertThat(arrived.await(SOON.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(first.destroyForcibly()).isTrue(); // SIGKILL
+        assertThat(first.onExit().get(SOON.toSeconds(), TimeUnit.SECONDS).isAlive())
+                .isFalse();
+        // The next ring, pressed while the process is down, still reaches the browser (a new process sends it).
+        front.pressButton().orElseThrow();
+        awaitTrue(() -> sender.counts().failed() > failedBefore);
+        awaitTrue(() -> output.getAll().contains("counted as failed"));
+        assertThat(output.getAll()).contains("The Web Push process (pid " + first.pid() + ") was killed (signal 9)");
+        // The first push, the held one (recorded once released; its answer goes nowhere) and the next ring's.
+        release.countDown();
+        assertThat(pushService.awaitOn(ownerSub.channelId(), 3, SOON)).hasSize(3);
+        ProcessHandle second = sender.process().orElseThrow();
+        assertThat(second.pid()).isNotEqualTo(first.pid());
+        assertThat(sender.processStarts()).isEqualTo(starts + 1);
+
+        // The new process got the VAPID key over its stdin only: not on its command line, in its environment or in
+        // the log; it runs with a small heap at a lower priority and none of the hub's environment.
+        List<String> secrets = vapidKeyForms();
+        String commandLine = second.info().commandLine().orElseThrow();
+        // What the JDK reports (it may report none), and the kernel's own copy of the command line.
+        String arguments = String.join(" ", second.info().arguments().orElse(new String[0])) + " "
+                + Files.readString(Path.of("/proc/" + second.pid() + "/cmdline"), StandardCharsets.UTF_8)
+                        .replace('\0', ' ');
+        String environment = Files.readString(Path.of("/proc/" + second.pid() + "/environ"), StandardCharsets.UTF_8);
+        for (String secret : secrets) {
+            assertThat(commandLine).doesNotContain(secret);
+            assertThat(arguments).doesNotContain(secret);
+            assertThat(environment).doesNotContain(secret);
+            assertThat(output.getAll()).doesNotContain(secret);
+        }
+        assertThat(arguments).contains("-Xmx64m", "-XX:+UseSerialGC", PushProcess.class.getName());
+        for (String variable : environment.split("\0")) {
+            if (!variable.isEmpty()) {
+                assertThat(variable.substring(0, variable.indexOf('='))).isIn("PATH", "LANG", "LC_ALL", "TZ", "TMPDIR");
+            }
+        }
+        // nice -n is relative: ten below the hub's own priority.
+        assertThat(niceOf("/proc/" + second.pid() + "/stat"))
+                .as("nice")
+                .isEqualTo(Math.min(19, niceOf("/proc/self/stat") + PushSender.NICE));
+    }
+
+    private static int niceOf(String statFile) throws Exception {
+        String stat = Files.readString(Path.of(statFile));
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+    }
+
+    @Test
+    void garbageFromTheWebPushProcessIsAClearErrorAndItIsStartedAgain(CapturedOutput output) throws Exception {
+        PushSender sender = hub.bean(PushSender.class);
+        Subscription ownerSub = subscribe(owner.browser());
+        front.pressButton().orElseThrow();
+        assertThat(pushService.awaitOn(ownerSub.channelId(), 1, SOON)).hasSize(1);
+        ProcessHandle first = sender.process().orElseThrow();
+
+        // What a stray print in the process would do: text in the middle of its frames, on its own stdout pipe.
+        Files.writeString(Path.of("/proc/" + first.pid() + "/fd/1"), "Exception in thread \"main\" java.lang.Oops\n");
+        assertThat(first.onExit().get(SOON.toSeconds(), TimeUnit.SECONDS).isAlive())
+                .isFalse();
+        awaitTrue(() -> output.getAll().contains("is not a Web Push frame"));
+        assertThat(output.getAll())
+                .contains("The Web Push process (pid " + first.pid() + ") wrote something that is not a Web Push"
+                        + " frame (not a frame (first byte 0x45))");
+
+        front.pressButton().orElseThrow();
+        assertThat(pushService.awaitOn(ownerSub.channelId(), 2, SOON)).hasSize(2);
+        assertThat(sender.process().orElseThrow().pid()).isNotEqualTo(first.pid());
+    }
+
+    /** The hub's VAPID private key as it could appear in text: raw scalar in base64url, base64 and hex, the PEM. */
+    private static List<String> vapidKeyForms() throws Exception {
+        byte[] scalar = hub.bean(VapidKey.class).privateScalar();
+        List<String> forms = new ArrayList<>(List.of(
+                Base64.getUrlEncoder().withoutPadding().encodeToString(scalar),
+                Base64.getEncoder().withoutPadding().encodeToString(scalar),
+                java.util.HexFormat.of().formatHex(scalar)));
+        Path pem = hub.dataDir().resolve("push").resolve("vapid-key.pem");
+        if (Files.exists(pem)) {
+            Files.readString(pem).lines().filter(l -> !l.startsWith("-----")).forEach(forms::add);
+        }
+        return forms;
     }
 
     // ---- helpers

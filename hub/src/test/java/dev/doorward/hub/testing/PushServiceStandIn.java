@@ -203,6 +203,20 @@ public final class PushServiceStandIn implements AutoCloseable {
         return origin() + "/wpush/" + channelId;
     }
 
+    /**
+     * The next request to the channel is held without an answer (as a push service that hangs) until the returned
+     * latch is released or 30 s pass; {@code arrived} counts down when it comes.
+     */
+    public java.util.concurrent.CountDownLatch holdNext(String channelId, java.util.concurrent.CountDownLatch arrived) {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        held.put(channelId, new Hold(arrived, release));
+        return release;
+    }
+
+    private record Hold(java.util.concurrent.CountDownLatch arrived, java.util.concurrent.CountDownLatch release) {}
+
+    private final Map<String, Hold> held = new ConcurrentHashMap<>();
+
     /** The next request to the channel gets this answer instead of 201. */
     public void answerNext(String channelId, int status, Map<String, String> headers) {
         scripted.computeIfAbsent(channelId, k -> new ArrayDeque<>()).add(new Answer(status, headers));
@@ -265,6 +279,15 @@ public final class PushServiceStandIn implements AutoCloseable {
                 body = in.readNBytes(64 * 1024);
             }
             String channelId = path.startsWith("/wpush/") ? path.substring("/wpush/".length()) : "";
+            Hold hold = held.remove(channelId);
+            if (hold != null) {
+                hold.arrived().countDown();
+                try {
+                    hold.release().await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             Channel channel = channels.get(channelId);
             Answer answer;
             Deque<Answer> script = scripted.get(channelId);
