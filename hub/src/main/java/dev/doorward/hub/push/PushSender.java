@@ -221,6 +221,7 @@ class PushSender {
     /** The writer thread: deliveries in order to the running child, starting one when there is none. */
     private void writeToChild() {
         try {
+            startEarlyIfSomeoneSubscribed();
             while (!stopping) {
                 Long id = outbox.poll(1, TimeUnit.SECONDS);
                 if (id != null && !handOver(id)) {
@@ -230,6 +231,22 @@ class PushSender {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A hub whose members subscribed starts its Web Push process at once, so the first ring after a start does not
+     * wait for a JVM to start; one with no subscription (a test hub, a new install) starts none until needed.
+     */
+    private void startEarlyIfSomeoneSubscribed() throws InterruptedException {
+        boolean any;
+        try {
+            any = subscriptions.anyExist();
+        } catch (RuntimeException e) {
+            return; // the database is not there yet: started on the first delivery instead
+        }
+        if (any) {
+            running();
         }
     }
 

@@ -84,6 +84,13 @@ class PushSubscriptions {
         return deleted;
     }
 
+    /** Whether any browser subscribed at all. */
+    boolean anyExist() {
+        return jdbc.sql("select exists (select 1 from push_subscriptions)")
+                .query(Boolean.class)
+                .single();
+    }
+
     boolean exists(String clientId) {
         return jdbc.sql("select count(*) from push_subscriptions where client_id = :client")
                         .param("client", clientId)

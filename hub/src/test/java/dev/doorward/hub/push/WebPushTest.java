@@ -3,6 +3,7 @@ package dev.doorward.hub.push;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.doorward.device.DeviceAgent;
+import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
 import dev.doorward.hub.ratelimit.RateLimit;
@@ -439,6 +440,26 @@ class WebPushTest {
                 owner.householdId(),
                 new Notice.Ring(frontId, "Front door", "unmutedring0001", Instant.ofEpochMilli(4)));
         assertThat(pushService.awaitOn(ownerSub.channelId(), 2, SOON)).hasSize(2);
+    }
+
+    @Test
+    void aHubWhoseMembersSubscribedStartsItsWebPushProcessBeforeTheFirstRing() throws Exception {
+        subscribe(owner.browser());
+        // A sender as a restarted hub makes it: nothing delivered yet, subscriptions in the database.
+        HubProperties properties = hub.bean(HubProperties.class);
+        PushSender restarted = new PushSender(
+                hub.bean(PushSubscriptions.class), new VapidKey(properties), java.time.Clock.systemUTC(), properties);
+        try {
+            long end = System.nanoTime() + SOON.toNanos();
+            while (restarted.process().isEmpty() && System.nanoTime() < end) {
+                sleep(Duration.ofMillis(50));
+            }
+            assertThat(restarted.process()).as("started without a delivery").isPresent();
+            assertThat(restarted.counts().delivered()).isZero();
+            assertThat(restarted.processStarts()).isEqualTo(1);
+        } finally {
+            restarted.stop();
+        }
     }
 
     @Test
