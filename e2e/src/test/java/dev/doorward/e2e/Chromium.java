@@ -17,11 +17,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The Debian Chromium driven by Playwright, one per test class (Playwright's driver unpacks itself into the
- * temp directory each time it is created). Each {@link #phone()} is a fresh browser profile sized like a
- * phone, with every console error and CSP violation of its pages recorded.
+ * The Debian Chromium driven by Playwright, one per test JVM ({@link #shared}): launching one costs seconds
+ * (Playwright's driver unpacks itself into the temp directory each time it is created), a fresh profile
+ * milliseconds. Each {@link #phone()} is a fresh browser profile sized like a phone, with every console error and CSP
+ * violation of its pages recorded; a test class's profiles are closed when it ends ({@link #closeProfiles()}).
  */
 final class Chromium implements AutoCloseable {
     static final int PHONE_WIDTH = 390;
@@ -43,6 +45,8 @@ final class Chromium implements AutoCloseable {
 
     private final Playwright playwright;
     private final Browser browser;
+    /** Browsers of their own ({@link #persistentPhone}): closed with the profiles. */
+    private final List<BrowserContext> persistent = new CopyOnWriteArrayList<>();
 
     private Chromium(Playwright playwright, Browser browser) {
         this.playwright = playwright;
@@ -60,6 +64,43 @@ final class Chromium implements AutoCloseable {
             "--no-first-run",
             "--use-fake-ui-for-media-stream",
             "--use-fake-device-for-media-stream");
+
+    /**
+     * The test run's Chromium, launched on first use and closed when the run ends (an {@link AutoCloseable} in the
+     * root store); launched again if an earlier class left it disconnected (crashed).
+     */
+    static Chromium shared(ExtensionContext context) {
+        ExtensionContext.Store store = context.getRoot().getStore(ExtensionContext.Namespace.create(Chromium.class));
+        Chromium chromium = store.get(Chromium.class, Chromium.class);
+        if (chromium != null && !chromium.browser.isConnected()) {
+            store.remove(Chromium.class);
+            try {
+                chromium.close();
+            } catch (RuntimeException e) {
+                // It is gone already: a new one is launched below.
+            }
+            chromium = null;
+        }
+        if (chromium == null) {
+            chromium = launch();
+            store.put(Chromium.class, chromium);
+        }
+        return chromium;
+    }
+
+    /**
+     * Closes every profile (with its pages, sockets, storage) a test class opened, so that nothing it left running
+     * goes on into the next class, which gets the same browser.
+     */
+    void closeProfiles() {
+        for (BrowserContext context : persistent) {
+            context.close();
+        }
+        persistent.clear();
+        for (BrowserContext context : browser.contexts()) {
+            context.close();
+        }
+    }
 
     static Chromium launch() {
         PlaywrightAssertions.setDefaultAssertionTimeout(10_000);
@@ -130,6 +171,7 @@ final class Chromium implements AutoCloseable {
                                 .setIsMobile(true)
                                 .setHasTouch(true)
                                 .setIgnoreHTTPSErrors(true));
+        persistent.add(context);
         return phoneIn(who, context);
     }
 

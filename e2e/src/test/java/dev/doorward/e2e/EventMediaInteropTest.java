@@ -46,6 +46,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -85,6 +86,10 @@ class EventMediaInteropTest {
     @TempDir
     static Path dir;
 
+    /** The hub only serves the web app's modules here: the test run's shared one. */
+    @RegisterExtension
+    static final HubAndBrowser env = HubAndBrowser.webAppOnly();
+
     static TestHub hub;
     static Chromium chromium;
     static Phone phone;
@@ -100,8 +105,8 @@ class EventMediaInteropTest {
 
     @BeforeAll
     static void start() {
-        hub = TestHub.start(dir);
-        chromium = Chromium.launch();
+        hub = env.hub();
+        chromium = env.chromium();
         phone = chromium.phone("viewer");
         Response response = phone.page().navigate(hub.browserUrl().toString());
         assertThat(response.status()).isEqualTo(200);
@@ -116,17 +121,8 @@ class EventMediaInteropTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (phone != null) {
-                phone.close();
-            }
-            if (chromium != null) {
-                chromium.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
+        if (phone != null) {
+            phone.close();
         }
     }
 

@@ -28,7 +28,6 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +41,7 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The browser's live view ({@code /app/media-keys.js}, {@code /app/media-session.js}, {@code /app/live.js}) and
@@ -70,8 +69,9 @@ class LiveMediaInteropTest {
               r += String.fromCharCode(...u.subarray(i, i + 0x8000)); } return btoa(r); };
             """;
 
-    @TempDir
-    static Path dir;
+    /** The hub only serves the web app's modules here: the test run's shared one. */
+    @RegisterExtension
+    static final HubAndBrowser env = HubAndBrowser.webAppOnly();
 
     static TestHub hub;
     static Chromium chromium;
@@ -81,8 +81,8 @@ class LiveMediaInteropTest {
 
     @BeforeAll
     static void start() {
-        hub = TestHub.start(dir);
-        chromium = Chromium.launch();
+        hub = env.hub();
+        chromium = env.chromium();
         phone = chromium.phone("viewer");
         Response response = phone.page().navigate(hub.browserUrl().toString());
         assertThat(response.status()).isEqualTo(200);
@@ -92,17 +92,8 @@ class LiveMediaInteropTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (phone != null) {
-                phone.close();
-            }
-            if (chromium != null) {
-                chromium.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
+        if (phone != null) {
+            phone.close();
         }
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.doorward.e2e.Chromium.Phone;
 import dev.doorward.protocol.Roster;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RosterTextInteropTest {
     @RegisterExtension
-    static final HubAndBrowser env = new HubAndBrowser(Map.of());
+    static final HubAndBrowser env = HubAndBrowser.webAppOnly();
 
     /**
      * Runs {@code body} in the browser with {@code r} (the roster module) and {@code m(id, role, accountId,

@@ -11,7 +11,6 @@ import dev.doorward.crypto.sframe.SFrameHeader;
 import dev.doorward.crypto.sframe.Sender;
 import dev.doorward.e2e.Chromium.Phone;
 import dev.doorward.hub.testing.TestHub;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +21,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The browser's SFrame ({@code /app/sframe.js}, WebCrypto) and the Java one ({@code dev.doorward.crypto.sframe})
@@ -96,8 +95,9 @@ class SFrameInteropTest {
     /** senderKey(00..1f, "device-video"), computed independently (see SFrameContextTest). */
     private static final String SENDER_KEY_KAT = "a78e64806406ecfd3e5d566d0446e23103e595d61e4706932a756d727e6b1b11";
 
-    @TempDir
-    static Path dir;
+    /** The hub only serves the web app's modules here: the test run's shared one. */
+    @RegisterExtension
+    static final HubAndBrowser env = HubAndBrowser.webAppOnly();
 
     static TestHub hub;
     static Chromium chromium;
@@ -105,8 +105,8 @@ class SFrameInteropTest {
 
     @BeforeAll
     static void start() {
-        hub = TestHub.start(dir);
-        chromium = Chromium.launch();
+        hub = env.hub();
+        chromium = env.chromium();
         phone = chromium.phone("viewer");
         Response response = phone.page().navigate(hub.browserUrl().toString());
         assertThat(response.status()).isEqualTo(200);
@@ -115,17 +115,8 @@ class SFrameInteropTest {
 
     @AfterAll
     static void stop() {
-        try {
-            if (phone != null) {
-                phone.close();
-            }
-            if (chromium != null) {
-                chromium.close();
-            }
-        } finally {
-            if (hub != null) {
-                hub.close();
-            }
+        if (phone != null) {
+            phone.close();
         }
     }
 

@@ -3,10 +3,10 @@ package dev.doorward.faults;
 import dev.doorward.crypto.pki.Pem;
 import dev.doorward.hub.HubApplication;
 import dev.doorward.hub.testing.BrowserClient;
+import dev.doorward.hub.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -182,11 +182,8 @@ final class HubJvm implements AutoCloseable {
         }
     }
 
+    /** Below the ephemeral range: no outgoing connection takes it while the hub is down (FreePorts). */
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.on();
     }
 }

@@ -2,9 +2,7 @@ package dev.doorward.hub.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,29 +65,7 @@ public final class Haproxy implements AutoCloseable {
      * another, as in a cluster where both use the same port number).
      */
     public static int freePortOn(String... addresses) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port;
-            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(addresses[0]))) {
-                port = probe.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (freeOnAll(port, addresses)) {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no port free on all of " + List.of(addresses));
-    }
-
-    private static boolean freeOnAll(int port, String... addresses) {
-        for (String address : addresses) {
-            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(address))) {
-                probe.setReuseAddress(true);
-            } catch (IOException e) {
-                return false;
-            }
-        }
-        return true;
+        return FreePorts.on(addresses);
     }
 
     private static boolean accepts(InetSocketAddress address) {

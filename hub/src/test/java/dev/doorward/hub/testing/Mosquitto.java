@@ -8,7 +8,6 @@ import dev.doorward.crypto.pki.Pem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,10 +136,8 @@ public final class Mosquitto implements AutoCloseable {
         return clientCertificatePort;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        }
+    private static int freePort() {
+        return FreePorts.on("127.0.0.1");
     }
 
     /** The broker's CA, as the owner pastes it into Doorward. */
