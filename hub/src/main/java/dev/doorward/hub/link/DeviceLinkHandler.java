@@ -382,11 +382,6 @@ public class DeviceLinkHandler implements LinkEndpoint {
         session.welcomed = true;
         if (session.kind == LinkSession.Kind.OWNED) {
             Device device = session.device;
-            connections.put(device.id(), session).ifPresent(old -> {
-                if (old != session) {
-                    old.close(CloseReason.POLICY_VIOLATION.withReason("replaced by a newer connection"));
-                }
-            });
             // One statement marks it seen and finds it deleted (its household went with its owner's account) since
             // its certificate was checked: a reconnect storm makes as few database round trips as it can.
             if (!devices.touch(device.id())) {
@@ -409,8 +404,15 @@ public class DeviceLinkHandler implements LinkEndpoint {
                         "'" + device.name() + "' connected with a certificate this hub issued after the one its"
                                 + " database knew (restored from an older backup); it is now the recorded one");
             }
-            notifier.toHousehold(device.householdId(), new Notice.DeviceOnline(device.id()));
             session.send(new Welcome(Limits.PROTOCOL_VERSION, device.id(), properties.heartbeatSeconds()));
+            // Reachable only once welcomed: before, a message for it (a live view wanted on another cluster node,
+            // a door request) could reach the doorbell ahead of its welcome.
+            connections.put(device.id(), session).ifPresent(old -> {
+                if (old != session) {
+                    old.close(CloseReason.POLICY_VIOLATION.withReason("replaced by a newer connection"));
+                }
+            });
+            notifier.toHousehold(device.householdId(), new Notice.DeviceOnline(device.id()));
             if (device.previousCertificateSerial() != null
                     && session.certificateSerial.equals(device.certificateSerial())) {
                 devices.forgetPreviousCertificate(device.id());
