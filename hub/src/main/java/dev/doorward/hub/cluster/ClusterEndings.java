@@ -4,6 +4,7 @@ import dev.doorward.hub.roster.AccessChanged;
 import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.shared.AccountDeleted;
 import dev.doorward.hub.shared.BrowserRevoked;
+import dev.doorward.hub.shared.HouseholdChannelsChanged;
 import dev.doorward.hub.shared.MemberRemoved;
 import dev.doorward.hub.shared.SessionEnded;
 import dev.doorward.hub.stream.MemberStreams;
@@ -36,6 +37,7 @@ class ClusterEndings {
     static final String BROWSER_REVOKED = "browser-revoked";
     static final String ACCOUNT_DELETED = "account-deleted";
     static final String ACCESS_CHANGED = "access-changed";
+    static final String CHANNELS_CHANGED = "channels-changed";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -54,6 +56,7 @@ class ClusterEndings {
         bus.on(BROWSER_REVOKED, body -> relay(new BrowserRevoked(text(body, "client"), text(body, "account"))));
         bus.on(ACCOUNT_DELETED, this::accountDeletedElsewhere);
         bus.on(ACCESS_CHANGED, body -> Relaying.run(() -> access.changedElsewhere(texts(body, "households"))));
+        bus.on(CHANNELS_CHANGED, body -> relay(new HouseholdChannelsChanged()));
     }
 
     // ---- sent when they happen here, as this node's own listeners hear them; never what another node said.
@@ -89,6 +92,12 @@ class ClusterEndings {
         ObjectNode body = object();
         body.set("households", array(changed.householdIds()));
         send(ACCESS_CHANGED, body);
+    }
+
+    /** Published once the change committed (a push subscription or preference, an ntfy topic). */
+    @EventListener
+    void channelsChanged(HouseholdChannelsChanged changed) {
+        send(CHANNELS_CHANGED, object());
     }
 
     private void send(String kind, JsonNode body) {

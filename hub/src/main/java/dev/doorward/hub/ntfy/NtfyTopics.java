@@ -1,6 +1,7 @@
 package dev.doorward.hub.ntfy;
 
 import dev.doorward.hub.secrets.AtRestSecrets;
+import dev.doorward.hub.shared.HouseholdChannelsChanged;
 import dev.doorward.hub.shared.HouseholdMemory;
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -10,6 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -21,7 +24,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class NtfyTopics {
     private static final String PURPOSE = "ntfy-topic";
-    /** How long another node's change (or a membership's) may go unseen by this node's rings. */
+    /** How long a change nobody announced (a membership's) may go unseen by this node's rings. */
     static final Duration REMEMBERED_FOR = Duration.ofSeconds(2);
 
     private final JdbcClient jdbc;
@@ -29,11 +32,21 @@ class NtfyTopics {
     private final Clock clock;
     private final HouseholdMemory<List<Topic>> byHousehold;
 
-    NtfyTopics(JdbcClient jdbc, AtRestSecrets secrets, Clock clock) {
+    NtfyTopics(JdbcClient jdbc, AtRestSecrets secrets, Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.clock = clock;
-        this.byHousehold = new HouseholdMemory<>("a household's ntfy topics", REMEMBERED_FOR, clock, this::read);
+        this.byHousehold = new HouseholdMemory<>(
+                "a household's ntfy topics",
+                REMEMBERED_FOR,
+                clock,
+                this::read,
+                () -> events.publishEvent(new HouseholdChannelsChanged()));
+    }
+
+    @EventListener
+    void channelsChanged(HouseholdChannelsChanged changed) {
+        byHousehold.forgetNow();
     }
 
     /** A member's topic; {@code doorbells} null means every doorbell the member may use. */

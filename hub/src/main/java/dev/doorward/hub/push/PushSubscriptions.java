@@ -1,5 +1,6 @@
 package dev.doorward.hub.push;
 
+import dev.doorward.hub.shared.HouseholdChannelsChanged;
 import dev.doorward.hub.shared.HouseholdMemory;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -7,6 +8,8 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -16,17 +19,27 @@ import org.springframework.stereotype.Repository;
  */
 @Repository
 class PushSubscriptions {
-    /** How long another node's change (or a membership's) may go unseen by this node's fan-out. */
+    /** How long a change nobody announced (a membership's) may go unseen by this node's fan-out. */
     static final Duration REMEMBERED_FOR = Duration.ofSeconds(2);
 
     private final JdbcClient jdbc;
     private final Clock clock;
     private final HouseholdMemory<HouseholdPush> byHousehold;
 
-    PushSubscriptions(JdbcClient jdbc, Clock clock) {
+    PushSubscriptions(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.clock = clock;
-        this.byHousehold = new HouseholdMemory<>("a household's push subscriptions", REMEMBERED_FOR, clock, this::read);
+        this.byHousehold = new HouseholdMemory<>(
+                "a household's push subscriptions",
+                REMEMBERED_FOR,
+                clock,
+                this::read,
+                () -> events.publishEvent(new HouseholdChannelsChanged()));
+    }
+
+    @EventListener
+    void channelsChanged(HouseholdChannelsChanged changed) {
+        byHousehold.forgetNow();
     }
 
     /** A subscription with who it reaches in one household. */

@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * an ntfy topic), remembered so that a ring asks the database nothing: a hundred rings a second made a query per
  * channel each, and a ring should reach phones while PostgreSQL is slow or down.
  *
- * <p>A change made on this node forgets everything once it commits ({@link #forgetAll}), so the next ring here sees
- * it. A change this node does not hear of — made on another cluster node, or through a table the owner of this
- * memory does not write (a membership) — is seen once the entry is {@code maxAge} old. That is safe because who may
+ * <p>A change forgets everything once it commits ({@link #forgetAll}), so the next ring sees it; the change is
+ * announced ({@link HouseholdChannelsChanged}) and other cluster nodes forget too ({@link #forgetNow}). A change
+ * nobody announces — through a table the owner of this memory does not write (a membership), or one whose
+ * announcement was lost with a node — is seen once the entry is {@code maxAge} old. That is safe because who may
  * hear a ring at all (members, approved browsers, access hours) is decided from {@code roster.MemberAccess}, which
  * every node keeps exact; what is remembered here only says where to send. If the database cannot be read when an
  * entry is old, the old entry is used.
@@ -30,6 +31,7 @@ public final class HouseholdMemory<T> {
     private final Duration maxAge;
     private final Clock clock;
     private final Function<String, T> load;
+    private final Runnable announce;
     private final Map<String, Entry<T>> entries = new ConcurrentHashMap<>();
     /** Moves at every change: a load that began before it is used once but not remembered. */
     private final AtomicLong changes = new AtomicLong();
@@ -37,12 +39,14 @@ public final class HouseholdMemory<T> {
     /**
      * @param what what is remembered, for the log
      * @param load reads one household's value from the database
+     * @param announce tells the other cluster nodes, once a change here committed
      */
-    public HouseholdMemory(String what, Duration maxAge, Clock clock, Function<String, T> load) {
+    public HouseholdMemory(String what, Duration maxAge, Clock clock, Function<String, T> load, Runnable announce) {
         this.what = what;
         this.maxAge = maxAge;
         this.clock = clock;
         this.load = load;
+        this.announce = announce;
     }
 
     public T of(String householdId) {
@@ -72,11 +76,20 @@ public final class HouseholdMemory<T> {
         return value;
     }
 
-    /** After the current transaction commits (or now, outside one), everything is read again when next needed. */
+    /**
+     * A change made here: after the current transaction commits (or now, outside one), everything is read again when
+     * next needed, and the change is announced.
+     */
     public void forgetAll() {
         AfterCommit.run(() -> {
-            changes.incrementAndGet();
-            entries.clear();
+            forgetNow();
+            announce.run();
         });
+    }
+
+    /** A change announced (here or by another node), already committed: everything is read again when needed. */
+    public void forgetNow() {
+        changes.incrementAndGet();
+        entries.clear();
     }
 }

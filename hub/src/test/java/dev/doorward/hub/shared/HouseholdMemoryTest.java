@@ -14,14 +14,19 @@ class HouseholdMemoryTest {
     private final AtomicInteger reads = new AtomicInteger();
     private final AtomicReference<String> stored = new AtomicReference<>("v1");
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
-    private final HouseholdMemory<String> memory =
-            new HouseholdMemory<>("test values", Duration.ofSeconds(2), clock, household -> {
+    private final AtomicInteger announced = new AtomicInteger();
+    private final HouseholdMemory<String> memory = new HouseholdMemory<>(
+            "test values",
+            Duration.ofSeconds(2),
+            clock,
+            household -> {
                 reads.incrementAndGet();
                 if (failure.get() != null) {
                     throw failure.get();
                 }
                 return household + ":" + stored.get();
-            });
+            },
+            announced::incrementAndGet);
 
     @Test
     void readsOnceThenAnswersFromMemoryPerHousehold() {
@@ -32,11 +37,21 @@ class HouseholdMemoryTest {
     }
 
     @Test
-    void aChangeHereIsSeenByTheNextRead() {
+    void aChangeHereIsSeenByTheNextReadAndAnnounced() {
         memory.of("h1");
         stored.set("v2");
         memory.forgetAll(); // outside a transaction: at once
         assertThat(memory.of("h1")).isEqualTo("h1:v2");
+        assertThat(announced).hasValue(1);
+    }
+
+    @Test
+    void aChangeAnnouncedByAnotherNodeIsSeenByTheNextReadAndNotAnnouncedAgain() {
+        memory.of("h1");
+        stored.set("v2");
+        memory.forgetNow();
+        assertThat(memory.of("h1")).isEqualTo("h1:v2");
+        assertThat(announced).hasValue(0);
     }
 
     @Test
@@ -62,15 +77,20 @@ class HouseholdMemoryTest {
     @Test
     void aReadThatRacedAChangeIsUsedOnceButNotRemembered() {
         AtomicReference<HouseholdMemory<String>> self = new AtomicReference<>();
-        HouseholdMemory<String> racing = new HouseholdMemory<>("racing", Duration.ofMinutes(1), clock, household -> {
-            reads.incrementAndGet();
-            String value = stored.get();
-            if (reads.get() == 1) {
-                stored.set("v2"); // committed while the first read was under way
-                self.get().forgetAll();
-            }
-            return value;
-        });
+        HouseholdMemory<String> racing = new HouseholdMemory<>(
+                "racing",
+                Duration.ofMinutes(1),
+                clock,
+                household -> {
+                    reads.incrementAndGet();
+                    String value = stored.get();
+                    if (reads.get() == 1) {
+                        stored.set("v2"); // committed while the first read was under way
+                        self.get().forgetAll();
+                    }
+                    return value;
+                },
+                () -> {});
         self.set(racing);
         assertThat(racing.of("h1")).isEqualTo("v1");
         assertThat(racing.of("h1")).isEqualTo("v2");
