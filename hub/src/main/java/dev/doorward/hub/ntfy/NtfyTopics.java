@@ -8,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.context.ApplicationEventPublisher;
@@ -24,8 +23,6 @@ import org.springframework.stereotype.Repository;
 @Repository
 class NtfyTopics {
     private static final String PURPOSE = "ntfy-topic";
-    /** How long a change nobody announced (a membership's) may go unseen by this node's rings. */
-    static final Duration REMEMBERED_FOR = Duration.ofSeconds(2);
 
     private final JdbcClient jdbc;
     private final AtRestSecrets secrets;
@@ -36,12 +33,7 @@ class NtfyTopics {
         this.jdbc = jdbc;
         this.secrets = secrets;
         this.clock = clock;
-        this.byHousehold = new HouseholdMemory<>(
-                "a household's ntfy topics",
-                REMEMBERED_FOR,
-                clock,
-                this::read,
-                () -> events.publishEvent(new HouseholdChannelsChanged()));
+        this.byHousehold = HouseholdMemory.ofChannel("a household's ntfy topics", clock, this::read, events);
     }
 
     @EventListener

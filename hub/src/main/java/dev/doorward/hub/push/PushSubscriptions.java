@@ -4,7 +4,6 @@ import dev.doorward.hub.shared.HouseholdChannelsChanged;
 import dev.doorward.hub.shared.HouseholdMemory;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,8 +18,6 @@ import org.springframework.stereotype.Repository;
  */
 @Repository
 class PushSubscriptions {
-    /** How long a change nobody announced (a membership's) may go unseen by this node's fan-out. */
-    static final Duration REMEMBERED_FOR = Duration.ofSeconds(2);
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -29,12 +26,7 @@ class PushSubscriptions {
     PushSubscriptions(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.clock = clock;
-        this.byHousehold = new HouseholdMemory<>(
-                "a household's push subscriptions",
-                REMEMBERED_FOR,
-                clock,
-                this::read,
-                () -> events.publishEvent(new HouseholdChannelsChanged()));
+        this.byHousehold = HouseholdMemory.ofChannel("a household's push subscriptions", clock, this::read, events);
     }
 
     @EventListener

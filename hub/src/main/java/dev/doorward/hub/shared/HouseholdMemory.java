@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 
 /**
  * What a ring's fan-out needs to know of a household beyond its members' access (who subscribed to pushes, who set
@@ -47,6 +48,20 @@ public final class HouseholdMemory<T> {
         this.clock = clock;
         this.load = load;
         this.announce = announce;
+    }
+
+    /** How long a change nobody announces (a membership's) may go unseen by the ring's channels. */
+    public static final Duration CHANNELS_REMEMBERED_FOR = Duration.ofSeconds(2);
+
+    /**
+     * What a ring's channel remembers of households (push subscriptions, ntfy topics): a change here is announced as
+     * {@link HouseholdChannelsChanged}, which the owner hears (and other nodes relay) and answers with
+     * {@link #forgetNow}.
+     */
+    public static <T> HouseholdMemory<T> ofChannel(
+            String what, Clock clock, Function<String, T> load, ApplicationEventPublisher events) {
+        return new HouseholdMemory<>(
+                what, CHANNELS_REMEMBERED_FOR, clock, load, () -> events.publishEvent(new HouseholdChannelsChanged()));
     }
 
     public T of(String householdId) {

@@ -33,8 +33,7 @@ class PushSenderQueueTest {
 
     @Test
     void aFullQueueDropsAndCountsInsteadOfBlockingTheCaller() throws Exception {
-        HubProperties properties = properties(new HubProperties.Push(
-                List.of(), null, "", 2, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1)));
+        HubProperties properties = properties(push(2, Duration.ofSeconds(1)));
         PushSender sender = new PushSender(null, new VapidKey(properties), Clock.systemUTC(), properties);
         try {
             CountDownLatch stuck = new CountDownLatch(1);
@@ -67,8 +66,7 @@ class PushSenderQueueTest {
 
     @Test
     void theVapidKeyIsMadeOnceKeptOwnerOnlyAndNeverPrinted() throws Exception {
-        HubProperties properties = properties(new HubProperties.Push(
-                List.of(), null, "", 10, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1)));
+        HubProperties properties = properties(push(10, Duration.ofSeconds(1)));
         VapidKey first = new VapidKey(properties);
         Path file = dir.resolve("data").resolve("push").resolve("vapid-key.pem");
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
@@ -88,18 +86,7 @@ class PushSenderQueueTest {
     @Test
     void theWebPushProcessStartsOnTheFirstDeliverySendsItAndEndsWithTheSender() throws Exception {
         try (PushServiceStandIn service = PushServiceStandIn.start(dir.resolve("push-service"))) {
-            HubProperties properties = properties(
-                    new HubProperties.Push(
-                            List.of(),
-                            null,
-                            "",
-                            10,
-                            1,
-                            Duration.ofSeconds(5),
-                            Duration.ofSeconds(5),
-                            1,
-                            Duration.ofSeconds(1)),
-                    service.hubProperties());
+            HubProperties properties = properties(push(10, Duration.ofSeconds(5)), service.hubProperties());
             PushSender sender = new PushSender(null, new VapidKey(properties), Clock.systemUTC(), properties);
             try {
                 assertThat(sender.process())
@@ -174,8 +161,7 @@ class PushSenderQueueTest {
 
     @Test
     void aWebPushProcessThatKeepsDyingIsStartedAgainWithBackoffAndSaysWhy(CapturedOutput output) throws Exception {
-        HubProperties properties = properties(new HubProperties.Push(
-                List.of(), null, "", 10, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, Duration.ofSeconds(1)));
+        HubProperties properties = properties(push(10, Duration.ofSeconds(1)));
         // A child that exits at once, every time (as a broken installation would).
         PushSender sender = new PushSender(
                 null, new VapidKey(properties), Clock.systemUTC(), properties, () -> List.of("sh", "-c", "exit 3"));
@@ -206,18 +192,7 @@ class PushSenderQueueTest {
     void aHungWebPushProcessIsEndedAndTheNextPushGoesThroughANewOne(CapturedOutput output) throws Exception {
         try (PushServiceStandIn service = PushServiceStandIn.start(dir.resolve("push-service"))) {
             // 1 attempt of at most 1 s + 1 s: a child with work that says nothing for 12 s is hung.
-            HubProperties properties = properties(
-                    new HubProperties.Push(
-                            List.of(),
-                            null,
-                            "",
-                            10,
-                            1,
-                            Duration.ofSeconds(1),
-                            Duration.ofSeconds(1),
-                            1,
-                            Duration.ofSeconds(1)),
-                    service.hubProperties());
+            HubProperties properties = properties(push(10, Duration.ofSeconds(1)), service.hubProperties());
             PushSender sender = new PushSender(null, new VapidKey(properties), Clock.systemUTC(), properties);
             try {
                 Subscription sub = service.subscribe();
@@ -246,6 +221,11 @@ class PushSenderQueueTest {
                 sender.stop();
             }
         }
+    }
+
+    /** Push settings for these tests: {@code queue} deliveries, one worker, one attempt, the given timeouts. */
+    private static HubProperties.Push push(int queue, Duration timeouts) {
+        return new HubProperties.Push(List.of(), null, "", queue, 1, timeouts, timeouts, 1, Duration.ofSeconds(1));
     }
 
     private static PushSender.Delivery delivery(Subscription sub, String eventId) {
