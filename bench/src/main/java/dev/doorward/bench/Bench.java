@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -106,6 +107,8 @@ public final class Bench {
     private final List<String> notes = new ArrayList<>();
     /** The push service on loopback for the ring scenario (null without push). */
     private PushServiceStandIn pushService;
+
+    private IdleThreads pushServiceThreads;
 
     public Bench(Options options) {
         this.options = options;
@@ -249,7 +252,10 @@ public final class Bench {
                 options.scenarios().contains("ring") && options.push().equals("on");
         List<String> hubSettings = new ArrayList<>();
         if (wantsPush) {
-            pushService = PushServiceStandIn.start(work.resolve("push-service"));
+            // Below the hub's priority, as if on another machine (IdleThreads says why); said in the results.
+            pushServiceThreads = new IdleThreads("push-service-");
+            pushService = PushServiceStandIn.start(
+                    work.resolve("push-service"), Executors.newCachedThreadPool(pushServiceThreads));
             pushService.hubProperties().forEach((k, v) -> hubSettings.add("--" + k + "=" + v));
         }
         try (Servers.Hub hub = new Servers.Hub(
@@ -373,7 +379,8 @@ public final class Bench {
                                 } else if (wait.equals("push-presses-end")) {
                                     // Pushes leave the hub after the rings: give them as long as the rings get.
                                     awaitPushes(
-                                            (Math.min(50, options.presses()) + options.presses())
+                                            (LoadGenMain.warmUpPresses(options.presses(), options.rate())
+                                                            + options.presses())
                                                     * subscriptions.size(),
                                             Duration.ofSeconds(20));
                                 }
@@ -399,6 +406,12 @@ public final class Bench {
             } finally {
                 if (pushService != null) {
                     pushService.close();
+                    notes.add(
+                            pushServiceThreads.demoted()
+                                    ? "The push-service stand-in handled requests at SCHED_IDLE, as if on another machine"
+                                            + " (the hub's Web Push process runs at SCHED_IDLE too)"
+                                    : "The push-service stand-in's threads could not be put at SCHED_IDLE (no chrt?): it"
+                                            + " competed with the hub at normal priority");
                 }
                 if (mosquitto != null) {
                     mosquitto.close();
@@ -607,6 +620,13 @@ public final class Bench {
                     }
                     if (wait.equals("connected") || wait.equals("baseline")) {
                         Thread.sleep(wait.equals("baseline") ? 1_000 : 3_000); // let the server settle
+                    }
+                    if (liveHeap != null && wait.endsWith("presses-start")) {
+                        // The fleet connected seconds ago; a hub's links are normally hours old and tenured. Without
+                        // this the first young collections of the measurement copy 10 000 links' state (30-70 ms
+                        // pauses every 2 s, measured) and set the ring's p99. A full GC promotes them, as uptime would.
+                        heaps.put(wait, liveHeap.getAsLong());
+                        Thread.sleep(1_000);
                     }
                     if (liveHeap != null && wait.equals("baseline")) {
                         heaps.put(wait, liveHeap.getAsLong());

@@ -119,8 +119,8 @@ public final class LoadGenMain {
                     result("members.open", open);
                     int presses = Integer.parseInt(a.getOrDefault("presses", "1000"));
                     double rate = Double.parseDouble(a.getOrDefault("rate", "50"));
-                    // A few presses first so both sides have warmed up their code paths.
-                    gen.ring(Math.min(50, presses), rate, 10_000);
+                    int warmUp = warmUpPresses(presses, rate);
+                    gen.ring(warmUp, rate, 10_000);
                     waitFor("presses-start");
                     LoadGen.RingResult ring = gen.ring(presses, rate, 20_000);
                     waitFor("presses-end");
@@ -139,7 +139,7 @@ public final class LoadGenMain {
                         // The same presses again once the members' browsers have push subscriptions (the
                         // runner subscribes them at this wait): the in-app ring with push on, side by side.
                         waitFor("push-subscribe");
-                        gen.ring(Math.min(50, presses), rate, 10_000);
+                        gen.ring(warmUp, rate, 10_000);
                         String go = waitFor("push-presses-start");
                         // The runner's push-service stand-in stamps arrivals with its own System.nanoTime():
                         // the same clock on Linux (CLOCK_MONOTONIC); checked here, off by the pipe's latency.
@@ -266,5 +266,10 @@ public final class LoadGenMain {
             System.exit(1);
         }
         return answer;
+    }
+
+    /** Three seconds of presses (at least 50) before each measured series, so both sides have compiled their paths. */
+    static int warmUpPresses(int presses, double rate) {
+        return Math.min(presses, Math.max(50, (int) Math.round(rate * 3)));
     }
 }

@@ -383,11 +383,20 @@ class PushSender {
 
     /**
      * The child's command: the hub's own {@code java}, a small heap with the serial collector (a few MB of live
-     * data; its pauses stop only the child), at nice {@value #NICE}, on the hub's class path — from the Spring Boot
+     * data; its pauses stop only the child), at {@code SCHED_IDLE} where {@code chrt} exists (it runs only on CPU the
+     * hub leaves: a thread of the hub that wakes preempts it at once, where a niced task keeps its core until its slice
+     * ends — measured as the in-app ring's p99 growing while pushes were sent) and at nice {@value #NICE}, on the hub's
+     * class path — from the Spring Boot
      * jar through its {@code PropertiesLauncher}, which opens the jar's nested libraries.
      */
     static List<String> command() {
         List<String> command = new ArrayList<>();
+        for (String chrt : List.of("/usr/bin/chrt", "/bin/chrt")) {
+            if (Files.isExecutable(Path.of(chrt))) {
+                command.addAll(List.of(chrt, "--idle", "0"));
+                break;
+            }
+        }
         for (String nice : List.of("/usr/bin/nice", "/bin/nice")) {
             if (Files.isExecutable(Path.of(nice))) {
                 command.addAll(List.of(nice, "-n", Integer.toString(NICE)));

@@ -518,11 +518,34 @@ class WebPushTest {
         assertThat(niceOf("/proc/" + second.pid() + "/stat"))
                 .as("nice")
                 .isEqualTo(Math.min(19, niceOf("/proc/self/stat") + PushSender.NICE));
+        // And every thread of it at SCHED_IDLE (5): any thread of the hub preempts it at once.
+        if (Files.isExecutable(Path.of("/usr/bin/chrt")) || Files.isExecutable(Path.of("/bin/chrt"))) {
+            try (var tasks = Files.list(Path.of("/proc/" + second.pid() + "/task"))) {
+                List<Integer> policies = tasks.map(task -> {
+                            try {
+                                return statField(task.resolve("stat").toString(), 38);
+                            } catch (Exception e) {
+                                return -1; // the thread ended meanwhile
+                            }
+                        })
+                        .filter(policy -> policy >= 0)
+                        .toList();
+                assertThat(policies)
+                        .as("scheduling policy of each thread")
+                        .isNotEmpty()
+                        .containsOnly(5);
+            }
+        }
     }
 
     private static int niceOf(String statFile) throws Exception {
+        return statField(statFile, 16);
+    }
+
+    /** A field of /proc/.../stat, counted from the one after the command's closing parenthesis (the state: 0). */
+    private static int statField(String statFile, int index) throws Exception {
         String stat = Files.readString(Path.of(statFile));
-        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[index]);
     }
 
     @Test

@@ -55,11 +55,18 @@ import java.util.function.Predicate;
 public final class PushServiceStandIn implements AutoCloseable {
     private final HttpsServer server;
     /** A thread per request, as a push service serves many senders at once (the bench sends hundreds a second). */
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService executor;
 
     private final Path trustAnchor;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+    /**
+     * Tokens whose signature checked out, by header: a sender reuses one token for hours, and a push service need
+     * not verify the same signature twice (the bench's thousand pushes a second cost this stand-in most of a core
+     * when it did). Expiry, audience and key are still checked on every request.
+     */
+    private final Map<String, Vapid.Token> verifiedTokens = new ConcurrentHashMap<>();
+
     private final Map<String, Deque<Answer>> scripted = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<Received>> listeners = new CopyOnWriteArrayList<>();
     private MozillaPushSocket mozilla;
@@ -121,7 +128,8 @@ public final class PushServiceStandIn implements AutoCloseable {
         }
     }
 
-    private PushServiceStandIn(Path dir) throws IOException {
+    private PushServiceStandIn(Path dir, ExecutorService executor) throws IOException {
+        this.executor = executor;
         CertificateAuthority ca = CertificateAuthority.create(
                 CertificateKind.HUB_CA,
                 "Push service stand-in CA",
@@ -140,8 +148,13 @@ public final class PushServiceStandIn implements AutoCloseable {
     }
 
     public static PushServiceStandIn start(Path dir) {
+        return start(dir, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /** With the threads that handle requests (TLS, HTTP, VAPID) from {@code executor}: the bench's run below the hub. */
+    public static PushServiceStandIn start(Path dir, ExecutorService executor) {
         try {
-            return new PushServiceStandIn(dir);
+            return new PushServiceStandIn(dir, executor);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -322,9 +335,13 @@ public final class PushServiceStandIn implements AutoCloseable {
 
     /** As a real push service: a valid VAPID token for this origin, not expired, not more than 24 h ahead. */
     private boolean authorized(String authorization, Channel channel) {
-        Optional<Vapid.Token> token = Vapid.verify(authorization);
+        Vapid.Token cached = authorization == null ? null : verifiedTokens.get(authorization);
+        Optional<Vapid.Token> token = cached != null ? Optional.of(cached) : Vapid.verify(authorization);
         if (token.isEmpty()) {
             return false;
+        }
+        if (cached == null && verifiedTokens.size() < 1_000) {
+            verifiedTokens.put(authorization, token.get());
         }
         Instant now = Instant.now();
         Vapid.Token t = token.get();
