@@ -87,7 +87,8 @@ public final class LoadGen implements AutoCloseable {
             int received,
             Stats latency,
             int deviceErrors,
-            long elapsedNanos) {}
+            long elapsedNanos,
+            Stats.Samples samples) {}
 
     private final Config config;
     private final Fleet fleet;
@@ -590,7 +591,14 @@ public final class LoadGen implements AutoCloseable {
         }
         long elapsed = System.nanoTime() - start;
         return new RingResult(
-                presses, sessions, expected, latencies.size() - before, latencies.stats(), deviceErrors.get(), elapsed);
+                presses,
+                sessions,
+                expected,
+                latencies.size() - before,
+                latencies.stats(),
+                deviceErrors.get(),
+                elapsed,
+                latencies);
     }
 
     private void press(Device d) {

@@ -158,6 +158,18 @@ public final class LoadGenMain {
                         result("ringPush.maxMs", pushed.latency().maxMs());
                         result("ringPush.meanMs", pushed.latency().meanMs());
                         result("ringPush.deviceErrors", pushed.deviceErrors());
+                        // Push off once more (the runner deletes the subscriptions): off, on, off, so that what
+                        // drifts during a run (the JIT, the heap) weighs on both sides of the comparison alike.
+                        waitFor("push-unsubscribe");
+                        gen.ring(warmUp, rate, 10_000);
+                        waitFor("off-again-presses-start");
+                        LoadGen.RingResult again = gen.ring(presses, rate, 20_000);
+                        waitFor("off-again-presses-end");
+                        result("ringOffAgain.received", again.received());
+                        result("ringOffAgain.p99Ms", again.latency().p99Ms());
+                        Stats pooled = ring.samples().with(again.samples()).stats();
+                        result("ringOffPooled.p50Ms", pooled.p50Ms());
+                        result("ringOffPooled.p99Ms", pooled.p99Ms());
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);

@@ -418,6 +418,16 @@ final class Servers {
             }
         }
 
+        /** Deletes a browser's push subscription, as the web app does when push is turned off. */
+        void unsubscribe(String clientId) throws Exception {
+            URI uri = URI.create("https://" + host + ":" + browserPort + "/api/push/subscriptions/" + clientId);
+            HttpResponse<String> answer =
+                    send(ownerHttp, ownerCookies, HttpRequest.newBuilder(uri).DELETE());
+            if (answer.statusCode() / 100 != 2) {
+                throw new IllegalStateException(uri + " answered " + answer.statusCode() + ": " + answer.body());
+            }
+        }
+
         private static String field(String json, String name) {
             Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
             if (!m.find()) {

@@ -1,6 +1,7 @@
 package dev.doorward.bench;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Exact percentiles over a set of durations in nanoseconds (nearest-rank). */
 public record Stats(int count, double p50Ms, double p99Ms, double maxMs, double meanMs) {
@@ -37,6 +38,19 @@ public record Stats(int count, double p50Ms, double p99Ms, double maxMs, double 
                 values = Arrays.copyOf(values, size * 2);
             }
             values[size++] = value;
+        }
+
+        /** These and {@code other}'s values together (two series of the same run, pooled). */
+        public Samples with(Samples other) {
+            Samples both = new Samples();
+            for (Samples part : List.of(this, other)) {
+                synchronized (part) {
+                    for (int i = 0; i < part.size; i++) {
+                        both.add(part.values[i]);
+                    }
+                }
+            }
+            return both;
         }
 
         public synchronized int size() {

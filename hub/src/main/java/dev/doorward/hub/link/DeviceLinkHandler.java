@@ -36,6 +36,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,9 +182,19 @@ public class DeviceLinkHandler implements LinkEndpoint {
                 || !(text.contains(RING_KIND) || text.contains(MOTION_KIND))) {
             return;
         }
+        CompletableFuture<LinkMessage.FromDevice> decoded = new CompletableFuture<>();
+        session.decodedOnArrival.putIfAbsent(text, decoded);
         Thread.startVirtualThread(() -> {
             try {
-                if (LinkCodec.decodeFromDevice(text) instanceof DeviceEvent event
+                LinkMessage.FromDevice message;
+                try {
+                    message = LinkCodec.decodeFromDevice(text);
+                    decoded.complete(message);
+                } catch (ProtocolException | RuntimeException e) {
+                    decoded.completeExceptionally(e);
+                    throw e;
+                }
+                if (message instanceof DeviceEvent event
                         && (event.kind() == EventKind.RING || event.kind() == EventKind.MOTION)
                         && limiter.tryAcquire(RateLimit.DEVICE_ARRIVALS, session.device.id())
                                 .allowed()) {
@@ -198,6 +211,19 @@ public class DeviceLinkHandler implements LinkEndpoint {
         });
     }
 
+    /** The message of {@code text}: as {@link #textArrived} decoded it if it did (waiting for it), else decoded now. */
+    private static LinkMessage.FromDevice decodedOnce(LinkSession session, String text) throws ProtocolException {
+        CompletableFuture<LinkMessage.FromDevice> arrived = session.decodedOnArrival.remove(text);
+        if (arrived != null) {
+            try {
+                return arrived.join();
+            } catch (CompletionException | CancellationException e) {
+                // Refused or failed on arrival: decoded again here for the refusal with its reason, in its turn.
+            }
+        }
+        return LinkCodec.decodeFromDevice(text);
+    }
+
     @Override
     public void text(LinkSocket socket, String text) {
         LinkSession session = sessions.get(socket.id());
@@ -209,7 +235,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
             LinkMessage.FromDevice message;
             try {
                 taps.seen(LinkTaps.Direction.FROM_DEVICE, text);
-                message = LinkCodec.decodeFromDevice(text);
+                message = decodedOnce(session, text);
             } catch (ProtocolException e) {
                 refuse(session, e.code(), e.getMessage());
                 return;

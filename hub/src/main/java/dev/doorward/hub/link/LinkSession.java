@@ -11,6 +11,9 @@ import dev.doorward.protocol.LinkMessage.LinkError;
 import java.io.IOException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One device connection: who the certificate says it is, and where the conversation stands. */
@@ -41,6 +44,11 @@ final class LinkSession implements DeviceLink {
     final AtomicInteger refused = new AtomicInteger();
 
     final long openedMillis;
+    /**
+     * Ring and motion texts decoded as they arrived ({@code DeviceLinkHandler.textArrived}), by text, until their
+     * turn in order comes: so each is decoded once. An entry lives from arrival to its turn (a handful at most).
+     */
+    final Map<String, CompletableFuture<LinkMessage.FromDevice>> decodedOnArrival = new ConcurrentHashMap<>();
     /** A welcomed claim session's conversation (the claim feature keeps its state). */
     ClaimLinks.Conversation claim;
 
