@@ -170,8 +170,9 @@ public class DeviceLinkHandler implements LinkEndpoint {
      * Someone at the door is announced the moment their ring arrives, not after what the link queued before it (an
      * upload or an event being stored while the database is slow or down, up to its timeout): a ring or motion
      * event of a welcomed, owned doorbell goes to its feature's {@link DeviceLinkFeature#arrived} on a virtual
-     * thread of its own. Only texts naming such a kind are decoded here; the feature hears the same message again
-     * in order (the ring is told once, whichever comes first).
+     * thread of its own. Only texts naming such a kind are decoded here, and only here: the in-order path takes the
+     * result ({@link LinkSession#decodedOnArrival}). The feature hears the same message again in order (the ring is
+     * told once, whichever comes first).
      */
     @Override
     public void textArrived(LinkSocket socket, String text) {
@@ -184,6 +185,16 @@ public class DeviceLinkHandler implements LinkEndpoint {
         }
         CompletableFuture<LinkMessage.FromDevice> decoded = new CompletableFuture<>();
         session.decodedOnArrival.putIfAbsent(text, decoded);
+        try {
+            announceOnArrival(session, text, decoded);
+        } catch (RuntimeException | Error e) {
+            session.decodedOnArrival.remove(text, decoded); // the in-order path must not wait for what never runs
+            throw e;
+        }
+    }
+
+    private void announceOnArrival(
+            LinkSession session, String text, CompletableFuture<LinkMessage.FromDevice> decoded) {
         Thread.startVirtualThread(() -> {
             try {
                 LinkMessage.FromDevice message;
