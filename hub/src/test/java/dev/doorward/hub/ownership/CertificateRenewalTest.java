@@ -51,6 +51,10 @@ class CertificateRenewalTest {
             awaitSerialChange(hub, deviceId, firstSerial);
             Devices.Device renewed = hub.bean(Devices.class).byId(deviceId).orElseThrow();
             assertThat(renewed.previousCertificateSerial()).isEqualTo(firstSerial);
+            // The hub records the new certificate before its answer reaches the doorbell. The old credential's link
+            // below replaces the doorbell's link (same device): wait until the doorbell has stored the answer, or
+            // that link would close before it arrives (seen once in the suite).
+            awaitStored(minted.deviceDir(), renewed.certificateSerial());
             // Back to the hub's time, so the fresh certificate does not look half-used to the doorbell.
             doorbellClock.advance(Duration.ofDays(-4));
 
@@ -96,6 +100,25 @@ class CertificateRenewalTest {
             PhysicalResetTest.pause();
         }
         throw new AssertionError("the certificate was never renewed");
+    }
+
+    static void awaitStored(Path deviceDir, String serial) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (operationalCredential(deviceDir)
+                        .certificate()
+                        .getSerialNumber()
+                        .toString(16)
+                        .equals(serial)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // read while the doorbell was writing it: look again
+            }
+            PhysicalResetTest.pause();
+        }
+        throw new AssertionError("the doorbell never stored its renewed certificate");
     }
 
     static void awaitPreviousForgotten(TestHub hub, String deviceId) {
