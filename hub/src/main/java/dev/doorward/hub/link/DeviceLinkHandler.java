@@ -170,8 +170,8 @@ public class DeviceLinkHandler implements LinkEndpoint {
      * Someone at the door is announced the moment their ring arrives, not after what the link queued before it (an
      * upload or an event being stored while the database is slow or down, up to its timeout): a ring or motion
      * event of a welcomed, owned doorbell goes to its feature's {@link DeviceLinkFeature#arrived} on a virtual
-     * thread of its own. Only texts naming such a kind are decoded here, and only here: the in-order path takes the
-     * result ({@link LinkSession#decodedOnArrival}). The feature hears the same message again in order (the ring is
+     * thread of its own. Only texts naming such a kind are decoded here, and the in-order path takes that result
+     * ({@link LinkSession#decodedOnArrival}) instead of decoding again. The feature hears the same message again in order (the ring is
      * told once, whichever comes first).
      */
     @Override
