@@ -956,6 +956,12 @@ public final class Bench {
         add(s, "tap → first keyframe complete p99", "ms", d, n, r -> r.num("live.tapP99Ms"), "");
         add(s, "watch → first keyframe part p50", "ms", d, n, r -> r.num("live.watchP50Ms"), "");
         add(s, "watch → first keyframe part p99", "ms", d, n, r -> r.num("live.watchP99Ms"), "");
+        add(s, "  stage: TCP + TLS handshake p50", "ms", d, n, r -> r.num("live.handshakeP50Ms"), "");
+        add(s, "  stage: TCP + TLS handshake p99", "ms", d, n, r -> r.num("live.handshakeP99Ms"), "");
+        add(s, "  stage: upgrade round trip (admission) p50", "ms", d, n, r -> r.num("live.upgradeP50Ms"), "");
+        add(s, "  stage: upgrade round trip (admission) p99", "ms", d, n, r -> r.num("live.upgradeP99Ms"), "");
+        add(s, "  stage: upgraded → first keyframe complete p50", "ms", d, n, r -> r.num("live.openToFrameP50Ms"), "");
+        add(s, "  stage: upgraded → first keyframe complete p99", "ms", d, n, r -> r.num("live.openToFrameP99Ms"), "");
         add(
                 s,
                 "frames expected in the window (frames sent × viewers)",

@@ -74,8 +74,20 @@ public final class LiveGen implements AutoCloseable {
             int loops,
             Media media) {}
 
+    /**
+     * The viewers opened and how long each took, whole (TCP connect to first complete keyframe) and by stage: TCP +
+     * TLS handshake, the upgrade request's round trip (for Doorward this includes admitting the session; nchan
+     * subscribes with it), and from the upgrade's answer to the first complete keyframe.
+     */
     public record TapResult(
-            int viewers, int open, Stats tapToFrame, Stats watchToKeyframe, Map<String, Integer> failures) {}
+            int viewers,
+            int open,
+            Stats tapToFrame,
+            Stats watchToKeyframe,
+            Stats handshake,
+            Stats upgrade,
+            Stats openToFrame,
+            Map<String, Integer> failures) {}
 
     public record WindowResult(
             double seconds,
@@ -382,6 +394,9 @@ public final class LiveGen implements AutoCloseable {
         WebSocketProtocol ws;
         long tapNanos;
         long watchNanos;
+        long handshakeNanos;
+        long upgradeSentNanos;
+        long openNanos;
         long firstKeyPartNanos;
         volatile long firstKeyDoneNanos;
         volatile boolean open;
@@ -398,6 +413,9 @@ public final class LiveGen implements AutoCloseable {
         @Override
         public void onOpen(TlsConnection c) {
             open = true;
+            openNanos = System.nanoTime();
+            handshakeNanos = c.handshakeNanos;
+            upgradeSentNanos = ws.upgradeSentNanos;
             if (config.target() == Target.DOORWARD) {
                 watchNanos = System.nanoTime();
                 ws.sendText(c, "{\"type\":\"watch\",\"deviceId\":\"" + device.id + "\",\"clientId\":\"\"}");
@@ -516,6 +534,9 @@ public final class LiveGen implements AutoCloseable {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         Stats.Samples tap = new Stats.Samples();
         Stats.Samples watch = new Stats.Samples();
+        Stats.Samples handshake = new Stats.Samples();
+        Stats.Samples upgrade = new Stats.Samples();
+        Stats.Samples openToFrame = new Stats.Samples();
         int open = 0;
         for (View v : viewers) {
             v.firstFrame.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -523,6 +544,9 @@ public final class LiveGen implements AutoCloseable {
             if (done != 0) {
                 tap.add(done - v.tapNanos);
                 watch.add(v.firstKeyPartNanos - v.watchNanos);
+                handshake.add(v.handshakeNanos - v.tapNanos);
+                upgrade.add(v.openNanos - v.upgradeSentNanos);
+                openToFrame.add(done - v.openNanos);
                 open++;
             } else {
                 failures.merge(
@@ -531,7 +555,15 @@ public final class LiveGen implements AutoCloseable {
                         Integer::sum);
             }
         }
-        return new TapResult(viewers.size(), open, tap.stats(), watch.stats(), new TreeMap<>(failures));
+        return new TapResult(
+                viewers.size(),
+                open,
+                tap.stats(),
+                watch.stats(),
+                handshake.stats(),
+                upgrade.stats(),
+                openToFrame.stats(),
+                new TreeMap<>(failures));
     }
 
     /** Opens the measurement window: from now on, frames sent and bytes received count. */

@@ -225,6 +225,12 @@ public final class LoadGenMain {
             result("live.tapMaxMs", tap.tapToFrame().maxMs());
             result("live.watchP50Ms", tap.watchToKeyframe().p50Ms());
             result("live.watchP99Ms", tap.watchToKeyframe().p99Ms());
+            result("live.handshakeP50Ms", tap.handshake().p50Ms());
+            result("live.handshakeP99Ms", tap.handshake().p99Ms());
+            result("live.upgradeP50Ms", tap.upgrade().p50Ms());
+            result("live.upgradeP99Ms", tap.upgrade().p99Ms());
+            result("live.openToFrameP50Ms", tap.openToFrame().p50Ms());
+            result("live.openToFrameP99Ms", tap.openToFrame().p99Ms());
             Thread.sleep(2_000); // settle: every GOP re-send is over
             waitFor("window-start");
             gen.beginWindow();
