@@ -14,7 +14,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -35,6 +38,18 @@ public class AccountSessions {
     private final ApplicationEventPublisher events;
 
     private static final long SWEEP_MILLIS = 60_000;
+
+    /** How long the live port's answer for a session may be reused ({@link #signedIn}). */
+    static final Duration REMEMBER = Duration.ofSeconds(30);
+    /** Beyond this many remembered sessions, answers are looked up each time (memory stays bounded). */
+    private static final int REMEMBER_AT_MOST = 10_000;
+
+    private record Remembered(SignedInAccount account, Instant until) {}
+
+    private final Map<String, Remembered> admitted = new ConcurrentHashMap<>();
+    /** Counts endings, so a lookup that raced with one does not remember what just ended. */
+    private final AtomicLong endings = new AtomicLong();
+
     private final ClusterChores chores;
 
     AccountSessions(SessionStore store, Clock clock, ApplicationEventPublisher events, ClusterChores chores) {
@@ -56,13 +71,48 @@ public class AccountSessions {
     /**
      * The account signed in with the session this cookie value names, if that session is open and not expired: how
      * a server outside the servlet container (the live port) knows who a browser is.
+     *
+     * <p>An answer found in the database is remembered for {@link #REMEMBER} (never past the session's own expiry),
+     * so a browser opening several views does not wait on a session lookup each time. Every ending of a session
+     * — sign-out, the safety check, a revoked browser, a deleted account, expiry, another node's ending relayed
+     * here — publishes {@link SessionEnded}, which forgets it at once: an ended session is refused at its next
+     * socket as before. Only the ending of a session elsewhere whose relay is lost is remembered longer, for at
+     * most {@link #REMEMBER}. Unknown ids are never remembered.
      */
     public Optional<SignedInAccount> signedIn(String sessionId) {
+        if (sessionId == null) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        Remembered remembered = admitted.get(sessionId);
+        if (remembered != null && now.isBefore(remembered.until())) {
+            return Optional.of(remembered.account());
+        }
+        long endingsBefore = endings.get();
         Session session = store.findById(sessionId);
         if (session == null || !same(session.getId(), sessionId)) {
             return Optional.empty();
         }
-        return SessionStore.accountOf(session);
+        Optional<SignedInAccount> account = SessionStore.accountOf(session);
+        if (account.isPresent() && admitted.size() < REMEMBER_AT_MOST) {
+            Instant until = SessionStore.expiresAt(session);
+            if (until.isAfter(now.plus(REMEMBER))) {
+                until = now.plus(REMEMBER);
+            }
+            admitted.put(sessionId, new Remembered(account.get(), until));
+            // A session that ended while it was read is not remembered (the ending may have found nothing to forget).
+            if (endings.get() != endingsBefore) {
+                admitted.remove(sessionId);
+            }
+        }
+        return account;
+    }
+
+    /** Forgets an ended session at once (on every node: other nodes' endings are relayed as this same event). */
+    @EventListener
+    void forget(SessionEnded ended) {
+        endings.incrementAndGet();
+        admitted.remove(ended.sessionId());
     }
 
     /** The open sessions of an account, oldest sign-in first. */
@@ -135,6 +185,9 @@ public class AccountSessions {
     /** The sweep, on one node of a cluster per run. */
     @Scheduled(fixedDelay = SWEEP_MILLIS, initialDelay = SWEEP_MILLIS)
     void sweep() {
+        // Every node forgets its own out-of-date answers; the sessions themselves are swept by one node.
+        Instant now = clock.instant();
+        admitted.values().removeIf(remembered -> !now.isBefore(remembered.until()));
         chores.runOnce(Chore.EXPIRED_SESSIONS, Duration.ofMillis(SWEEP_MILLIS), this::endExpired);
     }
 

@@ -153,6 +153,7 @@ class BrowserSessionsTest {
             assertThat(other.login("owner", Household.PASSWORD).status()).isEqualTo(204);
             Sockets adminSockets = Sockets.open(hub, admin);
             Sockets otherSockets = Sockets.open(hub, other);
+            String otherCookie = other.cookie(COOKIE).orElseThrow().getValue();
             String base = "/api/households/" + owner.householdId();
 
             String otherRef = null;
@@ -172,6 +173,8 @@ class BrowserSessionsTest {
             assertThat(await(otherSockets::allClosed)).isTrue();
             assertThat(other.get("/api/session").json().get("signedIn").asBoolean())
                     .isFalse();
+            // The live port had admitted that session a moment ago: the ended session is not remembered there.
+            assertRefusedOnLivePort(hub, otherCookie);
             pause();
             assertThat(adminSockets.noneClosed()).isTrue();
             assertThat(admin.get(base + "/safety-check").json().get("sessions")).hasSize(1);
@@ -238,6 +241,7 @@ class BrowserSessionsTest {
             Sockets first = Sockets.open(hub, partner.browser());
             Sockets second = Sockets.open(hub, partnerTab);
             Sockets ownerSockets = Sockets.open(hub, owner.browser());
+            String partnerCookie = partnerTab.cookie(COOKIE).orElseThrow().getValue();
             String partnerId = accountId(partner.browser());
 
             BrowserClient.Response removed = owner.browser()
@@ -258,6 +262,7 @@ class BrowserSessionsTest {
                     .isFalse();
             assertThat(partnerTab.get("/api/devices").status()).isEqualTo(401);
             assertThat(hub.bean(AccountSessions.class).count(partnerId)).isZero();
+            assertRefusedOnLivePort(hub, partnerCookie);
             pause();
             assertThat(ownerSockets.noneClosed()).isTrue();
 
@@ -266,6 +271,7 @@ class BrowserSessionsTest {
                     .isEqualTo(204);
             assertThat(partnerTab.login("partner", Household.PASSWORD).status()).isEqualTo(204);
             Sockets again = Sockets.open(hub, partnerTab);
+            String deletedCookie = partnerTab.cookie(COOKIE).orElseThrow().getValue();
             BrowserClient.Response deleted = partner.browser()
                     .sendRaw(HttpRequest.newBuilder(partner.browser().base().resolve("/api/account"))
                             .header("Content-Type", "application/json")
@@ -281,6 +287,7 @@ class BrowserSessionsTest {
             assertThat(await(again::allClosed)).isTrue();
             assertThat(partnerTab.get("/api/session").json().get("signedIn").asBoolean())
                     .isFalse();
+            assertRefusedOnLivePort(hub, deletedCookie);
             assertThat(hub.bean(AccountSessions.class).count(partnerId)).isZero();
             assertThat(ownerSockets.noneClosed()).isTrue();
         }
@@ -402,6 +409,13 @@ class BrowserSessionsTest {
     }
 
     /** Long enough for a wrongly closed socket to show it. */
+    /** The live port refuses a socket with this session cookie (no upgrade at all). */
+    private static void assertRefusedOnLivePort(TestHub hub, String cookie) {
+        assertThatThrownBy(() -> hub.browser()
+                        .openLiveOn(hub.livePort(), "https://localhost:" + hub.browserPort(), COOKIE + "=" + cookie))
+                .isInstanceOf(CompletionException.class);
+    }
+
     private static void pause() {
         try {
             Thread.sleep(300);

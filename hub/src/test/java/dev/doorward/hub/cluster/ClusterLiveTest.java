@@ -62,6 +62,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterLiveTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String SESSION_COOKIE = "__Host-doorward-session";
     private static final Duration QUIET = Duration.ofSeconds(1);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -270,6 +271,7 @@ class ClusterLiveTest {
         BrowserClient.Stream live = watch(onA, a, frontId);
         assertThat(live.await(m -> "live".equals(m.path("state").asString("")), WAIT))
                 .isPresent();
+        String cookie = second.cookie(SESSION_COOKIE).orElseThrow().getValue();
         assertThat(second.postJson("/api/logout", Map.of()).status()).isEqualTo(204);
         assertThat(live.await(m -> "ended".equals(m.path("state").asString("")), WAIT)
                         .orElseThrow()
@@ -277,6 +279,24 @@ class ClusterLiveTest {
                         .asString(""))
                 .isEqualTo("signed out");
         waitUntil(WAIT, live::closed);
+        // A's live port admitted that session moment ago; the sign-out relayed from B makes it forget it.
+        waitUntil(WAIT, () -> refusedOnLivePort(a, cookie));
+    }
+
+    /** Whether the node's live port refuses a socket with this session cookie (no upgrade at all). */
+    private static boolean refusedOnLivePort(TestHub node, String cookie) {
+        BrowserClient stranger = node.browser();
+        try {
+            stranger.openLiveOn(
+                            node.livePort(),
+                            "https://" + stranger.base().getHost() + ":"
+                                    + stranger.base().getPort(),
+                            SESSION_COOKIE + "=" + cookie)
+                    .close();
+            return false;
+        } catch (CompletionException e) {
+            return true;
+        }
     }
 
     @Test
