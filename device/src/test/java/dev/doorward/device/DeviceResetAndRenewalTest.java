@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -436,6 +437,31 @@ class DeviceResetAndRenewalTest {
         assertThat(agent.awaitLinkState(LinkState.CONNECTED, WAIT)).isTrue();
         fence();
         assertThat(hub.received(RenewCertificate.class)).hasSize(1); // the new one is fresh
+    }
+
+    @Test
+    void aRenewalWhoseAnswerNeverCameIsAskedForAgainAtTheNextConnection() {
+        hub.operationalValidity = Duration.ofMinutes(4);
+        Function<X509Certificate, String> answer = hub.renewals;
+        hub.renewals = null; // the answer is lost: the link drops before it arrives
+        agent = start();
+        claim();
+        X509Certificate original = hub.normalPeers.get(0);
+        eventually(WAIT, () -> hub.received(RenewCertificate.class).size() == 1);
+        assertThat(stored().operationalCertificate()).isEqualTo(original);
+
+        hub.renewals = answer;
+        hub.dropAll();
+
+        // It still holds the old certificate, connects with it and asks again; the answer is stored ...
+        eventually(WAIT, () -> hub.received(RenewCertificate.class).size() == 2);
+        assertThat(hub.normalPeers.get(1)).isEqualTo(original);
+        eventually(WAIT, () -> !stored().operationalCertificate().equals(original));
+        X509Certificate renewed = stored().operationalCertificate();
+        // ... and the next connection presents what is on disk.
+        hub.dropAll();
+        eventually(WAIT, () -> hub.normalPeers.size() >= 3);
+        assertThat(hub.normalPeers.get(hub.normalPeers.size() - 1)).isEqualTo(renewed);
     }
 
     @Test

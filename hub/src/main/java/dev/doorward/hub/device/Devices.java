@@ -121,6 +121,18 @@ public class Devices {
                     || issuedAfterTheRecordedOne(serial, notAfter);
         }
 
+        /**
+         * Whether a link presenting this certificate may renew it: the newest certificate, or the previous one
+         * while the newest has never been used ({@code previousCertificateSerial} is set only until the device
+         * first connects with the newest). The hub records a renewal before its answer reaches the device, so an
+         * answer lost on the way (the link dropped, the device lost power before storing it) leaves the device
+         * holding only the previous certificate; refusing it would lock the device out when it expires. Once the
+         * device has connected with the newest, the previous is forgotten and no older copy can extend itself.
+         */
+        public boolean mayRenewWith(String serial) {
+            return serial.equals(certificateSerial) || serial.equals(previousCertificateSerial);
+        }
+
         /** A certificate newer than the one recorded: the database forgot a renewal (it was restored). */
         public boolean issuedAfterTheRecordedOne(String serial, Instant notAfter) {
             return !serial.equals(certificateSerial)
@@ -198,21 +210,50 @@ public class Devices {
         jdbc.sql("delete from devices where id = :id").param("id", id).update();
     }
 
-    public void renewed(String id, String newSerial, Instant expiresAt) {
+    /**
+     * Records a renewal {@link Device#mayRenewWith} allowed: the new certificate becomes the newest, and the one
+     * that asked for it becomes the previous (it keeps working until the device first connects with the new one).
+     * An unused newest that the device never received is dropped. Only if the row still holds the serials
+     * {@code seen} read: false if another renewal or a first connection with the newest came in between (the
+     * caller then issued a certificate nobody will get).
+     */
+    public boolean renewed(Device seen, String renewedWith, String newSerial, Instant expiresAt) {
+        return jdbc.sql("""
+                                update devices set previous_certificate_serial = :renewedWith,
+                                    certificate_serial = :serial, certificate_expires_at = :expires
+                                where id = :id and certificate_serial = :seenSerial
+                                    and previous_certificate_serial is not distinct from cast(:seenPrevious as text)""")
+                        .param("renewedWith", renewedWith)
+                        .param("serial", newSerial)
+                        .param("expires", Timestamp.from(expiresAt))
+                        .param("id", seen.id())
+                        .param("seenSerial", seen.certificateSerial())
+                        .param("seenPrevious", seen.previousCertificateSerial())
+                        .update()
+                == 1;
+    }
+
+    /**
+     * The device connected with a certificate this hub's CA issued after the recorded one (the database was
+     * restored from an older backup): it becomes the newest, and the device has shown it holds it, so no previous.
+     */
+    public void adopted(String id, String serial, Instant expiresAt) {
         jdbc.sql("""
-                        update devices set previous_certificate_serial = certificate_serial,
-                            certificate_serial = :serial, certificate_expires_at = :expires where id = :id""")
-                .param("serial", newSerial)
+                        update devices set certificate_serial = :serial, certificate_expires_at = :expires,
+                            previous_certificate_serial = null where id = :id""")
+                .param("serial", serial)
                 .param("expires", Timestamp.from(expiresAt))
                 .param("id", id)
                 .update();
     }
 
-    /** The device connected with its newest certificate: the one before it stops working. */
-    public void forgetPreviousCertificate(String id) {
-        jdbc.sql(
-                        "update devices set previous_certificate_serial = null where id = :id and previous_certificate_serial is not null")
-                .param("id", id)
-                .update();
+    /**
+     * The device connected with its newest certificate: the one before it stops working. Only while {@code used}
+     * is still the newest, so a link that began before a later renewal cannot retire that renewal's previous.
+     */
+    public void forgetPreviousCertificate(String id, String used) {
+        String sql = "update devices set previous_certificate_serial = null"
+                + " where id = :id and certificate_serial = :used and previous_certificate_serial is not null";
+        jdbc.sql(sql).param("id", id).param("used", used).update();
     }
 }

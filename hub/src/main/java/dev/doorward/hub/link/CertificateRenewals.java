@@ -12,9 +12,10 @@ import java.security.cert.X509Certificate;
 import org.springframework.stereotype.Component;
 
 /**
- * Short-lived operational certificates, renewed over the link for the same device key. The previous
- * certificate keeps working until the device first connects with the new one, so a renewal the device never
- * stored cannot lock it out; after that only the newest works.
+ * Short-lived operational certificates, renewed over the link for the same device key. Who may renew is
+ * {@link Device#mayRenewWith}: the newest certificate, or the previous one while the newest has never been used,
+ * so a renewal answer the device never stored cannot lock it out. The previous certificate keeps working until the
+ * device first connects with the new one; after that only the newest works, and only it renews.
  */
 @Component
 class CertificateRenewals {
@@ -31,19 +32,23 @@ class CertificateRenewals {
     }
 
     LinkMessage.FromHub renew(Device device, X509Certificate presented) {
+        String presentedSerial = presented.getSerialNumber().toString(16);
+        // Read again: the link's copy is from when it connected, and renewals or connections may have come since.
         Device current = devices.byId(device.id()).orElse(null);
-        if (current == null
-                || !current.certificateSerial()
-                        .equals(presented.getSerialNumber().toString(16))) {
-            // Only the newest certificate may renew: an older copy of the device's credential cannot extend itself.
+        if (current == null || !current.mayRenewWith(presentedSerial)) {
             return new LinkMessage.LinkError(ErrorCode.NOT_ALLOWED, "renew with your newest certificate");
         }
         X509Certificate renewed = pki.issueOperationalCertificate(
                 presented.getPublicKey(), device.id(), properties.operationalCertificateValidity());
-        devices.renewed(
-                device.id(),
+        if (!devices.renewed(
+                current,
+                presentedSerial,
                 renewed.getSerialNumber().toString(16),
-                renewed.getNotAfter().toInstant());
+                renewed.getNotAfter().toInstant())) {
+            // Another renewal or a connection changed the row since it was read: this certificate is never sent,
+            // and the device asks again at its next check.
+            return new LinkMessage.LinkError(ErrorCode.INTERNAL, "another renewal came first; ask again later");
+        }
         audit.record(
                 device.householdId(),
                 "device:" + device.id(),

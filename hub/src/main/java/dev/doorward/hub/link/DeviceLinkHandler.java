@@ -429,11 +429,10 @@ public class DeviceLinkHandler implements LinkEndpoint {
             if (device.issuedAfterTheRecordedOne(
                     session.certificateSerial, presented.getNotAfter().toInstant())) {
                 // The hub's database was restored from a backup older than this doorbell's last renewal.
-                devices.renewed(
+                devices.adopted(
                         device.id(),
                         session.certificateSerial,
                         presented.getNotAfter().toInstant());
-                devices.forgetPreviousCertificate(device.id()); // it has shown it holds the newer one
                 audit.record(
                         device.householdId(),
                         "device:" + device.id(),
@@ -452,7 +451,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
             notifier.toHousehold(device.householdId(), new Notice.DeviceOnline(device.id()));
             if (device.previousCertificateSerial() != null
                     && session.certificateSerial.equals(device.certificateSerial())) {
-                devices.forgetPreviousCertificate(device.id());
+                devices.forgetPreviousCertificate(device.id(), session.certificateSerial);
             }
             if (device.resetPendingUntil() != null && device.resetVetoRequestedAt() != null) {
                 // A veto made while the doorbell was offline.

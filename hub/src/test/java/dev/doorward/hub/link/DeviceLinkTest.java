@@ -179,11 +179,10 @@ class DeviceLinkTest {
                 .issueOperationalCertificate(
                         identity.credential().certificate().getPublicKey(), deviceId, Duration.ofMillis(1));
         hub.bean(Devices.class)
-                .renewed(
+                .adopted(
                         deviceId,
                         shortLived.getSerialNumber().toString(16),
                         shortLived.getNotAfter().toInstant());
-        hub.bean(Devices.class).forgetPreviousCertificate(deviceId);
         Thread.sleep(5);
         Credential expired = new Credential(identity.credential().privateKey(), List.of(shortLived));
         assertThat(httpOverTls(hub.devicePort(), TlsContexts.client(expired, hub.hubCaCertificate())))
