@@ -275,11 +275,26 @@ public class LiveViews extends AbstractWebSocketHandler
         Device watched = device.get();
         viewer.watch = new Viewer.Watch(
                 watched.id(), watched.householdId(), watched.name(), clientId.isEmpty() ? null : clientId);
-        audit.record(
-                watched.householdId(),
-                "account:" + viewer.accountId,
-                "live-view",
-                viewer.username + " opened the live view of " + watched.name());
+        // Allowed: the doorbell is asked for its GOP now (it re-sends it whenever its count grows, so this viewer
+        // starts at a keyframe), and what it sends is held while the view is recorded and keyed (Viewer#hold).
+        viewer.hold();
+        byDevice.computeIfAbsent(watched.id(), k -> ConcurrentHashMap.newKeySet())
+                .add(viewer);
+        tellDoorbellItsViewers(watched.id());
+        try {
+            audit.record(
+                    watched.householdId(),
+                    "account:" + viewer.accountId,
+                    "live-view",
+                    viewer.username + " opened the live view of " + watched.name());
+        } catch (RuntimeException e) {
+            // No view the security log does not show: nothing was sent, and the view ends.
+            log.warn(
+                    "A live view could not be recorded and was ended: {}",
+                    e.getClass().getSimpleName());
+            end(viewer, "the hub could not record this view, try again");
+            return;
+        }
         List<Envelope> envelopes = viewer.watch.clientIdOrNull() == null
                 ? keys.ofAccount(watched.id(), viewer.accountId)
                 : keys.of(watched.id(), viewer.watch.clientIdOrNull()).stream().toList();
@@ -294,10 +309,7 @@ public class LiveViews extends AbstractWebSocketHandler
         } else if (!elsewhere) {
             viewer.text(state(online ? "live" : "device-offline", null));
         }
-        byDevice.computeIfAbsent(watched.id(), k -> ConcurrentHashMap.newKeySet())
-                .add(viewer);
-        // The doorbell re-sends its current GOP whenever the count grows, so this viewer starts at a keyframe.
-        tellDoorbellItsViewers(watched.id());
+        viewer.release();
         if (cluster != null) {
             cluster.viewersChanged(watched.id(), viewerCount(watched.id()));
         }

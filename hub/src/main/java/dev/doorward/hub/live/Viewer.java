@@ -3,11 +3,18 @@ package dev.doorward.hub.live;
 import dev.doorward.protocol.FrameGate;
 import dev.doorward.protocol.MediaPart;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One browser watching one doorbell. When the browser falls behind, it loses frames by the {@link FrameGate} rule:
  * whole frames, never parts of one, and after a lost video frame it waits for the next keyframe (docs/media.md
  * "Hub relay").
+ *
+ * <p>A view starts {@link #hold() held}: the doorbell is asked for its current GOP as soon as the view is allowed,
+ * and its parts wait here, unsent, while the view is recorded in the security log and the browser gets its key
+ * envelopes; {@link #release()} then sends them in order. The round trip to the doorbell overlaps the record, and
+ * nothing reaches a browser before its view is recorded.
  */
 final class Viewer implements LiveSink {
     /** Above this many queued bytes, new frames are skipped (about a second of video at our bit rates). */
@@ -29,6 +36,13 @@ final class Viewer implements LiveSink {
      */
     private final FrameGate gate;
 
+    /** Whether parts wait in {@link #held} (between {@link #hold} and {@link #release}). */
+    private volatile boolean holding;
+    /** Guarded by this. */
+    private final List<ByteBuffer> held = new ArrayList<>();
+    /** What {@link #held} holds, counted as queued: past the limit the gate drops frames as for a slow browser. */
+    private volatile long heldBytes;
+
     private volatile boolean closed;
     /** Talk parts this second, and which second that is. */
     private long talkSecond;
@@ -43,15 +57,42 @@ final class Viewer implements LiveSink {
         this.username = username;
         this.sessionId = sessionId;
         // A viewer joins a running stream: its video starts at a keyframe.
-        this.gate = new FrameGate(() -> socket.queuedBytes() > CONGESTED_BYTES, true);
+        this.gate = new FrameGate(() -> socket.queuedBytes() + heldBytes > CONGESTED_BYTES, true);
     }
 
     /** A part from the doorbell, shared read-only between viewers. */
     @Override
     public void media(ByteBuffer part, MediaPart.Kind kind, boolean first, boolean last, boolean keyframe) {
-        if (gate.pass(kind, first, last, keyframe) && !closed) {
-            socket.sendShared(part);
+        if (!gate.pass(kind, first, last, keyframe) || closed) {
+            return;
         }
+        if (holding) {
+            synchronized (this) {
+                if (holding) {
+                    held.add(part);
+                    heldBytes += part.remaining();
+                    return;
+                }
+            }
+        }
+        socket.sendShared(part);
+    }
+
+    /** From now until {@link #release()}, the doorbell's parts wait here. Before the view is added to its doorbell. */
+    void hold() {
+        holding = true;
+    }
+
+    /** Sends what waited, in order, and every later part as it comes. */
+    synchronized void release() {
+        for (ByteBuffer part : held) {
+            if (!closed) {
+                socket.sendShared(part);
+            }
+        }
+        held.clear();
+        heldBytes = 0;
+        holding = false;
     }
 
     void text(String json) {

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,36 @@ class LiveRelayTest {
         live.sendBinary(talk.duplicate());
         assertThat(device.nextBinary(WAIT)).contains(talk);
 
+        live.close();
+        assertThat(awaitLive(0)).isTrue();
+    }
+
+    @Test
+    void theGopTheDoorbellSendsWhenAskedReachesTheNewViewerWholeInOrderAndAfterItsKeyAndState() {
+        BrowserClient browser = owner.browser();
+        // What earlier tests left on the link (counts already seen) must not be taken for this view's count.
+        while (device.next(Duration.ofMillis(300)).isPresent()) {
+            // drained
+        }
+        BrowserClient.Stream live = watch(browser, deviceId);
+        // As a real doorbell does: its count grew, so it sends its current GOP at once. The hub asked before it
+        // recorded the view; what comes meanwhile waits for the record and the key envelopes.
+        assertThat(awaitLive(1)).isTrue();
+        List<ByteBuffer> gop =
+                new ArrayList<>(MediaPart.split(MediaPart.Kind.VIDEO, true, RANDOM.generateSeed(20_000)));
+        gop.addAll(MediaPart.split(MediaPart.Kind.VIDEO, false, RANDOM.generateSeed(3_000)));
+        gop.forEach(part -> device.sendBinary(part.duplicate()));
+        for (ByteBuffer expected : gop) {
+            assertThat(live.nextBinary(WAIT)).contains(expected);
+        }
+        List<String> arrivals = live.arrivals();
+        int firstBinary = arrivals.indexOf(BrowserClient.Stream.BINARY);
+        assertThat(arrivals.subList(0, firstBinary))
+                .as("texts before the first part")
+                .anyMatch(text -> text.contains("\"type\":\"state\""));
+        assertThat(arrivals.subList(firstBinary, arrivals.size()))
+                .as("no key envelope or state after media began")
+                .noneMatch(text -> text.contains("\"type\":\"key\"") || text.contains("\"type\":\"state\""));
         live.close();
         assertThat(awaitLive(0)).isTrue();
     }

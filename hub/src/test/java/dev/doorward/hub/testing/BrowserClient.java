@@ -427,6 +427,9 @@ public final class BrowserClient {
 
     /** Messages the hub pushes to this browser. */
     public static final class Stream extends TextMessages {
+        /** How {@link #arrivals()} shows a binary message. */
+        public static final String BINARY = TextMessages.BINARY;
+
         public boolean closed() {
             return isClosed();
         }

@@ -16,6 +16,12 @@ class TextMessages implements WebSocket.Listener {
     private final BlockingQueue<java.nio.ByteBuffer> receivedBinary = new LinkedBlockingQueue<>();
     private final java.io.ByteArrayOutputStream partialBinary = new java.io.ByteArrayOutputStream();
     private final StringBuilder partial = new StringBuilder();
+    /** Every whole message in the order it came: a text as it is, a binary message as {@link #BINARY}. */
+    private final java.util.List<String> arrivals = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    /** How {@link #arrivals()} shows a binary message ({@code BrowserClient.Stream.BINARY}). */
+    static final String BINARY = "<binary>";
+
     volatile WebSocket socket;
     volatile Integer closeCode;
     /** False: stop asking for messages (a peer that stopped reading). */
@@ -31,6 +37,7 @@ class TextMessages implements WebSocket.Listener {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
+            arrivals.add(partial.toString());
             received.add(partial.toString());
             partial.setLength(0);
         }
@@ -46,11 +53,19 @@ class TextMessages implements WebSocket.Listener {
         data.get(bytes);
         partialBinary.writeBytes(bytes);
         if (last) {
+            arrivals.add(BINARY);
             receivedBinary.add(java.nio.ByteBuffer.wrap(partialBinary.toByteArray()));
             partialBinary.reset();
         }
         webSocket.request(1);
         return null;
+    }
+
+    /** Every whole message so far, in the order it came (texts as they are, binary ones as {@link #BINARY}). */
+    public java.util.List<String> arrivals() {
+        synchronized (arrivals) {
+            return java.util.List.copyOf(arrivals);
+        }
     }
 
     /** The next whole binary message, or empty after the timeout. */
