@@ -108,6 +108,12 @@ public class AccountSessions {
         return account;
     }
 
+    /** Whether {@link #signedIn} would answer for this session from memory, without the database. */
+    public boolean remembers(String sessionId) {
+        Remembered remembered = sessionId == null ? null : admitted.get(sessionId);
+        return remembered != null && clock.instant().isBefore(remembered.until());
+    }
+
     /** Forgets an ended session at once (on every node: other nodes' endings are relayed as this same event). */
     @EventListener
     void forget(SessionEnded ended) {

@@ -33,14 +33,26 @@ class LiveGate implements UpgradeGate {
         this.cookieName = cookieName;
     }
 
-    /** Sessions are in the database. */
+    /**
+     * Sessions are in the database, unless this one was admitted a moment ago ({@link AccountSessions#signedIn}).
+     * Should that answer be forgotten in the instant before {@link #admit} asks, the lookup runs on the network
+     * thread: rare, and still correct.
+     */
     @Override
-    public boolean mayBlock() {
-        return true;
+    public boolean mayBlock(HttpHeaders headers) {
+        List<String> values = sessionCookies(headers);
+        return values.size() != 1 || !sessions.remembers(values.get(0));
     }
 
     @Override
     public Optional<Object> admit(HttpHeaders headers) {
+        List<String> values = sessionCookies(headers);
+        return gate.admit(headers.getAll(HttpHeaderNames.ORIGIN), headers.getAll(HttpHeaderNames.HOST), values)
+                .flatMap(sessionId -> sessions.signedIn(sessionId)
+                        .map(account -> new LiveViews.Admission(account.id(), account.getUsername(), sessionId)));
+    }
+
+    private List<String> sessionCookies(HttpHeaders headers) {
         List<String> values = new ArrayList<>();
         for (String header : headers.getAll(HttpHeaderNames.COOKIE)) {
             for (Cookie cookie : ServerCookieDecoder.STRICT.decodeAll(header)) {
@@ -49,8 +61,6 @@ class LiveGate implements UpgradeGate {
                 }
             }
         }
-        return gate.admit(headers.getAll(HttpHeaderNames.ORIGIN), headers.getAll(HttpHeaderNames.HOST), values)
-                .flatMap(sessionId -> sessions.signedIn(sessionId)
-                        .map(account -> new LiveViews.Admission(account.id(), account.getUsername(), sessionId)));
+        return values;
     }
 }

@@ -45,6 +45,11 @@ final class LivePortViewerSocket implements ViewerSocket {
     }
 
     @Override
+    public void afterQueuedWrites(Runnable task) {
+        socket.afterQueuedWrites(task);
+    }
+
+    @Override
     public long queuedBytes() {
         return socket.pendingBytes();
     }

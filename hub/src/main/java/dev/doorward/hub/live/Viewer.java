@@ -83,8 +83,22 @@ final class Viewer implements LiveSink {
         holding = true;
     }
 
-    /** Sends what waited, in order, and every later part as it comes. */
-    synchronized void release() {
+    /**
+     * Sends what waited, in order, after the texts this thread sent before (key envelopes, state), and every later
+     * part as it comes. The hold ends on the socket's own network thread, after those writes: a part the doorbell's
+     * network thread sends directly from then on cannot overtake them.
+     */
+    void release() {
+        sendHeld();
+        socket.afterQueuedWrites(() -> {
+            synchronized (this) {
+                sendHeld();
+                holding = false;
+            }
+        });
+    }
+
+    private synchronized void sendHeld() {
         for (ByteBuffer part : held) {
             if (!closed) {
                 socket.sendShared(part);
@@ -92,7 +106,6 @@ final class Viewer implements LiveSink {
         }
         held.clear();
         heldBytes = 0;
-        holding = false;
     }
 
     void text(String json) {

@@ -16,6 +16,12 @@ interface ViewerSocket {
     /** A media part shared read-only by every viewer of a doorbell: never changed, never copied. */
     void sendShared(ByteBuffer part);
 
+    /**
+     * Runs the task once everything the calling thread sent before is queued ahead of whatever the task sends (the
+     * live port: on the connection's network thread; Tomcat: one queue, so at once).
+     */
+    void afterQueuedWrites(Runnable task);
+
     /** Bytes queued for the browser and not yet taken by the network: how far behind it is. */
     long queuedBytes();
 

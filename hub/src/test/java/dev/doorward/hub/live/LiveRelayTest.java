@@ -149,7 +149,7 @@ class LiveRelayTest {
         List<String> arrivals = live.arrivals();
         int firstBinary = arrivals.indexOf(BrowserClient.Stream.BINARY);
         assertThat(arrivals.subList(0, firstBinary))
-                .as("texts before the first part")
+                .as("texts before the first part, of %s", arrivals)
                 .anyMatch(text -> text.contains("\"type\":\"state\""));
         assertThat(arrivals.subList(firstBinary, arrivals.size()))
                 .as("no key envelope or state after media began")

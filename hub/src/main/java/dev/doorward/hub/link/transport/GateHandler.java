@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Asks the {@link UpgradeGate} about each request for the served path before the WebSocket upgrade happens. A gate
- * that may block (it asks the database) is asked on a virtual thread, so the network thread goes on serving every
+ * that may block for this request (it asks the database) is asked on a virtual thread, so the network thread goes on serving every
  * other link meanwhile; nothing more is read from this connection until it has answered.
  */
 final class GateHandler extends ChannelInboundHandlerAdapter {
@@ -35,7 +35,7 @@ final class GateHandler extends ChannelInboundHandlerAdapter {
         }
         if (message instanceof FullHttpRequest request
                 && new QueryStringDecoder(request.uri()).path().equals(path)) {
-            if (!gate.mayBlock()) {
+            if (!gate.mayBlock(request.headers())) {
                 decided(ctx, request, ask(request));
                 return;
             }

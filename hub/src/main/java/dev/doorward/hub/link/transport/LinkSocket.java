@@ -21,6 +21,14 @@ public interface LinkSocket {
      */
     void sendShared(ByteBuffer readOnly) throws IOException;
 
+    /**
+     * Runs the task on this connection's network thread once every write the calling thread made before has been
+     * handed to the network, so what the task sends follows them. (Writes from different threads are otherwise in
+     * no set order: one from the network thread itself goes at once, ahead of those still queued by others.) At
+     * once on the calling thread if the connection is gone.
+     */
+    void afterQueuedWrites(Runnable task);
+
     /** Bytes queued for this peer and not yet taken by the network. */
     long pendingBytes();
 

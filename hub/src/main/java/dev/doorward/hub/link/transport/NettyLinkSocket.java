@@ -91,6 +91,17 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
     }
 
     @Override
+    public void afterQueuedWrites(Runnable task) {
+        Channel ch = channel;
+        if (ch == null) {
+            task.run();
+        } else {
+            // Netty queues a write from another thread as a task on the channel's loop: this one runs after them.
+            ch.eventLoop().execute(task);
+        }
+    }
+
+    @Override
     public long pendingBytes() {
         Channel ch = channel;
         if (ch == null) {
