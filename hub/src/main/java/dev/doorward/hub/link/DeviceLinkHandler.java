@@ -12,6 +12,7 @@ import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.link.transport.LinkSocket.CloseReason;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.Notifier;
+import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.protocol.ErrorCode;
@@ -73,6 +74,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
     private final Clock clock;
     private final LinkTaps taps;
     private final CertificateRenewals renewals;
+    private final HubPki pki;
     private final ClaimLinks claims;
     private final DeviceMediaParts.EventMedia eventMedia;
     private final DeviceMediaParts.Live live;
@@ -96,6 +98,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
             Clock clock,
             LinkTaps taps,
             CertificateRenewals renewals,
+            HubPki pki,
             ClaimLinks claims,
             DeviceMediaParts.EventMedia eventMedia,
             DeviceMediaParts.Live live,
@@ -109,6 +112,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
         this.clock = clock;
         this.taps = taps;
         this.renewals = renewals;
+        this.pki = pki;
         this.claims = claims;
         this.eventMedia = eventMedia;
         this.live = live;
@@ -147,7 +151,8 @@ public class DeviceLinkHandler implements LinkEndpoint {
         }
         X509Certificate leaf = chain[0];
         Optional<String> name = Certificates.commonName(leaf);
-        if (name.isEmpty() || !Certificates.isValidAt(leaf, clock.instant())) {
+        // TLS accepted a chain to either CA it trusts; which one issued it must match what the certificate claims.
+        if (name.isEmpty() || !Certificates.isValidAt(leaf, clock.instant()) || !pki.issuedByItsAuthority(leaf)) {
             return Optional.empty();
         }
         long now = clock.millis();

@@ -125,6 +125,20 @@ public class HubPki {
         return manufacturerCa;
     }
 
+    /**
+     * Whether the authority that vouches for this kind of doorbell certificate issued it: an operational certificate
+     * only this hub's CA, a device (factory) certificate only the manufacturer's. The device port trusts both CAs in
+     * TLS, so without this rule whoever held the manufacturer's key could mint "operational" certificates for owned
+     * doorbells and take their links over.
+     */
+    public boolean issuedByItsAuthority(X509Certificate doorbellCertificate) {
+        return switch (Certificates.kind(doorbellCertificate)) {
+            case OPERATIONAL -> Certificates.isIssuedBy(doorbellCertificate, hubCa.certificate());
+            case DEVICE -> Certificates.isIssuedBy(doorbellCertificate, manufacturerCa);
+            default -> false;
+        };
+    }
+
     /** Issues a claimed device's operational certificate for the key in its device certificate. */
     public X509Certificate issueOperationalCertificate(PublicKey devicePublicKey, String deviceId, Duration validity) {
         return hubCa.issueOperationalCertificate(devicePublicKey, deviceId, validity);

@@ -276,6 +276,71 @@ class CertificateRenewalTest {
         assertThat(after.previousCertificateSerial()).isEqualTo(before.previousCertificateSerial());
     }
 
+    @Test
+    void anOperationalCertificateTheManufacturersCaSignedOpensNoLink() throws Exception {
+        MintedDevice minted = hub.mintDevice("manufacturer-forgery");
+        DeviceAgent doorbell = owner.claim(hub, minted);
+        String deviceId = doorbell.deviceId().orElseThrow();
+        doorbell.close();
+        Devices.Device before = devices().byId(deviceId).orElseThrow();
+        Credential genuine = operationalCredential(minted.deviceDir());
+
+        // Whoever held the manufacturer's key (the device port trusts that CA for factory certificates): an
+        // "operational" certificate for this owned doorbell, valid longer than the recorded one, which a restored
+        // hub would otherwise adopt as a renewal it forgot.
+        Path ca = hub.manufacturerCaDir();
+        Credential manufacturer = Credential.load(ca.resolve("ca.crt"), ca.resolve("ca.key"));
+        X509Certificate forged =
+                signedOperational(manufacturer, genuine.certificate().getPublicKey(), deviceId, Duration.ofDays(60));
+        assertThat(Certificates.kind(forged)).isEqualTo(CertificateKind.OPERATIONAL);
+        Credential forgery = new Credential(deviceKey(minted.deviceDir()), List.of(forged, manufacturer.certificate()));
+        try (RawDeviceLink link = RawDeviceLink.connect(hub, forgery)) {
+            assertThat(link.awaitClosed(Duration.ofSeconds(5))).isTrue();
+            assertThat(link.closeCode()).contains(1008);
+        }
+        Devices.Device after = devices().byId(deviceId).orElseThrow();
+        assertThat(after.certificateSerial()).isEqualTo(before.certificateSerial());
+        assertThat(after.certificateExpiresAt()).isEqualTo(before.certificateExpiresAt());
+
+        // The doorbell's own certificate from this hub still opens its link.
+        try (RawDeviceLink link = RawDeviceLink.connect(hub, genuine)) {
+            assertThat(link.exchange(hello())).contains("welcome");
+        }
+    }
+
+    /** What a forger with a CA's key could make: Doorward's operational form, signed by that CA. */
+    private static X509Certificate signedOperational(
+            Credential issuer, java.security.PublicKey key, String deviceId, Duration validity) throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        org.bouncycastle.asn1.x500.X500Name subject = new org.bouncycastle.asn1.x500.X500NameBuilder(
+                        org.bouncycastle.asn1.x500.style.BCStyle.INSTANCE)
+                .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.O, "Doorward")
+                .addRDN(
+                        org.bouncycastle.asn1.x500.style.BCStyle.OU,
+                        CertificateKind.OPERATIONAL.organizationalUnit().orElseThrow())
+                .addRDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, deviceId)
+                .build();
+        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
+                        issuer.certificate(),
+                        new java.math.BigInteger(128, new SecureRandom()),
+                        java.util.Date.from(now.minusSeconds(60)),
+                        java.util.Date.from(now.plus(validity)),
+                        subject,
+                        key)
+                .addExtension(
+                        org.bouncycastle.asn1.x509.Extension.basicConstraints,
+                        true,
+                        new org.bouncycastle.asn1.x509.BasicConstraints(false))
+                .addExtension(
+                        org.bouncycastle.asn1.x509.Extension.extendedKeyUsage,
+                        false,
+                        new org.bouncycastle.asn1.x509.ExtendedKeyUsage(
+                                org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth));
+        var signer = new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                .build(issuer.privateKey());
+        return new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(builder.build(signer));
+    }
+
     static Devices devices() {
         return hub.bean(Devices.class);
     }
