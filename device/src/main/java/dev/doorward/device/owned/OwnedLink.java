@@ -324,7 +324,11 @@ public final class OwnedLink {
         }
     }
 
-    /** An error from the hub about one event or upload (never both: media goes only once its event is in). */
+    /**
+     * An error from the hub about one event or upload (never both: media goes only once its event is in), or about
+     * the link itself (a refused certificate renewal, say): those are logged with the hub's reason, which says what
+     * to do, and the doorbell goes on (it asks again for a renewal at its next connection or daily check).
+     */
     private void refusedByHub(LinkError error) {
         if (delivery.concerns(error)) {
             delivery.refused(error).forEach(link::send);
@@ -335,6 +339,10 @@ public final class OwnedLink {
             uploads.refused(error);
         } else if (error.eventId() != null) {
             log.info("The hub refused {} for event {}", error.code().wireName(), error.eventId());
+        } else {
+            // The hub's words, without control characters (one log line each).
+            String reason = error.message() == null ? "" : error.message().replaceAll("\\p{Cntrl}", "?");
+            log.warn("The hub answered {}: {}", error.code().wireName(), reason);
         }
     }
 
