@@ -275,8 +275,8 @@ final class EmbeddedDatabase implements AutoCloseable {
     /** A fast shutdown (sessions ended, work committed so far kept); immediate if that does not finish. */
     synchronized void stopServer() {
         ProcessHandle handle = postmaster;
-        if (handle == null || !handle.isAlive()) {
-            return;
+        if (handle == null || exited(handle)) {
+            return; // stopped already, or killed: a killed server's postmaster.pid is left for the next start
         }
         stop(handle);
         log.info("Embedded PostgreSQL stopped");
@@ -511,6 +511,7 @@ final class EmbeddedDatabase implements AutoCloseable {
      * server's processes are killed, so a stop never hangs the hub's.
      */
     private void stop(ProcessHandle server) {
+        boolean orderly = true;
         try {
             run(Duration.ofSeconds(8), pgCtl("-D", dir.toString(), "-m", "fast", "-w", "-t", "5", "stop"));
         } catch (IOException | RuntimeException e) {
@@ -521,13 +522,66 @@ final class EmbeddedDatabase implements AutoCloseable {
                 log.warn("PostgreSQL did not stop immediately either; killing its processes");
                 server.descendants().forEach(ProcessHandle::destroyForcibly);
                 server.destroyForcibly();
+                orderly = false;
             }
         }
-        try {
-            server.onExit().get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        // pg_ctl saw the server remove its postmaster.pid, after its backends ended: once it has exited it is done,
+        // zombie or not. A killed server left its postmaster.pid for PostgreSQL's own check at the next start,
+        // which needs the process gone for good (reaped).
+        boolean gone;
+        if (orderly) {
+            gone = awaitExit(server, Duration.ofSeconds(5));
+        } else {
+            try {
+                server.onExit().get(5, TimeUnit.SECONDS);
+                gone = true;
+            } catch (Exception e) {
+                gone = false;
+            }
+        }
+        if (!gone) {
             server.destroyForcibly();
         }
+    }
+
+    /**
+     * The process has exited, also while it is still a zombie. pg_ctl starts the server detached, so it is not this
+     * JVM's child: once it exits it waits for init to reap it, and {@link ProcessHandle#isAlive} (and so
+     * {@code onExit}) counts it alive until then: about 2 s on every stop under the init of the machine that runs
+     * the test suite, for ever under a container init that reaps nothing. A zombie holds no files, memory or ports.
+     */
+    static boolean exited(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return true;
+        }
+        try {
+            // Line by line: procfs files report a size of 0. The state follows the command name, which is in
+            // parentheses and may itself hold spaces and parentheses.
+            String stat = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "stat"))
+                    .getFirst();
+            int name = stat.lastIndexOf(')');
+            char state = name >= 0 && name + 2 < stat.length() ? stat.charAt(name + 2) : '?';
+            return state == 'Z' || state == 'X' || !process.isAlive();
+        } catch (IOException | RuntimeException e) {
+            return !process.isAlive(); // gone meanwhile, or no procfs: what ProcessHandle says
+        }
+    }
+
+    /** Waits until the process has {@link #exited}; false if it is still running after the timeout. */
+    static boolean awaitExit(ProcessHandle process, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!exited(process)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return exited(process);
+            }
+        }
+        return true;
     }
 
     // --- files -----------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ package dev.doorward.hub.account;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.doorward.hub.ratelimit.RateLimit;
+import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.TestHub;
@@ -19,6 +21,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -37,6 +42,43 @@ class BrowserSessionsTest {
 
     @TempDir
     Path dir;
+
+    @TempDir
+    static Path sharedDir;
+
+    /**
+     * The hub of the tests that need none of their own (no restart, no clock): each signs up an account of its own.
+     * The restart and the clock test start their own.
+     */
+    static TestHub shared;
+
+    @BeforeAll
+    static void startSharedHub() {
+        shared = TestHub.start(sharedDir, Map.of("doorward.open-signup", "true"));
+    }
+
+    @AfterAll
+    static void stopSharedHub() {
+        if (shared != null) {
+            shared.close();
+        }
+    }
+
+    /** Each test's sign-ups and sign-ins counted afresh, as on a hub of its own (they all come from loopback). */
+    @BeforeEach
+    void relaxThrottles() {
+        RateLimiter limiter = shared.bean(RateLimiter.class);
+        for (String address : List.of("127.0.0.1", "0:0:0:0:0:0:0:1", "::1")) {
+            for (RateLimit limit : List.of(RateLimit.SIGNUP_PER_ADDRESS, RateLimit.LOGIN_PER_ADDRESS)) {
+                limiter.reset(limit, address);
+            }
+        }
+    }
+
+    /** A new account with a household of its own on the shared hub, signed in. */
+    private static Household newOwner() {
+        return Household.signUp(shared, "owner-" + System.nanoTime());
+    }
 
     /** The three kinds of socket a signed-in browser opens with its session. */
     private record Sockets(BrowserClient.Stream stream, BrowserClient.Stream live, BrowserClient.Stream livePort) {
@@ -111,74 +153,69 @@ class BrowserSessionsTest {
 
     @Test
     void signingOutEndsEverySocketOfThatSessionAtOnceAndNoOther() {
-        try (TestHub hub = TestHub.start(dir)) {
-            Household owner = Household.firstOwner(hub);
-            BrowserClient leaving = owner.browser();
-            BrowserClient staying = hub.browser();
-            assertThat(staying.login("owner", Household.PASSWORD).status()).isEqualTo(204);
-            String cookie = leaving.cookie(COOKIE).orElseThrow().getValue();
-            Sockets leavingSockets = Sockets.open(hub, leaving);
-            Sockets stayingSockets = Sockets.open(hub, staying);
+        TestHub hub = shared;
+        Household owner = newOwner();
+        BrowserClient leaving = owner.browser();
+        BrowserClient staying = hub.browser();
+        assertThat(staying.login(owner.username(), Household.PASSWORD).status()).isEqualTo(204);
+        String cookie = leaving.cookie(COOKIE).orElseThrow().getValue();
+        Sockets leavingSockets = Sockets.open(hub, leaving);
+        Sockets stayingSockets = Sockets.open(hub, staying);
 
-            assertThat(leaving.postJson("/api/logout", Map.of()).status()).isEqualTo(204);
+        assertThat(leaving.postJson("/api/logout", Map.of()).status()).isEqualTo(204);
 
-            assertThat(await(leavingSockets::allClosed)).isTrue();
-            assertThat(leavingSockets
-                            .live()
-                            .await(m -> m.path("detail").asString("").equals("signed out"), WAIT))
-                    .isPresent();
-            pause();
-            assertThat(stayingSockets.noneClosed()).isTrue();
-            assertThat(staying.get("/api/session").json().get("signedIn").asBoolean())
-                    .isTrue();
-            // The old cookie, replayed, is a stranger's everywhere.
-            assertThat(withCookie(hub, cookie, "/api/households/" + owner.householdId() + "/members")
-                            .status())
-                    .isEqualTo(401);
-            assertThatThrownBy(() -> hub.browser()
-                            .openLiveOn(
-                                    hub.livePort(), "https://localhost:" + hub.browserPort(), COOKIE + "=" + cookie))
-                    .isInstanceOf(CompletionException.class);
-            assertThat(hub.bean(AccountSessions.class).count(accountId(staying)))
-                    .isEqualTo(1);
-        }
+        assertThat(await(leavingSockets::allClosed)).isTrue();
+        assertThat(leavingSockets
+                        .live()
+                        .await(m -> m.path("detail").asString("").equals("signed out"), WAIT))
+                .isPresent();
+        pause();
+        assertThat(stayingSockets.noneClosed()).isTrue();
+        assertThat(staying.get("/api/session").json().get("signedIn").asBoolean())
+                .isTrue();
+        // The old cookie, replayed, is a stranger's everywhere.
+        assertThat(withCookie(hub, cookie, "/api/households/" + owner.householdId() + "/members")
+                        .status())
+                .isEqualTo(401);
+        assertThatThrownBy(() -> hub.browser()
+                        .openLiveOn(hub.livePort(), "https://localhost:" + hub.browserPort(), COOKIE + "=" + cookie))
+                .isInstanceOf(CompletionException.class);
+        assertThat(hub.bean(AccountSessions.class).count(accountId(staying))).isEqualTo(1);
     }
 
     @Test
     void endingASessionInTheSafetyCheckEndsItsSockets() {
-        try (TestHub hub = TestHub.start(dir)) {
-            Household owner = Household.firstOwner(hub);
-            BrowserClient admin = owner.browser();
-            BrowserClient other = hub.browser();
-            assertThat(other.login("owner", Household.PASSWORD).status()).isEqualTo(204);
-            Sockets adminSockets = Sockets.open(hub, admin);
-            Sockets otherSockets = Sockets.open(hub, other);
-            String otherCookie = other.cookie(COOKIE).orElseThrow().getValue();
-            String base = "/api/households/" + owner.householdId();
+        TestHub hub = shared;
+        Household owner = newOwner();
+        BrowserClient admin = owner.browser();
+        BrowserClient other = hub.browser();
+        assertThat(other.login(owner.username(), Household.PASSWORD).status()).isEqualTo(204);
+        Sockets adminSockets = Sockets.open(hub, admin);
+        Sockets otherSockets = Sockets.open(hub, other);
+        String otherCookie = other.cookie(COOKIE).orElseThrow().getValue();
+        String base = "/api/households/" + owner.householdId();
 
-            String otherRef = null;
-            for (JsonNode s : admin.get(base + "/safety-check").json().get("sessions")) {
-                if (!s.get("current").asBoolean()) {
-                    otherRef = s.get("sessionRef").stringValue();
-                }
+        String otherRef = null;
+        for (JsonNode s : admin.get(base + "/safety-check").json().get("sessions")) {
+            if (!s.get("current").asBoolean()) {
+                otherRef = s.get("sessionRef").stringValue();
             }
-            assertThat(otherRef).isNotNull();
-            BrowserClient.Response ended =
-                    admin.sendRaw(HttpRequest.newBuilder(admin.base().resolve(base + "/sessions/" + otherRef))
-                            .header("X-XSRF-TOKEN", admin.csrfToken().orElseThrow())
-                            .DELETE()
-                            .build());
-            assertThat(ended.status()).isEqualTo(204);
-
-            assertThat(await(otherSockets::allClosed)).isTrue();
-            assertThat(other.get("/api/session").json().get("signedIn").asBoolean())
-                    .isFalse();
-            // The live port had admitted that session a moment ago: the ended session is not remembered there.
-            assertRefusedOnLivePort(hub, otherCookie);
-            pause();
-            assertThat(adminSockets.noneClosed()).isTrue();
-            assertThat(admin.get(base + "/safety-check").json().get("sessions")).hasSize(1);
         }
+        assertThat(otherRef).isNotNull();
+        BrowserClient.Response ended =
+                admin.sendRaw(HttpRequest.newBuilder(admin.base().resolve(base + "/sessions/" + otherRef))
+                        .header("X-XSRF-TOKEN", admin.csrfToken().orElseThrow())
+                        .DELETE()
+                        .build());
+        assertThat(ended.status()).isEqualTo(204);
+
+        assertThat(await(otherSockets::allClosed)).isTrue();
+        assertThat(other.get("/api/session").json().get("signedIn").asBoolean()).isFalse();
+        // The live port had admitted that session a moment ago: the ended session is not remembered there.
+        assertRefusedOnLivePort(hub, otherCookie);
+        pause();
+        assertThat(adminSockets.noneClosed()).isTrue();
+        assertThat(admin.get(base + "/safety-check").json().get("sessions")).hasSize(1);
     }
 
     @Test
@@ -232,127 +269,121 @@ class BrowserSessionsTest {
 
     @Test
     void removingAMemberAndDeletingAnAccountEndTheirSessionsEverywhere() {
-        try (TestHub hub = TestHub.start(dir, Map.of("doorward.open-signup", "true"))) {
-            Household owner = Household.firstOwner(hub);
-            Household partner = Household.signUp(hub, "partner");
-            join(owner, partner);
-            BrowserClient partnerTab = hub.browser();
-            assertThat(partnerTab.login("partner", Household.PASSWORD).status()).isEqualTo(204);
-            Sockets first = Sockets.open(hub, partner.browser());
-            Sockets second = Sockets.open(hub, partnerTab);
-            Sockets ownerSockets = Sockets.open(hub, owner.browser());
-            String partnerCookie = partnerTab.cookie(COOKIE).orElseThrow().getValue();
-            String partnerId = accountId(partner.browser());
+        TestHub hub = shared;
+        Household owner = newOwner();
+        Household partner = Household.signUp(hub, "partner-" + System.nanoTime());
+        join(owner, partner);
+        BrowserClient partnerTab = hub.browser();
+        assertThat(partnerTab.login(partner.username(), Household.PASSWORD).status())
+                .isEqualTo(204);
+        Sockets first = Sockets.open(hub, partner.browser());
+        Sockets second = Sockets.open(hub, partnerTab);
+        Sockets ownerSockets = Sockets.open(hub, owner.browser());
+        String partnerCookie = partnerTab.cookie(COOKIE).orElseThrow().getValue();
+        String partnerId = accountId(partner.browser());
 
-            BrowserClient.Response removed = owner.browser()
-                    .sendRaw(HttpRequest.newBuilder(owner.browser()
-                                    .base()
-                                    .resolve("/api/households/" + owner.householdId() + "/members/" + partnerId))
-                            .header("X-XSRF-TOKEN", owner.browser().csrfToken().orElseThrow())
-                            .DELETE()
-                            .build());
-            assertThat(removed.status()).isEqualTo(204);
-            assertThat(await(first::allClosed)).isTrue();
-            assertThat(await(second::allClosed)).isTrue();
-            assertThat(partner.browser()
-                            .get("/api/session")
-                            .json()
-                            .get("signedIn")
-                            .asBoolean())
-                    .isFalse();
-            assertThat(partnerTab.get("/api/devices").status()).isEqualTo(401);
-            assertThat(hub.bean(AccountSessions.class).count(partnerId)).isZero();
-            assertRefusedOnLivePort(hub, partnerCookie);
-            pause();
-            assertThat(ownerSockets.noneClosed()).isTrue();
+        BrowserClient.Response removed = owner.browser()
+                .sendRaw(HttpRequest.newBuilder(owner.browser()
+                                .base()
+                                .resolve("/api/households/" + owner.householdId() + "/members/" + partnerId))
+                        .header("X-XSRF-TOKEN", owner.browser().csrfToken().orElseThrow())
+                        .DELETE()
+                        .build());
+        assertThat(removed.status()).isEqualTo(204);
+        assertThat(await(first::allClosed)).isTrue();
+        assertThat(await(second::allClosed)).isTrue();
+        assertThat(partner.browser().get("/api/session").json().get("signedIn").asBoolean())
+                .isFalse();
+        assertThat(partnerTab.get("/api/devices").status()).isEqualTo(401);
+        assertThat(hub.bean(AccountSessions.class).count(partnerId)).isZero();
+        assertRefusedOnLivePort(hub, partnerCookie);
+        pause();
+        assertThat(ownerSockets.noneClosed()).isTrue();
 
-            // Signed in again (it still has its own household), then it deletes its account: every session ends.
-            assertThat(partner.browser().login("partner", Household.PASSWORD).status())
-                    .isEqualTo(204);
-            assertThat(partnerTab.login("partner", Household.PASSWORD).status()).isEqualTo(204);
-            Sockets again = Sockets.open(hub, partnerTab);
-            String deletedCookie = partnerTab.cookie(COOKIE).orElseThrow().getValue();
-            BrowserClient.Response deleted = partner.browser()
-                    .sendRaw(HttpRequest.newBuilder(partner.browser().base().resolve("/api/account"))
-                            .header("Content-Type", "application/json")
-                            .header(
-                                    "X-XSRF-TOKEN",
-                                    partner.browser().csrfToken().orElseThrow())
-                            .method(
-                                    "DELETE",
-                                    HttpRequest.BodyPublishers.ofString(
-                                            "{\"password\":\"" + Household.PASSWORD + "\"}"))
-                            .build());
-            assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
-            assertThat(await(again::allClosed)).isTrue();
-            assertThat(partnerTab.get("/api/session").json().get("signedIn").asBoolean())
-                    .isFalse();
-            assertRefusedOnLivePort(hub, deletedCookie);
-            assertThat(hub.bean(AccountSessions.class).count(partnerId)).isZero();
-            assertThat(ownerSockets.noneClosed()).isTrue();
-        }
+        // Signed in again (it still has its own household), then it deletes its account: every session ends.
+        assertThat(partner.browser()
+                        .login(partner.username(), Household.PASSWORD)
+                        .status())
+                .isEqualTo(204);
+        assertThat(partnerTab.login(partner.username(), Household.PASSWORD).status())
+                .isEqualTo(204);
+        Sockets again = Sockets.open(hub, partnerTab);
+        String deletedCookie = partnerTab.cookie(COOKIE).orElseThrow().getValue();
+        BrowserClient.Response deleted = partner.browser()
+                .sendRaw(HttpRequest.newBuilder(partner.browser().base().resolve("/api/account"))
+                        .header("Content-Type", "application/json")
+                        .header("X-XSRF-TOKEN", partner.browser().csrfToken().orElseThrow())
+                        .method(
+                                "DELETE",
+                                HttpRequest.BodyPublishers.ofString("{\"password\":\"" + Household.PASSWORD + "\"}"))
+                        .build());
+        assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
+        assertThat(await(again::allClosed)).isTrue();
+        assertThat(partnerTab.get("/api/session").json().get("signedIn").asBoolean())
+                .isFalse();
+        assertRefusedOnLivePort(hub, deletedCookie);
+        assertThat(hub.bean(AccountSessions.class).count(partnerId)).isZero();
+        assertThat(ownerSockets.noneClosed()).isTrue();
     }
 
     @Test
     void aForgedOrGarbledCookieIsAStrangersNeverAnError() {
-        try (TestHub hub = TestHub.start(dir)) {
-            Household owner = Household.firstOwner(hub);
-            String real = owner.browser().cookie(COOKIE).orElseThrow().getValue();
-            String members = "/api/households/" + owner.householdId() + "/members";
-            List<String> forged = new ArrayList<>(List.of(
-                    "",
-                    "garbage",
-                    UUID.randomUUID().toString(),
-                    real.toUpperCase(java.util.Locale.ROOT),
-                    real.substring(0, real.length() - 1) + (real.endsWith("0") ? "1" : "0"),
-                    real.substring(1),
-                    real + "0",
-                    Base64.getEncoder().encodeToString(real.getBytes(StandardCharsets.UTF_8)),
-                    "a".repeat(4000),
-                    "'%20or%201=1--",
-                    "%00" + real));
-            for (String value : forged) {
-                String shown = value.replace(real, "<real>");
-                assertThat(withCookie(hub, value, members).status()).as(shown).isEqualTo(401);
-                BrowserClient.Response session = withCookie(hub, value, "/api/session");
-                assertThat(session.status()).as(shown).isEqualTo(200);
-                assertThat(session.json().get("signedIn").asBoolean()).as(shown).isFalse();
-                assertThatThrownBy(() -> hub.browser()
-                                .openLiveOn(
-                                        hub.livePort(), "https://localhost:" + hub.browserPort(), COOKIE + "=" + value))
-                        .as(shown)
-                        .isInstanceOf(CompletionException.class);
-            }
-            // The real one, sent the same way, is the owner's.
-            assertThat(withCookie(hub, real, members).status()).isEqualTo(200);
+        TestHub hub = shared;
+        Household owner = newOwner();
+        String real = owner.browser().cookie(COOKIE).orElseThrow().getValue();
+        String members = "/api/households/" + owner.householdId() + "/members";
+        List<String> forged = new ArrayList<>(List.of(
+                "",
+                "garbage",
+                UUID.randomUUID().toString(),
+                real.toUpperCase(java.util.Locale.ROOT),
+                real.substring(0, real.length() - 1) + (real.endsWith("0") ? "1" : "0"),
+                real.substring(1),
+                real + "0",
+                Base64.getEncoder().encodeToString(real.getBytes(StandardCharsets.UTF_8)),
+                "a".repeat(4000),
+                "'%20or%201=1--",
+                "%00" + real));
+        for (String value : forged) {
+            String shown = value.replace(real, "<real>");
+            assertThat(withCookie(hub, value, members).status()).as(shown).isEqualTo(401);
+            BrowserClient.Response session = withCookie(hub, value, "/api/session");
+            assertThat(session.status()).as(shown).isEqualTo(200);
+            assertThat(session.json().get("signedIn").asBoolean()).as(shown).isFalse();
+            assertThatThrownBy(() -> hub.browser()
+                            .openLiveOn(hub.livePort(), "https://localhost:" + hub.browserPort(), COOKIE + "=" + value))
+                    .as(shown)
+                    .isInstanceOf(CompletionException.class);
+        }
+        // The real one, sent the same way, is the owner's.
+        assertThat(withCookie(hub, real, members).status()).isEqualTo(200);
 
-            // A stored session the hub did not write (garbage, or an object of a class a session never holds) is
-            // ended when it is read, never instantiated and never a 500.
-            JdbcClient jdbc = hub.bean(JdbcClient.class);
-            for (byte[] stored : List.of(
-                    "not serialized at all".getBytes(StandardCharsets.UTF_8),
-                    serialized(new java.util.HashMap<>(Map.of("k", java.net.URI.create("https://example.org/")))))) {
-                String id = UUID.randomUUID().toString();
-                String row = UUID.randomUUID().toString();
-                long now = System.currentTimeMillis();
-                jdbc.sql("insert into spring_session values (:row, :id, :now, :now, 3600, :expiry, :account)")
-                        .param("row", row)
-                        .param("id", id)
-                        .param("now", now)
-                        .param("expiry", now + 3_600_000)
-                        .param("account", accountId(owner.browser()))
-                        .update();
-                jdbc.sql("insert into spring_session_attributes values (:row, 'SPRING_SECURITY_CONTEXT', :bytes)")
-                        .param("row", row)
-                        .param("bytes", stored)
-                        .update();
-                assertThat(withCookie(hub, id, members).status()).isEqualTo(401);
-                assertThat(jdbc.sql("select count(*) from spring_session where session_id = :id")
-                                .param("id", id)
-                                .query(Integer.class)
-                                .single())
-                        .isZero();
-            }
+        // A stored session the hub did not write (garbage, or an object of a class a session never holds) is
+        // ended when it is read, never instantiated and never a 500.
+        JdbcClient jdbc = hub.bean(JdbcClient.class);
+        for (byte[] stored : List.of(
+                "not serialized at all".getBytes(StandardCharsets.UTF_8),
+                serialized(new java.util.HashMap<>(Map.of("k", java.net.URI.create("https://example.org/")))))) {
+            String id = UUID.randomUUID().toString();
+            String row = UUID.randomUUID().toString();
+            long now = System.currentTimeMillis();
+            jdbc.sql("insert into spring_session values (:row, :id, :now, :now, 3600, :expiry, :account)")
+                    .param("row", row)
+                    .param("id", id)
+                    .param("now", now)
+                    .param("expiry", now + 3_600_000)
+                    .param("account", accountId(owner.browser()))
+                    .update();
+            jdbc.sql("insert into spring_session_attributes values (:row, 'SPRING_SECURITY_CONTEXT', :bytes)")
+                    .param("row", row)
+                    .param("bytes", stored)
+                    .update();
+            assertThat(withCookie(hub, id, members).status()).isEqualTo(401);
+            assertThat(jdbc.sql("select count(*) from spring_session where session_id = :id")
+                            .param("id", id)
+                            .query(Integer.class)
+                            .single())
+                    .isZero();
         }
     }
 
