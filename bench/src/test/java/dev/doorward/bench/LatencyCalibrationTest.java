@@ -16,14 +16,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Can the load generator's latency numbers be trusted? A stand-in hub (real TLS, real WebSocket framing)
  * forwards each ring to the member sessions after a known, injected delay; the measured press → ring
  * latency must grow by exactly that delay, and never be below it.
  */
-@Isolated("measures to the millisecond: nothing else of this module runs beside it")
 class LatencyCalibrationTest {
     private static final long INJECTED_MS = 5;
 

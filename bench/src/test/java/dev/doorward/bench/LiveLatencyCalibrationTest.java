@@ -26,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Can the live scenario's latency numbers be trusted? A stand-in relay (real TLS, real WebSocket framing, the
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.parallel.Isolated;
  * after a known, injected delay; the measured device send → viewer latency must grow by exactly that delay, and
  * neither it nor tap → first keyframe may be measured below it.
  */
-@Isolated("measures to the millisecond: nothing else of this module runs beside it")
 class LiveLatencyCalibrationTest {
     private static final long INJECTED_MS = 5;
     private static final int DOORBELLS = 2;
