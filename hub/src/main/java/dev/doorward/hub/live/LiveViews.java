@@ -295,9 +295,20 @@ public class LiveViews extends AbstractWebSocketHandler
             end(viewer, "the hub could not record this view, try again");
             return;
         }
-        List<Envelope> envelopes = viewer.watch.clientIdOrNull() == null
-                ? keys.ofAccount(watched.id(), viewer.accountId)
-                : keys.of(watched.id(), viewer.watch.clientIdOrNull()).stream().toList();
+        List<Envelope> envelopes;
+        try {
+            envelopes = viewer.watch.clientIdOrNull() == null
+                    ? keys.ofAccount(watched.id(), viewer.accountId)
+                    : keys.of(watched.id(), viewer.watch.clientIdOrNull()).stream()
+                            .toList();
+        } catch (RuntimeException e) {
+            // The database went away in between: a held view would wait for ever, so it ends (nothing was sent).
+            log.warn(
+                    "A live view could not be keyed and was ended: {}",
+                    e.getClass().getSimpleName());
+            end(viewer, "the hub could not start this view, try again");
+            return;
+        }
         envelopes.forEach(envelope -> viewer.text(keyMessage(envelope)));
         viewer.keyed = !envelopes.isEmpty();
         boolean online = connections.isOnline(watched.id());
