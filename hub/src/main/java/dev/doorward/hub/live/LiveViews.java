@@ -281,30 +281,21 @@ public class LiveViews extends AbstractWebSocketHandler
         byDevice.computeIfAbsent(watched.id(), k -> ConcurrentHashMap.newKeySet())
                 .add(viewer);
         tellDoorbellItsViewers(watched.id());
+        List<Envelope> envelopes;
         try {
             audit.record(
                     watched.householdId(),
                     "account:" + viewer.accountId,
                     "live-view",
                     viewer.username + " opened the live view of " + watched.name());
-        } catch (RuntimeException e) {
-            // No view the security log does not show: nothing was sent, and the view ends.
-            log.warn(
-                    "A live view could not be recorded and was ended: {}",
-                    e.getClass().getSimpleName());
-            end(viewer, "the hub could not record this view, try again");
-            return;
-        }
-        List<Envelope> envelopes;
-        try {
             envelopes = viewer.watch.clientIdOrNull() == null
                     ? keys.ofAccount(watched.id(), viewer.accountId)
                     : keys.of(watched.id(), viewer.watch.clientIdOrNull()).stream()
                             .toList();
         } catch (RuntimeException e) {
-            // The database went away in between: a held view would wait for ever, so it ends (nothing was sent).
+            // No view the security log does not show, and none held for ever without its key: nothing was sent.
             log.warn(
-                    "A live view could not be keyed and was ended: {}",
+                    "A live view could not be recorded or keyed and was ended: {}",
                     e.getClass().getSimpleName());
             end(viewer, "the hub could not start this view, try again");
             return;
