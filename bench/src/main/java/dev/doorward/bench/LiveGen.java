@@ -75,13 +75,15 @@ public final class LiveGen implements AutoCloseable {
             Media media) {}
 
     /**
-     * The viewers opened and how long each took, whole (TCP connect to first complete keyframe) and by stage: TCP +
+     * The viewers opened to stay ({@code viewers}, {@code open} of them with a first keyframe), all taps with the
+     * probes that left after their first keyframe ({@code taps}), and how long each tap took, whole (TCP connect to first complete keyframe) and by stage: TCP +
      * TLS handshake, the upgrade request's round trip (for Doorward this includes admitting the session; nchan
      * subscribes with it), and from the upgrade's answer to the first complete keyframe.
      */
     public record TapResult(
             int viewers,
             int open,
+            int taps,
             Stats tapToFrame,
             Stats watchToKeyframe,
             Stats handshake,
@@ -390,6 +392,9 @@ public final class LiveGen implements AutoCloseable {
 
     private final class View implements WebSocketProtocol.Listener {
         final Dev device;
+        /** Leaves once its first keyframe is complete, as one who only glances at the door. */
+        final boolean probe;
+
         final CountDownLatch firstFrame = new CountDownLatch(1);
         WebSocketProtocol ws;
         long tapNanos;
@@ -406,8 +411,9 @@ public final class LiveGen implements AutoCloseable {
         final long[] frameSeq = new long[4];
         final boolean[] frameTimed = new boolean[4];
 
-        View(Dev device) {
+        View(Dev device, boolean probe) {
             this.device = device;
+            this.probe = probe;
         }
 
         @Override
@@ -465,6 +471,10 @@ public final class LiveGen implements AutoCloseable {
                 if (key && firstKeyDoneNanos == 0) {
                     firstKeyDoneNanos = now;
                     firstFrame.countDown();
+                    if (probe) {
+                        ws.sendClose(c);
+                        return;
+                    }
                 }
                 if (frameTimed[kind] && frameSeq[kind] > lastSeq[kind]) {
                     lastSeq[kind] = frameSeq[kind];
@@ -489,46 +499,52 @@ public final class LiveGen implements AutoCloseable {
 
     /**
      * Opens {@code viewersPerDevice} viewers for every ready doorbell, one at a time at {@code perSecond}
-     * (round robin over the doorbells), and times each from its TCP connect to its first complete keyframe.
+     * (round robin over the doorbells), then {@code probes} more that each leave once their first keyframe is
+     * complete (taps while the others stream, so that the tap's p99 rests on enough samples), and times each from
+     * its TCP connect to its first complete keyframe. Only the first ones stay for the window.
      */
-    public TapResult openViewers(double perSecond, long timeoutMillis) throws InterruptedException {
+    public TapResult openViewers(double perSecond, int probes, long timeoutMillis) throws InterruptedException {
         long interval = (long) (1e9 / perSecond);
         long start = System.nanoTime();
-        int k = 0;
-        for (int round = 0; round < viewersPerDevice; round++) {
-            for (Dev d : devices) {
-                if (!d.open) {
-                    continue;
-                }
-                long due = start + k * interval;
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                View v = new View(d);
-                String headers = null;
-                if (config.target() == Target.DOORWARD) {
-                    String origin = "https://localhost:" + config.pagePort();
-                    String cookie = config.cookies()
-                            .get(Math.min(
-                                    config.cookies().size() - 1,
-                                    viewers.size() / Math.max(1, config.viewersPerAccount())));
-                    headers = "Origin: " + origin + "\r\nCookie: " + cookie + "\r\n";
-                }
-                String path = config.target() == Target.DOORWARD ? "/api/live" : "/sub/" + d.id;
-                v.ws = new WebSocketProtocol("localhost:" + config.viewerPort(), path, headers, v);
-                v.tapNanos = System.nanoTime();
-                TlsConnection.connect(
-                        viewerLoops[k % viewerLoops.length],
-                        viewerContext,
-                        new InetSocketAddress(viewerHost == null ? config.host() : viewerHost, config.viewerPort()),
-                        null,
-                        v.ws,
-                        k,
-                        null,
-                        engine -> engine.setSSLParameters(TlsContexts.parameters()));
+        List<Dev> ready = new ArrayList<>();
+        for (Dev d : devices) {
+            if (d.open) {
+                ready.add(d);
+            }
+        }
+        List<View> tapped = new ArrayList<>();
+        int staying = ready.size() * viewersPerDevice;
+        for (int k = 0; k < staying + (ready.isEmpty() ? 0 : probes); k++) {
+            long due = start + k * interval;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            Dev d = ready.get(k % ready.size());
+            View v = new View(d, k >= staying);
+            String headers = null;
+            if (config.target() == Target.DOORWARD) {
+                String origin = "https://localhost:" + config.pagePort();
+                // One account per viewersPerAccount taps: each account's views stay within its allowance a minute.
+                String cookie = config.cookies()
+                        .get(Math.min(config.cookies().size() - 1, k / Math.max(1, config.viewersPerAccount())));
+                headers = "Origin: " + origin + "\r\nCookie: " + cookie + "\r\n";
+            }
+            String path = config.target() == Target.DOORWARD ? "/api/live" : "/sub/" + d.id;
+            v.ws = new WebSocketProtocol("localhost:" + config.viewerPort(), path, headers, v);
+            v.tapNanos = System.nanoTime();
+            TlsConnection.connect(
+                    viewerLoops[k % viewerLoops.length],
+                    viewerContext,
+                    new InetSocketAddress(viewerHost == null ? config.host() : viewerHost, config.viewerPort()),
+                    null,
+                    v.ws,
+                    k,
+                    null,
+                    engine -> engine.setSSLParameters(TlsContexts.parameters()));
+            tapped.add(v);
+            if (!v.probe) {
                 viewers.add(v);
-                k++;
             }
         }
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
@@ -538,7 +554,7 @@ public final class LiveGen implements AutoCloseable {
         Stats.Samples upgrade = new Stats.Samples();
         Stats.Samples openToFrame = new Stats.Samples();
         int open = 0;
-        for (View v : viewers) {
+        for (View v : tapped) {
             v.firstFrame.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             long done = v.firstKeyDoneNanos;
             if (done != 0) {
@@ -547,7 +563,7 @@ public final class LiveGen implements AutoCloseable {
                 handshake.add(v.handshakeNanos - v.tapNanos);
                 upgrade.add(v.openNanos - v.upgradeSentNanos);
                 openToFrame.add(done - v.openNanos);
-                open++;
+                open += v.probe ? 0 : 1;
             } else {
                 failures.merge(
                         "viewer: " + (v.closed == null ? "no keyframe in time" : v.closed.replace(' ', '_')),
@@ -558,6 +574,7 @@ public final class LiveGen implements AutoCloseable {
         return new TapResult(
                 viewers.size(),
                 open,
+                tapped.size(),
                 tap.stats(),
                 watch.stats(),
                 handshake.stats(),

@@ -217,8 +217,12 @@ public final class LoadGenMain {
             result("live.devices", connected);
             gen.startStreaming();
             Thread.sleep(1_000); // a first GOP exists before anyone watches
-            LiveGen.TapResult tap = gen.openViewers(Double.parseDouble(a.getOrDefault("openRate", "10")), timeout);
+            LiveGen.TapResult tap = gen.openViewers(
+                    Double.parseDouble(a.getOrDefault("openRate", "10")),
+                    Integer.parseInt(a.getOrDefault("probes", "0")),
+                    timeout);
             result("live.viewersOpened", tap.viewers());
+            result("live.taps", tap.taps());
             result("live.viewers", tap.open());
             result("live.tapP50Ms", tap.tapToFrame().p50Ms());
             result("live.tapP99Ms", tap.tapToFrame().p99Ms());

@@ -37,6 +37,9 @@ class LiveLatencyCalibrationTest {
     private static final long INJECTED_MS = 5;
     private static final int DOORBELLS = 2;
     private static final int VIEWERS_PER_DOORBELL = 2;
+    /** Taps that leave at their first keyframe: timed, but not in the window. */
+    private static final int PROBES = 4;
+
     private static final String COOKIE = "session=calibration";
 
     @Test
@@ -53,6 +56,8 @@ class LiveLatencyCalibrationTest {
 
         for (Run run : List.of(direct, delayed)) {
             assertThat(run.tap().open()).isEqualTo(DOORBELLS * VIEWERS_PER_DOORBELL);
+            assertThat(run.tap().taps()).isEqualTo(DOORBELLS * VIEWERS_PER_DOORBELL + PROBES);
+            assertThat(run.tap().tapToFrame().count()).isEqualTo(run.tap().taps());
             assertThat(run.failures()).isEmpty();
             assertThat(run.window().deviceErrors()).isZero();
             assertThat(run.window().viewersStillOpen()).isEqualTo(DOORBELLS * VIEWERS_PER_DOORBELL);
@@ -109,7 +114,7 @@ class LiveLatencyCalibrationTest {
                 assertThat(gen.connectDevices(10_000)).isEqualTo(DOORBELLS);
                 gen.startStreaming();
                 Thread.sleep(500); // a first GOP exists before anyone watches
-                LiveGen.TapResult tap = gen.openViewers(20, 10_000);
+                LiveGen.TapResult tap = gen.openViewers(20, PROBES, 10_000);
                 Thread.sleep(1_000); // settle (and warm up): every GOP re-send is over
                 gen.beginWindow();
                 Thread.sleep(2_500);

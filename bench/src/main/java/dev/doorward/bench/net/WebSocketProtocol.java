@@ -153,6 +153,11 @@ public final class WebSocketProtocol implements TlsConnection.Protocol {
         connection.send(frameOf(0x1, text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** Leaves as a browser does: a close frame (1000, normal); the server answers and closes. */
+    public void sendClose(TlsConnection connection) {
+        connection.send(frameOf(0x8, new byte[] {0x03, (byte) 0xe8}));
+    }
+
     /** Sends one binary message (from {@code position} to {@code limit} of the buffer, which is not changed). */
     public void sendBinary(TlsConnection connection, ByteBuffer payload) {
         connection.send(frameOf(0x2, payload.duplicate()));
