@@ -28,6 +28,7 @@ import dev.doorward.protocol.LinkMessage.LinkError;
 import dev.doorward.protocol.LinkMessage.Mode;
 import dev.doorward.protocol.LinkMessage.Welcome;
 import dev.doorward.protocol.MediaPart;
+import dev.doorward.protocol.MessageType;
 import dev.doorward.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -85,6 +86,10 @@ public class DeviceLinkHandler implements LinkEndpoint {
     private static final String RING_KIND = '"' + EventKind.RING.wireName() + '"';
 
     private static final String MOTION_KIND = '"' + EventKind.MOTION.wireName() + '"';
+    /** How a media key message's type is spelled on the wire: {@link #textArrived} holds its viewers for it. */
+    private static final String MEDIA_KEY_TYPE = '"' + MessageType.MEDIA_KEY.wireName() + '"';
+    /** What an arriving media key text that held nobody releases. */
+    private static final Runnable NO_HOLD = () -> {};
 
     private final Map<String, LinkSession> sessions = new ConcurrentHashMap<>();
 
@@ -178,14 +183,29 @@ public class DeviceLinkHandler implements LinkEndpoint {
      * thread of its own. Only texts naming such a kind are decoded here, and the in-order path takes that result
      * ({@link LinkSession#decodedOnArrival}) instead of decoding again. The feature hears the same message again in order (the ring is
      * told once, whichever comes first).
+     *
+     * <p>A media key holds the doorbell's viewers until it was handled in order ({@link DeviceMediaParts.Live#holdForKey}):
+     * the parts the doorbell seals under a new key next are relayed at once and would otherwise reach the browsers
+     * first, which could not open them until the next keyframe.
      */
     @Override
     public void textArrived(LinkSocket socket, String text) {
         LinkSession session = sessions.get(socket.id());
-        if (session == null
-                || session.kind != LinkSession.Kind.OWNED
-                || !session.welcomed
-                || !(text.contains(RING_KIND) || text.contains(MOTION_KIND))) {
+        if (session == null) {
+            return;
+        }
+        boolean owned = session.kind == LinkSession.Kind.OWNED && session.welcomed;
+        if (text.contains(MEDIA_KEY_TYPE)) {
+            // One entry for every such text, held or not, so that each text's turn takes its own.
+            Runnable release = NO_HOLD;
+            try {
+                release = owned ? live.holdForKey(session.device.id()) : NO_HOLD;
+            } finally {
+                session.keyHolds.add(release);
+            }
+            return;
+        }
+        if (!owned || !(text.contains(RING_KIND) || text.contains(MOTION_KIND))) {
             return;
         }
         CompletableFuture<LinkMessage.FromDevice> decoded = new CompletableFuture<>();
@@ -247,6 +267,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
             return;
         }
         session.lastHeardMillis = clock.millis();
+        Runnable heldForThis = text.contains(MEDIA_KEY_TYPE) ? session.keyHolds.poll() : null;
         try {
             LinkMessage.FromDevice message;
             try {
@@ -265,6 +286,10 @@ public class DeviceLinkHandler implements LinkEndpoint {
             session.close(CloseReason.NOT_RELIABLE);
         } catch (RuntimeException e) {
             failed(session, e);
+        } finally {
+            if (heldForThis != null) {
+                heldForThis.run();
+            }
         }
     }
 
@@ -512,6 +537,10 @@ public class DeviceLinkHandler implements LinkEndpoint {
         }
         if (session == null) {
             return;
+        }
+        // Keys that never had their turn hold nobody any longer.
+        for (Runnable release; (release = session.keyHolds.poll()) != null; ) {
+            release.run();
         }
         if (session.claim != null) {
             session.claim.closed();

@@ -22,5 +22,13 @@ public interface DeviceMediaParts {
          * @throws IllegalArgumentException for a part a doorbell may not send
          */
         void part(String deviceId, MediaPart part, ByteBuffer wire);
+
+        /**
+         * A media key from the doorbell arrived; it is handled in its turn, behind the link's queued work, while
+         * the parts sealed under it are relayed at once. Holds the doorbell's parts for its viewers until the
+         * returned release runs (once that key was handled, or the link closed), so none arrives before its key.
+         * On the network thread: quick, never blocks.
+         */
+        Runnable holdForKey(String deviceId);
     }
 }

@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One device connection: who the certificate says it is, and where the conversation stands. */
@@ -49,6 +51,12 @@ final class LinkSession implements DeviceLink {
      * turn in order comes: so each is decoded once. An entry lives from arrival to its turn (a handful at most).
      */
     final Map<String, CompletableFuture<LinkMessage.FromDevice>> decodedOnArrival = new ConcurrentHashMap<>();
+    /**
+     * For each arriving text that names a media key, in arrival order, what releases the viewers it held
+     * ({@code DeviceLinkHandler.textArrived}); taken in the same order when its turn comes, the rest when the link
+     * closes.
+     */
+    final Queue<Runnable> keyHolds = new ConcurrentLinkedQueue<>();
     /** A welcomed claim session's conversation (the claim feature keeps its state). */
     ClaimLinks.Conversation claim;
 

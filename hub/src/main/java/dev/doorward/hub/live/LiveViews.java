@@ -389,6 +389,16 @@ public class LiveViews extends AbstractWebSocketHandler
         }
     }
 
+    @Override
+    public Runnable holdForKey(String deviceId) {
+        List<Viewer> held = viewersOf(deviceId);
+        if (held.isEmpty()) {
+            return () -> {};
+        }
+        held.forEach(Viewer::hold);
+        return () -> held.forEach(Viewer::release);
+    }
+
     /** A doorbell wrapped its media key to a member browser: keep it and hand it on if that browser watches. */
     public void mediaKey(Device device, LinkMessage.MediaKey key) {
         Envelope envelope = Envelope.of(device.id(), key);

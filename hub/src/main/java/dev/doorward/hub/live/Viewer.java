@@ -14,7 +14,8 @@ import java.util.List;
  * <p>A view starts {@link #hold() held}: the doorbell is asked for its current GOP as soon as the view is allowed,
  * and its parts wait here, unsent, while the view is recorded in the security log and the browser gets its key
  * envelopes; {@link #release()} then sends them in order. The round trip to the doorbell overlaps the record, and
- * nothing reaches a browser before its view is recorded.
+ * nothing reaches a browser before its view is recorded. A doorbell's new media key holds its viewers the same way
+ * until the key is stored and handed on (LiveViews#holdForKey), so no part sealed under it arrives first.
  */
 final class Viewer implements LiveSink {
     /** Above this many queued bytes, new frames are skipped (about a second of video at our bit rates). */
@@ -36,8 +37,10 @@ final class Viewer implements LiveSink {
      */
     private final FrameGate gate;
 
-    /** Whether parts wait in {@link #held} (between {@link #hold} and {@link #release}). */
+    /** Whether parts wait in {@link #held}: while {@link #holds} is above 0. */
     private volatile boolean holding;
+    /** Holds not yet released (the view's start, a media key on its way). Guarded by this. */
+    private int holds;
     /** Guarded by this. */
     private final List<ByteBuffer> held = new ArrayList<>();
     /** What {@link #held} holds, counted as queued: past the limit the gate drops frames as for a slow browser. */
@@ -78,22 +81,32 @@ final class Viewer implements LiveSink {
         socket.sendShared(part);
     }
 
-    /** From now until {@link #release()}, the doorbell's parts wait here. Before the view is added to its doorbell. */
-    void hold() {
+    /**
+     * From now until a {@link #release()} for each hold, the doorbell's parts wait here. The view's own hold comes
+     * before it is added to its doorbell; a media key's, on the doorbell's network thread.
+     */
+    synchronized void hold() {
+        holds++;
         holding = true;
     }
 
     /**
-     * Sends what waited, in order, after the texts this thread sent before (key envelopes, state), and every later
-     * part as it comes. The hold ends on the socket's own network thread, after those writes: a part the doorbell's
-     * network thread sends directly from then on cannot overtake them.
+     * Ends one hold. After the last, sends what waited, in order, after the texts this thread sent before (key
+     * envelopes, state), and every later part as it comes. The hold ends on the socket's own network thread, after
+     * those writes: a part the doorbell's network thread sends directly from then on cannot overtake them.
      */
     void release() {
-        sendHeld();
+        synchronized (this) {
+            if (holds == 1) {
+                sendHeld();
+            }
+        }
         socket.afterQueuedWrites(() -> {
             synchronized (this) {
-                sendHeld();
-                holding = false;
+                if (--holds == 0) {
+                    sendHeld();
+                    holding = false;
+                }
             }
         });
     }

@@ -3,6 +3,7 @@ package dev.doorward.hub.live;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.doorward.crypto.RandomIds;
 import dev.doorward.crypto.media.MediaKeyWrap;
 import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
@@ -154,6 +155,63 @@ class LiveRelayTest {
         assertThat(arrivals.subList(firstBinary, arrivals.size()))
                 .as("no key envelope or state after media began")
                 .noneMatch(text -> text.contains("\"type\":\"key\"") || text.contains("\"type\":\"state\""));
+        live.close();
+        assertThat(awaitLive(0)).isTrue();
+    }
+
+    @Test
+    void aNewMediaKeyReachesTheViewerBeforeThePartsSealedUnderIt() {
+        // A browser of its own: its newest key is this test's alone.
+        BrowserClient browser = owner.invite(hub, "rotator", "resident").browser();
+        sendKeyFor(browser, 1_900_000_000L, 16, RANDOM.generateSeed(32));
+        BrowserClient.Stream live = watch(browser, deviceId);
+        assertThat(live.await(m -> m.path("state").asString("").equals("live"), WAIT))
+                .isPresent();
+        assertThat(awaitLive(1)).isTrue();
+        List<ByteBuffer> first = MediaPart.split(MediaPart.Kind.VIDEO, true, RANDOM.generateSeed(9_000));
+        first.forEach(part -> device.sendBinary(part.duplicate()));
+        for (ByteBuffer expected : first) {
+            assertThat(live.nextBinary(WAIT)).contains(expected);
+        }
+        int before = live.arrivals().size();
+
+        // The doorbell starts a new epoch: keys for others in the household first (each is stored in its turn, so
+        // the link's queue is busy), this browser's key, and at once a keyframe sealed under it. Parts are relayed
+        // as they come and the keys in order: without a hold, the keyframe would reach the browser before its key.
+        long epoch = 1_900_000_001L;
+        for (int i = 0; i < 5; i++) {
+            device.send(LinkCodec.encode(LinkMessage.MediaKey.of(
+                    epoch,
+                    RandomIds.newId(),
+                    17 + i,
+                    RANDOM.generateSeed(65),
+                    RANDOM.generateSeed(12),
+                    RANDOM.generateSeed(48))));
+        }
+        MediaKeyWrap.Envelope envelope = MediaKeyWrap.wrap(
+                new MediaKeyWrap.Context(deviceId, epoch, browser.clientId(), 16),
+                RANDOM.generateSeed(32),
+                browser.clientAgreementKey().getPublic().getEncoded(),
+                RANDOM);
+        device.send(LinkCodec.encode(LinkMessage.MediaKey.of(
+                epoch, browser.clientId(), 16, envelope.ephemeralKey(), envelope.nonce(), envelope.wrapped())));
+        List<ByteBuffer> sealedUnderIt = MediaPart.split(MediaPart.Kind.VIDEO, true, RANDOM.generateSeed(9_000));
+        sealedUnderIt.forEach(part -> device.sendBinary(part.duplicate()));
+
+        for (ByteBuffer expected : sealedUnderIt) {
+            assertThat(live.nextBinary(WAIT)).contains(expected);
+        }
+        List<String> arrivals = live.arrivals().subList(before, live.arrivals().size());
+        int key = -1;
+        for (int i = 0; i < arrivals.size(); i++) {
+            if (arrivals.get(i).contains("\"type\":\"key\"") && arrivals.get(i).contains("\"epoch\":" + epoch)) {
+                key = i;
+            }
+        }
+        assertThat(key).as("the new key among %s", arrivals).isNotNegative();
+        assertThat(arrivals.indexOf(BrowserClient.Stream.BINARY))
+                .as("first part after the key, in %s", arrivals)
+                .isGreaterThan(key);
         live.close();
         assertThat(awaitLive(0)).isTrue();
     }
