@@ -86,6 +86,11 @@ class PushSender {
 
     /** Deliveries handed over and not yet answered, by id: waiting for the child or in it. */
     private final Map<Long, Delivery> pending = new ConcurrentHashMap<>();
+    /**
+     * Pending deliveries a child had in flight when it died, handed to the next one: once only, since a delivery may
+     * be what killed it. Sent twice at worst, which the browser shows once (the same notification tag and topic).
+     */
+    private final Set<Long> resentAfterADeath = ConcurrentHashMap.newKeySet();
 
     private final BlockingQueue<Long> outbox;
     private final AtomicLong ids = new AtomicLong();
@@ -309,7 +314,7 @@ class PushSender {
                 continue;
             }
             if (c.ended.get()) {
-                c.failInFlight(); // it ended while this one was handed over
+                c.resendInFlight(); // it ended while this one was handed over
             }
             return true;
         }
@@ -451,6 +456,9 @@ class PushSender {
 
     private static final String STILL_RUNNING = "closed its output";
 
+    /** What became of a dead child's unanswered deliveries. */
+    private record InFlight(int resent, int failed) {}
+
     /** One run of the Web Push process. */
     private final class Child {
         final Process process;
@@ -508,6 +516,7 @@ class PushSender {
                         throw new PushFrames.ProtocolError("it answered a delivery it was not given");
                     }
                     Delivery d = pending.remove(result.id());
+                    resentAfterADeath.remove(result.id());
                     if (d != null) {
                         handle(d, result);
                     }
@@ -546,13 +555,16 @@ class PushSender {
             }
         }
 
-        /** The child is finished: logged once, stopped, its in-flight deliveries failed, a restart scheduled. */
+        /**
+         * The child is finished: logged once, stopped, its in-flight deliveries handed to the next child (or failed),
+         * a restart scheduled.
+         */
         void ended(String why, boolean garbage) {
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
             process.destroyForcibly();
-            int lost = failInFlight();
+            InFlight left = resendInFlight();
             if (stopping) {
                 endedLatch.countDown();
                 return;
@@ -567,26 +579,40 @@ class PushSender {
                 restartBackoff = min(restartBackoff.multipliedBy(2), MAX_RESTART);
             }
             endedLatch.countDown(); // after the backoff is set: the writer waits for this before it starts the next
-            String message = "The Web Push process (pid {}) {}; {} push(es) it had in flight counted as failed;"
-                    + " starting it again in {} ms";
+            String message = "The Web Push process (pid {}) {}; of the push(es) it had in flight {} go to the next"
+                    + " one and {} counted as failed (in flight at a death before); starting it again in {} ms";
             if (garbage) {
-                log.error(message, process.pid(), why, lost, backoff.toMillis());
+                log.error(message, process.pid(), why, left.resent(), left.failed(), backoff.toMillis());
             } else {
-                log.warn(message, process.pid(), why, lost, backoff.toMillis());
+                log.warn(message, process.pid(), why, left.resent(), left.failed(), backoff.toMillis());
             }
         }
 
-        /** Counts this child's unanswered deliveries as failed; how many. */
-        int failInFlight() {
+        /**
+         * This child's unanswered deliveries: each goes to the next child, behind what waits, unless it was already
+         * in flight at a death (or the hub is stopping): then it is counted as failed.
+         */
+        InFlight resendInFlight() {
+            int resent = 0;
             int lost = 0;
             for (Long id : List.copyOf(inFlight)) {
-                inFlight.remove(id);
+                // The reader (at its end) and the writer (handing over as it ended) may both get here: one takes each.
+                if (!inFlight.remove(id) || !pending.containsKey(id)) {
+                    continue;
+                }
+                if (!stopping && resentAfterADeath.add(id)) {
+                    if (outbox.offer(id)) {
+                        resent++;
+                        continue;
+                    }
+                }
+                resentAfterADeath.remove(id);
                 if (pending.remove(id) != null) {
                     failed.incrementAndGet();
                     lost++;
                 }
             }
-            return lost;
+            return new InFlight(resent, lost);
         }
 
         /** Closes its stdin (it exits by itself) and kills it if it lingers. */
