@@ -12,6 +12,7 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.Subscription;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,7 +51,12 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
     private static final Logger log = LoggerFactory.getLogger(ClusterLive.class);
     static final String WANTED = "live-wanted";
     static final String STATE = "live-state";
-    static final String KEY = "live-key";
+    /**
+     * First byte of the one message on a doorbell's parts subject that is not a part (no part kind has it): a new
+     * media key of the doorbell is stored, for the browser whose client id follows. In band, so that the parts
+     * sealed under that key, published after it, cannot reach a watching node's viewers before it.
+     */
+    static final byte KEY_STORED = 0x7f;
     /** A watching node renews its want this often... */
     static final long RENEW_MS = 2_000;
     /** ...and the holding node forgets it after this long without one (the watching node died or lost NATS). */
@@ -103,7 +109,6 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
         this.clock = clock;
         bus.on(WANTED, this::wantedElsewhere);
         bus.on(STATE, this::stateElsewhere);
-        bus.on(KEY, this::keyElsewhere);
         views.useRemote(this);
     }
 
@@ -169,8 +174,13 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
 
     /** On the live dispatcher's one thread, in the order the holding node published. */
     private void partArrived(String deviceId, Message message) {
+        byte[] data = message.getData();
+        if (data.length > 0 && data[0] == KEY_STORED) {
+            keyStoredElsewhere(deviceId, data);
+            return;
+        }
         try {
-            views.partFromOtherNode(deviceId, message.getData());
+            views.partFromOtherNode(deviceId, data);
             partsReceived.incrementAndGet();
         } catch (IllegalArgumentException e) {
             partsRefused.incrementAndGet();
@@ -227,17 +237,27 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
         }
     }
 
-    private void keyElsewhere(JsonNode body) {
-        String deviceId = deviceId(body);
-        String clientId = text(body, "client");
-        boolean watched;
-        synchronized (this) {
-            watched = wanting.containsKey(deviceId);
+    /**
+     * On the live dispatcher's thread, in order with the parts: the viewers here hold the parts that follow until the
+     * key was read from the database and handed on, on a virtual thread (not on this one, which carries every
+     * doorbell's parts to this node).
+     */
+    private void keyStoredElsewhere(String deviceId, byte[] data) {
+        String clientId = new String(data, 1, data.length - 1, StandardCharsets.UTF_8);
+        if (!RandomIds.isWellFormedId(clientId)) {
+            partsRefused.incrementAndGet();
+            return;
         }
-        if (watched) {
-            // Reads the database: not while holding what watch requests wait for.
-            views.keyFromOtherNode(deviceId, clientId);
-        }
+        Runnable release = views.holdForKeyFromOtherNode(deviceId);
+        Thread.ofVirtual().name("doorward-live-key").start(() -> {
+            try {
+                views.keyFromOtherNode(deviceId, clientId);
+            } catch (RuntimeException e) {
+                log.warn("A media key stored on another node could not be handed on: {}", e.toString());
+            } finally {
+                release.run();
+            }
+        });
     }
 
     // ---- the node holding the link
@@ -273,9 +293,19 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
 
     @Override
     public void keyStored(String deviceId, String clientId) {
-        bus.publish(
-                KEY,
-                JsonNodeFactory.instance.objectNode().put("device", deviceId).put("client", clientId));
+        Connection connection = bus.connectionOrNull();
+        if (connection == null || !bus.up()) {
+            return; // the watching nodes' viewers get the key with their next watch
+        }
+        byte[] client = clientId.getBytes(StandardCharsets.UTF_8);
+        byte[] data = new byte[1 + client.length];
+        data[0] = KEY_STORED;
+        System.arraycopy(client, 0, data, 1, client.length);
+        try {
+            connection.publish(partsSubject(deviceId), data);
+        } catch (RuntimeException e) {
+            log.debug("A stored media key was not announced: {}", e.toString());
+        }
     }
 
     private synchronized void wantedElsewhere(JsonNode body) {

@@ -389,14 +389,27 @@ public class LiveViews extends AbstractWebSocketHandler
         }
     }
 
+    /**
+     * Holds the doorbell's viewers here and its feed to other nodes, whose key goes to them in band
+     * ({@link RemoteLive#keyStored}, before the release), until the key was handed on.
+     */
     @Override
     public Runnable holdForKey(String deviceId) {
         List<Viewer> held = viewersOf(deviceId);
-        if (held.isEmpty()) {
+        RemoteFeed feed = feeds.get(deviceId);
+        if (held.isEmpty() && feed == null) {
             return () -> {};
         }
         held.forEach(Viewer::hold);
-        return () -> held.forEach(Viewer::release);
+        if (feed != null) {
+            feed.hold();
+        }
+        return () -> {
+            held.forEach(Viewer::release);
+            if (feed != null) {
+                feed.release();
+            }
+        };
     }
 
     /** A doorbell wrapped its media key to a member browser: keep it and hand it on if that browser watches. */
@@ -542,6 +555,16 @@ public class LiveViews extends AbstractWebSocketHandler
     /** The doorbell, linked on another node, wrapped a new key to a browser: stored there, handed on here. */
     public void keyFromOtherNode(String deviceId, String clientId) {
         keys.of(deviceId, clientId).ifPresent(envelope -> handKey(envelope, true));
+    }
+
+    /**
+     * The node holding a doorbell's link says, among its parts, that a new key of it is stored: the viewers here
+     * hold its parts until the returned release, after {@link #keyFromOtherNode} handed the key on.
+     */
+    public Runnable holdForKeyFromOtherNode(String deviceId) {
+        List<Viewer> held = viewersOf(deviceId);
+        held.forEach(Viewer::hold);
+        return () -> held.forEach(Viewer::release);
     }
 
     /** The doorbells browsers watch on this node, with how many watch each. */

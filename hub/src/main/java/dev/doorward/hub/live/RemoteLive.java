@@ -17,7 +17,10 @@ public interface RemoteLive {
     /** A sealed talk part from a browser here for a doorbell whose link is not here (checked and rate-limited). */
     void talk(String deviceId, ByteBuffer part);
 
-    /** A doorbell linked here wrapped a new media key to a browser (already stored): viewers elsewhere want it. */
+    /**
+     * A doorbell linked here and fed to other nodes wrapped a new media key to a browser (already stored): told to
+     * the watching nodes among the doorbell's parts, ahead of those its feed held meanwhile, so none overtakes it.
+     */
     void keyStored(String deviceId, String clientId);
 
     /** Where the parts of a doorbell linked here go while other nodes watch it. */

@@ -163,6 +163,34 @@ class ClusterLiveTest {
             assertThat(side.nextBinary(WAIT)).contains(expected);
         }
 
+        // A new media epoch while B watches: the doorbell's next keyframe, sealed under it and sent right behind its
+        // key, reaches B's viewer after the key (which A stores and B reads from the database), not before it.
+        int before = live.arrivals().size();
+        long epoch = 1_800_000_002L;
+        MediaKeyWrap.Envelope envelope = MediaKeyWrap.wrap(
+                new MediaKeyWrap.Context(sideId, epoch, owner.browser().clientId(), 17),
+                RANDOM.generateSeed(32),
+                owner.browser().clientAgreementKey().getPublic().getEncoded(),
+                RANDOM);
+        side.send(LinkCodec.encode(LinkMessage.MediaKey.of(
+                epoch, owner.browser().clientId(), 17, envelope.ephemeralKey(), envelope.nonce(), envelope.wrapped())));
+        List<ByteBuffer> sealedUnderIt = MediaPart.split(MediaPart.Kind.VIDEO, true, RANDOM.generateSeed(9_000));
+        sealedUnderIt.forEach(part -> side.sendBinary(part.duplicate()));
+        for (ByteBuffer expected : sealedUnderIt) {
+            assertThat(live.nextBinary(WAIT)).contains(expected);
+        }
+        List<String> arrivals = live.arrivals().subList(before, live.arrivals().size());
+        int key = -1;
+        for (int i = 0; i < arrivals.size(); i++) {
+            if (arrivals.get(i).contains("\"type\":\"key\"") && arrivals.get(i).contains("\"epoch\":" + epoch)) {
+                key = i;
+            }
+        }
+        assertThat(key).as("the new key among %s", arrivals).isNotNegative();
+        assertThat(arrivals.indexOf(BrowserClient.Stream.BINARY))
+                .as("first part after the key, in %s", arrivals)
+                .isGreaterThan(key);
+
         // The last viewer on B leaves: A stops publishing, and the doorbell hears nobody watches.
         second.close();
         assertThat(awaitLive(side, 1)).isTrue();
