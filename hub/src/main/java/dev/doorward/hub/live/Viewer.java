@@ -3,8 +3,6 @@ package dev.doorward.hub.live;
 import dev.doorward.protocol.FrameGate;
 import dev.doorward.protocol.MediaPart;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One browser watching one doorbell. When the browser falls behind, it loses frames by the {@link FrameGate} rule:
@@ -37,14 +35,8 @@ final class Viewer implements LiveSink {
      */
     private final FrameGate gate;
 
-    /** Whether parts wait in {@link #held}: while {@link #holds} is above 0. */
-    private volatile boolean holding;
-    /** Holds not yet released (the view's start, a media key on its way). Guarded by this. */
-    private int holds;
-    /** Guarded by this. */
-    private final List<ByteBuffer> held = new ArrayList<>();
-    /** What {@link #held} holds, counted as queued: past the limit the gate drops frames as for a slow browser. */
-    private volatile long heldBytes;
+    /** The parts that wait while the view starts, or a media key is on its way. */
+    private final PartHold hold = new PartHold();
 
     private volatile boolean closed;
     /** Talk parts this second, and which second that is. */
@@ -60,23 +52,14 @@ final class Viewer implements LiveSink {
         this.username = username;
         this.sessionId = sessionId;
         // A viewer joins a running stream: its video starts at a keyframe.
-        this.gate = new FrameGate(() -> socket.queuedBytes() + heldBytes > CONGESTED_BYTES, true);
+        this.gate = new FrameGate(() -> socket.queuedBytes() + hold.bytes() > CONGESTED_BYTES, true);
     }
 
     /** A part from the doorbell, shared read-only between viewers. */
     @Override
     public void media(ByteBuffer part, MediaPart.Kind kind, boolean first, boolean last, boolean keyframe) {
-        if (!gate.pass(kind, first, last, keyframe) || closed) {
+        if (!gate.pass(kind, first, last, keyframe) || closed || hold.keep(part)) {
             return;
-        }
-        if (holding) {
-            synchronized (this) {
-                if (holding) {
-                    held.add(part);
-                    heldBytes += part.remaining();
-                    return;
-                }
-            }
         }
         socket.sendShared(part);
     }
@@ -85,9 +68,8 @@ final class Viewer implements LiveSink {
      * From now until a {@link #release()} for each hold, the doorbell's parts wait here. The view's own hold comes
      * before it is added to its doorbell; a media key's, on the doorbell's network thread.
      */
-    synchronized void hold() {
-        holds++;
-        holding = true;
+    void hold() {
+        hold.hold();
     }
 
     /**
@@ -96,29 +78,14 @@ final class Viewer implements LiveSink {
      * those writes: a part the doorbell's network thread sends directly from then on cannot overtake them.
      */
     void release() {
-        synchronized (this) {
-            if (holds == 1) {
-                sendHeld();
-            }
-        }
-        socket.afterQueuedWrites(() -> {
-            synchronized (this) {
-                if (--holds == 0) {
-                    sendHeld();
-                    holding = false;
-                }
-            }
-        });
+        hold.drainIfLast(this::sendHeld);
+        socket.afterQueuedWrites(() -> hold.end(this::sendHeld));
     }
 
-    private synchronized void sendHeld() {
-        for (ByteBuffer part : held) {
-            if (!closed) {
-                socket.sendShared(part);
-            }
+    private void sendHeld(ByteBuffer part) {
+        if (!closed) {
+            socket.sendShared(part);
         }
-        held.clear();
-        heldBytes = 0;
     }
 
     void text(String json) {

@@ -17,6 +17,7 @@ import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Closing;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.NatsServer;
+import dev.doorward.hub.testing.NewMediaKey;
 import dev.doorward.hub.testing.RawDeviceLink;
 import dev.doorward.hub.testing.TestHub;
 import dev.doorward.hub.testing.TwoNodes;
@@ -167,29 +168,13 @@ class ClusterLiveTest {
         // key, reaches B's viewer after the key (which A stores and B reads from the database), not before it.
         int before = live.arrivals().size();
         long epoch = 1_800_000_002L;
-        MediaKeyWrap.Envelope envelope = MediaKeyWrap.wrap(
-                new MediaKeyWrap.Context(sideId, epoch, owner.browser().clientId(), 17),
-                RANDOM.generateSeed(32),
-                owner.browser().clientAgreementKey().getPublic().getEncoded(),
-                RANDOM);
-        side.send(LinkCodec.encode(LinkMessage.MediaKey.of(
-                epoch, owner.browser().clientId(), 17, envelope.ephemeralKey(), envelope.nonce(), envelope.wrapped())));
+        side.send(NewMediaKey.message(sideId, epoch, owner.browser(), 17));
         List<ByteBuffer> sealedUnderIt = MediaPart.split(MediaPart.Kind.VIDEO, true, RANDOM.generateSeed(9_000));
         sealedUnderIt.forEach(part -> side.sendBinary(part.duplicate()));
         for (ByteBuffer expected : sealedUnderIt) {
             assertThat(live.nextBinary(WAIT)).contains(expected);
         }
-        List<String> arrivals = live.arrivals().subList(before, live.arrivals().size());
-        int key = -1;
-        for (int i = 0; i < arrivals.size(); i++) {
-            if (arrivals.get(i).contains("\"type\":\"key\"") && arrivals.get(i).contains("\"epoch\":" + epoch)) {
-                key = i;
-            }
-        }
-        assertThat(key).as("the new key among %s", arrivals).isNotNegative();
-        assertThat(arrivals.indexOf(BrowserClient.Stream.BINARY))
-                .as("first part after the key, in %s", arrivals)
-                .isGreaterThan(key);
+        NewMediaKey.assertCameBeforeTheParts(live, before, epoch);
 
         // The last viewer on B leaves: A stops publishing, and the doorbell hears nobody watches.
         second.close();
@@ -472,13 +457,7 @@ class ClusterLiveTest {
     }
 
     private static void sendKeyFor(BrowserClient browser, long epoch, int slot) throws InterruptedException {
-        MediaKeyWrap.Envelope envelope = MediaKeyWrap.wrap(
-                new MediaKeyWrap.Context(sideId, epoch, browser.clientId(), slot),
-                RANDOM.generateSeed(32),
-                browser.clientAgreementKey().getPublic().getEncoded(),
-                RANDOM);
-        side.send(LinkCodec.encode(LinkMessage.MediaKey.of(
-                epoch, browser.clientId(), slot, envelope.ephemeralKey(), envelope.nonce(), envelope.wrapped())));
+        side.send(NewMediaKey.message(sideId, epoch, browser, slot));
         Thread.sleep(300); // stored by node A before anyone watches
     }
 

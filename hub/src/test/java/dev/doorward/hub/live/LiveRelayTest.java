@@ -9,6 +9,7 @@ import dev.doorward.device.DeviceAgent;
 import dev.doorward.device.factory.MintedDevice;
 import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
+import dev.doorward.hub.testing.NewMediaKey;
 import dev.doorward.hub.testing.RawDeviceLink;
 import dev.doorward.hub.testing.TestHub;
 import dev.doorward.protocol.LinkCodec;
@@ -188,30 +189,14 @@ class LiveRelayTest {
                     RANDOM.generateSeed(12),
                     RANDOM.generateSeed(48))));
         }
-        MediaKeyWrap.Envelope envelope = MediaKeyWrap.wrap(
-                new MediaKeyWrap.Context(deviceId, epoch, browser.clientId(), 16),
-                RANDOM.generateSeed(32),
-                browser.clientAgreementKey().getPublic().getEncoded(),
-                RANDOM);
-        device.send(LinkCodec.encode(LinkMessage.MediaKey.of(
-                epoch, browser.clientId(), 16, envelope.ephemeralKey(), envelope.nonce(), envelope.wrapped())));
+        device.send(NewMediaKey.message(deviceId, epoch, browser, 16));
         List<ByteBuffer> sealedUnderIt = MediaPart.split(MediaPart.Kind.VIDEO, true, RANDOM.generateSeed(9_000));
         sealedUnderIt.forEach(part -> device.sendBinary(part.duplicate()));
 
         for (ByteBuffer expected : sealedUnderIt) {
             assertThat(live.nextBinary(WAIT)).contains(expected);
         }
-        List<String> arrivals = live.arrivals().subList(before, live.arrivals().size());
-        int key = -1;
-        for (int i = 0; i < arrivals.size(); i++) {
-            if (arrivals.get(i).contains("\"type\":\"key\"") && arrivals.get(i).contains("\"epoch\":" + epoch)) {
-                key = i;
-            }
-        }
-        assertThat(key).as("the new key among %s", arrivals).isNotNegative();
-        assertThat(arrivals.indexOf(BrowserClient.Stream.BINARY))
-                .as("first part after the key, in %s", arrivals)
-                .isGreaterThan(key);
+        NewMediaKey.assertCameBeforeTheParts(live, before, epoch);
         live.close();
         assertThat(awaitLive(0)).isTrue();
     }
