@@ -35,6 +35,7 @@ class BenchSmokeTest {
             "--window=6",
             "--live-devices=2",
             "--viewers=2",
+            "--tap-probes=4",
             "--live-seconds=2",
             "--open-rate=20",
             "--reference=auto",
@@ -67,6 +68,8 @@ class BenchSmokeTest {
                 .isEqualTo(value("ring", "rings expected (presses × sessions)"));
         assertThat(value("live", "doorbells streaming")).isEqualTo(2.0);
         assertThat(value("live", "viewers watching (first keyframe received)")).isEqualTo(4.0);
+        assertThat(value("live", "taps timed (the viewers, then probes that leave at their first keyframe)"))
+                .isEqualTo(8.0);
         assertThat(value("live", "frames delivered")).isPositive();
         assertThat(result.markdown())
                 .contains(
@@ -113,6 +116,8 @@ class BenchSmokeTest {
                         .isNotNaN());
         assertThat(referenceValue("live", "viewers watching (first keyframe received)"))
                 .isEqualTo(4.0);
+        assertThat(referenceValue("live", "taps timed (the viewers, then probes that leave at their first keyframe)"))
+                .isEqualTo(8.0);
         assertThat(referenceValue("live", "frames delivered")).isPositive();
         assertThat(result.markdown()).contains("nginx/", "nchan");
     }
