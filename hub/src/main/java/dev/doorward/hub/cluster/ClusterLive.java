@@ -234,6 +234,17 @@ class ClusterLive implements RemoteLive, DeviceLinkFeature {
         if (!Boolean.valueOf(online).equals(wanted.online)) {
             wanted.online = online;
             views.stateFromOtherNode(deviceId, online);
+            if (online) {
+                // Keys it stores from now on come in band; one stored just before its feed began is in the database.
+                // Read there on a virtual thread: not while holding what watch requests wait for.
+                Thread.ofVirtual().name("doorward-live-keys").start(() -> {
+                    try {
+                        views.keysStoredBeforeTheFeed(deviceId);
+                    } catch (RuntimeException e) {
+                        log.warn("Keys of a doorbell fed from another node could not be read: {}", e.toString());
+                    }
+                });
+            }
         }
     }
 

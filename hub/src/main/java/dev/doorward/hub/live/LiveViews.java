@@ -26,6 +26,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -550,6 +551,24 @@ public class LiveViews extends AbstractWebSocketHandler
         } else {
             deviceOffline(deviceId);
         }
+    }
+
+    /**
+     * The node holding the doorbell's link has just begun to feed this node. A key it stored after the viewers here
+     * read theirs but before its feed existed was not sent in band: the newest envelopes of the viewers' browsers,
+     * from the database (one a viewer already has is ignored by its browser).
+     */
+    public void keysStoredBeforeTheFeed(String deviceId) {
+        Set<Envelope> newest = new LinkedHashSet<>();
+        for (Viewer viewer : viewersOf(deviceId)) {
+            Viewer.Watch watch = viewer.watch;
+            if (watch.clientIdOrNull() == null) {
+                newest.addAll(keys.ofAccount(deviceId, viewer.accountId));
+            } else {
+                keys.of(deviceId, watch.clientIdOrNull()).ifPresent(newest::add);
+            }
+        }
+        newest.forEach(envelope -> handKey(envelope, true));
     }
 
     /** The doorbell, linked on another node, wrapped a new key to a browser: stored there, handed on here. */

@@ -88,7 +88,7 @@ class PushSender {
     private final Map<Long, Delivery> pending = new ConcurrentHashMap<>();
     /**
      * Pending deliveries a child had in flight when it died, handed to the next one: once only, since a delivery may
-     * be what killed it. Sent twice at worst, which the browser shows once (the same notification tag and topic).
+     * be what killed it. Sent twice at worst: the second replaces the first notification (same tag, same topic).
      */
     private final Set<Long> resentAfterADeath = ConcurrentHashMap.newKeySet();
 

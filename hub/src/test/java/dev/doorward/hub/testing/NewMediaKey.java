@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.doorward.crypto.media.MediaKeyWrap;
 import dev.doorward.protocol.LinkCodec;
 import dev.doorward.protocol.LinkMessage;
+import dev.doorward.protocol.MediaPart;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 
 /** A doorbell's new media epoch as live-view tests play it: its key for a browser, and where a viewer got it. */
@@ -23,6 +26,15 @@ public final class NewMediaKey {
                 RANDOM);
         return LinkCodec.encode(LinkMessage.MediaKey.of(
                 epoch, browser.clientId(), slot, envelope.ephemeralKey(), envelope.nonce(), envelope.wrapped()));
+    }
+
+    /** The doorbell sends a keyframe (random bytes: the hub cannot tell) and the viewer gets each of its parts. */
+    public static void sendKeyframeAndAwait(RawDeviceLink doorbell, BrowserClient.Stream live) {
+        List<ByteBuffer> keyframe = MediaPart.split(MediaPart.Kind.VIDEO, true, RANDOM.generateSeed(9_000));
+        keyframe.forEach(part -> doorbell.sendBinary(part.duplicate()));
+        for (ByteBuffer expected : keyframe) {
+            assertThat(live.nextBinary(Duration.ofSeconds(5))).contains(expected);
+        }
     }
 
     /** Among what the viewer got from its {@code from}-th message on, the key of {@code epoch} came before any part. */
