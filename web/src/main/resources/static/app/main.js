@@ -17,7 +17,7 @@ import {
   takeFragmentToken,
 } from './account-settings.js';
 import { setUpSafetyCheck } from './safety.js';
-import { setUpRingAlert, showRecentRing, showRing, showRingSnapshot } from './ring-alert.js';
+import { ringsAlreadyThere, setUpRingAlert, showRecentRing, showRing, showRingSnapshot } from './ring-alert.js';
 import { openLiveFromNotification, setUpNotifications, takeLiveLink } from './notifications.js';
 import { deferredServiceWorker } from './updates.js';
 import { setUpIntegrations } from './integrations.js';
@@ -147,12 +147,23 @@ async function renderHome() {
   await Promise.all([
     refreshDevices(),
     refreshHistory(),
+    knowEarlierRings(),
     refreshAudit(),
     refreshMembers(),
     refreshSafety(),
     setUpIntegrations(state.household),
     setUpAccountSettings(),
   ]);
+}
+
+/** The newest ring before this page opened: catching up after a drop does not ring it again. */
+async function knowEarlierRings() {
+  if (!state.household) return;
+  try {
+    ringsAlreadyThere(await api.history(state.household.id, { kind: 'ring', limit: 1 }));
+  } catch {
+    // no history now (the database is down, say): catching up shows a ring of the last minute
+  }
 }
 
 /** The safety check and the household's browsers (both from GET …/safety-check), for owners and admins. */

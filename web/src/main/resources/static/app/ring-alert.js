@@ -87,6 +87,14 @@ function seen() {
 
 let missedTimer = null;
 const shown = new Set(); // event ids already shown here (a ring is shown once, even when fetched again)
+// The newest ring (hub time, ms) this page has shown or found already there when it opened: catching up after a
+// drop shows only rings newer than that, so an older ring never replaces a newer one on screen.
+let newestKnownAt = -Infinity;
+
+function knowRingAt(occurredAt) {
+  const at = Date.parse(occurredAt);
+  if (Number.isFinite(at) && at > newestKnownAt) newestKnownAt = at;
+}
 let options = { formatTime: (iso) => new Date(iso).toLocaleString(), canOpenMedia: () => true, onMissed: () => {} };
 
 // While the alert is up, everything behind it is inert: Tab stays on the alert's buttons (a focus trap a
@@ -131,6 +139,7 @@ export function ringShowing(eventId) {
 export function showRing(message) {
   const o = overlay();
   if (message.eventId) shown.add(message.eventId);
+  knowRingAt(message.occurredAt);
   $('ring-title').textContent = `Someone is at the ${String(message.deviceName || 'door').toLowerCase()}`;
   $('ring-time').textContent = options.formatTime(message.occurredAt);
   o.dataset.eventId = message.eventId;
@@ -167,13 +176,25 @@ export function showRing(message) {
   }, left);
 }
 
-/** Of history events, the newest ring of the last minute not shown here yet (nor missed) is shown as a ring. */
+/**
+ * The rings in the history when the app opened (newest first) were rung before anyone here could hear them:
+ * history, not rings to show when the app catches up later.
+ */
+export function ringsAlreadyThere(events) {
+  events.filter((e) => e.kind === 'ring').forEach((e) => knowRingAt(e.occurredAt));
+}
+
+/**
+ * Of history events (newest first), the newest ring of the last minute that is newer than every ring this page
+ * knows, and not shown here yet (nor missed), is shown as a ring.
+ */
 export function showRecentRing(events) {
   const recent = events.find((e) => {
     const eventId = e.eventId || e.id;
     return (
       e.kind === 'ring' &&
       Date.now() - Date.parse(e.occurredAt) < MISSED_AFTER_MS &&
+      Date.parse(e.occurredAt) > newestKnownAt &&
       !shown.has(eventId) &&
       !isMissedRing(eventId)
     );

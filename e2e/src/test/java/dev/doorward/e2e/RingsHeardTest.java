@@ -393,10 +393,17 @@ class RingsHeardTest {
             // and shows the next ring without a reload.
             assertThat(laptop.$("#connection-state"))
                     .isHidden(new LocatorAssertions.IsHiddenOptions().setTimeout(60_000));
-            String eventId = doorbell.pressButton().orElseThrow();
+            // The previous test's ring is under a minute old but was rung before this laptop signed in: catching up
+            // after the drop does not ring it here (it once did, and then replaced the newer ring below).
             Locator ring = laptop.$("#ring-alert");
-            assertThat(ring).isVisible(new LocatorAssertions.IsVisibleOptions().setTimeout(60_000));
-            assertThat(ring).hasAttribute("data-event-id", eventId);
+            laptop.page().waitForTimeout(1000);
+            assertThat(ring).isHidden();
+            String eventId = doorbell.pressButton().orElseThrow();
+            // The ring reaches the hub once the doorbell has reconnected (its own back-off).
+            assertThat(ring)
+                    .hasAttribute(
+                            "data-event-id", eventId, new LocatorAssertions.HasAttributeOptions().setTimeout(60_000));
+            assertThat(ring).isVisible();
             laptop.page().keyboard().press("Escape");
             phone.page().keyboard().press("Escape"); // the owner's phone heard it too
 
