@@ -81,6 +81,11 @@ export function describe(message, deviceName) {
   }
 }
 
+/** A ring replaces the doorbell's previous ring (as the push Topic does on the way); other events stand alone. */
+function tagOf(message) {
+  return message.kind === 'ring' ? `ring-${message.deviceId}` : `${message.kind}-${message.eventId || message.at}`;
+}
+
 /** The notification options (without the picture) for a parsed message. */
 export function notificationFor(message, deviceName) {
   const { title, body, answer } = describe(message, deviceName);
@@ -88,8 +93,7 @@ export function notificationFor(message, deviceName) {
     body,
     icon: '/icons/icon-192.png',
     badge: '/icons/badge-96.png',
-    // A ring replaces the doorbell's previous ring (as the push Topic does on the way); other events stand alone.
-    tag: message.kind === 'ring' ? `ring-${message.deviceId}` : `${message.kind}-${message.eventId || message.at}`,
+    tag: tagOf(message),
     renotify: message.kind === 'ring',
     requireInteraction: message.kind === 'ring' || message.kind === 'alert',
     timestamp: message.at,
@@ -161,6 +165,12 @@ export async function showPushNotification(registration, text) {
       data: { url: '/' },
     });
     return;
+  }
+  // The same event pushed again (the hub's Web Push process died before it heard the push service's answer, and
+  // its successor sent it again) is not shown, nor sounded, a second time while the first is still there.
+  if (message.eventId) {
+    const open = await registration.getNotifications({ tag: tagOf(message) });
+    if (open.some((n) => n.data && n.data.eventId === message.eventId)) return;
   }
   const started = Date.now();
   const reader = createEventMediaReader();
