@@ -1,5 +1,6 @@
-// The member stream (/api/stream: rings, device state, claim progress, alerts) and the honest state of it. The
-// stream reconnects after it drops, with exponential back-off and full jitter (capped at MAX_DELAY_MS), so a hub
+// The member stream (/api/stream: rings, device state, claim progress, alerts) and the honest state of it. It
+// opens on the hub's live port (where a ring is written by the threads that read the doorbells) and, when that port
+// does not answer, on this page's own port, as live views do. The stream reconnects after it drops, with exponential back-off and full jitter (capped at MAX_DELAY_MS), so a hub
 // restart is not met by every browser at once. While it is down the app says "Reconnecting…" and shows no doorbell
 // as online; when the hub no longer knows this browser's session, it says so and stops trying.
 
@@ -42,16 +43,32 @@ export function showConnectionState(status) {
 }
 
 /**
- * Opens the stream. `onMessage(message)` for each message; `onStatus('online' | 'reconnecting' | 'signed-out')`
- * when that changes; `onReconnected()` after it came back from a drop (fetch what was missed then);
- * `onSignedOut()` once, when the hub answers that the session is gone. Returns `{close()}`.
+ * Opens the stream. `livePort` is the hub's live port (from /api/session; 0 or less: none).
+ * `onMessage(message)` for each message; `onStatus('online' | 'reconnecting' | 'signed-out')` when that changes;
+ * `onReconnected()` after it came back from a drop (fetch what was missed then); `onSignedOut()` once, when the hub
+ * answers that the session is gone. Returns `{close()}`.
  */
-export function connectStream({ onMessage, onStatus = () => {}, onReconnected = () => {}, onSignedOut = () => {} }) {
+export function connectStream({
+  livePort = 0,
+  onMessage,
+  onStatus = () => {},
+  onReconnected = () => {},
+  onSignedOut = () => {},
+}) {
   let attempt = 0;
   let closed = false;
   let dropped = false;
   let socket = null;
   let timer = null;
+  // The live port did not open while this page's port did: this page uses its own port from now on.
+  let livePortUnreachable = !(livePort > 0);
+  // The live port just failed to open: the next try, at once, is on this page's port.
+  let pagePortNow = false;
+
+  const urlNow = () =>
+    livePortUnreachable || pagePortNow
+      ? `wss://${location.host}/api/stream`
+      : `wss://${location.hostname}:${livePort}/api/stream`;
 
   const setStatus = (status) => {
     if (!closed || status === 'signed-out') onStatus(status);
@@ -60,7 +77,14 @@ export function connectStream({ onMessage, onStatus = () => {}, onReconnected = 
   const connect = () => {
     timer = null;
     if (closed) return;
-    socket = new WebSocket(`wss://${location.host}/api/stream`);
+    const onLivePort = !livePortUnreachable && !pagePortNow;
+    let opened = false;
+    socket = new WebSocket(urlNow());
+    socket.onopen = () => {
+      opened = true;
+      if (pagePortNow) livePortUnreachable = true;
+      pagePortNow = false;
+    };
     socket.onmessage = (e) => {
       let message;
       try {
@@ -83,6 +107,14 @@ export function connectStream({ onMessage, onStatus = () => {}, onReconnected = 
     };
     socket.onclose = async () => {
       if (closed) return;
+      if (onLivePort && !opened) {
+        // Not opened on the live port (down, blocked, or refused): this page's port next, without waiting.
+        pagePortNow = true;
+        connect();
+        return;
+      }
+      // Neither port opened (the hub is away): the next try starts on the live port again.
+      pagePortNow = false;
       dropped = true;
       setStatus('reconnecting');
       // A refused upgrade looks like any other failure here: ask the hub whether the session still counts.

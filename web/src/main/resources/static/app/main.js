@@ -789,6 +789,7 @@ function onStreamMessage(message) {
 
 function openMemberStream() {
   return connectStream({
+    livePort: state.session?.livePort,
     onMessage: onStreamMessage,
     onStatus: showConnectionState,
     onReconnected: () =>

@@ -360,6 +360,7 @@ public final class Bench {
                     d.put("target", "doorward");
                     d.put("port", Integer.toString(hub.devicePort));
                     d.put("browserPort", Integer.toString(hub.browserPort));
+                    d.put("streamPort", Integer.toString(hub.livePort));
                     d.put("cookie", owner[0]);
                     boolean withPush = wantsPush && scenario.equals("ring");
                     Path pushPresses = work.resolve("ring-push-presses.txt");

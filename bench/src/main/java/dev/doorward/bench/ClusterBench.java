@@ -200,6 +200,7 @@ final class ClusterBench {
         a.put("host", "127.0.0.1");
         a.put("port", Integer.toString(cluster.devicePort));
         a.put("browserPort", Integer.toString(cluster.browserPort));
+        a.put("streamPort", Integer.toString(cluster.livePort));
         a.put("memberHost", memberNode.address());
         a.put("cookie", owner[0]);
         a.put("local", spreadSources());

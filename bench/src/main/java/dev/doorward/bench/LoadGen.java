@@ -51,7 +51,8 @@ public final class LoadGen implements AutoCloseable {
     /**
      * @param host address of the hub / broker (loopback)
      * @param devicePort hub device port, or the broker's port
-     * @param browserPort hub browser port (member streams); unused for MQTT
+     * @param browserPort hub browser port (the member streams' Origin); unused for MQTT
+     * @param streamPort the port member streams open on: the hub's live port, as the web app does; unused for MQTT
      * @param sessionCookie the member's session cookie ("name=value"); unused for MQTT
      * @param localAddresses source addresses to spread device connections over (each holds ~28 000 ports)
      * @param heartbeatSeconds how often an idle device speaks (Doorward heartbeat / MQTT PINGREQ)
@@ -61,6 +62,7 @@ public final class LoadGen implements AutoCloseable {
             String host,
             int devicePort,
             int browserPort,
+            int streamPort,
             String sessionCookie,
             List<String> localAddresses,
             int loops,
@@ -504,14 +506,14 @@ public final class LoadGen implements AutoCloseable {
             if (config.target() == Target.DOORWARD) {
                 String origin = "https://localhost:" + config.browserPort();
                 WebSocketProtocol ws = new WebSocketProtocol(
-                        "localhost:" + config.browserPort(),
+                        "localhost:" + config.streamPort(),
                         "/api/stream",
                         "Origin: " + origin + "\r\nCookie: " + config.sessionCookie() + "\r\n",
                         m);
                 TlsConnection.connect(
                         memberLoop,
                         memberContext,
-                        new InetSocketAddress(memberHost == null ? config.host() : memberHost, config.browserPort()),
+                        new InetSocketAddress(memberHost == null ? config.host() : memberHost, config.streamPort()),
                         null,
                         ws,
                         i,

@@ -57,6 +57,7 @@ public final class LoadGenMain {
                 a.getOrDefault("host", "127.0.0.1"),
                 Integer.parseInt(a.get("port")),
                 Integer.parseInt(a.getOrDefault("browserPort", "0")),
+                Integer.parseInt(a.getOrDefault("streamPort", a.getOrDefault("browserPort", "0"))),
                 a.getOrDefault("cookie", ""),
                 locals,
                 Integer.parseInt(a.getOrDefault("loops", "2")),

@@ -51,6 +51,7 @@ class LatencyCalibrationTest {
                     "127.0.0.1",
                     hub.devicePort(),
                     hub.memberPort(),
+                    hub.memberPort(),
                     "session=calibration",
                     List.of(),
                     2,

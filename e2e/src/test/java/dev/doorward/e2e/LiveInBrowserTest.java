@@ -182,6 +182,12 @@ class LiveInBrowserTest {
                             .contains(
                                     "wss://localhost:" + env.hub().livePort() + "/api/live",
                                     "wss://localhost:" + env.hub().browserPort() + "/api/live");
+                    // So did the member stream, at once: the app is connected, not "Reconnecting…".
+                    assertThat(laptopSockets)
+                            .contains(
+                                    "wss://localhost:" + env.hub().livePort() + "/api/stream",
+                                    "wss://localhost:" + env.hub().browserPort() + "/api/stream");
+                    assertThat(laptop.$("#connection-state")).isHidden();
                 } finally {
                     livePort.start();
                 }

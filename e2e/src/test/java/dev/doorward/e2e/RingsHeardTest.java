@@ -86,6 +86,9 @@ class RingsHeardTest {
             socket.connectToServer();
         });
         OwnerInBrowser.setUp(phone, env.hub());
+        // The app's stream goes to the live port, where the hub writes a ring on the threads that read doorbells.
+        assertThat(streams.getFirst().url())
+                .isEqualTo("wss://localhost:" + env.hub().livePort() + "/api/stream");
         OwnerInBrowser.addDoorbell(phone, doorbell, minted);
         deviceId = doorbell.deviceId().orElseThrow();
         assertThat(phone.$("#device-list li[data-device-id] .device-status"))

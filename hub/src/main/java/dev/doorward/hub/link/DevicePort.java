@@ -12,6 +12,7 @@ import dev.doorward.protocol.MediaPart;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -51,7 +52,6 @@ class DevicePort extends ServerPort {
                 List.of(pki.manufacturerCa(), pki.hubCa().certificate()));
         LinkServer.Settings settings = new LinkServer.Settings(
                 properties.devicePort(),
-                PATH,
                 // Just over the protocol's limit, so a message slightly too long still arrives whole and gets a
                 // clear "too-large" error from the codec; far longer ones close the link (1009).
                 Limits.MAX_TEXT_MESSAGE_CHARS + 1024,
@@ -60,7 +60,8 @@ class DevicePort extends ServerPort {
                 Duration.ofSeconds(10),
                 properties.addresses().deviceAddress(),
                 TrustedProxies.of(properties));
-        LinkServer server = LinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, handler);
+        LinkServer server =
+                LinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, Map.of(PATH, handler));
         ports.devicePortOpened(server.port());
         log.info("Device port {} open (mutual TLS 1.3 on {}, {})", server.port(), stack, PATH);
         return server;

@@ -2,6 +2,7 @@ package dev.doorward.hub.live;
 
 import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.link.transport.UpgradeGate;
+import dev.doorward.hub.web.BrowserAdmission;
 import dev.doorward.hub.web.BrowserSocketGate;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -49,7 +50,7 @@ class LiveGate implements UpgradeGate {
         List<String> values = sessionCookies(headers);
         return gate.admit(headers.getAll(HttpHeaderNames.ORIGIN), headers.getAll(HttpHeaderNames.HOST), values)
                 .flatMap(sessionId -> sessions.signedIn(sessionId)
-                        .map(account -> new LiveViews.Admission(account.id(), account.getUsername(), sessionId)));
+                        .map(account -> new BrowserAdmission(account.id(), account.getUsername(), sessionId)));
     }
 
     private List<String> sessionCookies(HttpHeaders headers) {

@@ -4,12 +4,17 @@ import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.config.TrustedProxies;
 import dev.doorward.hub.link.NetworkThreads;
 import dev.doorward.hub.link.ServerPort;
+import dev.doorward.hub.link.transport.LinkEndpoint;
 import dev.doorward.hub.link.transport.LinkServer;
 import dev.doorward.hub.link.transport.LinkTls;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.web.HubPorts;
+import dev.doorward.hub.web.LivePortPath;
 import dev.doorward.protocol.MediaPart;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -17,7 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * Serves {@code wss://hub:live-port/api/live}: the same live views as the browser port's {@code /api/live}, on the
  * network threads that read the doorbells' media, so a part goes from a doorbell to its viewers without a thread
- * hand-over per viewer (docs/benchmarks.md, Finding 4). TLS 1.3 with the browser port's certificate; a socket opens
+ * hand-over per viewer (docs/benchmarks.md, Finding 4); and the other browser sockets features serve here for the
+ * same reason ({@link LivePortPath}: the member stream, which carries the ring). TLS 1.3 with the browser port's certificate; a socket opens
  * only for a same-origin request carrying a signed-in session cookie ({@link LiveGate}). The web app falls back to
  * the browser port when this one cannot be reached.
  */
@@ -34,6 +40,7 @@ public class LivePort extends ServerPort {
     private final LiveGate gate;
     private final HubPorts ports;
     private final NetworkThreads network;
+    private final List<LivePortPath> otherPaths;
 
     LivePort(
             HubProperties properties,
@@ -41,7 +48,9 @@ public class LivePort extends ServerPort {
             LiveViews views,
             LiveGate gate,
             HubPorts ports,
-            NetworkThreads network) {
+            NetworkThreads network,
+            List<LivePortPath> otherPaths) {
+        this.otherPaths = List.copyOf(otherPaths);
         this.properties = properties;
         this.pki = pki;
         this.views = views;
@@ -59,21 +68,19 @@ public class LivePort extends ServerPort {
         LinkTls.Stack stack = LinkTls.best();
         LinkServer.Settings settings = new LinkServer.Settings(
                 properties.livePort(),
-                PATH,
                 MAX_TEXT_CHARS,
                 MediaPart.MAX_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors()),
                 Duration.ofSeconds(10),
                 properties.addresses().liveAddress(),
                 TrustedProxies.of(properties));
+        Map<String, LinkEndpoint> endpoints = new LinkedHashMap<>();
+        endpoints.put(PATH, views.livePortEndpoint());
+        otherPaths.forEach(other -> endpoints.put(other.path(), other.endpoint()));
         LinkServer server = LinkServer.start(
-                LinkTls.browsers(stack, pki.serverCredential()),
-                settings,
-                network.group(),
-                gate,
-                views.livePortEndpoint());
+                LinkTls.browsers(stack, pki.serverCredential()), settings, network.group(), gate, endpoints);
         ports.livePortOpened(server.port());
-        log.info("Live port {} open (TLS 1.3 on {}, {})", server.port(), stack, PATH);
+        log.info("Live port {} open (TLS 1.3 on {}, {})", server.port(), stack, String.join(", ", endpoints.keySet()));
         return server;
     }
 }

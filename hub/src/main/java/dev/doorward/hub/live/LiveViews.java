@@ -19,6 +19,7 @@ import dev.doorward.hub.shared.DeviceChannel;
 import dev.doorward.hub.shared.MemberRemoved;
 import dev.doorward.hub.shared.SessionEnded;
 import dev.doorward.hub.shared.SignedInAccount;
+import dev.doorward.hub.web.BrowserAdmission;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.MediaPart;
 import java.nio.ByteBuffer;
@@ -180,20 +181,12 @@ public class LiveViews extends AbstractWebSocketHandler
 
     // ---- browsers on the live port
 
-    /** Whom the live port's gate let in: a signed-in account, and the session its cookie named. */
-    public record Admission(String accountId, String username, String sessionId) {
-        @Override
-        public String toString() {
-            return "Admission[" + accountId + ", [REDACTED]]";
-        }
-    }
-
     /** What the live port's server calls for each browser socket (messages run off the network threads). */
     public LinkEndpoint livePortEndpoint() {
         return new LinkEndpoint() {
             @Override
             public void opened(LinkSocket socket, X509Certificate[] chain) {
-                if (!(socket.admitted() instanceof Admission who)) {
+                if (!(socket.admitted() instanceof BrowserAdmission who)) {
                     socket.close(LinkSocket.CloseReason.POLICY_VIOLATION);
                     return;
                 }

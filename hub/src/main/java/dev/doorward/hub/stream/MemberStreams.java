@@ -1,19 +1,22 @@
 package dev.doorward.hub.stream;
 
 import dev.doorward.hub.household.Households;
+import dev.doorward.hub.link.transport.LinkEndpoint;
+import dev.doorward.hub.link.transport.LinkSocket;
 import dev.doorward.hub.notify.Audience;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.NoticeChannel;
 import dev.doorward.hub.notify.NoticeJson;
 import dev.doorward.hub.shared.SessionEnded;
 import dev.doorward.hub.shared.SignedInAccount;
-import java.io.IOException;
+import dev.doorward.hub.web.BrowserAdmission;
+import dev.doorward.hub.web.LivePortPath;
+import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.security.core.Authentication;
@@ -21,30 +24,33 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 import org.springframework.web.socket.server.support.HttpSessionHandshakeInterceptor;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The open app's channel to every signed-in browser ({@code /api/stream}): the {@link Notice}s the notifier lets
- * each member hear. Sending never blocks the
- * caller for long: each session has a bounded send buffer and is dropped when a browser stops reading.
+ * each member hear. The app opens it on the live port, where a ring is written on the network threads that read the
+ * doorbells (no servlet container, BoringSSL), and falls back to the browser port's when it cannot reach that port;
+ * both kinds are one {@link MemberSocket} here. Sending never blocks the caller for long: a browser that stops
+ * reading is dropped.
  */
 @Component
-public class MemberStreams extends TextWebSocketHandler implements NoticeChannel, SmartLifecycle {
-    private static final Logger log = LoggerFactory.getLogger(MemberStreams.class);
-    private static final int SEND_TIME_LIMIT_MS = 2_000;
-    private static final int SEND_BUFFER_LIMIT = 256 * 1024;
+public class MemberStreams extends TextWebSocketHandler implements NoticeChannel, SmartLifecycle, LivePortPath {
+    static final String PATH = "/api/stream";
+    /** The app only listens here ("ping" keeps proxies from closing it); binary is refused. */
+    private static final LinkSocket.CloseReason TEXT_ONLY = new LinkSocket.CloseReason(1003, "text only");
 
     private final Households households;
     private final JsonMapper json = JsonMapper.builder().build();
-    /** household id → open sessions of its members. */
-    private final Map<String, Set<WebSocketSession>> byHousehold = new ConcurrentHashMap<>();
-    /** account id → open sessions of that account. */
-    private final Map<String, Set<WebSocketSession>> byAccount = new ConcurrentHashMap<>();
+    /** household id → open streams of its members. */
+    private final Map<String, Set<MemberSocket>> byHousehold = new ConcurrentHashMap<>();
+    /** account id → open streams of that account. */
+    private final Map<String, Set<MemberSocket>> byAccount = new ConcurrentHashMap<>();
     /** browser session id (the cookie's) → the streams opened with it. */
-    private final Map<String, Set<WebSocketSession>> byBrowserSession = new ConcurrentHashMap<>();
+    private final Map<String, Set<MemberSocket>> byBrowserSession = new ConcurrentHashMap<>();
+    /** the server's socket id → its stream, for both servers (Tomcat's ids and the live port's differ in form). */
+    private final Map<String, MemberSocket> bySocket = new ConcurrentHashMap<>();
 
     private volatile boolean running;
 
@@ -65,13 +71,9 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     @Override
     public void stop() {
         running = false;
-        for (Set<WebSocketSession> sessions : byAccount.values()) {
-            for (WebSocketSession session : sessions) {
-                try {
-                    session.close(CloseStatus.GOING_AWAY.withReason("the hub is stopping"));
-                } catch (IOException | IllegalStateException e) {
-                    // already gone
-                }
+        for (Set<MemberSocket> sockets : byAccount.values()) {
+            for (MemberSocket socket : sockets) {
+                socket.close(CloseStatus.GOING_AWAY.getCode(), "the hub is stopping");
             }
         }
     }
@@ -81,28 +83,58 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
         return running;
     }
 
+    // ---- on the live port
+
     @Override
-    public void afterConnectionEstablished(WebSocketSession raw) throws IOException {
+    public String path() {
+        return PATH;
+    }
+
+    @Override
+    public LinkEndpoint endpoint() {
+        return new LinkEndpoint() {
+            @Override
+            public void opened(LinkSocket socket, X509Certificate[] chain) {
+                if (!(socket.admitted() instanceof BrowserAdmission who)) {
+                    socket.close(LinkSocket.CloseReason.POLICY_VIOLATION);
+                    return;
+                }
+                MemberStreams.this.opened(
+                        "live-port-" + socket.id(), new LivePortMemberSocket(socket, who.accountId(), who.sessionId()));
+            }
+
+            @Override
+            public void text(LinkSocket socket, String text) {
+                // Browsers only listen on this channel; "ping" keeps proxies from closing it.
+            }
+
+            @Override
+            public void binary(LinkSocket socket, ByteBuffer message) {
+                socket.close(TEXT_ONLY);
+            }
+
+            @Override
+            public void closed(LinkSocket socket) {
+                MemberStreams.this.closed("live-port-" + socket.id());
+            }
+        };
+    }
+
+    // ---- on the browser port
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession raw) {
         SignedInAccount account = accountOf(raw);
         String browserSession = browserSessionOf(raw);
         if (account == null || browserSession == null) {
-            raw.close(CloseStatus.POLICY_VIOLATION);
+            try {
+                raw.close(CloseStatus.POLICY_VIOLATION);
+            } catch (java.io.IOException e) {
+                // already gone
+            }
             return;
         }
-        WebSocketSession session = new ConcurrentWebSocketSessionDecorator(raw, SEND_TIME_LIMIT_MS, SEND_BUFFER_LIMIT);
-        raw.getAttributes().put("decorated", session);
-        byBrowserSession
-                .computeIfAbsent(browserSession, k -> ConcurrentHashMap.newKeySet())
-                .add(session);
-        byAccount
-                .computeIfAbsent(account.id(), k -> ConcurrentHashMap.newKeySet())
-                .add(session);
-        for (Households.Membership m : households.membershipsOf(account.id())) {
-            byHousehold
-                    .computeIfAbsent(m.householdId(), k -> ConcurrentHashMap.newKeySet())
-                    .add(session);
-        }
-        send(session, Map.of("type", "hello"));
+        opened("tomcat-" + raw.getId(), new TomcatMemberSocket(raw, account.id(), browserSession));
     }
 
     @Override
@@ -112,32 +144,49 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
 
     @Override
     public void afterConnectionClosed(WebSocketSession raw, CloseStatus status) {
-        Object decorated = raw.getAttributes().get("decorated");
-        if (decorated != null) {
-            byHousehold.values().forEach(set -> set.remove(decorated));
-            byAccount.values().forEach(set -> set.remove(decorated));
-            String browserSession = browserSessionOf(raw);
-            if (browserSession != null) {
-                byBrowserSession.computeIfPresent(browserSession, (id, set) -> {
-                    set.remove(decorated);
-                    return set.isEmpty() ? null : set;
-                });
-            }
+        closed("tomcat-" + raw.getId());
+    }
+
+    // ---- streams, whichever server carries them
+
+    private void opened(String socketId, MemberSocket socket) {
+        bySocket.put(socketId, socket);
+        byBrowserSession
+                .computeIfAbsent(socket.browserSession(), k -> ConcurrentHashMap.newKeySet())
+                .add(socket);
+        byAccount
+                .computeIfAbsent(socket.accountId(), k -> ConcurrentHashMap.newKeySet())
+                .add(socket);
+        for (Households.Membership m : households.membershipsOf(socket.accountId())) {
+            byHousehold
+                    .computeIfAbsent(m.householdId(), k -> ConcurrentHashMap.newKeySet())
+                    .add(socket);
         }
+        socket.send(json.writeValueAsString(Map.of("type", "hello")));
+    }
+
+    private void closed(String socketId) {
+        MemberSocket socket = bySocket.remove(socketId);
+        if (socket == null) {
+            return;
+        }
+        byHousehold.values().forEach(set -> set.remove(socket));
+        byAccount.computeIfPresent(socket.accountId(), (id, set) -> {
+            set.remove(socket);
+            return set.isEmpty() ? null : set;
+        });
+        byBrowserSession.computeIfPresent(socket.browserSession(), (id, set) -> {
+            set.remove(socket);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     /** A browser session ended (signed out, expired, ended by an admin or with its account): its streams close now. */
     @EventListener
     void sessionEnded(SessionEnded event) {
-        Set<WebSocketSession> sessions = byBrowserSession.remove(event.sessionId());
-        if (sessions != null) {
-            for (WebSocketSession session : sessions) {
-                try {
-                    session.close(CloseStatus.POLICY_VIOLATION);
-                } catch (IOException e) {
-                    // already gone
-                }
-            }
+        Set<MemberSocket> sockets = byBrowserSession.remove(event.sessionId());
+        if (sockets != null) {
+            sockets.forEach(socket -> socket.close(CloseStatus.POLICY_VIOLATION.getCode(), ""));
         }
     }
 
@@ -146,47 +195,42 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     public void deliver(Audience audience, Notice notice) {
         switch (audience) {
             case Audience.Household household -> {
-                Set<WebSocketSession> sessions = byHousehold.get(household.householdId());
-                if (sessions == null || sessions.isEmpty()) {
+                Set<MemberSocket> sockets = byHousehold.get(household.householdId());
+                if (sockets == null || sockets.isEmpty()) {
                     return;
                 }
-                TextMessage text = new TextMessage(json.writeValueAsString(NoticeJson.of(notice)));
+                String text = json.writeValueAsString(NoticeJson.of(notice));
                 Map<String, Boolean> decided = new HashMap<>();
-                for (WebSocketSession session : sessions) {
-                    SignedInAccount account = accountOf(session);
-                    if (account != null && decided.computeIfAbsent(account.id(), household.mayHear()::test)) {
-                        send(session, text);
+                for (MemberSocket socket : sockets) {
+                    if (decided.computeIfAbsent(socket.accountId(), household.mayHear()::test)) {
+                        socket.send(text);
                     }
                 }
             }
             case Audience.Everyone everyone -> {
-                TextMessage text = new TextMessage(json.writeValueAsString(NoticeJson.of(notice)));
-                for (Set<WebSocketSession> sessions : byAccount.values()) {
-                    for (WebSocketSession session : sessions) {
-                        send(session, text);
-                    }
+                String text = json.writeValueAsString(NoticeJson.of(notice));
+                for (Set<MemberSocket> sockets : byAccount.values()) {
+                    sockets.forEach(socket -> socket.send(text));
                 }
             }
             case Audience.Account account -> {
-                Set<WebSocketSession> sessions = byAccount.get(account.accountId());
-                if (sessions == null || sessions.isEmpty()) {
+                Set<MemberSocket> sockets = byAccount.get(account.accountId());
+                if (sockets == null || sockets.isEmpty()) {
                     return;
                 }
-                TextMessage text = new TextMessage(json.writeValueAsString(NoticeJson.of(notice)));
-                for (WebSocketSession session : sessions) {
-                    send(session, text);
-                }
+                String text = json.writeValueAsString(NoticeJson.of(notice));
+                sockets.forEach(socket -> socket.send(text));
             }
         }
     }
 
     /**
-     * An account left a household: its open sessions stop hearing that household now, and are closed so
+     * An account left a household: its open streams stop hearing that household now, and are closed so
      * the browser reconnects with what it still belongs to.
      */
     public void removeFromHousehold(String accountId, String householdId) {
-        Set<WebSocketSession> ofAccount = byAccount.getOrDefault(accountId, Set.of());
-        Set<WebSocketSession> ofHousehold = byHousehold.get(householdId);
+        Set<MemberSocket> ofAccount = byAccount.getOrDefault(accountId, Set.of());
+        Set<MemberSocket> ofHousehold = byHousehold.get(householdId);
         if (ofHousehold != null) {
             ofHousehold.removeAll(ofAccount);
         }
@@ -195,34 +239,9 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
 
     /** Ends every open stream of an account (sign-out everywhere, removal from a household). */
     public void closeAccount(String accountId) {
-        Set<WebSocketSession> sessions = byAccount.remove(accountId);
-        if (sessions != null) {
-            for (WebSocketSession session : sessions) {
-                try {
-                    session.close(CloseStatus.POLICY_VIOLATION);
-                } catch (IOException e) {
-                    // already gone
-                }
-            }
-        }
-    }
-
-    private void send(WebSocketSession session, Map<String, ?> message) {
-        send(session, new TextMessage(json.writeValueAsString(message)));
-    }
-
-    private void send(WebSocketSession session, TextMessage text) {
-        try {
-            if (session.isOpen()) {
-                session.sendMessage(text);
-            }
-        } catch (IOException | IllegalStateException e) {
-            log.debug("Dropping a member stream that stopped reading: {}", e.getMessage());
-            try {
-                session.close(CloseStatus.SESSION_NOT_RELIABLE);
-            } catch (IOException ignored) {
-                // closing a broken session
-            }
+        Set<MemberSocket> sockets = byAccount.remove(accountId);
+        if (sockets != null) {
+            sockets.forEach(socket -> socket.close(CloseStatus.POLICY_VIOLATION.getCode(), ""));
         }
     }
 

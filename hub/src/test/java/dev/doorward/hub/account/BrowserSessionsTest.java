@@ -80,18 +80,26 @@ class BrowserSessionsTest {
         return Household.signUp(shared, "owner-" + System.nanoTime());
     }
 
-    /** The three kinds of socket a signed-in browser opens with its session. */
-    private record Sockets(BrowserClient.Stream stream, BrowserClient.Stream live, BrowserClient.Stream livePort) {
+    /** The kinds of socket a signed-in browser opens with its session, on both ports. */
+    private record Sockets(
+            BrowserClient.Stream stream,
+            BrowserClient.Stream streamOnBrowserPort,
+            BrowserClient.Stream live,
+            BrowserClient.Stream livePort) {
         static Sockets open(TestHub hub, BrowserClient browser) {
-            BrowserClient.Stream stream = browser.openStream();
+            BrowserClient.Stream stream = browser.openStreamOn(hub.livePort());
+            BrowserClient.Stream fallback = browser.openStreamOn(hub.browserPort());
             assertThat(stream.awaitType("hello", WAIT))
-                    .as("member stream opened")
+                    .as("member stream opened on the live port")
                     .isPresent();
-            return new Sockets(stream, browser.openLive(), browser.openLiveOn(hub.livePort()));
+            assertThat(fallback.awaitType("hello", WAIT))
+                    .as("member stream opened on the browser port")
+                    .isPresent();
+            return new Sockets(stream, fallback, browser.openLive(), browser.openLiveOn(hub.livePort()));
         }
 
         List<BrowserClient.Stream> all() {
-            return List.of(stream, live, livePort);
+            return List.of(stream, streamOnBrowserPort, live, livePort);
         }
 
         boolean allClosed() {

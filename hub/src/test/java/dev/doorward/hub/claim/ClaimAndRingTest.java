@@ -46,10 +46,12 @@ class ClaimAndRingTest {
 
     @Test
     void ringReachesEveryOpenSessionOfTheHousehold() {
+        // The app's stream on the live port, and one on the browser port (its fallback when the live port is out
+        // of reach): the same ring on both.
         BrowserClient.Stream phone = owner.browser().openStream();
-        BrowserClient.Stream laptop = owner.browser().openStream();
-        phone.awaitType("hello", Duration.ofSeconds(5));
-        laptop.awaitType("hello", Duration.ofSeconds(5));
+        BrowserClient.Stream laptop = owner.browser().openStreamOn(hub.browserPort());
+        assertThat(phone.awaitType("hello", Duration.ofSeconds(5))).isPresent();
+        assertThat(laptop.awaitType("hello", Duration.ofSeconds(5))).isPresent();
 
         String eventId = frontDoorAgent.pressButton().orElseThrow();
 
@@ -60,6 +62,19 @@ class ClaimAndRingTest {
         }
         phone.close();
         laptop.close();
+    }
+
+    @Test
+    void theMemberStreamTakesTextOnly() throws Exception {
+        BrowserClient.Stream stream = owner.browser().openStream();
+        assertThat(stream.awaitType("hello", Duration.ofSeconds(5))).isPresent();
+        stream.sendText("ping");
+        stream.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!stream.closed() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(stream.closeCode()).contains(1003);
     }
 
     @Test

@@ -34,21 +34,24 @@ class LiveRelayOnLivePortTest extends LiveRelayTest {
     }
 
     @Test
-    void theLivePortServesNothingButLiveViews() {
+    void theLivePortServesNothingButLiveViewsAndTheMemberStream() {
         BrowserClient member = owner.browser();
-        for (String path : List.of("/", "/api/session", "/api/stream", "/link", "/api/live/x", "/index.html")) {
+        for (String path :
+                List.of("/", "/api/session", "/api/stream/x", "/link", "/api/live/x", "/index.html", "/api/")) {
             assertThat(member.sendRaw(HttpRequest.newBuilder(URI.create("https://localhost:" + hub.livePort() + path))
                                     .build())
                             .status())
                     .as(path)
                     .isEqualTo(404);
         }
-        // The live path itself, without an upgrade from the hub's own page: refused.
-        assertThat(member.sendRaw(
-                                HttpRequest.newBuilder(URI.create("https://localhost:" + hub.livePort() + "/api/live"))
-                                        .build())
-                        .status())
-                .isEqualTo(403);
+        // The served paths themselves, without an upgrade from the hub's own page: refused.
+        for (String path : List.of("/api/live", "/api/stream")) {
+            assertThat(member.sendRaw(HttpRequest.newBuilder(URI.create("https://localhost:" + hub.livePort() + path))
+                                    .build())
+                            .status())
+                    .as(path)
+                    .isEqualTo(403);
+        }
     }
 
     @Test

@@ -415,9 +415,19 @@ public final class BrowserClient {
         return stream;
     }
 
+    /**
+     * Opens the member stream where the web app does: on the live port the hub names in {@code /api/session}, or on
+     * the browser port when it has none.
+     */
     public Stream openStream() {
+        int livePort = get("/api/session").json().path("livePort").asInt(-1);
+        return openStreamOn(livePort > 0 ? livePort : base.getPort());
+    }
+
+    /** Opens the member stream ({@code /api/stream}) on this port of the hub (the browser port: the app's fallback). */
+    public Stream openStreamOn(int port) {
         Stream stream = new Stream();
-        URI uri = URI.create("wss://" + base.getHost() + ":" + base.getPort() + "/api/stream");
+        URI uri = URI.create("wss://" + base.getHost() + ":" + port + "/api/stream");
         http.newWebSocketBuilder()
                 .header("Origin", "https://" + base.getHost() + ":" + base.getPort())
                 .buildAsync(uri, stream)

@@ -65,7 +65,8 @@ class BrowserSocketGateTest {
         return List.of(
                 new Endpoint("browser port /api/stream", hub.browserPort(), "/api/stream"),
                 new Endpoint("browser port /api/live", hub.browserPort(), "/api/live"),
-                new Endpoint("live port /api/live", hub.livePort(), "/api/live"));
+                new Endpoint("live port /api/live", hub.livePort(), "/api/live"),
+                new Endpoint("live port /api/stream", hub.livePort(), "/api/stream"));
     }
 
     @Test

@@ -16,15 +16,15 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,13 +34,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * buffer: the TLS engine, its session and a few pipeline objects (docs/benchmarks.md, Finding 2). Two network
  * threads serve every link; work that may block (database, disk) runs on the link's {@link SerialExecutor}.
  *
- * <p>The live port is the same server with another TLS context (no client certificate) and an {@link UpgradeGate}
- * that admits signed-in browsers, on the same network threads (Finding 4).
+ * <p>The live port is the same server with another TLS context (no client certificate), two paths (live views and
+ * the member stream) and an {@link UpgradeGate} that admits signed-in browsers, on the same network threads
+ * (Finding 4).
  */
 public final class LinkServer implements AutoCloseable {
     /**
      * @param port the port to listen on, 0 for any free one
-     * @param path the only WebSocket path served; every other request gets 404
      * @param maxTextChars longer text messages close the link with 1009 (shorter ones reach the endpoint, which
      *     applies the protocol's own, lower limit and answers with an error)
      * @param maxBinaryBytes longer binary messages close the link with 1009
@@ -52,7 +52,6 @@ public final class LinkServer implements AutoCloseable {
      */
     public record Settings(
             int port,
-            String path,
             int maxTextChars,
             int maxBinaryBytes,
             int networkThreads,
@@ -62,32 +61,17 @@ public final class LinkServer implements AutoCloseable {
         /** Behind no load balancer. */
         public Settings(
                 int port,
-                String path,
                 int maxTextChars,
                 int maxBinaryBytes,
                 int networkThreads,
                 Duration upgradeTimeout,
                 java.net.InetAddress address) {
-            this(
-                    port,
-                    path,
-                    maxTextChars,
-                    maxBinaryBytes,
-                    networkThreads,
-                    upgradeTimeout,
-                    address,
-                    TrustedProxies.NONE);
+            this(port, maxTextChars, maxBinaryBytes, networkThreads, upgradeTimeout, address, TrustedProxies.NONE);
         }
 
         /** Listening on every address. */
-        public Settings(
-                int port,
-                String path,
-                int maxTextChars,
-                int maxBinaryBytes,
-                int networkThreads,
-                Duration upgradeTimeout) {
-            this(port, path, maxTextChars, maxBinaryBytes, networkThreads, upgradeTimeout, null, TrustedProxies.NONE);
+        public Settings(int port, int maxTextChars, int maxBinaryBytes, int networkThreads, Duration upgradeTimeout) {
+            this(port, maxTextChars, maxBinaryBytes, networkThreads, upgradeTimeout, null, TrustedProxies.NONE);
         }
     }
 
@@ -113,10 +97,13 @@ public final class LinkServer implements AutoCloseable {
         this.listening = listening;
     }
 
-    /** A device port: binds, starts serving with its own network threads; returns once the port is open. */
-    public static LinkServer start(SslContext tls, Settings settings, LinkEndpoint endpoint)
+    /**
+     * A device port: binds, starts serving {@code endpoint} on {@code path} with its own network threads; returns
+     * once the port is open.
+     */
+    public static LinkServer start(SslContext tls, Settings settings, String path, LinkEndpoint endpoint)
             throws InterruptedException {
-        return start(tls, settings, null, UpgradeGate.TLS_DECIDES, endpoint);
+        return start(tls, settings, null, UpgradeGate.TLS_DECIDES, Map.of(path, endpoint));
     }
 
     /**
@@ -124,11 +111,18 @@ public final class LinkServer implements AutoCloseable {
      *
      * @param sharedNetwork network threads shared with another server (one that relays to this one's sockets then
      *     writes on the thread it already runs on); null for threads of its own
-     * @param gate who may upgrade on the path, and as whom
+     * @param gate who may upgrade, on any of the paths, and as whom
+     * @param endpoints the WebSocket paths served (exactly; no query), each with its endpoint; every other request
+     *     gets 404
      */
     public static LinkServer start(
-            SslContext tls, Settings settings, EventLoopGroup sharedNetwork, UpgradeGate gate, LinkEndpoint endpoint)
+            SslContext tls,
+            Settings settings,
+            EventLoopGroup sharedNetwork,
+            UpgradeGate gate,
+            Map<String, LinkEndpoint> endpoints)
             throws InterruptedException {
+        Map<String, LinkEndpoint> paths = Map.copyOf(endpoints);
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup network = sharedNetwork != null
                 ? sharedNetwork
@@ -137,16 +131,23 @@ public final class LinkServer implements AutoCloseable {
         ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         // Bytes, not chars: a text message of maxTextChars may take up to 3 bytes per char in UTF-8.
         int maxFrameBytes = Math.max(3 * settings.maxTextChars(), settings.maxBinaryBytes());
-        WebSocketServerProtocolConfig webSocket = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(settings.path())
-                .checkStartsWith(false)
-                .handshakeTimeoutMillis(settings.upgradeTimeout().toMillis())
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(maxFrameBytes)
-                        .allowExtensions(false)
-                        .closeOnProtocolViolation(true)
-                        .build())
+        WebSocketDecoderConfig frames = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
                 .build();
+        Map<String, WebSocketServerProtocolConfig> upgrades = new HashMap<>();
+        paths.keySet()
+                .forEach(path -> upgrades.put(
+                        path,
+                        WebSocketServerProtocolConfig.newBuilder()
+                                .websocketPath(path)
+                                .checkStartsWith(false)
+                                .handshakeTimeoutMillis(
+                                        settings.upgradeTimeout().toMillis())
+                                .decoderConfig(frames)
+                                .build()));
+        GateHandler.Upgrades upgradeOn = new GateHandler.Upgrades(Map.copyOf(upgrades), maxFrameBytes);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(acceptor, network)
@@ -170,14 +171,13 @@ public final class LinkServer implements AutoCloseable {
                                     .addLast("tls", tls.newHandler(channel.alloc()))
                                     .addLast("http", new HttpServerCodec(4096, 8192, 8192))
                                     .addLast("http-request", new HttpObjectAggregator(1024))
-                                    .addLast("gate", new GateHandler(settings.path(), gate))
-                                    .addLast("websocket", new WebSocketServerProtocolHandler(webSocket))
-                                    .addLast("whole-messages", new WebSocketFrameAggregator(maxFrameBytes))
+                                    // Once admitted, the gate puts the WebSocket handlers for the path here.
+                                    .addLast("gate", new GateHandler(upgradeOn, gate))
                                     .addLast(
                                             "link",
                                             new NettyLinkSocket(
                                                     Long.toString(ids.incrementAndGet(), 36),
-                                                    endpoint,
+                                                    paths,
                                                     settings.maxTextChars(),
                                                     settings.maxBinaryBytes(),
                                                     settings.upgradeTimeout()));

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -25,6 +26,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -45,7 +47,11 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
     private static final int CLOSE_GRACE_SECONDS = 5;
 
     private final String id;
-    private final LinkEndpoint endpoint;
+    /** The served paths' endpoints: this connection's is chosen by the path it upgraded on. */
+    private final Map<String, LinkEndpoint> endpoints;
+    /** Set on the network thread at the upgrade, before anything is handed to it. */
+    private LinkEndpoint endpoint;
+
     private final int maxTextChars;
     private final int maxBinaryBytes;
     private final Duration upgradeTimeout;
@@ -56,10 +62,15 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
     /** Set on the network thread once the upgrade completed and the endpoint was told. */
     private volatile boolean opened;
 
-    NettyLinkSocket(String id, LinkEndpoint endpoint, int maxTextChars, int maxBinaryBytes, Duration upgradeTimeout) {
+    NettyLinkSocket(
+            String id,
+            Map<String, LinkEndpoint> endpoints,
+            int maxTextChars,
+            int maxBinaryBytes,
+            Duration upgradeTimeout) {
         this.upgradeTimeout = upgradeTimeout;
         this.id = id;
-        this.endpoint = endpoint;
+        this.endpoints = endpoints;
         this.maxTextChars = maxTextChars;
         this.maxBinaryBytes = maxBinaryBytes;
     }
@@ -185,7 +196,13 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+        if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete upgraded) {
+            endpoint = endpoints.get(new QueryStringDecoder(upgraded.requestUri()).path());
+            if (endpoint == null) {
+                // The gate let through only the served paths: not reached.
+                ctx.close();
+                return;
+            }
             X509Certificate[] chain = peerChain(ctx);
             opened = true;
             work.execute(() -> endpoint.opened(this, chain));

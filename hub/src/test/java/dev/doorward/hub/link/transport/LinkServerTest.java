@@ -78,7 +78,8 @@ class LinkServerTest {
         endpoint = new Recorder();
         server = LinkServer.start(
                 LinkTls.server(stack, serverCredential, List.of(ca.certificate())),
-                new LinkServer.Settings(0, "/link", MAX_TEXT, MAX_BINARY, 2, Duration.ofMillis(700)),
+                new LinkServer.Settings(0, MAX_TEXT, MAX_BINARY, 2, Duration.ofMillis(700)),
+                "/link",
                 endpoint);
     }
 

@@ -67,13 +67,13 @@ class ProxyProtocolTest {
                 LinkTls.server(LinkTls.best(), serverCredential, List.of(ca.certificate())),
                 new LinkServer.Settings(
                         0,
-                        "/link",
                         1000,
                         8 * 1024,
                         1,
                         Duration.ofSeconds(3),
                         InetAddress.getLoopbackAddress(),
                         TrustedProxies.parse(List.of(trusted))),
+                "/link",
                 endpoint);
     }
 
