@@ -5,6 +5,7 @@
 // as online; when the hub no longer knows this browser's session, it says so and stops trying.
 
 export const MAX_DELAY_MS = 30000;
+const LIVE_PORT_WAIT_MS = 3000;
 const FIRST_DELAY_MS = 500;
 const STATUS_TEXT = { online: '', reconnecting: 'Reconnecting…', 'signed-out': 'Signed out — sign in again' };
 
@@ -60,15 +61,9 @@ export function connectStream({
   let dropped = false;
   let socket = null;
   let timer = null;
-  // The live port did not open while this page's port did: this page uses its own port from now on.
-  let livePortUnreachable = !(livePort > 0);
-  // The live port just failed to open: the next try, at once, is on this page's port.
+  // The live port just failed to open: the next try, at once, is on this page's port. Every try after a drop starts
+  // on the live port again (a restarted hub may open its ports in any order).
   let pagePortNow = false;
-
-  const urlNow = () =>
-    livePortUnreachable || pagePortNow
-      ? `wss://${location.host}/api/stream`
-      : `wss://${location.hostname}:${livePort}/api/stream`;
 
   const setStatus = (status) => {
     if (!closed || status === 'signed-out') onStatus(status);
@@ -77,13 +72,17 @@ export function connectStream({
   const connect = () => {
     timer = null;
     if (closed) return;
-    const onLivePort = !livePortUnreachable && !pagePortNow;
+    const onLivePort = livePort > 0 && !pagePortNow;
+    pagePortNow = false;
     let opened = false;
-    socket = new WebSocket(urlNow());
+    socket = new WebSocket(
+      onLivePort ? `wss://${location.hostname}:${livePort}/api/stream` : `wss://${location.host}/api/stream`,
+    );
+    // A firewall that drops the live port's packets would keep the socket connecting for minutes.
+    const giveUp = onLivePort ? setTimeout(() => socket.close(), LIVE_PORT_WAIT_MS) : null;
     socket.onopen = () => {
       opened = true;
-      if (pagePortNow) livePortUnreachable = true;
-      pagePortNow = false;
+      clearTimeout(giveUp);
     };
     socket.onmessage = (e) => {
       let message;
@@ -106,6 +105,7 @@ export function connectStream({
       onMessage(message);
     };
     socket.onclose = async () => {
+      clearTimeout(giveUp);
       if (closed) return;
       if (onLivePort && !opened) {
         // Not opened on the live port (down, blocked, or refused): this page's port next, without waiting.
@@ -113,8 +113,6 @@ export function connectStream({
         connect();
         return;
       }
-      // Neither port opened (the hub is away): the next try starts on the live port again.
-      pagePortNow = false;
       dropped = true;
       setStatus('reconnecting');
       // A refused upgrade looks like any other failure here: ask the hub whether the session still counts.
