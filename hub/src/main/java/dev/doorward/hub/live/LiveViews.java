@@ -186,12 +186,9 @@ public class LiveViews extends AbstractWebSocketHandler
         return new LinkEndpoint() {
             @Override
             public void opened(LinkSocket socket, X509Certificate[] chain) {
-                if (!(socket.admitted() instanceof BrowserAdmission who)) {
-                    socket.close(LinkSocket.CloseReason.POLICY_VIOLATION);
-                    return;
-                }
-                LiveViews.this.opened(
-                        new LivePortViewerSocket(socket), who.accountId(), who.username(), who.sessionId());
+                BrowserAdmission.of(socket)
+                        .ifPresent(who -> LiveViews.this.opened(
+                                new LivePortViewerSocket(socket), who.accountId(), who.username(), who.sessionId()));
             }
 
             @Override

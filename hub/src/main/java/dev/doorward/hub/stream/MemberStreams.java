@@ -95,12 +95,10 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
         return new LinkEndpoint() {
             @Override
             public void opened(LinkSocket socket, X509Certificate[] chain) {
-                if (!(socket.admitted() instanceof BrowserAdmission who)) {
-                    socket.close(LinkSocket.CloseReason.POLICY_VIOLATION);
-                    return;
-                }
-                MemberStreams.this.opened(
-                        "live-port-" + socket.id(), new LivePortMemberSocket(socket, who.accountId(), who.sessionId()));
+                BrowserAdmission.of(socket)
+                        .ifPresent(who -> MemberStreams.this.opened(
+                                "live-port-" + socket.id(),
+                                new LivePortMemberSocket(socket, who.accountId(), who.sessionId())));
             }
 
             @Override
