@@ -86,8 +86,6 @@ public class DeviceLinkHandler implements LinkEndpoint {
     private static final String RING_KIND = '"' + EventKind.RING.wireName() + '"';
 
     private static final String MOTION_KIND = '"' + EventKind.MOTION.wireName() + '"';
-    /** How a heartbeat's type is spelled on the wire: what {@link #answerAtOnce} looks for. */
-    private static final String HEARTBEAT_TYPE = '"' + MessageType.HEARTBEAT.wireName() + '"';
     /** How a media key message's type is spelled on the wire: {@link #textArrived} holds its viewers for it. */
     private static final String MEDIA_KEY_TYPE = '"' + MessageType.MEDIA_KEY.wireName() + '"';
     /** What an arriving media key text that held nobody releases. */
@@ -190,41 +188,6 @@ public class DeviceLinkHandler implements LinkEndpoint {
      * the parts the doorbell seals under a new key next are relayed at once and would otherwise reach the browsers
      * first, which could not open them until the next keyframe.
      */
-    /**
-     * A welcomed doorbell's heartbeat is answered on the network thread: a tenth of a fleet's messages are
-     * heartbeats (10 000 doorbells send 333 a second), and starting a worker for each cost more than the answer.
-     * Anything else, a heartbeat over the connection's allowance, or one that does not decode, goes in order (and
-     * is refused there with its reason).
-     */
-    @Override
-    public boolean answerAtOnce(LinkSocket socket, String text) {
-        if (!text.contains(HEARTBEAT_TYPE)) {
-            return false;
-        }
-        LinkSession session = sessions.get(socket.id());
-        if (session == null || session.kind != LinkSession.Kind.OWNED || !session.welcomed) {
-            return false;
-        }
-        LinkMessage.FromDevice message;
-        try {
-            message = LinkCodec.decodeFromDevice(text);
-        } catch (ProtocolException | RuntimeException e) {
-            return false;
-        }
-        if (!(message instanceof Heartbeat heartbeat)
-                || !limiter.tryAcquire(RateLimit.DEVICE_MESSAGES, socket.id()).allowed()) {
-            return false;
-        }
-        session.lastHeardMillis = clock.millis();
-        taps.seen(LinkTaps.Direction.FROM_DEVICE, text);
-        try {
-            session.send(new HeartbeatAck(heartbeat.sequence()));
-        } catch (IOException e) {
-            session.close(CloseReason.NOT_RELIABLE);
-        }
-        return true;
-    }
-
     @Override
     public void textArrived(LinkSocket socket, String text) {
         LinkSession session = sessions.get(socket.id());

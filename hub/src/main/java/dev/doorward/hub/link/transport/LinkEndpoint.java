@@ -14,15 +14,6 @@ public interface LinkEndpoint {
     void text(LinkSocket socket, String text);
 
     /**
-     * Offers a text message to be answered at once on the network thread instead of in order (a heartbeat: its
-     * answer says only that the link is alive, and waking a worker for it costs more than answering). Must be quick
-     * and must not block; returns true if it handled the message, which then goes nowhere else.
-     */
-    default boolean answerAtOnce(LinkSocket socket, String text) {
-        return false;
-    }
-
-    /**
      * Sees a text message the moment it arrives, on the network thread, before it is queued for {@link #text}
      * (which still follows, in order): for what must not wait behind the link's queued work — someone at the door
      * while an upload before it waits for the database. Must be quick and must not block.

@@ -232,9 +232,6 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
             return;
         }
         try {
-            if (endpoint.answerAtOnce(this, text)) {
-                return;
-            }
             endpoint.textArrived(this, text);
         } catch (RuntimeException e) {
             log.error("Looking at an arriving message failed; it is still handled in order", e);

@@ -299,22 +299,6 @@ class LinkServerTest {
         }
     }
 
-    @Test
-    void aMessageTheEndpointAnswersAtOnceIsAnsweredWhileItsQueueWaits() throws Exception {
-        RawDeviceLink client = connect(device);
-        assertThat(endpoint.opened.poll(5, TimeUnit.SECONDS)).isNotNull();
-        endpoint.busy = new CountDownLatch(1);
-        client.send("slow: the endpoint is stuck on this one, as on a frozen database");
-        assertThat(client.exchange("ping 1")).isEqualTo("pong 1");
-        assertThat(client.exchange("ping 2")).isEqualTo("pong 2");
-        // Answered at once means answered only: the queue never sees them, and the stuck message goes on in turn.
-        assertThat(endpoint.started.get()).isEqualTo(1);
-        endpoint.busy.countDown();
-        client.send("after");
-        assertThat(endpoint.texts.poll(5, TimeUnit.SECONDS)).startsWith("slow:");
-        assertThat(endpoint.texts.poll(5, TimeUnit.SECONDS)).isEqualTo("after");
-    }
-
     // ---- helpers
 
     private RawDeviceLink connect(Credential credential) {
@@ -359,20 +343,6 @@ class LinkServerTest {
         @Override
         public void opened(LinkSocket socket, X509Certificate[] chain) {
             opened.add(new Opened(socket, chain));
-        }
-
-        /** Answers "ping N" with "pong N" on the network thread. */
-        @Override
-        public boolean answerAtOnce(LinkSocket socket, String text) {
-            if (!text.startsWith("ping ")) {
-                return false;
-            }
-            try {
-                socket.sendText("pong " + text.substring("ping ".length()));
-            } catch (IOException e) {
-                socket.close(LinkSocket.CloseReason.SERVER_ERROR);
-            }
-            return true;
         }
 
         @Override
