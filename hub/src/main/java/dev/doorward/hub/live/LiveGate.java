@@ -2,7 +2,7 @@ package dev.doorward.hub.live;
 
 import dev.doorward.hub.account.AccountSessions;
 import dev.doorward.hub.link.transport.UpgradeGate;
-import dev.doorward.hub.web.BrowserAdmission;
+import dev.doorward.hub.liveport.BrowserAdmission;
 import dev.doorward.hub.web.BrowserSocketGate;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;

@@ -1,4 +1,4 @@
-package dev.doorward.hub.web;
+package dev.doorward.hub.liveport;
 
 import dev.doorward.hub.link.transport.LinkEndpoint;
 
