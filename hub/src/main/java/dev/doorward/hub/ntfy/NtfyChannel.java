@@ -79,7 +79,11 @@ class NtfyChannel implements NoticeChannel, DisposableBean {
 
     @Override
     public void deliver(Audience audience, Notice notice) {
-        if (audience instanceof Audience.Household household && notice instanceof Notice.Ring ring) {
+        // Most households have no topic: waking the worker for each of their rings was a measurable share of the
+        // hub's CPU per ring (docs/benchmarks.md, session 14).
+        if (audience instanceof Audience.Household household
+                && notice instanceof Notice.Ring ring
+                && !topics.knownToHaveNone(household.householdId())) {
             worker.execute(() -> post(household, ring));
         }
     }

@@ -61,6 +61,14 @@ class NtfyTopics {
                 .optional();
     }
 
+    /**
+     * True when memory says, freshly, that the household has no topic: a ring then needs no worker. Reads nothing
+     * (false when not known).
+     */
+    boolean knownToHaveNone(String householdId) {
+        return byHousehold.ifFresh(householdId).map(List::isEmpty).orElse(false);
+    }
+
     /** The household's topics that can be opened, from memory when known (see the class comment). */
     List<Topic> ofHousehold(String householdId) {
         return byHousehold.of(householdId);

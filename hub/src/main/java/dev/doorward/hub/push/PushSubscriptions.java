@@ -51,6 +51,17 @@ class PushSubscriptions {
         }
     }
 
+    /**
+     * True when memory says, freshly, that no browser of the household has a subscription: a push then needs no
+     * worker. Reads nothing (false when not known).
+     */
+    boolean knownToHaveNone(String householdId) {
+        return byHousehold
+                .ifFresh(householdId)
+                .map(h -> h.recipients().isEmpty())
+                .orElse(false);
+    }
+
     /** From memory when known (see the class comment). */
     HouseholdPush ofHousehold(String householdId) {
         return byHousehold.of(householdId);

@@ -34,6 +34,11 @@ public class WebPush {
         if (!householdId.equals(message.householdId())) {
             throw new IllegalArgumentException("the message is about another household");
         }
+        // Most households have no subscription: waking a worker for each of their rings and alerts was a
+        // measurable share of the hub's CPU per ring (docs/benchmarks.md, session 14).
+        if (subscriptions.knownToHaveNone(householdId)) {
+            return;
+        }
         sender.submit(() -> fanOut(householdId, message, recipientFilter));
     }
 

@@ -3,6 +3,7 @@ package dev.doorward.hub.shared;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -89,6 +90,18 @@ public final class HouseholdMemory<T> {
             entries.put(householdId, new Entry<>(value, now));
         }
         return value;
+    }
+
+    /**
+     * What is remembered of the household if it was read within the memory's age, without reading anything: for a
+     * caller that must not wait for the database (the thread announcing a ring) and can skip work the answer makes
+     * needless, such as waking a channel's worker for a household with nothing to send to.
+     */
+    public Optional<T> ifFresh(String householdId) {
+        Entry<T> known = entries.get(householdId);
+        return known != null && clock.millis() - known.loadedAtMillis() < maxAge.toMillis()
+                ? Optional.of(known.value())
+                : Optional.empty();
     }
 
     /**

@@ -37,6 +37,20 @@ class HouseholdMemoryTest {
     }
 
     @Test
+    void whatIsFreshIsToldWithoutReadingAndNothingElseIs() {
+        assertThat(memory.ifFresh("h1")).isEmpty();
+        assertThat(reads).hasValue(0);
+        memory.of("h1");
+        assertThat(memory.ifFresh("h1")).contains("h1:v1");
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(memory.ifFresh("h1")).as("older than the memory's age").isEmpty();
+        memory.of("h1");
+        memory.forgetNow();
+        assertThat(memory.ifFresh("h1")).as("forgotten at a change").isEmpty();
+        assertThat(reads).hasValue(2);
+    }
+
+    @Test
     void aChangeHereIsSeenByTheNextReadAndAnnounced() {
         memory.of("h1");
         stored.set("v2");
