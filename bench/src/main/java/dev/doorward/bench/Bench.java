@@ -43,6 +43,7 @@ public final class Bench {
             int members,
             int presses,
             double rate,
+            double ringWarmUpSeconds,
             int window,
             String reference,
             Path out,
@@ -142,6 +143,7 @@ public final class Bench {
                 Integer.parseInt(a.getOrDefault("members", "10")),
                 Integer.parseInt(a.getOrDefault("presses", "1000")),
                 Double.parseDouble(a.getOrDefault("rate", "100")),
+                Double.parseDouble(a.getOrDefault("ring-warm-up", "3")),
                 Integer.parseInt(a.getOrDefault("window", "256")),
                 a.getOrDefault("reference", "auto"),
                 Path.of(a.getOrDefault("out", "bench/target/results")),
@@ -351,6 +353,7 @@ public final class Bench {
                     common.put("members", Integer.toString(options.members()));
                     common.put("presses", Integer.toString(options.presses()));
                     common.put("rate", Double.toString(options.rate()));
+                    common.put("warmUpSeconds", Double.toString(options.ringWarmUpSeconds()));
                     common.put("window", Integer.toString(options.window()));
                     common.put("loops", Integer.toString(options.loops()));
                     common.put("fleet", work.resolve("fleet").toString());
@@ -387,7 +390,10 @@ public final class Bench {
                                 } else if (wait.equals("push-presses-end")) {
                                     // Pushes leave the hub after the rings: give them as long as the rings get.
                                     awaitPushes(
-                                            (LoadGenMain.warmUpPresses(options.presses(), options.rate())
+                                            (LoadGenMain.warmUpPresses(
+                                                                    options.presses(),
+                                                                    options.rate(),
+                                                                    options.ringWarmUpSeconds())
                                                             + options.presses())
                                                     * subscriptions.size(),
                                             Duration.ofSeconds(20));

@@ -55,6 +55,7 @@ final class ClusterBench {
                     options.members(),
                     options.presses(),
                     options.rate(),
+                    options.ringWarmUpSeconds(),
                     options.window(),
                     "off",
                     out.resolve("single"),

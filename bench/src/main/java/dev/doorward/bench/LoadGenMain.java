@@ -120,7 +120,7 @@ public final class LoadGenMain {
                     result("members.open", open);
                     int presses = Integer.parseInt(a.getOrDefault("presses", "1000"));
                     double rate = Double.parseDouble(a.getOrDefault("rate", "50"));
-                    int warmUp = warmUpPresses(presses, rate);
+                    int warmUp = warmUpPresses(presses, rate, Double.parseDouble(a.getOrDefault("warmUpSeconds", "3")));
                     gen.ring(warmUp, rate, 10_000);
                     waitFor("presses-start");
                     LoadGen.RingResult ring = gen.ring(presses, rate, 20_000);
@@ -291,8 +291,12 @@ public final class LoadGenMain {
         return answer;
     }
 
-    /** Three seconds of presses (at least 50) before each measured series, so both sides have compiled their paths. */
-    static int warmUpPresses(int presses, double rate) {
-        return Math.min(presses, Math.max(50, (int) Math.round(rate * 3)));
+    /**
+     * {@code seconds} of presses (at least 50; 3 s by default) before each measured series, so both sides have
+     * compiled their paths. Three seconds at 100/s is not enough for the hub's JIT: a perf profile of the presses
+     * after it found C2 compiling for a fifth of the hub's CPU (docs/benchmarks.md, session 14).
+     */
+    static int warmUpPresses(int presses, double rate, double seconds) {
+        return Math.min(presses, Math.max(50, (int) Math.round(rate * seconds)));
     }
 }
