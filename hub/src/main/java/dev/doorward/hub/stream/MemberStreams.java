@@ -14,9 +14,12 @@ import dev.doorward.hub.shared.SignedInAccount;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.security.core.Authentication;
@@ -37,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 public class MemberStreams extends TextWebSocketHandler implements NoticeChannel, SmartLifecycle, LivePortPath {
+    private static final Logger log = LoggerFactory.getLogger(MemberStreams.class);
     static final String PATH = "/api/stream";
     /** The app only listens here ("ping" keeps proxies from closing it); binary is refused. */
     private static final LinkSocket.CloseReason TEXT_ONLY = new LinkSocket.CloseReason(1003, "text only");
@@ -148,6 +152,15 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     // ---- streams, whichever server carries them
 
     private void opened(String socketId, MemberSocket socket) {
+        List<Households.Membership> memberships;
+        try {
+            memberships = households.membershipsOf(socket.accountId());
+        } catch (RuntimeException e) {
+            // Without its households the stream would be open and hear no ring: closed, the app tries again.
+            log.info("A member stream could not be opened: {}", e.getClass().getSimpleName());
+            socket.close(CloseStatus.SERVER_ERROR.getCode(), "try again");
+            return;
+        }
         bySocket.put(socketId, socket);
         byBrowserSession
                 .computeIfAbsent(socket.browserSession(), k -> ConcurrentHashMap.newKeySet())
@@ -155,7 +168,7 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
         byAccount
                 .computeIfAbsent(socket.accountId(), k -> ConcurrentHashMap.newKeySet())
                 .add(socket);
-        for (Households.Membership m : households.membershipsOf(socket.accountId())) {
+        for (Households.Membership m : memberships) {
             byHousehold
                     .computeIfAbsent(m.householdId(), k -> ConcurrentHashMap.newKeySet())
                     .add(socket);

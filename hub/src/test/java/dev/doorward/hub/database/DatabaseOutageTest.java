@@ -57,6 +57,10 @@ class DatabaseOutageTest {
             assertThat(healthy.status()).isEqualTo(200);
             assertThat(healthy.json().toString()).isEqualTo("{\"status\":\"up\",\"database\":\"up\"}");
             BrowserClient owner = Household.firstOwner(hub).browser();
+            // Admitted now, so the live port remembers the session (30 s) and admits the next stream without asking
+            // the database.
+            assertThat(owner.openStreamOn(hub.livePort()).awaitType("hello", Duration.ofSeconds(5)))
+                    .isPresent();
 
             List<Long> server = serverProcesses(hub);
             signal("-STOP", server);
@@ -64,6 +68,12 @@ class DatabaseOutageTest {
                 waitUntil(
                         Duration.ofSeconds(10),
                         () -> anonymous.get("/api/health").status() == 503);
+                // A stream that cannot read its households (the socket timeout, 15 s) is closed, not left open
+                // and deaf: the app tries again.
+                BrowserClient.Stream deaf = owner.openStreamOn(hub.livePort());
+                waitUntil(Duration.ofSeconds(25), deaf::closed);
+                assertThat(deaf.closeCode()).contains(1011);
+                assertThat(deaf.awaitType("hello", Duration.ZERO)).isEmpty();
                 assertThat(anonymous.get("/api/health").json().toString())
                         .isEqualTo("{\"status\":\"degraded\",\"database\":\"down\"}");
                 assertThat(changes).containsExactly(false);
