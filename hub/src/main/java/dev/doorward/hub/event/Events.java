@@ -1,6 +1,7 @@
 package dev.doorward.hub.event;
 
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +32,8 @@ public class Events {
                         .param("kind", kind)
                         .param("occurred", Timestamp.from(occurredAt))
                         .param("received", Timestamp.from(clock.instant()))
-                        .param("detail", detail)
+                        // Typed, so a null detail is bound without asking the driver's metadata on every ring.
+                        .param("detail", detail, Types.VARCHAR)
                         .update()
                 == 1;
     }

@@ -4,6 +4,7 @@ import dev.doorward.crypto.Hashes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What one push says, before encryption: ids and a kind only, never a name, serial, message or picture (the
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param at when it happened, epoch millis
  */
 public record PushMessage(Kind kind, String householdId, String deviceId, String eventId, Alert alert, long at) {
+    /** Compiled once: {@code String.matches} compiles its pattern on every call, and this runs for every ring. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]+");
 
     public enum Kind {
         /** Someone pressed the button. */
@@ -129,7 +132,7 @@ public record PushMessage(Kind kind, String householdId, String deviceId, String
     }
 
     private static void requireId(String id, String what) {
-        if (id == null || id.isEmpty() || id.length() > 64 || !id.matches("[A-Za-z0-9_-]+")) {
+        if (id == null || id.isEmpty() || id.length() > 64 || !ID.matcher(id).matches()) {
             throw new IllegalArgumentException(what + " is not an id");
         }
     }

@@ -57,6 +57,13 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
     private final Duration upgradeTimeout;
     private final SerialExecutor work = new SerialExecutor();
     private final AtomicBoolean paused = new AtomicBoolean();
+    /**
+     * Set on the network thread while the endpoint handles a text at once ({@link LinkEndpoint#handledAtOnce}), so
+     * that what it sends is queued behind earlier writes. Another thread that sees it set by chance only queues its
+     * write as Netty would anyway.
+     */
+    private boolean handlingAtOnce;
+
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile Channel channel;
     /** Set on the network thread once the upgrade completed and the endpoint was told. */
@@ -85,7 +92,13 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
     @Override
     public void sendText(String text) throws IOException {
         Channel ch = writableChannel();
-        ch.writeAndFlush(new TextWebSocketFrame(text), ch.voidPromise());
+        if (handlingAtOnce) {
+            // Netty queues a write from another thread as a task on this loop; written here at once, an answer
+            // would overtake those (a heartbeat's the answers to what the doorbell sent before it). Queued too.
+            ch.eventLoop().execute(() -> ch.writeAndFlush(new TextWebSocketFrame(text), ch.voidPromise()));
+        } else {
+            ch.writeAndFlush(new TextWebSocketFrame(text), ch.voidPromise());
+        }
     }
 
     @Override
@@ -231,8 +244,20 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
             close(CloseReason.TOO_BIG);
             return;
         }
+        // Only this network thread queues this link's work: nothing queued now means none before this text.
+        boolean behindQueuedWork = work.pending() > 0;
         try {
-            endpoint.textArrived(this, text);
+            endpoint.textArrived(this, text, behindQueuedWork);
+            if (!behindQueuedWork) {
+                handlingAtOnce = true;
+                try {
+                    if (endpoint.handledAtOnce(this, text)) {
+                        return;
+                    }
+                } finally {
+                    handlingAtOnce = false;
+                }
+            }
         } catch (RuntimeException e) {
             log.error("Looking at an arriving message failed; it is still handled in order", e);
         }

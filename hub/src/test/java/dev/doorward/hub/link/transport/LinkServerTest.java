@@ -10,6 +10,7 @@ import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.hub.testing.RawDeviceLink;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -31,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -115,6 +117,48 @@ class LinkServerTest {
         assertThat(endpoint.closed.poll(5, TimeUnit.SECONDS)).isSameAs(opened.socket());
         assertThat(endpoint.closed.poll(300, TimeUnit.MILLISECONDS)).isNull();
         assertThat(opened.socket().isOpen()).isFalse();
+    }
+
+    @Test
+    void aTextIsHandledAtOnceOnlyWithNothingQueuedBeforeItAndItsAnswerFollowsEarlierAnswers() throws Exception {
+        RawDeviceLink client = connect(device);
+        assertThat(endpoint.opened.poll(5, TimeUnit.SECONDS)).isNotNull();
+
+        client.send(Recorder.AT_ONCE + "1");
+        assertThat(client.next(Duration.ofSeconds(5))).contains("answered " + Recorder.AT_ONCE + "1");
+        assertThat(endpoint.handledAtOnce.poll()).isEqualTo(Recorder.AT_ONCE + "1");
+        assertThat(endpoint.texts.poll(300, TimeUnit.MILLISECONDS))
+                .as("handled at once, not again in order")
+                .isNull();
+
+        // Behind a message still being handled it waits its turn, in order.
+        endpoint.busy = new CountDownLatch(1);
+        int started = endpoint.started.get();
+        client.send("slow");
+        waitUntil(() -> endpoint.started.get() > started);
+        client.send(Recorder.AT_ONCE + "2");
+        assertThat(endpoint.texts.poll(300, TimeUnit.MILLISECONDS)).isNull();
+        endpoint.busy.countDown();
+        assertThat(endpoint.texts.poll(5, TimeUnit.SECONDS)).isEqualTo("slow");
+        assertThat(endpoint.texts.poll(5, TimeUnit.SECONDS)).isEqualTo(Recorder.AT_ONCE + "2");
+        assertThat(endpoint.handledAtOnce).isEmpty();
+        assertThat(client.next(Duration.ofSeconds(5))).contains("answered " + Recorder.AT_ONCE + "2");
+
+        // Answered at once or in order, an answer never overtakes the answer to what came before it.
+        for (int i = 0; i < 50; i++) {
+            client.send("answer " + i);
+            client.send(Recorder.AT_ONCE + "after " + i);
+            assertThat(client.next(Duration.ofSeconds(5))).contains("answered answer " + i);
+            assertThat(client.next(Duration.ofSeconds(5))).contains("answered " + Recorder.AT_ONCE + "after " + i);
+        }
+    }
+
+    private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 5 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     @Test
@@ -354,6 +398,32 @@ class LinkServerTest {
                 Thread.currentThread().interrupt();
             }
             texts.add(text);
+            if (text.startsWith("answer") || text.startsWith(AT_ONCE)) {
+                answer(socket, text);
+            }
+        }
+
+        /** Texts starting with this are offered to be handled at once, and answered. */
+        static final String AT_ONCE = "at once: ";
+
+        final BlockingQueue<String> handledAtOnce = new LinkedBlockingQueue<>();
+
+        @Override
+        public boolean handledAtOnce(LinkSocket socket, String text) {
+            if (!text.startsWith(AT_ONCE)) {
+                return false;
+            }
+            handledAtOnce.add(text);
+            answer(socket, text);
+            return true;
+        }
+
+        private static void answer(LinkSocket socket, String text) {
+            try {
+                socket.sendText("answered " + text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override
