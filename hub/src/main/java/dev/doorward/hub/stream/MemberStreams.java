@@ -13,6 +13,8 @@ import dev.doorward.hub.shared.SessionEnded;
 import dev.doorward.hub.shared.SignedInAccount;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,29 +212,46 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
                 if (sockets == null || sockets.isEmpty()) {
                     return;
                 }
-                String text = json.writeValueAsString(NoticeJson.of(notice));
+                String text = text(notice);
                 Map<String, Boolean> decided = new HashMap<>();
+                List<MemberSocket> told = new ArrayList<>(sockets.size());
                 for (MemberSocket socket : sockets) {
                     if (decided.computeIfAbsent(socket.accountId(), household.mayHear()::test)) {
-                        socket.send(text);
+                        told.add(socket);
                     }
                 }
+                sendToEach(told, text);
             }
             case Audience.Everyone everyone -> {
-                String text = json.writeValueAsString(NoticeJson.of(notice));
-                for (Set<MemberSocket> sockets : byAccount.values()) {
-                    sockets.forEach(socket -> socket.send(text));
-                }
+                List<MemberSocket> all = new ArrayList<>();
+                byAccount.values().forEach(all::addAll);
+                sendToEach(all, text(notice));
             }
             case Audience.Account account -> {
                 Set<MemberSocket> sockets = byAccount.get(account.accountId());
                 if (sockets == null || sockets.isEmpty()) {
                     return;
                 }
-                String text = json.writeValueAsString(NoticeJson.of(notice));
-                sockets.forEach(socket -> socket.send(text));
+                sendToEach(sockets, text(notice));
             }
         }
+    }
+
+    private String text(Notice notice) {
+        return json.writeValueAsString(NoticeJson.of(notice));
+    }
+
+    /** The live port's streams get the text with one hand-off per network thread; the browser port's one by one. */
+    private static void sendToEach(Collection<MemberSocket> sockets, String text) {
+        List<LinkSocket> onLivePort = new ArrayList<>(sockets.size());
+        for (MemberSocket socket : sockets) {
+            if (socket instanceof LivePortMemberSocket live) {
+                onLivePort.add(live.socket());
+            } else {
+                socket.send(text);
+            }
+        }
+        LinkSocket.sendTextToEach(onLivePort, text);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.doorward.hub.link.transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /** One device's connection as the link logic sees it: send, close, nothing about the server carrying it. */
 public interface LinkSocket {
@@ -11,6 +12,14 @@ public interface LinkSocket {
 
     /** Queues a text message; throws when the link is closed or its peer stopped reading. */
     void sendText(String text) throws IOException;
+
+    /**
+     * Queues the same text to each of these links, with one hand-off per network thread rather than one per link
+     * (a ring told to every open app of a household). A link that is closed or stopped reading is skipped.
+     */
+    static void sendTextToEach(List<? extends LinkSocket> sockets, String text) {
+        NettyLinkSocket.sendTextToEach(sockets, text);
+    }
 
     /** Queues a binary message (a media part); the buffer is copied before this returns. */
     void sendBinary(ByteBuffer message) throws IOException;

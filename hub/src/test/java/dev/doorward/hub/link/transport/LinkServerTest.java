@@ -24,6 +24,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -150,6 +151,32 @@ class LinkServerTest {
             client.send(Recorder.AT_ONCE + "after " + i);
             assertThat(client.next(Duration.ofSeconds(5))).contains("answered answer " + i);
             assertThat(client.next(Duration.ofSeconds(5))).contains("answered " + Recorder.AT_ONCE + "after " + i);
+        }
+    }
+
+    @Test
+    void oneTextToManyLinksReachesEachOpenOneOnceAndSkipsAClosedOne() throws Exception {
+        List<RawDeviceLink> clients = new ArrayList<>();
+        List<LinkSocket> sockets = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            clients.add(connect(device));
+            sockets.add(endpoint.opened.poll(5, TimeUnit.SECONDS).socket());
+        }
+        sockets.get(2).close(LinkSocket.CloseReason.GOING_AWAY);
+        assertThat(clients.get(2).awaitClosed(Duration.ofSeconds(5))).isTrue();
+
+        String text = "to every open app: ding ✓";
+        for (int round = 0; round < 3; round++) {
+            LinkSocket.sendTextToEach(sockets, text + " " + round);
+        }
+        for (int i = 0; i < 5; i++) {
+            if (i == 2) {
+                continue;
+            }
+            for (int round = 0; round < 3; round++) {
+                assertThat(clients.get(i).next(Duration.ofSeconds(5))).contains(text + " " + round);
+            }
+            assertThat(clients.get(i).next(Duration.ofMillis(200))).isEmpty();
         }
     }
 
