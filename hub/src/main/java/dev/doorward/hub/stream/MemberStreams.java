@@ -13,6 +13,7 @@ import dev.doorward.hub.shared.SessionEnded;
 import dev.doorward.hub.shared.SignedInAccount;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -57,6 +59,17 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     private final Map<String, Set<MemberSocket>> byBrowserSession = new ConcurrentHashMap<>();
     /** the server's socket id → its stream, for both servers (Tomcat's ids and the live port's differ in form). */
     private final Map<String, MemberSocket> bySocket = new ConcurrentHashMap<>();
+    /**
+     * What ended streams lately — a browser session, or an account's streams (removed from a household, deleted) —
+     * numbered in order, so that a stream admitted before such an end and registered after it (see
+     * {@link #opened}) is closed too instead of hearing what it no longer may. Forgotten after ten minutes.
+     */
+    private final Map<String, RecentEnd> recentEnds = new ConcurrentHashMap<>();
+
+    private final AtomicLong ends = new AtomicLong();
+    private static final long REMEMBER_ENDS_MILLIS = Duration.ofMinutes(10).toMillis();
+
+    private record RecentEnd(long number, long atMillis) {}
 
     private volatile boolean running;
 
@@ -153,7 +166,9 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
 
     // ---- streams, whichever server carries them
 
-    private void opened(String socketId, MemberSocket socket) {
+    /** Registers an open stream (package-private for the test of its race with an end). */
+    void opened(String socketId, MemberSocket socket) {
+        long endsBefore = ends.get();
         List<Households.Membership> memberships;
         try {
             memberships = households.membershipsOf(socket.accountId());
@@ -175,7 +190,35 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
                     .computeIfAbsent(m.householdId(), k -> ConcurrentHashMap.newKeySet())
                     .add(socket);
         }
+        // Registered first, checked second, where an end marks first and closes what is registered second: one of
+        // the two sees the other. Its session ended at any time, or its account's streams were ended after its
+        // households were read: closed now, as if it had been open then.
+        if (recentEnds.containsKey(sessionKey(socket.browserSession()))
+                || endedSince(accountKey(socket.accountId()), endsBefore)) {
+            closed(socketId);
+            socket.close(CloseStatus.POLICY_VIOLATION.getCode(), "");
+            return;
+        }
         socket.send(json.writeValueAsString(Map.of("type", "hello")));
+    }
+
+    private boolean endedSince(String key, long number) {
+        RecentEnd end = recentEnds.get(key);
+        return end != null && end.number() > number;
+    }
+
+    private void markEnded(String key) {
+        long now = System.currentTimeMillis();
+        recentEnds.put(key, new RecentEnd(ends.incrementAndGet(), now));
+        recentEnds.values().removeIf(end -> now - end.atMillis() > REMEMBER_ENDS_MILLIS);
+    }
+
+    private static String sessionKey(String browserSession) {
+        return "session:" + browserSession;
+    }
+
+    private static String accountKey(String accountId) {
+        return "account:" + accountId;
     }
 
     private void closed(String socketId) {
@@ -197,6 +240,7 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     /** A browser session ended (signed out, expired, ended by an admin or with its account): its streams close now. */
     @EventListener
     void sessionEnded(SessionEnded event) {
+        markEnded(sessionKey(event.sessionId()));
         Set<MemberSocket> sockets = byBrowserSession.remove(event.sessionId());
         if (sockets != null) {
             sockets.forEach(socket -> socket.close(CloseStatus.POLICY_VIOLATION.getCode(), ""));
@@ -269,6 +313,7 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
 
     /** Ends every open stream of an account (sign-out everywhere, removal from a household). */
     public void closeAccount(String accountId) {
+        markEnded(accountKey(accountId));
         Set<MemberSocket> sockets = byAccount.remove(accountId);
         if (sockets != null) {
             sockets.forEach(socket -> socket.close(CloseStatus.POLICY_VIOLATION.getCode(), ""));
