@@ -17,6 +17,7 @@ import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
 import dev.doorward.hub.roster.MemberAccess;
 import dev.doorward.hub.shared.DeviceChannel;
+import dev.doorward.hub.shared.EndedSessions;
 import dev.doorward.hub.shared.MemberRemoved;
 import dev.doorward.hub.shared.SessionEnded;
 import dev.doorward.hub.shared.SignedInAccount;
@@ -79,6 +80,7 @@ public class LiveViews extends AbstractWebSocketHandler
     private final RateLimiter limiter;
     private final Clock clock;
     private final MemberAccess access;
+    private final EndedSessions endedSessions;
     private final JsonMapper json = JsonMapper.builder().build();
 
     private final Map<String, Viewer> bySocket = new ConcurrentHashMap<>();
@@ -98,8 +100,10 @@ public class LiveViews extends AbstractWebSocketHandler
             AuditLog audit,
             RateLimiter limiter,
             MemberAccess access,
+            EndedSessions endedSessions,
             Clock clock) {
         this.access = access;
+        this.endedSessions = endedSessions;
         this.devices = devices;
         this.households = households;
         this.clients = clients;
@@ -211,7 +215,13 @@ public class LiveViews extends AbstractWebSocketHandler
     // ---- browsers, whichever server carries them
 
     private void opened(ViewerSocket socket, String accountId, String username, String sessionId) {
-        bySocket.put(socket.id(), new Viewer(socket, accountId, username, sessionId));
+        Viewer viewer = new Viewer(socket, accountId, username, sessionId);
+        bySocket.put(socket.id(), viewer);
+        // Kept first, checked second, where a session's end marks first and ends what is kept second: a view admitted
+        // in the instant its session ended does not outlive it.
+        if (endedSessions.hasEnded(sessionId)) {
+            end(viewer, "signed out");
+        }
     }
 
     private void text(String socketId, String message) {
@@ -620,6 +630,7 @@ public class LiveViews extends AbstractWebSocketHandler
      */
     @EventListener
     void sessionEnded(SessionEnded event) {
+        endedSessions.mark(event.sessionId());
         for (Viewer viewer : bySocket.values()) {
             if (event.sessionId().equals(viewer.sessionId)) {
                 end(viewer, "signed out");

@@ -9,6 +9,7 @@ import dev.doorward.hub.notify.Audience;
 import dev.doorward.hub.notify.Notice;
 import dev.doorward.hub.notify.NoticeChannel;
 import dev.doorward.hub.notify.NoticeJson;
+import dev.doorward.hub.shared.EndedSessions;
 import dev.doorward.hub.shared.SessionEnded;
 import dev.doorward.hub.shared.SignedInAccount;
 import java.nio.ByteBuffer;
@@ -59,22 +60,25 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     private final Map<String, Set<MemberSocket>> byBrowserSession = new ConcurrentHashMap<>();
     /** the server's socket id → its stream, for both servers (Tomcat's ids and the live port's differ in form). */
     private final Map<String, MemberSocket> bySocket = new ConcurrentHashMap<>();
+
+    private final EndedSessions endedSessions;
     /**
-     * What ended streams lately — a browser session, or an account's streams (removed from a household, deleted) —
-     * numbered in order, so that a stream admitted before such an end and registered after it (see
-     * {@link #opened}) is closed too instead of hearing what it no longer may. Forgotten after ten minutes.
+     * Accounts whose streams were ended lately (removed from a household, deleted), numbered in order, so that a
+     * stream that read its households before such an end and registered after it (see {@link #opened}) is closed
+     * too instead of hearing what it no longer may. Forgotten after ten minutes.
      */
-    private final Map<String, RecentEnd> recentEnds = new ConcurrentHashMap<>();
+    private final Map<String, AccountEnd> accountEnds = new ConcurrentHashMap<>();
 
     private final AtomicLong ends = new AtomicLong();
     private static final long REMEMBER_ENDS_MILLIS = Duration.ofMinutes(10).toMillis();
 
-    private record RecentEnd(long number, long atMillis) {}
+    private record AccountEnd(long number, long atMillis) {}
 
     private volatile boolean running;
 
-    public MemberStreams(Households households) {
+    public MemberStreams(Households households, EndedSessions endedSessions) {
         this.households = households;
+        this.endedSessions = endedSessions;
     }
 
     @Override
@@ -193,8 +197,7 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
         // Registered first, checked second, where an end marks first and closes what is registered second: one of
         // the two sees the other. Its session ended at any time, or its account's streams were ended after its
         // households were read: closed now, as if it had been open then.
-        if (recentEnds.containsKey(sessionKey(socket.browserSession()))
-                || endedSince(accountKey(socket.accountId()), endsBefore)) {
+        if (endedSessions.hasEnded(socket.browserSession()) || accountEndedSince(socket.accountId(), endsBefore)) {
             closed(socketId);
             socket.close(CloseStatus.POLICY_VIOLATION.getCode(), "");
             return;
@@ -202,23 +205,15 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
         socket.send(json.writeValueAsString(Map.of("type", "hello")));
     }
 
-    private boolean endedSince(String key, long number) {
-        RecentEnd end = recentEnds.get(key);
+    private boolean accountEndedSince(String accountId, long number) {
+        AccountEnd end = accountEnds.get(accountId);
         return end != null && end.number() > number;
     }
 
-    private void markEnded(String key) {
+    private void markAccountEnded(String accountId) {
         long now = System.currentTimeMillis();
-        recentEnds.put(key, new RecentEnd(ends.incrementAndGet(), now));
-        recentEnds.values().removeIf(end -> now - end.atMillis() > REMEMBER_ENDS_MILLIS);
-    }
-
-    private static String sessionKey(String browserSession) {
-        return "session:" + browserSession;
-    }
-
-    private static String accountKey(String accountId) {
-        return "account:" + accountId;
+        accountEnds.put(accountId, new AccountEnd(ends.incrementAndGet(), now));
+        accountEnds.values().removeIf(end -> now - end.atMillis() > REMEMBER_ENDS_MILLIS);
     }
 
     private void closed(String socketId) {
@@ -240,7 +235,7 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     /** A browser session ended (signed out, expired, ended by an admin or with its account): its streams close now. */
     @EventListener
     void sessionEnded(SessionEnded event) {
-        markEnded(sessionKey(event.sessionId()));
+        endedSessions.mark(event.sessionId());
         Set<MemberSocket> sockets = byBrowserSession.remove(event.sessionId());
         if (sockets != null) {
             sockets.forEach(socket -> socket.close(CloseStatus.POLICY_VIOLATION.getCode(), ""));
@@ -313,7 +308,7 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
 
     /** Ends every open stream of an account (sign-out everywhere, removal from a household). */
     public void closeAccount(String accountId) {
-        markEnded(accountKey(accountId));
+        markAccountEnded(accountId);
         Set<MemberSocket> sockets = byAccount.remove(accountId);
         if (sockets != null) {
             sockets.forEach(socket -> socket.close(CloseStatus.POLICY_VIOLATION.getCode(), ""));

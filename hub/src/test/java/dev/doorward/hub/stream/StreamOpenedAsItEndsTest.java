@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.doorward.hub.household.Households;
 import dev.doorward.hub.notify.Audience;
 import dev.doorward.hub.notify.Notice;
+import dev.doorward.hub.shared.EndedSessions;
 import dev.doorward.hub.shared.Role;
 import dev.doorward.hub.shared.SessionEnded;
 import java.time.Clock;
@@ -88,7 +89,7 @@ class StreamOpenedAsItEndsTest {
     @Test
     void aStreamWhoseSessionEndsWhileItOpensIsClosedAndHearsNoRing() throws Exception {
         HeldHouseholds households = new HeldHouseholds();
-        MemberStreams streams = new MemberStreams(households);
+        MemberStreams streams = new MemberStreams(households, new EndedSessions(Clock.systemUTC()));
         Browser browser = new Browser("session-that-signs-out");
 
         CompletableFuture<Void> opening = CompletableFuture.runAsync(() -> streams.opened("s1", browser));
@@ -105,7 +106,7 @@ class StreamOpenedAsItEndsTest {
     @Test
     void aStreamWhoseAccountLeavesTheHouseholdWhileItOpensIsClosedAndTheNextOneOpens() throws Exception {
         HeldHouseholds households = new HeldHouseholds();
-        MemberStreams streams = new MemberStreams(households);
+        MemberStreams streams = new MemberStreams(households, new EndedSessions(Clock.systemUTC()));
         Browser browser = new Browser("session-a");
 
         CompletableFuture<Void> opening = CompletableFuture.runAsync(() -> streams.opened("s1", browser));
@@ -129,7 +130,7 @@ class StreamOpenedAsItEndsTest {
     void aStreamOfAnotherSessionOfTheSameAccountStaysOpen() throws Exception {
         HeldHouseholds households = new HeldHouseholds();
         households.letGo.countDown();
-        MemberStreams streams = new MemberStreams(households);
+        MemberStreams streams = new MemberStreams(households, new EndedSessions(Clock.systemUTC()));
         streams.sessionEnded(new SessionEnded("the-laptops-session"));
 
         Browser phone = new Browser("the-phones-session");
