@@ -390,10 +390,7 @@ public final class Bench {
                                 } else if (wait.equals("push-presses-end")) {
                                     // Pushes leave the hub after the rings: give them as long as the rings get.
                                     awaitPushes(
-                                            (LoadGenMain.warmUpPresses(
-                                                                    options.presses(),
-                                                                    options.rate(),
-                                                                    options.ringWarmUpSeconds())
+                                            (LoadGenMain.warmUpPresses(options.rate(), options.ringWarmUpSeconds())
                                                             + options.presses())
                                                     * subscriptions.size(),
                                             Duration.ofSeconds(20));
@@ -823,6 +820,22 @@ public final class Bench {
                     return a == null || b == null
                             ? null
                             : (b.cpuSeconds() - a.cpuSeconds()) / ((b.nanoTime() - a.nanoTime()) / 1e9) * 100;
+                },
+                "");
+        add(
+                s,
+                "of which the JIT compiler threads",
+                "% of a core",
+                d,
+                m,
+                r -> {
+                    Servers.Sample a = r.sample("presses-start");
+                    Servers.Sample b = r.sample("presses-end");
+                    return a == null || b == null
+                            ? null
+                            : (b.compilerCpuSeconds() - a.compilerCpuSeconds())
+                                    / ((b.nanoTime() - a.nanoTime()) / 1e9)
+                                    * 100;
                 },
                 "");
         add(

@@ -120,7 +120,7 @@ public final class LoadGenMain {
                     result("members.open", open);
                     int presses = Integer.parseInt(a.getOrDefault("presses", "1000"));
                     double rate = Double.parseDouble(a.getOrDefault("rate", "50"));
-                    int warmUp = warmUpPresses(presses, rate, Double.parseDouble(a.getOrDefault("warmUpSeconds", "3")));
+                    int warmUp = warmUpPresses(rate, Double.parseDouble(a.getOrDefault("warmUpSeconds", "3")));
                     gen.ring(warmUp, rate, 10_000);
                     waitFor("presses-start");
                     LoadGen.RingResult ring = gen.ring(presses, rate, 20_000);
@@ -294,9 +294,10 @@ public final class LoadGenMain {
     /**
      * {@code seconds} of presses (at least 50; 3 s by default) before each measured series, so both sides have
      * compiled their paths. Three seconds at 100/s is not enough for the hub's JIT: a perf profile of the presses
-     * after it found C2 compiling for a fifth of the hub's CPU (docs/benchmarks.md, session 14).
+     * after it found C2 compiling for a fifth of the hub's CPU (docs/benchmarks.md, session 14), and after 30 s it
+     * still compiles (session 15); a steady-state reading takes minutes, longer than the series it precedes.
      */
-    static int warmUpPresses(int presses, double rate, double seconds) {
-        return Math.min(presses, Math.max(50, (int) Math.round(rate * seconds)));
+    static int warmUpPresses(double rate, double seconds) {
+        return Math.max(50, (int) Math.round(rate * seconds));
     }
 }

@@ -99,8 +99,16 @@ final class Servers {
         return false;
     }
 
-    /** CPU time (user + system) of a process in seconds and its resident memory in bytes. */
-    record Sample(long nanoTime, double cpuSeconds, long rssBytes) {
+    /**
+     * CPU time (user + system) of a process in seconds and its resident memory in bytes; of that CPU time, what a
+     * JVM's JIT compiler threads spent (0 for a server in C): a JVM's first minutes compile its hot paths, and
+     * a path taken only a hundred times a second (a ring) is compiled last.
+     */
+    record Sample(long nanoTime, double cpuSeconds, long rssBytes, double compilerCpuSeconds) {
+        Sample(long nanoTime, double cpuSeconds, long rssBytes) {
+            this(nanoTime, cpuSeconds, rssBytes, 0);
+        }
+
         static Sample of(long pid) {
             try {
                 String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -113,10 +121,33 @@ final class Servers {
                         rss = Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                     }
                 }
-                return new Sample(System.nanoTime(), cpu, rss);
+                return new Sample(System.nanoTime(), cpu, rss, compilerCpuSeconds(pid));
             } catch (IOException e) {
                 return new Sample(System.nanoTime(), Double.NaN, -1);
             }
+        }
+
+        /** CPU seconds of the process's threads named as HotSpot names its compiler threads ("C2 CompilerThre…"). */
+        private static double compilerCpuSeconds(long pid) {
+            double seconds = 0;
+            try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String comm = Files.readString(task.resolve("comm")).strip();
+                        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+                            String stat = Files.readString(task.resolve("stat"));
+                            String[] f =
+                                    stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            seconds += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // the thread ended meanwhile
+                    }
+                }
+            } catch (IOException e) {
+                return Double.NaN;
+            }
+            return seconds;
         }
 
         /**
