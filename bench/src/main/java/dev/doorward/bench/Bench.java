@@ -814,13 +814,7 @@ public final class Bench {
                 "% of a core",
                 d,
                 m,
-                r -> {
-                    Servers.Sample a = r.sample("presses-start");
-                    Servers.Sample b = r.sample("presses-end");
-                    return a == null || b == null
-                            ? null
-                            : (b.cpuSeconds() - a.cpuSeconds()) / ((b.nanoTime() - a.nanoTime()) / 1e9) * 100;
-                },
+                r -> cpuPercent(r, "presses-start", "presses-end"),
                 "");
         add(
                 s,
@@ -828,15 +822,7 @@ public final class Bench {
                 "% of a core",
                 d,
                 m,
-                r -> {
-                    Servers.Sample a = r.sample("presses-start");
-                    Servers.Sample b = r.sample("presses-end");
-                    return a == null || b == null
-                            ? null
-                            : (b.compilerCpuSeconds() - a.compilerCpuSeconds())
-                                    / ((b.nanoTime() - a.nanoTime()) / 1e9)
-                                    * 100;
-                },
+                r -> percentOfACore(r, "presses-start", "presses-end", Servers.Sample::compilerCpuSeconds),
                 "");
         add(
                 s,
@@ -1061,11 +1047,19 @@ public final class Bench {
     }
 
     private static Double cpuPercent(Run r, String from, String to) {
+        return percentOfACore(r, from, to, Servers.Sample::cpuSeconds);
+    }
+
+    /** CPU seconds (of the process, or of some of its threads) spent between two waits, in % of a core. */
+    private static Double percentOfACore(
+            Run r, String from, String to, java.util.function.ToDoubleFunction<Servers.Sample> cpuSeconds) {
         Servers.Sample a = r.sample(from);
         Servers.Sample b = r.sample(to);
         return a == null || b == null
                 ? null
-                : (b.cpuSeconds() - a.cpuSeconds()) / ((b.nanoTime() - a.nanoTime()) / 1e9) * 100;
+                : (cpuSeconds.applyAsDouble(b) - cpuSeconds.applyAsDouble(a))
+                        / ((b.nanoTime() - a.nanoTime()) / 1e9)
+                        * 100;
     }
 
     private void failures(String scenario, String who, Run r) {

@@ -112,6 +112,11 @@ final class LinkSession implements DeviceLink {
         return kind == Kind.OWNED ? "device:" + device.id() : "serial:" + serial;
     }
 
+    /** An owned doorbell that said hello: the only kind whose rings, media and heartbeats skip the queue. */
+    boolean isWelcomedAndOwned() {
+        return kind == Kind.OWNED && welcomed;
+    }
+
     @Override
     public void send(LinkMessage message) throws IOException {
         String text = LinkCodec.encode(message);
