@@ -146,6 +146,8 @@ public final class LinkServer implements AutoCloseable {
                                 .handshakeTimeoutMillis(
                                         settings.upgradeTimeout().toMillis())
                                 .decoderConfig(frames)
+                                // NettyLinkSocket answers closes: never a second close frame to a peer.
+                                .handleCloseFrames(false)
                                 .build()));
         GateHandler.Upgrades upgradeOn = new GateHandler.Upgrades(Map.copyOf(upgrades), maxFrameBytes);
         try {

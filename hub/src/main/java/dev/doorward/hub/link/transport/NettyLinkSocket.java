@@ -207,8 +207,26 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
             ch.close();
             return;
         }
-        ch.writeAndFlush(new CloseWebSocketFrame(reason.code(), shortened(reason.reason())))
-                .addListener(ChannelFutureListener.CLOSE);
+        sendCloseAndClose(ch, new CloseWebSocketFrame(reason.code(), shortened(reason.reason())));
+    }
+
+    /**
+     * The peer's close frame (closes are handled here, not by Netty's protocol handler: that one answers a close
+     * even when ours crossed it, and a browser fails a stream that receives two). Answered only when we have not
+     * sent ours; either way the closing handshake is over and the connection ends.
+     */
+    private void peerClosed(CloseWebSocketFrame frame) {
+        Channel ch = channel;
+        if (closing.compareAndSet(false, true)) {
+            sendCloseAndClose(
+                    ch, new CloseWebSocketFrame(true, 0, frame.content().retainedDuplicate()));
+        } else {
+            ch.close();
+        }
+    }
+
+    private static void sendCloseAndClose(Channel ch, CloseWebSocketFrame frame) {
+        ch.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
         // A peer that does not read never receives the close frame; do not wait for it forever.
         ch.eventLoop().schedule(() -> ch.close(), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
     }
@@ -266,8 +284,9 @@ final class NettyLinkSocket extends ChannelInboundHandlerAdapter implements Link
             switch (message) {
                 case TextWebSocketFrame frame -> onText(frame);
                 case BinaryWebSocketFrame frame -> onBinary(frame.content());
+                case CloseWebSocketFrame frame -> peerClosed(frame);
                 case FullHttpRequest request -> PlainAnswer.sendAndClose(ctx, HttpResponseStatus.NOT_FOUND);
-                default -> {} // pings, pongs and closes are the protocol handler's; nothing else reaches here
+                default -> {} // pings and pongs are the protocol handler's; nothing else reaches here
             }
         } finally {
             ReferenceCountUtil.release(message);

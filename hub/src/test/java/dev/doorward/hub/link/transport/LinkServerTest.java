@@ -121,6 +121,51 @@ class LinkServerTest {
     }
 
     @Test
+    void aPeersCloseIsAnsweredOnceWithItsCodeAndTheEndpointHearsOfIt() throws Exception {
+        try (FrameClient client = FrameClient.upgrade(tlsSocket(device))) {
+            LinkSocket socket = endpoint.opened.poll(5, TimeUnit.SECONDS).socket();
+            client.sendClose(1000, "bye");
+            List<FrameClient.Frame> frames = client.framesUntilTheEnd();
+            assertThat(frames).filteredOn(FrameClient.Frame::isClose).hasSize(1);
+            assertThat(frames.getLast().isClose()).isTrue();
+            assertThat(frames.getLast().closeCode()).isEqualTo(1000);
+            assertThat(endpoint.closed.poll(5, TimeUnit.SECONDS)).isSameAs(socket);
+            assertThat(socket.isOpen()).isFalse();
+        }
+    }
+
+    @Test
+    void theAnswerToTheHubsCloseIsNotAnsweredAgain() throws Exception {
+        try (FrameClient client = FrameClient.upgrade(tlsSocket(device))) {
+            LinkSocket socket = endpoint.opened.poll(5, TimeUnit.SECONDS).socket();
+            socket.close(LinkSocket.CloseReason.POLICY_VIOLATION);
+            FrameClient.Frame first = client.nextFrame();
+            assertThat(first.isClose()).isTrue();
+            assertThat(first.closeCode()).isEqualTo(1008);
+            // A browser answers the hub's close; a second close frame after that fails its stream.
+            client.sendClose(1008, "");
+            assertThat(client.framesUntilTheEnd()).noneMatch(FrameClient.Frame::isClose);
+            assertThat(endpoint.closed.poll(5, TimeUnit.SECONDS)).isSameAs(socket);
+        }
+    }
+
+    @Test
+    void closesThatCrossEachOtherGiveOneCloseFrame() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (FrameClient client = FrameClient.upgrade(tlsSocket(device))) {
+                LinkSocket socket = endpoint.opened.poll(5, TimeUnit.SECONDS).socket();
+                // Both ends close at once, as at a sign-out: the app closes its stream, the hub ends it.
+                Thread.ofPlatform().start(() -> socket.close(LinkSocket.CloseReason.POLICY_VIOLATION));
+                client.sendClose(1000, "");
+                assertThat(client.framesUntilTheEnd())
+                        .filteredOn(FrameClient.Frame::isClose)
+                        .hasSizeLessThanOrEqualTo(1);
+                assertThat(endpoint.closed.poll(5, TimeUnit.SECONDS)).isSameAs(socket);
+            }
+        }
+    }
+
+    @Test
     void aTextIsHandledAtOnceOnlyWithNothingQueuedBeforeItAndItsAnswerFollowsEarlierAnswers() throws Exception {
         RawDeviceLink client = connect(device);
         assertThat(endpoint.opened.poll(5, TimeUnit.SECONDS)).isNotNull();
@@ -397,6 +442,92 @@ class LinkServerTest {
             return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         } catch (javax.net.ssl.SSLException | java.net.SocketException e) {
             return "";
+        }
+    }
+
+    /** A WebSocket client at the frame level: what a browser sees, close frames included. */
+    private static final class FrameClient implements AutoCloseable {
+        record Frame(int opcode, byte[] payload) {
+            boolean isClose() {
+                return opcode == 0x8;
+            }
+
+            int closeCode() {
+                return payload.length < 2 ? -1 : ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+            }
+        }
+
+        private final SSLSocket socket;
+        private final java.io.DataInputStream in;
+
+        private FrameClient(SSLSocket socket) throws IOException {
+            this.socket = socket;
+            this.in = new java.io.DataInputStream(socket.getInputStream());
+        }
+
+        static FrameClient upgrade(SSLSocket socket) throws IOException {
+            socket.setSoTimeout(5_000);
+            socket.startHandshake();
+            socket.getOutputStream()
+                    .write(("GET /link HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            FrameClient client = new FrameClient(socket);
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) client.in.readUnsignedByte());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            return client;
+        }
+
+        void sendClose(int code, String reason) throws IOException {
+            byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+            byte[] payload = ByteBuffer.allocate(2 + text.length)
+                    .putShort((short) code)
+                    .put(text)
+                    .array();
+            byte[] mask = new byte[4];
+            random.nextBytes(mask);
+            ByteBuffer frame = ByteBuffer.allocate(6 + payload.length)
+                    .put((byte) 0x88)
+                    .put((byte) (0x80 | payload.length))
+                    .put(mask);
+            for (int i = 0; i < payload.length; i++) {
+                frame.put((byte) (payload[i] ^ mask[i % 4]));
+            }
+            socket.getOutputStream().write(frame.array());
+            socket.getOutputStream().flush();
+        }
+
+        Frame nextFrame() throws IOException {
+            int first = in.readUnsignedByte();
+            int length = in.readUnsignedByte() & 0x7f;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = Math.toIntExact(in.readLong());
+            }
+            byte[] payload = new byte[length];
+            in.readFully(payload);
+            return new Frame(first & 0x0f, payload);
+        }
+
+        /** Every frame until the server ends the connection (within the socket's timeout). */
+        List<Frame> framesUntilTheEnd() throws IOException {
+            List<Frame> frames = new ArrayList<>();
+            try {
+                while (true) {
+                    frames.add(nextFrame());
+                }
+            } catch (java.io.EOFException | javax.net.ssl.SSLException | java.net.SocketException ended) {
+                return frames;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 
