@@ -218,17 +218,32 @@ class PushSenderQueueTest {
                     Thread.sleep(20);
                 }
                 assertThat(output.getAll()).contains(said);
-                // What it had taken goes to the next process: the push is not lost with it.
+                // What it had taken goes to the next process: the push is not lost with it. At least once, not
+                // exactly once: a push handed on may also have left the hung process, so it may arrive twice (the
+                // service worker shows one notification per event; once, under CI load, it did arrive twice).
                 sender.deliver(delivery(sub, "event3"));
-                List<PushServiceStandIn.Received> got = service.awaitOn(sub.channelId(), 3, Duration.ofSeconds(30));
-                assertThat(got).hasSize(3);
-                assertThat(sub.open(got.get(1))).contains("event2");
-                assertThat(sub.open(got.get(2))).contains("event3");
+                long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                List<String> events = List.of();
+                while (!events.contains("event3") && System.nanoTime() < until) {
+                    events = service.awaitOn(sub.channelId(), events.size() + 1, Duration.ofSeconds(1)).stream()
+                            .map(received -> eventIdIn(sub.open(received)))
+                            .toList();
+                }
+                assertThat(events.stream().distinct().toList()).containsExactlyInAnyOrder("event1", "event2", "event3");
+                assertThat(java.util.Collections.frequency(events, "event1")).isOne();
+                assertThat(java.util.Collections.frequency(events, "event2")).isBetween(1, 2);
                 assertThat(sender.counts().failed()).isZero();
             } finally {
                 sender.stop();
             }
         }
+    }
+
+    private static String eventIdIn(String json) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"eventId\":\"([^\"]+)\"").matcher(json);
+        assertThat(m.find()).as(json).isTrue();
+        return m.group(1);
     }
 
     /** Push settings for these tests: {@code queue} deliveries, one worker, one attempt, the given timeouts. */
