@@ -4,6 +4,7 @@ import dev.doorward.hub.config.HubProperties;
 import dev.doorward.hub.config.TrustedProxies;
 import dev.doorward.hub.link.transport.LinkServer;
 import dev.doorward.hub.link.transport.LinkTls;
+import dev.doorward.hub.link.transport.Transport;
 import dev.doorward.hub.link.transport.UpgradeGate;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.web.HubPorts;
@@ -63,7 +64,8 @@ class DevicePort extends ServerPort {
         LinkServer server =
                 LinkServer.start(tls, settings, network.group(), UpgradeGate.TLS_DECIDES, Map.of(PATH, handler));
         ports.devicePortOpened(server.port());
-        log.info("Device port {} open (mutual TLS 1.3 on {}, {})", server.port(), stack, PATH);
+        log.info(
+                "Device port {} open (mutual TLS 1.3 on {} over {}, {})", server.port(), stack, Transport.best(), PATH);
         return server;
     }
 }

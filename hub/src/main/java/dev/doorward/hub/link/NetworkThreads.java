@@ -1,8 +1,7 @@
 package dev.doorward.hub.link;
 
+import dev.doorward.hub.link.transport.Transport;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
@@ -14,8 +13,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class NetworkThreads implements DisposableBean {
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-            Math.max(1, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+    private final EventLoopGroup group =
+            Transport.best().newGroup(Math.max(1, Runtime.getRuntime().availableProcessors()));
 
     public EventLoopGroup group() {
         return group;

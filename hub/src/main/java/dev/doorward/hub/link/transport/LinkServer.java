@@ -6,13 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -123,10 +120,9 @@ public final class LinkServer implements AutoCloseable {
             Map<String, LinkEndpoint> endpoints)
             throws InterruptedException {
         Map<String, LinkEndpoint> paths = Map.copyOf(endpoints);
-        EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup network = sharedNetwork != null
-                ? sharedNetwork
-                : new MultiThreadIoEventLoopGroup(settings.networkThreads(), NioIoHandler.newFactory());
+        Transport transport = sharedNetwork != null ? Transport.of(sharedNetwork) : Transport.best();
+        EventLoopGroup acceptor = transport.newGroup(1);
+        EventLoopGroup network = sharedNetwork != null ? sharedNetwork : transport.newGroup(settings.networkThreads());
         AtomicLong ids = new AtomicLong();
         ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         // Bytes, not chars: a text message of maxTextChars may take up to 3 bytes per char in UTF-8.
@@ -153,7 +149,7 @@ public final class LinkServer implements AutoCloseable {
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(acceptor, network)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     // A reconnect storm brings thousands of connections at once; let the kernel queue them.
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     // A restarted hub must get its port back while the last run's links linger in TIME_WAIT.

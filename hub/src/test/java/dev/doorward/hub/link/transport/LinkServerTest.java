@@ -8,6 +8,7 @@ import dev.doorward.crypto.pki.Credential;
 import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.crypto.tls.TlsContexts;
 import dev.doorward.hub.testing.RawDeviceLink;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -54,11 +56,27 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the transport keeping its promises (order, limits, timeouts, a device that stops reading, a flood).
  */
 @ParameterizedClass
-@EnumSource(LinkTls.Stack.class)
+@EnumSource(LinkServerTest.Platform.class)
 class LinkServerTest {
-    /** Both TLS stacks keep the same promises (the hub uses BoringSSL where it loads, else the JDK's). */
+    /**
+     * Both pairs keep the same promises: what the hub runs on Linux x86-64, and its fallback where neither native
+     * library loads (both ship for that platform only, so they load or fail together).
+     */
+    enum Platform {
+        BORINGSSL_OVER_EPOLL(LinkTls.Stack.BORINGSSL, Transport.EPOLL),
+        JDK_TLS_OVER_NIO(LinkTls.Stack.JDK, Transport.NIO);
+
+        final LinkTls.Stack stack;
+        final Transport transport;
+
+        Platform(LinkTls.Stack stack, Transport transport) {
+            this.stack = stack;
+            this.transport = transport;
+        }
+    }
+
     @Parameter
-    LinkTls.Stack stack;
+    Platform platform;
 
     private static final int MAX_TEXT = 1000;
     private static final int MAX_BINARY = 8 * 1024;
@@ -68,6 +86,7 @@ class LinkServerTest {
     private Credential device;
     private Recorder endpoint;
     private LinkServer server;
+    private EventLoopGroup network;
 
     @BeforeEach
     void start() throws Exception {
@@ -79,16 +98,30 @@ class LinkServerTest {
                 keys.getPrivate(),
                 List.of(ca.issueOperationalCertificate(keys.getPublic(), "device-1", Duration.ofDays(1))));
         endpoint = new Recorder();
+        network = platform.transport.newGroup(2);
         server = LinkServer.start(
-                LinkTls.server(stack, serverCredential, List.of(ca.certificate())),
+                LinkTls.server(platform.stack, serverCredential, List.of(ca.certificate())),
                 new LinkServer.Settings(0, MAX_TEXT, MAX_BINARY, 2, Duration.ofMillis(700)),
-                "/link",
-                endpoint);
+                network,
+                UpgradeGate.TLS_DECIDES,
+                Map.of("/link", endpoint));
     }
 
     @AfterEach
     void stop() {
         server.close();
+        network.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void onLinuxX8664TheHubUsesEpollAndBoringSsl() {
+        // Both native libraries ship for this platform; a missing one would silently cost the fallback's CPU.
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                System.getProperty("os.name").equals("Linux")
+                        && System.getProperty("os.arch").equals("amd64"));
+        assertThat(Transport.best()).isEqualTo(Transport.EPOLL);
+        assertThat(LinkTls.best()).isEqualTo(LinkTls.Stack.BORINGSSL);
+        assertThat(Transport.of(network)).isEqualTo(platform.transport);
     }
 
     @Test
