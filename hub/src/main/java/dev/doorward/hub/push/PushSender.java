@@ -396,6 +396,14 @@ class PushSender {
      */
     static List<String> command() {
         List<String> command = new ArrayList<>();
+        command.addAll(belowTheHub());
+        command.addAll(javaCommand());
+        return command;
+    }
+
+    /** {@code chrt --idle 0} and {@code nice -n} {@value #NICE}, each where it exists (see {@link #command}). */
+    static List<String> belowTheHub() {
+        List<String> command = new ArrayList<>();
         for (String chrt : List.of("/usr/bin/chrt", "/bin/chrt")) {
             if (Files.isExecutable(Path.of(chrt))) {
                 command.addAll(List.of(chrt, "--idle", "0"));
@@ -408,6 +416,12 @@ class PushSender {
                 break;
             }
         }
+        return command;
+    }
+
+    /** The child's JVM and its class, at whatever priority it is started with. */
+    static List<String> javaCommand() {
+        List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current()
                 .info()
                 .command()
