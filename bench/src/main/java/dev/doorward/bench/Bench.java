@@ -54,7 +54,48 @@ public final class Bench {
             Live live,
             String push,
             int pushSubscriptions,
-            ClusterRun cluster) {}
+            ClusterRun cluster,
+            String aot) {
+
+        /**
+         * The same scenarios at a small scale, for a hub that records its ahead-of-time cache ({@link HubAot}): a
+         * smaller fleet, fewer taps, no reference.
+         */
+        Options training(Path trainingOut, Path extractedJar, Path cache) {
+            return new Options(
+                    scenarios,
+                    Math.min(devices, 2_000),
+                    members,
+                    // As many presses as measured (up to 30 s of them): a ring's methods reach the JIT's thresholds
+                    // only after a few thousand rings, and a profile recorded before is one the JIT cannot use yet.
+                    Math.min(presses, 3_000),
+                    rate,
+                    ringWarmUpSeconds,
+                    Math.min(window, 256),
+                    "off",
+                    trainingOut,
+                    extractedJar,
+                    hubHeap,
+                    loops,
+                    timeoutMillis,
+                    new Live(
+                            live.devices(),
+                            live.viewers(),
+                            Math.min(live.probes(), 200),
+                            Math.min(live.seconds(), 10),
+                            live.openRate(),
+                            live.fps(),
+                            live.gop(),
+                            live.keyframeBytes(),
+                            live.frameBytes(),
+                            live.audioRate(),
+                            live.audioBytes()),
+                    push,
+                    pushSubscriptions,
+                    cluster,
+                    "record:" + cache);
+        }
+    }
 
     /**
      * {@code --cluster=3}: the scenarios against three hub nodes behind HAProxy (docs/benchmarks.md, "Cluster").
@@ -113,6 +154,9 @@ public final class Bench {
 
     private IdleThreads pushServiceThreads;
 
+    /** The hub's ahead-of-time cache options ({@link HubAot}); none for a cold start. */
+    private List<String> aotJvmOptions = List.of();
+
     public Bench(Options options) {
         this.options = options;
     }
@@ -169,7 +213,11 @@ public final class Bench {
                         Integer.parseInt(a.getOrDefault("cluster", "0")),
                         Integer.parseInt(a.getOrDefault("per-node", "18000")),
                         Integer.parseInt(a.getOrDefault("storm-devices", "6000")),
-                        !a.getOrDefault("single", "on").equals("off")));
+                        !a.getOrDefault("single", "on").equals("off")),
+                a.getOrDefault("aot", "on"));
+        if (!o.aot().equals("on") && !o.aot().equals("off")) {
+            throw new IllegalArgumentException("--aot is on or off");
+        }
         if (!o.push().equals("on") && !o.push().equals("off")) {
             throw new IllegalArgumentException("--push is on or off");
         }
@@ -250,6 +298,7 @@ public final class Bench {
         for (int i = 0; i <= (fleetSize - 1) / LoadGen.DEVICES_PER_SOURCE_ADDRESS; i++) {
             locals.add("127.0.0." + (i + 1));
         }
+        Path hubJar = hubAsRun(out, work);
         String settings;
         // Ring with push: a push service on loopback that the hub may reach (by name, with its own CA), and the
         // owner's browsers approved; they get their subscriptions between the push-off and push-on presses.
@@ -264,12 +313,7 @@ public final class Bench {
             pushService.hubProperties().forEach((k, v) -> hubSettings.add("--" + k + "=" + v));
         }
         try (Servers.Hub hub = new Servers.Hub(
-                javaBin,
-                options.hubJar().toAbsolutePath(),
-                work,
-                work.resolve("factory-ca/ca.crt"),
-                hubJvmOptions(work),
-                hubSettings)) {
+                javaBin, hubJar, work, work.resolve("factory-ca/ca.crt"), hubJvmOptions(work), hubSettings)) {
             long t0 = System.nanoTime();
             String[] owner = hub.createOwner();
             List<String> pushBrowsers =
@@ -591,6 +635,7 @@ public final class Bench {
             jvm.add("-Xmx" + options.hubHeap());
         }
         jvm.add("-Xlog:gc:file=" + work.resolve("hub-gc.log") + ":uptime,tags");
+        jvm.addAll(aotJvmOptions);
         // For experiments with the hub's collector (docs/benchmarks.md says which were tried); the run's settings
         // line in results.md names them.
         String extra = System.getenv("BENCH_HUB_JVM_OPTIONS");
@@ -598,6 +643,45 @@ public final class Bench {
             jvm.addAll(List.of(extra.trim().split("\\s+")));
         }
         return jvm;
+    }
+
+    /**
+     * The hub's jar as this run starts it, after the training run that records its ahead-of-time cache when
+     * {@code --aot=on} (the default) and the JDK has one; said in the results' notes either way.
+     */
+    private Path hubAsRun(Path out, Path work) throws Exception {
+        Path execJar = options.hubJar().toAbsolutePath();
+        if (options.aot().startsWith("record:")) {
+            aotJvmOptions = HubAot.recordInto(Path.of(options.aot().substring("record:".length())));
+            return execJar;
+        }
+        if (options.aot().equals("off")) {
+            notes.add("The hub started cold (--aot=off): its exec jar, no ahead-of-time cache.");
+            return execJar;
+        }
+        if (!HubAot.supported()) {
+            notes.add("The hub started cold: an ahead-of-time cache needs JDK " + HubAot.FIRST_JDK + " or newer.");
+            return execJar;
+        }
+        long t0 = System.nanoTime();
+        Path jar = HubAot.extract(javaBin, execJar, work.resolve("hub-app"));
+        Path cache = work.resolve("hub.aot");
+        new Bench(options.training(work.resolve("aot-training"), jar, cache)).run();
+        if (!HubAot.written(cache)) {
+            notes.add("The training run wrote no ahead-of-time cache (work/aot-training/work/hub.log says why): the"
+                    + " hub started cold.");
+            return execJar;
+        }
+        aotJvmOptions = HubAot.use(cache);
+        notes.add(String.format(
+                Locale.ROOT,
+                "The hub ran as on JDK %d and newer (docs/operations.md): its jar extracted, with an ahead-of-time cache"
+                        + " (%d MiB) recorded by a training run of the same scenarios at a small scale against a hub"
+                        + " of its own (%.0f s, not measured; work/aot-training). --aot=off starts it cold.",
+                HubAot.FIRST_JDK,
+                Files.size(cache) >> 20,
+                (System.nanoTime() - t0) / 1e9));
+        return jar;
     }
 
     private Run loadGen(Path work, Map<String, String> args, Supplier<Servers.Sample> sampler, String name)

@@ -87,6 +87,15 @@ class BenchSmokeTest {
     }
 
     @Test
+    void onJdk25TheHubRunsExtractedWithACacheFromATrainingRun() {
+        assumeTrue(HubAot.supported(), "an ahead-of-time cache needs JDK " + HubAot.FIRST_JDK);
+        // The training run's own hub recorded the cache, and the measured hub (Web Push child included) ran on it.
+        assertThat(result.markdown()).contains("with an ahead-of-time cache", "recorded by a training run");
+        assertThat(Path.of("target/smoke/work/hub.aot")).isNotEmptyFile();
+        assertThat(Path.of("target/smoke/work/aot-training/results.md")).exists();
+    }
+
+    @Test
     void mosquittoReferenceColumnIsComplete() {
         assumeTrue(
                 mosquittoInstalled,
