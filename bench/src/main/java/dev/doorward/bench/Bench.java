@@ -298,7 +298,7 @@ public final class Bench {
         for (int i = 0; i <= (fleetSize - 1) / LoadGen.DEVICES_PER_SOURCE_ADDRESS; i++) {
             locals.add("127.0.0." + (i + 1));
         }
-        Path hubJar = hubAsRun(out, work);
+        Path hubJar = hubAsRun(work);
         String settings;
         // Ring with push: a push service on loopback that the hub may reach (by name, with its own CA), and the
         // owner's browsers approved; they get their subscriptions between the push-off and push-on presses.
@@ -649,7 +649,7 @@ public final class Bench {
      * The hub's jar as this run starts it, after the training run that records its ahead-of-time cache when
      * {@code --aot=on} (the default) and the JDK has one; said in the results' notes either way.
      */
-    private Path hubAsRun(Path out, Path work) throws Exception {
+    private Path hubAsRun(Path work) throws Exception {
         Path execJar = options.hubJar().toAbsolutePath();
         if (options.aot().startsWith("record:")) {
             aotJvmOptions = HubAot.recordInto(Path.of(options.aot().substring("record:".length())));
