@@ -1,7 +1,7 @@
 import { HubUnreachableError, api } from './api.js';
 import { backoffDelay, connectStream, showConnectionState, showHubHealth } from './connection.js';
 import { ensureRegistered, signStatement } from './keys.js';
-import { rosterState, safetyCode, signNextRoster } from './roster.js';
+import { rosterState, safetyCode, signNextRoster, startRoster } from './roster.js';
 import { accessControl } from './access.js';
 import { openLiveView } from './live.js';
 import { prependItem, refreshTimeline, timelineItem } from './timeline.js';
@@ -648,7 +648,7 @@ async function refreshRoster() {
   if (roster.me && !roster.me.rosterRole && roster.epoch === 0 && admin) {
     // The household's very first roster: an admin's browser starts it with itself.
     try {
-      await signNextRoster(state.household.id);
+      await startRoster(state.household.id);
       roster = await rosterState(state.household.id);
     } catch (err) {
       alertBanner(err.message);

@@ -118,9 +118,31 @@ export function rosterText(householdId, epoch, previous, issued, members, access
  * browsers in {@code add}. Members removed from the household drop out, which makes the doorbells re-key.
  * Retries once if another admin signed at the same moment.
  */
-export async function signNextRoster(householdId, add = [], accessByAccount = {}) {
+export function signNextRoster(householdId, add = [], accessByAccount = {}) {
+  return oneAtATime(() => signAfter(householdId, add, accessByAccount, () => true));
+}
+
+/**
+ * Starts the household's roster with this browser, unless a roster exists by the time it is this page's turn
+ * (a claim just signed one): without that check the page signed twice and one post lost with a 409.
+ */
+export function startRoster(householdId) {
+  return oneAtATime(() => signAfter(householdId, [], {}, (view) => view.epoch === 0));
+}
+
+// This page's signings run one after another, so they never race each other for the same epoch.
+let signing = Promise.resolve();
+
+function oneAtATime(task) {
+  const run = signing.then(task);
+  signing = run.catch(() => {});
+  return run;
+}
+
+async function signAfter(householdId, add, accessByAccount, stillNeeded) {
   for (let attempt = 0; ; attempt++) {
     const view = await api.roster(householdId);
+    if (!stillNeeded(view)) return null;
     const mine = await myFingerprint();
     const me = view.clients.find((c) => c.signingKeyFingerprint === mine);
     if (!me) throw new Error('This browser is not registered with the hub yet');
