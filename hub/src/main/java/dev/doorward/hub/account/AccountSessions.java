@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.context.ApplicationEventPublisher;
@@ -39,14 +40,22 @@ public class AccountSessions {
 
     private static final long SWEEP_MILLIS = 60_000;
 
-    /** How long the live port's answer for a session may be reused ({@link #signedIn}). */
+    /** How long the live port's answer for a session is reused without asking the database again. */
     static final Duration REMEMBER = Duration.ofSeconds(30);
+    /** A remembered answer not used (so not looked up again) for this long is forgotten by the sweep. */
+    private static final Duration FORGET_UNUSED_AFTER = Duration.ofHours(12);
     /** Beyond this many remembered sessions, answers are looked up each time (memory stays bounded). */
     private static final int REMEMBER_AT_MOST = 10_000;
 
-    private record Remembered(SignedInAccount account, Instant until) {}
+    /**
+     * An answer from the database: fresh until {@code freshUntil}, then still given at once but checked again in the
+     * background, until the session's own expiry as read then.
+     */
+    private record Remembered(SignedInAccount account, Instant freshUntil, Instant expiresAt) {}
 
     private final Map<String, Remembered> admitted = new ConcurrentHashMap<>();
+    /** Sessions being checked again in the background: one check at a time each. */
+    private final Set<String> checking = ConcurrentHashMap.newKeySet();
     /** Counts endings, so a lookup that raced with one does not remember what just ended. */
     private final AtomicLong endings = new AtomicLong();
 
@@ -72,12 +81,14 @@ public class AccountSessions {
      * The account signed in with the session this cookie value names, if that session is open and not expired: how
      * a server outside the servlet container (the live port) knows who a browser is.
      *
-     * <p>An answer found in the database is remembered for {@link #REMEMBER} (never past the session's own expiry),
-     * so a browser opening several views does not wait on a session lookup each time. Every ending of a session
-     * — sign-out, the safety check, a revoked browser, a deleted account, expiry, another node's ending relayed
-     * here — publishes {@link SessionEnded}, which forgets it at once: an ended session is refused at its next
-     * socket as before. Only the ending of a session elsewhere whose relay is lost is remembered longer, for at
-     * most {@link #REMEMBER}. Unknown ids are never remembered.
+     * <p>An answer found in the database is remembered until the session's own expiry, so a member's tap waits on no
+     * session lookup once the app's stream was admitted: within {@link #REMEMBER} it is simply given; after that it is
+     * given at once and looked up again in the background, and should the session be gone by then, {@link
+     * SessionEnded} is published here and whatever was opened with it closes. Every ending of a session — sign-out,
+     * the safety check, a revoked browser, a deleted account, expiry, another node's ending relayed here — publishes
+     * {@link SessionEnded}, which forgets it at once: an ended session is refused at its next socket as before. So
+     * only an ending elsewhere whose relay was lost is still answered from memory, once per {@link #REMEMBER} at
+     * most, for the moment its check takes. Unknown ids are never remembered.
      */
     public Optional<SignedInAccount> signedIn(String sessionId) {
         if (sessionId == null) {
@@ -85,21 +96,37 @@ public class AccountSessions {
         }
         Instant now = clock.instant();
         Remembered remembered = admitted.get(sessionId);
-        if (remembered != null && now.isBefore(remembered.until())) {
+        if (remembered != null && now.isBefore(remembered.expiresAt())) {
+            if (!now.isBefore(remembered.freshUntil())) {
+                checkAgain(sessionId);
+            }
             return Optional.of(remembered.account());
         }
+        return lookUp(sessionId, now);
+    }
+
+    /** Whether {@link #signedIn} would answer for this session from memory, without waiting on the database. */
+    public boolean remembers(String sessionId) {
+        Remembered remembered = sessionId == null ? null : admitted.get(sessionId);
+        return remembered != null && clock.instant().isBefore(remembered.expiresAt());
+    }
+
+    private Optional<SignedInAccount> lookUp(String sessionId, Instant now) {
         long endingsBefore = endings.get();
         Session session = store.findById(sessionId);
         if (session == null || !same(session.getId(), sessionId)) {
+            admitted.remove(sessionId);
             return Optional.empty();
         }
         Optional<SignedInAccount> account = SessionStore.accountOf(session);
-        if (account.isPresent() && admitted.size() < REMEMBER_AT_MOST) {
-            Instant until = SessionStore.expiresAt(session);
-            if (until.isAfter(now.plus(REMEMBER))) {
-                until = now.plus(REMEMBER);
-            }
-            admitted.put(sessionId, new Remembered(account.get(), until));
+        if (account.isEmpty()) {
+            admitted.remove(sessionId);
+        } else if (admitted.size() < REMEMBER_AT_MOST || admitted.containsKey(sessionId)) {
+            Instant expiresAt = SessionStore.expiresAt(session);
+            Instant freshUntil = now.plus(REMEMBER);
+            admitted.put(
+                    sessionId,
+                    new Remembered(account.get(), freshUntil.isBefore(expiresAt) ? freshUntil : expiresAt, expiresAt));
             // A session that ended while it was read is not remembered (the ending may have found nothing to forget).
             if (endings.get() != endingsBefore) {
                 admitted.remove(sessionId);
@@ -108,10 +135,26 @@ public class AccountSessions {
         return account;
     }
 
-    /** Whether {@link #signedIn} would answer for this session from memory, without the database. */
-    public boolean remembers(String sessionId) {
-        Remembered remembered = sessionId == null ? null : admitted.get(sessionId);
-        return remembered != null && clock.instant().isBefore(remembered.until());
+    /**
+     * Looks a remembered session up again off the caller's thread. Gone: published as ended here, which forgets it
+     * and closes its sockets (and tells the other nodes, in case theirs missed it too). The database failing: only
+     * forgotten, so the next socket waits for a real answer.
+     */
+    private void checkAgain(String sessionId) {
+        if (!checking.add(sessionId)) {
+            return;
+        }
+        Thread.ofVirtual().name("doorward-session-check").start(() -> {
+            try {
+                if (lookUp(sessionId, clock.instant()).isEmpty()) {
+                    events.publishEvent(new SessionEnded(sessionId));
+                }
+            } catch (RuntimeException e) {
+                admitted.remove(sessionId);
+            } finally {
+                checking.remove(sessionId);
+            }
+        });
     }
 
     /** Forgets an ended session at once (on every node: other nodes' endings are relayed as this same event). */
@@ -191,9 +234,13 @@ public class AccountSessions {
     /** The sweep, on one node of a cluster per run. */
     @Scheduled(fixedDelay = SWEEP_MILLIS, initialDelay = SWEEP_MILLIS)
     void sweep() {
-        // Every node forgets its own out-of-date answers; the sessions themselves are swept by one node.
+        // Every node forgets its own answers past their session's expiry, or not used for a while (memory stays
+        // with the sessions in use); the sessions themselves are swept by one node.
         Instant now = clock.instant();
-        admitted.values().removeIf(remembered -> !now.isBefore(remembered.until()));
+        Instant unusedSince = now.minus(FORGET_UNUSED_AFTER);
+        admitted.values()
+                .removeIf(remembered -> !now.isBefore(remembered.expiresAt())
+                        || remembered.freshUntil().isBefore(unusedSince));
         chores.runOnce(Chore.EXPIRED_SESSIONS, Duration.ofMillis(SWEEP_MILLIS), this::endExpired);
     }
 

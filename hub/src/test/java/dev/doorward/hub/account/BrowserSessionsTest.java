@@ -275,6 +275,51 @@ class BrowserSessionsTest {
         }
     }
 
+    /**
+     * The live port answers a session it admitted before from memory, so a tap from an open app waits on no lookup;
+     * an answer older than 30 s is looked up again behind it. A session whose ending this hub never heard (its row
+     * gone with no {@code SessionEnded}: another node's message lost) is found gone at its next use, and everything
+     * opened with it closes; a session still open stays.
+     */
+    @Test
+    void aSessionEndedWithoutThisHubHearingItIsFoundAtItsNextUseOnTheLivePort() {
+        MutableClock clock = MutableClock.startingNow();
+        try (TestHub hub = TestHub.start(dir, Map.of(), clock)) {
+            Household owner = Household.firstOwner(hub);
+            BrowserClient kept = owner.browser();
+            BrowserClient lost = hub.browser();
+            assertThat(lost.login("owner", Household.PASSWORD).status()).isEqualTo(204);
+            Sockets keptSockets = Sockets.open(hub, kept);
+            Sockets lostSockets = Sockets.open(hub, lost);
+            String lostCookie = lost.cookie(COOKIE).orElseThrow().getValue();
+
+            assertThat(hub.bean(JdbcClient.class)
+                            .sql("delete from spring_session where session_id = :id")
+                            .param("id", lostCookie)
+                            .update())
+                    .isEqualTo(1);
+            // Within 30 s the memory is not checked: the ended session's sockets are still open.
+            pause();
+            assertThat(lostSockets.noneClosed()).isTrue();
+            clock.advance(AccountSessions.REMEMBER.plusSeconds(1));
+
+            BrowserClient.Stream late = lost.openLiveOn(hub.livePort());
+            assertThat(await(() -> lostSockets.allClosed() && late.closed()))
+                    .as("the gone session's sockets close, the one just admitted too")
+                    .isTrue();
+            assertRefusedOnLivePort(hub, lostCookie);
+            assertThat(lost.get("/api/session").json().get("signedIn").asBoolean())
+                    .isFalse();
+
+            BrowserClient.Stream another = kept.openLiveOn(hub.livePort());
+            pause();
+            assertThat(keptSockets.noneClosed()).isTrue();
+            assertThat(another.closed()).isFalse();
+            assertThat(kept.get("/api/session").json().get("signedIn").asBoolean())
+                    .isTrue();
+        }
+    }
+
     @Test
     void removingAMemberAndDeletingAnAccountEndTheirSessionsEverywhere() {
         TestHub hub = shared;
@@ -447,7 +492,6 @@ class BrowserSessionsTest {
         return condition.getAsBoolean();
     }
 
-    /** Long enough for a wrongly closed socket to show it. */
     /** The live port refuses a socket with this session cookie (no upgrade at all). */
     private static void assertRefusedOnLivePort(TestHub hub, String cookie) {
         assertThatThrownBy(() -> hub.browser()
@@ -455,6 +499,7 @@ class BrowserSessionsTest {
                 .isInstanceOf(CompletionException.class);
     }
 
+    /** Long enough for a wrongly closed socket to show it. */
     private static void pause() {
         try {
             Thread.sleep(300);
