@@ -335,7 +335,9 @@ public final class Bench {
                 Files.write(cookies, sessions);
                 notes.add(String.format(
                         Locale.ROOT,
-                        "live: %d resident members signed in for the viewers (%d viewers per account) in %.1f s.",
+                        "live: %d resident members signed in for the viewers (%d viewers per account) in %.1f s;"
+                                + " each member's app is open (its stream on the live port) before its first tap,"
+                                + " as in the web app.",
                         sessions.size(),
                         Live.VIEWERS_PER_ACCOUNT,
                         (System.nanoTime() - t1) / 1e9));
@@ -1040,6 +1042,14 @@ public final class Bench {
                 n,
                 r -> r.num("live.viewers"),
                 "= " + l.devices() * l.viewers());
+        add(
+                s,
+                "member apps open before their taps (the app's stream; Doorward only)",
+                "count",
+                d,
+                n,
+                r -> r.num("live.apps"),
+                "= " + l.accounts());
         add(
                 s,
                 "taps timed (the viewers, then probes that leave at their first keyframe)",

@@ -497,6 +497,71 @@ public final class LiveGen implements AutoCloseable {
         }
     }
 
+    /** A member's app, open: its member stream, which the web app opens on the live port when it starts. */
+    private static final class AppStream implements WebSocketProtocol.Listener {
+        final CountDownLatch hello = new CountDownLatch(1);
+        volatile String closed;
+
+        @Override
+        public void onOpen(TlsConnection c) {}
+
+        @Override
+        public void onText(TlsConnection c, String text, long receivedNanos) {
+            if (text.contains("\"type\":\"hello\"")) {
+                hello.countDown();
+            }
+        }
+
+        @Override
+        public void onClose(TlsConnection c, String reason) {
+            closed = reason;
+            hello.countDown();
+        }
+    }
+
+    /**
+     * Opens each member's app before its taps, as a tap in the web app always comes from an open app: the app's
+     * member stream on the live port, kept open until the end. Doorward only (nchan has no sessions). Returns how
+     * many opened.
+     */
+    public int openApps(long timeoutMillis) throws InterruptedException {
+        if (config.target() != Target.DOORWARD) {
+            return 0;
+        }
+        List<AppStream> apps = new ArrayList<>();
+        for (int i = 0; i < config.cookies().size(); i++) {
+            AppStream app = new AppStream();
+            WebSocketProtocol ws = new WebSocketProtocol(
+                    "localhost:" + config.viewerPort(),
+                    "/api/stream",
+                    "Origin: https://localhost:" + config.pagePort() + "\r\nCookie: "
+                            + config.cookies().get(i) + "\r\n",
+                    app);
+            TlsConnection.connect(
+                    viewerLoops[i % viewerLoops.length],
+                    viewerContext,
+                    new InetSocketAddress(viewerHost == null ? config.host() : viewerHost, config.viewerPort()),
+                    null,
+                    ws,
+                    i,
+                    null,
+                    engine -> engine.setSSLParameters(TlsContexts.parameters()));
+            apps.add(app);
+        }
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        int open = 0;
+        for (AppStream app : apps) {
+            if (app.hello.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                    && app.closed == null) {
+                open++;
+            } else {
+                failures.merge(
+                        "app stream: " + (app.closed == null ? "no hello in time" : app.closed), 1, Integer::sum);
+            }
+        }
+        return open;
+    }
+
     /**
      * Opens {@code viewersPerDevice} viewers for every ready doorbell, one at a time at {@code perSecond}
      * (round robin over the doorbells), then {@code probes} more that each leave once their first keyframe is

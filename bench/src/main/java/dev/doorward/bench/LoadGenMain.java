@@ -217,6 +217,7 @@ public final class LoadGenMain {
             result("connect.connected", connected);
             result("live.devices", connected);
             gen.startStreaming();
+            result("live.apps", gen.openApps(timeout));
             Thread.sleep(1_000); // a first GOP exists before anyone watches
             LiveGen.TapResult tap = gen.openViewers(
                     Double.parseDouble(a.getOrDefault("openRate", "10")),

@@ -70,6 +70,9 @@ class BenchSmokeTest {
         assertThat(value("live", "viewers watching (first keyframe received)")).isEqualTo(4.0);
         assertThat(value("live", "taps timed (the viewers, then probes that leave at their first keyframe)"))
                 .isEqualTo(8.0);
+        // Eight taps, 25 per account: one member, whose app's stream is open before its first tap.
+        assertThat(value("live", "member apps open before their taps (the app's stream; Doorward only)"))
+                .isEqualTo(1.0);
         assertThat(value("live", "frames delivered")).isPositive();
         assertThat(result.markdown())
                 .contains(
