@@ -328,6 +328,12 @@ public final class Bench {
                     "Fleet of %d devices minted and registered in %.1f s (one shared P-256 key, one certificate each).",
                     fleetSize,
                     (System.nanoTime() - t0) / 1e9));
+            if (KernelMonitor.running()) {
+                notes.add("The kernel's memory monitor (DAMON's kdamond) runs on this machine: each time it samples"
+                        + " memory it takes a core for a while, and rings or frames that arrive then wait, on both"
+                        + " servers alike (the ring row \"the kernel's memory monitor\" says how much; docs/benchmarks.md,"
+                        + " session 19).");
+            }
             Path cookies = work.resolve("viewer-cookies.txt");
             if (wantsLive) {
                 long t1 = System.nanoTime();
@@ -417,6 +423,11 @@ public final class Bench {
                     if (withPush) {
                         d.put("pushPresses", pushPresses.toString());
                     }
+                    if (scenario.equals("ring")) {
+                        d.put(
+                                "timeline",
+                                work.resolve("ring-doorward-timeline.tsv").toString());
+                    }
                     Run doorward = loadGen(
                             work,
                             d,
@@ -448,6 +459,11 @@ public final class Bench {
                         Map<String, String> m = new LinkedHashMap<>(common);
                         m.put("target", "mqtt");
                         m.put("port", Integer.toString(mosquitto.port));
+                        if (scenario.equals("ring")) {
+                            m.put(
+                                    "timeline",
+                                    work.resolve("ring-mosquitto-timeline.tsv").toString());
+                        }
                         long pid = mosquitto.process.pid();
                         mqtt = loadGen(work, m, () -> Servers.Sample.of(pid), scenario + "-mosquitto");
                     }
@@ -713,6 +729,8 @@ public final class Bench {
                 javaBin,
                 "-Xmx4g",
                 "-XX:+UseParallelGC",
+                // A young generation that lasts a measured series once emptied before it (LoadGenMain).
+                "-Xmn2g",
                 // Its pauses are inside every latency it measures: logged beside the hub's.
                 "-Xlog:gc:file=" + work.resolve(name + "-gc.log") + ":uptime,tags",
                 "-cp",
@@ -909,6 +927,14 @@ public final class Bench {
                 d,
                 m,
                 r -> percentOfACore(r, "presses-start", "presses-end", Servers.Sample::compilerCpuSeconds),
+                "");
+        add(
+                s,
+                "the kernel's memory monitor (kdamond) during presses",
+                "% of a core",
+                d,
+                m,
+                r -> percentOfACore(r, "presses-start", "presses-end", Servers.Sample::kernelMonitorCpuSeconds),
                 "");
         add(
                 s,

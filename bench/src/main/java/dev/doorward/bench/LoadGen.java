@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -90,7 +92,30 @@ public final class LoadGen implements AutoCloseable {
             Stats latency,
             int deviceErrors,
             long elapsedNanos,
-            Stats.Samples samples) {}
+            Stats.Samples samples,
+            Stats.Samples timeline) {
+        /**
+         * Writes one line per ring received, in press order: the press's wall-clock time (ms since the epoch) and its
+         * latency (µs). A tail is read against the servers' GC logs and the machine's own activity by the time.
+         */
+        public void writeTimeline(Path file) throws IOException {
+            long wallMinusMonotonic = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+            long[] pairs = timeline.values();
+            long[][] rows = new long[pairs.length / 2][];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = new long[] {pairs[2 * i], pairs[2 * i + 1]};
+            }
+            Arrays.sort(rows, Comparator.comparingLong(row -> row[0]));
+            StringBuilder out = new StringBuilder("pressed_at_ms\tlatency_us\n");
+            for (long[] row : rows) {
+                out.append((row[0] + wallMinusMonotonic) / 1_000_000L)
+                        .append('\t')
+                        .append(row[1] / 1_000L)
+                        .append('\n');
+            }
+            Files.writeString(file, out, StandardCharsets.UTF_8);
+        }
+    }
 
     private final Config config;
     private final Fleet fleet;
@@ -107,6 +132,9 @@ public final class LoadGen implements AutoCloseable {
     private final Member[] members;
     private final Map<String, Long> pressedAt = new ConcurrentHashMap<>();
     private volatile Stats.Samples ringLatencies = new Stats.Samples();
+    /** Each received ring of the current {@link #ring} call: press time, then latency (nanoseconds). */
+    private volatile Stats.Samples ringTimeline = new Stats.Samples();
+
     private final AtomicInteger deviceErrors = new AtomicInteger();
     private volatile ConnectRound round;
     private volatile boolean keepSessions;
@@ -485,6 +513,7 @@ public final class LoadGen implements AutoCloseable {
         Long t0 = eventId == null ? null : pressedAt.get(eventId);
         if (t0 != null) {
             ringLatencies.add(receivedNanos - t0);
+            ringTimeline.add(t0, receivedNanos - t0);
         }
     }
 
@@ -573,7 +602,9 @@ public final class LoadGen implements AutoCloseable {
             }
         }
         Stats.Samples latencies = new Stats.Samples();
+        Stats.Samples timeline = new Stats.Samples();
         ringLatencies = latencies;
+        ringTimeline = timeline;
         int before = 0;
         long intervalNanos = (long) (1e9 / perSecond);
         long start = System.nanoTime();
@@ -600,7 +631,8 @@ public final class LoadGen implements AutoCloseable {
                 latencies.stats(),
                 deviceErrors.get(),
                 elapsed,
-                latencies);
+                latencies,
+                timeline);
     }
 
     private void press(Device d) {

@@ -122,9 +122,13 @@ public final class LoadGenMain {
                     double rate = Double.parseDouble(a.getOrDefault("rate", "50"));
                     int warmUp = warmUpPresses(rate, Double.parseDouble(a.getOrDefault("warmUpSeconds", "3")));
                     gen.ring(warmUp, rate, 10_000);
+                    collectOwnGarbage();
                     waitFor("presses-start");
                     LoadGen.RingResult ring = gen.ring(presses, rate, 20_000);
                     waitFor("presses-end");
+                    if (a.containsKey("timeline")) {
+                        ring.writeTimeline(Path.of(a.get("timeline")));
+                    }
                     result("ring.presses", ring.presses());
                     result("ring.sessions", ring.sessions());
                     result("ring.expected", ring.expected());
@@ -141,6 +145,7 @@ public final class LoadGenMain {
                         // runner subscribes them at this wait): the in-app ring with push on, side by side.
                         waitFor("push-subscribe");
                         gen.ring(warmUp, rate, 10_000);
+                        collectOwnGarbage();
                         String go = waitFor("push-presses-start");
                         // The runner's push-service stand-in stamps arrivals with its own System.nanoTime():
                         // the same clock on Linux (CLOCK_MONOTONIC); checked here, off by the pipe's latency.
@@ -163,6 +168,7 @@ public final class LoadGenMain {
                         // drifts during a run (the JIT, the heap) weighs on both sides of the comparison alike.
                         waitFor("push-unsubscribe");
                         gen.ring(warmUp, rate, 10_000);
+                        collectOwnGarbage();
                         waitFor("off-again-presses-start");
                         LoadGen.RingResult again = gen.ring(presses, rate, 20_000);
                         waitFor("off-again-presses-end");
@@ -290,6 +296,17 @@ public final class LoadGenMain {
             System.exit(1);
         }
         return answer;
+    }
+
+    /**
+     * Empties this process's young generation before a measured series of presses. Its own collections are pauses
+     * inside every latency it measures, of both targets alike: with the young generation as it happened to be, one
+     * collection of 100 – 300 ms fell inside most rings' 30 s and held ~25 presses, close to the 1 % a p99 looks at
+     * (docs/benchmarks.md, session 19). With the young generation fixed at 2 GiB ({@link Bench}) none follows within
+     * the series.
+     */
+    private static void collectOwnGarbage() {
+        System.gc();
     }
 
     /**

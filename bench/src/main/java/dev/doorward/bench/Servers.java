@@ -102,11 +102,22 @@ final class Servers {
     /**
      * CPU time (user + system) of a process in seconds and its resident memory in bytes; of that CPU time, what a
      * JVM's JIT compiler threads spent (0 for a server in C): a JVM's first minutes compile its hot paths, and
-     * a path taken only a hundred times a second (a ring) is compiled last.
+     * a path taken only a hundred times a second (a ring) is compiled last. Beside them, at the same moment, the CPU
+     * time the machine's kernel memory monitor had used ({@link KernelMonitor}): what it takes between two samples
+     * was taken from both servers alike.
      */
-    record Sample(long nanoTime, double cpuSeconds, long rssBytes, double compilerCpuSeconds) {
+    record Sample(
+            long nanoTime,
+            double cpuSeconds,
+            long rssBytes,
+            double compilerCpuSeconds,
+            double kernelMonitorCpuSeconds) {
         Sample(long nanoTime, double cpuSeconds, long rssBytes) {
             this(nanoTime, cpuSeconds, rssBytes, 0);
+        }
+
+        Sample(long nanoTime, double cpuSeconds, long rssBytes, double compilerCpuSeconds) {
+            this(nanoTime, cpuSeconds, rssBytes, compilerCpuSeconds, KernelMonitor.cpuSeconds());
         }
 
         static Sample of(long pid) {

@@ -53,6 +53,17 @@ public record Stats(int count, double p50Ms, double p99Ms, double maxMs, double 
             return both;
         }
 
+        /** Two values as one entry, so a reader never sees half of it ({@link #values} in pairs). */
+        public synchronized void add(long first, long second) {
+            add(first);
+            add(second);
+        }
+
+        /** A copy of the values, in the order added. */
+        public synchronized long[] values() {
+            return Arrays.copyOf(values, size);
+        }
+
         public synchronized int size() {
             return size;
         }

@@ -66,6 +66,14 @@ class BenchSmokeTest {
                 .isEqualTo(24.0);
         assertThat(value("ring", "rings received with push on"))
                 .isEqualTo(value("ring", "rings expected (presses × sessions)"));
+        // Every ring received, in press order, for reading a tail against the GC logs by the time.
+        List<String> timeline = Files.readAllLines(Path.of("target/smoke/work/ring-doorward-timeline.tsv"));
+        assertThat(timeline.getFirst()).isEqualTo("pressed_at_ms\tlatency_us");
+        assertThat(timeline).hasSize(value("ring", "rings received").intValue() + 1);
+        assertThat(timeline.subList(1, timeline.size()))
+                .allSatisfy(line -> assertThat(line).matches("\\d{13}\t\\d+"));
+        assertThat(value("ring", "the kernel's memory monitor (kdamond) during presses"))
+                .isGreaterThanOrEqualTo(0.0);
         assertThat(value("live", "doorbells streaming")).isEqualTo(2.0);
         assertThat(value("live", "viewers watching (first keyframe received)")).isEqualTo(4.0);
         assertThat(value("live", "taps timed (the viewers, then probes that leave at their first keyframe)"))
