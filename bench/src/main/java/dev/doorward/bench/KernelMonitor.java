@@ -3,6 +3,7 @@ package dev.doorward.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The kernel's memory-access monitor (DAMON's {@code kdamond} threads), which some machines run (this one's kind
@@ -17,41 +18,35 @@ final class KernelMonitor {
     /** CPU seconds (user + system) the running {@code kdamond} threads have used; 0 when none runs. */
     static double cpuSeconds() {
         double seconds = 0;
-        try (var processes = Files.list(Path.of("/proc"))) {
-            for (Path process : processes.toList()) {
-                String name = process.getFileName().toString();
-                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
-                    continue;
-                }
-                try {
-                    if (!Files.readString(process.resolve("comm")).startsWith("kdamond")) {
-                        continue;
-                    }
-                    String stat = Files.readString(process.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    seconds += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-                } catch (IOException | RuntimeException e) {
-                    // the process ended meanwhile, or is not ours to read
-                }
+        for (Path process : kdamonds()) {
+            try {
+                seconds += Servers.Sample.cpuSecondsIn(process.resolve("stat"));
+            } catch (IOException | RuntimeException e) {
+                // it ended meanwhile
             }
-        } catch (IOException e) {
-            return Double.NaN;
         }
         return seconds;
     }
 
     /** Whether a {@code kdamond} thread runs now. */
     static boolean running() {
-        try (var processes = Files.list(Path.of("/proc"))) {
-            return processes.anyMatch(p -> {
-                try {
-                    return Files.readString(p.resolve("comm")).startsWith("kdamond");
-                } catch (IOException | RuntimeException e) {
-                    return false;
-                }
-            });
+        return !kdamonds().isEmpty();
+    }
+
+    /** The {@code /proc/<pid>} directories of the running {@code kdamond} threads. */
+    private static List<Path> kdamonds() {
+        try (var entries = Files.list(Path.of("/proc"))) {
+            return entries.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .filter(p -> {
+                        try {
+                            return Files.readString(p.resolve("comm")).startsWith("kdamond");
+                        } catch (IOException | RuntimeException e) {
+                            return false; // ended meanwhile, or not ours to read
+                        }
+                    })
+                    .toList();
         } catch (IOException e) {
-            return false;
+            return List.of();
         }
     }
 }

@@ -122,10 +122,7 @@ final class Servers {
 
         static Sample of(long pid) {
             try {
-                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                // fields 14 and 15 of stat (utime, stime) are 11 and 12 after "pid (comm) "
-                double cpu = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                double cpu = cpuSecondsIn(Path.of("/proc/" + pid + "/stat"));
                 long rss = 0;
                 for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                     if (line.startsWith("VmRSS:")) {
@@ -138,6 +135,14 @@ final class Servers {
             }
         }
 
+        /** User + system CPU seconds in a {@code /proc/<pid>/stat} or {@code /proc/<pid>/task/<tid>/stat} file. */
+        static double cpuSecondsIn(Path statFile) throws IOException {
+            String stat = Files.readString(statFile);
+            // fields 14 and 15 of stat (utime, stime) are 11 and 12 after "pid (comm) "; comm may hold spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        }
+
         /** CPU seconds of the process's threads named as HotSpot names its compiler threads ("C2 CompilerThre…"). */
         private static double compilerCpuSeconds(long pid) {
             double seconds = 0;
@@ -146,10 +151,7 @@ final class Servers {
                     try {
                         String comm = Files.readString(task.resolve("comm")).strip();
                         if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
-                            String stat = Files.readString(task.resolve("stat"));
-                            String[] f =
-                                    stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            seconds += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                            seconds += cpuSecondsIn(task.resolve("stat"));
                         }
                     } catch (IOException | RuntimeException e) {
                         // the thread ended meanwhile
