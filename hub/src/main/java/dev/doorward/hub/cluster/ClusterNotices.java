@@ -68,6 +68,15 @@ class ClusterNotices implements NoticeChannel {
         bus.publish(KIND, body);
     }
 
+    /**
+     * jnats queues the publication for its writer thread and, with a full queue or no server, drops it (the bus
+     * counts it): never waited for.
+     */
+    @Override
+    public boolean takesAtOnce(Audience.Household audience) {
+        return true;
+    }
+
     /** This node's open apps hear when it loses the other nodes and when they are back. */
     @EventListener
     void messagingChanged(ClusterMessagingChanged change) {

@@ -79,6 +79,15 @@ public class EventService implements DeviceLinkFeature {
         }
     }
 
+    /** The same, on the network thread that read it: told there if that needs nothing but memory, else in order. */
+    @Override
+    public void arrivedOnNetworkThread(DeviceLink link, LinkMessage.FromDevice message) {
+        if (message instanceof DeviceEvent event
+                && (event.kind() == EventKind.RING || event.kind() == EventKind.MOTION)) {
+            rings.pushIfFreshAtOnce(link.device(), event, Instant.ofEpochMilli(event.occurredAt()));
+        }
+    }
+
     /** An event on a doorbell's link: acknowledged once stored, refused (to be sent again, or for good) if not. */
     @Override
     public void message(DeviceLink link, LinkMessage.FromDevice message) throws IOException {

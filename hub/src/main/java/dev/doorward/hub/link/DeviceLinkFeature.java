@@ -28,6 +28,13 @@ public interface DeviceLinkFeature {
      */
     default void arrived(DeviceLink link, LinkMessage.FromDevice message) {}
 
+    /**
+     * The same for a ring or motion event with nothing of its link queued before it (the usual case), on the network
+     * thread that read it: one hand-off less between the button and the screen. It must not block, wait or read
+     * anything but memory; what it cannot do so it leaves to {@link #message}, which follows as always.
+     */
+    default void arrivedOnNetworkThread(DeviceLink link, LinkMessage.FromDevice message) {}
+
     /** A message of one of this feature's types was refused for the doorbell's rate before it got here. */
     default void refusedForRate(DeviceLink link, LinkMessage.FromDevice message) {}
 

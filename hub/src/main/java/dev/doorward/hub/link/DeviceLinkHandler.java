@@ -180,13 +180,13 @@ public class DeviceLinkHandler implements LinkEndpoint {
 
     /**
      * Someone at the door is announced the moment their ring arrives, not after what the link queued before it (an
-     * upload or an event being stored while the database is slow or down, up to its timeout): a ring or motion
-     * event of a welcomed, owned doorbell that arrives behind queued work goes to its feature's
-     * {@link DeviceLinkFeature#arrived} on a virtual thread of its own. Only texts naming such a kind are decoded
-     * here, and the in-order path takes that result ({@link LinkSession#decodedOnArrival}) instead of decoding
-     * again. The feature hears the same message again in order (the ring is told once, whichever comes first). A
-     * ring with nothing queued before it — the usual case — is only handled in order, which starts at once and
-     * announces before it stores: a second thread would only add a hand-off to every ring.
+     * upload or an event being stored while the database is slow or down, up to its timeout), and with as few
+     * hand-offs between threads as can be. A ring or motion event of a welcomed, owned doorbell goes to its
+     * feature's {@link DeviceLinkFeature#arrivedOnNetworkThread} here, on the network thread, when nothing of the
+     * link is queued before it (the usual case), and to {@link DeviceLinkFeature#arrived} on a virtual thread of its
+     * own when something is. Only texts naming such a kind are decoded here, and the in-order path takes that result
+     * ({@link LinkSession#decodedOnArrival}) instead of decoding again. The feature hears the same message again in
+     * order, to store it (the ring is told once, whichever comes first).
      *
      * <p>A media key holds the doorbell's viewers until it was handled in order ({@link DeviceMediaParts.Live#holdForKey}):
      * the parts the doorbell seals under a new key next are relayed at once and would otherwise reach the browsers
@@ -209,7 +209,11 @@ public class DeviceLinkHandler implements LinkEndpoint {
             }
             return;
         }
-        if (!behindQueuedWork || !owned || !(text.contains(RING_KIND) || text.contains(MOTION_KIND))) {
+        if (!owned || !(text.contains(RING_KIND) || text.contains(MOTION_KIND))) {
+            return;
+        }
+        if (!behindQueuedWork) {
+            announceOnNetworkThread(session, text);
             return;
         }
         CompletableFuture<LinkMessage.FromDevice> decoded = new CompletableFuture<>();
@@ -220,6 +224,33 @@ public class DeviceLinkHandler implements LinkEndpoint {
             session.decodedOnArrival.remove(text, decoded); // the in-order path must not wait for what never runs
             throw e;
         }
+    }
+
+    private void announceOnNetworkThread(LinkSession session, String text) {
+        LinkMessage.FromDevice message;
+        try {
+            message = LinkCodec.decodeFromDevice(text);
+        } catch (ProtocolException e) {
+            return; // refused with its reason in its turn
+        }
+        session.decodedOnArrival.putIfAbsent(text, CompletableFuture.completedFuture(message));
+        if (isSomeoneAtTheDoor(message) && withinArrivals(session)) {
+            DeviceLinkFeature handler = handlers.get(DeviceEvent.class);
+            if (handler != null) {
+                handler.arrivedOnNetworkThread(session, message);
+            }
+        }
+    }
+
+    private static boolean isSomeoneAtTheDoor(LinkMessage.FromDevice message) {
+        return message instanceof DeviceEvent event
+                && (event.kind() == EventKind.RING || event.kind() == EventKind.MOTION);
+    }
+
+    /** Announcing ahead of the link's order is offered only so often: a flooding doorbell's rings wait their turn. */
+    private boolean withinArrivals(LinkSession session) {
+        return limiter.tryAcquire(RateLimit.DEVICE_ARRIVALS, session.device.id())
+                .allowed();
     }
 
     private void announceOnArrival(
@@ -234,13 +265,10 @@ public class DeviceLinkHandler implements LinkEndpoint {
                     decoded.completeExceptionally(e);
                     throw e;
                 }
-                if (message instanceof DeviceEvent event
-                        && (event.kind() == EventKind.RING || event.kind() == EventKind.MOTION)
-                        && limiter.tryAcquire(RateLimit.DEVICE_ARRIVALS, session.device.id())
-                                .allowed()) {
+                if (isSomeoneAtTheDoor(message) && withinArrivals(session)) {
                     DeviceLinkFeature handler = handlers.get(DeviceEvent.class);
                     if (handler != null) {
-                        handler.arrived(session, event);
+                        handler.arrived(session, message);
                     }
                 }
             } catch (ProtocolException e) {

@@ -85,6 +85,12 @@ class MqttChannel implements OneNodeChannel, SmartLifecycle {
         }
     }
 
+    /** A publication goes to the channel's worker through a bounded queue, refused when full: never waited for. */
+    @Override
+    public boolean takesAtOnce(Audience.Household audience) {
+        return true;
+    }
+
     @Override
     public void fromAnotherNode(Audience.Household audience, Notice notice) {
         deliver(audience, notice);

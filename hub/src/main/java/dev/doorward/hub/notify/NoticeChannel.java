@@ -6,4 +6,13 @@ package dev.doorward.hub.notify;
  */
 public interface NoticeChannel {
     void deliver(Audience audience, Notice notice);
+
+    /**
+     * Whether {@link #deliver} would take a notice for this household on a network thread: it reads nothing but
+     * memory, takes no lock another thread holds for long, and waits for no socket or queue. A ring is then told on
+     * the thread that read it from the doorbell ({@link Notifier#toHouseholdAtOnce}). Not unless a channel says so.
+     */
+    default boolean takesAtOnce(Audience.Household audience) {
+        return false;
+    }
 }

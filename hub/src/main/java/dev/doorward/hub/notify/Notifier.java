@@ -1,6 +1,7 @@
 package dev.doorward.hub.notify;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,27 @@ public class Notifier {
     /** Every member of the household who may hear it (for a doorbell's notice: who may use that doorbell now). */
     public void toHousehold(String householdId, Notice notice) {
         deliver(householdAudience(householdId, notice, false), notice);
+    }
+
+    /**
+     * Tells the household a doorbell's notice now, on the calling thread (the network thread that read a ring), if
+     * that needs nothing but memory and no channel would wait; otherwise tells no one and returns false, and the
+     * caller tells it with {@link #toHousehold} on a thread that may wait. The same rule decides who hears it.
+     */
+    public boolean toHouseholdAtOnce(String householdId, Notice notice) {
+        Optional<Predicate<String>> mayHear =
+                notice.deviceId().flatMap(device -> members.mayUseKnownNow(householdId, device));
+        if (mayHear.isEmpty()) {
+            return false;
+        }
+        Audience.Household audience = new Audience.Household(householdId, mayHear.get(), false);
+        for (NoticeChannel channel : channels) {
+            if (!channel.takesAtOnce(audience)) {
+                return false;
+            }
+        }
+        deliver(audience, notice);
+        return true;
     }
 
     /** The household's owners and admins (a browser waiting for approval, a member who left). */

@@ -88,6 +88,12 @@ class NtfyChannel implements NoticeChannel, DisposableBean {
         }
     }
 
+    /** The post goes to the channel's worker through a bounded queue, refused when full: never waited for. */
+    @Override
+    public boolean takesAtOnce(Audience.Household audience) {
+        return true;
+    }
+
     private void post(Audience.Household household, Notice.Ring ring) {
         for (NtfyTopics.Topic topic : topics.ofHousehold(household.householdId())) {
             if (!topic.rings(ring.device()) || !household.mayHear().test(topic.accountId())) {

@@ -29,6 +29,12 @@ class PushChannel implements NoticeChannel {
         }
     }
 
+    /** What a push needs is in memory, and the fan-out goes to the push workers' bounded queue (dropped when full). */
+    @Override
+    public boolean takesAtOnce(Audience.Household audience) {
+        return true;
+    }
+
     /** The push a notice becomes, or null when it is not worth waking a phone for. */
     static PushMessage pushOf(String householdId, Notice notice) {
         return switch (notice) {

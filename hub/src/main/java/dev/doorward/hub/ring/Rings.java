@@ -17,7 +17,9 @@ import org.springframework.stereotype.Component;
 /**
  * The ring (and motion): someone at the door now is announced to the household at once — before the event is
  * stored, nothing on the way from button to screen waits for the database — and once, however often the doorbell
- * delivers it. The device link hands a doorbell's events to {@code event.EventService}, which calls this first.
+ * delivers it. The device link hands a doorbell's events to {@code event.EventService}, which calls this first; a
+ * ring with nothing of its link queued before it is told on the network thread that read it, when that needs no
+ * more than memory (the usual case), and the event's turn then only stores it.
  */
 @Component
 public class Rings {
@@ -44,16 +46,34 @@ public class Rings {
 
     /** A ring or motion event: tells the household if it is fresh and not told already. */
     public void pushIfFresh(Device device, DeviceEvent event, Instant occurredAt) {
+        announce(device, event, occurredAt, false);
+    }
+
+    /**
+     * The same on the network thread that read the ring, if telling needs nothing but memory and no channel would
+     * wait ({@link Notifier#toHouseholdAtOnce}); if it would, nothing is told here, and {@link #pushIfFresh} tells it
+     * when the event's turn comes.
+     */
+    public void pushIfFreshAtOnce(Device device, DeviceEvent event, Instant occurredAt) {
+        announce(device, event, occurredAt, true);
+    }
+
+    private void announce(Device device, DeviceEvent event, Instant occurredAt, boolean atOnce) {
         if (occurredAt.isBefore(clock.instant().minus(ALERT_WINDOW))) {
             return;
         }
-        if (!recentlyPushed.add(device.id() + '/' + event.eventId())) {
+        String key = device.id() + '/' + event.eventId();
+        if (!recentlyPushed.add(key)) {
             return;
         }
         Notice notice = event.kind() == EventKind.RING
                 ? new Notice.Ring(device.id(), device.name(), event.eventId(), occurredAt)
                 : new Notice.Motion(device.id(), device.name(), event.eventId(), occurredAt);
-        notifier.toHousehold(device.householdId(), notice);
+        if (!atOnce) {
+            notifier.toHousehold(device.householdId(), notice);
+        } else if (!notifier.toHouseholdAtOnce(device.householdId(), notice)) {
+            recentlyPushed.remove(key); // not told: told in its turn
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -224,7 +225,20 @@ public class MemberAccess implements MemberDirectory {
      * unrestricted.
      */
     public boolean allows(String accountId, String householdId, String deviceId) {
-        HouseholdAccess current = access(householdId);
+        return allows(access(householdId), accountId, deviceId);
+    }
+
+    /** {@link #allows} for the household's access as it is in memory now; empty when it would have to be read. */
+    @Override
+    public Optional<Predicate<String>> mayUseKnownNow(String householdId, String deviceId) {
+        HouseholdAccess known = byHousehold.get(householdId);
+        if (known == null) {
+            return Optional.empty();
+        }
+        return Optional.of(known.restrictsAnyone() ? account -> allows(known, account, deviceId) : account -> true);
+    }
+
+    private boolean allows(HouseholdAccess current, String accountId, String deviceId) {
         if (!current.restrictsAnyone()) {
             return true;
         }

@@ -276,6 +276,16 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
         }
     }
 
+    /**
+     * The live port's streams are written by their network threads without waiting; a browser-port stream's send may
+     * wait for Tomcat (up to its time limit), so a household with one is told on a thread that may wait.
+     */
+    @Override
+    public boolean takesAtOnce(Audience.Household audience) {
+        Set<MemberSocket> sockets = byHousehold.get(audience.householdId());
+        return sockets == null || sockets.stream().allMatch(LivePortMemberSocket.class::isInstance);
+    }
+
     private String text(Notice notice) {
         return json.writeValueAsString(NoticeJson.of(notice));
     }

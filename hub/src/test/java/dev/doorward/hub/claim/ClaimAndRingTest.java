@@ -64,6 +64,35 @@ class ClaimAndRingTest {
         laptop.close();
     }
 
+    /**
+     * With only live-port streams open, a ring is told on the network thread that read it, and its turn (storing it)
+     * must not tell it again; with a browser-port stream in the household it is told in its turn. Once either way.
+     */
+    @Test
+    void aRingIsToldOnceOnEachStreamWhicheverThreadTellsIt() {
+        BrowserClient.Stream phone = owner.browser().openStream();
+        assertThat(phone.awaitType("hello", Duration.ofSeconds(5))).isPresent();
+
+        String atOnce = frontDoorAgent.pressButton().orElseThrow();
+        assertThat(phone.await(ringOf(atOnce), Duration.ofSeconds(5))).isPresent();
+        assertThat(phone.await(ringOf(atOnce), Duration.ofSeconds(1))).isEmpty();
+
+        BrowserClient.Stream laptop = owner.browser().openStreamOn(hub.browserPort());
+        assertThat(laptop.awaitType("hello", Duration.ofSeconds(5))).isPresent();
+        String inItsTurn = frontDoorAgent.pressButton().orElseThrow();
+        for (BrowserClient.Stream session : new BrowserClient.Stream[] {phone, laptop}) {
+            assertThat(session.await(ringOf(inItsTurn), Duration.ofSeconds(5))).isPresent();
+            assertThat(session.await(ringOf(inItsTurn), Duration.ofSeconds(1))).isEmpty();
+        }
+        phone.close();
+        laptop.close();
+    }
+
+    private static java.util.function.Predicate<JsonNode> ringOf(String eventId) {
+        return m -> m.path("type").asString("").equals("ring")
+                && m.path("eventId").asString("").equals(eventId);
+    }
+
     @Test
     void theMemberStreamTakesTextOnly() throws Exception {
         BrowserClient.Stream stream = owner.browser().openStream();

@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** Who hears what is decided once, in the notifier; every channel gets the same audience. */
@@ -17,6 +19,8 @@ class NotifierTest {
     /** A household: alice (admin, every doorbell), guest (only the back door), resident (every doorbell). */
     private static final class Directory implements MemberDirectory {
         boolean restricted = true;
+        /** Whether the household's access is in memory (else it would have to be read). */
+        boolean known = true;
 
         @Override
         public boolean anyRestriction(String householdId) {
@@ -29,6 +33,11 @@ class NotifierTest {
         }
 
         @Override
+        public Optional<Predicate<String>> mayUseKnownNow(String householdId, String deviceId) {
+            return known ? Optional.of(account -> mayUse(account, householdId, deviceId)) : Optional.empty();
+        }
+
+        @Override
         public boolean isAdmin(String accountId, String householdId) {
             return accountId.equals("alice");
         }
@@ -38,10 +47,16 @@ class NotifierTest {
 
     private static final class Recording implements NoticeChannel {
         final List<Delivery> got = new ArrayList<>();
+        boolean takesAtOnce = true;
 
         @Override
         public void deliver(Audience audience, Notice notice) {
             got.add(new Delivery(audience, notice));
+        }
+
+        @Override
+        public boolean takesAtOnce(Audience.Household audience) {
+            return takesAtOnce;
         }
     }
 
@@ -62,6 +77,41 @@ class NotifierTest {
 
         assertThat(hearing(channel.got.get(0))).containsExactlyInAnyOrder("alice", "resident");
         assertThat(hearing(channel.got.get(1))).containsExactlyInAnyOrder("alice", "guest", "resident");
+    }
+
+    @Test
+    void aRingToldOnTheNetworkThreadReachesTheSameMembers() {
+        Recording channel = new Recording();
+        Notifier notifier = new Notifier(List.of(channel), new Directory());
+
+        assertThat(notifier.toHouseholdAtOnce("h", new Notice.Ring("front", "Front door", "e1", AT)))
+                .isTrue();
+        assertThat(notifier.toHouseholdAtOnce("h", new Notice.Ring("back", "Back door", "e2", AT)))
+                .isTrue();
+
+        assertThat(hearing(channel.got.get(0))).containsExactlyInAnyOrder("alice", "resident");
+        assertThat(hearing(channel.got.get(1))).containsExactlyInAnyOrder("alice", "guest", "resident");
+    }
+
+    @Test
+    void aRingIsToldAtOnceByNoChannelIfOneWouldWaitOrAccessMustBeRead() {
+        Recording first = new Recording();
+        Recording waits = new Recording();
+        waits.takesAtOnce = false;
+        Directory directory = new Directory();
+        Notifier notifier = new Notifier(List.of(first, waits), directory);
+        Notice ring = new Notice.Ring("front", "Front door", "e1", AT);
+
+        assertThat(notifier.toHouseholdAtOnce("h", ring)).isFalse();
+        waits.takesAtOnce = true;
+        directory.known = false;
+        assertThat(notifier.toHouseholdAtOnce("h", ring)).isFalse();
+        assertThat(notifier.toHouseholdAtOnce("h", new Notice.RosterChanged(7)))
+                .as("only a doorbell's notice")
+                .isFalse();
+
+        assertThat(first.got).isEmpty();
+        assertThat(waits.got).isEmpty();
     }
 
     @Test
