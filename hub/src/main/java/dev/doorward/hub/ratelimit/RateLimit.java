@@ -54,9 +54,9 @@ public enum RateLimit {
      */
     DEVICE_DELIVERIES(3_000, Duration.ofMinutes(10), Scope.PER_NODE),
     /**
-     * Rings and motion one doorbell may have announced the moment they arrive, ahead of its queued deliveries;
-     * past it they still ring, in their turn, within the deliveries' allowance. Per node: it is on the ring's path
-     * and must never wait for the database.
+     * Rings and motion one doorbell may have announced the moment they arrive (on the network thread that read
+     * them, or ahead of its queued deliveries); past it they still ring, in their turn, within the deliveries'
+     * allowance. Per node: it is on the ring's path and must never wait for the database.
      */
     DEVICE_ARRIVALS(20, Duration.ofMinutes(1), Scope.PER_NODE),
     /** Snapshot, clip and media key fetches (and deletions) by one account: a timeline page is dozens. */

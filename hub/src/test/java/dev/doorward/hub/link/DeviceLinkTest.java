@@ -16,6 +16,7 @@ import dev.doorward.hub.device.Devices;
 import dev.doorward.hub.pki.HubPki;
 import dev.doorward.hub.ratelimit.RateLimit;
 import dev.doorward.hub.ratelimit.RateLimiter;
+import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.RawDeviceLink;
 import dev.doorward.hub.testing.TestHub;
@@ -308,6 +309,39 @@ class DeviceLinkTest {
                 .query(Long.class)
                 .single();
         assertThat(count).isEqualTo(300);
+    }
+
+    /**
+     * A doorbell rung more often than its rings may be announced on arrival (RateLimit.DEVICE_ARRIVALS: 20 a minute,
+     * on the network thread that read them) still rings every time, and once: past the allowance, in its turn.
+     */
+    @Test
+    void ringsPastTheArrivalAllowanceStillRingEachOnce() {
+        hub.bean(RateLimiter.class).reset(RateLimit.DEVICE_ARRIVALS, probeId);
+        BrowserClient.Stream stream = owner.browser().openStream();
+        assertThat(stream.awaitType("hello", Duration.ofSeconds(5))).isPresent();
+        List<String> pressed = new java.util.ArrayList<>();
+        try (RawDeviceLink link = RawDeviceLink.asOwnedDevice(hub, probe.deviceDir())) {
+            link.exchange(hello("normal"));
+            for (int i = 0; i < 25; i++) {
+                String eventId = dev.doorward.crypto.RandomIds.newId();
+                pressed.add(eventId);
+                assertThat(link.exchange("{\"v\":1,\"type\":\"event\",\"body\":{\"eventId\":\"" + eventId
+                                + "\",\"kind\":\"ring\",\"occurredAt\":" + System.currentTimeMillis() + "}}"))
+                        .as("ring %d", i)
+                        .contains("event-ack");
+            }
+        }
+        List<String> rung = new java.util.ArrayList<>();
+        while (true) {
+            var ring = stream.awaitType("ring", Duration.ofSeconds(rung.size() < pressed.size() ? 5 : 1));
+            if (ring.isEmpty()) {
+                break;
+            }
+            rung.add(ring.get().get("eventId").stringValue());
+        }
+        stream.close();
+        assertThat(rung).containsExactlyInAnyOrderElementsOf(pressed);
     }
 
     /** A real flood (control messages as fast as a socket takes them) still closes that link, and only that one. */
