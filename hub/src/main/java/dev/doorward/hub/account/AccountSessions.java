@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -34,6 +36,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class AccountSessions {
+    private static final Logger log = LoggerFactory.getLogger(AccountSessions.class);
+
     private final SessionStore store;
     private final Clock clock;
     private final ApplicationEventPublisher events;
@@ -151,6 +155,11 @@ public class AccountSessions {
                 }
             } catch (RuntimeException e) {
                 admitted.remove(sessionId);
+                // Only the kind of failure: neither the session id (it signs the browser in) nor a message that might
+                // carry it.
+                log.warn(
+                        "Could not check a remembered browser session again ({}); its next socket waits for the database",
+                        e.getClass().getSimpleName());
             } finally {
                 checking.remove(sessionId);
             }
