@@ -109,14 +109,16 @@ public final class TestHub implements AutoCloseable {
 
     /** Drops every connection, as a hub restart would. */
     public void dropAll() {
+        // Only what is closed here is forgotten: a reconnection accepted meanwhile (the device retries within
+        // milliseconds) stays listed, or the next drop would miss it and the device would stay connected.
         for (Socket socket : sockets) {
             try {
                 socket.close();
             } catch (IOException e) {
                 // gone anyway
             }
+            sockets.remove(socket);
         }
-        sockets.clear();
     }
 
     private CertificateAuthority hubCa() {
