@@ -34,6 +34,11 @@ public enum EventKind {
     /** The camera delivers video again after a {@code camera-offline}. */
     CAMERA_ONLINE;
 
+    /** A ring or motion: someone at the door now, announced to the household the moment it arrives. */
+    public boolean isSomeoneAtTheDoor() {
+        return this == RING || this == MOTION;
+    }
+
     public String wireName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

@@ -13,7 +13,6 @@ import dev.doorward.hub.ownership.OwnershipEvents;
 import dev.doorward.hub.ring.Rings;
 import dev.doorward.protocol.ErrorCode;
 import dev.doorward.protocol.EventDetail;
-import dev.doorward.protocol.EventKind;
 import dev.doorward.protocol.LinkMessage;
 import dev.doorward.protocol.LinkMessage.DeviceEvent;
 import dev.doorward.protocol.LinkMessage.EventAck;
@@ -73,8 +72,7 @@ public class EventService implements DeviceLinkFeature {
     /** Someone at the door, as soon as the ring arrived: told now, before anything the link queued is done. */
     @Override
     public void arrived(DeviceLink link, LinkMessage.FromDevice message) {
-        if (message instanceof DeviceEvent event
-                && (event.kind() == EventKind.RING || event.kind() == EventKind.MOTION)) {
+        if (message instanceof DeviceEvent event && event.kind().isSomeoneAtTheDoor()) {
             rings.pushIfFresh(link.device(), event, Instant.ofEpochMilli(event.occurredAt()));
         }
     }
@@ -82,8 +80,7 @@ public class EventService implements DeviceLinkFeature {
     /** The same, on the network thread that read it: told there if that needs nothing but memory, else in order. */
     @Override
     public void arrivedOnNetworkThread(DeviceLink link, LinkMessage.FromDevice message) {
-        if (message instanceof DeviceEvent event
-                && (event.kind() == EventKind.RING || event.kind() == EventKind.MOTION)) {
+        if (message instanceof DeviceEvent event && event.kind().isSomeoneAtTheDoor()) {
             rings.pushIfFreshAtOnce(link.device(), event, Instant.ofEpochMilli(event.occurredAt()));
         }
     }
@@ -115,9 +112,7 @@ public class EventService implements DeviceLinkFeature {
     public void onEvent(Device device, DeviceEvent event) {
         Instant occurredAt = Instant.ofEpochMilli(event.occurredAt());
         String detail = null;
-        if (event.kind() != EventKind.RING
-                && event.kind() != EventKind.MOTION
-                && events.exists(device.id(), event.eventId())) {
+        if (!event.kind().isSomeoneAtTheDoor() && events.exists(device.id(), event.eventId())) {
             // A redelivery (the doorbell missed our ack): recorded once, audited and alerted once.
             return;
         }

@@ -243,8 +243,7 @@ public class DeviceLinkHandler implements LinkEndpoint {
     }
 
     private static boolean isSomeoneAtTheDoor(LinkMessage.FromDevice message) {
-        return message instanceof DeviceEvent event
-                && (event.kind() == EventKind.RING || event.kind() == EventKind.MOTION);
+        return message instanceof DeviceEvent event && event.kind().isSomeoneAtTheDoor();
     }
 
     /** Announcing ahead of the link's order is offered only so often: a flooding doorbell's rings wait their turn. */

@@ -69,10 +69,18 @@ public class Rings {
         Notice notice = event.kind() == EventKind.RING
                 ? new Notice.Ring(device.id(), device.name(), event.eventId(), occurredAt)
                 : new Notice.Motion(device.id(), device.name(), event.eventId(), occurredAt);
-        if (!atOnce) {
-            notifier.toHousehold(device.householdId(), notice);
-        } else if (!notifier.toHouseholdAtOnce(device.householdId(), notice)) {
-            recentlyPushed.remove(key); // not told: told in its turn
+        boolean told = false;
+        try {
+            if (!atOnce) {
+                notifier.toHousehold(device.householdId(), notice);
+                told = true;
+            } else {
+                told = notifier.toHouseholdAtOnce(device.householdId(), notice);
+            }
+        } finally {
+            if (!told) {
+                recentlyPushed.remove(key); // not told (declined, or failed): the event's turn or a redelivery tells it
+            }
         }
     }
 
