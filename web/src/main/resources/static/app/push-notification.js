@@ -14,6 +14,8 @@ export const PICTURE_FIRST_WAIT_MS = 1500;
 /** How long a notification shown without its picture keeps waiting for it, to show it in place. */
 export const PICTURE_LATE_WAIT_MS = 8000;
 const SNAPSHOT_RETRY_MS = 400;
+/** What a wait gives when it ended before what it waited for came. */
+const NOT_YET = Symbol('not yet');
 
 /** Thrown for a push message that is not the contract's; the worker then shows a plain notification. */
 export class PushMessageError extends Error {}
@@ -149,8 +151,9 @@ export async function snapshotDataUrl(reader, deviceId, eventId, deadline) {
 }
 
 /**
- * Shows the notification for one push message on `registration`: at once with the doorbell's name, with the
- * picture if it opens within PICTURE_FIRST_WAIT_MS, else without it and then in place (silently) once it does.
+ * Shows the notification for one push message on `registration`: with the doorbell's name and the picture if both
+ * come within PICTURE_FIRST_WAIT_MS, else without what is missing, which is then put in place (silently) if it comes
+ * within PICTURE_LATE_WAIT_MS. Nothing the hub does (or a network that never answers) holds the notification back.
  */
 export async function showPushNotification(registration, text) {
   let message;
@@ -173,25 +176,42 @@ export async function showPushNotification(registration, text) {
     if (open.some((n) => n.data && n.data.eventId === message.eventId)) return;
   }
   const started = Date.now();
+  const until = (ms) => sleep(Math.max(0, started + ms - Date.now())).then(() => NOT_YET);
+  const firstWait = until(PICTURE_FIRST_WAIT_MS);
+  const lateWait = until(PICTURE_LATE_WAIT_MS);
   const reader = createEventMediaReader();
   const wantsPicture = message.kind !== 'browser-waiting' && message.eventId;
   const picture = wantsPicture
     ? snapshotDataUrl(reader, message.deviceId, message.eventId, started + PICTURE_LATE_WAIT_MS)
     : Promise.resolve(null);
-  const deviceName = await deviceNameOf(message.deviceId);
-  const { title, options } = notificationFor(message, deviceName);
-  const early = await Promise.race([
-    picture,
-    sleep(Math.max(0, started + PICTURE_FIRST_WAIT_MS - Date.now())).then(() => null),
-  ]);
-  if (early) options.image = early;
+  const name = deviceNameOf(message.deviceId);
+  const known = (value) => (value === NOT_YET ? null : value);
+  const nameNow = await Promise.race([name, firstWait]);
+  const pictureNow = await Promise.race([picture, firstWait]);
+  const { title, options } = notificationFor(message, known(nameNow));
+  if (known(pictureNow)) options.image = pictureNow;
   await registration.showNotification(title, options);
-  if (early || !wantsPicture) return;
-  const late = await picture;
-  if (!late) return;
-  // Only if it is still there: a notification the person already dismissed does not come back.
-  const open = await registration.getNotifications({ tag: options.tag });
-  if (!open.some((n) => n.data && n.data.eventId === message.eventId)) return;
-  const { vibrate, ...quiet } = options; // a silent notification must not vibrate
-  await registration.showNotification(title, { ...quiet, image: late, renotify: false, silent: true });
+
+  // What comes late is put in place as it comes, silently, and only while the notification is still there: one
+  // the person already dismissed does not come back.
+  let deviceName = known(nameNow);
+  let image = known(pictureNow);
+  const showAgain = async () => {
+    const open = await registration.getNotifications({ tag: options.tag });
+    if (!open.some((n) => n.data && n.data.eventId === message.eventId)) return;
+    const again = notificationFor(message, deviceName);
+    const { vibrate, ...quiet } = again.options; // a silent notification must not vibrate
+    if (image) quiet.image = image;
+    await registration.showNotification(again.title, { ...quiet, renotify: false, silent: true });
+  };
+  const putInPlace = (coming, keep) =>
+    Promise.race([coming, lateWait]).then((value) => {
+      if (!known(value)) return null;
+      keep(value);
+      return showAgain();
+    });
+  await Promise.all([
+    nameNow === NOT_YET ? putInPlace(name, (value) => (deviceName = value)) : null,
+    pictureNow === NOT_YET ? putInPlace(picture, (value) => (image = value)) : null,
+  ]);
 }
