@@ -68,7 +68,8 @@ final class ClusterBench {
                     options.pushSubscriptions(),
                     new Bench.ClusterRun(0, 0, 0, false),
                     // As the cluster's nodes start: a cold JVM from the exec jar.
-                    "off");
+                    "off",
+                    List.of());
             for (Bench.Row r : new Bench(one).run().rows()) {
                 single.put(r.metric(), r.doorward());
             }
