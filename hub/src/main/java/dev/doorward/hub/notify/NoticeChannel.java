@@ -15,4 +15,12 @@ public interface NoticeChannel {
     default boolean takesAtOnce(Audience.Household audience) {
         return false;
     }
+
+    /**
+     * {@link #deliver} on a network thread, once {@link #takesAtOnce} said yes for this audience. What changed since
+     * (a socket that opened in between) must still not make the thread wait: a channel where it could overrides this.
+     */
+    default void deliverAtOnce(Audience.Household audience, Notice notice) {
+        deliver(audience, notice);
+    }
 }

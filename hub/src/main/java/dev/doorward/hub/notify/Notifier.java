@@ -46,7 +46,13 @@ public class Notifier {
                 return false;
             }
         }
-        deliver(audience, notice);
+        for (NoticeChannel channel : channels) {
+            try {
+                channel.deliverAtOnce(audience, notice);
+            } catch (RuntimeException e) {
+                couldNotTake(channel, notice, e);
+            }
+        }
         return true;
     }
 
@@ -102,13 +108,17 @@ public class Notifier {
             try {
                 channel.deliver(audience, notice);
             } catch (RuntimeException e) {
-                // One channel's failure never keeps a notice from the others.
-                log.warn(
-                        "The {} channel could not take a {}: {}",
-                        channel.getClass().getSimpleName(),
-                        notice.getClass().getSimpleName(),
-                        e.toString());
+                couldNotTake(channel, notice, e);
             }
         }
+    }
+
+    /** One channel's failure never keeps a notice from the others. */
+    private static void couldNotTake(NoticeChannel channel, Notice notice, RuntimeException e) {
+        log.warn(
+                "The {} channel could not take a {}: {}",
+                channel.getClass().getSimpleName(),
+                notice.getClass().getSimpleName(),
+                e.toString());
     }
 }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -246,34 +247,45 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
     @Override
     public void deliver(Audience audience, Notice notice) {
         switch (audience) {
-            case Audience.Household household -> {
-                Set<MemberSocket> sockets = byHousehold.get(household.householdId());
-                if (sockets == null || sockets.isEmpty()) {
-                    return;
-                }
-                String text = text(notice);
-                Map<String, Boolean> decided = new HashMap<>();
-                List<MemberSocket> told = new ArrayList<>(sockets.size());
-                for (MemberSocket socket : sockets) {
-                    if (decided.computeIfAbsent(socket.accountId(), household.mayHear()::test)) {
-                        told.add(socket);
-                    }
-                }
-                sendToEach(told, text);
-            }
+            case Audience.Household household -> toHousehold(household, notice, Runnable::run);
             case Audience.Everyone everyone -> {
                 List<MemberSocket> all = new ArrayList<>();
                 byAccount.values().forEach(all::addAll);
-                sendToEach(all, text(notice));
+                sendToEach(all, text(notice), Runnable::run);
             }
             case Audience.Account account -> {
                 Set<MemberSocket> sockets = byAccount.get(account.accountId());
                 if (sockets == null || sockets.isEmpty()) {
                     return;
                 }
-                sendToEach(sockets, text(notice));
+                sendToEach(sockets, text(notice), Runnable::run);
             }
         }
+    }
+
+    /**
+     * On the network thread that read a ring: a browser-port stream that opened since {@link #takesAtOnce} said yes
+     * is sent to on a virtual thread of its own, as its send may wait for Tomcat and this thread serves doorbells.
+     */
+    @Override
+    public void deliverAtOnce(Audience.Household audience, Notice notice) {
+        toHousehold(audience, notice, Thread::startVirtualThread);
+    }
+
+    private void toHousehold(Audience.Household household, Notice notice, Consumer<Runnable> onBrowserPort) {
+        Set<MemberSocket> sockets = byHousehold.get(household.householdId());
+        if (sockets == null || sockets.isEmpty()) {
+            return;
+        }
+        String text = text(notice);
+        Map<String, Boolean> decided = new HashMap<>();
+        List<MemberSocket> told = new ArrayList<>(sockets.size());
+        for (MemberSocket socket : sockets) {
+            if (decided.computeIfAbsent(socket.accountId(), household.mayHear()::test)) {
+                told.add(socket);
+            }
+        }
+        sendToEach(told, text, onBrowserPort);
     }
 
     /**
@@ -290,14 +302,17 @@ public class MemberStreams extends TextWebSocketHandler implements NoticeChannel
         return json.writeValueAsString(NoticeJson.of(notice));
     }
 
-    /** The live port's streams get the text with one hand-off per network thread; the browser port's one by one. */
-    private static void sendToEach(Collection<MemberSocket> sockets, String text) {
+    /**
+     * The live port's streams get the text with one hand-off per network thread; the browser port's one by one, each
+     * send run by {@code onBrowserPort}.
+     */
+    private static void sendToEach(Collection<MemberSocket> sockets, String text, Consumer<Runnable> onBrowserPort) {
         List<LinkSocket> onLivePort = new ArrayList<>(sockets.size());
         for (MemberSocket socket : sockets) {
             if (socket instanceof LivePortMemberSocket live) {
                 onLivePort.add(live.socket());
             } else {
-                socket.send(text);
+                onBrowserPort.accept(() -> socket.send(text));
             }
         }
         LinkSocket.sendTextToEach(onLivePort, text);
