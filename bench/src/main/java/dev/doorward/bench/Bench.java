@@ -59,8 +59,8 @@ public final class Bench {
             List<String> aotTraining) {
 
         /**
-         * The same scenarios at a small scale, for a hub that records its ahead-of-time cache ({@link HubAot}): a
-         * smaller fleet, fewer taps, no reference.
+         * The training scenarios ({@code --aot-training}) at a small scale, for a hub that records its ahead-of-time
+         * cache ({@link HubAot}): a smaller fleet, fewer taps, no reference.
          */
         Options training(Path trainingOut, Path extractedJar, Path cache) {
             return new Options(
