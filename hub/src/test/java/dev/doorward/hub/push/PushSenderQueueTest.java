@@ -258,7 +258,6 @@ class PushSenderQueueTest {
         return new PushSender(null, new VapidKey(properties), Clock.systemUTC(), properties, PushSender::javaCommand);
     }
 
-    /** Push settings for these tests: {@code queue} deliveries, one worker, one attempt, the given timeouts. */
     /** Where the hub's writer threads are (for a failure's message: a writer that never checks is stuck there). */
     private static String writerThreads() {
         StringBuilder where = new StringBuilder("the Web Push writer threads:");
@@ -273,6 +272,7 @@ class PushSenderQueueTest {
         return where.toString();
     }
 
+    /** Push settings for these tests: {@code queue} deliveries, one worker, one attempt, the given timeouts. */
     private static HubProperties.Push push(int queue, Duration timeouts) {
         return new HubProperties.Push(List.of(), null, "", queue, 1, timeouts, timeouts, 1, Duration.ofSeconds(1));
     }
