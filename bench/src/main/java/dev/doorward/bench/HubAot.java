@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 final class HubAot {
     /** The smallest JDK whose JVM records a cache in one step ({@code -XX:AOTCacheOutput}, JEP 514). */
     static final int FIRST_JDK = 25;
+
+    private static final String RECORD = "-XX:AOTCacheOutput=";
 
     private HubAot() {}
 
@@ -56,9 +59,21 @@ final class HubAot {
         return jar;
     }
 
+    /**
+     * How long a training run's hub may take to stop: on its way out its JVM starts another that assembles the cache
+     * (27 s on an idle machine of this kind, measured; killed within it, it writes none and the measured hub starts
+     * cold).
+     */
+    static final Duration ASSEMBLY_GRACE = Duration.ofMinutes(5);
+
     /** What a training run's hub is started with: the cache is written when it stops. */
     static List<String> recordInto(Path cache) {
-        return List.of("-XX:AOTCacheOutput=" + cache);
+        return List.of(RECORD + cache);
+    }
+
+    /** Whether a hub started with these JVM options records a cache as it stops. */
+    static boolean records(List<String> jvmOptions) {
+        return jvmOptions.stream().anyMatch(o -> o.startsWith(RECORD));
     }
 
     /** What a measured run's hub is started with. */

@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The processes under test (hub, Mosquitto) and what the runner measures about them from /proc.
@@ -209,6 +210,9 @@ final class Servers {
         final int livePort;
         final String host;
 
+        /** How long a stop may take before the hub is killed: longer for one that assembles a cache as it exits. */
+        private final Duration stopGrace;
+
         /** A cluster node's database is the cluster's, not an embedded one in its data directory. */
         Database external;
 
@@ -261,6 +265,7 @@ final class Servers {
             this.browserPort = browserPort;
             this.devicePort = devicePort;
             this.livePort = livePort;
+            this.stopGrace = HubAot.records(jvmOptions) ? HubAot.ASSEMBLY_GRACE : Duration.ofSeconds(30);
             List<String> command = new ArrayList<>();
             command.add(java);
             command.addAll(jvmOptions);
@@ -635,7 +640,7 @@ final class Servers {
 
         @Override
         public void close() {
-            stop(process, Duration.ofSeconds(30));
+            stop(process, stopGrace);
         }
     }
 
@@ -815,6 +820,10 @@ final class Servers {
         process.destroy();
         try {
             if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                // And those it started while stopping (a JVM's cache assembly): once it is killed they are orphans.
+                children = Stream.concat(children.stream(), process.descendants())
+                        .distinct()
+                        .toList();
                 process.destroyForcibly();
                 process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
             }
