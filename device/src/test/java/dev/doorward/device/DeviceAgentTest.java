@@ -63,7 +63,9 @@ class DeviceAgentTest {
     private void claim() {
         ClaimCode code = hub.issueTicket(minted.setupCode(), RandomIds.newSecret());
         agent.camera().show(TestQr.qr(code.format()));
-        assertThat(agent.awaitOwnership(OwnershipState.OWNED, WAIT)).isTrue();
+        assertThat(agent.awaitOwnership(OwnershipState.OWNED, WAIT))
+                .as(() -> "claimed within " + WAIT + "; the hub saw " + hub.seen())
+                .isTrue();
         agent.camera().clearShown();
         assertThat(agent.awaitLinkState(LinkState.CONNECTED, WAIT)).isTrue();
     }

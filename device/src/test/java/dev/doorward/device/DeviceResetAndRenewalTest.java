@@ -81,7 +81,9 @@ class DeviceResetAndRenewalTest {
 
     private void claim() {
         showClaimCode();
-        assertThat(agent.awaitOwnership(OwnershipState.OWNED, WAIT)).isTrue();
+        assertThat(agent.awaitOwnership(OwnershipState.OWNED, WAIT))
+                .as(() -> "claimed within " + WAIT + "; the hub saw " + hub.seen())
+                .isTrue();
         agent.camera().clearShown();
         assertThat(agent.awaitLinkState(LinkState.CONNECTED, WAIT)).isTrue();
     }

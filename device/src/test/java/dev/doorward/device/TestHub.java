@@ -141,6 +141,12 @@ public final class TestHub implements AutoCloseable {
         return received.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /** What the hub saw, for a failed wait's message: connections and the types of the messages received. */
+    public String seen() {
+        return connections.get() + " TLS connection(s); received "
+                + received.stream().map(m -> m.getClass().getSimpleName()).toList();
+    }
+
     public List<DeviceEvent> events(dev.doorward.protocol.EventKind kind) {
         return events.stream().filter(e -> e.kind() == kind).toList();
     }

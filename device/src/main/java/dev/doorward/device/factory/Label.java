@@ -1,15 +1,9 @@
 package dev.doorward.device.factory;
 
-import com.google.zxing.BarcodeFormat;
-import com.google.zxing.EncodeHintType;
-import com.google.zxing.WriterException;
 import com.google.zxing.client.j2se.MatrixToImageWriter;
-import com.google.zxing.common.BitMatrix;
-import com.google.zxing.qrcode.QRCodeWriter;
-import com.google.zxing.qrcode.decoder.ErrorCorrectionLevel;
 import dev.doorward.crypto.setup.SetupCodes;
 import dev.doorward.device.files.AtomicFiles;
-import dev.doorward.device.pairing.QrScanner;
+import dev.doorward.protocol.ScannableQr;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -18,8 +12,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
@@ -31,8 +23,6 @@ final class Label {
     private static final int WIDTH = 480;
     private static final int HEIGHT = 640;
     private static final int QR_SIZE = 400;
-    /** No mask pattern: the encoder picks the one with the lowest penalty, as the QR standard says. */
-    private static final int ENCODER_CHOICE = -1;
 
     private Label() {}
 
@@ -66,32 +56,8 @@ final class Label {
         AtomicFiles.write(file, png.toByteArray());
     }
 
-    /**
-     * About one code in a hundred comes out, with the mask the encoder prefers, in a shape whose finder patterns
-     * zxing's detector misreads even on a perfect image (the hub's {@code QrCodes} met the same): such a code is
-     * drawn again with another of the eight masks until it reads back, so no label is printed that a phone's
-     * scanner may not read.
-     */
-    private static BufferedImage qr(String text) throws IOException {
-        BufferedImage image = qr(text, ENCODER_CHOICE);
-        for (int mask = 0; mask < 8 && !text.equals(new QrScanner().scan(image).orElse(null)); mask++) {
-            image = qr(text, mask);
-        }
-        return image;
-    }
-
-    private static BufferedImage qr(String text, int mask) throws IOException {
-        Map<EncodeHintType, Object> hints = new HashMap<>();
-        hints.put(EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M);
-        hints.put(EncodeHintType.MARGIN, 2);
-        if (mask != ENCODER_CHOICE) {
-            hints.put(EncodeHintType.QR_MASK_PATTERN, mask);
-        }
-        try {
-            BitMatrix matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, QR_SIZE, QR_SIZE, hints);
-            return MatrixToImageWriter.toBufferedImage(matrix);
-        } catch (WriterException e) {
-            throw new IOException("cannot encode the label QR code", e);
-        }
+    /** Drawn so a phone's scanner reads it, as the hub draws codes for the doorbell ({@link ScannableQr}). */
+    private static BufferedImage qr(String text) {
+        return MatrixToImageWriter.toBufferedImage(ScannableQr.draw(text, QR_SIZE, 2));
     }
 }

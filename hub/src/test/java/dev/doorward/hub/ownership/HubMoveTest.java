@@ -2,9 +2,7 @@ package dev.doorward.hub.ownership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.zxing.BarcodeFormat;
 import com.google.zxing.client.j2se.MatrixToImageWriter;
-import com.google.zxing.qrcode.QRCodeWriter;
 import dev.doorward.crypto.pki.KeyPairs;
 import dev.doorward.crypto.pki.Signatures;
 import dev.doorward.device.DeviceAgent;
@@ -15,6 +13,7 @@ import dev.doorward.hub.testing.BrowserClient;
 import dev.doorward.hub.testing.Household;
 import dev.doorward.hub.testing.TestHub;
 import dev.doorward.protocol.MoveCode;
+import dev.doorward.protocol.ScannableQr;
 import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -107,8 +106,9 @@ class HubMoveTest {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    static BufferedImage qr(String text) throws Exception {
-        return MatrixToImageWriter.toBufferedImage(new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 480, 480));
+    /** Drawn as a screen shows it: a forged code the doorbell can read, so its refusal is the signature's. */
+    static BufferedImage qr(String text) {
+        return MatrixToImageWriter.toBufferedImage(ScannableQr.forScreen(text));
     }
 
     static BufferedImage decode(String base64Png) throws Exception {
