@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A QR code drawn so that the doorbell's camera reads it: claim and move codes on the owner's screen, the setup code
- * on the device's label. About one code in a few hundred comes out, with the mask the encoder prefers, in a shape
- * whose finder patterns zxing's detector (the doorbell's) misreads even on a perfect image; such a code is drawn
- * again with another of the eight masks until it reads back.
+ * A QR code drawn so that a camera reads it: claim and move codes on the owner's screen for the doorbell, the setup
+ * code on the device's label for the owner's phone. About one code in a few hundred comes out, with the mask the
+ * encoder prefers, in a shape whose finder patterns zxing's detector (the doorbell's) misreads even on a perfect
+ * image; such a code is drawn again with another of the eight masks until it reads back.
  */
 public final class ScannableQr {
     /** What the hub's pages show (pixels a side, quiet zone in modules). */
