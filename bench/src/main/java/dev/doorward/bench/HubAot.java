@@ -61,8 +61,8 @@ final class HubAot {
 
     /**
      * How long a training run's hub may take to stop: on its way out its JVM starts another that assembles the cache
-     * (27 s on an idle machine of this kind, measured; killed within it, it writes none and the measured hub starts
-     * cold).
+     * (12 s on an idle machine of this kind, 28 s during the test suite, measured; killed within it, it writes none
+     * and the measured hub starts cold).
      */
     static final Duration ASSEMBLY_GRACE = Duration.ofMinutes(5);
 

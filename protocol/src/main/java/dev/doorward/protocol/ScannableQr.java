@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * A QR code drawn so that a camera reads it: claim and move codes on the owner's screen for the doorbell, the setup
- * code on the device's label for the owner's phone. About one code in a few hundred comes out, with the mask the
- * encoder prefers, in a shape whose finder patterns zxing's detector (the doorbell's) misreads even on a perfect
+ * code on the device's label for the owner's phone. Now and then a code comes out, with the mask the encoder
+ * prefers, in a shape whose finder patterns zxing's detector (the doorbell's) misreads even on a perfect
  * image; such a code is drawn again with another of the eight masks until it reads back.
  */
 public final class ScannableQr {
